@@ -1,0 +1,21 @@
+import type { UpstreamKind } from '@eldercare/protocols'
+import { handleCommandAck } from './command-ack.ts'
+import { handleEvent } from './events.ts'
+import { handleIntercom } from './intercom.ts'
+import { handleStatus } from './status.ts'
+import { handleTelemetry } from './telemetry.ts'
+import type { Handler } from './types.ts'
+
+/** One handler per upstream message kind: the dispatch table. */
+export const handlers: { [K in UpstreamKind]: Handler<K> } = {
+  telemetry: handleTelemetry,
+  events: handleEvent,
+  intercom: handleIntercom,
+  status: handleStatus,
+  'commands/ack': handleCommandAck
+}
+
+/** Kinds whose QoS 1 PUBACK waits for the durable record [P-4.1]. */
+export const DURABLE_KINDS: ReadonlySet<UpstreamKind> = new Set(['events', 'intercom', 'commands/ack'])
+
+export type { Accepted, HandlerContext, HandlerResult } from './types.ts'

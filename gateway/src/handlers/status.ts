@@ -1,0 +1,14 @@
+import type { Handler } from './types.ts'
+
+/** [P-3.4] Presence, battery, signal and firmware, batched by Presence (no write per message). */
+export const handleStatus: Handler<'status'> = async (ctx, msg) => {
+  const s = msg.message
+  ctx.presence.mark(msg.deviceId, {
+    online: s.online,
+    lastSeenAt: msg.receivedAt,
+    battery: s.battery,
+    rssi: s.rssi,
+    fw: s.fw
+  })
+  return 'accepted'
+}

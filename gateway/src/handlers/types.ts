@@ -1,0 +1,27 @@
+import type { Logger } from 'pino'
+import type { UpstreamKind, UpstreamMessages } from '@eldercare/protocols'
+import type { GatewayStore } from '../store.ts'
+import type { Presence } from '../presence.ts'
+
+/** What one accepted upstream message carries through the handlers. */
+export interface Accepted<K extends UpstreamKind = UpstreamKind> {
+  /** the device the topic names (for a hub relaying, the child) */
+  deviceId: string
+  kind: K
+  message: UpstreamMessages[K]
+  receivedAt: Date
+  /** [P-2.3] device clock more than the tolerance away from ours */
+  clockSkew: boolean
+}
+
+export interface HandlerContext {
+  store: GatewayStore
+  presence: Presence
+  log: Logger
+  emit: (event: 'inbox' | 'commandAck', payload: any) => void
+}
+
+/** `accepted`: a new effect; `duplicate`: already recorded, acknowledged again with no effect [P-2.4]. */
+export type HandlerResult = 'accepted' | 'duplicate'
+
+export type Handler<K extends UpstreamKind> = (ctx: HandlerContext, msg: Accepted<K>) => Promise<HandlerResult>

@@ -1,0 +1,88 @@
+/**
+ * Start-up configuration: one defaults object, every variable validated at once, so a
+ * bad environment is reported in full before anything starts (operator-api.md, "Start-up configuration").
+ */
+export interface Config {
+  /** REST, socket.io, dashboard, /docs, /metrics. Default 8080; 0 = any free port. */
+  httpPort: number
+  /** Device MQTT over TCP. Default 1883; 0 = any free port. */
+  mqttPort: number
+  /** Device MQTT over WebSocket at /mqtt. Default 8083; 0 = any free port. */
+  mqttWsPort: number
+  /** Interface to bind. Default 0.0.0.0. */
+  host: string
+  /** Embedded database files. Default ./data. */
+  dataDir: string
+  /** PostgreSQL instead of the embedded database. */
+  databaseUrl: string | null
+  /** InfluxDB for readings. */
+  influxUrl: string | null
+  /** Redis to join several nodes. */
+  redisUrl: string | null
+  adminUsername: string
+  /** null: generate one and print it once. */
+  adminPassword: string | null
+  /** Seed a demo region and run simulated devices: 'auto' = only on an empty embedded database. */
+  demo: 'auto' | 'on' | 'off'
+  /** Operator session lifetime, in hours. Default 12 (one shift). */
+  sessionTtlHours: number
+  logLevel: string
+}
+
+export class ConfigError extends Error {
+  readonly code = 'PLT_ERR_CONFIG'
+  constructor (readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`)
+  }
+}
+
+export function loadConfig (env: NodeJS.ProcessEnv): Config {
+  const problems: string[] = []
+  const port = (name: string, def: number): number => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') return def
+    const n = Number(raw)
+    if (!Number.isInteger(n) || n < 0 || n > 65535) {
+      problems.push(`${name}="${raw}" must be a port number 0–65535 (0 = any free port)`)
+      return def
+    }
+    return n
+  }
+  const url = (name: string, protocols: string[]): string | null => {
+    const raw = env[name]
+    if (!raw) return null
+    try {
+      const u = new URL(raw)
+      if (!protocols.includes(u.protocol)) problems.push(`${name} must use ${protocols.join(' or ')}, got ${u.protocol}`)
+    } catch {
+      problems.push(`${name} is not a URL (e.g. ${protocols[0]}//host:port/…)`)
+    }
+    return raw
+  }
+  const demoRaw = (env.DEMO ?? 'auto').toLowerCase()
+  const demo = ({ auto: 'auto', on: 'on', true: 'on', '1': 'on', off: 'off', false: 'off', '0': 'off' } as const)[demoRaw as 'auto']
+  if (!demo) problems.push(`DEMO="${env.DEMO}" must be on, off or auto`)
+  const ttl = Number(env.SESSION_TTL_HOURS ?? 12)
+  if (!(ttl > 0 && ttl <= 24 * 30)) problems.push(`SESSION_TTL_HOURS="${env.SESSION_TTL_HOURS}" must be a number of hours between 0 and 720`)
+  const adminPassword = env.ADMIN_PASSWORD || null
+  if (adminPassword !== null && adminPassword.length < 8) problems.push('ADMIN_PASSWORD must be at least 8 characters')
+  const adminUsername = env.ADMIN_USERNAME || 'admin'
+  if (!/^[A-Za-z0-9._-]{3,64}$/.test(adminUsername)) problems.push('ADMIN_USERNAME must be 3–64 letters, digits, ".", "_" or "-"')
+  const cfg: Config = {
+    httpPort: port('HTTP_PORT', 8080),
+    mqttPort: port('MQTT_PORT', 1883),
+    mqttWsPort: port('MQTT_WS_PORT', 8083),
+    host: env.HOST || '0.0.0.0',
+    dataDir: env.DATA_DIR || './data',
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    influxUrl: url('INFLUX_URL', ['http:', 'https:']),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    adminUsername,
+    adminPassword,
+    demo: demo ?? 'auto',
+    sessionTtlHours: ttl,
+    logLevel: env.LOG_LEVEL || 'info'
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return cfg
+}

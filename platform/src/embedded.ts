@@ -1,0 +1,89 @@
+/**
+ * Embedded mode (ARCHITECTURE.md, "Runtime modes"): gateway and platform in one process,
+ * state in PGlite under DATA_DIR (or PostgreSQL with DATABASE_URL), the built dashboard served.
+ */
+import { fileURLToPath } from 'node:url'
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { Gateway } from '@eldercare/gateway'
+import type { Config } from './config.ts'
+import { buildApp, type BuildAppOptions } from './app.ts'
+import { ensureAdmin, type BootstrapResult } from './bootstrap.ts'
+import { openDb, type Db } from './db/db.ts'
+import { migrate } from './db/migrate.ts'
+import { hasDemoRegion, runDemo, seedDemo } from './demo.ts'
+import { wireGateway } from './wiring.ts'
+import { gatewayMetrics } from './gateway-metrics.ts'
+
+export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url))
+
+export interface EmbeddedOptions {
+  config: Config
+  logger: Logger
+  dashboardDir?: string
+  /** overrides for tests (clock, engine poll, command timeouts) */
+  app?: Partial<Omit<BuildAppOptions, 'db' | 'logger' | 'commandTransport'>>
+}
+
+export interface Embedded {
+  app: FastifyInstance
+  gateway: Gateway
+  db: Db
+  ports: { http: number, mqtt: number, mqttWs: number | null }
+  admin: BootstrapResult
+  demo: boolean
+  close(): Promise<void>
+}
+
+export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
+  const { config, logger } = opts
+  const db = await openDb({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir })
+  const closers: Array<() => Promise<void>> = [() => db.close()]
+  try {
+    const applied = await migrate(db)
+    if (applied.length) logger.info({ applied }, 'database migrated')
+    const emptyBefore = Number((await db.query<{ n: string }>('select count(*) as n from users')).rows[0].n) === 0
+    const admin = await ensureAdmin(db, { username: config.adminUsername, password: config.adminPassword })
+
+    for (const [name, value] of [['INFLUX_URL', config.influxUrl], ['REDIS_URL', config.redisUrl]] as const) {
+      if (value) logger.warn(`${name} is set, but this version does not use it yet: readings and clustering stay embedded`)
+    }
+
+    const gateway = new Gateway({ sql: db, logger })
+    closers.unshift(() => gateway.close())
+    const app = await buildApp({
+      db, logger,
+      commandTransport: gateway,
+      dashboardDir: opts.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
+      sessionTtlHours: config.sessionTtlHours,
+      healthChecks: { mqtt: async () => ({ connectedDevices: gateway.broker.connectedClients }) },
+      metrics: [gatewayMetrics(gateway)],
+      ...opts.app
+    })
+    closers.unshift(() => app.close())
+    wireGateway(app, gateway)
+
+    const mq = await gateway.listen({ host: config.host, mqttPort: config.mqttPort, mqttWsPort: config.mqttWsPort })
+    await app.listen({ host: config.host, port: config.httpPort })
+    const ports = { http: (app.server.address() as AddressInfo).port, mqtt: mq.mqtt, mqttWs: mq.mqttWs }
+
+    let demo = false
+    const demoWanted = config.demo === 'on' || (config.demo === 'auto' && !config.databaseUrl && (emptyBefore || await hasDemoRegion(db)))
+    if (demoWanted) {
+      if (!await hasDemoRegion(db)) await seedDemo(db, admin.rootAreaId)
+      const stopDemo = await runDemo(db, `mqtt://127.0.0.1:${ports.mqtt}`, logger.child({ part: 'demo' }))
+      closers.unshift(stopDemo)
+      demo = true
+    }
+    return {
+      app, gateway, db, ports, admin, demo,
+      async close () {
+        for (const close of closers) await close().catch((err) => logger.warn({ err }, 'error while closing'))
+      }
+    }
+  } catch (err) {
+    for (const close of closers) await close().catch(() => {})
+    throw err
+  }
+}

@@ -1,0 +1,51 @@
+/** The only module that reads the environment and listens (STYLE.md §6). */
+import { ConfigError, loadConfig } from './config.ts'
+import { startEmbedded } from './embedded.ts'
+import { createLogger } from './logger.ts'
+
+async function main (): Promise<void> {
+  let config
+  try {
+    config = loadConfig(process.env)
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`)
+      process.exit(2)
+    }
+    throw err
+  }
+  const logger = createLogger(config.logLevel)
+  const node = await startEmbedded({ config, logger })
+  // operator-api.md: one JSON line with "msg":"listening" and the bound ports.
+  logger.info({ http: node.ports.http, mqtt: node.ports.mqtt, mqttWs: node.ports.mqttWs }, 'listening')
+
+  const url = `http://localhost:${node.ports.http}/`
+  const lines = [
+    '',
+    `  控制台 Console:  ${url}`,
+    `  API 文档 Docs:   ${url}docs`,
+    `  设备接入 MQTT:   mqtt://localhost:${node.ports.mqtt}` + (node.ports.mqttWs ? `  ws://localhost:${node.ports.mqttWs}/mqtt` : ''),
+    node.admin.generatedPassword
+      ? `  登录 Login:      ${node.admin.username} / ${node.admin.generatedPassword}   (generated once: note it now)`
+      : `  登录 Login:      ${node.admin.username} / ${node.admin.created ? '(ADMIN_PASSWORD)' : '(the password set on first start)'}`,
+    node.demo ? '  演示 Demo:       simulated homes are sending vitals and an occasional fall (DEMO=off to disable)' : '',
+    ''
+  ]
+  process.stderr.write(lines.filter((l, i) => l !== '' || i === 0 || i === lines.length - 1).join('\n') + '\n')
+
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    logger.info({ signal }, 'shutting down')
+    node.close().then(() => process.exit(0), () => process.exit(1))
+    setTimeout(() => process.exit(1), 10_000).unref()
+  }
+  process.on('SIGINT', () => shutdown('SIGINT'))
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+}
+
+main().catch((err) => {
+  process.stderr.write(`failed to start: ${err?.stack ?? err}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,7 @@
+import fp from 'fastify-plugin'
+import type { Db } from '../db/db.ts'
+
+/** Shares the database handle; the owner (main or a test) closes it. */
+export const dbPlugin = fp<{ db: Db }>(async (app, opts) => {
+  app.decorate('db', opts.db)
+}, { name: 'db' })

@@ -1,0 +1,34 @@
+import type { Role } from '@eldercare/protocols'
+import type { Db } from './db/db.ts'
+import type { Realtime } from './plugins/realtime.ts'
+import type { AuditLog } from './services/audit.ts'
+import type { CommandService } from './services/commands.ts'
+import type { IncidentService } from './services/incidents.ts'
+
+/** The operator behind a request or socket, with the area subtree they may see. */
+export interface AuthUser {
+  id: string
+  username: string
+  role: Role
+  areaId: string
+  /** materialised path of the user's area; every visible record's area path starts with it */
+  areaPath: string
+  tokenHash: string
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db
+    realtime: Realtime
+    audit: AuditLog
+    incidents: IncidentService
+    commands: CommandService
+    /** preHandler: requires a valid bearer token */
+    authenticate: (req: FastifyRequest) => Promise<void>
+    /** preHandler factory: requires one of the roles (after authenticate) */
+    requireRole: (...roles: Role[]) => (req: FastifyRequest) => Promise<void>
+  }
+  interface FastifyRequest {
+    user: AuthUser
+  }
+}

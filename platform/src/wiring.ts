@@ -1,0 +1,32 @@
+/** Joins the gateway's facts to the platform's engine and realtime channel in one process. */
+import type { FastifyInstance } from 'fastify'
+import type { Gateway } from '@eldercare/gateway'
+import { publicDto } from './services/incidents.ts'
+
+export function wireGateway (app: FastifyInstance, gateway: Gateway): void {
+  // A new inbox row wakes the engine at once (the engine also polls, for rows of other processes).
+  gateway.on('inbox', () => app.engine.wake())
+
+  const areaPaths = new Map<string, string>()
+  gateway.on('deviceStatus', (status) => {
+    const cached = areaPaths.get(status.id)
+    const emit = (path: string) => app.realtime.emitDeviceStatus(status, path)
+    if (cached) return emit(cached)
+    app.db.query<{ path: string }>('select a.path from devices d join sites s on s.id = d.site_id join areas a on a.id = s.area_id where d.id = $1', [status.id])
+      .then(({ rows }) => { if (rows[0]) { areaPaths.set(status.id, rows[0].path); emit(rows[0].path) } })
+      .catch((err) => app.log.warn({ err, deviceId: status.id }, 'device status not announced'))
+  })
+
+  // [P-3.6] an answered command goes on its incident's timeline.
+  gateway.on('commandAck', (ack) => {
+    void (async () => {
+      const cmd = await app.commands.get(ack.commandId)
+      if (!cmd?.incidentId) return
+      await app.incidents.addTimeline(app.db, cmd.incidentId, ack.ok ? 'command_acked' : 'command_failed', null, null,
+        { commandId: cmd.id, type: cmd.type, deviceId: ack.deviceId, ...(ack.error ? { error: ack.error } : {}) })
+      await app.db.query('update incidents set updated_at = now() where id = $1', [cmd.incidentId])
+      const inc = await app.incidents.get(cmd.incidentId, '/')
+      app.realtime.emitIncident('incident:updated', publicDto(inc), inc.areaPath)
+    })().catch((err) => app.log.warn({ err, commandId: ack.commandId }, 'command ack not recorded on incident'))
+  })
+}

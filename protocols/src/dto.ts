@@ -1,0 +1,89 @@
+/**
+ * Operator-facing shapes: REST bodies and the socket.io event maps
+ * (`shared/design/operator-api.md`). Types only; the platform validates inbound bodies.
+ */
+import type { IncidentStatus, Priority } from './incident.ts'
+
+export const ROLES = ['operator', 'supervisor', 'admin', 'auditor', 'responder'] as const
+export type Role = (typeof ROLES)[number]
+
+export const AREA_LEVELS = ['city', 'district', 'street', 'community'] as const
+export type AreaLevel = (typeof AREA_LEVELS)[number]
+
+export const SITE_KINDS = ['home', 'institution'] as const
+export type SiteKind = (typeof SITE_KINDS)[number]
+
+export interface UserDto {
+  id: string
+  username: string
+  role: Role
+  areaId: string
+  displayName?: string | null
+}
+
+export interface LoginResponse {
+  token: string
+  /** ISO time the token stops working. */
+  expiresAt: string
+  user: UserDto
+}
+
+export interface TimelineEntryDto {
+  at: string
+  kind: string
+  /** username of the operator, or null for the system/device */
+  actor: string | null
+  text: string | null
+  data?: Record<string, unknown> | null
+}
+
+export interface IncidentDto {
+  id: string
+  type: string
+  priority: Priority
+  status: IncidentStatus
+  residentId: string | null
+  residentName: string | null
+  siteId: string
+  siteName: string | null
+  areaId: string
+  areaName: string | null
+  deviceId: string | null
+  /** how many alarms this incident gathers */
+  alarmCount: number
+  openedAt: string
+  acknowledgedAt: string | null
+  acknowledgedBy: string | null
+  resolvedAt: string | null
+  ackDueAt: string | null
+  outcome: string | null
+  updatedAt: string
+}
+
+export interface IncidentDetailDto extends IncidentDto {
+  timeline: TimelineEntryDto[]
+}
+
+export interface DeviceStatusDto {
+  id: string
+  online: boolean
+  battery: number | null
+  lastSeenAt: string | null
+}
+
+export interface ApiErrorBody {
+  error: { code: string, message: string, details?: unknown }
+}
+
+/** socket.io: events the server emits to operators (only for incidents inside their area). */
+export interface ServerToClientEvents {
+  'incident:opened': (incident: IncidentDto) => void
+  'incident:updated': (incident: IncidentDto) => void
+  'device:status': (status: DeviceStatusDto) => void
+}
+
+/** socket.io: events an operator's client may send. */
+export interface ClientToServerEvents {
+  /** no client → server events yet; actions go through REST */
+  ping: (cb: (at: string) => void) => void
+}

@@ -1,0 +1,6 @@
+export * from './topics.ts'
+export * from './errors.ts'
+export * from './messages.ts'
+export * from './decode.ts'
+export * from './incident.ts'
+export * from './dto.ts'
