@@ -1,0 +1,59 @@
+/**
+ * The signed-in session: token and user, kept in sessionStorage so it survives a reload but not
+ * the closing of the tab. The last username is kept apart so the login form can refill it after
+ * a logout or an expired token.
+ */
+import type { LoginResponse } from '@eldercare/protocols'
+import { appConfig } from '../../config/app-config.ts'
+import { createStore, useStore } from '../../lib/create-store.ts'
+import { readStored, readStoredJson, writeStored } from '../../lib/storage.ts'
+
+export type Session = LoginResponse
+
+export interface SessionState {
+  session: Session | null
+  /** Why the operator is looking at the login form, if the console sent them there. */
+  endedBecause: 'expired' | null
+}
+
+function isSession (value: unknown): value is Session {
+  const v = value as Partial<Session> | null
+  return typeof v?.token === 'string' && typeof v.expiresAt === 'string' && typeof v.user?.username === 'string'
+}
+
+function isUnexpired (session: Session): boolean {
+  const expires = Date.parse(session.expiresAt)
+  return Number.isNaN(expires) || expires > Date.now()
+}
+
+function restore (): Session | null {
+  const stored = readStoredJson('session', appConfig.storageKeys.session, isSession)
+  return stored !== null && isUnexpired(stored) ? stored : null
+}
+
+const sessionStore = createStore<SessionState>({ session: restore(), endedBecause: null })
+
+export function getToken (): string | null {
+  return sessionStore.get().session?.token ?? null
+}
+
+export function startSession (session: Session): void {
+  writeStored('session', appConfig.storageKeys.session, JSON.stringify(session))
+  writeStored('local', appConfig.storageKeys.lastUsername, session.user.username)
+  sessionStore.set({ session, endedBecause: null })
+}
+
+/** Ends the session; `expired` when the server refused the token rather than the operator leaving. */
+export function endSession (reason: 'logout' | 'expired'): void {
+  writeStored('session', appConfig.storageKeys.session, null)
+  if (sessionStore.get().session === null) return
+  sessionStore.set({ session: null, endedBecause: reason === 'expired' ? 'expired' : null })
+}
+
+export function lastUsername (): string {
+  return readStored('local', appConfig.storageKeys.lastUsername) ?? ''
+}
+
+export function useSession (): SessionState {
+  return useStore(sessionStore)
+}

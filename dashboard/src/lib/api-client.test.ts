@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { jsonResponse } from '../testing/incident-fixtures.ts'
+import { ApiError, apiRequest, configureApiClient } from './api-client.ts'
+
+function useToken (token: string | null) {
+  const onUnauthorized = vi.fn()
+  configureApiClient({ getToken: () => token, onUnauthorized })
+  return onUnauthorized
+}
+
+describe('api client', () => {
+  afterEach(() => { useToken(null) })
+
+  it('sends the bearer token and JSON, and returns the parsed body', async () => {
+    useToken('tok-9')
+    const fetchMock = vi.fn(async () => jsonResponse(200, { ok: true }))
+    vi.stubGlobal('fetch', fetchMock)
+    await expect(apiRequest('/api/x', { method: 'POST', body: { a: 1 } })).resolves.toEqual({ ok: true })
+    expect(fetchMock).toHaveBeenCalledWith('/api/x', expect.objectContaining({
+      method: 'POST',
+      body: '{"a":1}',
+      headers: expect.objectContaining({ authorization: 'Bearer tok-9', 'content-type': 'application/json' })
+    }))
+  })
+
+  it('sends {} for a POST without a body', async () => {
+    useToken('t')
+    const fetchMock = vi.fn(async () => jsonResponse(200, {}))
+    vi.stubGlobal('fetch', fetchMock)
+    await apiRequest('/api/incidents/1/acknowledge', { method: 'POST' })
+    expect(fetchMock).toHaveBeenCalledWith('/api/incidents/1/acknowledge', expect.objectContaining({ body: '{}' }))
+  })
+
+  it('turns the platform error body into an ApiError with code and status', async () => {
+    useToken('t')
+    vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(409, { error: { code: 'PLT_ERR_INVALID_TRANSITION', message: 'already acknowledged' } })))
+    const err = await apiRequest('/api/x').catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ApiError)
+    expect(err).toMatchObject({ code: 'PLT_ERR_INVALID_TRANSITION', status: 409, message: 'already acknowledged' })
+  })
+
+  it('reports a network failure as status 0 with DASH_ERR_NETWORK', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
+    await expect(apiRequest('/api/x')).rejects.toMatchObject({ code: 'DASH_ERR_NETWORK', status: 0 })
+  })
+
+  it('ends the session on a 401 to a request that carried a token', async () => {
+    const onUnauthorized = useToken('revoked')
+    vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(401, { error: { code: 'PLT_ERR_UNAUTHORIZED', message: 'no' } })))
+    await expect(apiRequest('/api/incidents?status=active')).rejects.toMatchObject({ status: 401 })
+    expect(onUnauthorized).toHaveBeenCalledOnce()
+  })
+
+  it('does not treat a 401 without a token (wrong password at login) as an ended session', async () => {
+    const onUnauthorized = useToken(null)
+    vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(401, { error: { code: 'PLT_ERR_INVALID_CREDENTIALS', message: 'no' } })))
+    await expect(apiRequest('/api/auth/login', { method: 'POST', body: {} })).rejects.toMatchObject({ status: 401 })
+    expect(onUnauthorized).not.toHaveBeenCalled()
+  })
+})

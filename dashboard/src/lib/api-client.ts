@@ -1,0 +1,110 @@
+/**
+ * The one way the console talks to the platform's REST API: JSON in and out, the bearer token
+ * on every call, and every failure turned into an `ApiError` callers can match on `code`.
+ */
+import type { ApiErrorBody } from '@eldercare/protocols'
+
+/** Codes for failures that happen before the platform could answer with its own `PLT_ERR_…`. */
+export const DASHBOARD_ERROR_CODES = {
+  network: 'DASH_ERR_NETWORK',
+  badResponse: 'DASH_ERR_BAD_RESPONSE',
+  http: 'DASH_ERR_HTTP'
+} as const
+
+export class ApiError extends Error {
+  /** `PLT_ERR_…` from the platform, or one of `DASHBOARD_ERROR_CODES`. */
+  readonly code: string
+  /** HTTP status; 0 when no response arrived. */
+  readonly status: number
+  /** Seconds from a `Retry-After` header (rate limits), when the server sent one. */
+  readonly retryAfterSeconds: number | null
+
+  constructor (code: string, status: number, message: string, retryAfterSeconds: number | null = null) {
+    super(message)
+    this.name = 'ApiError'
+    this.code = code
+    this.status = status
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+
+  get isNetworkError (): boolean {
+    return this.status === 0
+  }
+}
+
+interface ClientHooks {
+  /** The bearer token to send, or null when signed out. */
+  getToken: () => string | null
+  /** Called when a request that carried a token is refused with 401: the session is over. */
+  onUnauthorized: () => void
+}
+
+let hooks: ClientHooks = { getToken: () => null, onUnauthorized: () => {} }
+
+/** Wires the client to the session; the app calls this once at start-up. */
+export function configureApiClient (next: ClientHooks): void {
+  hooks = next
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  /** Serialised as JSON. POST without a body still sends `{}` so the server's JSON parser is happy. */
+  body?: unknown
+  signal?: AbortSignal
+  /**
+   * Whether a 401 ends the session (default true). Logout turns it off: a token that is already
+   * revoked is exactly what logout wants.
+   */
+  unauthorizedEndsSession?: boolean
+}
+
+export async function apiRequest<T> (path: string, options: RequestOptions = {}): Promise<T> {
+  const method = options.method ?? (options.body === undefined ? 'GET' : 'POST')
+  const token = hooks.getToken()
+  const headers: Record<string, string> = { accept: 'application/json' }
+  if (token !== null) headers.authorization = `Bearer ${token}`
+  let body: string | undefined
+  if (method !== 'GET') {
+    headers['content-type'] = 'application/json'
+    body = JSON.stringify(options.body ?? {})
+  }
+
+  let response: Response
+  try {
+    response = await fetch(path, { method, headers, body, signal: options.signal })
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err
+    throw new ApiError(DASHBOARD_ERROR_CODES.network, 0, (err as Error).message || 'network error')
+  }
+
+  if (response.status === 401 && token !== null && options.unauthorizedEndsSession !== false) {
+    hooks.onUnauthorized()
+  }
+  if (!response.ok) throw await errorFrom(response)
+  if (response.status === 204) return undefined as T
+  try {
+    return await response.json() as T
+  } catch {
+    throw new ApiError(DASHBOARD_ERROR_CODES.badResponse, response.status, `${method} ${path}: response is not JSON`)
+  }
+}
+
+async function errorFrom (response: Response): Promise<ApiError> {
+  const retryAfter = Number.parseInt(response.headers.get('retry-after') ?? '', 10)
+  const retryAfterSeconds = Number.isFinite(retryAfter) ? retryAfter : null
+  let code: string = DASHBOARD_ERROR_CODES.http
+  let message = `HTTP ${response.status}`
+  try {
+    const body = await response.json() as Partial<ApiErrorBody>
+    if (typeof body.error?.code === 'string') code = body.error.code
+    if (typeof body.error?.message === 'string') message = body.error.message
+  } catch {
+    // Not the platform's error shape (a proxy's HTML page, say): keep the generic code.
+  }
+  return new ApiError(code, response.status, message, retryAfterSeconds)
+}
+
+/** Path segment escaping for ids taken from data. */
+export function pathId (id: string): string {
+  return encodeURIComponent(id)
+}
