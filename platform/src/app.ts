@@ -23,6 +23,7 @@ import { AuditLog } from './services/audit.ts'
 import { CommandService, type CommandServiceOptions, type CommandTransport } from './services/commands.ts'
 import { IncidentEngine, type EngineOptions } from './services/incident-engine.ts'
 import { IncidentService, publicDto } from './services/incidents.ts'
+import { FieldCrypto } from './services/field-crypto.ts'
 import './types.ts'
 
 export interface BuildAppOptions {
@@ -39,6 +40,8 @@ export interface BuildAppOptions {
   sessionTtlHours?: number
   engine?: EngineOptions
   commandOptions?: CommandServiceOptions
+  /** Encryption of sensitive fields; default a random key (fine for tests, lost on restart). */
+  fieldCrypto?: FieldCrypto
   now?: () => number
 }
 
@@ -88,6 +91,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(authPlugin)
   await app.register(realtimePlugin)
   app.decorate('audit', new AuditLog(opts.db))
+  app.decorate('fieldCrypto', opts.fieldCrypto ?? FieldCrypto.random())
   app.decorate('incidents', new IncidentService(opts.db, now))
   app.decorate('commands', new CommandService(opts.db, opts.commandTransport, log, { now, ...opts.commandOptions }))
   const engine = new IncidentEngine(opts.db, app.incidents, opts.logger.child({ part: 'engine' }), (change) => {

@@ -24,6 +24,8 @@ export interface Config {
   adminPassword: string | null
   /** Seed a demo region and run simulated devices: 'auto' = only on an empty embedded database. */
   demo: 'auto' | 'on' | 'off'
+  /** 32-byte key (base64) for sensitive fields at rest; default: DATA_DIR/data.key, created on first start. */
+  dataKey: string | null
   /** Operator session lifetime, in hours. Default 12 (one shift). */
   sessionTtlHours: number
   logLevel: string
@@ -68,6 +70,8 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
   if (adminPassword !== null && adminPassword.length < 8) problems.push('ADMIN_PASSWORD must be at least 8 characters')
   const adminUsername = env.ADMIN_USERNAME || 'admin'
   if (!/^[A-Za-z0-9._-]{3,64}$/.test(adminUsername)) problems.push('ADMIN_USERNAME must be 3–64 letters, digits, ".", "_" or "-"')
+  const dataKey = env.DATA_KEY || null
+  if (dataKey !== null && Buffer.from(dataKey, 'base64').length !== 32) problems.push('DATA_KEY must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)')
   const cfg: Config = {
     httpPort: port('HTTP_PORT', 8080),
     mqttPort: port('MQTT_PORT', 1883),
@@ -80,6 +84,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     adminUsername,
     adminPassword,
     demo: demo ?? 'auto',
+    dataKey,
     sessionTtlHours: ttl,
     logLevel: env.LOG_LEVEL || 'info'
   }

@@ -14,6 +14,7 @@ import { openDb, type Db } from './db/db.ts'
 import { migrate } from './db/migrate.ts'
 import { hasDemoRegion, runDemo, seedDemo } from './demo.ts'
 import { wireGateway } from './wiring.ts'
+import { FieldCrypto } from './services/field-crypto.ts'
 import { gatewayMetrics } from './gateway-metrics.ts'
 
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url))
@@ -57,6 +58,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       commandTransport: gateway,
       dashboardDir: opts.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
       sessionTtlHours: config.sessionTtlHours,
+      fieldCrypto: FieldCrypto.load({ dataKey: config.dataKey, dataDir: config.databaseUrl ? undefined : config.dataDir }),
       healthChecks: { mqtt: async () => ({ connectedDevices: gateway.broker.connectedClients }) },
       metrics: [gatewayMetrics(gateway)],
       ...opts.app

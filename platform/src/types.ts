@@ -4,6 +4,7 @@ import type { Realtime } from './plugins/realtime.ts'
 import type { AuditLog } from './services/audit.ts'
 import type { CommandService } from './services/commands.ts'
 import type { IncidentService } from './services/incidents.ts'
+import type { FieldCrypto } from './services/field-crypto.ts'
 
 /** The operator behind a request or socket, with the area subtree they may see. */
 export interface AuthUser {
@@ -23,6 +24,8 @@ declare module 'fastify' {
     audit: AuditLog
     incidents: IncidentService
     commands: CommandService
+    /** encrypts/decrypts sensitive fields at rest */
+    fieldCrypto: FieldCrypto
     /** preHandler: requires a valid bearer token */
     authenticate: (req: FastifyRequest) => Promise<void>
     /** preHandler factory: requires one of the roles (after authenticate) */
