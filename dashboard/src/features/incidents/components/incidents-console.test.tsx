@@ -23,7 +23,7 @@ function platform (active: IncidentDto[]) {
   const fetchMock = vi.fn(async (url: string, init: RequestInit = {}) => {
     const method = init.method ?? 'GET'
     calls.push({ method, url, body: init.body === undefined ? undefined : JSON.parse(String(init.body)) })
-    if (url === '/api/incidents?status=active') return jsonResponse(200, { items: active })
+    if (url === '/api/incidents?status=active&limit=5000') return jsonResponse(200, { items: active })
     const ack = /^\/api\/incidents\/([^/]+)\/acknowledge$/.exec(url)
     if (ack !== null) {
       const incident = active.find((i) => i.id === ack[1])
@@ -43,7 +43,7 @@ function platform (active: IncidentDto[]) {
 
 const rows = () => screen.queryAllByTestId('incident-row')
 const rowIds = () => rows().map((r) => r.dataset.incidentId)
-const activeFetches = (calls: Array<{ url: string }>) => calls.filter((c) => c.url === '/api/incidents?status=active').length
+const activeFetches = (calls: Array<{ url: string }>) => calls.filter((c) => c.url === '/api/incidents?status=active&limit=5000').length
 
 describe('live incident queue', () => {
   beforeEach(() => {

@@ -1,5 +1,5 @@
 import { allowedActions, type IncidentDto } from '@eldercare/protocols'
-import { useCallback, useRef, useState } from 'react'
+import { useCallback, useRef, useState, type ReactNode } from 'react'
 import { Banner } from '../../../components/banner.tsx'
 import { ErrorMessage } from '../../../components/error-message.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
@@ -19,10 +19,19 @@ const ANNOUNCEMENTS_KEPT = 5
 export interface IncidentsConsoleProps {
   /** The session token for the realtime connection. */
   getToken: () => string | null
+  /** Whether this user may act on incidents (acknowledge, resolve, …); auditors only read. Default true. */
+  canAct?: boolean
+  /**
+   * Whether the console is the screen on view. It stays mounted on every screen, so alarms keep
+   * sounding and the queue stays current, but its keyboard shortcut only works while it is shown.
+   */
+  active?: boolean
+  /** What the app shows about the incident's resident and site in the workspace (other features). */
+  renderContext?: (incident: IncidentDto) => ReactNode
 }
 
 /** The operator's home screen: the live queue on the left, the selected incident on the right. */
-export function IncidentsConsole ({ getToken }: IncidentsConsoleProps) {
+export function IncidentsConsole ({ getToken, canAct = true, active = true, renderContext }: IncidentsConsoleProps) {
   const { t, tOr } = useI18n()
   const [selectedId, setSelectedId] = useState<string | null>(null)
   const [announcements, setAnnouncements] = useState<Announcement[]>([])
@@ -46,9 +55,9 @@ export function IncidentsConsole ({ getToken }: IncidentsConsoleProps) {
 
   const acknowledgeIfOpen = useCallback((id: string) => {
     const incident = queue.byId.get(id)
-    if (incident !== undefined && allowedActions(incident.status).includes('acknowledge')) ack.acknowledge(id)
-  }, [queue.byId, ack.acknowledge])
-  useAcknowledgeShortcut(selectedId, acknowledgeIfOpen)
+    if (canAct && incident !== undefined && allowedActions(incident.status).includes('acknowledge')) ack.acknowledge(id)
+  }, [queue.byId, ack.acknowledge, canAct])
+  useAcknowledgeShortcut(active && canAct ? selectedId : null, acknowledgeIfOpen)
 
   const closeDetail = useCallback(() => {
     const id = selectedId
@@ -95,6 +104,7 @@ export function IncidentsConsole ({ getToken }: IncidentsConsoleProps) {
                   incidents={queue.incidents}
                   selectedId={selectedId}
                   acknowledgingIds={ack.pendingIds}
+                  canAct={canAct}
                   onSelect={setSelectedId}
                   onAcknowledge={acknowledgeIfOpen}
                 />
@@ -112,6 +122,8 @@ export function IncidentsConsole ({ getToken }: IncidentsConsoleProps) {
                 onAcknowledge={acknowledgeIfOpen}
                 onChanged={queue.apply}
                 onClose={closeDetail}
+                canAct={canAct}
+                renderContext={renderContext}
               />
               )}
         </aside>

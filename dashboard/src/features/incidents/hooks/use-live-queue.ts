@@ -63,6 +63,8 @@ export function useLiveQueue ({ getToken, onNewIncident }: LiveQueueOptions): Li
   }, [])
 
   const receive = useCallback((payload: unknown) => {
+    // Counted for browser tests, which check that an operator of another area receives nothing.
+    window.__incidentEventsReceived = (window.__incidentEventsReceived ?? 0) + 1
     if (!isIncidentDto(payload)) {
       console.warn('dashboard: dropped a malformed incident event', payload)
       return

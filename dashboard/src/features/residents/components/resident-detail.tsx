@@ -1,0 +1,26 @@
+import { ErrorMessage } from '../../../components/error-message.tsx'
+import { describeApiError } from '../../../lib/describe-api-error.ts'
+import { useI18n } from '../../../lib/i18n/i18n.ts'
+import { useResident } from '../api/get-resident.ts'
+import { ResidentCard } from './resident-card.tsx'
+import { ResidentIncidentHistory } from './resident-incident-history.tsx'
+
+/** The resident's card and history; `showHistory` is off where an incident is already on screen. */
+export function ResidentDetail ({ residentId, showHistory = true }: { residentId: string, showHistory?: boolean }) {
+  const { t } = useI18n()
+  const resident = useResident(residentId)
+  return (
+    <div className='resident-detail' data-testid='resident-detail'>
+      {resident.error !== null && <ErrorMessage error={describeApiError(resident.error, t)} />}
+      {resident.data === null
+        ? resident.loading && <p className='muted' role='status'>{t('common.loading')}</p>
+        : <ResidentCard resident={resident.data} />}
+      {showHistory && (
+        <>
+          <h3 className='detail__section-title'>{t('resident.history')}</h3>
+          <ResidentIncidentHistory residentId={residentId} />
+        </>
+      )}
+    </div>
+  )
+}

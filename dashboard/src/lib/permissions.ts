@@ -1,0 +1,43 @@
+/**
+ * What each role may see and do in the console, mirroring the platform's checks
+ * (platform/src/routes/*.ts: `requireRole`). The server still decides; this only keeps
+ * screens and buttons a role cannot use out of the way.
+ */
+import type { Role } from '@eldercare/protocols'
+
+export const SCREENS = ['queue', 'devices', 'residents', 'admin'] as const
+export type Screen = (typeof SCREENS)[number]
+
+export type Capability =
+  /** acknowledge, note, resolve, close (POST /api/incidents/:id/…) */
+  | 'incident.act'
+  /** POST /api/devices/:id/commands, GET /api/commands/:id */
+  | 'device.command'
+  /** POST /api/areas, /sites, /residents, /devices, /users */
+  | 'registry.write'
+
+const SCREENS_BY_ROLE: Record<Role, readonly Screen[]> = {
+  operator: ['queue', 'devices', 'residents'],
+  supervisor: ['queue', 'devices', 'residents'],
+  admin: ['queue', 'devices', 'residents', 'admin'],
+  // Auditors read incidents but act on nothing.
+  auditor: ['queue', 'devices', 'residents'],
+  // Responders work from the field app; the console has registry reads for them only.
+  responder: ['devices', 'residents']
+}
+
+const CAPABILITIES_BY_ROLE: Record<Role, readonly Capability[]> = {
+  operator: ['incident.act', 'device.command'],
+  supervisor: ['incident.act', 'device.command'],
+  admin: ['incident.act', 'device.command', 'registry.write'],
+  auditor: [],
+  responder: []
+}
+
+export function screensFor (role: Role): readonly Screen[] {
+  return SCREENS_BY_ROLE[role] ?? []
+}
+
+export function can (role: Role, capability: Capability): boolean {
+  return (CAPABILITIES_BY_ROLE[role] ?? []).includes(capability)
+}
