@@ -36,7 +36,7 @@ export function AreasAdmin () {
     <div className='admin-grid'>
       <section aria-labelledby='areas-tree-title'>
         <h2 id='areas-tree-title' className='detail__section-title'>{t('admin.areas.tree')}</h2>
-        {areas.data !== null && <AreaTree nodes={areaTree(areas.data)} />}
+        {areas.data !== null && <AreaTree nodes={areaTree(areas.data)} root />}
       </section>
       <AdminForm title={t('admin.areas.create')} testId='area-form' pending={mutation.pending} invalid={invalid} error={mutation.error} done={done} onSubmit={() => { void submit() }}>
         <FormField label={t('admin.areas.parent')}>
@@ -56,11 +56,11 @@ export function AreasAdmin () {
   )
 }
 
-function AreaTree ({ nodes }: { nodes: AreaNode[] }) {
+function AreaTree ({ nodes, root = false }: { nodes: AreaNode[], root?: boolean }) {
   const { tOr } = useI18n()
   if (nodes.length === 0) return null
   return (
-    <ul className='area-tree' data-testid='area-tree'>
+    <ul className='area-tree' data-testid={root ? 'area-tree' : undefined}>
       {nodes.map((n) => (
         <li key={n.id} data-area-id={n.id}>
           <span className={`area-tree__level area-tree__level--${AREA_LEVELS.includes(n.level as AreaLevel) ? n.level : 'other'}`}>{tOr('areaLevel.', n.level)}</span>

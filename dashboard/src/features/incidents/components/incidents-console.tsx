@@ -53,10 +53,14 @@ export function IncidentsConsole ({ getToken, canAct = true, active = true, rend
   useP1AlarmRepeat(queue.incidents)
   const ack = useAcknowledgeIncidents(queue.apply)
 
+  // Stable across queue changes (it reads the queue through a ref): every memoised row gets it,
+  // and a new identity per alarm would re-render all of them.
+  const byIdRef = useRef(queue.byId)
+  byIdRef.current = queue.byId
   const acknowledgeIfOpen = useCallback((id: string) => {
-    const incident = queue.byId.get(id)
+    const incident = byIdRef.current.get(id)
     if (canAct && incident !== undefined && allowedActions(incident.status).includes('acknowledge')) ack.acknowledge(id)
-  }, [queue.byId, ack.acknowledge, canAct])
+  }, [ack.acknowledge, canAct])
   useAcknowledgeShortcut(active && canAct ? selectedId : null, acknowledgeIfOpen)
 
   const closeDetail = useCallback(() => {
