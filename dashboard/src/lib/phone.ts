@@ -7,7 +7,8 @@
 export function formatPhone (phone: string | null | undefined): string {
   if (phone === null || phone === undefined || phone === '') return '—'
   const compact = phone.replace(/[\s-]/g, '')
-  const mobile = /^(\+86)?([0-9*]{11})$/.exec(compact)
+  // Mobile numbers start with 1; a masked one starts with the mask.
+  const mobile = /^(\+86)?((?:1|\*)[0-9*]{10})$/.exec(compact)
   if (mobile !== null) {
     const n = mobile[2]
     return `${mobile[1] !== undefined ? '+86 ' : ''}${n.slice(0, 3)} ${n.slice(3, 7)} ${n.slice(7)}`

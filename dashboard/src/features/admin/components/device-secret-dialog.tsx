@@ -32,7 +32,7 @@ export function DeviceSecretDialog ({ device, onClose }: { device: CreatedDevice
       <div className='inline-row'>
         <button type='button' className='button button--primary' onClick={copy} data-testid='copy-secret'>{t('admin.devices.copy')}</button>
         <span role='status'>{copied === 'yes' ? t('admin.devices.copied') : copied === 'failed' ? t('admin.devices.copyFailed') : ''}</span>
-        <button type='button' className='button' onClick={() => { ref.current?.close(); onClose() }} data-testid='close-secret'>{t('admin.devices.secretDone')}</button>
+        <button type='button' className='button' onClick={onClose} data-testid='close-secret'>{t('admin.devices.secretDone')}</button>
       </div>
     </dialog>
   )

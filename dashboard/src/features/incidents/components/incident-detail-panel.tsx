@@ -77,6 +77,7 @@ export function IncidentDetailPanel ({ incidentId, live, acknowledging, acknowle
         ? detail.loading && <p className='muted'>{t('detail.loading')}</p>
         : (
           <>
+            {renderContext?.(shown)}
             {canAct && (
               <>
                 <h3 className='detail__section-title'>{t('detail.actions')}</h3>
@@ -90,7 +91,6 @@ export function IncidentDetailPanel ({ incidentId, live, acknowledging, acknowle
                 />
               </>
             )}
-            {renderContext?.(shown)}
             <IncidentFacts incident={shown} />
             <h3 className='detail__section-title'>{t('detail.timeline')}</h3>
             <IncidentTimeline entries={data?.timeline ?? []} />

@@ -1,0 +1,36 @@
+import { render, screen } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { toResident } from '../../../lib/registry/resident.ts'
+import { ResidentCard } from './resident-card.tsx'
+
+const born = (yearsAgo: number): string => `${new Date().getFullYear() - yearsAgo}-01-01`
+
+describe('resident card', () => {
+  it('shows age, the GB/T 42195 capacity label, lives-alone and conditions', () => {
+    render(<ResidentCard resident={toResident({ id: 'r1', name: '王秀英', siteName: '幸福里', birthDate: born(86), capacityLevel: 3, livesAlone: true, conditions: ['高血压', '糖尿病'] })!} />)
+    expect(screen.getByTestId('resident-age').textContent).toContain('86 岁')
+    expect(screen.getByTestId('resident-capacity').textContent).toBe('能力等级 3：重度失能')
+    expect(screen.getByTestId('resident-lives-alone').textContent).toBe('独居')
+    expect(screen.getByText('高血压、糖尿病')).toBeTruthy()
+  })
+
+  it('offers click-to-call for a dialable contact, and shows a masked one without a link', () => {
+    render(<ResidentCard resident={toResident({
+      id: 'r1', name: '王秀英', phone: '*******1234',
+      contacts: [{ name: '王强', phone: '13800005678', relation: '儿子' }, { name: '李梅', phone: '*******9999' }]
+    })!} />)
+    const links = screen.getAllByTestId('phone-link')
+    expect(links).toHaveLength(1)
+    expect(links[0].getAttribute('href')).toBe('tel:13800005678')
+    expect(links[0].textContent).toBe('138 0000 5678')
+    expect(screen.getByText('*** **** 9999', { exact: false })).toBeTruthy()
+    expect(screen.getAllByText('（已隐藏）')).toHaveLength(2)
+  })
+
+  it('says when nothing is known rather than leaving gaps', () => {
+    render(<ResidentCard resident={toResident({ id: 'r1', name: '张三' })!} />)
+    expect(screen.queryByTestId('resident-age')).toBeNull()
+    expect(screen.queryByTestId('resident-capacity')).toBeNull()
+    expect(screen.getByText('未登记紧急联系人。')).toBeTruthy()
+  })
+})
