@@ -6,6 +6,7 @@ import { getToken, useSession, type Session } from '../features/auth/session.ts'
 import { DevicesScreen } from '../features/devices/components/devices-screen.tsx'
 import { IncidentsConsole } from '../features/incidents/components/incidents-console.tsx'
 import { ResidentsScreen } from '../features/residents/components/residents-screen.tsx'
+import { requestNotificationPermission } from '../lib/browser-notification.ts'
 import { useI18n } from '../lib/i18n/i18n.ts'
 import { can, screensFor } from '../lib/permissions.ts'
 import { useRoute } from '../lib/router.ts'
@@ -14,6 +15,12 @@ import { AppHeader } from './app-header.tsx'
 import { AppNav } from './app-nav.tsx'
 import { IncidentContext } from './incident-context.tsx'
 import { resolveRoute } from './routes.ts'
+
+/** The sign-in click is the user gesture browsers want before audio and notifications. */
+function onSignInGesture (): void {
+  unlockAudio()
+  requestNotificationPermission()
+}
 
 /** Signed out: the login form. Signed in: the screens the user's role allows. */
 export function App () {
@@ -33,7 +40,7 @@ export function App () {
       )}
       <AppHeader user={session?.user ?? null} />
       {session === null
-        ? <LoginPage notice={endedBecause === 'expired' ? t('login.sessionExpired') : null} onSubmitGesture={unlockAudio} />
+        ? <LoginPage notice={endedBecause === 'expired' ? t('login.sessionExpired') : null} onSubmitGesture={onSignInGesture} />
         // Keyed by token: a new session gets a fresh queue and a fresh socket.
         : <SignedIn key={session.token} session={session} />}
     </>

@@ -288,5 +288,10 @@ export const en: Messages = {
   'admin.users.badUsername': 'The username must be 3–64 letters, digits or . _ -, and an area must be chosen.',
   'admin.users.shortPassword': 'The password needs at least 8 characters.',
   'admin.users.createdHere': 'Users created here',
-  'admin.users.noList': 'The platform has no user list yet; only the users created in this session are shown.'
+  'admin.users.noList': 'The platform has no user list yet; only the users created in this session are shown.',
+  'queue.filter.label': 'Filter alarms',
+  'queue.filter.area': 'Area',
+  'queue.filter.clear': 'Clear filters',
+  'queue.countFiltered': '{shown} of {count}',
+  'queue.filteredEmpty': 'No alarm matches the filters; new alarms still sound.'
 }

@@ -300,7 +300,12 @@ export const zhCN = {
   'admin.users.badUsername': '用户名须为 3–64 位字母、数字或 . _ -，并选择管辖区域。',
   'admin.users.shortPassword': '密码至少 8 位。',
   'admin.users.createdHere': '本次创建的用户',
-  'admin.users.noList': '平台暂未提供用户列表接口，这里只显示本次创建的用户。'
+  'admin.users.noList': '平台暂未提供用户列表接口，这里只显示本次创建的用户。',
+  'queue.filter.label': '筛选报警',
+  'queue.filter.area': '区域',
+  'queue.filter.clear': '清除筛选',
+  'queue.countFiltered': '{shown} / {count} 条',
+  'queue.filteredEmpty': '没有符合筛选条件的报警；新报警仍会响铃。'
 } satisfies Record<VocabularyKeys, string> & Record<string, string>
 
 export type MessageKey = keyof typeof zhCN

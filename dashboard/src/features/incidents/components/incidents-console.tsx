@@ -1,7 +1,8 @@
 import { allowedActions, type IncidentDto } from '@eldercare/protocols'
-import { useCallback, useRef, useState, type ReactNode } from 'react'
+import { useCallback, useMemo, useRef, useState, type ReactNode } from 'react'
 import { Banner } from '../../../components/banner.tsx'
 import { ErrorMessage } from '../../../components/error-message.tsx'
+import { notifyIfHidden } from '../../../lib/browser-notification.ts'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useAcknowledgeIncidents } from '../api/acknowledge-incident.ts'
@@ -9,9 +10,11 @@ import { useAcknowledgeShortcut } from '../hooks/use-acknowledge-shortcut.ts'
 import { useLiveQueue } from '../hooks/use-live-queue.ts'
 import { useP1AlarmRepeat } from '../hooks/use-p1-alarm-repeat.ts'
 import { soundNewIncident } from '../lib/alarm-sound.ts'
+import { filterQueue, isFiltered, NO_QUEUE_FILTER, queueAreas, type QueueFilter } from '../lib/queue.ts'
 import { AlarmAnnouncer, type Announcement } from './alarm-announcer.tsx'
 import { IncidentDetailPanel } from './incident-detail-panel.tsx'
 import { IncidentQueue } from './incident-queue.tsx'
+import { QueueFilters } from './queue-filters.tsx'
 
 /** How many recent announcements stay in the live region. */
 const ANNOUNCEMENTS_KEPT = 5
@@ -34,6 +37,7 @@ export interface IncidentsConsoleProps {
 export function IncidentsConsole ({ getToken, canAct = true, active = true, renderContext }: IncidentsConsoleProps) {
   const { t, tOr } = useI18n()
   const [selectedId, setSelectedId] = useState<string | null>(null)
+  const [filter, setFilter] = useState<QueueFilter>(NO_QUEUE_FILTER)
   const [announcements, setAnnouncements] = useState<Announcement[]>([])
   const announcementSeq = useRef(0)
 
@@ -47,9 +51,12 @@ export function IncidentsConsole ({ getToken, canAct = true, active = true, rend
     })
     const id = ++announcementSeq.current
     setAnnouncements((list) => [...list, { id, text }].slice(-ANNOUNCEMENTS_KEPT))
+    notifyIfHidden({ tag: incident.id, title: t('app.title'), body: text, sticky: incident.priority === 'P1' })
   }, [t, tOr])
 
   const queue = useLiveQueue({ getToken, onNewIncident })
+  const shown = useMemo(() => filterQueue(queue.incidents, filter), [queue.incidents, filter])
+  const areas = useMemo(() => queueAreas(queue.byId.values()), [queue.byId])
   useP1AlarmRepeat(queue.incidents)
   const ack = useAcknowledgeIncidents(queue.apply)
 
@@ -88,10 +95,13 @@ export function IncidentsConsole ({ getToken, canAct = true, active = true, rend
           <div className='section-header'>
             <h1 id='queue-title' className='section-header__title'>
               {t('queue.title')}
-              <span className='count-pill count-pill--large' data-testid='queue-count'>{t('queue.count', { count: queue.incidents.length })}</span>
+              <span className='count-pill count-pill--large' data-testid='queue-count'>
+                {isFiltered(filter) ? t('queue.countFiltered', { shown: shown.length, count: queue.incidents.length }) : t('queue.count', { count: queue.incidents.length })}
+              </span>
             </h1>
             <p className='section-header__hint'>{t('queue.keyboardHint')}</p>
           </div>
+          <QueueFilters filter={filter} areas={areas} onChange={setFilter} />
           {rowErrors.map(([id, err]) => <ErrorMessage key={id} error={describeApiError(err, t)} />)}
           {loadError !== null && (
             <div className='inline-row'>
@@ -103,9 +113,11 @@ export function IncidentsConsole ({ getToken, canAct = true, active = true, rend
             ? <p className='muted' role='status'>{t('queue.loading')}</p>
             : queue.incidents.length === 0
               ? <p className='empty-state' data-testid='queue-empty'>{t('queue.empty')}</p>
-              : (
+              : shown.length === 0
+                ? <p className='empty-state' data-testid='queue-filtered-empty'>{t('queue.filteredEmpty')}</p>
+                : (
                 <IncidentQueue
-                  incidents={queue.incidents}
+                  incidents={shown}
                   selectedId={selectedId}
                   acknowledgingIds={ack.pendingIds}
                   canAct={canAct}
