@@ -234,12 +234,19 @@ describe.skipIf(!browserReq.ok)('operator console: a shift in a real browser', (
     // Watch the queue from inside the page, so the figure is the moment the row entered the DOM.
     await page.evaluate(() => {
       const w = window as unknown as { __probeSeenAt?: number }
-      const observer = new MutationObserver(() => {
-        for (const row of document.querySelectorAll<HTMLElement>('[data-testid="incident-row"][data-status="open"]')) {
-          if (row.textContent?.includes('王奶奶-shift') === true) { w.__probeSeenAt = Date.now(); observer.disconnect(); return }
+      // Rows are the tbody's children: look only at rows added, so watching costs the page nothing.
+      const observer = new MutationObserver((mutations) => {
+        for (const m of mutations) {
+          for (const node of m.addedNodes) {
+            if (node instanceof HTMLElement && node.dataset.status === 'open' && node.textContent?.includes('王奶奶-shift') === true) {
+              w.__probeSeenAt = Date.now()
+              observer.disconnect()
+              return
+            }
+          }
         }
       })
-      observer.observe(document.querySelector('[data-testid="incident-queue"] tbody')!, { childList: true, subtree: true, attributes: true })
+      observer.observe(document.querySelector('[data-testid="incident-queue"] tbody')!, { childList: true })
     })
     // A plain socket.io client beside the browser splits the figure: platform vs console.
     const socket = p.api.socket()
