@@ -65,7 +65,7 @@ function SignedIn ({ session }: { session: Session }) {
           </div>
         )}
         {screen === 'devices' && <DevicesScreen getToken={getToken} canCommand={canCommand} />}
-        {screen === 'residents' && <ResidentsScreen selectedId={param} />}
+        {screen === 'residents' && <ResidentsScreen selectedId={param} showHistory={can(role, 'incident.read')} />}
         {screen === 'admin' && <AdminScreen section={isAdminSection(param ?? undefined) ? param as 'areas' : 'areas'} />}
       </main>
     </>

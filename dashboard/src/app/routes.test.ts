@@ -31,5 +31,7 @@ describe('routes and roles', () => {
     expect(can('operator', 'incident.act')).toBe(true)
     expect(can('auditor', 'incident.act')).toBe(false)
     expect(can('auditor', 'device.command')).toBe(false)
+    expect(can('auditor', 'incident.read')).toBe(true)
+    expect(can('responder', 'incident.read')).toBe(false)
   })
 })

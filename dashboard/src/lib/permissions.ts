@@ -9,6 +9,8 @@ export const SCREENS = ['queue', 'devices', 'residents', 'admin'] as const
 export type Screen = (typeof SCREENS)[number]
 
 export type Capability =
+  /** GET /api/incidents (queue, incident history) */
+  | 'incident.read'
   /** acknowledge, note, resolve, close (POST /api/incidents/:id/…) */
   | 'incident.act'
   /** POST /api/devices/:id/commands, GET /api/commands/:id */
@@ -27,10 +29,10 @@ const SCREENS_BY_ROLE: Record<Role, readonly Screen[]> = {
 }
 
 const CAPABILITIES_BY_ROLE: Record<Role, readonly Capability[]> = {
-  operator: ['incident.act', 'device.command'],
-  supervisor: ['incident.act', 'device.command'],
-  admin: ['incident.act', 'device.command', 'registry.write'],
-  auditor: [],
+  operator: ['incident.read', 'incident.act', 'device.command'],
+  supervisor: ['incident.read', 'incident.act', 'device.command'],
+  admin: ['incident.read', 'incident.act', 'device.command', 'registry.write'],
+  auditor: ['incident.read'],
   responder: []
 }
 

@@ -8,7 +8,8 @@ import { ageFrom, matchesSearch } from '../lib/resident.ts'
 import { ResidentDetail } from './resident-detail.tsx'
 
 /** Find a resident by name, site, condition or phone digits; their card and incident history beside. */
-export function ResidentsScreen ({ selectedId }: { selectedId: string | null }) {
+/** `showHistory`: off for roles that may not read incidents (responders). */
+export function ResidentsScreen ({ selectedId, showHistory = true }: { selectedId: string | null, showHistory?: boolean }) {
   const { t } = useI18n()
   const residents = useResidents()
   const [query, setQuery] = useState('')
@@ -54,7 +55,7 @@ export function ResidentsScreen ({ selectedId }: { selectedId: string | null }) 
       <section className='split__detail' aria-label={t('residents.detail')}>
         {selectedId === null
           ? <p className='empty-state'>{t('residents.pick')}</p>
-          : <ResidentDetail key={selectedId} residentId={selectedId} />}
+          : <ResidentDetail key={selectedId} residentId={selectedId} showHistory={showHistory} />}
       </section>
     </div>
   )
