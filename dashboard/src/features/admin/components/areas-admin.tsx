@@ -1,6 +1,7 @@
 import { AREA_LEVELS, type AreaLevel } from '@eldercare/protocols'
 import { useState } from 'react'
 import { FormField } from '../../../components/form-field.tsx'
+import { SelectField } from '../../../components/select-field.tsx'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useAreas } from '../../../lib/registry/get-areas.ts'
 import { useMutation } from '../../../lib/use-mutation.ts'
@@ -39,14 +40,14 @@ export function AreasAdmin () {
         {areas.data !== null && <AreaTree nodes={areaTree(areas.data)} root />}
       </section>
       <AdminForm title={t('admin.areas.create')} testId='area-form' pending={mutation.pending} invalid={invalid} error={mutation.error} done={done} onSubmit={() => { void submit() }}>
-        <FormField label={t('admin.areas.parent')}>
-          {(id) => (
-            <select id={id} className='field__input' value={parentId} onChange={(e) => { setParentId(e.target.value) }} data-testid='area-parent'>
-              <option value=''>{t('admin.areas.noParent')}</option>
-              {parents.map((a) => <option key={a.id} value={a.id}>{'　'.repeat(a.depth)}{a.name}（{tOr('areaLevel.', a.level)}）</option>)}
-            </select>
-          )}
-        </FormField>
+        <SelectField
+          label={t('admin.areas.parent')}
+          value={parentId}
+          options={parents.map((a) => ({ value: a.id, label: `${'　'.repeat(a.depth)}${a.name}（${tOr('areaLevel.', a.level)}）` }))}
+          placeholder={{ value: '', label: t('admin.areas.noParent') }}
+          onChange={(v) => { setParentId(v) }}
+          testId='area-parent'
+        />
         <p className='muted'>{t('admin.areas.level', { level: level === null ? '—' : tOr('areaLevel.', level) })}</p>
         <FormField label={t('admin.name')}>
           {(id) => <input id={id} className='field__input' value={name} onChange={(e) => { setName(e.target.value) }} data-testid='area-name' />}

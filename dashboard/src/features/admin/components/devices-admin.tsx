@@ -1,6 +1,7 @@
 import { DEVICE_TYPES, type DeviceType } from '@eldercare/protocols'
 import { useState } from 'react'
 import { FormField } from '../../../components/form-field.tsx'
+import { SelectField } from '../../../components/select-field.tsx'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useResidents } from '../../../lib/registry/get-residents.ts'
 import { useSites } from '../../../lib/registry/get-sites.ts'
@@ -39,29 +40,29 @@ export function DevicesAdmin () {
       <AdminForm title={t('admin.devices.create')} testId='device-form' pending={mutation.pending} invalid={invalid} error={mutation.error}
         done={created === null ? null : t('admin.created', { name: created.id })} onSubmit={() => { void submit() }}
       >
-        <FormField label={t('devices.col.type')}>
-          {(id) => (
-            <select id={id} className='field__input' value={form.type} onChange={(e) => { setForm({ ...form, type: e.target.value as DeviceType }) }} data-testid='device-type'>
-              {DEVICE_TYPES.map((d) => <option key={d} value={d}>{tOr('deviceType.', d)}</option>)}
-            </select>
-          )}
-        </FormField>
-        <FormField label={t('devices.col.site')}>
-          {(id) => (
-            <select id={id} className='field__input' value={form.siteId} onChange={(e) => { setForm({ ...form, siteId: e.target.value, residentId: '' }) }} data-testid='device-site'>
-              <option value=''>{t('admin.choose')}</option>
-              {(sites.data ?? []).map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
-            </select>
-          )}
-        </FormField>
-        <FormField label={t('admin.devices.resident')}>
-          {(id) => (
-            <select id={id} className='field__input' value={form.residentId} onChange={(e) => { setForm({ ...form, residentId: e.target.value }) }} data-testid='device-resident'>
-              <option value=''>{t('admin.devices.noResident')}</option>
-              {atSite.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
-            </select>
-          )}
-        </FormField>
+        <SelectField
+          label={t('devices.col.type')}
+          value={form.type}
+          options={DEVICE_TYPES.map((d) => ({ value: d, label: tOr('deviceType.', d) }))}
+          onChange={(v) => { setForm({ ...form, type: v as DeviceType }) }}
+          testId='device-type'
+        />
+        <SelectField
+          label={t('devices.col.site')}
+          value={form.siteId}
+          options={(sites.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
+          placeholder={{ value: '', label: t('admin.choose') }}
+          onChange={(v) => { setForm({ ...form, siteId: v, residentId: '' }) }}
+          testId='device-site'
+        />
+        <SelectField
+          label={t('admin.devices.resident')}
+          value={form.residentId}
+          options={atSite.map((r) => ({ value: r.id, label: r.name }))}
+          placeholder={{ value: '', label: t('admin.devices.noResident') }}
+          onChange={(v) => { setForm({ ...form, residentId: v }) }}
+          testId='device-resident'
+        />
         <FormField label={t('admin.devices.id')} hint={t('admin.devices.idHint')}>
           {(id) => <input id={id} className='field__input' value={form.id} onChange={(e) => { setForm({ ...form, id: e.target.value }) }} data-testid='device-id' />}
         </FormField>

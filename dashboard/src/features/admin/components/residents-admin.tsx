@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import { FormField } from '../../../components/form-field.tsx'
+import { SelectField } from '../../../components/select-field.tsx'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useResidents } from '../../../lib/registry/get-residents.ts'
 import { useSites } from '../../../lib/registry/get-sites.ts'
@@ -49,24 +50,23 @@ export function ResidentsAdmin () {
       </section>
       <AdminForm title={t('admin.residents.create')} testId='resident-form' pending={mutation.pending} invalid={invalid} error={mutation.error} done={done} onSubmit={() => { void submit() }}>
         <FormField label={t('admin.name')}>{(id) => <input id={id} className='field__input' value={form.name} onChange={(e) => { set({ name: e.target.value }) }} data-testid='resident-name' />}</FormField>
-        <FormField label={t('resident.site')}>
-          {(id) => (
-            <select id={id} className='field__input' value={form.siteId} onChange={(e) => { set({ siteId: e.target.value }) }} data-testid='resident-site'>
-              <option value=''>{t('admin.choose')}</option>
-              {(sites.data ?? []).map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
-            </select>
-          )}
-        </FormField>
+        <SelectField
+          label={t('resident.site')}
+          value={form.siteId}
+          options={(sites.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
+          placeholder={{ value: '', label: t('admin.choose') }}
+          onChange={(v) => { set({ siteId: v }) }}
+          testId='resident-site'
+        />
         <FormField label={t('resident.birthDate')}>{(id) => <input id={id} type='date' className='field__input' value={form.birthDate} onChange={(e) => { set({ birthDate: e.target.value }) }} />}</FormField>
         <FormField label={t('resident.phone')}>{(id) => <input id={id} type='tel' className='field__input' value={form.phone} onChange={(e) => { set({ phone: e.target.value }) }} />}</FormField>
-        <FormField label={t('admin.residents.capacity')}>
-          {(id) => (
-            <select id={id} className='field__input' value={form.capacityLevel} onChange={(e) => { set({ capacityLevel: e.target.value }) }}>
-              <option value=''>—</option>
-              {[0, 1, 2, 3, 4].map((l) => <option key={l} value={l}>{l} {t(`capacity.${l}` as 'capacity.0')}</option>)}
-            </select>
-          )}
-        </FormField>
+        <SelectField
+          label={t('admin.residents.capacity')}
+          value={form.capacityLevel}
+          options={[0, 1, 2, 3, 4].map((l) => ({ value: String(l), label: `${l} ${t(`capacity.${l}` as 'capacity.0')}` }))}
+          placeholder={{ value: '', label: '—' }}
+          onChange={(v) => { set({ capacityLevel: v }) }}
+        />
         <label className='checkbox'><input type='checkbox' checked={form.livesAlone} onChange={(e) => { set({ livesAlone: e.target.checked }) }} />{t('resident.livesAlone')}</label>
         <FormField label={t('resident.conditions')} hint={t('admin.residents.conditionsHint')}>
           {(id) => <input id={id} className='field__input' value={form.conditions} onChange={(e) => { set({ conditions: e.target.value }) }} />}

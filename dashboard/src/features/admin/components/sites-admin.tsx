@@ -1,6 +1,7 @@
 import { SITE_KINDS, type SiteKind } from '@eldercare/protocols'
 import { useState } from 'react'
 import { FormField } from '../../../components/form-field.tsx'
+import { SelectField } from '../../../components/select-field.tsx'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useAreas } from '../../../lib/registry/get-areas.ts'
 import { useSites } from '../../../lib/registry/get-sites.ts'
@@ -49,21 +50,20 @@ export function SitesAdmin () {
         <FormField label={t('admin.name')}>
           {(id) => <input id={id} className='field__input' value={form.name} onChange={(e) => { setForm({ ...form, name: e.target.value }) }} data-testid='site-name' />}
         </FormField>
-        <FormField label={t('admin.sites.kind')}>
-          {(id) => (
-            <select id={id} className='field__input' value={form.kind} onChange={(e) => { setForm({ ...form, kind: e.target.value as SiteKind }) }}>
-              {SITE_KINDS.map((k) => <option key={k} value={k}>{tOr('siteKind.', k)}</option>)}
-            </select>
-          )}
-        </FormField>
-        <FormField label={t('admin.sites.community')}>
-          {(id) => (
-            <select id={id} className='field__input' value={form.areaId} onChange={(e) => { setForm({ ...form, areaId: e.target.value }) }} data-testid='site-area'>
-              <option value=''>{t('admin.choose')}</option>
-              {communities.map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
-            </select>
-          )}
-        </FormField>
+        <SelectField
+          label={t('admin.sites.kind')}
+          value={form.kind}
+          options={SITE_KINDS.map((k) => ({ value: k, label: tOr('siteKind.', k) }))}
+          onChange={(v) => { setForm({ ...form, kind: v as SiteKind }) }}
+        />
+        <SelectField
+          label={t('admin.sites.community')}
+          value={form.areaId}
+          options={communities.map((a) => ({ value: a.id, label: a.name }))}
+          placeholder={{ value: '', label: t('admin.choose') }}
+          onChange={(v) => { setForm({ ...form, areaId: v }) }}
+          testId='site-area'
+        />
         <FormField label={t('admin.sites.address')}>
           {(id) => <input id={id} className='field__input' value={form.address} onChange={(e) => { setForm({ ...form, address: e.target.value }) }} />}
         </FormField>

@@ -1,6 +1,7 @@
 import { ROLES, type Role, type UserDto } from '@eldercare/protocols'
 import { useState } from 'react'
 import { FormField } from '../../../components/form-field.tsx'
+import { SelectField } from '../../../components/select-field.tsx'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useAreas } from '../../../lib/registry/get-areas.ts'
 import { useMutation } from '../../../lib/use-mutation.ts'
@@ -36,21 +37,21 @@ export function UsersAdmin () {
         <FormField label={t('login.username')}>{(id) => <input id={id} className='field__input' autoComplete='off' value={form.username} onChange={(e) => { setForm({ ...form, username: e.target.value }) }} data-testid='user-username' />}</FormField>
         <FormField label={t('admin.users.displayName')}>{(id) => <input id={id} className='field__input' value={form.displayName} onChange={(e) => { setForm({ ...form, displayName: e.target.value }) }} />}</FormField>
         <FormField label={t('login.password')} hint={t('admin.users.passwordHint')}>{(id) => <input id={id} type='password' autoComplete='new-password' className='field__input' value={form.password} onChange={(e) => { setForm({ ...form, password: e.target.value }) }} data-testid='user-password' />}</FormField>
-        <FormField label={t('admin.users.role')}>
-          {(id) => (
-            <select id={id} className='field__input' value={form.role} onChange={(e) => { setForm({ ...form, role: e.target.value as Role }) }} data-testid='user-role'>
-              {ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
-            </select>
-          )}
-        </FormField>
-        <FormField label={t('admin.users.area')}>
-          {(id) => (
-            <select id={id} className='field__input' value={form.areaId} onChange={(e) => { setForm({ ...form, areaId: e.target.value }) }} data-testid='user-area'>
-              <option value=''>{t('admin.choose')}</option>
-              {(areas.data ?? []).map((a) => <option key={a.id} value={a.id}>{'　'.repeat(a.depth)}{a.name}（{tOr('areaLevel.', a.level)}）</option>)}
-            </select>
-          )}
-        </FormField>
+        <SelectField
+          label={t('admin.users.role')}
+          value={form.role}
+          options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))}
+          onChange={(v) => { setForm({ ...form, role: v as Role }) }}
+          testId='user-role'
+        />
+        <SelectField
+          label={t('admin.users.area')}
+          value={form.areaId}
+          options={(areas.data ?? []).map((a) => ({ value: a.id, label: `${'　'.repeat(a.depth)}${a.name}（${tOr('areaLevel.', a.level)}）` }))}
+          placeholder={{ value: '', label: t('admin.choose') }}
+          onChange={(v) => { setForm({ ...form, areaId: v }) }}
+          testId='user-area'
+        />
       </AdminForm>
       <section aria-labelledby='users-created-title'>
         <h2 id='users-created-title' className='detail__section-title'>{t('admin.users.createdHere')}</h2>

@@ -1,17 +1,10 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { FakeSocket } from '../../../testing/fake-socket.ts'
+import { sockets } from '../../../testing/fake-realtime.ts'
 import { jsonResponse } from '../../../testing/incident-fixtures.ts'
 import { DevicesScreen } from './devices-screen.tsx'
 
-const sockets: FakeSocket[] = []
-vi.mock('../../../lib/socket.ts', () => ({
-  connectRealtime: () => {
-    const socket = new FakeSocket()
-    sockets.push(socket)
-    return socket
-  }
-}))
+vi.mock('../../../lib/socket.ts', () => import('../../../testing/fake-realtime.ts'))
 
 const devices = [
   { id: 'dev-fall', type: 'fall_detector', siteId: 's1', online: true, battery: 80, lastSeenAt: '2026-01-01T08:00:00.000Z', fw: '1.0.3' },

@@ -1,6 +1,8 @@
 import type { DeviceStatusDto } from '@eldercare/protocols'
-import { useCallback, useId, useMemo, useState } from 'react'
+import { useCallback, useMemo, useState } from 'react'
 import { ErrorMessage } from '../../../components/error-message.tsx'
+import { FormField } from '../../../components/form-field.tsx'
+import { SelectField } from '../../../components/select-field.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useDevices } from '../api/get-devices.ts'
@@ -20,8 +22,6 @@ export function DevicesScreen ({ getToken, canCommand }: DevicesScreenProps) {
   const devices = useDevices()
   const sites = useSites()
   const [filter, setFilter] = useState<DeviceFilter>(NO_DEVICE_FILTER)
-  const textId = useId()
-  const connectionId = useId()
 
   const { setData, data } = devices
   const onStatus = useCallback((status: DeviceStatusDto) => {
@@ -43,19 +43,22 @@ export function DevicesScreen ({ getToken, canCommand }: DevicesScreenProps) {
           </span>
         </h1>
       </div>
-      <form className='filters' role='search' onSubmit={(e) => { e.preventDefault() }}>
-        <label className='field__label' htmlFor={textId}>{t('devices.filter.text')}</label>
-        <input id={textId} className='field__input' type='search' value={filter.text} data-testid='devices-filter-text'
-          onChange={(e) => { setFilter({ ...filter, text: e.target.value }) }}
+      <form className='filters filters--compact' role='search' onSubmit={(e) => { e.preventDefault() }}>
+        <FormField label={t('devices.filter.text')}>
+          {(id) => (
+            <input id={id} className='field__input' type='search' value={filter.text} data-testid='devices-filter-text'
+              onChange={(e) => { setFilter({ ...filter, text: e.target.value }) }}
+            />
+          )}
+        </FormField>
+        <SelectField
+          label={t('devices.filter.connection')}
+          value={filter.connection}
+          options={[{ value: 'online', label: t('devices.online') }, { value: 'offline', label: t('devices.offline') }]}
+          placeholder={{ value: 'all', label: t('devices.filter.all') }}
+          onChange={(v) => { setFilter({ ...filter, connection: v as DeviceFilter['connection'] }) }}
+          testId='devices-filter-connection'
         />
-        <label className='field__label' htmlFor={connectionId}>{t('devices.filter.connection')}</label>
-        <select id={connectionId} className='field__input' value={filter.connection} data-testid='devices-filter-connection'
-          onChange={(e) => { setFilter({ ...filter, connection: e.target.value as DeviceFilter['connection'] }) }}
-        >
-          <option value='all'>{t('devices.filter.all')}</option>
-          <option value='online'>{t('devices.online')}</option>
-          <option value='offline'>{t('devices.offline')}</option>
-        </select>
         <label className='checkbox'>
           <input type='checkbox' checked={filter.lowBatteryOnly} onChange={(e) => { setFilter({ ...filter, lowBatteryOnly: e.target.checked }) }} />
           {t('devices.filter.lowBattery')}

@@ -2,18 +2,11 @@ import type { IncidentDto } from '@eldercare/protocols'
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { setSoundEnabled } from '../../../lib/sound-preference.ts'
-import { FakeSocket } from '../../../testing/fake-socket.ts'
+import { sockets } from '../../../testing/fake-realtime.ts'
 import { anIncident, anIncidentDetail, jsonResponse } from '../../../testing/incident-fixtures.ts'
 import { IncidentsConsole } from './incidents-console.tsx'
 
-const sockets: FakeSocket[] = []
-vi.mock('../../../lib/socket.ts', () => ({
-  connectRealtime: () => {
-    const socket = new FakeSocket()
-    sockets.push(socket)
-    return socket
-  }
-}))
+vi.mock('../../../lib/socket.ts', () => import('../../../testing/fake-realtime.ts'))
 
 const minutesAgo = (m: number): string => new Date(Date.now() - m * 60_000).toISOString()
 

@@ -1,19 +1,12 @@
 import type { IncidentDto } from '@eldercare/protocols'
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { FakeSocket } from '../../../testing/fake-socket.ts'
+import { sockets } from '../../../testing/fake-realtime.ts'
 import { anIncident, jsonResponse } from '../../../testing/incident-fixtures.ts'
 import { filterQueue, NO_QUEUE_FILTER, queueAreas } from '../lib/queue.ts'
 import { IncidentsConsole } from './incidents-console.tsx'
 
-const sockets: FakeSocket[] = []
-vi.mock('../../../lib/socket.ts', () => ({
-  connectRealtime: () => {
-    const socket = new FakeSocket()
-    sockets.push(socket)
-    return socket
-  }
-}))
+vi.mock('../../../lib/socket.ts', () => import('../../../testing/fake-realtime.ts'))
 
 const minutesAgo = (m: number): string => new Date(Date.now() - m * 60_000).toISOString()
 const active: IncidentDto[] = [
