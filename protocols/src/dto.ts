@@ -67,7 +67,7 @@ export interface IncidentDto {
   /** the person pressed "I'm OK" at the device; an operator still confirms before closing */
   cancelled?: boolean
   cancelledAt?: string | null
-  /** escalation steps done so far */
+  /** escalation steps run so far (skipped steps not counted) */
   escalationLevel?: number
   /** the responder currently offered, accepted or on scene */
   responder?: { id: string, name: string, offerStatus: string } | null

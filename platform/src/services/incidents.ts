@@ -51,7 +51,7 @@ function toDto (r: Record<string, any>): IncidentRow {
     onSceneBreached: r.on_scene_breached === true,
     cancelled: r.cancelled_at != null,
     cancelledAt: iso(r.cancelled_at),
-    escalationLevel: Number(r.escalation_step ?? 0),
+    escalationLevel: Number(r.escalations ?? 0),
     responder: r.offer_responder_id ? { id: r.offer_responder_id, name: r.offer_responder_name, offerStatus: r.offer_status } : null,
     areaPath: r.area_path
   }

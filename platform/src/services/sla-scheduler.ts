@@ -120,7 +120,7 @@ export class SlaScheduler {
     }
     const step = policy.sla.escalation[inc.priority][due.step]
     const after = nextEscalation(policy.sla, inc.priority, openedMs, due.step + 1, inc.status)
-    await tx.query('update incidents set escalation_step = $2, escalation_due_at = $3, updated_at = $4 where id = $1',
+    await tx.query('update incidents set escalation_step = $2, escalation_due_at = $3, escalations = escalations + 1, updated_at = $4 where id = $1',
       [inc.id, due.step + 1, after ? new Date(after.dueAtMs) : null, at])
     await this.incidents.addTimeline(tx, inc.id, 'escalated', null, null, { step: due.step + 1, action: step.action, until: step.until })
     const offer = step.action === 'next_responder' ? await this.dispatch.offer(tx, inc.id, null, null) : undefined

@@ -11,6 +11,8 @@ alter table incidents add column if not exists last_alarm_at timestamptz;
 -- Escalation: steps done so far and when the next one is due (null: none left).
 alter table incidents add column if not exists escalation_step integer not null default 0;
 alter table incidents add column if not exists escalation_due_at timestamptz;
+-- Escalation steps actually run (skipped steps are not counted): for the console and reports.
+alter table incidents add column if not exists escalations integer not null default 0;
 create index if not exists incidents_ack_due_idx on incidents (ack_due_at) where status = 'open' and not ack_breached;
 create index if not exists incidents_escalation_due_idx on incidents (escalation_due_at) where escalation_due_at is not null;
 create index if not exists incidents_on_scene_due_idx on incidents (on_scene_due_at) where status = 'dispatched' and not on_scene_breached;
