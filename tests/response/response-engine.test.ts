@@ -147,6 +147,29 @@ function responseSuite (backend: Backend, opts: { twoEngines: boolean }) {
     expect(after).toMatchObject({ ackBreached: true, escalationLevel: 1 })
   })
 
+  it('keeps escalating on schedule: alerts the supervisor, then widens to the parent area\'s centre', async () => {
+    const h = await seedHome(p.api)
+    await p.api.post('/api/users', { username: `sup-${h.streetId.slice(0, 8)}`, password: 'supervisor-pass', role: 'supervisor', areaId: h.streetId, displayName: '街道主管' })
+    const streetOperator = new Api(p.httpUrl)
+    await p.api.post('/api/users', { username: `op-${h.streetId.slice(0, 8)}`, password: 'operator-pass', role: 'operator', areaId: h.streetId })
+    await streetOperator.login(`op-${h.streetId.slice(0, 8)}`, 'operator-pass')
+    const socket = streetOperator.socket()
+    await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('connect_error', reject) })
+    const { incidentId } = await alarm(p, h.device.id, 'event', 'fall')
+    const inc = await detail(incidentId!)
+    const widened = nextEvent(socket, 'incident:escalated', (e: IncidentEscalatedDto) => e.incident.id === incidentId && e.action === 'widen_parent')
+    hook.got.length = 0
+    at(inc, 180_000) // all three steps are due: each runs once, in order
+    await p.app.response.sla.tick()
+    expect(await widened).toMatchObject({ step: 3, areaId: h.streetId })
+    socket.close()
+    const steps = (await detail(incidentId!)).timeline.filter((t) => t.kind === 'escalated').map((t) => t.data?.action)
+    expect(steps).toEqual(['realert_area', 'alert_supervisor', 'widen_parent'])
+    await p.app.response.notifier.flush()
+    expect(hook.got.filter((g) => g.body.incidentId === incidentId && g.body.kind === 'escalation').map((g) => g.body.to)).toEqual([{ name: '街道主管', role: 'supervisor' }])
+    expect((await detail(incidentId!)).escalationLevel).toBe(3)
+  })
+
   it('acknowledgement stops the escalation', async () => {
     const h = await seedHome(p.api)
     const { incidentId } = await alarm(p, h.device.id, 'event', 'fall')
@@ -290,6 +313,13 @@ function responseSuite (backend: Backend, opts: { twoEngines: boolean }) {
     const inc = await detail(incidentId!)
     expect(new Date(inc.ackDueAt!).getTime() - new Date(inc.openedAt).getTime()).toBe(30_000)
     await p.api.request('DELETE', '/api/policies/response')
+  })
+
+  it('documents the response endpoints in OpenAPI under the response tag', async () => {
+    const doc = await (await fetch(`${p.httpUrl}/docs/json`)).json()
+    for (const path of ['/api/incidents/{id}/dispatch', '/api/incidents/{id}/arrive', '/api/incidents/{id}/candidates', '/api/responders', '/api/policies/response', '/api/incidents/{id}/intercom/{action}']) {
+      expect(Object.values(doc.paths[path] ?? {}).some((op: any) => op.tags?.includes('response')), path).toBe(true)
+    }
   })
 
   it('deadlines survive a restart of the engine', async () => {

@@ -123,7 +123,8 @@ export class SlaScheduler {
     await tx.query('update incidents set escalation_step = $2, escalation_due_at = $3, escalations = escalations + 1, updated_at = $4 where id = $1',
       [inc.id, due.step + 1, after ? new Date(after.dueAtMs) : null, at])
     await this.incidents.addTimeline(tx, inc.id, 'escalated', null, null, { step: due.step + 1, action: step.action, until: step.until })
-    const offer = step.action === 'next_responder' ? await this.dispatch.offer(tx, inc.id, null, null) : undefined
+    // The cascade moves on only for a dispatched incident; before dispatch there is no cascade to widen.
+    const offer = step.action === 'next_responder' && inc.status === 'dispatched' ? await this.dispatch.offer(tx, inc.id, null, null) : undefined
     return { incidentId: inc.id, kind: 'escalated', action: step.action, step: due.step + 1, offer }
   }
 
