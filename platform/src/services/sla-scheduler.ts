@@ -78,24 +78,24 @@ export class SlaScheduler {
   }
 
   /** [TSA] acknowledgement deadline passed while still open: record the breach once. */
-  private async ackBreach (tx: Queryable, at: Date): Promise<SlaEffect | undefined> {
-    const { rows } = await tx.query<{ id: string, ack_due_at: Date }>(
-      `select id, ack_due_at from incidents where status = 'open' and not ack_breached and ack_due_at <= $1
-        order by ack_due_at limit 1 for update skip locked`, [at])
-    if (!rows[0]) return undefined
-    await tx.query('update incidents set ack_breached = true, updated_at = $2 where id = $1', [rows[0].id, at])
-    await this.incidents.addTimeline(tx, rows[0].id, 'ack_breached', null, '超过接警时限 / acknowledgement deadline passed', { dueAt: new Date(rows[0].ack_due_at).toISOString() })
-    return { incidentId: rows[0].id, kind: 'ack_breached' }
+  private ackBreach (tx: Queryable, at: Date): Promise<SlaEffect | undefined> {
+    return this.breach(tx, at, { status: 'open', due: 'ack_due_at', flag: 'ack_breached', text: '超过接警时限 / acknowledgement deadline passed' })
   }
 
-  private async onSceneBreach (tx: Queryable, at: Date): Promise<SlaEffect | undefined> {
-    const { rows } = await tx.query<{ id: string, on_scene_due_at: Date }>(
-      `select id, on_scene_due_at from incidents where status = 'dispatched' and not on_scene_breached and on_scene_due_at <= $1
-        order by on_scene_due_at limit 1 for update skip locked`, [at])
+  /** [TSA] no responder on site by the on-scene deadline: record the breach once. */
+  private onSceneBreach (tx: Queryable, at: Date): Promise<SlaEffect | undefined> {
+    return this.breach(tx, at, { status: 'dispatched', due: 'on_scene_due_at', flag: 'on_scene_breached', text: '超过到场时限 / on-scene deadline passed' })
+  }
+
+  private async breach (tx: Queryable, at: Date, b: { status: IncidentStatus, due: 'ack_due_at' | 'on_scene_due_at', flag: 'ack_breached' | 'on_scene_breached', text: string }): Promise<SlaEffect | undefined> {
+    // Column names come from the fixed literals above, never from input.
+    const { rows } = await tx.query<{ id: string, due: Date }>(
+      `select id, ${b.due} as due from incidents where status = $2 and not ${b.flag} and ${b.due} <= $1
+        order by ${b.due} limit 1 for update skip locked`, [at, b.status])
     if (!rows[0]) return undefined
-    await tx.query('update incidents set on_scene_breached = true, updated_at = $2 where id = $1', [rows[0].id, at])
-    await this.incidents.addTimeline(tx, rows[0].id, 'on_scene_breached', null, '超过到场时限 / on-scene deadline passed', { dueAt: new Date(rows[0].on_scene_due_at).toISOString() })
-    return { incidentId: rows[0].id, kind: 'on_scene_breached' }
+    await tx.query(`update incidents set ${b.flag} = true, updated_at = $2 where id = $1`, [rows[0].id, at])
+    await this.incidents.addTimeline(tx, rows[0].id, b.flag, null, b.text, { dueAt: new Date(rows[0].due).toISOString() })
+    return { incidentId: rows[0].id, kind: b.flag }
   }
 
   /**
