@@ -302,6 +302,32 @@ function responseSuite (backend: Backend, opts: { twoEngines: boolean }) {
     expect(count(await kinds(incidentId!), 'notified')).toBe(2)
   })
 
+  it('responders are confined to their area: operators list their subtree, supervisors only set onDuty', async () => {
+    const h = await seedHome(p.api)
+    const other = await seedHome(p.api)
+    const mine = await p.api.post('/api/responders', { name: '本社区护理员', kind: 'care_worker', areaId: h.communityId, phone: '13700004444', geo: { lat: 32.99, lng: 112.53 } })
+    const theirs = await p.api.post('/api/responders', { name: '他区护理员', kind: 'medical', areaId: other.communityId, phone: '13700005555' })
+    const tag = h.streetId.slice(0, 8)
+    await p.api.post('/api/users', { username: `rop-${tag}`, password: 'operator-pass', role: 'operator', areaId: h.streetId })
+    await p.api.post('/api/users', { username: `rsup-${tag}`, password: 'supervisor-pass', role: 'supervisor', areaId: h.streetId })
+    const op = new Api(p.httpUrl)
+    await op.login(`rop-${tag}`, 'operator-pass')
+    const listed = (await op.get('/api/responders')).items
+    expect(listed.map((r: { id: string }) => r.id)).toEqual([mine.id])
+    expect(listed[0].phone).not.toBe('13700004444') // masked for operators
+    expect((await op.get(`/api/responders/${theirs.id}`).catch((e) => e)).status).toBe(404)
+    expect((await op.request('PATCH', `/api/responders/${mine.id}`, { onDuty: false }).catch((e) => e)).status).toBe(403)
+    const sup = new Api(p.httpUrl)
+    await sup.login(`rsup-${tag}`, 'supervisor-pass')
+    expect((await sup.request('PATCH', `/api/responders/${mine.id}`, { onDuty: false })).onDuty).toBe(false)
+    expect((await sup.request('PATCH', `/api/responders/${mine.id}`, { phone: '13700009999' }).catch((e) => e)).status).toBe(400)
+    expect((await p.api.post('/api/responders', { name: 'x', kind: 'robot', areaId: h.communityId, phone: '1' }).catch((e) => e)).status).toBe(400)
+    // The consent flag is part of a resident's contacts.
+    const r = await p.api.post('/api/residents', { name: '李爷爷', siteId: h.siteId, contacts: [{ name: '女儿', phone: '13900000002', notify: true }] })
+    const { rows } = await p.db.query<{ contacts: Array<{ notify?: boolean }> }>('select contacts from residents where id = $1', [r.id])
+    expect(rows[0].contacts[0].notify).toBe(true)
+  })
+
   it('supervisors override the policy: a shorter P1 deadline applies to the next alarm', async () => {
     const policy = await p.api.get('/api/policies/response')
     const changed = { priority: policy.priority, sla: { ...policy.sla, ackDeadlineMs: { ...policy.sla.ackDeadlineMs, P1: 30_000 } } }
