@@ -67,8 +67,8 @@ export class SlaScheduler {
           const at = new Date(this.now())
           const effect = await this.db.transaction((tx) => job.call(this, tx, at))
           if (effect === undefined) break
-          fired++
-          if (effect) this.onEffect(effect)
+          // null: a deadline was only moved on (its step was no longer needed), nothing fired.
+          if (effect) { fired++; this.onEffect(effect) }
         }
       } catch (err) {
         this.log.error({ err, job: name }, 'SLA job failed; will retry on the next tick')
