@@ -64,6 +64,10 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       fieldCrypto: FieldCrypto.load({ dataKey: config.dataKey, dataDir: config.dataDir }),
       healthChecks: { mqtt: async () => ({ connectedDevices: gateway.broker.connectedClients }) },
       metrics: [gatewayMetrics(gateway)],
+      response: {
+        ...(config.notifyWebhookUrl && config.notifyWebhookSecret ? { webhook: { url: config.notifyWebhookUrl, secret: config.notifyWebhookSecret } } : {}),
+        ...(config.publicUrl ? { publicUrl: config.publicUrl } : {})
+      },
       ...opts.app
     })
     closers.unshift(() => app.close())

@@ -22,6 +22,16 @@ export class Realtime {
     this.io.to(roomsFor(areaPath)).emit(event, incident)
   }
 
+  /** To one area's room only (escalation widened to a parent area's centre). */
+  emitToArea<E extends keyof ServerToClientEvents> (areaId: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+    this.io.to(`area:${areaId}`).emit(event, ...args)
+  }
+
+  /** To the rooms of the record's area and every area above it. */
+  emitToPath<E extends keyof ServerToClientEvents> (areaPath: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+    this.io.to(roomsFor(areaPath)).emit(event, ...args)
+  }
+
   /**
    * Device status reaches every platform node (each node's gateway relays it in scaled mode),
    * so each node tells only its own sockets; through the Redis adapter it would arrive once per node.
