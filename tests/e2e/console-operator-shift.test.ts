@@ -8,7 +8,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { EVENT_TYPES, NON_ALARM_EVENT_TYPES, type Command, type EventType } from '@eldercare/protocols'
+import { compatibleAlarms, defaultPriority, EVENT_TYPES, NON_ALARM_EVENT_TYPES, SITE_LEVEL_ALARM_TYPES, type Command, type EventType } from '@eldercare/protocols'
 import { SimDevice } from '@eldercare/device-sim'
 import { launchChromium, needsChromium, testOutputDir } from '../support/chromium.ts'
 import { buildDashboard } from '../support/dashboard-build.ts'
@@ -18,8 +18,14 @@ const browserReq = needsChromium('operator console end-to-end (shift)')
 
 const OPERATOR = { username: 'op-shift', password: 'operator-pass-1' }
 const OTHER_OPERATOR = { username: 'op-elsewhere', password: 'operator-pass-2' }
-/** Every alarm type a device can publish ([P-3.2]), so one resident can hold that many open incidents. */
-const ALARM_TYPES = EVENT_TYPES.filter((t) => !NON_ALARM_EVENT_TYPES.has(t)) as EventType[]
+/**
+ * Alarm types a device can publish ([P-3.2]) that never join one another's incident (correlation
+ * groups, site-level alarms: protocols/src/priority.ts), least urgent first so that the load does
+ * not set off a storm of P1 escalations: each is a separate open incident for one resident.
+ */
+const LOAD_TYPES: EventType[] = (EVENT_TYPES.filter((t) => !NON_ALARM_EVENT_TYPES.has(t) && !SITE_LEVEL_ALARM_TYPES.has(t)) as EventType[])
+  .sort((a, b) => defaultPriority(b).localeCompare(defaultPriority(a)))
+  .reduce<EventType[]>((kept, t) => (kept.some((k) => compatibleAlarms(k, t)) ? kept : [...kept, t]), [])
 const LOAD_INCIDENTS = 1000
 
 async function signIn (page: Page, baseUrl: string, user: { username: string, password: string }): Promise<void> {
@@ -207,28 +213,34 @@ describe.skipIf(!browserReq.ok)('operator console: a shift in a real browser', (
   })
 
   it(`keeps up with ${LOAD_INCIDENTS} active incidents: a new fall shows within 1 s of the publish`, async () => {
-    // Load: one home per batch of residents, each resident with a device raising every alarm
-    // type once; correlation keeps them apart (site, resident, type), so each is an incident.
-    const residentsNeeded = Math.ceil(LOAD_INCIDENTS / ALARM_TYPES.length)
+    // Load: residents of one institution, each with a device raising each of LOAD_TYPES once.
+    const startedAt = Date.now()
+    const residentsNeeded = Math.ceil(LOAD_INCIDENTS / LOAD_TYPES.length)
     const site = await p.api.post('/api/sites', { name: '负载测试院', kind: 'institution', areaId: home.communityId })
-    for (let i = 0; i < residentsNeeded; i++) {
-      const r = await p.api.post('/api/residents', { name: `负载老人${i}`, siteId: site.id })
-      const d = await p.api.post('/api/devices', { type: 'wearable', siteId: site.id, residentId: r.id })
-      loadDevices.push(new SimDevice({ url: p.mqttUrl, credentials: { id: d.id, secret: d.secret, type: 'wearable' } }))
+    const load: SimDevice[] = []
+    // Ten registrations at a time: quick, without flooding the platform under test.
+    for (let i = 0; i < residentsNeeded; i += 10) {
+      load.push(...await Promise.all(Array.from({ length: Math.min(10, residentsNeeded - i) }, async (_, j) => {
+        const r = await p.api.post('/api/residents', { name: `负载老人${i + j}`, siteId: site.id })
+        const d = await p.api.post('/api/devices', { type: 'wearable', siteId: site.id, residentId: r.id })
+        return new SimDevice({ url: p.mqttUrl, credentials: { id: d.id, secret: d.secret, type: 'wearable' } })
+      })))
     }
+    loadDevices.push(...load)
     // Off the console while loading, so the page loads the 1,000 as one snapshot.
     await page.goto('about:blank')
-    const load = loadDevices.slice(-residentsNeeded)
     await Promise.all(load.map((d) => d.connect()))
-    await Promise.all(load.map(async (d) => { for (const type of ALARM_TYPES) await d.event(type) }))
-    const total = residentsNeeded * ALARM_TYPES.length
+    await Promise.all(load.map(async (d) => { for (const type of LOAD_TYPES) await d.event(type) }))
+    const total = residentsNeeded * LOAD_TYPES.length
     await eventually(async () => {
       const { rows } = await p.db.query<{ n: string }>("select count(*) as n from incidents where status = 'open'")
       return Number(rows[0].n) >= total
-    }, 180_000, `${total} open incidents`)
+    }, 240_000, `${total} open incidents`)
+    const seededAt = Date.now()
 
     await page.goto(p.httpUrl)
     await eventually(async () => (await page.locator('[data-testid="incident-row"]').count()) >= total, 60_000, `${total} rows in the queue`)
+    console.log(`[console-perf] seeding ${total} incidents over MQTT took ${seededAt - startedAt} ms; the console showed them ${Date.now() - seededAt} ms after load`)
     await page.screenshot({ path: join(shots, '10-queue-1000.png') })
 
     // Watch the queue from inside the page, so the figure is the moment the row entered the DOM.
@@ -266,5 +278,5 @@ describe.skipIf(!browserReq.ok)('operator console: a shift in a real browser', (
     // The issue's requirement, checked in the browser on a machine shared with other work.
     expect(elapsedMs).toBeLessThan(1000)
     expect(await page.locator('[data-testid="incident-row"]').count()).toBe(total + 1)
-  })
+  }, 360_000)
 })

@@ -50,7 +50,11 @@ export const IncidentRow = memo(function IncidentRow ({ incident, selected, tabb
         <span className='location__site'>{incident.siteName ?? incident.siteId}</span>
         <span className='location__area'>{incident.areaName ?? incident.areaId}</span>
       </td>
-      <td><span className={`status status--${incident.status}`}>{tOr('status.', incident.status)}</span></td>
+      <td>
+        <span className={`status status--${incident.status}`}>{tOr('status.', incident.status)}</span>
+        {incident.cancelled === true && <span className='tag tag--warning' data-testid='row-cancelled'>{t('queue.cancelled')}</span>}
+        {incident.responder != null && <span className='location__area'>{incident.responder.name}</span>}
+      </td>
       <td className='nowrap'>
         <time dateTime={incident.openedAt} title={formatDateTime(incident.openedAt)}>{formatDateTime(incident.openedAt, 'compact')}</time>
       </td>

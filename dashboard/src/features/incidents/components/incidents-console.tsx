@@ -54,7 +54,7 @@ export function IncidentsConsole ({ getToken, canAct = true, active = true, rend
     notifyIfHidden({ tag: incident.id, title: t('app.title'), body: text, sticky: incident.priority === 'P1' })
   }, [t, tOr])
 
-  const queue = useLiveQueue({ getToken, onNewIncident })
+  const queue = useLiveQueue({ getToken, onNewIncident, onReAlert: onNewIncident })
   const shown = useMemo(() => filterQueue(queue.incidents, filter), [queue.incidents, filter])
   const areas = useMemo(() => queueAreas(queue.byId.values()), [queue.byId])
   useP1AlarmRepeat(queue.incidents)
