@@ -45,8 +45,10 @@ describe.skipIf(!browserReq.ok)('operator console: a shift in a real browser', (
   let home: SeededHome
   let device: SimDevice
   let door: SimDevice
+  let intercom: SimDevice
   let doorId: string
   let incidentId: string
+  let responderId: string
   const loadDevices: SimDevice[] = []
   const shots = testOutputDir('e2e-shift')
 
@@ -61,11 +63,15 @@ describe.skipIf(!browserReq.ok)('operator console: a shift in a real browser', (
     const city = areas.items.find((a) => a.level === 'city')!
     const elsewhere = await p.api.post('/api/areas', { name: '别的区', level: 'district', parentId: city.id })
     await p.api.post('/api/users', { ...OPERATOR, role: 'operator', areaId: home.districtId, displayName: '值班员小李' })
+    const responder = await p.api.post('/api/responders', { name: '张护理', kind: 'care_worker', areaId: home.communityId, phone: '13900001111', onDuty: true })
+    responderId = responder.id
+    const intercomReg = await p.api.post('/api/devices', { type: 'intercom', siteId: home.siteId, residentId: home.residentId })
     await p.api.post('/api/users', { ...OTHER_OPERATOR, role: 'operator', areaId: elsewhere.id })
 
     device = new SimDevice({ url: p.mqttUrl, credentials: { ...home.device, type: 'fall_detector' } })
     door = new SimDevice({ url: p.mqttUrl, credentials: { id: doorId, secret: doorReg.secret, type: 'door_sensor' } })
-    await Promise.all([device.connect(), door.connect()])
+    intercom = new SimDevice({ url: p.mqttUrl, credentials: { id: intercomReg.id, secret: intercomReg.secret, type: 'intercom' } })
+    await Promise.all([device.connect(), door.connect(), intercom.connect()])
     browser = await launchChromium()
     page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } })
     otherContext = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } })
@@ -75,7 +81,7 @@ describe.skipIf(!browserReq.ok)('operator console: a shift in a real browser', (
   afterAll(async () => {
     await otherContext?.close()
     await browser?.close()
-    await Promise.all([device, door, ...loadDevices].map((d) => d?.close()))
+    await Promise.all([device, door, intercom, ...loadDevices].map((d) => d?.close()))
     await p?.close()
   })
 
@@ -123,11 +129,27 @@ describe.skipIf(!browserReq.ok)('operator console: a shift in a real browser', (
     await page.screenshot({ path: join(shots, '03-incident-workspace.png'), fullPage: true })
   })
 
-  it('acknowledging sends alarm.ack to the device; resolving with an outcome empties the queue', async () => {
+  it('acknowledge (alarm.ack at the device), answer the intercom, dispatch, on scene, resolve: the queue empties', async () => {
     const received = new Promise<Command>((resolve) => { const off = device.onCommand((c) => { if (c.type === 'alarm.ack') { off(); resolve(c) } }) })
     await page.getByTestId('detail-ack-button').click()
     expect(await received).toMatchObject({ type: 'alarm.ack', args: { incident: incidentId } })
     await page.locator('[data-testid="detail-status"]', { hasText: '已接警' }).waitFor({ timeout: 10_000 })
+
+    // [P-3.5] intercom.answer goes to the site's intercom.
+    const answered = new Promise<Command>((resolve) => { const off = intercom.onCommand((c) => { off(); resolve(c) }) })
+    await page.getByTestId('intercom-answer').click()
+    expect((await answered).type).toBe('intercom.answer')
+
+    const candidate = page.locator(`[data-testid="dispatch-candidate"][data-responder-id="${responderId}"]`)
+    await candidate.waitFor({ timeout: 10_000 })
+    expect(await candidate.textContent()).toContain('张护理')
+    await page.screenshot({ path: join(shots, '03b-dispatch-candidates.png'), fullPage: true })
+    await candidate.getByTestId('dispatch-candidate-button').click()
+    await page.locator('[data-testid="detail-status"]', { hasText: '已派单' }).waitFor({ timeout: 10_000 })
+    await page.getByTestId('dispatch-current').waitFor({ timeout: 10_000 })
+    await page.getByTestId('dispatch-arrive').click()
+    await page.locator('[data-testid="detail-status"]', { hasText: '已到场' }).waitFor({ timeout: 10_000 })
+
     await page.getByTestId('resolve-outcome').selectOption('handled_by_call')
     await page.getByTestId('resolve-submit').click()
     await page.getByTestId('queue-empty').waitFor({ timeout: 10_000 })
