@@ -15,6 +15,7 @@ import {
 import { checkPublish, checkSubscribe, type DeviceSession } from './acl.ts'
 import { DURABLE_KINDS, handlers, type Accepted, type HandlerContext } from './handlers/index.ts'
 import { Presence } from './presence.ts'
+import { Readings, type ReadingsOptions } from './readings.ts'
 import { verifyDeviceSecret } from './secrets.ts'
 import { GatewayStore, type Sql } from './store.ts'
 
@@ -30,6 +31,8 @@ export interface GatewayOptions {
   presenceFlushIntervalMs?: number
   /** How long a device lookup is cached for authentication, in ms. Default 30000. */
   authCacheTtlMs?: number
+  /** [P-3.1] Readings store, writer bounds and detection rules; `false` = readings only counted. */
+  readings?: ReadingsOptions | false
 }
 
 export interface ListenOptions {
@@ -40,7 +43,7 @@ export interface ListenOptions {
   mqttWsPort?: number | null
 }
 
-export interface InboxNotice { deviceId: string, msgId: string, kind: 'event' | 'intercom', type: string }
+export interface InboxNotice { deviceId: string, msgId: string, kind: 'event' | 'intercom' | 'derived', type: string }
 export interface CommandAckNotice { deviceId: string, commandId: string, ok: boolean, error: string | null }
 
 export interface GatewayEvents {
@@ -71,6 +74,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly skewMs: number
   private readonly cacheTtlMs: number
   private readonly ctx: HandlerContext
+  /** readings store and detection (null when turned off) */
+  readonly readings: Readings | null
   private tcp?: NetServer
   private http?: HttpServer
   private wss?: WebSocketServer
@@ -83,7 +88,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.skewMs = opts.clockSkewToleranceMs ?? 300_000
     this.cacheTtlMs = opts.authCacheTtlMs ?? 30_000
     this.presence = new Presence(this.store, this.log, (s) => this.emit('deviceStatus', s), { flushIntervalMs: opts.presenceFlushIntervalMs })
-    this.ctx = { store: this.store, presence: this.presence, log: this.log, emit: (e, p) => this.emit(e as 'inbox', p) }
+    this.readings = opts.readings === false
+      ? null
+      : new Readings(opts.sql, this.store, this.log, (n) => this.emit('inbox', n), this.now, opts.readings)
+    this.ctx = { store: this.store, presence: this.presence, log: this.log, readings: this.readings ?? undefined, emit: (e, p) => this.emit(e as 'inbox', p) }
     this.broker = new Aedes({
       // [P-1.3] device ids are up to 64 characters
       maxClientsIdLength: 64,
@@ -117,6 +125,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const host = opts.host ?? '0.0.0.0'
     // aedes 1.x: persistence starts asynchronously and must be awaited before any connection.
     await this.broker.listen()
+    await this.readings?.start()
     this.tcp = createNetServer((socket) => this.broker.handle(socket))
     await new Promise<void>((resolve, reject) => { this.tcp!.once('error', reject).listen(opts.mqttPort, host, resolve) })
     let mqttWs: number | null = null
@@ -149,6 +158,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       new Promise<void>((resolve) => this.broker.close(() => resolve()))
     ])
     await this.presence.close()
+    await this.readings?.close()
   }
 
   // ── connection ──────────────────────────────────────────────────────────

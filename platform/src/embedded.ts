@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { Gateway } from '@eldercare/gateway'
+import { Gateway, InfluxVitalsStore } from '@eldercare/gateway'
 import type { Config } from './config.ts'
 import { buildApp, type BuildAppOptions } from './app.ts'
 import { ensureAdmin, type BootstrapResult } from './bootstrap.ts'
@@ -16,6 +16,7 @@ import { hasDemoRegion, runDemo, seedDemo } from './demo.ts'
 import { wireGateway } from './wiring.ts'
 import { FieldCrypto } from './services/field-crypto.ts'
 import { gatewayMetrics } from './gateway-metrics.ts'
+import { readingsMetrics } from './readings-metrics.ts'
 
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url))
 
@@ -47,11 +48,13 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     const emptyBefore = Number((await db.query<{ n: string }>('select count(*) as n from users')).rows[0].n) === 0
     const admin = await ensureAdmin(db, { username: config.adminUsername, password: config.adminPassword })
 
-    for (const [name, value] of [['INFLUX_URL', config.influxUrl], ['REDIS_URL', config.redisUrl]] as const) {
+    for (const [name, value] of [['REDIS_URL', config.redisUrl]] as const) {
       if (value) logger.warn(`${name} is set, but this version does not use it yet: readings and clustering stay embedded`)
     }
 
-    const gateway = new Gateway({ sql: db, logger })
+    // [P-3.1] readings go to InfluxDB when INFLUX_URL is set, else to the same database
+    const vitalsStore = config.influxUrl ? new InfluxVitalsStore({ url: config.influxUrl }) : undefined
+    const gateway = new Gateway({ sql: db, logger, readings: { vitalsStore } })
     closers.unshift(() => gateway.close())
     const app = await buildApp({
       db, logger,
@@ -60,7 +63,9 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       sessionTtlHours: config.sessionTtlHours,
       fieldCrypto: FieldCrypto.load({ dataKey: config.dataKey, dataDir: config.databaseUrl ? undefined : config.dataDir }),
       healthChecks: { mqtt: async () => ({ connectedDevices: gateway.broker.connectedClients }) },
-      metrics: [gatewayMetrics(gateway)],
+      metrics: [gatewayMetrics(gateway), ...(gateway.readings ? [readingsMetrics(gateway.readings.writer)] : [])],
+      vitalsStore: gateway.readings?.store,
+      detectionSettingsChanged: (id) => { gateway.readings?.detector?.reloadSettings(id).catch((err) => logger.warn({ err, residentId: id }, 'detection settings not reloaded')) },
       ...opts.app
     })
     closers.unshift(() => app.close())

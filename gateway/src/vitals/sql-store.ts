@@ -1,0 +1,69 @@
+import { READING_FIELDS, type VitalsSeriesDto } from '@eldercare/protocols'
+import type { Sql } from '../store.ts'
+import { DEFAULT_RETENTION_MS, type ReadingPoint, type VitalsStore } from './store.ts'
+
+export interface SqlVitalsStoreOptions {
+  /** Readings older than this are pruned, in ms. Default 90 days. */
+  retentionMs?: number
+}
+
+const COLS = READING_FIELDS.join(', ')
+const RECORD_TYPE = `resident_id text, device_id text, ts timestamptz, ${READING_FIELDS.map((f) => `${f} real`).join(', ')}`
+
+/** The embedded default: readings in the platform's PostgreSQL-dialect database (PGlite or PostgreSQL). */
+export class SqlVitalsStore implements VitalsStore {
+  readonly kind = 'sql'
+  private readonly retentionMs: number
+
+  constructor (private readonly sql: Sql, opts: SqlVitalsStoreOptions = {}) {
+    this.retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS
+  }
+
+  async init (): Promise<void> {
+    // the table comes with the platform's migration 0004
+  }
+
+  async write (points: ReadingPoint[]): Promise<void> {
+    if (points.length === 0) return
+    // One statement per batch: the rows travel as one JSON document (no statement per reading).
+    const rows = points.map((p) => ({ resident_id: p.residentId ?? '', device_id: p.deviceId, ts: new Date(p.ts).toISOString(), ...p.fields }))
+    await this.sql.query(
+      `insert into readings (resident_id, device_id, ts, ${COLS})
+       select resident_id, device_id, ts, ${COLS} from jsonb_to_recordset($1::jsonb) as x(${RECORD_TYPE})`,
+      [JSON.stringify(rows)])
+  }
+
+  async series (residentId: string, fromMs: number, toMs: number, stepMs: number): Promise<VitalsSeriesDto['series']> {
+    const aggs = READING_FIELDS.map((f) => `avg(${f}) as ${f}_mean, min(${f}) as ${f}_min, max(${f}) as ${f}_max`).join(', ')
+    const { rows } = await this.sql.query<Record<string, string | number | null>>(
+      `select (floor(extract(epoch from ts) * 1000 / $4) * $4)::float8 as t, ${aggs}
+         from readings where resident_id = $1 and ts >= $2 and ts < $3
+        group by 1 order by 1`,
+      [residentId, new Date(fromMs), new Date(toMs), stepMs])
+    const out: VitalsSeriesDto['series'] = {}
+    for (const r of rows) {
+      for (const f of READING_FIELDS) {
+        if (r[`${f}_mean`] == null) continue
+        ;(out[f] ??= []).push({ t: Number(r.t), mean: Number(r[`${f}_mean`]), min: Number(r[`${f}_min`]), max: Number(r[`${f}_max`]) })
+      }
+    }
+    return out
+  }
+
+  async latest (residentId: string, atMs?: number): Promise<VitalsSeriesDto['latest']> {
+    // One index walk per field, newest first, stopping at the first row that has it.
+    const parts = READING_FIELDS.map((f) =>
+      `(select '${f}' as f, ${f}::float8 as v, ts from readings where resident_id = $1 and ts <= $2 and ${f} is not null order by ts desc limit 1)`)
+    const { rows } = await this.sql.query<{ f: string, v: number, ts: Date | string }>(parts.join(' union all '), [residentId, new Date(atMs ?? 8.64e15)])
+    const out: VitalsSeriesDto['latest'] = {}
+    for (const r of rows) out[r.f as keyof typeof out] = { value: Number(r.v), at: new Date(r.ts).getTime() }
+    return out
+  }
+
+  async prune (nowMs: number): Promise<number> {
+    const r = await this.sql.query('delete from readings where ts < $1', [new Date(nowMs - this.retentionMs)])
+    return r.rowCount
+  }
+
+  async close (): Promise<void> {}
+}

@@ -1,0 +1,36 @@
+-- Readings [P-3.1] in the embedded store (when INFLUX_URL is not set): one row per sample of a
+-- device, a column per field (booleans as 0/1). Kept for the retention period, then pruned.
+create table readings (
+  resident_id text not null default '',
+  device_id text not null,
+  ts timestamptz not null,
+  hr real,
+  spo2 real,
+  rr real,
+  sbp real,
+  dbp real,
+  temp real,
+  bed_occupied real,
+  bed_movement real,
+  steps real,
+  motion real
+);
+create index readings_resident_ts_idx on readings (resident_id, ts);
+
+-- Per-resident overrides of the detection defaults (protocols DEFAULT_DETECTION_SETTINGS).
+create table detection_settings (
+  resident_id text primary key references residents(id),
+  overrides jsonb not null default '{}',
+  updated_at timestamptz not null default now(),
+  updated_by text
+);
+
+-- The detection rules' memory (episode, pending conditions, last activity), so it survives a restart.
+-- subject is a resident id or, for device-health rules, a device id.
+create table detection_state (
+  subject text not null,
+  rule text not null,
+  state jsonb not null,
+  updated_at timestamptz not null default now(),
+  primary key (subject, rule)
+);
