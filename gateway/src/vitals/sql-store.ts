@@ -8,7 +8,7 @@ export interface SqlVitalsStoreOptions {
 }
 
 const COLS = READING_FIELDS.join(', ')
-const RECORD_TYPE = `resident_id text, device_id text, ts timestamptz, ${READING_FIELDS.map((f) => `${f} real`).join(', ')}`
+const RECORD_TYPE = `resident_id text, device_id text, ts timestamptz, ${READING_FIELDS.map((f) => `${f} float8`).join(', ')}`
 
 /** The embedded default: readings in the platform's PostgreSQL-dialect database (PGlite or PostgreSQL). */
 export class SqlVitalsStore implements VitalsStore {
@@ -52,9 +52,10 @@ export class SqlVitalsStore implements VitalsStore {
 
   async latest (residentId: string, atMs?: number): Promise<VitalsSeriesDto['latest']> {
     // One index walk per field, newest first, stopping at the first row that has it.
+    const until = atMs === undefined ? '' : ' and ts <= $2'
     const parts = READING_FIELDS.map((f) =>
-      `(select '${f}' as f, ${f}::float8 as v, ts from readings where resident_id = $1 and ts <= $2 and ${f} is not null order by ts desc limit 1)`)
-    const { rows } = await this.sql.query<{ f: string, v: number, ts: Date | string }>(parts.join(' union all '), [residentId, new Date(atMs ?? 8.64e15)])
+      `(select '${f}' as f, ${f}::float8 as v, ts from readings where resident_id = $1${until} and ${f} is not null order by ts desc limit 1)`)
+    const { rows } = await this.sql.query<{ f: string, v: number, ts: Date | string }>(parts.join(' union all '), atMs === undefined ? [residentId] : [residentId, new Date(atMs)])
     const out: VitalsSeriesDto['latest'] = {}
     for (const r of rows) out[r.f as keyof typeof out] = { value: Number(r.v), at: new Date(r.ts).getTime() }
     return out

@@ -4,16 +4,16 @@ create table readings (
   resident_id text not null default '',
   device_id text not null,
   ts timestamptz not null,
-  hr real,
-  spo2 real,
-  rr real,
-  sbp real,
-  dbp real,
-  temp real,
-  bed_occupied real,
-  bed_movement real,
-  steps real,
-  motion real
+  hr double precision,
+  spo2 double precision,
+  rr double precision,
+  sbp double precision,
+  dbp double precision,
+  temp double precision,
+  bed_occupied double precision,
+  bed_movement double precision,
+  steps double precision,
+  motion double precision
 );
 create index readings_resident_ts_idx on readings (resident_id, ts);
 
