@@ -10,7 +10,7 @@
  */
 import { InfluxDB, escape, type IPoint } from 'influx'
 import { READING_FIELDS, type VitalsSeriesDto } from '@eldercare/protocols'
-import { DEFAULT_RETENTION_MS, type ReadingPoint, type VitalsStore } from './store.ts'
+import { DEFAULT_RETENTION_MS, PermanentWriteError, type ReadingPoint, type VitalsStore } from './store.ts'
 
 export const INFLUX_MEASUREMENT = 'readings'
 export const INFLUX_RETENTION_POLICY = 'eldercare_readings'
@@ -62,7 +62,18 @@ export class InfluxVitalsStore implements VitalsStore {
       fields: p.fields,
       timestamp: p.ts
     }))
-    await this.influx.writePoints(lines, { precision: 'ms', retentionPolicy: INFLUX_RETENTION_POLICY })
+    try {
+      await this.influx.writePoints(lines, { precision: 'ms', retentionPolicy: INFLUX_RETENTION_POLICY })
+    } catch (err) {
+      // 4xx (other than 408/429): InfluxDB refused the points themselves (e.g. beyond retention)
+      const status = (err as { res?: { statusCode?: number } }).res?.statusCode
+      if (status && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+        // "partial write: points beyond retention policy dropped=N": the other points were kept
+        const dropped = /dropped=(\d+)/.exec((err as Error).message)
+        throw new PermanentWriteError((err as Error).message.trim(), err, dropped ? Number(dropped[1]) : undefined)
+      }
+      throw err
+    }
   }
 
   async series (residentId: string, fromMs: number, toMs: number, stepMs: number): Promise<VitalsSeriesDto['series']> {

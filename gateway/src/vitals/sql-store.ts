@@ -1,6 +1,6 @@
 import { READING_FIELDS, type VitalsSeriesDto } from '@eldercare/protocols'
 import type { Sql } from '../store.ts'
-import { DEFAULT_RETENTION_MS, type ReadingPoint, type VitalsStore } from './store.ts'
+import { DEFAULT_RETENTION_MS, PermanentWriteError, type ReadingPoint, type VitalsStore } from './store.ts'
 
 export interface SqlVitalsStoreOptions {
   /** Readings older than this are pruned, in ms. Default 90 days. */
@@ -30,7 +30,11 @@ export class SqlVitalsStore implements VitalsStore {
     await this.sql.query(
       `insert into readings (resident_id, device_id, ts, ${COLS})
        select resident_id, device_id, ts, ${COLS} from jsonb_to_recordset($1::jsonb) as x(${RECORD_TYPE})`,
-      [JSON.stringify(rows)])
+      [JSON.stringify(rows)]).catch((err: Error & { code?: string }) => {
+      // SQLSTATE class 22 (data exception): the batch itself is bad; anything else may pass on retry
+      if (err.code?.startsWith('22')) throw new PermanentWriteError(err.message, err)
+      throw err
+    })
   }
 
   async series (residentId: string, fromMs: number, toMs: number, stepMs: number): Promise<VitalsSeriesDto['series']> {

@@ -29,5 +29,15 @@ export interface VitalsStore {
   close(): Promise<void>
 }
 
+/**
+ * A write the store refused for good (bad data, points beyond retention): retrying cannot help,
+ * so the writer counts the batch as rejected and moves on instead of blocking behind it.
+ */
+export class PermanentWriteError extends Error {
+  readonly code = 'GW_ERR_READINGS_REJECTED'
+  /** @param rejectedPoints how many points of the batch were refused, when the store says (else all) */
+  constructor (message: string, cause?: unknown, readonly rejectedPoints?: number) { super(message, { cause }) }
+}
+
 /** Default retention of readings: 90 days. */
 export const DEFAULT_RETENTION_MS = 90 * 24 * 3600_000

@@ -5,7 +5,7 @@
  * the OLDEST points are dropped (the newest say most about the resident now), counted and logged.
  */
 import type { Logger } from 'pino'
-import type { ReadingPoint, VitalsStore } from './store.ts'
+import { PermanentWriteError, type ReadingPoint, type VitalsStore } from './store.ts'
 
 export interface ReadingsWriterOptions {
   /** Points per write. Default 1000. */
@@ -38,6 +38,8 @@ export interface ReadingsWriterStats {
   written: number
   /** points dropped because the buffer bound was hit */
   dropped: number
+  /** points the store refused for good (never retried) */
+  rejected: number
   /** write attempts that failed */
   failedWrites: number
   /** whether the last write failed and a retry is pending */
@@ -54,7 +56,7 @@ export class ReadingsWriter {
   private lastDropLog = -Infinity
   private droppedSinceLog = 0
   private closed = false
-  readonly stats: ReadingsWriterStats = { buffered: 0, written: 0, dropped: 0, failedWrites: 0, retrying: false }
+  readonly stats: ReadingsWriterStats = { buffered: 0, written: 0, dropped: 0, rejected: 0, failedWrites: 0, retrying: false }
 
   constructor (readonly store: VitalsStore, private readonly log: Logger, opts: ReadingsWriterOptions = {}) {
     this.opts = { ...READINGS_WRITER_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) }
@@ -117,11 +119,21 @@ export class ReadingsWriter {
         this.stats.retrying = false
         ok = true
       } catch (err) {
+        if (err instanceof PermanentWriteError) {
+          const refused = Math.min(err.rejectedPoints ?? this.inflight.length, this.inflight.length)
+          this.stats.rejected += refused
+          this.stats.written += this.inflight.length - refused
+          this.log.error({ store: this.store.kind, err: err.message, points: refused }, 'readings store refused points: rejected, not retried')
+          ok = true
+          return
+        }
         this.failures++
         this.stats.failedWrites++
         this.stats.retrying = true
         // Back at the head of the buffer, in order; the bound still holds.
-        this.buffer = this.inflight.concat(this.buffer)
+        const batch = this.inflight
+        this.inflight = []
+        this.buffer = batch.concat(this.buffer)
         this.enforceBound()
         this.log.warn({ store: this.store.kind, err: (err as Error).message, buffered: this.buffer.length, retryInMs: this.backoffMs() }, 'readings write failed; will retry')
       } finally {
