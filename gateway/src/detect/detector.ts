@@ -60,6 +60,7 @@ export class Detector {
   private settings = new Map<string, DetectionOverrides>()
   private timer?: NodeJS.Timeout
   private ticking: Promise<void> | null = null
+  private readonly pending = new Set<Promise<void>>()
 
   constructor (
     private readonly sql: Sql,
@@ -83,9 +84,15 @@ export class Detector {
     }
   }
 
+  /** Resolves when every inbox write started so far has finished (tests; shutdown). */
+  async settled (): Promise<void> {
+    await this.ticking
+    while (this.pending.size > 0) await Promise.all([...this.pending])
+  }
+
   async stop (): Promise<void> {
     clearInterval(this.timer)
-    await this.ticking
+    await this.settled()
     await this.state.flush(this.now()).catch((err) => this.log.warn({ err }, 'detection state not saved at shutdown'))
   }
 
@@ -219,7 +226,7 @@ export class Detector {
   private async runTick (): Promise<void> {
     const now = this.now()
     await this.reloadSettings()
-    this.inactivity(now)
+    await this.inactivity(now)
     this.bedNotBack(now)
     await this.noData(now)
     await this.deviceOffline(now)
@@ -227,7 +234,7 @@ export class Detector {
     await this.state.flush(now)
   }
 
-  private inactivity (now: number): void {
+  private async inactivity (now: number): Promise<void> {
     for (const [residentId, st] of this.state.all('inactivity')) {
       const c = this.settingsFor(residentId).inactivity
       const last = st.mem.lastActivity as number | undefined
@@ -241,7 +248,7 @@ export class Detector {
       const windowStart = now - (now % 60_000) - sinceStartMin * 60_000
       const quietSince = Math.max(last, windowStart)
       if (now - quietSince < c.afterMs) continue
-      void this.raiseForResident('inactivity', residentId, st.mem.deviceId, 'medium', quietSince + c.afterMs,
+      await this.raiseForResident('inactivity', residentId, st.mem.deviceId, 'medium', quietSince + c.afterMs,
         { lastActivityAt: last, quietForMs: now - quietSince, afterMs: c.afterMs })
     }
   }
@@ -324,7 +331,7 @@ export class Detector {
     const msgId = `derived:${rule}:${subject}:${start}`
     const payload: DerivedAlarmPayload = { rule, severity, residentId, at, ...details }
     const log = this.log.child({ rule, subject, deviceId })
-    this.store.insertInbox({ deviceId, msgId, kind: 'derived', type: rule, payload, deviceTs: new Date(at), receivedAt: new Date(this.now()), clockSkew: false })
+    const write = this.store.insertInbox({ deviceId, msgId, kind: 'derived', type: rule, payload, deviceTs: new Date(at), receivedAt: new Date(this.now()), clockSkew: false })
       .then(async (isNew) => {
         log.info({ severity, msgId, escalated: prev !== undefined, isNew }, 'derived alarm raised')
         if (isNew) this.notify({ deviceId, msgId, kind: 'derived', type: rule })
@@ -335,6 +342,8 @@ export class Detector {
         if (st.active?.start === start) st.active = prev
         log.error({ err, msgId }, 'derived alarm could not be recorded; will retry on the next trigger')
       })
+      .finally(() => { this.pending.delete(write) })
+    this.pending.add(write)
   }
 
   private clear (rule: DerivedRule, subject: string, st: RuleState, at: number): void {
