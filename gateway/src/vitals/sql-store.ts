@@ -39,8 +39,9 @@ export class SqlVitalsStore implements VitalsStore {
 
   async series (residentId: string, fromMs: number, toMs: number, stepMs: number): Promise<VitalsSeriesDto['series']> {
     const aggs = READING_FIELDS.map((f) => `avg(${f}) as ${f}_mean, min(${f}) as ${f}_min, max(${f}) as ${f}_max`).join(', ')
-    const { rows } = await this.sql.query<Record<string, string | number | null>>(
-      `select (floor(extract(epoch from ts) * 1000 / $4) * $4)::float8 as t, ${aggs}
+    // date_bin keeps the bucketing in timestamp arithmetic (extract() would go through numeric, ~4× slower)
+    const { rows } = await this.sql.query<Record<string, string | number | Date | null>>(
+      `select date_bin(make_interval(secs => $4::float8 / 1000), ts, timestamptz 'epoch') as t, ${aggs}
          from readings where resident_id = $1 and ts >= $2 and ts < $3
         group by 1 order by 1`,
       [residentId, new Date(fromMs), new Date(toMs), stepMs])
@@ -48,7 +49,7 @@ export class SqlVitalsStore implements VitalsStore {
     for (const r of rows) {
       for (const f of READING_FIELDS) {
         if (r[`${f}_mean`] == null) continue
-        ;(out[f] ??= []).push({ t: Number(r.t), mean: Number(r[`${f}_mean`]), min: Number(r[`${f}_min`]), max: Number(r[`${f}_max`]) })
+        ;(out[f] ??= []).push({ t: new Date(r.t as Date | string).getTime(), mean: Number(r[`${f}_mean`]), min: Number(r[`${f}_min`]), max: Number(r[`${f}_max`]) })
       }
     }
     return out
