@@ -58,6 +58,8 @@ export class Detector {
   private readonly now: () => number
   private readonly opts: typeof DETECTOR_DEFAULTS & { tickIntervalMs: number }
   private settings = new Map<string, DetectionOverrides>()
+  /** effective settings per resident, computed once per reload (readings arrive many times a second) */
+  private readonly effective = new Map<string, DetectionSettings>()
   private timer?: NodeJS.Timeout
   private ticking: Promise<void> | null = null
   private readonly pending = new Set<Promise<void>>()
@@ -102,14 +104,19 @@ export class Detector {
       const { rows } = await this.sql.query<{ overrides: DetectionOverrides }>('select overrides from detection_settings where resident_id = $1', [residentId])
       if (rows[0]) this.settings.set(residentId, parse(rows[0].overrides))
       else this.settings.delete(residentId)
+      this.effective.delete(residentId)
       return
     }
     const { rows } = await this.sql.query<{ resident_id: string, overrides: DetectionOverrides }>('select resident_id, overrides from detection_settings')
     this.settings = new Map(rows.map((r) => [r.resident_id, parse(r.overrides)]))
+    this.effective.clear()
   }
 
   settingsFor (residentId: string | null): DetectionSettings {
-    return effectiveDetectionSettings(residentId ? this.settings.get(residentId) : undefined)
+    const id = residentId ?? ''
+    let s = this.effective.get(id)
+    if (!s) { s = effectiveDetectionSettings(residentId ? this.settings.get(residentId) : undefined); this.effective.set(id, s) }
+    return s
   }
 
   // ── reading rules ───────────────────────────────────────────────────────

@@ -34,3 +34,6 @@ create table detection_state (
   updated_at timestamptz not null default now(),
   primary key (subject, rule)
 );
+
+-- The missed-test rule asks for each device's last periodic `test` event [P-3.2] on every tick.
+create index inbox_test_events_idx on inbox (device_id, received_at) where kind = 'event' and type = 'test';
