@@ -15,6 +15,7 @@ import {
 import { checkPublish, checkSubscribe, type DeviceSession } from './acl.ts'
 import { DURABLE_KINDS, handlers, type Accepted, type HandlerContext } from './handlers/index.ts'
 import { Presence } from './presence.ts'
+import { redisBrokerParts, relayGatewayEvents, type BrokerParts } from './cluster.ts'
 import { Readings, type ReadingsOptions } from './readings.ts'
 import { verifyDeviceSecret } from './secrets.ts'
 import { GatewayStore, type Sql } from './store.ts'
@@ -31,6 +32,8 @@ export interface GatewayOptions {
   presenceFlushIntervalMs?: number
   /** How long a device lookup is cached for authentication, in ms. Default 30000. */
   authCacheTtlMs?: number
+  /** Scaled mode: join the other nodes' brokers through this Redis (cluster.ts). */
+  redisUrl?: string
   /** [P-3.1] Readings store, writer bounds and detection rules; `false` = readings only counted. */
   readings?: ReadingsOptions | false
 }
@@ -79,6 +82,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private tcp?: NetServer
   private http?: HttpServer
   private wss?: WebSocketServer
+  private readonly cluster?: BrokerParts
 
   constructor (opts: GatewayOptions) {
     super()
@@ -92,7 +96,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       ? null
       : new Readings(opts.sql, this.store, this.log, (n) => this.emit('inbox', n), this.now, opts.readings)
     this.ctx = { store: this.store, presence: this.presence, log: this.log, readings: this.readings ?? undefined, emit: (e, p) => this.emit(e as 'inbox', p) }
+    this.cluster = opts.redisUrl ? redisBrokerParts(opts.redisUrl) : undefined
     this.broker = new Aedes({
+      ...(this.cluster ? { mq: this.cluster.mq, persistence: this.cluster.persistence } : {}),
       // [P-1.3] device ids are up to 64 characters
       maxClientsIdLength: 64,
       authenticate: (client, username, password, done) => {
@@ -125,6 +131,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const host = opts.host ?? '0.0.0.0'
     // aedes 1.x: persistence starts asynchronously and must be awaited before any connection.
     await this.broker.listen()
+    if (this.cluster) await relayGatewayEvents(this)
     await this.readings?.start()
     this.tcp = createNetServer((socket) => this.broker.handle(socket))
     await new Promise<void>((resolve, reject) => { this.tcp!.once('error', reject).listen(opts.mqttPort, host, resolve) })
@@ -159,6 +166,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     ])
     await this.presence.close()
     await this.readings?.close()
+    await this.cluster?.close()
   }
 
   // ── connection ──────────────────────────────────────────────────────────

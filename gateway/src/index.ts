@@ -2,6 +2,7 @@ export { Gateway, type GatewayOptions, type GatewayEvents, type ListenOptions, t
 export { generateDeviceSecret, hashDeviceSecret } from './secrets.ts'
 export { GatewayError } from './errors.ts'
 export type { Sql } from './store.ts'
+export { EnvReader, ConfigError as EnvConfigError } from './env.ts'
 export { GatewayStore, type DeviceOwner } from './store.ts'
 export type { VitalsStore, ReadingPoint } from './vitals/store.ts'
 export { DEFAULT_RETENTION_MS, PermanentWriteError } from './vitals/store.ts'

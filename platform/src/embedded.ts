@@ -50,24 +50,27 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     const emptyBefore = Number((await db.query<{ n: string }>('select count(*) as n from users')).rows[0].n) === 0
     const admin = await ensureAdmin(db, { username: config.adminUsername, password: config.adminPassword })
 
-    for (const [name, value] of [['REDIS_URL', config.redisUrl]] as const) {
-      if (value) logger.warn(`${name} is set, but this version does not use it yet: readings and clustering stay embedded`)
-    }
-
+    // With REDIS_URL this node's broker joins the others (commands reach devices on any gateway)
+    // and its socket.io server shares rooms with the other platform nodes.
     // [P-3.1] readings go to InfluxDB when INFLUX_URL is set, else to the same database
     const vitalsStore = config.influxUrl ? new InfluxVitalsStore({ url: config.influxUrl }) : undefined
-    const gateway = new Gateway({ sql: db, logger, readings: { vitalsStore } })
+    const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, readings: { vitalsStore } })
     closers.unshift(() => gateway.close())
     const app = await buildApp({
       db, logger,
       commandTransport: gateway,
       dashboardDir: opts.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
       sessionTtlHours: config.sessionTtlHours,
-      fieldCrypto: FieldCrypto.load({ dataKey: config.dataKey, dataDir: config.databaseUrl ? undefined : config.dataDir }),
+      redisUrl: config.redisUrl,
+      fieldCrypto: FieldCrypto.load({ dataKey: config.dataKey, dataDir: config.dataDir }),
       healthChecks: { mqtt: async () => ({ connectedDevices: gateway.broker.connectedClients }) },
       metrics: [gatewayMetrics(gateway), ...(gateway.readings ? [readingsMetrics(gateway.readings.writer)] : [])],
       vitalsStore: gateway.readings?.store,
       detectionSettingsChanged: (id) => { gateway.readings?.detector?.reloadSettings(id).catch((err) => logger.warn({ err, residentId: id }, 'detection settings not reloaded')) },
+      response: {
+        ...(config.notifyWebhookUrl && config.notifyWebhookSecret ? { webhook: { url: config.notifyWebhookUrl, secret: config.notifyWebhookSecret } } : {}),
+        ...(config.publicUrl ? { publicUrl: config.publicUrl } : {})
+      },
       ...opts.app
     })
     closers.unshift(() => app.close())

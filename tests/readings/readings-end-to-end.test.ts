@@ -38,7 +38,7 @@ describe('a wearable\'s readings, charted and watched', () => {
     await wearable.telemetry({ ts: now, vitals: { hr: 118, spo2: 91, rr: 26, sbp: 95, temp: 38.2 } }, 1)
 
     const incident = await opened
-    expect(incident).toMatchObject({ type: 'news2', status: 'open', deviceId: home.device.id, siteId: home.siteId, priority: 'P2' })
+    expect(incident).toMatchObject({ type: 'news2', status: 'open', deviceId: home.device.id, siteId: home.siteId, priority: 'P1' }) // NEWS2 ≥ 7: severity high → P1 (response policy)
     const { rows } = await p.db.query<{ msg_id: string, payload: any }>(`select msg_id, payload from inbox where kind = 'derived' and type = 'news2'`)
     expect(rows).toHaveLength(1)
     expect(rows[0]!.msg_id).toBe(`derived:news2:${home.residentId}:${now}`)
