@@ -1,5 +1,5 @@
 /** One VitalsStore contract, three real backends: PGlite, PostgreSQL 15 and InfluxDB 1.x. */
-import { describe } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { InfluxVitalsStore, SqlVitalsStore } from '@eldercare/gateway'
 import { migrate, openDb } from '@eldercare/platform'
 import { needsInflux, startInflux } from '../support/influx.ts'
@@ -27,5 +27,24 @@ describe.skipIf(!influx.ok)('on InfluxDB', () => {
   vitalsStoreContract('InfluxDB store', async () => {
     const server = await startInflux()
     return { store: new InfluxVitalsStore({ url: `${server.url}/readings_contract` }), close: () => server.dispose() }
+  })
+})
+
+describe('relational store retention', () => {
+  it('prunes readings older than the retention period and keeps the rest', async () => {
+    const db = await openDb({ dataDir: 'memory://' })
+    try {
+      await migrate(db)
+      const store = new SqlVitalsStore(db, { retentionMs: 24 * 3600_000 })
+      const now = Date.UTC(2026, 10, 23, 12)
+      await store.write([
+        { ts: now - 25 * 3600_000, deviceId: 'w', residentId: 'r', fields: { hr: 70 } },
+        { ts: now - 23 * 3600_000, deviceId: 'w', residentId: 'r', fields: { hr: 71 } }
+      ])
+      expect(await store.prune(now)).toBe(1)
+      expect((await store.series('r', now - 48 * 3600_000, now, 3600_000)).hr!.map((b) => b.mean)).toEqual([71])
+    } finally {
+      await db.close()
+    }
   })
 })
