@@ -2,6 +2,7 @@
  * Embedded mode (ARCHITECTURE.md, "Runtime modes"): gateway and platform in one process,
  * state in PGlite under DATA_DIR (or PostgreSQL with DATABASE_URL), the built dashboard served.
  */
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
@@ -31,7 +32,7 @@ export interface Embedded {
   app: FastifyInstance
   gateway: Gateway
   db: Db
-  ports: { http: number, mqtt: number, mqttWs: number | null }
+  ports: { http: number, mqtt: number, mqttWs: number | null, mqttTls: number | null }
   admin: BootstrapResult
   demo: boolean
   close(): Promise<void>
@@ -66,9 +67,10 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     closers.unshift(() => app.close())
     wireGateway(app, gateway)
 
-    const mq = await gateway.listen({ host: config.host, mqttPort: config.mqttPort, mqttWsPort: config.mqttWsPort })
+    const tls = config.mqttTls && { port: config.mqttTls.port, cert: readFileSync(config.mqttTls.certFile), key: readFileSync(config.mqttTls.keyFile) }
+    const mq = await gateway.listen({ host: config.host, mqttPort: config.mqttPort, mqttWsPort: config.mqttWsPort, tls })
     await app.listen({ host: config.host, port: config.httpPort })
-    const ports = { http: (app.server.address() as AddressInfo).port, mqtt: mq.mqtt, mqttWs: mq.mqttWs }
+    const ports = { http: (app.server.address() as AddressInfo).port, mqtt: mq.mqtt, mqttWs: mq.mqttWs, mqttTls: mq.mqttTls }
 
     let demo = false
     const demoWanted = config.demo === 'on' || (config.demo === 'auto' && !config.databaseUrl && (emptyBefore || await hasDemoRegion(db)))
