@@ -13,7 +13,7 @@ export interface CommandPublishOptions {
 }
 
 export class CommandDelivery {
-  /** command id → expiry (epoch ms), for commands not yet forwarded */
+  /** command id → expiry (epoch ms) */
   private readonly expiries = new Map<string, number>()
 
   constructor (private readonly store: GatewayStore, private readonly log: Logger, private readonly now: () => number) {}
@@ -35,7 +35,7 @@ export class CommandDelivery {
       this.log.info({ deviceId, commandId: id }, 'expired command not delivered')
       return false
     }
-    this.expiries.delete(id)
+    // the entry stays until it expires: a resend of an unacknowledged delivery is held to the same expiry
     this.store.markCommandDelivered(deviceId, id, new Date(this.now()))
       .catch((err) => this.log.warn({ deviceId, commandId: id, err }, 'could not record command delivery'))
     return true
