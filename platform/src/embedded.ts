@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { Gateway } from '@eldercare/gateway'
+import { Gateway, type GatewayOptions } from '@eldercare/gateway'
 import type { Config } from './config.ts'
 import { buildApp, type BuildAppOptions } from './app.ts'
 import { ensureAdmin, type BootstrapResult } from './bootstrap.ts'
@@ -26,6 +26,8 @@ export interface EmbeddedOptions {
   dashboardDir?: string
   /** overrides for tests (clock, engine poll, command timeouts) */
   app?: Partial<Omit<BuildAppOptions, 'db' | 'logger' | 'commandTransport'>>
+  /** gateway overrides for tests (rate limit, packet limit, clock) */
+  gateway?: Partial<Omit<GatewayOptions, 'sql' | 'logger'>>
 }
 
 export interface Embedded {
@@ -52,7 +54,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       if (value) logger.warn(`${name} is set, but this version does not use it yet: readings and clustering stay embedded`)
     }
 
-    const gateway = new Gateway({ sql: db, logger })
+    const gateway = new Gateway({ sql: db, logger, ...opts.gateway })
     closers.unshift(() => gateway.close())
     const app = await buildApp({
       db, logger,
