@@ -185,7 +185,7 @@ describe('[P-3.5][P-4.5] commands', () => {
     const first = await connectDevice(p.mqttUrl, home.device, persistent)
     await first.client.subscribeAsync(deviceTopic(home.device.id, 'commands'), { qos: 1 })
     await first.end()
-    await eventually(async () => !p.gateway.broker.clients[home.device.id], 5000, 'session offline')
+    await eventually(async () => !(p.gateway.broker as unknown as { clients: Record<string, unknown> }).clients[home.device.id], 5000, 'session offline')
     const cmd = await p.api.post(`/api/devices/${home.device.id}/commands`, { type: 'speak', args: { text: '请稍候' } })
     expect(cmd.status).toBe('sent')
     expect(cmd.deliveredAt).toBeNull()
@@ -218,7 +218,7 @@ describe('[P-3.5][P-4.5] commands', () => {
     const first = await connectDevice(p.mqttUrl, home.device, persistent)
     await first.client.subscribeAsync(deviceTopic(home.device.id, 'commands'), { qos: 1 })
     await first.end()
-    await eventually(async () => !p.gateway.broker.clients[home.device.id], 5000, 'session offline')
+    await eventually(async () => !(p.gateway.broker as unknown as { clients: Record<string, unknown> }).clients[home.device.id], 5000, 'session offline')
     const cmd = await p.api.post(`/api/devices/${home.device.id}/commands`, { type: 'alarm.ack', args: { incident: 'x' } })
     await new Promise((r) => setTimeout(r, 3500)) // expiryMs is 3000 in this platform
     const back = await connectDevice(p.mqttUrl, home.device, persistent)
