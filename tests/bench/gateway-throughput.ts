@@ -11,6 +11,7 @@
 import { connect as netConnect, type Socket } from 'node:net'
 import mqttPacket from 'mqtt-packet'
 import { deviceTopic } from '@eldercare/protocols'
+import { connectPacket } from '../support/devices.ts'
 import { seedHome, startTestPlatform, type TestPlatform } from '../support/platform.ts'
 
 const N = Number(process.argv[2] ?? 20_000)
@@ -30,7 +31,7 @@ const scenarios: Scenario[] = [
 async function login (p: TestPlatform, dev: { id: string, secret: string }): Promise<Socket> {
   const socket = netConnect(p.ports.mqtt, '127.0.0.1')
   await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject) })
-  socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: dev.id, username: dev.id, password: Buffer.from(dev.secret), clean: true, keepalive: 60 }))
+  socket.write(connectPacket(dev, 60))
   await new Promise<void>((resolve) => socket.once('data', () => resolve()))
   socket.on('error', () => {})
   return socket

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import mqttPacket from 'mqtt-packet'
 import WebSocket from 'ws'
 import { deviceTopic } from '@eldercare/protocols'
-import { connectDevice } from '../support/devices.ts'
+import { connectDevice, connectPacket } from '../support/devices.ts'
 import { needsMosquittoClients, mosquittoPub } from '../support/mosquitto.ts'
 import { needs } from '../support/requirements.ts'
 import { eventually, seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
@@ -79,7 +79,7 @@ describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
   async function rawLogin (): Promise<Socket> {
     const socket = netConnect(p.ports.mqtt, '127.0.0.1')
     await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject) })
-    socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: home.device.id, username: home.device.id, password: Buffer.from(home.device.secret), clean: true, keepalive: 30 }))
+    socket.write(connectPacket(home.device, 30))
     await new Promise<void>((resolve) => socket.once('data', () => resolve())) // CONNACK
     return socket
   }
@@ -113,7 +113,7 @@ describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
     const ws2 = new WebSocket(`ws://127.0.0.1:${p.ports.mqttWs}/mqtt`, 'mqtt')
     await new Promise<void>((resolve, reject) => { ws2.once('open', () => resolve()); ws2.once('error', reject) })
     const closed2 = new Promise<void>((resolve) => ws2.once('close', () => resolve()))
-    ws2.send(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: home.device.id, username: home.device.id, password: Buffer.from(home.device.secret), clean: true, keepalive: 30 }))
+    ws2.send(connectPacket(home.device, 30))
     const big = mqttPacket.generate({ cmd: 'publish', topic: deviceTopic(home.device.id, 'events'), payload: Buffer.alloc(1024 * 1024), qos: 0, retain: false, dup: false })
     for (let off = 0; off < 64 * 1024 && ws2.readyState === WebSocket.OPEN; off += 1024) ws2.send(big.subarray(off, off + 1024))
     await closed2

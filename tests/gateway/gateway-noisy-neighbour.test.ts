@@ -7,7 +7,7 @@ import { connect as netConnect, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import mqttPacket from 'mqtt-packet'
 import { deviceTopic, type DeviceErrorMessage, type IncidentDto } from '@eldercare/protocols'
-import { connectDevice } from '../support/devices.ts'
+import { connectDevice, connectPacket, publishPacket } from '../support/devices.ts'
 import { eventually, seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
 
 let p: TestPlatform
@@ -37,7 +37,7 @@ function garbageBatch (deviceId: string, n: number, seed: number): Buffer {
   const packets: Buffer[] = []
   for (let i = 0; i < n; i++) {
     const body = bodies[(seed + i) % bodies.length]()
-    packets.push(mqttPacket.generate({ cmd: 'publish', topic: deviceTopic(deviceId, kinds[(seed + i) % kinds.length]), payload: body, qos: 0, retain: false, dup: false }))
+    packets.push(publishPacket(deviceTopic(deviceId, kinds[(seed + i) % kinds.length]), body))
   }
   return Buffer.concat(packets)
 }
@@ -68,7 +68,7 @@ describe('noisy neighbour', () => {
     const errors: DeviceErrorMessage[] = []
     parser.on('packet', (pk) => { if (pk.cmd === 'publish') errors.push(JSON.parse(pk.payload.toString())) })
     socket.on('data', (d) => parser.parse(d))
-    socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: noisy.device.id, username: noisy.device.id, password: Buffer.from(noisy.device.secret), clean: true, keepalive: 60 }))
+    socket.write(connectPacket(noisy.device, 60))
     socket.write(mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: deviceTopic(noisy.device.id, 'errors'), qos: 0 }] }))
     await eventually(async () => socket.bytesRead >= 9, 5000, 'CONNACK (4 bytes) and SUBACK (5 bytes)')
     const flooder = flood(socket, noisy.device.id)

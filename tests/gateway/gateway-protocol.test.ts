@@ -180,16 +180,20 @@ describe('[P-4.4] presence', () => {
 })
 
 describe('[P-3.5][P-4.5] commands', () => {
-  it('queues a command for an offline persistent session and delivers it on reconnect; the ack moves it to acked', async () => {
-    const persistent = { clean: false, clientId: home.device.id }
-    const first = await connectDevice(p.mqttUrl, home.device, persistent)
+  /** Subscribes to commands in a persistent session, then goes offline: commands now queue. */
+  async function leavePersistentSession (): Promise<void> {
+    const first = await connectDevice(p.mqttUrl, home.device, { clean: false })
     await first.client.subscribeAsync(deviceTopic(home.device.id, 'commands'), { qos: 1 })
     await first.end()
     await eventually(async () => !(p.gateway.broker as unknown as { clients: Record<string, unknown> }).clients[home.device.id], 5000, 'session offline')
+  }
+
+  it('queues a command for an offline persistent session and delivers it on reconnect; the ack moves it to acked', async () => {
+    await leavePersistentSession()
     const cmd = await p.api.post(`/api/devices/${home.device.id}/commands`, { type: 'speak', args: { text: '请稍候' } })
     expect(cmd.status).toBe('sent')
     expect(cmd.deliveredAt).toBeNull()
-    const back = await connectDevice(p.mqttUrl, home.device, persistent)
+    const back = await connectDevice(p.mqttUrl, home.device, { clean: false })
     const got = await eventually(async () => back.received.find((m) => m.topic.endsWith('/commands')), 5000, 'queued command delivered')
     expect(JSON.parse(got.payload.toString())).toMatchObject({ id: cmd.id, type: 'speak', args: { text: '请稍候' } })
     await eventually(async () => (await p.api.get(`/api/commands/${cmd.id}`)).deliveredAt !== null, 5000, 'delivery recorded')
@@ -214,14 +218,10 @@ describe('[P-3.5][P-4.5] commands', () => {
   })
 
   it('does not deliver a command that expired while the device was offline', async () => {
-    const persistent = { clean: false, clientId: home.device.id }
-    const first = await connectDevice(p.mqttUrl, home.device, persistent)
-    await first.client.subscribeAsync(deviceTopic(home.device.id, 'commands'), { qos: 1 })
-    await first.end()
-    await eventually(async () => !(p.gateway.broker as unknown as { clients: Record<string, unknown> }).clients[home.device.id], 5000, 'session offline')
+    await leavePersistentSession()
     const cmd = await p.api.post(`/api/devices/${home.device.id}/commands`, { type: 'alarm.ack', args: { incident: 'x' } })
     await new Promise((r) => setTimeout(r, 3500)) // expiryMs is 3000 in this platform
-    const back = await connectDevice(p.mqttUrl, home.device, persistent)
+    const back = await connectDevice(p.mqttUrl, home.device, { clean: false })
     await new Promise((r) => setTimeout(r, 500))
     expect(back.received.filter((m) => m.topic.endsWith('/commands'))).toEqual([])
     await p.app.commands.sweep()

@@ -3,6 +3,7 @@
  * keepalive or session flags: what a device maker's firmware would do.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
+import mqttPacket from 'mqtt-packet'
 import { deviceTopic, type DeviceErrorMessage } from '@eldercare/protocols'
 
 export interface RawDevice {
@@ -47,4 +48,14 @@ export function subscribeGranted (client: MqttClient, topics: string[], qos: 0 |
 export function logSink (): { lines: Array<Record<string, any>>, write(line: string): void } {
   const lines: Array<Record<string, any>> = []
   return { lines, write (line: string) { lines.push(JSON.parse(line)) } }
+}
+
+/** The bytes of a CONNECT as `dev` (clean session), for raw-socket clients that misbehave on purpose. */
+export function connectPacket (dev: { id: string, secret: string }, keepaliveSeconds = 60): Buffer {
+  return mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: dev.id, username: dev.id, password: Buffer.from(dev.secret), clean: true, keepalive: keepaliveSeconds })
+}
+
+/** Publishes raw bytes as a QoS 0 PUBLISH packet. */
+export function publishPacket (topic: string, payload: Buffer): Buffer {
+  return mqttPacket.generate({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false })
 }
