@@ -149,9 +149,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     // [P-2.1] every listener's connections pass the packet-size guard before aedes sees a byte
     const guard: GuardOptions = {
       maxPacketBytes: this.maxPacketBytes,
-      onViolation: (reason, remote) => {
+      onViolation: (reason, remote, deviceId) => {
+        this.count('rejected', 'too_large')
         this.emit('message', { kind: 'packet', outcome: 'rejected', code: 'too_large' })
-        this.log.warn({ remote, code: 'too_large' }, `connection closed: ${reason}`)
+        this.log.warn({ deviceId, remote, code: 'too_large' }, `connection closed: ${reason}`)
       }
     }
     const tcp = await listenTcp(handle, opts.mqttPort, host, guard)

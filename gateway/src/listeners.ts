@@ -28,11 +28,17 @@ export interface Listener {
 
 export interface GuardOptions {
   maxPacketBytes: number
-  onViolation: (reason: string, remote: string | undefined) => void
+  /** `deviceId` is known when the connection had already sent its CONNECT */
+  onViolation: (reason: string, remote: string | undefined, deviceId: string | undefined) => void
 }
 
 function guarded (inner: Duplex, remote: string | undefined, guard: GuardOptions): Duplex {
-  return new GuardedConnection(inner, guard.maxPacketBytes, (reason) => guard.onViolation(reason, remote))
+  const conn: GuardedConnection = new GuardedConnection(inner, guard.maxPacketBytes, (reason) => {
+    // aedes hangs its client object on the connection it handles
+    const client = (conn as unknown as { client?: { id?: string | null } }).client
+    guard.onViolation(reason, remote, client?.id ?? undefined)
+  })
+  return conn
 }
 
 function listenOn (server: NetServer | HttpServer | TlsServer, port: number, host: string): Promise<number> {

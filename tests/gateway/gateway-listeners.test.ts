@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import mqttPacket from 'mqtt-packet'
 import WebSocket from 'ws'
 import { deviceTopic } from '@eldercare/protocols'
-import { connectDevice, connectPacket } from '../support/devices.ts'
+import { connectDevice, connectPacket, logSink } from '../support/devices.ts'
+import { pino } from 'pino'
 import { needsMosquittoClients, mosquittoPub } from '../support/mosquitto.ts'
 import { needs } from '../support/requirements.ts'
 import { eventually, seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
@@ -25,13 +26,14 @@ describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
   let home: SeededHome
   let dir: string
   let cert: Buffer
+  const log = logSink()
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gateway-tls-'))
     execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
       '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
     cert = readFileSync(join(dir, 'cert.pem'))
-    p = await startTestPlatform({ MQTT_TLS_CERT: join(dir, 'cert.pem'), MQTT_TLS_KEY: join(dir, 'key.pem'), MQTT_TLS_PORT: '0' })
+    p = await startTestPlatform({ MQTT_TLS_CERT: join(dir, 'cert.pem'), MQTT_TLS_KEY: join(dir, 'key.pem'), MQTT_TLS_PORT: '0' }, { logger: pino({ level: 'warn' }, log) })
     await p.api.login()
     home = await seedHome(p.api)
   })
@@ -93,6 +95,7 @@ describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
     socket.write(header)
     await closed
     expect(socket.bytesWritten).toBeLessThan(8192)
+    expect(log.lines.some((l) => l.deviceId === home.device.id && l.code === 'too_large' && /connection closed: packet of at least \d+ bytes exceeds the limit of 262144/.test(l.msg))).toBe(true)
     // the gateway still serves devices
     const d = await connectDevice(p.mqttUrl, home.device)
     await d.client.publishAsync(deviceTopic(home.device.id, 'events'), fall('after-huge'), { qos: 1 })
