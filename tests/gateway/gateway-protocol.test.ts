@@ -110,6 +110,18 @@ describe('[P-2.5] ACL', () => {
     await d.end()
   })
 
+  it('refuses a will set on another device\'s status topic', async () => {
+    const victim = await seedHome(p.api)
+    const guard = await connectDevice(p.mqttUrl, victim.device, { subscribeErrors: false })
+    await eventually(async () => (await deviceRow(victim.device.id)).online === true, 5000, 'victim online')
+    const d = await connectDevice(p.mqttUrl, home.device, { will: { topic: deviceTopic(victim.device.id, 'status'), payload: Buffer.from('{"online":false}'), qos: 1, retain: true } })
+    d.client.stream.destroy() // the will fires, and is checked like any publish
+    await eventually(async () => log.lines.some((l) => l.deviceId === home.device.id && l.code === 'unauthorized_topic' && l.topic === deviceTopic(victim.device.id, 'status')), 5000, 'will refused')
+    await p.gateway['presence'].flush()
+    expect((await deviceRow(victim.device.id)).online).toBe(true)
+    await guard.end()
+  })
+
   it('refuses wildcard subscriptions and subscriptions outside its own commands and errors', async () => {
     const other = await seedHome(p.api)
     const d = await connectDevice(p.mqttUrl, home.device)
