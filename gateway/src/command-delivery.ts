@@ -2,6 +2,10 @@
  * [P-3.5][P-4.5] Command delivery: the broker queues a command for an offline device with
  * a persistent session; when it is finally forwarded, an expired command is dropped instead,
  * and a delivered one gets its `delivered_at`, from which its acknowledgement deadline runs.
+ *
+ * The expiry travels on the packet itself (`messageExpiry`, absolute epoch ms, which
+ * aedes-packet copies and the persistence stores with the queued packet), so it holds
+ * whichever gateway node finally delivers the command and across a broker's queue.
  */
 import type { Logger } from 'pino'
 import type { PublishPacket } from 'aedes'
@@ -12,32 +16,29 @@ export interface CommandPublishOptions {
   expiresAt?: number
 }
 
-export class CommandDelivery {
-  /** command id → expiry (epoch ms) */
-  private readonly expiries = new Map<string, number>()
+type ExpiringPacket = PublishPacket & { messageExpiry?: number }
 
+export class CommandDelivery {
   constructor (private readonly store: GatewayStore, private readonly log: Logger, private readonly now: () => number) {}
 
-  register (commandId: string, opts: CommandPublishOptions): void {
-    if (opts.expiresAt === undefined) return
-    this.expiries.set(commandId, opts.expiresAt)
-    // Commands are few; forget long-expired ones now and then so the map cannot grow.
-    if (this.expiries.size > 1000) for (const [id, at] of this.expiries) if (at < this.now()) this.expiries.delete(id)
+  /** Marks a command packet with its expiry before it is published. */
+  stamp (packet: PublishPacket, opts: CommandPublishOptions): PublishPacket {
+    if (opts.expiresAt !== undefined) (packet as ExpiringPacket).messageExpiry = opts.expiresAt
+    return packet
   }
 
   /** Called as the broker forwards a command to a device: false drops it. */
   forward (deviceId: string, packet: PublishPacket): boolean {
     const id = readCommandId(packet.payload)
-    if (id === null) return true
-    const expiresAt = this.expiries.get(id)
+    const expiresAt = (packet as ExpiringPacket).messageExpiry
     if (expiresAt !== undefined && expiresAt < this.now()) {
-      this.expiries.delete(id)
       this.log.info({ deviceId, commandId: id }, 'expired command not delivered')
       return false
     }
-    // the entry stays until it expires: a resend of an unacknowledged delivery is held to the same expiry
-    this.store.markCommandDelivered(deviceId, id, new Date(this.now()))
-      .catch((err) => this.log.warn({ deviceId, commandId: id, err }, 'could not record command delivery'))
+    if (id !== null) {
+      this.store.markCommandDelivered(deviceId, id, new Date(this.now()))
+        .catch((err) => this.log.warn({ deviceId, commandId: id, err }, 'could not record command delivery'))
+    }
     return true
   }
 }

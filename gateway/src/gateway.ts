@@ -15,6 +15,7 @@ import { DURABLE_KINDS, handlers, type Accepted, type HandlerContext } from './h
 import { listenTcp, listenTls, listenWebSocket, type GuardOptions, type Listener, type TlsListenOptions } from './listeners.ts'
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts'
 import { Presence } from './presence.ts'
+import { redisBrokerParts, relayGatewayEvents, type BrokerParts } from './cluster.ts'
 import { verifyDeviceSecret } from './secrets.ts'
 import { GatewayStore, type Sql } from './store.ts'
 
@@ -34,6 +35,8 @@ export interface GatewayOptions {
   rateLimit?: RateLimitOptions
   /** [P-2.1] Broker packet limit in bytes; a larger packet closes the connection. Default 262144 (256 KiB). */
   maxPacketBytes?: number
+  /** Scaled mode: join the other nodes' brokers through this Redis (cluster.ts). */
+  redisUrl?: string
 }
 
 export interface ListenOptions {
@@ -94,6 +97,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly commands: CommandDelivery
   private readonly maxPacketBytes: number
   private servers: Listener[] = []
+  private readonly cluster?: BrokerParts
 
   constructor (opts: GatewayOptions) {
     super()
@@ -107,7 +111,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.limiter = new RateLimiter(opts.rateLimit, this.now)
     this.commands = new CommandDelivery(this.store, this.log, this.now)
     this.maxPacketBytes = opts.maxPacketBytes ?? MAX_PACKET_BYTES
+    this.cluster = opts.redisUrl ? redisBrokerParts(opts.redisUrl) : undefined
     this.broker = new Aedes({
+      ...(this.cluster ? { mq: this.cluster.mq, persistence: this.cluster.persistence } : {}),
       // [P-1.3] device ids are up to 64 characters
       maxClientsIdLength: 64,
       authenticate: (client, username, password, done) => {
@@ -145,6 +151,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const host = opts.host ?? '0.0.0.0'
     // aedes 1.x: persistence starts asynchronously and must be awaited before any connection.
     await this.broker.listen()
+    if (this.cluster) await relayGatewayEvents(this)
     const handle = this.broker.handle.bind(this.broker)
     // [P-2.1] every listener's connections pass the packet-size guard before aedes sees a byte
     const guard: GuardOptions = {
@@ -177,8 +184,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
    * persistent session and delivered on reconnect unless `expiresAt` has passed [P-4.5]).
    */
   publishCommand (deviceId: string, command: Command, opts: CommandPublishOptions = {}): Promise<void> {
-    this.commands.register(command.id, opts)
-    return this.publish(deviceTopic(deviceId, 'commands'), command, 1)
+    return this.publish(deviceTopic(deviceId, 'commands'), command, 1, (packet) => this.commands.stamp(packet, opts))
   }
 
   /** Forgets cached device records (after a registry change such as secret rotation). */
@@ -193,6 +199,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       new Promise<void>((resolve) => this.broker.close(() => resolve()))
     ])
     await this.presence.close()
+    await this.cluster?.close()
   }
 
   // ── connection ──────────────────────────────────────────────────────────
@@ -340,9 +347,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     bucket[key] = (bucket[key] ?? 0) + 1
   }
 
-  private publish (topic: string, body: unknown, qos: 0 | 1): Promise<void> {
+  private publish (topic: string, body: unknown, qos: 0 | 1, prepare: (p: PublishPacket) => PublishPacket = (p) => p): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.broker.publish({ cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(body)), qos, retain: false, dup: false } as PublishPacket,
+      this.broker.publish(prepare({ cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(body)), qos, retain: false, dup: false } as PublishPacket),
         (err) => (err ? reject(err) : resolve()))
     })
   }

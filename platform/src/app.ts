@@ -40,6 +40,8 @@ export interface BuildAppOptions {
   sessionTtlHours?: number
   engine?: EngineOptions
   commandOptions?: CommandServiceOptions
+  /** Scaled mode: socket.io rooms shared with the other nodes through this Redis. */
+  redisUrl?: string | null
   /** Encryption of sensitive fields; default a random key (fine for tests, lost on restart). */
   fieldCrypto?: FieldCrypto
   now?: () => number
@@ -89,7 +91,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
 
   await app.register(dbPlugin, { db: opts.db })
   await app.register(authPlugin)
-  await app.register(realtimePlugin)
+  await app.register(realtimePlugin, { redisUrl: opts.redisUrl })
   app.decorate('audit', new AuditLog(opts.db))
   app.decorate('fieldCrypto', opts.fieldCrypto ?? FieldCrypto.random())
   app.decorate('incidents', new IncidentService(opts.db, now))
