@@ -104,6 +104,14 @@ describe.skipIf(!browserReq.ok)('operator console: a shift in a real browser', (
   it('a fall published by the device arrives live in the queue, with the sound on', async () => {
     const soundsBefore = await page.evaluate(() => window.__alarmSoundsPlayed ?? 0)
     expect(await page.getByTestId('sound-toggle').getAttribute('aria-pressed')).toBe('true')
+    // A few minutes of vital signs first [P-3.1], for the workspace's charts.
+    const now = Date.now()
+    await device.telemetry({ samples: Array.from({ length: 8 }, (_, i) => ({ ts: now - (8 - i) * 30_000, vitals: { hr: 72 + i, spo2: 97 } })) }, 1)
+    // Readings are written in batches (about a second); the alarm comes after they are stored.
+    await eventually(async () => {
+      const v = await p.api.get(`/api/residents/${home.residentId}/vitals?from=${now - 3600_000}&to=${Date.now()}&step=1m`)
+      return (v.series.hr?.length ?? 0) > 0
+    }, 10_000, 'heart-rate readings stored')
     await device.event('fall', { location: 'bathroom' })
     const row = page.locator('[data-testid="incident-row"][data-status="open"]')
     await row.first().waitFor({ timeout: 10_000 })
@@ -114,7 +122,7 @@ describe.skipIf(!browserReq.ok)('operator console: a shift in a real browser', (
     await page.screenshot({ path: join(shots, '02-fall-in-queue.png') })
   })
 
-  it('the workspace shows the resident card and the devices of the site', async () => {
+  it('the workspace shows the resident card, the devices of the site and the vitals charts', async () => {
     await page.locator(`[data-testid="incident-row"][data-incident-id="${incidentId}"]`).click()
     const card = page.getByTestId('resident-card')
     await card.waitFor({ timeout: 10_000 })
@@ -126,6 +134,9 @@ describe.skipIf(!browserReq.ok)('operator console: a shift in a real browser', (
     const deviceRow = page.locator(`[data-testid="site-devices"] [data-testid="device-row"][data-device-id="${home.device.id}"]`)
     await deviceRow.waitFor({ timeout: 10_000 })
     expect(await deviceRow.getAttribute('data-online')).toBe('true')
+    // 24 h of vitals with the alarm moment marked.
+    await page.getByTestId('vitals-hr-marker').waitFor({ timeout: 10_000 })
+    expect(Number(await page.getByTestId('vitals-hr').getAttribute('data-points'))).toBeGreaterThan(0)
     await page.screenshot({ path: join(shots, '03-incident-workspace.png'), fullPage: true })
   })
 

@@ -14,7 +14,7 @@ export function IncidentContext ({ incident, canCommand }: { incident: IncidentD
       <h3 className='detail__section-title'>{t('workspace.resident')}</h3>
       {incident.residentId === null
         ? <p className='muted'>{t('queue.noResident')}</p>
-        : <ResidentDetail key={incident.residentId} residentId={incident.residentId} showHistory={false} />}
+        : <ResidentDetail key={incident.residentId} residentId={incident.residentId} showHistory={false} alarmAt={incident.openedAt} />}
       <h3 className='detail__section-title'>{t('workspace.devices')} · {incident.siteName ?? incident.siteId}</h3>
       <SiteDevices siteId={incident.siteId} canCommand={canCommand} />
     </div>

@@ -27,6 +27,10 @@ export const appConfig = {
    * The default page of 500 would leave a busy night's older alarms out of the queue.
    */
   activeIncidentsLimit: 5000,
+  /** How far back the vitals charts reach, in milliseconds (24 h). */
+  vitalsWindowMs: 24 * 3600_000,
+  /** Bucket size the vitals charts ask for (the platform's `step`): 10 minutes makes 144 points a day. */
+  vitalsStep: '10m',
   /** Keys of what the browser remembers. Session data lives in sessionStorage (gone with the tab). */
   storageKeys: {
     session: 'eldercare.session',

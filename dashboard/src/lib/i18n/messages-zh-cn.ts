@@ -355,7 +355,28 @@ export const zhCN = {
   'detail.field.onSceneDueAt': '到场时限',
   'detail.field.onSceneAt': '到场时间',
   'detail.field.escalation': '升级次数',
-  'queue.cancelled': '老人已取消'
+  'queue.cancelled': '老人已取消',
+  'vitals.title': '近 24 小时生命体征',
+  'vitals.hr': '心率',
+  'vitals.spo2': '血氧饱和度',
+  'vitals.rr': '呼吸频率',
+  'vitals.sbp': '收缩压',
+  'vitals.dbp': '舒张压',
+  'vitals.temp': '体温',
+  'vitals.unit.perMin': '次/分',
+  'vitals.unit.percent': '%',
+  'vitals.unit.mmHg': 'mmHg',
+  'vitals.unit.celsius': '℃',
+  'vitals.alarm': '报警',
+  'vitals.none': '近 24 小时没有生命体征数据。',
+  'vitals.summary': '最新 {latest}（{at}），24 小时内 {min}–{max}',
+  'incidentType.hr_high': '心率过高',
+  'incidentType.hr_low': '心率过低',
+  'incidentType.spo2_low': '血氧过低',
+  'incidentType.temp_high': '体温过高',
+  'incidentType.bed_exit_not_back': '离床未归',
+  'incidentType.device_offline': '设备离线',
+  'incidentType.missed_test': '设备未按时自检'
 } satisfies Record<VocabularyKeys, string> & Record<string, string>
 
 export type MessageKey = keyof typeof zhCN

@@ -52,6 +52,21 @@ describe('devices screen', () => {
     expect(row('dev-fall').dataset.online).toBe('false')
   })
 
+  it('keeps a status event that arrives while the list is still loading', async () => {
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => {
+      if (url === '/api/devices') { await gate; return jsonResponse(200, { items: devices }) }
+      return jsonResponse(200, { items: [] })
+    }))
+    render(<DevicesScreen getToken={() => 'tok'} canCommand />)
+    await waitFor(() => { expect(sockets).toHaveLength(1) })
+    sockets[0].serverEmit('device:status', { id: 'dev-fall', online: false, battery: 12, lastSeenAt: null })
+    release()
+    await waitFor(() => { expect(row('dev-fall').dataset.online).toBe('false') })
+    expect(within(row('dev-fall')).getByTestId('device-battery').textContent).toBe('12% 电量低')
+  })
+
   it('filters to offline devices', async () => {
     platform([])
     render(<DevicesScreen getToken={() => 'tok'} canCommand />)

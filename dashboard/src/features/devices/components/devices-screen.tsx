@@ -23,11 +23,12 @@ export function DevicesScreen ({ getToken, canCommand }: DevicesScreenProps) {
   const sites = useSites()
   const [filter, setFilter] = useState<DeviceFilter>(NO_DEVICE_FILTER)
 
-  const { setData, data } = devices
-  const onStatus = useCallback((status: DeviceStatusDto) => {
-    if (data !== null) setData(applyDeviceStatus(data, status))
-  }, [data, setData])
+  // Live statuses are kept apart from the fetched list and laid over it, so an event that arrives
+  // while the list is still loading is not lost.
+  const [live, setLive] = useState<ReadonlyMap<string, DeviceStatusDto>>(() => new Map())
+  const onStatus = useCallback((status: DeviceStatusDto) => { setLive((m) => new Map(m).set(status.id, status)) }, [])
   useDeviceStatusEvents(getToken, onStatus)
+  const data = useMemo(() => devices.data === null ? null : [...live.values()].reduce(applyDeviceStatus, devices.data), [devices.data, live])
 
   const siteNames = useMemo(() => new Map((sites.data ?? []).map((s) => [s.id, s.name])), [sites.data])
   const shown = useMemo(() => sortDevices(filterDevices(data ?? [], filter, siteNames)), [data, filter, siteNames])

@@ -4,9 +4,13 @@ import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useResident } from '../api/get-resident.ts'
 import { ResidentCard } from './resident-card.tsx'
 import { ResidentIncidentHistory } from './resident-incident-history.tsx'
+import { VitalsCharts } from './vitals-charts.tsx'
 
-/** The resident's card and history; `showHistory` is off where an incident is already on screen. */
-export function ResidentDetail ({ residentId, showHistory = true }: { residentId: string, showHistory?: boolean }) {
+/**
+ * The resident's card, 24 h of vitals and incident history; `showHistory` is off where an incident
+ * is already on screen, whose moment `alarmAt` the charts then mark.
+ */
+export function ResidentDetail ({ residentId, showHistory = true, alarmAt }: { residentId: string, showHistory?: boolean, alarmAt?: string | null }) {
   const { t } = useI18n()
   const resident = useResident(residentId)
   return (
@@ -15,6 +19,8 @@ export function ResidentDetail ({ residentId, showHistory = true }: { residentId
       {resident.data === null
         ? resident.loading && <p className='muted' role='status'>{t('common.loading')}</p>
         : <ResidentCard resident={resident.data} />}
+      <h3 className='detail__section-title'>{t('vitals.title')}</h3>
+      <VitalsCharts residentId={residentId} alarmAt={alarmAt} />
       {showHistory && (
         <>
           <h3 className='detail__section-title'>{t('resident.history')}</h3>
