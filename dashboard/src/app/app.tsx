@@ -1,6 +1,6 @@
 import type { IncidentDto } from '@eldercare/protocols'
 import { useCallback, useEffect } from 'react'
-import { AdminScreen, isAdminSection } from '../features/admin/components/admin-screen.tsx'
+import { AdminScreen } from '../features/admin/components/admin-screen.tsx'
 import { LoginPage } from '../features/auth/components/login-page.tsx'
 import { getToken, useSession, type Session } from '../features/auth/session.ts'
 import { DevicesScreen } from '../features/devices/components/devices-screen.tsx'
@@ -8,7 +8,7 @@ import { IncidentsConsole } from '../features/incidents/components/incidents-con
 import { ResidentsScreen } from '../features/residents/components/residents-screen.tsx'
 import { requestNotificationPermission } from '../lib/browser-notification.ts'
 import { useI18n } from '../lib/i18n/i18n.ts'
-import { can, screensFor } from '../lib/permissions.ts'
+import { adminSectionsFor, can, screensFor, type AdminSection } from '../lib/permissions.ts'
 import { useRoute } from '../lib/router.ts'
 import { unlockAudio } from '../lib/tone-player.ts'
 import { AppHeader } from './app-header.tsx'
@@ -47,6 +47,11 @@ export function App () {
   )
 }
 
+/** The section named in the route when the role has it, else the role's first. */
+function adminSection (param: string | null, allowed: readonly AdminSection[]): AdminSection {
+  return allowed.find((s) => s === param) ?? allowed[0]
+}
+
 function SignedIn ({ session }: { session: Session }) {
   const role = session.user.role
   const screens = screensFor(role)
@@ -66,7 +71,7 @@ function SignedIn ({ session }: { session: Session }) {
         )}
         {screen === 'devices' && <DevicesScreen getToken={getToken} canCommand={canCommand} />}
         {screen === 'residents' && <ResidentsScreen selectedId={param} showHistory={can(role, 'incident.read')} />}
-        {screen === 'admin' && <AdminScreen section={isAdminSection(param ?? undefined) ? param as 'areas' : 'areas'} />}
+        {screen === 'admin' && <AdminScreen section={adminSection(param, adminSectionsFor(role))} sections={adminSectionsFor(role)} />}
       </main>
     </>
   )

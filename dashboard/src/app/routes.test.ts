@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { screensFor, can } from '../lib/permissions.ts'
+import { adminSectionsFor, can, screensFor } from '../lib/permissions.ts'
 import { hrefFor, parseHash } from '../lib/router.ts'
 import { resolveRoute } from './routes.ts'
 
@@ -19,13 +19,17 @@ describe('routes and roles', () => {
 
   it('sends a role to its first screen when the route is not theirs or unknown', () => {
     expect(resolveRoute(parseHash('#/admin/users'), screensFor('operator'))).toEqual({ screen: 'queue', param: null })
-    expect(resolveRoute(parseHash('#/nonsense'), screensFor('supervisor'))).toEqual({ screen: 'queue', param: null })
+    expect(resolveRoute(parseHash('#/nonsense'), screensFor('operator'))).toEqual({ screen: 'queue', param: null })
     expect(resolveRoute(parseHash('#/'), screensFor('responder'))).toEqual({ screen: 'devices', param: null })
   })
 
   it('gives admin screens and registry writes to administrators only; auditors act on nothing', () => {
     expect(screensFor('admin')).toContain('admin')
-    for (const role of ['operator', 'supervisor', 'auditor', 'responder'] as const) expect(screensFor(role)).not.toContain('admin')
+    for (const role of ['operator', 'auditor', 'responder'] as const) expect(screensFor(role)).not.toContain('admin')
+    // Supervisors reach only what the API lets them change.
+    expect(adminSectionsFor('supervisor')).toEqual(['responders', 'policy'])
+    expect(adminSectionsFor('admin')).toContain('users')
+    expect(adminSectionsFor('operator')).toEqual([])
     expect(can('admin', 'registry.write')).toBe(true)
     expect(can('operator', 'registry.write')).toBe(false)
     expect(can('operator', 'incident.act')).toBe(true)

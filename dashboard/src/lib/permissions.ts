@@ -20,7 +20,8 @@ export type Capability =
 
 const SCREENS_BY_ROLE: Record<Role, readonly Screen[]> = {
   operator: ['queue', 'devices', 'residents'],
-  supervisor: ['queue', 'devices', 'residents'],
+  // Supervisors reach the admin screen for what the API lets them change: duty and policy.
+  supervisor: ['queue', 'devices', 'residents', 'admin'],
   admin: ['queue', 'devices', 'residents', 'admin'],
   // Auditors read incidents but act on nothing.
   auditor: ['queue', 'devices', 'residents'],
@@ -34,6 +35,16 @@ const CAPABILITIES_BY_ROLE: Record<Role, readonly Capability[]> = {
   admin: ['incident.read', 'incident.act', 'device.command', 'registry.write'],
   auditor: ['incident.read'],
   responder: []
+}
+
+export const ADMIN_SECTIONS = ['areas', 'sites', 'residents', 'devices', 'users', 'responders', 'policy'] as const
+export type AdminSection = (typeof ADMIN_SECTIONS)[number]
+
+/** The admin sections a role may open (responders: on-duty; policy: PUT /api/policies/response). */
+export function adminSectionsFor (role: Role): readonly AdminSection[] {
+  if (role === 'admin') return ADMIN_SECTIONS
+  if (role === 'supervisor') return ['responders', 'policy']
+  return []
 }
 
 export function screensFor (role: Role): readonly Screen[] {

@@ -376,7 +376,31 @@ export const zhCN = {
   'incidentType.temp_high': '体温过高',
   'incidentType.bed_exit_not_back': '离床未归',
   'incidentType.device_offline': '设备离线',
-  'incidentType.missed_test': '设备未按时自检'
+  'incidentType.missed_test': '设备未按时自检',
+  'admin.section.responders': '响应人员',
+  'admin.section.policy': '响应策略',
+  'admin.responders.kind': '类别',
+  'admin.responders.onDuty': '在岗',
+  'admin.responders.create': '登记响应人员',
+  'admin.responders.invalid': '请填写姓名、所属区域和有效电话。',
+  'admin.policy.sla': '时限（秒）',
+  'admin.policy.ack': '{priority} 接警时限',
+  'admin.policy.onScene': '派单后到场时限',
+  'admin.policy.offer': '派单等待回复时限',
+  'admin.policy.correlation': '同类报警合并窗口',
+  'admin.policy.invalid': '每个时限须为 1 秒到 7 天之间的整数秒。',
+  'admin.policy.saved': '已保存，新的报警和时限按新策略执行。',
+  'admin.policy.reset': '恢复默认策略',
+  'admin.policy.resetDone': '已恢复默认策略。',
+  'admin.policy.escalation': '升级步骤',
+  'admin.policy.after': '报警后',
+  'admin.policy.action': '动作',
+  'admin.policy.until': '直到',
+  'admin.policy.seconds': '{s} 秒',
+  'escalationAction.realert_area': '再次提醒本区域',
+  'escalationAction.alert_supervisor': '通知主管',
+  'escalationAction.widen_parent': '扩大到上级区域',
+  'escalationAction.next_responder': '改派下一位'
 } satisfies Record<VocabularyKeys, string> & Record<string, string>
 
 export type MessageKey = keyof typeof zhCN
