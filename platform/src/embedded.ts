@@ -61,6 +61,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       fieldCrypto: FieldCrypto.load({ dataKey: config.dataKey, dataDir: config.databaseUrl ? undefined : config.dataDir }),
       healthChecks: { mqtt: async () => ({ connectedDevices: gateway.broker.connectedClients }) },
       metrics: [gatewayMetrics(gateway)],
+      invalidateDevice: (id) => gateway.invalidateDevice(id),
       ...opts.app
     })
     closers.unshift(() => app.close())
