@@ -27,6 +27,13 @@ const CONTACT_COLUMNS = Array.from({ length: MAX_CONTACTS }, (_, i) => ['name', 
 const withId = (schema: TSchema) => Type.Composite([schema, Type.Object({ id: Type.Optional(ClientId) })], { additionalProperties: false })
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+/** `/birthDate` → birth_date; `/contacts/0/phone` → contact1_phone; `/geo/lat` → lat. */
+export function columnOf (path: string): string {
+  const [field, index, sub] = path.split('/').filter(Boolean)
+  if (field === 'contacts') return sub ? `contact${Number(index) + 1}_${snake(sub)}` : 'contact1_name'
+  if (field === 'geo') return sub ?? 'lat'
+  return snake(field ?? '')
+}
 const compact = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
 
 /** Ids of `table` among `ids` that already exist (anywhere: ids are global). */
@@ -82,7 +89,7 @@ export const importRoutes: FastifyPluginAsync<{ invalidateDevice?: (deviceId: st
     const problems: ImportProblem[] = []
     const items = rows.map((r) => {
       const body = compact({ id: r.cells.id, name: r.cells.name, level: r.cells.level, parentId: r.cells.parent_id })
-      problems.push(...schemaProblems(withId(AreaBody), body, r.line, snake))
+      problems.push(...schemaProblems(withId(AreaBody), body, r.line, columnOf))
       return { line: r.line, body: body as { id?: string, name: string, level: AreaLevel, parentId?: string }, id: body.id ?? randomUUID(), explicit: body.id !== undefined }
     })
     fail(problems)
@@ -123,7 +130,7 @@ export const importRoutes: FastifyPluginAsync<{ invalidateDevice?: (deviceId: st
       const c = r.cells
       const geo = c.lat !== undefined || c.lng !== undefined ? { lat: parseNum(c.lat), lng: parseNum(c.lng) } : undefined
       const body = compact({ id: c.id, name: c.name, kind: c.kind, areaId: c.area_id, address: c.address, geo, rooms: parseRooms(c.rooms) })
-      problems.push(...schemaProblems(withId(SiteBody), body, r.line, (f) => (f === 'geo' ? 'lat' : snake(f))))
+      problems.push(...schemaProblems(withId(SiteBody), body, r.line, columnOf))
       if (body.rooms?.length && body.kind !== 'institution') problems.push({ line: r.line, column: 'rooms', message: 'only an institution has rooms and beds' })
       return { line: r.line, body: body as unknown as SiteInput, id: c.id ?? randomUUID(), explicit: c.id !== undefined }
     })
@@ -163,7 +170,7 @@ export const importRoutes: FastifyPluginAsync<{ invalidateDevice?: (deviceId: st
         medications: splitList(c.medications), allergies: splitList(c.allergies), accessNotes: c.access_notes, keySafeCode: c.key_safe_code,
         contacts: contacts.length ? contacts : undefined
       })
-      problems.push(...schemaProblems(withId(ResidentBody), body, r.line, (f) => (f === 'contacts' ? 'contact1_name' : snake(f))))
+      problems.push(...schemaProblems(withId(ResidentBody), body, r.line, columnOf))
       const { id: _id, ...input } = body
       return { line: r.line, body: input as unknown as ResidentInput, id: c.id ?? randomUUID(), explicit: c.id !== undefined }
     })
@@ -191,7 +198,7 @@ export const importRoutes: FastifyPluginAsync<{ invalidateDevice?: (deviceId: st
     const items = rows.map((r) => {
       const c = r.cells
       const body = compact({ id: c.id, type: c.type, siteId: c.site_id, residentId: c.resident_id, parentId: c.parent_id })
-      problems.push(...schemaProblems(DeviceBody, body, r.line, snake))
+      problems.push(...schemaProblems(DeviceBody, body, r.line, columnOf))
       return { line: r.line, body: body as { type: string, siteId: string, residentId?: string, parentId?: string }, id: c.id ?? newDeviceId(), explicit: c.id !== undefined }
     })
     fail(problems)

@@ -4,9 +4,14 @@
  * with its line number, and write nothing unless the whole file is valid.
  */
 import { parse } from 'csv-parse/sync'
-import type { TSchema } from '@sinclair/typebox'
+import { FormatRegistry, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { PlatformError } from '../errors.ts'
+
+// Fastify's validator knows `date-time`; TypeBox's Value checker needs it registered.
+if (!FormatRegistry.Has('date-time')) {
+  FormatRegistry.Set('date-time', (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(v) && !Number.isNaN(Date.parse(v)))
+}
 
 export interface ImportProblem { line: number, column?: string, message: string }
 
@@ -50,13 +55,18 @@ export function parseCsv (text: string, columns: { required: string[], optional:
   })
 }
 
-/** Schema problems of `value`, as import problems on `line` (field names as in the REST body). */
-export function schemaProblems (schema: TSchema, value: unknown, line: number, fieldToColumn: (f: string) => string = (f) => f): ImportProblem[] {
+/**
+ * Schema problems of `value`, as import problems on `line`; `pathToColumn` turns a JSON pointer
+ * of the REST body (`/contacts/0/phone`) back into the CSV column (`contact1_phone`).
+ */
+export function schemaProblems (schema: TSchema, value: unknown, line: number, pathToColumn: (path: string) => string): ImportProblem[] {
   if (Value.Check(schema, value)) return []
   const out: ImportProblem[] = []
+  const seen = new Set<string>()
   for (const e of Value.Errors(schema, value)) {
-    const field = e.path.split('/').filter(Boolean)[0] ?? ''
-    out.push({ line, column: field ? fieldToColumn(field) : undefined, message: `${e.path || 'row'}: ${e.message}` })
+    if (seen.has(e.path)) continue // one problem per field is enough to act on
+    seen.add(e.path)
+    out.push({ line, column: e.path ? pathToColumn(e.path) : undefined, message: `${e.path || 'row'}: ${e.message}` })
     if (out.length >= 5) break
   }
   return out
