@@ -31,7 +31,7 @@ const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 export function columnOf (path: string): string {
   const [field, index, sub] = path.split('/').filter(Boolean)
   if (field === 'contacts') return sub ? `contact${Number(index) + 1}_${snake(sub)}` : 'contact1_name'
-  if (field === 'geo') return sub ?? 'lat'
+  if (field === 'geo') return index ?? 'lat'
   return snake(field ?? '')
 }
 const compact = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T

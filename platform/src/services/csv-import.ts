@@ -33,7 +33,7 @@ export class ImportError extends PlatformError {
 export function parseCsv (text: string, columns: { required: string[], optional: string[] }): CsvRow[] {
   let records: Array<{ record: string[], info: { lines: number } }>
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true, trim: true, info: true, relax_column_count: false }) as never
+    records = parse(text, { bom: true, skip_empty_lines: true, trim: true, info: true, relax_column_count: false, record_delimiter: ['\r\n', '\n', '\r'] }) as never
   } catch (err) {
     const e = err as Error & { lines?: number }
     throw new ImportError([{ line: e.lines ?? 0, message: `not valid CSV: ${e.message}` }])
