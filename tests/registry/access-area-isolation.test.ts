@@ -10,7 +10,7 @@ import { SimDevice } from '@eldercare/device-sim'
 import { nextEvent, startTestPlatform, type Api, type TestPlatform } from '../support/platform.ts'
 import { getRaw, seedDistrict, userApi, type SeededDistrict } from './registry-support.ts'
 
-interface Tenant extends SeededDistrict { incidentId: string, users: Record<Role, Api & { userId: string, username: string }> }
+interface Tenant extends SeededDistrict { incidentId: string, commandId: string, users: Record<Role, Api & { userId: string, username: string }> }
 
 /** `hidden`: answers 200 without any of the other tenant's records; `404`: answers 404. */
 interface Probe { role: Role, url: (t: Tenant) => string, expect: 'hidden' | 404 }
@@ -51,7 +51,7 @@ const EXEMPT: Record<string, string> = {
 }
 
 let p: TestPlatform
-const tenants: Record<'A' | 'B', Tenant & { commandId: string }> = {} as never
+const tenants: Record<'A' | 'B', Tenant> = {} as never
 const ROLES_USED: Role[] = ['operator', 'supervisor', 'admin', 'auditor']
 
 /** Strings that identify a tenant's records in any answer. */

@@ -53,3 +53,26 @@ export async function overdueByArea (q: Queryable, path: string, today: string):
      group by a.id, a.name, a.path order by a.path`, [path, today])
   return rows.map((r) => ({ areaId: r.id, name: r.name, overdue: Number(r.n) }))
 }
+
+/**
+ * Visit coverage of the subtree at `path` for several months in one statement (the report's
+ * view): per month, the flagged residents registered before its end and how many were visited.
+ */
+export async function visitCoverageByMonth (q: Queryable, path: string, months: string[]): Promise<Array<{ month: string, flagged: number, visited: number, rate: number | null }>> {
+  if (!months.length) return []
+  const bounds = months.map(monthBounds)
+  const { rows } = await q.query<{ s: Date | string, flagged: string, visited: string }>(`
+    with m as (select * from unnest($2::text[]::timestamptz[], $3::text[]::timestamptz[]) as m(s, e)),
+    res as (
+      select r.id, r.created_at from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id
+       where a.path like $1 || '%' and ${FLAGGED_SQL}
+    ), done as (
+      select distinct m.s, v.resident_id from visits v join m on v.visited_at >= m.s and v.visited_at < m.e
+       where v.status = 'done' and v.resident_id in (select id from res)
+    )
+    select m.s,
+           (select count(*) from res where res.created_at < m.e) as flagged,
+           (select count(*) from done d join res on res.id = d.resident_id where d.s = m.s and res.created_at < m.e) as visited
+      from m order by m.s`, [path, bounds.map((b) => b.start.toISOString()), bounds.map((b) => b.end.toISOString())])
+  return rows.map((r, i) => ({ month: months[i], flagged: Number(r.flagged), visited: Number(r.visited), rate: rate(Number(r.visited), Number(r.flagged)) }))
+}

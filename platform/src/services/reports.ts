@@ -11,7 +11,7 @@
  * - SLA breaches: flagged by the engine (ack_breached, on_scene_breached) or past the due time.
  */
 import type { Queryable } from '../db/db.ts'
-import { monthBounds, monthOf, overdueByArea, visitCoverage } from './registry-stats.ts'
+import { monthBounds, monthOf, overdueByArea, visitCoverageByMonth } from './registry-stats.ts'
 
 export interface ReportOptions {
   /** battery percentage below which a device counts as low. Default 20. */
@@ -36,9 +36,14 @@ export async function computeReport (q: Queryable, area: ReportArea, from: Date,
   const lowBattery = opts.lowBatteryPercent ?? 20
   const staleBefore = new Date(now.getTime() - (opts.staleAfterMs ?? 24 * 3600_000))
 
-  const groups = async (col: string) => (await q.query<{ k: string | null, incidents: string, alarms: string }>(
-    `${SCOPED} select ${col} as k, count(*) as incidents, sum(alarm_count) as alarms from i group by ${col} order by count(*) desc, ${col}`, p)).rows
-    .map((r) => ({ key: r.k, incidents: num(r.incidents), alarms: num(r.alarms) }))
+  // One scan for the three breakdowns: grouping sets give the rows of each grouping apart.
+  const grouped = (await q.query<{ type: string | null, priority: string | null, outcome: string | null, g: number, incidents: string, alarms: string }>(
+    `${SCOPED} select type, priority, outcome, grouping(type, priority, outcome) as g, count(*) as incidents, sum(alarm_count) as alarms
+       from i group by grouping sets ((type), (priority), (outcome))`, p)).rows
+  // grouping() bits: 4 = type rolled up, 2 = priority, 1 = outcome; a set's own column is the 0 bit.
+  const groups = (bits: number, key: 'type' | 'priority' | 'outcome') => grouped.filter((r) => Number(r.g) === bits)
+    .map((r) => ({ key: r[key], incidents: num(r.incidents), alarms: num(r.alarms) }))
+    .sort((a, b) => b.incidents - a.incidents || String(a.key ?? '').localeCompare(String(b.key ?? '')))
 
   const t = (await q.query<Record<string, unknown>>(`${SCOPED}
     , d as (select *, extract(epoch from acknowledged_at - opened_at) as ack_s, extract(epoch from on_scene_at - opened_at) as scene_s from i)
@@ -46,9 +51,7 @@ export async function computeReport (q: Queryable, area: ReportArea, from: Date,
            count(*) filter (where status in ('resolved', 'closed_false_alarm')) as closed,
            count(*) filter (where status = 'closed_false_alarm' or outcome like 'false_alarm%') as false_alarms,
            count(ack_s) as acknowledged,
-           percentile_cont(0.5) within group (order by ack_s) as ack_p50,
-           percentile_cont(0.9) within group (order by ack_s) as ack_p90,
-           percentile_cont(0.99) within group (order by ack_s) as ack_p99,
+           percentile_cont(array[0.5, 0.9, 0.99]) within group (order by ack_s) as ack_pct,
            count(*) filter (where ack_s <= 60) as ack_within_60,
            count(*) filter (where ack_s <= 180) as ack_within_180,
            count(*) filter (where dispatched_at is not null) as dispatched,
@@ -75,13 +78,10 @@ export async function computeReport (q: Queryable, area: ReportArea, from: Date,
   // Visit coverage per calendar month touching the period, and overdue visits now.
   const months: string[] = []
   for (let m = monthOf(from.getTime()); monthBounds(m).start < to; m = monthOf(monthBounds(m).end.getTime())) months.push(m)
-  const coverage = []
-  for (const m of months.slice(-24)) {
-    const { start, end } = monthBounds(m)
-    coverage.push({ month: m, ...(await visitCoverage(q, { id: area.id, path: area.path }, start, end)).total })
-  }
+  const coverage = await visitCoverageByMonth(q, area.path, months.slice(-27))
   const overdue = await overdueByArea(q, area.path, now.toISOString().slice(0, 10))
 
+  const ackPct = t.ack_pct as Array<number | null> | null
   const incidents = num(t.incidents)
   const dispatched = num(t.dispatched)
   return {
@@ -91,11 +91,11 @@ export async function computeReport (q: Queryable, area: ReportArea, from: Date,
     incidents: {
       total: incidents, alarms: num(t.alarms), closed: num(t.closed), falseAlarms: num(t.false_alarms),
       falseAlarmRate: share(num(t.false_alarms), num(t.closed)),
-      byType: await groups('type'), byPriority: await groups('priority'), byOutcome: await groups('outcome')
+      byType: groups(3, 'type'), byPriority: groups(5, 'priority'), byOutcome: groups(6, 'outcome')
     },
     acknowledge: {
       acknowledged: num(t.acknowledged),
-      p50Seconds: numOrNull(t.ack_p50), p90Seconds: numOrNull(t.ack_p90), p99Seconds: numOrNull(t.ack_p99),
+      p50Seconds: numOrNull(ackPct?.[0]), p90Seconds: numOrNull(ackPct?.[1]), p99Seconds: numOrNull(ackPct?.[2]),
       within60s: share(num(t.ack_within_60), incidents), within180s: share(num(t.ack_within_180), incidents),
       targets: { within60s: 0.975, within180s: 0.99 }
     },
