@@ -11,7 +11,7 @@ import { badRequest } from '../errors.ts'
 import { iso } from '../services/commands.ts'
 import { maskTail, type FieldCrypto } from '../services/field-crypto.ts'
 import { FLAGGED_SQL } from '../services/registry-stats.ts'
-import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, scopeOf, siteInScope, residentInScope, type SiteRow } from './scope.ts'
+import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, scopeOf, siteInScope, residentInScope, SqlFilter, type SiteRow } from './scope.ts'
 
 /** Flags that call for a visit at least monthly: 独居, 空巢, 留守, 特困/低保/计划生育特殊家庭. */
 export const RESIDENT_FLAGS = ['lives_alone', 'empty_nest', 'left_behind', 'special_difficulty'] as const
@@ -145,15 +145,13 @@ export const residentRoutes: FastifyPluginAsync = async (app) => {
     app.get<{ Querystring: Static<typeof ListQuery> }>('/api/residents', {
       schema: { tags: ['registry'], summary: 'Residents in your scope (sensitive fields masked)', querystring: ListQuery }, preHandler: app.authenticate
     }, async (req) => {
-      const where = [`a.path like $1 || '%'`]
-      const params: unknown[] = [scopeOf(req)]
-      const add = (sql: string, v: unknown) => { params.push(v); where.push(sql.replace('?', `$${params.length}`)) }
-      if (req.query.areaId) add(`a.path like '%/' || ? || '/%'`, req.query.areaId)
-      if (req.query.siteId) add('r.site_id = ?', req.query.siteId)
-      if (req.query.q) add(`r.name like '%' || ? || '%'`, req.query.q)
-      if (req.query.flagged) where.push(FLAGGED_SQL)
-      params.push(req.query.limit ?? 5000)
-      const { rows } = await app.db.query<Record<string, any>>(`${select} where ${where.join(' and ')} order by r.name, r.id limit $${params.length}`, params)
+      const f = new SqlFilter([`a.path like $1 || '%'`], [scopeOf(req)])
+      if (req.query.areaId) f.add(`a.path like '%/' || ? || '/%'`, req.query.areaId)
+      if (req.query.siteId) f.add('r.site_id = ?', req.query.siteId)
+      if (req.query.q) f.add(`r.name like '%' || ? || '%'`, req.query.q)
+      if (req.query.flagged) f.where.push(FLAGGED_SQL)
+      const limit = f.param(req.query.limit ?? 5000)
+      const { rows } = await app.db.query<Record<string, any>>(`${select} where ${f.sql} order by r.name, r.id limit ${limit}`, f.params)
       return { items: rows.map((r) => residentDto(r, app.fieldCrypto)) }
     })
 

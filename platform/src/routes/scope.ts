@@ -10,8 +10,11 @@ import { notFound } from '../errors.ts'
 
 export const literalUnion = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)))
 export const Id = Type.String({ minLength: 1, maxLength: 64 })
-/** Ids a client may choose (CSV imports reference rows of the same file by them). */
-export const ClientId = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' })
+/**
+ * Ids a client may choose (CSV imports reference rows of the same file by them). No `_` or `%`:
+ * area ids make up the paths matched with LIKE, where those are wildcards and would widen a scope.
+ */
+export const ClientId = Type.String({ pattern: '^[A-Za-z0-9.:-]{1,64}$' })
 export const IdParams = Type.Object({ id: Id })
 export const PHONE_PATTERN = '^\\+?[0-9 -]{5,20}$'
 export const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$'
@@ -66,4 +69,17 @@ export async function uniqueOr409<T> (fn: () => Promise<T>, make: () => Error): 
     if ((err as { code?: string }).code === '23505') throw make()
     throw err
   }
+}
+
+/**
+ * Builds a WHERE clause with numbered parameters: `add('x = ?', v)` appends a condition with `?`
+ * replaced by the next `$n`; `param(v)` appends a bare parameter and returns its `$n`.
+ */
+export class SqlFilter {
+  readonly params: unknown[]
+  readonly where: string[]
+  constructor (where: string[], params: unknown[]) { this.where = [...where]; this.params = [...params] }
+  add (sql: string, value: unknown): void { this.where.push(sql.replaceAll('?', this.param(value))) }
+  param (value: unknown): string { this.params.push(value); return `$${this.params.length}` }
+  get sql (): string { return this.where.join(' and ') }
 }

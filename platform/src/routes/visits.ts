@@ -11,7 +11,7 @@ import { badRequest, conflict, notFound } from '../errors.ts'
 import { iso } from '../services/commands.ts'
 import { publicDto } from '../services/incidents.ts'
 import { FLAGGED_SQL, monthBounds, monthOf, overdueByArea, visitCoverage } from '../services/registry-stats.ts'
-import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, residentInScope, scopeFor, scopeOf } from './scope.ts'
+import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, residentInScope, scopeFor, scopeOf, SqlFilter } from './scope.ts'
 
 export const VISIT_OUTCOMES = ['well', 'needs_help', 'not_home', 'hospitalised', 'moved_away', 'deceased'] as const
 const MONTH_PATTERN = '^\\d{4}-(0[1-9]|1[0-2])$'
@@ -114,16 +114,14 @@ export const visitRoutes: FastifyPluginAsync<VisitRoutesOptions> = async (app, o
     schema: { tags: ['visits'], querystring: ListQuery }, preHandler: app.authenticate
   }, async (req) => {
     const q = req.query
-    const params: unknown[] = [scopeOf(req)]
-    const where = [`a.path like $1 || '%'`]
-    const add = (sql: string, v: unknown) => { params.push(v); where.push(sql.replaceAll('?', `$${params.length}`)) }
+    const f = new SqlFilter([`a.path like $1 || '%'`], [scopeOf(req)])
+    const add = f.add.bind(f)
     if (q.status) add('v.status = ?', q.status)
     if (q.areaId) add(`a.path like '%/' || ? || '/%'`, q.areaId)
     if (q.residentId) add('v.resident_id = ?', q.residentId)
     if (q.dueFrom) add('v.due_date >= ?::date', q.dueFrom)
     if (q.dueTo) add('v.due_date <= ?::date', q.dueTo)
-    params.push(q.limit ?? 1000)
-    const { rows } = await app.db.query<Record<string, any>>(`${SELECT} where ${where.join(' and ')} order by v.due_date, v.id limit $${params.length}`, params)
+    const { rows } = await app.db.query<Record<string, any>>(`${SELECT} where ${f.sql} order by v.due_date, v.id limit ${f.param(q.limit ?? 1000)}`, f.params)
     return { items: rows.map(visitDto) }
   })
 
