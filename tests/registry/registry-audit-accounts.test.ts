@@ -113,6 +113,14 @@ describe('accounts', () => {
     expect(JSON.stringify(await p.api.get(`/api/audit?targetId=${u.userId}`))).not.toContain(reset.password)
   })
 
+  it('gives a responder none of the registry: only the responder page is theirs', async () => {
+    const responder = await userApi(p.api, 'responder', d.districtId)
+    for (const path of ['/api/areas', '/api/residents', `/api/residents/${d.residentId}`, '/api/devices', '/api/visits', '/api/reports/summary', '/api/audit']) {
+      expect(await status(responder.get(path)), path).toBe(403)
+    }
+    expect(await status(responder.post(`/api/residents/${d.residentId}/reveal/key-safe-code`))).toBe(403)
+  })
+
   it('keeps an administrator inside their own area: no accounts above it, no self-demotion', async () => {
     const admin = await userApi(p.api, 'admin', d.districtId)
     const root = (await p.api.get('/api/areas')).items.find((a: { level: string }) => a.level === 'city')

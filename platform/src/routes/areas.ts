@@ -10,7 +10,7 @@ import { AREA_LEVELS, type AreaLevel } from '@eldercare/protocols'
 import type { Queryable } from '../db/db.ts'
 import { badRequest, conflict } from '../errors.ts'
 import { iso } from '../services/commands.ts'
-import { areaInScope, auditFor, IdParams, Id, LEVEL_ORDER, literalUnion, scopeOf, type AreaRow } from './scope.ts'
+import { areaInScope, auditFor, IdParams, Id, LEVEL_ORDER, literalUnion, scopeOf, type AreaRow, STAFF_ROLES } from './scope.ts'
 
 export const AreaBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }), level: literalUnion(AREA_LEVELS), parentId: Type.Optional(Id)
@@ -35,6 +35,7 @@ export async function insertArea (tx: Queryable, a: { id: string, name: string, 
 const areaDto = (r: AreaRow) => ({ id: r.id, name: r.name, level: r.level, parentId: r.parent_id, depth: r.path.split('/').filter(Boolean).length - 1 })
 
 export const areaRoutes: FastifyPluginAsync = async (app) => {
+  const staff = [app.authenticate, app.requireRole(...STAFF_ROLES)]
   const admin = [app.authenticate, app.requireRole('admin')]
   const audit = auditFor(app)
 
@@ -63,18 +64,18 @@ export const areaRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/api/areas', {
-    schema: { tags: ['registry'], summary: 'Areas in your scope, in tree order', response: { 200: Type.Object({ items: Type.Array(AreaDto) }) } }, preHandler: app.authenticate
+    schema: { tags: ['registry'], summary: 'Areas in your scope, in tree order', response: { 200: Type.Object({ items: Type.Array(AreaDto) }) } }, preHandler: staff
   }, async (req) => {
     const { rows } = await app.db.query<AreaRow>(`select id, name, level, parent_id, path from areas where path like $1 || '%' order by path`, [scopeOf(req)])
     return { items: rows.map(areaDto) }
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/areas/:id', {
-    schema: { tags: ['registry'], params: IdParams, response: { 200: AreaDto } }, preHandler: app.authenticate
+    schema: { tags: ['registry'], params: IdParams, response: { 200: AreaDto } }, preHandler: staff
   }, async (req) => areaDto(await areaInScope(app.db, req.params.id, scopeOf(req))))
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/areas/:id/history', {
-    schema: { tags: ['registry'], summary: 'Every name and position the area has had', params: IdParams }, preHandler: app.authenticate
+    schema: { tags: ['registry'], summary: 'Every name and position the area has had', params: IdParams }, preHandler: staff
   }, async (req) => {
     await areaInScope(app.db, req.params.id, scopeOf(req))
     const { rows } = await app.db.query<Record<string, any>>('select at, change, name, parent_id, changed_by from area_history where area_id = $1 order by id', [req.params.id])

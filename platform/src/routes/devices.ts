@@ -10,7 +10,7 @@ import { generateDeviceSecret, hashDeviceSecret } from '@eldercare/gateway'
 import type { Queryable } from '../db/db.ts'
 import { badRequest, conflict, notFound } from '../errors.ts'
 import { iso } from '../services/commands.ts'
-import { auditFor, Id, IdParams, literalUnion, scopeOf, siteInScope, uniqueOr409 } from './scope.ts'
+import { auditFor, Id, IdParams, literalUnion, scopeOf, siteInScope, uniqueOr409, STAFF_ROLES } from './scope.ts'
 
 export const DeviceBody = Type.Object({
   id: Type.Optional(Type.String({ pattern: DEVICE_ID_PATTERN.source })), type: literalUnion(DEVICE_TYPES), siteId: Id,
@@ -51,6 +51,7 @@ const deviceDto = (r: Record<string, any>) => ({
 })
 
 export const deviceRoutes: FastifyPluginAsync<DeviceRoutesOptions> = async (app, opts) => {
+  const staff = [app.authenticate, app.requireRole(...STAFF_ROLES)]
   const admin = [app.authenticate, app.requireRole('admin')]
   const audit = auditFor(app)
   const invalidate = (id: string) => { try { opts.invalidateDevice?.(id) } catch (err) { app.log.warn({ err, deviceId: id }, 'gateway cache not invalidated') } }
@@ -79,14 +80,14 @@ export const deviceRoutes: FastifyPluginAsync<DeviceRoutesOptions> = async (app,
     return reply.code(201).send({ id, secret, type: b.type, siteId: b.siteId, residentId: b.residentId ?? null, parentId: b.parentId ?? null })
   })
 
-  app.get('/api/devices', { schema: { tags: ['registry'] }, preHandler: app.authenticate }, async (req) => {
+  app.get('/api/devices', { schema: { tags: ['registry'] }, preHandler: staff }, async (req) => {
     const { rows } = await app.db.query<Record<string, any>>(
       `select d.* from devices d join sites s on s.id = d.site_id join areas a on a.id = s.area_id where a.path like $1 || '%' order by d.id limit 10000`, [scopeOf(req)])
     return { items: rows.map(deviceDto) }
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/devices/:id', {
-    schema: { tags: ['registry'], params: IdParams }, preHandler: app.authenticate
+    schema: { tags: ['registry'], params: IdParams }, preHandler: staff
   }, async (req) => deviceDto(await deviceInScope(app.db, req.params.id, scopeOf(req))))
 
   app.patch<{ Params: Static<typeof IdParams>, Body: Static<typeof DevicePatch> }>('/api/devices/:id', {

@@ -11,7 +11,7 @@ import { badRequest } from '../errors.ts'
 import { iso } from '../services/commands.ts'
 import { maskTail, type FieldCrypto } from '../services/field-crypto.ts'
 import { FLAGGED_SQL } from '../services/registry-stats.ts'
-import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, scopeOf, siteInScope, residentInScope, SqlFilter, type SiteRow } from './scope.ts'
+import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, scopeOf, siteInScope, residentInScope, SqlFilter, type SiteRow, STAFF_ROLES } from './scope.ts'
 
 /** Flags that call for a visit at least monthly: 独居, 空巢, 留守, 特困/低保/计划生育特殊家庭. */
 export const RESIDENT_FLAGS = ['lives_alone', 'empty_nest', 'left_behind', 'special_difficulty'] as const
@@ -123,6 +123,7 @@ const ListQuery = Type.Object({
 }, { additionalProperties: false })
 
 export const residentRoutes: FastifyPluginAsync = async (app) => {
+  const staff = [app.authenticate, app.requireRole(...STAFF_ROLES)]
     const admin = [app.authenticate, app.requireRole('admin')]
     const audit = auditFor(app)
     const select = `select r.*, s.name as site_name from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id`
@@ -143,7 +144,7 @@ export const residentRoutes: FastifyPluginAsync = async (app) => {
     })
 
     app.get<{ Querystring: Static<typeof ListQuery> }>('/api/residents', {
-      schema: { tags: ['registry'], summary: 'Residents in your scope (sensitive fields masked)', querystring: ListQuery }, preHandler: app.authenticate
+      schema: { tags: ['registry'], summary: 'Residents in your scope (sensitive fields masked)', querystring: ListQuery }, preHandler: staff
     }, async (req) => {
       const f = new SqlFilter([`a.path like $1 || '%'`], [scopeOf(req)])
       if (req.query.areaId) f.add(`a.path like '%/' || ? || '/%'`, req.query.areaId)
@@ -156,7 +157,7 @@ export const residentRoutes: FastifyPluginAsync = async (app) => {
     })
 
     app.get<{ Params: Static<typeof IdParams> }>('/api/residents/:id', {
-      schema: { tags: ['registry'], params: IdParams }, preHandler: app.authenticate
+      schema: { tags: ['registry'], params: IdParams }, preHandler: staff
     }, async (req) => residentDto(await residentInScope(app.db, req.params.id, scopeOf(req)), app.fieldCrypto))
 
     app.patch<{ Params: Static<typeof IdParams>, Body: Partial<ResidentInput> }>('/api/residents/:id', {

@@ -9,7 +9,7 @@ import { SITE_KINDS } from '@eldercare/protocols'
 import type { Queryable } from '../db/db.ts'
 import { badRequest } from '../errors.ts'
 import { iso } from '../services/commands.ts'
-import { areaInScope, auditFor, Id, IdParams, literalUnion, scopeOf, siteInScope } from './scope.ts'
+import { areaInScope, auditFor, Id, IdParams, literalUnion, scopeOf, siteInScope, STAFF_ROLES } from './scope.ts'
 
 const Geo = Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false })
 export const Rooms = Type.Array(Type.Object({
@@ -42,6 +42,7 @@ const siteDto = (r: Record<string, any>) => ({
 })
 
 export const siteRoutes: FastifyPluginAsync = async (app) => {
+  const staff = [app.authenticate, app.requireRole(...STAFF_ROLES)]
   const admin = [app.authenticate, app.requireRole('admin')]
   const audit = auditFor(app)
   const community = async (q: Queryable, areaId: string, scope: string) => {
@@ -64,7 +65,7 @@ export const siteRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/api/sites', {
-    schema: { tags: ['registry'], summary: 'Sites in your scope', response: { 200: Type.Object({ items: Type.Array(SiteDto) }) } }, preHandler: app.authenticate
+    schema: { tags: ['registry'], summary: 'Sites in your scope', response: { 200: Type.Object({ items: Type.Array(SiteDto) }) } }, preHandler: staff
   }, async (req) => {
     const { rows } = await app.db.query<Record<string, any>>(
       `select s.* from sites s join areas a on a.id = s.area_id where a.path like $1 || '%' order by s.name limit 5000`, [scopeOf(req)])
@@ -72,7 +73,7 @@ export const siteRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/sites/:id', {
-    schema: { tags: ['registry'], params: IdParams, response: { 200: SiteDto } }, preHandler: app.authenticate
+    schema: { tags: ['registry'], params: IdParams, response: { 200: SiteDto } }, preHandler: staff
   }, async (req) => {
     await siteInScope(app.db, req.params.id, scopeOf(req))
     const { rows } = await app.db.query('select * from sites where id = $1', [req.params.id])
@@ -80,7 +81,7 @@ export const siteRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/sites/:id/history', {
-    schema: { tags: ['registry'], params: IdParams }, preHandler: app.authenticate
+    schema: { tags: ['registry'], params: IdParams }, preHandler: staff
   }, async (req) => {
     await siteInScope(app.db, req.params.id, scopeOf(req))
     const { rows } = await app.db.query<Record<string, any>>('select at, change, name, area_id, address, changed_by from site_history where site_id = $1 order by id', [req.params.id])

@@ -11,7 +11,7 @@ import { badRequest, conflict, notFound } from '../errors.ts'
 import { iso } from '../services/commands.ts'
 import { publicDto } from '../services/incidents.ts'
 import { FLAGGED_SQL, monthBounds, monthOf, overdueByArea, visitCoverage } from '../services/registry-stats.ts'
-import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, residentInScope, scopeFor, scopeOf, SqlFilter } from './scope.ts'
+import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, residentInScope, scopeFor, scopeOf, SqlFilter, STAFF_ROLES } from './scope.ts'
 
 export const VISIT_OUTCOMES = ['well', 'needs_help', 'not_home', 'hospitalised', 'moved_away', 'deceased'] as const
 const MONTH_PATTERN = '^\\d{4}-(0[1-9]|1[0-2])$'
@@ -53,6 +53,7 @@ const visitDto = (r: Record<string, any>) => ({
 export interface VisitRoutesOptions { now: () => number }
 
 export const visitRoutes: FastifyPluginAsync<VisitRoutesOptions> = async (app, opts) => {
+  const staff = [app.authenticate, app.requireRole(...STAFF_ROLES)]
   const planners = [app.authenticate, app.requireRole('supervisor', 'admin')]
   const recorders = [app.authenticate, app.requireRole('operator', 'supervisor', 'admin')]
   const audit = auditFor(app)
@@ -111,7 +112,7 @@ export const visitRoutes: FastifyPluginAsync<VisitRoutesOptions> = async (app, o
   })
 
   app.get<{ Querystring: Static<typeof ListQuery> }>('/api/visits', {
-    schema: { tags: ['visits'], querystring: ListQuery }, preHandler: app.authenticate
+    schema: { tags: ['visits'], querystring: ListQuery }, preHandler: staff
   }, async (req) => {
     const q = req.query
     const f = new SqlFilter([`a.path like $1 || '%'`], [scopeOf(req)])
@@ -126,7 +127,7 @@ export const visitRoutes: FastifyPluginAsync<VisitRoutesOptions> = async (app, o
   })
 
   app.get<{ Querystring: Static<typeof AreaQuery> }>('/api/visits/overdue', {
-    schema: { tags: ['visits'], summary: 'Planned visits past their due date, and their count per community', querystring: AreaQuery }, preHandler: app.authenticate
+    schema: { tags: ['visits'], summary: 'Planned visits past their due date, and their count per community', querystring: AreaQuery }, preHandler: staff
   }, async (req) => {
     const area = await scopeFor(app.db, req, req.query.areaId)
     const day = today()
@@ -135,7 +136,7 @@ export const visitRoutes: FastifyPluginAsync<VisitRoutesOptions> = async (app, o
   })
 
   app.get<{ Querystring: Static<typeof CoverageQuery> }>('/api/visits/coverage', {
-    schema: { tags: ['visits'], summary: 'Share of flagged residents visited in a month, for the area and each child area (target 100%)', querystring: CoverageQuery }, preHandler: app.authenticate
+    schema: { tags: ['visits'], summary: 'Share of flagged residents visited in a month, for the area and each child area (target 100%)', querystring: CoverageQuery }, preHandler: staff
   }, async (req) => {
     const area = await scopeFor(app.db, req, req.query.areaId)
     const month = req.query.month ?? monthOf(opts.now())
@@ -144,7 +145,7 @@ export const visitRoutes: FastifyPluginAsync<VisitRoutesOptions> = async (app, o
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/visits/:id', {
-    schema: { tags: ['visits'], params: IdParams }, preHandler: app.authenticate
+    schema: { tags: ['visits'], params: IdParams }, preHandler: staff
   }, async (req) => visitDto(await visitInScope(app.db, req.params.id, scopeOf(req))))
 
   app.post<{ Params: Static<typeof IdParams>, Body: Static<typeof RecordBody> }>('/api/visits/:id/record', {
