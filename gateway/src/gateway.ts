@@ -15,6 +15,7 @@ import {
 import { checkPublish, checkSubscribe, type DeviceSession } from './acl.ts'
 import { DURABLE_KINDS, handlers, type Accepted, type HandlerContext } from './handlers/index.ts'
 import { Presence } from './presence.ts'
+import { redisBrokerParts, relayGatewayEvents, type BrokerParts } from './cluster.ts'
 import { verifyDeviceSecret } from './secrets.ts'
 import { GatewayStore, type Sql } from './store.ts'
 
@@ -30,6 +31,8 @@ export interface GatewayOptions {
   presenceFlushIntervalMs?: number
   /** How long a device lookup is cached for authentication, in ms. Default 30000. */
   authCacheTtlMs?: number
+  /** Scaled mode: join the other nodes' brokers through this Redis (cluster.ts). */
+  redisUrl?: string
 }
 
 export interface ListenOptions {
@@ -74,6 +77,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private tcp?: NetServer
   private http?: HttpServer
   private wss?: WebSocketServer
+  private readonly cluster?: BrokerParts
 
   constructor (opts: GatewayOptions) {
     super()
@@ -84,7 +88,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.cacheTtlMs = opts.authCacheTtlMs ?? 30_000
     this.presence = new Presence(this.store, this.log, (s) => this.emit('deviceStatus', s), { flushIntervalMs: opts.presenceFlushIntervalMs })
     this.ctx = { store: this.store, presence: this.presence, log: this.log, emit: (e, p) => this.emit(e as 'inbox', p) }
+    this.cluster = opts.redisUrl ? redisBrokerParts(opts.redisUrl) : undefined
     this.broker = new Aedes({
+      ...(this.cluster ? { mq: this.cluster.mq, persistence: this.cluster.persistence } : {}),
       // [P-1.3] device ids are up to 64 characters
       maxClientsIdLength: 64,
       authenticate: (client, username, password, done) => {
@@ -117,6 +123,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const host = opts.host ?? '0.0.0.0'
     // aedes 1.x: persistence starts asynchronously and must be awaited before any connection.
     await this.broker.listen()
+    if (this.cluster) await relayGatewayEvents(this)
     this.tcp = createNetServer((socket) => this.broker.handle(socket))
     await new Promise<void>((resolve, reject) => { this.tcp!.once('error', reject).listen(opts.mqttPort, host, resolve) })
     let mqttWs: number | null = null
@@ -149,6 +156,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       new Promise<void>((resolve) => this.broker.close(() => resolve()))
     ])
     await this.presence.close()
+    await this.cluster?.close()
   }
 
   // ── connection ──────────────────────────────────────────────────────────

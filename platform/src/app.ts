@@ -22,8 +22,11 @@ import { registryRoutes } from './routes/registry.ts'
 import { AuditLog } from './services/audit.ts'
 import { CommandService, type CommandServiceOptions, type CommandTransport } from './services/commands.ts'
 import { IncidentEngine, type EngineOptions } from './services/incident-engine.ts'
-import { IncidentService, publicDto } from './services/incidents.ts'
+import { IncidentService } from './services/incidents.ts'
 import { FieldCrypto } from './services/field-crypto.ts'
+import { responsePlugin, type ResponseOptions } from './plugins/response.ts'
+import { responseRoutes } from './routes/response.ts'
+import { responderPageRoutes } from './routes/responder-page.ts'
 import './types.ts'
 
 export interface BuildAppOptions {
@@ -40,11 +43,15 @@ export interface BuildAppOptions {
   sessionTtlHours?: number
   engine?: EngineOptions
   commandOptions?: CommandServiceOptions
+  /** Scaled mode: socket.io rooms shared with the other nodes through this Redis. */
+  redisUrl?: string | null
   /** Encryption of sensitive fields; default a random key (fine for tests, lost on restart). */
   fieldCrypto?: FieldCrypto
   now?: () => number
   /** Tells the gateway a device's registry record changed (secret rotated, moved), to drop its cache. */
   invalidateDevice?: (deviceId: string) => void
+  /** Response engine: SLA scheduler, notifications, responder links. */
+  response?: ResponseOptions
 }
 
 declare module 'fastify' {
@@ -91,15 +98,16 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
 
   await app.register(dbPlugin, { db: opts.db })
   await app.register(authPlugin)
-  await app.register(realtimePlugin)
+  await app.register(realtimePlugin, { redisUrl: opts.redisUrl })
   app.decorate('audit', new AuditLog(opts.db))
   app.decorate('fieldCrypto', opts.fieldCrypto ?? FieldCrypto.random())
   app.decorate('incidents', new IncidentService(opts.db, now))
   app.decorate('commands', new CommandService(opts.db, opts.commandTransport, log, { now, ...opts.commandOptions }))
+  await app.register(responsePlugin, { options: opts.response ?? {}, now, logger: opts.logger })
   const engine = new IncidentEngine(opts.db, app.incidents, opts.logger.child({ part: 'engine' }), (change) => {
-    app.incidents.get(change.incidentId, '/').then(
-      (inc) => app.realtime.emitIncident(change.event, publicDto(inc), inc.areaPath),
-      (err) => app.log.error({ err, incidentId: change.incidentId }, 'could not announce incident'))
+    app.response.announce(change.incidentId, change.event, change.reAlert)
+      .then(() => change.event === 'incident:opened' ? app.response.notifyFamily(change.incidentId, 'incident_opened') : undefined)
+      .catch((err) => app.log.error({ err, incidentId: change.incidentId }, 'could not announce incident'))
   }, opts.engine)
   app.decorate('engine', engine)
 
@@ -107,6 +115,8 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(registryRoutes, { now, invalidateDevice: opts.invalidateDevice })
   await app.register(incidentRoutes)
   await app.register(commandRoutes)
+  await app.register(responseRoutes)
+  await app.register(responderPageRoutes)
   await app.register(healthRoutes, {
     checks: {
       database: async () => { await opts.db.query('select 1'); return { kind: opts.db.kind } },

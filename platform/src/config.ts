@@ -29,6 +29,12 @@ export interface Config {
   /** Operator session lifetime, in hours. Default 12 (one shift). */
   sessionTtlHours: number
   logLevel: string
+  /** Notifications (family, responders, supervisors) by signed HTTP POST to this URL; null: log only. */
+  notifyWebhookUrl: string | null
+  /** HMAC-SHA256 key signing each webhook message; required with NOTIFY_WEBHOOK_URL. */
+  notifyWebhookSecret: string | null
+  /** Public base URL of the platform, put in front of responder links, e.g. https://centre.example. */
+  publicUrl: string | null
 }
 
 export class ConfigError extends Error {
@@ -72,6 +78,10 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
   if (!/^[A-Za-z0-9._-]{3,64}$/.test(adminUsername)) problems.push('ADMIN_USERNAME must be 3–64 letters, digits, ".", "_" or "-"')
   const dataKey = env.DATA_KEY || null
   if (dataKey !== null && Buffer.from(dataKey, 'base64').length !== 32) problems.push('DATA_KEY must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)')
+  const notifyWebhookUrl = url('NOTIFY_WEBHOOK_URL', ['http:', 'https:'])
+  const notifyWebhookSecret = env.NOTIFY_WEBHOOK_SECRET || null
+  if (notifyWebhookUrl && (!notifyWebhookSecret || notifyWebhookSecret.length < 16)) problems.push('NOTIFY_WEBHOOK_SECRET must be set (at least 16 characters) when NOTIFY_WEBHOOK_URL is')
+  const publicUrl = url('PUBLIC_URL', ['http:', 'https:'])
   const cfg: Config = {
     httpPort: port('HTTP_PORT', 8080),
     mqttPort: port('MQTT_PORT', 1883),
@@ -86,7 +96,10 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     demo: demo ?? 'auto',
     dataKey,
     sessionTtlHours: ttl,
-    logLevel: env.LOG_LEVEL || 'info'
+    logLevel: env.LOG_LEVEL || 'info',
+    notifyWebhookUrl,
+    notifyWebhookSecret,
+    publicUrl: publicUrl?.replace(/\/+$/, '') ?? null
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return cfg

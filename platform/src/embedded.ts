@@ -49,21 +49,26 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     const emptyBefore = Number((await db.query<{ n: string }>('select count(*) as n from users')).rows[0].n) === 0
     const admin = await ensureAdmin(db, { username: config.adminUsername, password: config.adminPassword })
 
-    for (const [name, value] of [['INFLUX_URL', config.influxUrl], ['REDIS_URL', config.redisUrl]] as const) {
-      if (value) logger.warn(`${name} is set, but this version does not use it yet: readings and clustering stay embedded`)
-    }
+    if (config.influxUrl) logger.warn('INFLUX_URL is set, but this version does not use it yet: readings stay in the database')
 
-    const gateway = new Gateway({ sql: db, logger })
+    // With REDIS_URL this node's broker joins the others (commands reach devices on any gateway)
+    // and its socket.io server shares rooms with the other platform nodes.
+    const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined })
     closers.unshift(() => gateway.close())
     const app = await buildApp({
       db, logger,
       commandTransport: gateway,
       dashboardDir: opts.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
       sessionTtlHours: config.sessionTtlHours,
-      fieldCrypto: FieldCrypto.load({ dataKey: config.dataKey, dataDir: config.databaseUrl ? undefined : config.dataDir }),
+      redisUrl: config.redisUrl,
+      fieldCrypto: FieldCrypto.load({ dataKey: config.dataKey, dataDir: config.dataDir }),
       healthChecks: { mqtt: async () => ({ connectedDevices: gateway.broker.connectedClients }) },
       metrics: [gatewayMetrics(gateway)],
       invalidateDevice: (id) => gateway.invalidateDevice(id),
+      response: {
+        ...(config.notifyWebhookUrl && config.notifyWebhookSecret ? { webhook: { url: config.notifyWebhookUrl, secret: config.notifyWebhookSecret } } : {}),
+        ...(config.publicUrl ? { publicUrl: config.publicUrl } : {})
+      },
       ...opts.app
     })
     closers.unshift(() => app.close())

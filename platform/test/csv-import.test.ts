@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Type } from '@sinclair/typebox'
 import { ImportError, parseBool, parseCsv, parseNum, schemaProblems, splitList } from '../src/services/csv-import.ts'
-import { columnOf, parseRooms } from '../src/routes/imports.ts'
+import { columnOf, csvSafeSecret, parseRooms } from '../src/routes/imports.ts'
 import { csvCell, toCsv } from '../src/services/reports.ts'
 import { levelProblem } from '../src/routes/areas.ts'
 import { placeProblem } from '../src/routes/residents.ts'
@@ -56,6 +56,13 @@ describe('cell helpers', () => {
   it('writes CSV cells quoted when needed and defuses formulas', () => {
     expect(toCsv([['a,b', 'say "hi"', 3, null, '=cmd()', '-1', '@x']])).toBe('"a,b","say ""hi""",3,,\'=cmd(),\'-1,\'@x\r\n')
     expect(csvCell(-1)).toBe('-1')
+  })
+
+  it('draws device secrets that survive the CSV writer unchanged (regression: a secret starting with "-")', () => {
+    for (let i = 0; i < 2000; i++) {
+      const s = csvSafeSecret()
+      expect(toCsv([[s]])).toBe(`${s}\r\n`)
+    }
   })
 })
 

@@ -10,7 +10,7 @@ import { SimDevice } from '@eldercare/device-sim'
 import { nextEvent, startTestPlatform, type Api, type TestPlatform } from '../support/platform.ts'
 import { getRaw, seedDistrict, userApi, type SeededDistrict } from './registry-support.ts'
 
-interface Tenant extends SeededDistrict { incidentId: string, commandId: string, users: Record<Role, Api & { userId: string, username: string }> }
+interface Tenant extends SeededDistrict { incidentId: string, commandId: string, responderId: string, users: Record<Role, Api & { userId: string, username: string }> }
 
 /** `hidden`: answers 200 without any of the other tenant's records; `404`: answers 404. */
 interface Probe { role: Role, url: (t: Tenant) => string, expect: 'hidden' | 404 }
@@ -41,13 +41,18 @@ const TABLE: Record<string, Probe[]> = {
   '/api/reports/summary.csv': [list('supervisor', '/api/reports/summary.csv'), read('admin', (t) => `/api/reports/summary.csv?areaId=${t.streetId}`)],
   '/api/incidents': [list('operator', '/api/incidents?filter=all')],
   '/api/incidents/:id': [read('operator', (t) => `/api/incidents/${t.incidentId}`)],
-  '/api/commands/:id': [read('operator', (t) => `/api/commands/${t.commandId}`)]
+  '/api/commands/:id': [read('operator', (t) => `/api/commands/${t.commandId}`)],
+  '/api/incidents/:id/candidates': [read('operator', (t) => `/api/incidents/${t.incidentId}/candidates`)],
+  '/api/incidents/:id/offers': [read('supervisor', (t) => `/api/incidents/${t.incidentId}/offers`)],
+  '/api/responders': [list('operator', '/api/responders'), list('admin', '/api/responders')],
+  '/api/responders/:id': [read('operator', (t) => `/api/responders/${t.responderId}`)]
 }
 
 /** GET routes that hold no area-scoped records, and why. */
 const EXEMPT: Record<string, string> = {
   '/api/health': 'component health only, no records',
-  '/api/auth/me': 'the caller themself'
+  '/api/auth/me': 'the caller themself',
+  '/api/policies/response': 'one policy for the whole network, no area records'
 }
 
 let p: TestPlatform
@@ -55,7 +60,7 @@ const tenants: Record<'A' | 'B', Tenant> = {} as never
 const ROLES_USED: Role[] = ['operator', 'supervisor', 'admin', 'auditor']
 
 /** Strings that identify a tenant's records in any answer. */
-const markers = (t: Tenant): string[] => [t.tag, t.districtId, t.streetId, t.communityId, t.homeId, t.institutionId, t.residentId, t.deviceId, t.visitId, t.incidentId, ...Object.values(t.users).map((u) => u.userId)]
+const markers = (t: Tenant): string[] => [t.tag, t.districtId, t.streetId, t.communityId, t.homeId, t.institutionId, t.residentId, t.deviceId, t.visitId, t.incidentId, t.responderId, ...Object.values(t.users).map((u) => u.userId)]
 
 beforeAll(async () => {
   p = await startTestPlatform()
@@ -71,7 +76,8 @@ beforeAll(async () => {
     const cmd = await users.operator.post(`/api/devices/${d.deviceId}/commands`, { type: 'test.request' })
     // The tenant's own people leave audit entries in its area.
     await users.operator.post(`/api/residents/${d.residentId}/reveal/key-safe-code`, { reason: 'ambulance at the door' })
-    tenants[name] = { ...d, users, incidentId: recorded.incidentId, commandId: cmd.id }
+    const responder = await p.api.post('/api/responders', { name: `护理员-${tag}`, kind: 'care_worker', areaId: d.communityId, phone: '13700001111' })
+    tenants[name] = { ...d, users, incidentId: recorded.incidentId, commandId: cmd.id, responderId: responder.id }
   }
 })
 

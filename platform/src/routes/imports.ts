@@ -12,7 +12,7 @@ import type { AreaLevel } from '@eldercare/protocols'
 import { generateDeviceSecret } from '@eldercare/gateway'
 import type { Queryable } from '../db/db.ts'
 import { ImportError, parseBool, parseCsv, parseNum, schemaProblems, splitList, type CsvRow, type ImportProblem } from '../services/csv-import.ts'
-import { toCsv } from '../services/reports.ts'
+import { csvCell, toCsv } from '../services/reports.ts'
 import { AreaBody, insertArea, levelProblem } from './areas.ts'
 import { DeviceBody, insertDevice, newDeviceId } from './devices.ts'
 import { insertResident, placeProblem, residentColumns, ResidentBody, type ResidentInput } from './residents.ts'
@@ -67,6 +67,17 @@ export function parseRooms (v: string | undefined): Array<{ room: string, beds?:
     const [room, beds] = part.split(':')
     return compact({ room: room.trim(), beds: beds ? beds.split('|').map((b) => b.trim()).filter(Boolean) : undefined })
   })
+}
+
+/**
+ * A device secret that a spreadsheet shows as it is: base64url may start with `-`, which the CSV
+ * writer defuses as a formula (changing the value), so such draws are thrown away (1 in 32).
+ */
+export function csvSafeSecret (): string {
+  for (;;) {
+    const secret = generateDeviceSecret()
+    if (csvCell(secret) === secret) return secret
+  }
 }
 
 export const importRoutes: FastifyPluginAsync<{ invalidateDevice?: (deviceId: string) => void }> = async (app, opts) => {
@@ -218,7 +229,7 @@ export const importRoutes: FastifyPluginAsync<{ invalidateDevice?: (deviceId: st
     }
     fail(problems)
     // [P-1.2] secrets are generated here, stored hashed, and leave only in this answer.
-    const out = items.map((it) => ({ ...it, secret: generateDeviceSecret() }))
+    const out = items.map((it) => ({ ...it, secret: csvSafeSecret() }))
     await app.db.transaction(async (tx) => {
       for (const it of out) await insertDevice(tx, { ...it.body, id: it.id }, it.secret)
       await audit(req, 'import.devices', 'device', null, { rows: out.length, secretsIssued: out.length }, tx)

@@ -22,8 +22,8 @@ export const Contact = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
   phone: Type.String({ pattern: PHONE_PATTERN }),
   relation: Type.Optional(Type.String({ maxLength: 50 })),
-  /** may be called/notified on an alarm */
-  notify: Type.Optional(Type.Boolean()),
+  /** consent: told of alarms and their resolution (the response engine notifies these) */
+  notify: Type.Optional(Type.Boolean({ description: 'consent: told of alarms and their resolution (issue 5)' })),
   /** when the contact consented to being stored and notified */
   consentAt: Type.Optional(Type.String({ format: 'date-time' }))
 }, { additionalProperties: false })

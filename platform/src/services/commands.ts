@@ -53,8 +53,10 @@ export class CommandService {
        values ($1, $2, $3, $4, 'sent', $5, $6, $7, $8)`,
       [id, deviceId, type, args ? JSON.stringify(args) : null, meta.incidentId ?? null, meta.createdBy ?? null, new Date(ts), new Date(ts + this.expiryMs)])
     const command: Command = args ? { id, ts, type, args } : { id, ts, type }
-    // Publishing happens after the row exists so an ack can never arrive for an unknown command.
-    this.transport.publishCommand(deviceId, command).catch((err) => this.log.error({ deviceId, commandId: id, err }, 'command publish failed'))
+    // Published only once the row is committed: a fast device's ack must find its command.
+    tx.afterCommit(() => {
+      this.transport.publishCommand(deviceId, command).catch((err) => this.log.error({ deviceId, commandId: id, err }, 'command publish failed'))
+    })
     return (await this.get(id, tx))!
   }
 

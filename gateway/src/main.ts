@@ -1,0 +1,55 @@
+/**
+ * A standalone gateway process for the scaled mode: devices connect here; alarms go to
+ * the PostgreSQL inbox; Redis joins this broker to the other gateways and platform nodes.
+ * Only this module reads the environment and listens.
+ */
+import pg from 'pg'
+import { pino } from 'pino'
+import { ConfigError, EnvReader } from './env.ts'
+import { Gateway } from './gateway.ts'
+
+function loadGatewayConfig (env: NodeJS.ProcessEnv) {
+  const r = new EnvReader(env)
+  const cfg = {
+    mqttPort: r.port('MQTT_PORT', 1883),
+    mqttWsPort: r.port('MQTT_WS_PORT', 8083),
+    host: r.string('HOST', '0.0.0.0'),
+    databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:'], { required: true })!,
+    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:'], { required: true })!,
+    logLevel: r.string('LOG_LEVEL', 'info')
+  }
+  r.done()
+  return cfg
+}
+
+async function main (): Promise<void> {
+  let cfg
+  try {
+    cfg = loadGatewayConfig(process.env)
+  } catch (err) {
+    if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); process.exit(2) }
+    throw err
+  }
+  const logger = pino({ level: cfg.logLevel, redact: ['password', '*.password', 'secret', '*.secret'] })
+  const pool = new pg.Pool({ connectionString: cfg.databaseUrl, max: 10 })
+  pool.on('error', (err) => logger.warn({ err }, 'idle database connection failed'))
+  await pool.query('select 1 from inbox limit 0') // the platform's migrations must have run
+  const gateway = new Gateway({
+    sql: { query: async (sql, params) => { const r = await pool.query(sql, params); return { rows: r.rows, rowCount: r.rowCount ?? 0 } } },
+    logger,
+    redisUrl: cfg.redisUrl
+  })
+  const ports = await gateway.listen({ host: cfg.host, mqttPort: cfg.mqttPort, mqttWsPort: cfg.mqttWsPort })
+  logger.info({ mqtt: ports.mqtt, mqttWs: ports.mqttWs }, 'listening')
+  const shutdown = () => {
+    gateway.close().then(() => pool.end()).then(() => process.exit(0), () => process.exit(1))
+    setTimeout(() => process.exit(1), 10_000).unref()
+  }
+  process.once('SIGINT', shutdown)
+  process.once('SIGTERM', shutdown)
+}
+
+main().catch((err) => {
+  process.stderr.write(`gateway failed to start: ${err?.stack ?? err}\n`)
+  process.exit(1)
+})
