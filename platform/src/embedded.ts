@@ -53,6 +53,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
 
     // With REDIS_URL this node's broker joins the others (commands reach devices on any gateway)
     // and its socket.io server shares rooms with the other platform nodes.
+    let forgetDevice: (id: string) => void = () => {}
     const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined })
     closers.unshift(() => gateway.close())
     const app = await buildApp({
@@ -64,7 +65,8 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       fieldCrypto: FieldCrypto.load({ dataKey: config.dataKey, dataDir: config.dataDir }),
       healthChecks: { mqtt: async () => ({ connectedDevices: gateway.broker.connectedClients }) },
       metrics: [gatewayMetrics(gateway)],
-      invalidateDevice: (id) => gateway.invalidateDevice(id),
+      // A registry change drops the device from the gateway's auth cache and the wiring's area cache.
+      invalidateDevice: (id) => { gateway.invalidateDevice(id); forgetDevice(id) },
       response: {
         ...(config.notifyWebhookUrl && config.notifyWebhookSecret ? { webhook: { url: config.notifyWebhookUrl, secret: config.notifyWebhookSecret } } : {}),
         ...(config.publicUrl ? { publicUrl: config.publicUrl } : {})
@@ -72,7 +74,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       ...opts.app
     })
     closers.unshift(() => app.close())
-    wireGateway(app, gateway)
+    forgetDevice = wireGateway(app, gateway).forgetDevice
 
     const mq = await gateway.listen({ host: config.host, mqttPort: config.mqttPort, mqttWsPort: config.mqttWsPort })
     await app.listen({ host: config.host, port: config.httpPort })

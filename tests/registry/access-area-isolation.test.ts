@@ -164,4 +164,41 @@ describe('area isolation of realtime events', () => {
       sockA.close(); sockB.close()
     }
   })
+
+  // Runs last: it moves A's home into B.
+  it('after a site moves to another district, its device\'s status goes to the new district only', async () => {
+    const [A, B] = [tenants.A, tenants.B]
+    const sockA = A.users.operator.socket()
+    const sockB = B.users.operator.socket()
+    await Promise.all([sockA, sockB].map((s) => new Promise<void>((resolve, reject) => { s.once('connect', resolve); s.once('connect_error', reject) })))
+    const creds = { id: A.deviceId, secret: A.deviceSecret, type: 'fall_detector' as const }
+    const extra = await p.api.post('/api/devices', { type: 'sos_button', siteId: A.institutionId })
+    try {
+      // Before: A's device reports to A (and the platform caches its area).
+      const before = new SimDevice({ url: p.mqttUrl, credentials: creds })
+      const online = nextEvent(sockA, 'device:status', (s) => s.id === A.deviceId && s.online, 15_000)
+      await before.connect()
+      await online
+      const offline = nextEvent(sockA, 'device:status', (s) => s.id === A.deviceId && !s.online, 15_000)
+      await before.close()
+      await offline
+
+      await p.api.request('PATCH', `/api/sites/${A.homeId}`, { areaId: B.communityId })
+      const seenByA: string[] = []
+      sockA.on('device:status', (s) => seenByA.push(s.id))
+      const after = new SimDevice({ url: p.mqttUrl, credentials: creds })
+      const inB = nextEvent(sockB, 'device:status', (s) => s.id === A.deviceId && s.online, 15_000)
+      await after.connect()
+      await inB
+      // A device still in A reports after it: had the moved one gone to A's rooms, A would have it first.
+      const other = new SimDevice({ url: p.mqttUrl, credentials: { id: extra.id, secret: extra.secret, type: 'sos_button' } })
+      const inA = nextEvent(sockA, 'device:status', (s) => s.id === extra.id, 15_000)
+      await other.connect()
+      await inA
+      expect(seenByA).not.toContain(A.deviceId)
+      await after.close(); await other.close()
+    } finally {
+      sockA.close(); sockB.close()
+    }
+  })
 })

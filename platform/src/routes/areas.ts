@@ -10,7 +10,7 @@ import { AREA_LEVELS, type AreaLevel } from '@eldercare/protocols'
 import type { Queryable } from '../db/db.ts'
 import { badRequest, conflict } from '../errors.ts'
 import { iso } from '../services/commands.ts'
-import { areaInScope, auditFor, IdParams, Id, LEVEL_ORDER, literalUnion, scopeOf, type AreaRow, STAFF_ROLES } from './scope.ts'
+import { areaInScope, auditFor, devicesUnder, type InvalidateOptions, IdParams, Id, LEVEL_ORDER, literalUnion, scopeOf, type AreaRow, STAFF_ROLES } from './scope.ts'
 
 export const AreaBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }), level: literalUnion(AREA_LEVELS), parentId: Type.Optional(Id)
@@ -34,7 +34,7 @@ export async function insertArea (tx: Queryable, a: { id: string, name: string, 
 
 const areaDto = (r: AreaRow) => ({ id: r.id, name: r.name, level: r.level, parentId: r.parent_id, depth: r.path.split('/').filter(Boolean).length - 1 })
 
-export const areaRoutes: FastifyPluginAsync = async (app) => {
+export const areaRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opts) => {
   const staff = [app.authenticate, app.requireRole(...STAFF_ROLES)]
   const admin = [app.authenticate, app.requireRole('admin')]
   const audit = auditFor(app)
@@ -109,8 +109,10 @@ export const areaRoutes: FastifyPluginAsync = async (app) => {
         await tx.query(`insert into area_history (area_id, change, name, parent_id, path, changed_by) values ($1, 'rename', $2, $3, $4, $5)`, [area.id, name, parentId, path, req.user.username])
       }
       await audit(req, 'area.update', 'area', area.id, { from: { name: area.name, parentId: area.parent_id }, to: { name, parentId } }, tx)
-      return { ...area, name, parent_id: parentId, path }
+      return { ...area, name, parent_id: parentId, path, moved: path !== area.path }
     })
+    // Devices below a moved area now belong to other rooms: their cached area paths are stale.
+    if (out.moved) for (const id of await devicesUnder(app.db, { path: out.path })) opts.invalidateDevice?.(id)
     return areaDto(out)
   })
 }

@@ -10,7 +10,7 @@ import { generateDeviceSecret, hashDeviceSecret } from '@eldercare/gateway'
 import type { Queryable } from '../db/db.ts'
 import { badRequest, conflict, notFound } from '../errors.ts'
 import { iso } from '../services/commands.ts'
-import { auditFor, Id, IdParams, literalUnion, scopeOf, siteInScope, uniqueOr409, STAFF_ROLES } from './scope.ts'
+import { auditFor, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope, uniqueOr409, STAFF_ROLES } from './scope.ts'
 
 export const DeviceBody = Type.Object({
   id: Type.Optional(Type.String({ pattern: DEVICE_ID_PATTERN.source })), type: literalUnion(DEVICE_TYPES), siteId: Id,
@@ -20,10 +20,7 @@ const DevicePatch = Type.Object({
   siteId: Type.Optional(Id), residentId: Type.Optional(Type.Union([Id, Type.Null()])), parentId: Type.Optional(Type.Union([Id, Type.Null()]))
 }, { additionalProperties: false, minProperties: 1 })
 
-export interface DeviceRoutesOptions {
-  /** Called after a device's registry record changed (the gateway drops its auth cache entry). */
-  invalidateDevice?: (deviceId: string) => void
-}
+export type DeviceRoutesOptions = InvalidateOptions
 
 export const newDeviceId = (): string => `d-${randomUUID().replaceAll('-', '').slice(0, 16)}`
 

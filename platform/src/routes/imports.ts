@@ -16,7 +16,7 @@ import { csvCell, toCsv } from '../services/reports.ts'
 import { AreaBody, insertArea, levelProblem } from './areas.ts'
 import { DeviceBody, insertDevice, newDeviceId } from './devices.ts'
 import { insertResident, placeProblem, residentColumns, ResidentBody, type ResidentInput } from './residents.ts'
-import { auditFor, ClientId, scopeOf, type SiteRow } from './scope.ts'
+import { auditFor, ClientId, type InvalidateOptions, scopeOf, type SiteRow } from './scope.ts'
 import { insertSite, SiteBody, type SiteInput } from './sites.ts'
 
 /** Largest CSV body accepted, in bytes (50,000 resident rows fit). */
@@ -80,7 +80,7 @@ export function csvSafeSecret (): string {
   }
 }
 
-export const importRoutes: FastifyPluginAsync<{ invalidateDevice?: (deviceId: string) => void }> = async (app, opts) => {
+export const importRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opts) => {
   const admin = [app.authenticate, app.requireRole('admin')]
   const audit = auditFor(app)
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body))

@@ -28,8 +28,8 @@ export interface RegistryRoutesOptions {
 
 export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (app, opts) => {
   const now = opts.now ?? Date.now
-  await app.register(areaRoutes)
-  await app.register(siteRoutes)
+  await app.register(areaRoutes, { invalidateDevice: opts.invalidateDevice })
+  await app.register(siteRoutes, { invalidateDevice: opts.invalidateDevice })
   await app.register(residentRoutes)
   await app.register(deviceRoutes, { invalidateDevice: opts.invalidateDevice })
   await app.register(userRoutes)

@@ -86,3 +86,17 @@ export class SqlFilter {
   param (value: unknown): string { this.params.push(value); return `$${this.params.length}` }
   get sql (): string { return this.where.join(' and ') }
 }
+
+/** Ids of the devices at sites under `path` (or at one site), to invalidate after a move. */
+export async function devicesUnder (q: Queryable, where: { path: string } | { siteId: string }): Promise<string[]> {
+  const { rows } = 'siteId' in where
+    ? await q.query<{ id: string }>('select id from devices where site_id = $1', [where.siteId])
+    : await q.query<{ id: string }>(`select d.id from devices d join sites s on s.id = d.site_id join areas a on a.id = s.area_id where a.path like $1 || '%'`, [where.path])
+  return rows.map((r) => r.id)
+}
+
+/** Options of the registry route plugins that change where devices belong. */
+export interface InvalidateOptions {
+  /** Called for each device whose registry record or area changed (gateway and area caches). */
+  invalidateDevice?: (deviceId: string) => void
+}

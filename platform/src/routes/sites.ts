@@ -9,7 +9,7 @@ import { SITE_KINDS } from '@eldercare/protocols'
 import type { Queryable } from '../db/db.ts'
 import { badRequest } from '../errors.ts'
 import { iso } from '../services/commands.ts'
-import { areaInScope, auditFor, Id, IdParams, literalUnion, scopeOf, siteInScope, STAFF_ROLES } from './scope.ts'
+import { areaInScope, auditFor, devicesUnder, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope, STAFF_ROLES } from './scope.ts'
 
 const Geo = Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false })
 export const Rooms = Type.Array(Type.Object({
@@ -41,7 +41,7 @@ const siteDto = (r: Record<string, any>) => ({
   geo: r.lat == null ? null : { lat: r.lat, lng: r.lng }, rooms: r.rooms ?? []
 })
 
-export const siteRoutes: FastifyPluginAsync = async (app) => {
+export const siteRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opts) => {
   const staff = [app.authenticate, app.requireRole(...STAFF_ROLES)]
   const admin = [app.authenticate, app.requireRole('admin')]
   const audit = auditFor(app)
@@ -108,6 +108,7 @@ export const siteRoutes: FastifyPluginAsync = async (app) => {
       await audit(req, 'site.update', 'site', after.id, { changed: Object.keys(b), ...(b.areaId ? { fromAreaId: before.area_id, toAreaId: b.areaId } : {}) }, tx)
       return after
     })
+    if (b.areaId) for (const id of await devicesUnder(app.db, { siteId: row.id })) opts.invalidateDevice?.(id)
     return siteDto(row)
   })
 }
