@@ -6,8 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SimDevice } from '@eldercare/device-sim'
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts'
-import { needsPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts'
-import { sendCsv } from './registry-support.ts'
+import { describeOnPostgres, sendCsv } from './registry-support.ts'
 
 let p: TestPlatform
 let cityId: string
@@ -183,14 +182,4 @@ function importSuite (name: string, start: () => Promise<TestPlatform>) {
 
 importSuite('PGlite', () => startTestPlatform())
 
-const pg = needsPostgres()
-describe.skipIf(!pg.ok)('on PostgreSQL', () => {
-  let server: PostgresServer
-  let url = ''
-  beforeAll(async () => {
-    server = await startPostgres()
-    url = await server.createDatabase('csv_import')
-  })
-  afterAll(async () => { await server?.stop() })
-  importSuite('PostgreSQL 15', () => startTestPlatform({ DATABASE_URL: url }))
-})
+describeOnPostgres('csv_import', (url) => importSuite('PostgreSQL 15', () => startTestPlatform({ DATABASE_URL: url() })))

@@ -1,7 +1,9 @@
 /** Helpers for the registry/access/report tests: a seeded district per tenant, users per role, CSV uploads. */
 import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe } from 'vitest'
 import type { Role } from '@eldercare/protocols'
 import { Api } from '../support/platform.ts'
+import { needsPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts'
 
 export interface SeededDistrict {
   tag: string
@@ -61,4 +63,22 @@ export async function sendCsv (api: Api, path: string, csv: string): Promise<{ s
 export async function getRaw (api: Api, path: string): Promise<{ status: number, text: string }> {
   const res = await fetch(api.baseUrl + path, { headers: { authorization: `Bearer ${api.token}` } })
   return { status: res.status, text: await res.text() }
+}
+
+/**
+ * Declares `suite` again on a throwaway PostgreSQL 15 database (skipped on a developer machine
+ * without it, failed under CI=true); `url()` is the database's connection string once it runs.
+ */
+export function describeOnPostgres (dbName: string, suite: (url: () => string) => void): void {
+  const pg = needsPostgres()
+  describe.skipIf(!pg.ok)('on PostgreSQL', () => {
+    let server: PostgresServer
+    let url = ''
+    beforeAll(async () => {
+      server = await startPostgres()
+      url = await server.createDatabase(dbName)
+    })
+    afterAll(async () => { await server?.stop() })
+    suite(() => url)
+  })
 }

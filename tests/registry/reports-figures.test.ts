@@ -4,8 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError, startTestPlatform, type TestPlatform } from '../support/platform.ts'
-import { needsPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts'
-import { getRaw, userApi } from './registry-support.ts'
+import { describeOnPostgres, getRaw, userApi } from './registry-support.ts'
 
 const NOW = Date.parse('2026-06-15T12:00:00.000Z')
 const FROM = '2026-05-01T00:00:00.000Z'
@@ -166,14 +165,4 @@ function reportSuite (name: string, start: () => Promise<TestPlatform>) {
 
 reportSuite('PGlite', () => startTestPlatform({}, { app: { now: () => NOW } }))
 
-const pg = needsPostgres()
-describe.skipIf(!pg.ok)('on PostgreSQL', () => {
-  let server: PostgresServer
-  let url = ''
-  beforeAll(async () => {
-    server = await startPostgres()
-    url = await server.createDatabase('reports_figures')
-  })
-  afterAll(async () => { await server?.stop() })
-  reportSuite('PostgreSQL 15', () => startTestPlatform({ DATABASE_URL: url }, { app: { now: () => NOW } }))
-})
+describeOnPostgres('reports_figures', (url) => reportSuite('PostgreSQL 15', () => startTestPlatform({ DATABASE_URL: url() }, { app: { now: () => NOW } })))
