@@ -44,6 +44,17 @@ describe('sensitive fields', () => {
     expect(JSON.stringify(await p.api.get('/api/audit?limit=1000'))).not.toMatch(/4711|11010519400203124X|13900005678/)
   })
 
+  it('changes a resident field by field, re-encrypting a new ID number; livesAlone keeps the other flags', async () => {
+    await p.api.request('PATCH', `/api/residents/${d.residentId}`, { flags: ['lives_alone', 'special_difficulty'] })
+    const r = await p.api.request('PATCH', `/api/residents/${d.residentId}`, { livesAlone: false, idNumber: '110105194002039999', medications: ['氨氯地平'] })
+    expect(r).toMatchObject({ flags: ['special_difficulty'], livesAlone: false, idNumber: '**************9999', medications: ['氨氯地平'], name: `王奶奶-${d.tag}`, hasKeySafeCode: true })
+    await p.api.request('PATCH', `/api/residents/${d.residentId}`, { livesAlone: true, idNumber: '11010519400203124X' })
+    expect((await p.api.get(`/api/residents/${d.residentId}`)).flags).toEqual(['special_difficulty', 'lives_alone'])
+    const entry = (await p.api.get(`/api/audit?action=resident.update&targetId=${d.residentId}`)).items[1]
+    expect(entry.data).toEqual({ changed: ['livesAlone', 'idNumber', 'medications'] })
+    await expect(p.api.request('PATCH', `/api/residents/${d.residentId}`, { room: '101' })).rejects.toMatchObject({ status: 400 })
+  })
+
   it('refuses a reveal to an auditor (read-only) and answers 404 outside the area', async () => {
     const auditor = await userApi(p.api, 'auditor', d.communityId)
     expect(await status(auditor.post(`/api/residents/${d.residentId}/reveal/key-safe-code`))).toBe(403)

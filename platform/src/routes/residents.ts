@@ -169,7 +169,11 @@ export const residentRoutes: FastifyPluginAsync = async (app) => {
         const site = await siteInScope(tx, req.body.siteId ?? before.site_id, scope)
         const problem = placeProblem(site, req.body.room ?? before.room, req.body.bed ?? before.bed)
         if (problem) throw badRequest(problem)
-        const cols = { ...residentColumns(req.body, app.fieldCrypto), updated_at: new Date() }
+        // livesAlone alone changes that one flag and keeps the others.
+        const body = req.body.livesAlone !== undefined && req.body.flags === undefined
+          ? { ...req.body, flags: (before.flags as ResidentInput['flags'] ?? []).filter((f) => f !== 'lives_alone') }
+          : req.body
+        const cols = { ...residentColumns(body, app.fieldCrypto), updated_at: new Date() }
         const sets = Object.keys(cols).map((k, i) => `${k} = $${i + 2}`)
         await tx.query(`update residents set ${sets.join(', ')} where id = $1`, [before.id, ...Object.values(cols)])
         // Names of the changed fields only: values may be personal data.
