@@ -1,5 +1,7 @@
-export { Gateway, type GatewayOptions, type GatewayEvents, type ListenOptions, type InboxNotice, type CommandAckNotice, type GatewayCounters } from './gateway.ts'
+export { Gateway, type GatewayOptions, type GatewayEvents, type ListenOptions, type InboxNotice, type CommandAckNotice, type GatewayCounters, type MessageOutcome } from './gateway.ts'
 export { generateDeviceSecret, hashDeviceSecret } from './secrets.ts'
 export { GatewayError } from './errors.ts'
 export type { Sql } from './store.ts'
+export { RATE_LIMIT_DEFAULTS, type RateLimitOptions } from './rate-limit.ts'
+export type { TlsListenOptions } from './listeners.ts'
 export { EnvReader, ConfigError as EnvConfigError } from './env.ts'

@@ -3,10 +3,12 @@
  * the PostgreSQL inbox; Redis joins this broker to the other gateways and platform nodes.
  * Only this module reads the environment and listens.
  */
+import { readFileSync } from 'node:fs'
 import pg from 'pg'
 import { pino } from 'pino'
 import { ConfigError, EnvReader } from './env.ts'
 import { Gateway } from './gateway.ts'
+import type { TlsListenOptions } from './listeners.ts'
 
 function loadGatewayConfig (env: NodeJS.ProcessEnv) {
   const r = new EnvReader(env)
@@ -16,10 +18,29 @@ function loadGatewayConfig (env: NodeJS.ProcessEnv) {
     host: r.string('HOST', '0.0.0.0'),
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:'], { required: true })!,
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:'], { required: true })!,
-    logLevel: r.string('LOG_LEVEL', 'info')
+    logLevel: r.string('LOG_LEVEL', 'info'),
+    // [P-1.1] MQTT over TLS when both PEM files are given
+    tls: tlsOptions(r, env)
   }
   r.done()
   return cfg
+}
+
+function tlsOptions (r: EnvReader, env: NodeJS.ProcessEnv): TlsListenOptions | null {
+  const certFile = env.MQTT_TLS_CERT || null
+  const keyFile = env.MQTT_TLS_KEY || null
+  const port = r.port('MQTT_TLS_PORT', 8883)
+  if (certFile === null && keyFile === null) return null
+  if (certFile === null || keyFile === null) {
+    r.problems.push('MQTT_TLS_CERT and MQTT_TLS_KEY must be set together (PEM certificate and private key files)')
+    return null
+  }
+  try {
+    return { port, cert: readFileSync(certFile), key: readFileSync(keyFile) }
+  } catch (err) {
+    r.problems.push(`MQTT_TLS_CERT/MQTT_TLS_KEY: ${(err as Error).message}`)
+    return null
+  }
 }
 
 async function main (): Promise<void> {
@@ -39,8 +60,8 @@ async function main (): Promise<void> {
     logger,
     redisUrl: cfg.redisUrl
   })
-  const ports = await gateway.listen({ host: cfg.host, mqttPort: cfg.mqttPort, mqttWsPort: cfg.mqttWsPort })
-  logger.info({ mqtt: ports.mqtt, mqttWs: ports.mqttWs }, 'listening')
+  const ports = await gateway.listen({ host: cfg.host, mqttPort: cfg.mqttPort, mqttWsPort: cfg.mqttWsPort, tls: cfg.tls })
+  logger.info({ mqtt: ports.mqtt, mqttWs: ports.mqttWs, mqttTls: ports.mqttTls }, 'listening')
   const shutdown = () => {
     gateway.close().then(() => pool.end()).then(() => process.exit(0), () => process.exit(1))
     setTimeout(() => process.exit(1), 10_000).unref()

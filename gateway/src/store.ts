@@ -67,6 +67,11 @@ export class GatewayStore {
     return r.rowCount > 0
   }
 
+  /** [P-4.5] The command reached the device's connection; its acknowledgement deadline runs from now. */
+  async markCommandDelivered (deviceId: string, commandId: string, at: Date): Promise<void> {
+    await this.sql.query('update commands set delivered_at = $3 where id = $1 and device_id = $2 and delivered_at is null', [commandId, deviceId, at])
+  }
+
   /** Writes many devices' presence in one statement (no database write per message). */
   async writePresence (patches: Map<string, PresencePatch>): Promise<void> {
     if (patches.size === 0) return

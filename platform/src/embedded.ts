@@ -2,12 +2,13 @@
  * Embedded mode (ARCHITECTURE.md, "Runtime modes"): gateway and platform in one process,
  * state in PGlite under DATA_DIR (or PostgreSQL with DATABASE_URL), the built dashboard served.
  */
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { Gateway } from '@eldercare/gateway'
+import { Gateway, type GatewayOptions } from '@eldercare/gateway'
 import type { Config } from './config.ts'
 import { buildApp, type BuildAppOptions } from './app.ts'
 import { ensureAdmin, type BootstrapResult } from './bootstrap.ts'
@@ -26,13 +27,15 @@ export interface EmbeddedOptions {
   dashboardDir?: string
   /** overrides for tests (clock, engine poll, command timeouts) */
   app?: Partial<Omit<BuildAppOptions, 'db' | 'logger' | 'commandTransport'>>
+  /** gateway overrides for tests (rate limit, packet limit, clock) */
+  gateway?: Partial<Omit<GatewayOptions, 'sql' | 'logger'>>
 }
 
 export interface Embedded {
   app: FastifyInstance
   gateway: Gateway
   db: Db
-  ports: { http: number, mqtt: number, mqttWs: number | null }
+  ports: { http: number, mqtt: number, mqttWs: number | null, mqttTls: number | null }
   admin: BootstrapResult
   demo: boolean
   close(): Promise<void>
@@ -54,7 +57,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     // With REDIS_URL this node's broker joins the others (commands reach devices on any gateway)
     // and its socket.io server shares rooms with the other platform nodes.
     let forgetDevice: (id: string) => void = () => {}
-    const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined })
+    const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, ...opts.gateway })
     closers.unshift(() => gateway.close())
     const app = await buildApp({
       db, logger,
@@ -76,9 +79,10 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     closers.unshift(() => app.close())
     forgetDevice = wireGateway(app, gateway).forgetDevice
 
-    const mq = await gateway.listen({ host: config.host, mqttPort: config.mqttPort, mqttWsPort: config.mqttWsPort })
+    const tls = config.mqttTls && { port: config.mqttTls.port, cert: readFileSync(config.mqttTls.certFile), key: readFileSync(config.mqttTls.keyFile) }
+    const mq = await gateway.listen({ host: config.host, mqttPort: config.mqttPort, mqttWsPort: config.mqttWsPort, tls })
     await app.listen({ host: config.host, port: config.httpPort })
-    const ports = { http: (app.server.address() as AddressInfo).port, mqtt: mq.mqtt, mqttWs: mq.mqttWs }
+    const ports = { http: (app.server.address() as AddressInfo).port, mqtt: mq.mqtt, mqttWs: mq.mqttWs, mqttTls: mq.mqttTls }
 
     let demo = false
     const demoWanted = config.demo === 'on' || (config.demo === 'auto' && !config.databaseUrl && (emptyBefore || await hasDemoRegion(db)))
