@@ -16,6 +16,7 @@ import { listenTcp, listenTls, listenWebSocket, type GuardOptions, type Listener
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts'
 import { Presence } from './presence.ts'
 import { redisBrokerParts, relayGatewayEvents, type BrokerParts } from './cluster.ts'
+import { Readings, type ReadingsOptions } from './readings.ts'
 import { verifyDeviceSecret } from './secrets.ts'
 import { GatewayStore, type Sql } from './store.ts'
 
@@ -37,6 +38,8 @@ export interface GatewayOptions {
   maxPacketBytes?: number
   /** Scaled mode: join the other nodes' brokers through this Redis (cluster.ts). */
   redisUrl?: string
+  /** [P-3.1] Readings store, writer bounds and detection rules; `false` = readings only counted. */
+  readings?: ReadingsOptions | false
 }
 
 export interface ListenOptions {
@@ -49,7 +52,7 @@ export interface ListenOptions {
   tls?: TlsListenOptions | null
 }
 
-export interface InboxNotice { deviceId: string, msgId: string, kind: 'event' | 'intercom', type: string }
+export interface InboxNotice { deviceId: string, msgId: string, kind: 'event' | 'intercom' | 'derived', type: string }
 export interface CommandAckNotice { deviceId: string, commandId: string, ok: boolean, error: string | null }
 
 /** What became of one upstream message (or packet), for metrics. */
@@ -93,6 +96,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly skewMs: number
   private readonly cacheTtlMs: number
   private readonly ctx: HandlerContext
+  /** readings store and detection (null when turned off) */
+  readonly readings: Readings | null
   private readonly limiter: RateLimiter
   private readonly commands: CommandDelivery
   private readonly maxPacketBytes: number
@@ -107,7 +112,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.skewMs = opts.clockSkewToleranceMs ?? 300_000
     this.cacheTtlMs = opts.authCacheTtlMs ?? 30_000
     this.presence = new Presence(this.store, this.log, (s) => this.emit('deviceStatus', s), { flushIntervalMs: opts.presenceFlushIntervalMs })
-    this.ctx = { store: this.store, presence: this.presence, log: this.log, emit: (e, p) => this.emit(e as 'inbox', p) }
+    this.readings = opts.readings === false
+      ? null
+      : new Readings(opts.sql, this.store, this.log, (n) => this.emit('inbox', n), this.now, opts.readings)
+    this.ctx = { store: this.store, presence: this.presence, log: this.log, readings: this.readings ?? undefined, emit: (e, p) => this.emit(e as 'inbox', p) }
     this.limiter = new RateLimiter(opts.rateLimit, this.now)
     this.commands = new CommandDelivery(this.store, this.log, this.now)
     this.maxPacketBytes = opts.maxPacketBytes ?? MAX_PACKET_BYTES
@@ -152,6 +160,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     // aedes 1.x: persistence starts asynchronously and must be awaited before any connection.
     await this.broker.listen()
     if (this.cluster) await relayGatewayEvents(this)
+    await this.readings?.start()
     const handle = this.broker.handle.bind(this.broker)
     // [P-2.1] every listener's connections pass the packet-size guard before aedes sees a byte
     const guard: GuardOptions = {
@@ -199,6 +208,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       new Promise<void>((resolve) => this.broker.close(() => resolve()))
     ])
     await this.presence.close()
+    await this.readings?.close()
     await this.cluster?.close()
   }
 

@@ -8,6 +8,7 @@ import pg from 'pg'
 import { pino } from 'pino'
 import { ConfigError, EnvReader } from './env.ts'
 import { Gateway } from './gateway.ts'
+import { InfluxVitalsStore } from './vitals/influx-store.ts'
 import type { TlsListenOptions } from './listeners.ts'
 
 function loadGatewayConfig (env: NodeJS.ProcessEnv) {
@@ -18,6 +19,8 @@ function loadGatewayConfig (env: NodeJS.ProcessEnv) {
     host: r.string('HOST', '0.0.0.0'),
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:'], { required: true })!,
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:'], { required: true })!,
+    /** readings in InfluxDB; else in the database */
+    influxUrl: r.url('INFLUX_URL', ['http:', 'https:']),
     logLevel: r.string('LOG_LEVEL', 'info'),
     // [P-1.1] MQTT over TLS when both PEM files are given
     tls: tlsOptions(r, env)
@@ -58,7 +61,8 @@ async function main (): Promise<void> {
   const gateway = new Gateway({
     sql: { query: async (sql, params) => { const r = await pool.query(sql, params); return { rows: r.rows, rowCount: r.rowCount ?? 0 } } },
     logger,
-    redisUrl: cfg.redisUrl
+    redisUrl: cfg.redisUrl,
+    readings: { vitalsStore: cfg.influxUrl ? new InfluxVitalsStore({ url: cfg.influxUrl }) : undefined }
   })
   const ports = await gateway.listen({ host: cfg.host, mqttPort: cfg.mqttPort, mqttWsPort: cfg.mqttWsPort, tls: cfg.tls })
   logger.info({ mqtt: ports.mqtt, mqttWs: ports.mqttWs, mqttTls: ports.mqttTls }, 'listening')

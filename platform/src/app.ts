@@ -19,6 +19,8 @@ import { healthRoutes, type HealthCheck } from './routes/health.ts'
 import { incidentRoutes } from './routes/incidents.ts'
 import { metricsRoutes, type MetricsSource } from './routes/metrics.ts'
 import { registryRoutes } from './routes/registry.ts'
+import { vitalsRoutes } from './routes/vitals.ts'
+import { SqlVitalsStore, type VitalsStore } from '@eldercare/gateway'
 import { AuditLog } from './services/audit.ts'
 import { CommandService, type CommandServiceOptions, type CommandTransport } from './services/commands.ts'
 import { IncidentEngine, type EngineOptions } from './services/incident-engine.ts'
@@ -52,6 +54,10 @@ export interface BuildAppOptions {
   invalidateDevice?: (deviceId: string) => void
   /** Response engine: SLA scheduler, notifications, responder links. */
   response?: ResponseOptions
+  /** Readings store for the vitals chart (the gateway's in embedded mode); default the relational store on `db`. */
+  vitalsStore?: VitalsStore
+  /** Told when a resident's detection overrides change (embedded: the gateway's detector reloads them). */
+  detectionSettingsChanged?: (residentId: string) => void
 }
 
 declare module 'fastify' {
@@ -117,6 +123,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(commandRoutes)
   await app.register(responseRoutes)
   await app.register(responderPageRoutes)
+  await app.register(vitalsRoutes, { store: opts.vitalsStore ?? new SqlVitalsStore(opts.db), settingsChanged: opts.detectionSettingsChanged, now })
   await app.register(healthRoutes, {
     checks: {
       database: async () => { await opts.db.query('select 1'); return { kind: opts.db.kind } },

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { Gateway, type GatewayOptions } from '@eldercare/gateway'
+import { Gateway, InfluxVitalsStore, type GatewayOptions } from '@eldercare/gateway'
 import type { Config } from './config.ts'
 import { buildApp, type BuildAppOptions } from './app.ts'
 import { ensureAdmin, type BootstrapResult } from './bootstrap.ts'
@@ -18,6 +18,7 @@ import { hasDemoRegion, runDemo, seedDemo } from './demo.ts'
 import { wireGateway } from './wiring.ts'
 import { FieldCrypto } from './services/field-crypto.ts'
 import { gatewayMetrics } from './gateway-metrics.ts'
+import { readingsMetrics } from './readings-metrics.ts'
 
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url))
 
@@ -52,12 +53,12 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     const emptyBefore = Number((await db.query<{ n: string }>('select count(*) as n from users')).rows[0].n) === 0
     const admin = await ensureAdmin(db, { username: config.adminUsername, password: config.adminPassword })
 
-    if (config.influxUrl) logger.warn('INFLUX_URL is set, but this version does not use it yet: readings stay in the database')
-
     // With REDIS_URL this node's broker joins the others (commands reach devices on any gateway)
     // and its socket.io server shares rooms with the other platform nodes.
     let forgetDevice: (id: string) => void = () => {}
-    const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, ...opts.gateway })
+    // [P-3.1] readings go to InfluxDB when INFLUX_URL is set, else to the same database
+    const vitalsStore = config.influxUrl ? new InfluxVitalsStore({ url: config.influxUrl }) : undefined
+    const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, readings: { vitalsStore }, ...opts.gateway })
     closers.unshift(() => gateway.close())
     const app = await buildApp({
       db, logger,
@@ -67,7 +68,9 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       redisUrl: config.redisUrl,
       fieldCrypto: FieldCrypto.load({ dataKey: config.dataKey, dataDir: config.dataDir }),
       healthChecks: { mqtt: async () => ({ connectedDevices: gateway.broker.connectedClients }) },
-      metrics: [gatewayMetrics(gateway)],
+      metrics: [gatewayMetrics(gateway), ...(gateway.readings ? [readingsMetrics(gateway.readings.writer)] : [])],
+      vitalsStore: gateway.readings?.store,
+      detectionSettingsChanged: (id) => { gateway.readings?.detector?.reloadSettings(id).catch((err) => logger.warn({ err, residentId: id }, 'detection settings not reloaded')) },
       // A registry change drops the device from the gateway's auth cache and the wiring's area cache.
       invalidateDevice: (id) => { gateway.invalidateDevice(id); forgetDevice(id) },
       response: {

@@ -45,7 +45,9 @@ const TABLE: Record<string, Probe[]> = {
   '/api/incidents/:id/candidates': [read('operator', (t) => `/api/incidents/${t.incidentId}/candidates`)],
   '/api/incidents/:id/offers': [read('supervisor', (t) => `/api/incidents/${t.incidentId}/offers`)],
   '/api/responders': [list('operator', '/api/responders'), list('admin', '/api/responders')],
-  '/api/responders/:id': [read('operator', (t) => `/api/responders/${t.responderId}`)]
+  '/api/responders/:id': [read('operator', (t) => `/api/responders/${t.responderId}`)],
+  '/api/residents/:id/vitals': [read('operator', (t) => `/api/residents/${t.residentId}/vitals`)],
+  '/api/residents/:id/detection': [read('supervisor', (t) => `/api/residents/${t.residentId}/detection`)]
 }
 
 /** GET routes that hold no area-scoped records, and why. */
