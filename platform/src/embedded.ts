@@ -2,13 +2,12 @@
  * Embedded mode (ARCHITECTURE.md, "Runtime modes"): gateway and platform in one process,
  * state in PGlite under DATA_DIR (or PostgreSQL with DATABASE_URL), the built dashboard served.
  */
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { Gateway, InfluxVitalsStore, type GatewayOptions } from '@eldercare/gateway'
+import { Gateway, InfluxVitalsStore, loadTlsFiles, type GatewayOptions } from '@eldercare/gateway'
 import type { Config } from './config.ts'
 import { buildApp, type BuildAppOptions } from './app.ts'
 import { ensureAdmin, type BootstrapResult } from './bootstrap.ts'
@@ -82,7 +81,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     closers.unshift(() => app.close())
     forgetDevice = wireGateway(app, gateway).forgetDevice
 
-    const tls = config.mqttTls && { port: config.mqttTls.port, cert: readFileSync(config.mqttTls.certFile), key: readFileSync(config.mqttTls.keyFile) }
+    const tls = config.mqttTls && loadTlsFiles(config.mqttTls)
     const mq = await gateway.listen({ host: config.host, mqttPort: config.mqttPort, mqttWsPort: config.mqttWsPort, tls })
     await app.listen({ host: config.host, port: config.httpPort })
     const ports = { http: (app.server.address() as AddressInfo).port, mqtt: mq.mqtt, mqttWs: mq.mqttWs, mqttTls: mq.mqttTls }
