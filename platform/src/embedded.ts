@@ -54,6 +54,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
 
     // With REDIS_URL this node's broker joins the others (commands reach devices on any gateway)
     // and its socket.io server shares rooms with the other platform nodes.
+    let forgetDevice: (id: string) => void = () => {}
     // [P-3.1] readings go to InfluxDB when INFLUX_URL is set, else to the same database
     const vitalsStore = config.influxUrl ? new InfluxVitalsStore({ url: config.influxUrl }) : undefined
     const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, readings: { vitalsStore }, ...opts.gateway })
@@ -69,6 +70,8 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       metrics: [gatewayMetrics(gateway), ...(gateway.readings ? [readingsMetrics(gateway.readings.writer)] : [])],
       vitalsStore: gateway.readings?.store,
       detectionSettingsChanged: (id) => { gateway.readings?.detector?.reloadSettings(id).catch((err) => logger.warn({ err, residentId: id }, 'detection settings not reloaded')) },
+      // A registry change drops the device from the gateway's auth cache and the wiring's area cache.
+      invalidateDevice: (id) => { gateway.invalidateDevice(id); forgetDevice(id) },
       response: {
         ...(config.notifyWebhookUrl && config.notifyWebhookSecret ? { webhook: { url: config.notifyWebhookUrl, secret: config.notifyWebhookSecret } } : {}),
         ...(config.publicUrl ? { publicUrl: config.publicUrl } : {})
@@ -76,7 +79,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       ...opts.app
     })
     closers.unshift(() => app.close())
-    wireGateway(app, gateway)
+    forgetDevice = wireGateway(app, gateway).forgetDevice
 
     const tls = config.mqttTls && loadTlsFiles(config.mqttTls)
     const mq = await gateway.listen({ host: config.host, mqttPort: config.mqttPort, mqttWsPort: config.mqttWsPort, tls })
