@@ -57,7 +57,8 @@ function SignedIn ({ session }: { session: Session }) {
   const screens = screensFor(role)
   const { screen, param } = resolveRoute(useRoute(), screens)
   const canCommand = can(role, 'device.command')
-  const renderContext = useCallback((incident: IncidentDto) => <IncidentContext incident={incident} canCommand={canCommand} />, [canCommand])
+  const canReveal = can(role, 'resident.reveal')
+  const renderContext = useCallback((incident: IncidentDto) => <IncidentContext incident={incident} canCommand={canCommand} canReveal={canReveal} />, [canCommand, canReveal])
 
   return (
     <>
@@ -70,7 +71,7 @@ function SignedIn ({ session }: { session: Session }) {
           </div>
         )}
         {screen === 'devices' && <DevicesScreen getToken={getToken} canCommand={canCommand} />}
-        {screen === 'residents' && <ResidentsScreen selectedId={param} showHistory={can(role, 'incident.read')} />}
+        {screen === 'residents' && <ResidentsScreen selectedId={param} showHistory={can(role, 'incident.read')} canReveal={canReveal} />}
         {screen === 'admin' && <AdminScreen section={adminSection(param, adminSectionsFor(role))} sections={adminSectionsFor(role)} />}
       </main>
     </>

@@ -388,5 +388,11 @@ export const en: Messages = {
   'escalationAction.realert_area': 'Alert the area again',
   'escalationAction.alert_supervisor': 'Alert the supervisor',
   'escalationAction.widen_parent': 'Widen to the parent area',
-  'escalationAction.next_responder': 'Offer the next responder'
+  'escalationAction.next_responder': 'Offer the next responder',
+  'resident.medications': 'Medications',
+  'resident.allergies': 'Allergies',
+  'resident.accessNotes': 'Access notes',
+  'resident.keySafe': 'Key-safe code',
+  'resident.revealKeySafe': 'Show code (audited)',
+  'resident.revealPhones': 'Show full numbers to call (audited)'
 }

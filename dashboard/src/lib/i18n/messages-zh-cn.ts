@@ -400,7 +400,13 @@ export const zhCN = {
   'escalationAction.realert_area': '再次提醒本区域',
   'escalationAction.alert_supervisor': '通知主管',
   'escalationAction.widen_parent': '扩大到上级区域',
-  'escalationAction.next_responder': '改派下一位'
+  'escalationAction.next_responder': '改派下一位',
+  'resident.medications': '用药',
+  'resident.allergies': '过敏',
+  'resident.accessNotes': '入户说明',
+  'resident.keySafe': '钥匙箱密码',
+  'resident.revealKeySafe': '显示密码（留痕）',
+  'resident.revealPhones': '显示完整号码以便拨打（留痕）'
 } satisfies Record<VocabularyKeys, string> & Record<string, string>
 
 export type MessageKey = keyof typeof zhCN

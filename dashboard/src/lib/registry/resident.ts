@@ -20,9 +20,16 @@ export interface Resident {
   livesAlone: boolean
   conditions: string[]
   contacts: ResidentContact[]
+  /** Issue 6 fields; empty or null from platforms that do not have them. */
+  medications: string[]
+  allergies: string[]
+  accessNotes: string | null
+  /** Whether a key-safe code is stored (revealed only on request, audited). */
+  hasKeySafeCode: boolean
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((c): c is string => typeof c === 'string') : [])
 
 export function toResident (value: unknown): Resident | null {
   const v = value as Record<string, unknown> | null
@@ -37,7 +44,11 @@ export function toResident (value: unknown): Resident | null {
     phone: str(v.phone),
     capacityLevel: level,
     livesAlone: v.livesAlone === true,
-    conditions: Array.isArray(v.conditions) ? v.conditions.filter((c): c is string => typeof c === 'string') : [],
+    conditions: strings(v.conditions),
+    medications: strings(v.medications),
+    allergies: strings(v.allergies),
+    accessNotes: str(v.accessNotes),
+    hasKeySafeCode: v.hasKeySafeCode === true,
     contacts: Array.isArray(v.contacts)
       ? v.contacts.filter((c): c is ResidentContact => typeof (c as ResidentContact)?.name === 'string' && typeof (c as ResidentContact).phone === 'string')
       : []

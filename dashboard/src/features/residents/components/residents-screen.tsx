@@ -9,7 +9,7 @@ import { ResidentDetail } from './resident-detail.tsx'
 
 /** Find a resident by name, site, condition or phone digits; their card and incident history beside. */
 /** `showHistory`: off for roles that may not read incidents (responders). */
-export function ResidentsScreen ({ selectedId, showHistory = true }: { selectedId: string | null, showHistory?: boolean }) {
+export function ResidentsScreen ({ selectedId, showHistory = true, canReveal = false }: { selectedId: string | null, showHistory?: boolean, canReveal?: boolean }) {
   const { t } = useI18n()
   const residents = useResidents()
   const [query, setQuery] = useState('')
@@ -55,7 +55,7 @@ export function ResidentsScreen ({ selectedId, showHistory = true }: { selectedI
       <section className='split__detail' aria-label={t('residents.detail')}>
         {selectedId === null
           ? <p className='empty-state'>{t('residents.pick')}</p>
-          : <ResidentDetail key={selectedId} residentId={selectedId} showHistory={showHistory} />}
+          : <ResidentDetail key={selectedId} residentId={selectedId} showHistory={showHistory} canReveal={canReveal} />}
       </section>
     </div>
   )
