@@ -129,8 +129,15 @@ describe.skipIf(!browserReq.ok)('operator console: a shift in a real browser', (
     expect(await card.getByTestId('resident-capacity').textContent()).toContain('中度失能') // capacityLevel 2, GB/T 42195
     expect(await card.getByTestId('resident-lives-alone').count()).toBe(1)
     expect(await card.getByTestId('resident-age').textContent()).toMatch(/\d+ 岁/)
-    // The platform masks phones; a masked number is shown but not offered as a tel: link.
+    // The platform masks phones; a masked number is shown but not offered as a tel: link…
     expect(await card.textContent()).toContain('1234')
+    expect(await card.getByTestId('phone-link').count()).toBe(0)
+    // …until the operator reveals it, which the platform audits.
+    await card.getByTestId('reveal-phones').click()
+    await card.getByTestId('phone-link').first().waitFor({ timeout: 10_000 })
+    expect(await card.getByTestId('phone-link').first().getAttribute('href')).toBe('tel:13800001234')
+    const { rows: reveals } = await p.db.query<{ username: string }>("select username from audit_log where action = 'resident.reveal' and target_id = $1", [home.residentId])
+    expect(reveals.map((r) => r.username)).toContain(OPERATOR.username)
     const deviceRow = page.locator(`[data-testid="site-devices"] [data-testid="device-row"][data-device-id="${home.device.id}"]`)
     await deviceRow.waitFor({ timeout: 10_000 })
     expect(await deviceRow.getAttribute('data-online')).toBe('true')
