@@ -252,6 +252,21 @@ describe.skipIf(!browserReq.ok)('operator console: a shift in a real browser', (
     expect(await page.getByTestId('device-secret-dialog').count()).toBe(0)
   })
 
+  it('the administrator reads the response-time report and downloads it as CSV', async () => {
+    await page.getByTestId('nav-reports').click()
+    const total = page.getByTestId('reports-total')
+    await total.waitFor({ timeout: 10_000 })
+    // The fall of this shift, acknowledged and resolved.
+    expect(Number(await total.textContent())).toBeGreaterThanOrEqual(1)
+    expect(await page.getByTestId('reports-within60').getAttribute('data-share')).not.toBe('')
+    await page.screenshot({ path: join(shots, '09b-reports.png'), fullPage: true })
+    const download = page.waitForEvent('download')
+    await page.getByTestId('reports-csv').click()
+    const file = await (await download).path()
+    const { readFile } = await import('node:fs/promises')
+    expect((await readFile(file, 'utf8')).split(/\r?\n/)[0]).toMatch(/^section,metric,key,value/)
+  })
+
   it(`keeps up with ${LOAD_INCIDENTS} active incidents: a new fall shows within 1 s of the publish`, async () => {
     // Load: residents of one institution, each with a device raising each of LOAD_TYPES once.
     const startedAt = Date.now()

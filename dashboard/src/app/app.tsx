@@ -5,6 +5,7 @@ import { LoginPage } from '../features/auth/components/login-page.tsx'
 import { getToken, useSession, type Session } from '../features/auth/session.ts'
 import { DevicesScreen } from '../features/devices/components/devices-screen.tsx'
 import { IncidentsConsole } from '../features/incidents/components/incidents-console.tsx'
+import { ReportsScreen } from '../features/reports/components/reports-screen.tsx'
 import { ResidentsScreen } from '../features/residents/components/residents-screen.tsx'
 import { requestNotificationPermission } from '../lib/browser-notification.ts'
 import { useI18n } from '../lib/i18n/i18n.ts'
@@ -72,6 +73,7 @@ function SignedIn ({ session }: { session: Session }) {
         )}
         {screen === 'devices' && <DevicesScreen getToken={getToken} canCommand={canCommand} />}
         {screen === 'residents' && <ResidentsScreen selectedId={param} showHistory={can(role, 'incident.read')} canReveal={canReveal} />}
+        {screen === 'reports' && <ReportsScreen />}
         {screen === 'admin' && <AdminScreen section={adminSection(param, adminSectionsFor(role))} sections={adminSectionsFor(role)} />}
       </main>
     </>

@@ -5,7 +5,7 @@
  */
 import type { Role } from '@eldercare/protocols'
 
-export const SCREENS = ['queue', 'devices', 'residents', 'admin'] as const
+export const SCREENS = ['queue', 'devices', 'residents', 'reports', 'admin'] as const
 export type Screen = (typeof SCREENS)[number]
 
 export type Capability =
@@ -23,10 +23,10 @@ export type Capability =
 const SCREENS_BY_ROLE: Record<Role, readonly Screen[]> = {
   operator: ['queue', 'devices', 'residents'],
   // Supervisors reach the admin screen for what the API lets them change: duty and policy.
-  supervisor: ['queue', 'devices', 'residents', 'admin'],
-  admin: ['queue', 'devices', 'residents', 'admin'],
+  supervisor: ['queue', 'devices', 'residents', 'reports', 'admin'],
+  admin: ['queue', 'devices', 'residents', 'reports', 'admin'],
   // Auditors read incidents but act on nothing.
-  auditor: ['queue', 'devices', 'residents'],
+  auditor: ['queue', 'devices', 'residents', 'reports'],
   // Responders work from the field app; the console has registry reads for them only.
   responder: ['devices', 'residents']
 }
