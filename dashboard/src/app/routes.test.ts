@@ -37,5 +37,7 @@ describe('routes and roles', () => {
     expect(can('auditor', 'device.command')).toBe(false)
     expect(can('auditor', 'incident.read')).toBe(true)
     expect(can('responder', 'incident.read')).toBe(false)
+    expect(can('responder', 'vitals.read')).toBe(false)
+    expect(can('auditor', 'vitals.read')).toBe(true)
   })
 })

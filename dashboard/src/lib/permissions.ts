@@ -15,6 +15,8 @@ export type Capability =
   | 'incident.act'
   /** POST /api/devices/:id/commands, GET /api/commands/:id */
   | 'device.command'
+  /** GET /api/residents/:id/vitals */
+  | 'vitals.read'
   /** POST /api/residents/:id/reveal/:field (phones, key-safe code; audited) */
   | 'resident.reveal'
   /** POST /api/areas, /sites, /residents, /devices, /users */
@@ -32,10 +34,10 @@ const SCREENS_BY_ROLE: Record<Role, readonly Screen[]> = {
 }
 
 const CAPABILITIES_BY_ROLE: Record<Role, readonly Capability[]> = {
-  operator: ['incident.read', 'incident.act', 'device.command', 'resident.reveal'],
-  supervisor: ['incident.read', 'incident.act', 'device.command', 'resident.reveal'],
-  admin: ['incident.read', 'incident.act', 'device.command', 'resident.reveal', 'registry.write'],
-  auditor: ['incident.read'],
+  operator: ['incident.read', 'vitals.read', 'incident.act', 'device.command', 'resident.reveal'],
+  supervisor: ['incident.read', 'vitals.read', 'incident.act', 'device.command', 'resident.reveal'],
+  admin: ['incident.read', 'vitals.read', 'incident.act', 'device.command', 'resident.reveal', 'registry.write'],
+  auditor: ['incident.read', 'vitals.read'],
   responder: []
 }
 

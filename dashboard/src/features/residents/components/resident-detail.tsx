@@ -10,7 +10,7 @@ import { VitalsCharts } from './vitals-charts.tsx'
  * The resident's card, 24 h of vitals and incident history; `showHistory` is off where an incident
  * is already on screen, whose moment `alarmAt` the charts then mark.
  */
-export function ResidentDetail ({ residentId, showHistory = true, alarmAt, canReveal = false }: { residentId: string, showHistory?: boolean, alarmAt?: string | null, canReveal?: boolean }) {
+export function ResidentDetail ({ residentId, showHistory = true, showVitals = true, alarmAt, canReveal = false }: { residentId: string, showHistory?: boolean, showVitals?: boolean, alarmAt?: string | null, canReveal?: boolean }) {
   const { t } = useI18n()
   const resident = useResident(residentId)
   return (
@@ -19,8 +19,12 @@ export function ResidentDetail ({ residentId, showHistory = true, alarmAt, canRe
       {resident.data === null
         ? resident.loading && <p className='muted' role='status'>{t('common.loading')}</p>
         : <ResidentCard resident={resident.data} canReveal={canReveal} />}
-      <h3 className='detail__section-title'>{t('vitals.title')}</h3>
-      <VitalsCharts residentId={residentId} alarmAt={alarmAt} />
+      {showVitals && (
+        <>
+          <h3 className='detail__section-title'>{t('vitals.title')}</h3>
+          <VitalsCharts residentId={residentId} alarmAt={alarmAt} />
+        </>
+      )}
       {showHistory && (
         <>
           <h3 className='detail__section-title'>{t('resident.history')}</h3>
