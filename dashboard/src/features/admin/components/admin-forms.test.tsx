@@ -1,16 +1,14 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { stubPlatform } from '../../../testing/fake-fetch.ts'
 import { jsonResponse } from '../../../testing/incident-fixtures.ts'
 import { DevicesAdmin } from './devices-admin.tsx'
 import { ResidentsAdmin } from './residents-admin.tsx'
 import { UsersAdmin } from './users-admin.tsx'
 
 function platform () {
-  const posts: Array<{ url: string, body: unknown }> = []
-  vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit = {}) => {
-    if (init.method === 'POST') {
-      const body = JSON.parse(String(init.body))
-      posts.push({ url, body })
+  return stubPlatform(({ method, url, body }) => {
+    if (method === 'POST') {
       if (url === '/api/devices') return jsonResponse(201, { id: 'd-new', secret: 's3cr3t-shown-once', type: body.type, siteId: body.siteId })
       if (url === '/api/residents') return jsonResponse(201, { id: 'r-new', name: body.name })
       if (url === '/api/users') return jsonResponse(409, { error: { code: 'PLT_ERR_USERNAME_TAKEN', message: 'the username op1 is taken' } })
@@ -19,8 +17,7 @@ function platform () {
     if (url === '/api/residents') return jsonResponse(200, { items: [{ id: 'r1', name: '王秀英', siteId: 's1' }] })
     if (url === '/api/areas') return jsonResponse(200, { items: [{ id: 'a1', name: '幸福里社区', level: 'community', parentId: null, depth: 0 }] })
     return jsonResponse(404, { error: { code: 'PLT_ERR_NOT_FOUND', message: 'no' } })
-  }))
-  return posts
+  })
 }
 
 describe('admin forms', () => {
@@ -33,7 +30,7 @@ describe('admin forms', () => {
     fireEvent.click(screen.getByTestId('device-form-submit'))
     expect((await screen.findByTestId('created-device-secret')).textContent).toBe('s3cr3t-shown-once')
     expect(screen.getByText(/只显示这一次/)).toBeTruthy()
-    expect(posts).toEqual([{ url: '/api/devices', body: { type: 'fall_detector', siteId: 's1', residentId: 'r1' } }])
+    expect(posts).toEqual([{ method: 'POST', url: '/api/devices', body: { type: 'fall_detector', siteId: 's1', residentId: 'r1' } }])
     fireEvent.click(screen.getByTestId('close-secret'))
     expect(screen.queryByTestId('created-device-secret')).toBeNull()
   })
@@ -59,7 +56,7 @@ describe('admin forms', () => {
     fireEvent.change(screen.getByTestId('resident-contacts-input'), { target: { value: '李强, 13800001234, 儿子' } })
     fireEvent.click(screen.getByTestId('resident-form-submit'))
     await waitFor(() => { expect(screen.getByTestId('resident-form-done').textContent).toBe('已创建：李大爷') })
-    expect(posts[0]).toEqual({ url: '/api/residents', body: { name: '李大爷', siteId: 's1', livesAlone: false, conditions: [], contacts: [{ name: '李强', phone: '13800001234', relation: '儿子' }] } })
+    expect(posts[0]).toEqual({ method: 'POST', url: '/api/residents', body: { name: '李大爷', siteId: 's1', livesAlone: false, conditions: [], contacts: [{ name: '李强', phone: '13800001234', relation: '儿子' }] } })
   })
 
   it("shows the platform's refusal of a taken username in the user's language", async () => {

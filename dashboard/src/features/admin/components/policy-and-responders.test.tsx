@@ -1,24 +1,18 @@
 import { DEFAULT_PRIORITY_POLICY, DEFAULT_SLA_POLICY } from '@eldercare/protocols'
 import { fireEvent, render, screen, waitFor } from '@testing-library/react'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { stubPlatform } from '../../../testing/fake-fetch.ts'
 import { jsonResponse } from '../../../testing/incident-fixtures.ts'
 import { PolicyAdmin, secondsToMs } from './policy-admin.tsx'
 import { RespondersAdmin } from './responders-admin.tsx'
 
 function platform () {
-  const writes: Array<{ method: string, url: string, body: any }> = []
-  vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit = {}) => {
-    const method = init.method ?? 'GET'
-    if (method !== 'GET') {
-      const body = JSON.parse(String(init.body))
-      writes.push({ method, url, body })
-      return jsonResponse(200, url.startsWith('/api/responders/') ? { id: 'r1', onDuty: body.onDuty } : body)
-    }
+  return stubPlatform(({ method, url, body }) => {
+    if (method !== 'GET') return jsonResponse(200, url.startsWith('/api/responders/') ? { id: 'r1', onDuty: body.onDuty } : body)
     if (url === '/api/policies/response') return jsonResponse(200, { priority: DEFAULT_PRIORITY_POLICY, sla: DEFAULT_SLA_POLICY, defaults: {} })
     if (url === '/api/responders') return jsonResponse(200, { items: [{ id: 'r1', name: '张护理', kind: 'care_worker', areaId: 'a1', areaName: '幸福里社区', phone: '*******1111', onDuty: true, busy: false }] })
     return jsonResponse(200, { items: [] })
-  }))
-  return writes
+  })
 }
 
 describe('response policy admin', () => {

@@ -1,6 +1,7 @@
 import type { IncidentDto } from '@eldercare/protocols'
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { stubPlatform } from '../../../testing/fake-fetch.ts'
 import { sockets } from '../../../testing/fake-realtime.ts'
 import { anIncident, jsonResponse } from '../../../testing/incident-fixtures.ts'
 import { DispatchPanel, formatDistance } from './dispatch-panel.tsx'
@@ -14,18 +15,14 @@ const candidates = [
 ]
 
 function platform () {
-  const posts: Array<{ url: string, body: unknown }> = []
-  vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit = {}) => {
-    if (init.method === 'POST') {
-      const body = JSON.parse(String(init.body))
-      posts.push({ url, body })
+  return stubPlatform(({ method, url, body }) => {
+    if (method === 'POST') {
       if (url.endsWith('/dispatch') && body.responderId === undefined) return jsonResponse(409, { error: { code: 'PLT_ERR_NO_RESPONDER', message: 'no responder is on duty' } })
       return jsonResponse(200, anIncident({ id: 'inc-1', status: 'dispatched', responder: { id: body.responderId ?? 'r-near', name: '张护理', offerStatus: 'offered' }, updatedAt: new Date().toISOString() }))
     }
     if (url === '/api/incidents/inc-1/candidates') return jsonResponse(200, { items: candidates })
     return jsonResponse(200, { items: [] })
-  }))
-  return posts
+  })
 }
 
 describe('dispatch panel', () => {
@@ -44,7 +41,7 @@ describe('dispatch panel', () => {
     expect(rows[1].textContent).toContain('忙碌')
     fireEvent.click(within(rows[0]).getByTestId('dispatch-candidate-button'))
     await waitFor(() => { expect(done).toHaveBeenCalled() })
-    expect(posts).toEqual([{ url: '/api/incidents/inc-1/dispatch', body: { responderId: 'r-near' } }])
+    expect(posts).toEqual([{ method: 'POST', url: '/api/incidents/inc-1/dispatch', body: { responderId: 'r-near' } }])
     expect(done.mock.calls[0][0]).toMatchObject({ status: 'dispatched' })
   })
 
