@@ -15,6 +15,7 @@ import {
 import { checkPublish, checkSubscribe, type DeviceSession } from './acl.ts'
 import { DURABLE_KINDS, handlers, type Accepted, type HandlerContext } from './handlers/index.ts'
 import { Presence } from './presence.ts'
+import { Observers, isObserverLogin, observerSubscribeRefusal } from './observers.ts'
 import { verifyDeviceSecret } from './secrets.ts'
 import { GatewayStore, type Sql } from './store.ts'
 
@@ -71,6 +72,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly skewMs: number
   private readonly cacheTtlMs: number
   private readonly ctx: HandlerContext
+  /** read-only recorder accounts (issue 8) */
+  private readonly observers: Observers
   private tcp?: NetServer
   private http?: HttpServer
   private wss?: WebSocketServer
@@ -84,6 +87,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.cacheTtlMs = opts.authCacheTtlMs ?? 30_000
     this.presence = new Presence(this.store, this.log, (s) => this.emit('deviceStatus', s), { flushIntervalMs: opts.presenceFlushIntervalMs })
     this.ctx = { store: this.store, presence: this.presence, log: this.log, emit: (e, p) => this.emit(e as 'inbox', p) }
+    this.observers = new Observers(opts.sql, this.log.child({ part: 'observers' }), { now: this.now })
     this.broker = new Aedes({
       // [P-1.3] device ids are up to 64 characters
       maxClientsIdLength: 64,
@@ -96,14 +100,21 @@ export class Gateway extends EventEmitter<GatewayEvents> {
             done(e, false)
           })
       },
-      authorizePublish: (client, packet, done) => { this.onPublish(client, packet).then(() => done(null), done) },
-      authorizeSubscribe: (client, sub, done) => done(null, this.onSubscribe(client, sub))
+      authorizePublish: (client, packet, done) => {
+        // An observer never publishes: the connection is closed (its will is dropped the same way).
+        if (this.observers.session(client)) return done(new Error('observers may not publish'))
+        this.onPublish(client, packet).then(() => done(null), done)
+      },
+      authorizeSubscribe: (client, sub, done) => done(null, this.onSubscribe(client, sub)),
+      authorizeForward: (client, packet) => this.observers.forward(client, packet)
     })
     this.broker.on('clientReady', (client) => {
+      if (this.observers.session(client)) return void this.log.info({ observer: client.id }, 'observer connected')
       this.presence.mark(client.id, { online: true, lastSeenAt: new Date(this.now()) })
       this.log.info({ deviceId: client.id }, 'device connected')
     })
     this.broker.on('clientDisconnect', (client) => {
+      this.observers.forget(client)
       if (!this.sessions.has(client)) return
       this.presence.mark(client.id, { online: false, lastSeenAt: new Date(this.now()) })
       this.log.info({ deviceId: client.id }, 'device disconnected')
@@ -155,6 +166,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   /** [P-1.2] clientId = username = device id; password = device secret. */
   private async authenticate (client: Client, username: string | undefined, password: Buffer | undefined): Promise<void> {
+    if (isObserverLogin(client.id, username)) {
+      if (await this.observers.authenticate(client, username, password)) return
+      this.log.warn({ observer: client.id }, 'connect refused: unknown observer, disabled, or wrong secret')
+      throw new AuthError('bad username or password', 4)
+    }
     if (!username || !password || username !== client.id || !DEVICE_ID_PATTERN.test(username)) {
       this.log.warn({ deviceId: client.id }, 'connect refused: missing credentials or username ≠ clientId')
       throw new AuthError('bad username or password', 4)
@@ -178,6 +194,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   // ── subscribe ───────────────────────────────────────────────────────────
 
   private onSubscribe (client: Client, sub: Subscription): Subscription | null {
+    if (this.observers.session(client)) {
+      const refusal = observerSubscribeRefusal(sub.topic)
+      if (refusal) this.log.warn({ observer: client.id, topic: sub.topic }, refusal)
+      return refusal ? null : sub
+    }
     const session = this.sessions.get(client)
     if (!session) return null
     const decision = checkSubscribe(session, sub.topic)
@@ -206,6 +227,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   private async ingest (packet: PublishPacket, deviceId: string, kind: UpstreamKind): Promise<void> {
     const receivedAt = new Date(this.now())
+    await this.observers.prime(deviceId) // observers' area filter needs the device's area before forwarding
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
     // decode + validate [P-2.1][P-3.x]
     const decoded = decodeUpstream(kind, payload)

@@ -2,3 +2,4 @@ export { Gateway, type GatewayOptions, type GatewayEvents, type ListenOptions, t
 export { generateDeviceSecret, hashDeviceSecret } from './secrets.ts'
 export { GatewayError } from './errors.ts'
 export type { Sql } from './store.ts'
+export { OBSERVER_PREFIX } from './observers.ts'

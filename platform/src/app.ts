@@ -19,6 +19,7 @@ import { healthRoutes, type HealthCheck } from './routes/health.ts'
 import { incidentRoutes } from './routes/incidents.ts'
 import { metricsRoutes, type MetricsSource } from './routes/metrics.ts'
 import { registryRoutes } from './routes/registry.ts'
+import { observerRoutes } from './routes/observers.ts'
 import { AuditLog } from './services/audit.ts'
 import { CommandService, type CommandServiceOptions, type CommandTransport } from './services/commands.ts'
 import { IncidentEngine, type EngineOptions } from './services/incident-engine.ts'
@@ -105,6 +106,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(registryRoutes)
   await app.register(incidentRoutes)
   await app.register(commandRoutes)
+  await app.register(observerRoutes)
   await app.register(healthRoutes, {
     checks: {
       database: async () => { await opts.db.query('select 1'); return { kind: opts.db.kind } },
