@@ -28,7 +28,7 @@ export type Action = (typeof ACTIONS)[number]
 const PERFORMER: Record<Action, readonly string[]> = {
   fall: ['fall_detector', 'wearable'],
   sos: ['sos_button', 'wearable'],
-  cancel: [],
+  cancel: ['fall_detector', 'sos_button', 'wearable'], // sent by the device of the alarm it cancels
   call: ['intercom'],
   bed_exit: ['bed_sensor'],
   smoke: ['smoke_detector'],
@@ -204,15 +204,27 @@ export async function runScenario (scenario: Scenario, creds: CredentialsFile, o
   }
   const plan = targets.map((t) => ({ ...t, ...connectionFor(t.device, t.site) }))
   const clock = new SimClock(0, opts.speed ?? scenario.speed ?? 60)
-  const pending: Array<Promise<void>> = []
+  // consequences a step schedules (a missed call), kept in simulated-time order with the steps so a seed repeats exactly
+  const followUps: Array<{ atMs: number, run: () => Promise<void> }> = []
+  const waitUntil = async (atMs: number) => {
+    const wait = clock.wallDelay(atMs - clock.elapsed())
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+  }
+  const runFollowUps = async (untilMs: number) => {
+    while (followUps.length > 0 && followUps[0].atMs <= untilMs) {
+      const f = followUps.shift()!
+      await waitUntil(f.atMs)
+      await f.run()
+    }
+  }
   const lastAlarm = new Map<string, { sim: SimDevice, as: string, id: string }>()
   let performed = 0
   try {
     await Promise.all([...sims.values()].map(async (s) => { await s.connect(); stats.connected++; stats.connects++ }))
     for (const [i, step] of scenario.steps.entries()) {
       const { sim, as, device } = plan[i]
-      const wait = clock.wallDelay(step.atMs - clock.elapsed())
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+      await runFollowUps(step.atMs)
+      await waitUntil(step.atMs)
       const srng = rng.fork(`step-${i}`)
       const go = srng.chance(step.chance)
       opts.onStep?.(step, go)
@@ -243,12 +255,16 @@ export async function runScenario (scenario: Scenario, creds: CredentialsFile, o
           sim.activeCall = { callId, deviceId: as }
           await send('intercom', { type: 'call_request', callId })
           // nobody answers within ringSeconds: the panel reports the call missed
-          pending.push(new Promise<void>((resolve) => setTimeout(resolve, clock.wallDelay(scenario.ringSeconds * 1000))).then(async () => {
-            if (sim.activeCall?.callId === callId && !sim.activeCall.answered) {
-              sim.activeCall = null
-              await send('intercom', { type: 'call_missed', callId })
+          followUps.push({
+            atMs: step.atMs + scenario.ringSeconds * 1000,
+            run: async () => {
+              if (sim.activeCall?.callId === callId && !sim.activeCall.answered) {
+                sim.activeCall = null
+                await send('intercom', { type: 'call_missed', callId })
+              }
             }
-          }))
+          })
+          followUps.sort((a, b) => a.atMs - b.atMs)
           break
         }
         case 'vitals':
@@ -273,7 +289,7 @@ export async function runScenario (scenario: Scenario, creds: CredentialsFile, o
           await send('events', { type: step.do, confidence, location })
       }
     }
-    await Promise.all(pending)
+    await runFollowUps(Infinity)
   } finally {
     await Promise.all([...sims.values()].map((s) => s.close().catch(() => {})))
     stats.connected = 0
