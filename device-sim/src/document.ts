@@ -60,7 +60,7 @@ export function parseStructured (file: string, text: string, code: SimErrorCode)
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
   if (doc.errors.length > 0) {
     const e = doc.errors[0]
-    const line = e.linePos?.[0].line ?? null
+    const line = e.linePos?.[0].line ?? lines.linePos(e.pos[0]).line
     throw inputError(code, file, line, null, `syntax error: ${e.message.split('\n')[0]}`)
   }
   return new StructuredDoc(file, doc.toJS(), doc.contents as Node | null, lines, code)
