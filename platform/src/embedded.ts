@@ -2,6 +2,7 @@
  * Embedded mode (ARCHITECTURE.md, "Runtime modes"): gateway and platform in one process,
  * state in PGlite under DATA_DIR (or PostgreSQL with DATABASE_URL), the built dashboard served.
  */
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
@@ -39,7 +40,8 @@ export interface Embedded {
 
 export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
   const { config, logger } = opts
-  const db = await openDb({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir })
+  // PGlite keeps its files in a folder of its own; DATA_DIR also holds the data key.
+  const db = await openDb({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir.startsWith('memory://') ? config.dataDir : join(config.dataDir, 'pglite') })
   const closers: Array<() => Promise<void>> = [() => db.close()]
   try {
     const applied = await migrate(db)

@@ -25,6 +25,16 @@ describe('app session', () => {
     expect((screen.getByLabelText('用户名') as HTMLInputElement).value).toBe('operator1')
   })
 
+  it('returns to the login form when the token expires, even while idle', () => {
+    vi.useFakeTimers()
+    vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(200, { items: [] })))
+    act(() => { startSession({ ...session, expiresAt: new Date(Date.now() + 2000).toISOString() }) })
+    render(<App />)
+    expect(screen.queryByLabelText('密码')).toBeNull()
+    act(() => { vi.advanceTimersByTime(2000) })
+    expect(screen.getByText('登录已失效，请重新登录。')).toBeTruthy()
+  })
+
   it('logs out through the API and returns to the login form', async () => {
     const fetchMock = vi.fn(async (url: string) => url === '/api/incidents?status=active' ? jsonResponse(200, { items: [] }) : jsonResponse(204, null))
     vi.stubGlobal('fetch', fetchMock)

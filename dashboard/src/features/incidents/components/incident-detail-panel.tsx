@@ -1,5 +1,5 @@
 import type { IncidentDto } from '@eldercare/protocols'
-import { useEffect } from 'react'
+import { useEffect, useRef } from 'react'
 import { ErrorMessage } from '../../../components/error-message.tsx'
 import { CloseIcon } from '../../../components/icons.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
@@ -26,11 +26,15 @@ const isNewer = (a: IncidentDto, b: IncidentDto): boolean => Date.parse(a.update
 export function IncidentDetailPanel ({ incidentId, live, acknowledging, acknowledgeError, onAcknowledge, onChanged, onClose }: IncidentDetailPanelProps) {
   const { t, tOr } = useI18n()
   const detail = useIncident(incidentId)
-  const { data, reload } = detail
+  const { data, reload, setData } = detail
 
-  // Someone else acted (socket update): the timeline changed too, so fetch it again.
+  // Someone else acted (socket update): the timeline changed too, so fetch it again, once per
+  // version, so a server whose detail lags its events cannot make us loop.
+  const reloadedFor = useRef<string | null>(null)
   useEffect(() => {
-    if (live !== undefined && data !== null && isNewer(live, data)) reload()
+    if (live === undefined || data === null || !isNewer(live, data) || reloadedFor.current === live.updatedAt) return
+    reloadedFor.current = live.updatedAt
+    reload()
   }, [live, data, reload])
 
   const loadError = detail.error === null ? null : describeApiError(detail.error, t)
@@ -38,6 +42,8 @@ export function IncidentDetailPanel ({ incidentId, live, acknowledging, acknowle
 
   function changed (updated: IncidentDto) {
     onChanged(updated)
+    // Show the new state at once; the reload brings the timeline entry the action added.
+    if (data !== null && data.id === updated.id) setData({ ...data, ...updated, timeline: data.timeline })
     reload()
   }
 

@@ -1,5 +1,4 @@
-import type { IncidentDto } from '@eldercare/protocols'
-import { allowedActions } from '@eldercare/protocols'
+import { allowedActions, type IncidentDto } from '@eldercare/protocols'
 import { useCallback, useRef, useState } from 'react'
 import { Banner } from '../../../components/banner.tsx'
 import { ErrorMessage } from '../../../components/error-message.tsx'
@@ -48,7 +47,7 @@ export function IncidentsConsole ({ getToken }: IncidentsConsoleProps) {
   const acknowledgeIfOpen = useCallback((id: string) => {
     const incident = queue.byId.get(id)
     if (incident !== undefined && allowedActions(incident.status).includes('acknowledge')) ack.acknowledge(id)
-  }, [queue.byId, ack])
+  }, [queue.byId, ack.acknowledge])
   useAcknowledgeShortcut(selectedId, acknowledgeIfOpen)
 
   const closeDetail = useCallback(() => {
@@ -60,8 +59,9 @@ export function IncidentsConsole ({ getToken }: IncidentsConsoleProps) {
     }
   }, [selectedId])
 
-  // Row acknowledgements that failed, shown above the queue (the detail panel shows its own).
-  const rowErrors = [...ack.errors].filter(([id]) => id !== selectedId)
+  // Row acknowledgements that failed, shown above the queue while they still matter: the incident
+  // is still waiting, and not the one in the detail panel (which shows its own).
+  const rowErrors = [...ack.errors].filter(([id]) => id !== selectedId && queue.byId.get(id)?.status === 'open')
   const loadError = queue.error === null ? null : describeApiError(queue.error, t)
 
   return (
