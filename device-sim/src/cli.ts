@@ -249,7 +249,8 @@ const COMMANDS: Record<Command, (flags: Flags, file: string | undefined, io: Cli
       const speed = flags.speed !== undefined ? num(flags, 'speed', 60, { min: 0.001, max: 100_000 }) : undefined
       const r = await runScenario(scenario, creds, {
         speed, runId: str(flags, 'run-id'), stats,
-        onStep: (s, done) => { if (!flags.json && !progress.enabled) return; if (progress.enabled) io.err.write(`\r\x1b[2K${file}:${s.line}: ${s.do} ${s.resident ?? s.site ?? s.device}${done ? '' : ' (skipped by chance)'}\n`) }
+        // on a terminal, each step as it is played
+        onStep: (s, done) => { if (progress.enabled) io.err.write(`\r\x1b[2K${file}:${s.line}: ${s.do} ${s.resident ?? s.site ?? s.device}${done ? '' : ' (skipped by chance)'}\n`) }
       })
       const trace = str(flags, 'trace')
       if (trace) await writeFile(trace, r.trace.map((e) => JSON.stringify(e)).join('\n') + '\n')
