@@ -34,6 +34,9 @@ export class SimClock {
   }
 }
 
+/** The longest delay setTimeout honours, in ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
 /** Timers in simulated time that can all be cancelled at once; none keeps the process alive on its own. */
 export class SimTimers {
   private readonly pending = new Set<NodeJS.Timeout>()
@@ -42,8 +45,20 @@ export class SimTimers {
   constructor (private readonly clock: SimClock) {}
 
   after (simMs: number, fn: () => void): void {
-    if (this.stopped) return
-    const t = setTimeout(() => { this.pending.delete(t); if (!this.stopped) fn() }, this.clock.wallDelay(simMs))
+    this.afterWall(this.clock.wallDelay(simMs), fn)
+  }
+
+  private afterWall (wallMs: number, fn: () => void): void {
+    if (this.stopped || !Number.isFinite(wallMs)) return
+    // setTimeout fires at once for delays beyond 2^31-1 ms (≈ 24.8 days), which a rare event's
+    // Poisson draw easily reaches: wait in steps instead
+    const step = Math.min(wallMs, MAX_TIMER_MS)
+    const t = setTimeout(() => {
+      this.pending.delete(t)
+      if (this.stopped) return
+      if (wallMs > step) this.afterWall(wallMs - step, fn)
+      else fn()
+    }, step)
     t.unref()
     this.pending.add(t)
   }

@@ -1,7 +1,7 @@
 /** Pure parts of the simulator: seeded randomness, the region plan, vitals models, firmware answers, simulated time. */
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DEVICE_ID_PATTERN, decodeUpstream } from '@eldercare/protocols'
-import { SimClock } from '../src/clock.ts'
+import { MAX_TIMER_MS, SimClock, SimTimers } from '../src/clock.ts'
 import { firmwareResponse } from '../src/firmware.ts'
 import { bloodPressure, drawEpisode, drawProfile, isAsleep, residentVitals } from '../src/models.ts'
 import { Rng } from '../src/prng.ts'
@@ -99,5 +99,33 @@ describe('simulated clock', () => {
     wall += 60_000 // one wall minute
     expect(clock.now()).toBe(at(23))
     expect(clock.wallDelay(H)).toBe(60_000)
+  })
+})
+
+describe('simulated timers', () => {
+  afterEach(() => { vi.useRealTimers() })
+
+  it('wait out delays longer than setTimeout allows instead of firing at once (a rare event years away)', () => {
+    vi.useFakeTimers()
+    const timers = new SimTimers(new SimClock(0, 1))
+    let fired = 0
+    timers.after(3 * MAX_TIMER_MS, () => { fired++ })
+    vi.advanceTimersByTime(1000)
+    expect(fired).toBe(0)
+    vi.advanceTimersByTime(2 * MAX_TIMER_MS)
+    expect(fired).toBe(0)
+    vi.advanceTimersByTime(MAX_TIMER_MS)
+    expect(fired).toBe(1)
+    timers.stop()
+  })
+
+  it('a Poisson process with a huge mean stays quiet', () => {
+    vi.useFakeTimers()
+    const timers = new SimTimers(new SimClock(0, 1000))
+    let fired = 0
+    timers.poisson(1e15, () => 1e15, () => { fired++ })
+    vi.advanceTimersByTime(60_000)
+    expect(fired).toBe(0)
+    timers.stop()
   })
 })
