@@ -10,6 +10,7 @@ import { allDevices, type CredentialsFile } from './credentials.ts'
 import type { Stats } from './progress.ts'
 import type { ReplayItem } from './recording.ts'
 import { SimDevice } from './sim-device.ts'
+import { inBatches } from './provision.ts'
 
 export interface ReplayOptions {
   items: ReplayItem[]
@@ -74,7 +75,8 @@ export async function replay (o: ReplayOptions): Promise<ReplayReport> {
     }))
   }
   try {
-    await Promise.all([...sims.values()].map(async (s) => { await s.connect(); o.stats.connected++; o.stats.connects++ }))
+    // a few at a time: thousands of simultaneous CONNECTs look like a reconnect storm to a broker
+    await inBatches([...sims.values()].map((s) => async () => { await s.connect(); o.stats.connected++; o.stats.connects++ }), 50)
     const chains = new Map<string, Promise<void>>()
     for (const item of o.items) {
       const target = map.get(item.deviceId)

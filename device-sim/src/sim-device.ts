@@ -34,6 +34,8 @@ export interface SimDeviceOptions {
   onSend?: (topic: string, body: unknown, qos: 0 | 1) => void
   /** Sees every error the gateway reports on `errors` [P-3.7]. */
   onError?: (e: DeviceErrorMessage) => void
+  /** How long connect() keeps trying through network errors, in ms. Default 30000. */
+  connectTimeoutMs?: number
   /** Reconnect delay after a lost connection, in ms. Default 2000. */
   reconnectPeriodMs?: number
 }
@@ -56,6 +58,7 @@ export class SimDevice {
 
   async connect (): Promise<void> {
     const { id, secret } = this.opts.credentials
+    const timeoutMs = this.opts.connectTimeoutMs ?? 30_000
     const client = mqtt.connect(this.opts.url, {
       clientId: id, username: id, password: secret,
       clean: false, keepalive: this.opts.keepaliveS ?? 30, reconnectPeriod: this.opts.reconnectPeriodMs ?? 2000,
@@ -63,14 +66,26 @@ export class SimDevice {
     })
     this.client = client
     client.on('message', (topic, payload) => this.onMessage(topic, payload))
+    // later network errors only mean a reconnect (MQTT.js does it); without a listener they would throw
+    client.on('error', () => {})
     client.on('connect', () => {
       // Publish the retained online status on every (re)connect.
       const status: DeviceStatusMessage = { online: true, ts: this.now() }
       client.publish(deviceTopic(id, 'status'), JSON.stringify(status), { qos: 1, retain: true })
     })
     await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve())
-      client.once('error', reject)
+      // A refused login (CONNACK 4/5) is final; a network error (reset, refused while the
+      // broker is busy) is retried by MQTT.js until connectTimeoutMs.
+      const timer = setTimeout(() => { done(); client.end(true); reject(new Error(`device ${id}: no connection within ${timeoutMs} ms`)) }, timeoutMs)
+      const onError = (err: Error & { code?: unknown }) => {
+        if (typeof err.code !== 'number') return
+        done()
+        reject(err)
+      }
+      const onConnect = () => { done(); resolve() }
+      const done = () => { clearTimeout(timer); client.off('error', onError); client.off('connect', onConnect) }
+      client.on('error', onError)
+      client.once('connect', onConnect)
     })
     const ids = [id, ...(this.opts.children ?? [])]
     await client.subscribeAsync(ids.flatMap((d) => [deviceTopic(d, 'commands'), deviceTopic(d, 'errors')]), { qos: 1 })
