@@ -19,7 +19,8 @@ export interface DeviceRecord {
 export interface InboxRecord {
   deviceId: string
   msgId: string
-  kind: 'event' | 'intercom'
+  /** 'derived': an alarm the gateway's detection rules raised (type = rule name) */
+  kind: 'event' | 'intercom' | 'derived'
   type: string
   payload: unknown
   deviceTs: Date | null
@@ -67,6 +68,11 @@ export class GatewayStore {
     return r.rowCount > 0
   }
 
+  /** [P-4.5] The command reached the device's connection; its acknowledgement deadline runs from now. */
+  async markCommandDelivered (deviceId: string, commandId: string, at: Date): Promise<void> {
+    await this.sql.query('update commands set delivered_at = $3 where id = $1 and device_id = $2 and delivered_at is null', [commandId, deviceId, at])
+  }
+
   /** Writes many devices' presence in one statement (no database write per message). */
   async writePresence (patches: Map<string, PresencePatch>): Promise<void> {
     if (patches.size === 0) return
@@ -84,4 +90,26 @@ export class GatewayStore {
        where d.id = x.id`,
       [JSON.stringify(rows)])
   }
+
+  /** Who a device belongs to, for tagging readings and detection. */
+  async findDeviceOwner (id: string): Promise<DeviceOwner | null> {
+    const { rows } = await this.sql.query<{ id: string, type: string, resident_id: string | null }>(
+      'select id, type, resident_id from devices where id = $1', [id])
+    const r = rows[0]
+    return r ? { deviceId: r.id, type: r.type, residentId: r.resident_id } : null
+  }
+
+  /** The resident's device best suited to carry a resident-level derived alarm (preferred types first, then the most recently seen). */
+  async residentDevice (residentId: string, preferredTypes: string[]): Promise<string | null> {
+    const { rows } = await this.sql.query<{ id: string }>(
+      `select id from devices where resident_id = $1
+        order by case when type = any($2::text[]) then 0 else 1 end, last_seen_at desc nulls last, id limit 1`, [residentId, preferredTypes])
+    return rows[0]?.id ?? null
+  }
+}
+
+export interface DeviceOwner {
+  deviceId: string
+  type: string
+  residentId: string | null
 }

@@ -20,11 +20,16 @@ import { incidentRoutes } from './routes/incidents.ts'
 import { metricsRoutes, type MetricsSource } from './routes/metrics.ts'
 import { registryRoutes } from './routes/registry.ts'
 import { observerRoutes } from './routes/observers.ts'
+import { vitalsRoutes } from './routes/vitals.ts'
+import { SqlVitalsStore, type VitalsStore } from '@eldercare/gateway'
 import { AuditLog } from './services/audit.ts'
 import { CommandService, type CommandServiceOptions, type CommandTransport } from './services/commands.ts'
 import { IncidentEngine, type EngineOptions } from './services/incident-engine.ts'
-import { IncidentService, publicDto } from './services/incidents.ts'
+import { IncidentService } from './services/incidents.ts'
 import { FieldCrypto } from './services/field-crypto.ts'
+import { responsePlugin, type ResponseOptions } from './plugins/response.ts'
+import { responseRoutes } from './routes/response.ts'
+import { responderPageRoutes } from './routes/responder-page.ts'
 import './types.ts'
 
 export interface BuildAppOptions {
@@ -41,9 +46,17 @@ export interface BuildAppOptions {
   sessionTtlHours?: number
   engine?: EngineOptions
   commandOptions?: CommandServiceOptions
+  /** Scaled mode: socket.io rooms shared with the other nodes through this Redis. */
+  redisUrl?: string | null
   /** Encryption of sensitive fields; default a random key (fine for tests, lost on restart). */
   fieldCrypto?: FieldCrypto
   now?: () => number
+  /** Response engine: SLA scheduler, notifications, responder links. */
+  response?: ResponseOptions
+  /** Readings store for the vitals chart (the gateway's in embedded mode); default the relational store on `db`. */
+  vitalsStore?: VitalsStore
+  /** Told when a resident's detection overrides change (embedded: the gateway's detector reloads them). */
+  detectionSettingsChanged?: (residentId: string) => void
 }
 
 declare module 'fastify' {
@@ -90,15 +103,16 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
 
   await app.register(dbPlugin, { db: opts.db })
   await app.register(authPlugin)
-  await app.register(realtimePlugin)
+  await app.register(realtimePlugin, { redisUrl: opts.redisUrl })
   app.decorate('audit', new AuditLog(opts.db))
   app.decorate('fieldCrypto', opts.fieldCrypto ?? FieldCrypto.random())
   app.decorate('incidents', new IncidentService(opts.db, now))
   app.decorate('commands', new CommandService(opts.db, opts.commandTransport, log, { now, ...opts.commandOptions }))
+  await app.register(responsePlugin, { options: opts.response ?? {}, now, logger: opts.logger })
   const engine = new IncidentEngine(opts.db, app.incidents, opts.logger.child({ part: 'engine' }), (change) => {
-    app.incidents.get(change.incidentId, '/').then(
-      (inc) => app.realtime.emitIncident(change.event, publicDto(inc), inc.areaPath),
-      (err) => app.log.error({ err, incidentId: change.incidentId }, 'could not announce incident'))
+    app.response.announce(change.incidentId, change.event, change.reAlert)
+      .then(() => change.event === 'incident:opened' ? app.response.notifyFamily(change.incidentId, 'incident_opened') : undefined)
+      .catch((err) => app.log.error({ err, incidentId: change.incidentId }, 'could not announce incident'))
   }, opts.engine)
   app.decorate('engine', engine)
 
@@ -107,6 +121,9 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(incidentRoutes)
   await app.register(commandRoutes)
   await app.register(observerRoutes)
+  await app.register(responseRoutes)
+  await app.register(responderPageRoutes)
+  await app.register(vitalsRoutes, { store: opts.vitalsStore ?? new SqlVitalsStore(opts.db), settingsChanged: opts.detectionSettingsChanged, now })
   await app.register(healthRoutes, {
     checks: {
       database: async () => { await opts.db.query('select 1'); return { kind: opts.db.kind } },

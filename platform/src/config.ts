@@ -2,6 +2,8 @@
  * Start-up configuration: one defaults object, every variable validated at once, so a
  * bad environment is reported in full before anything starts (operator-api.md, "Start-up configuration").
  */
+import { existsSync } from 'node:fs'
+
 export interface Config {
   /** REST, socket.io, dashboard, /docs, /metrics. Default 8080; 0 = any free port. */
   httpPort: number
@@ -9,6 +11,8 @@ export interface Config {
   mqttPort: number
   /** Device MQTT over WebSocket at /mqtt. Default 8083; 0 = any free port. */
   mqttWsPort: number
+  /** [P-1.1] Device MQTT over TLS, on when both MQTT_TLS_CERT and MQTT_TLS_KEY (PEM file paths) are set. Default port 8883. */
+  mqttTls: { port: number, certFile: string, keyFile: string } | null
   /** Interface to bind. Default 0.0.0.0. */
   host: string
   /** Embedded database files. Default ./data. */
@@ -29,6 +33,12 @@ export interface Config {
   /** Operator session lifetime, in hours. Default 12 (one shift). */
   sessionTtlHours: number
   logLevel: string
+  /** Notifications (family, responders, supervisors) by signed HTTP POST to this URL; null: log only. */
+  notifyWebhookUrl: string | null
+  /** HMAC-SHA256 key signing each webhook message; required with NOTIFY_WEBHOOK_URL. */
+  notifyWebhookSecret: string | null
+  /** Public base URL of the platform, put in front of responder links, e.g. https://centre.example. */
+  publicUrl: string | null
 }
 
 export class ConfigError extends Error {
@@ -72,10 +82,22 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
   if (!/^[A-Za-z0-9._-]{3,64}$/.test(adminUsername)) problems.push('ADMIN_USERNAME must be 3–64 letters, digits, ".", "_" or "-"')
   const dataKey = env.DATA_KEY || null
   if (dataKey !== null && Buffer.from(dataKey, 'base64').length !== 32) problems.push('DATA_KEY must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)')
+  const notifyWebhookUrl = url('NOTIFY_WEBHOOK_URL', ['http:', 'https:'])
+  const notifyWebhookSecret = env.NOTIFY_WEBHOOK_SECRET || null
+  if (notifyWebhookUrl && (!notifyWebhookSecret || notifyWebhookSecret.length < 16)) problems.push('NOTIFY_WEBHOOK_SECRET must be set (at least 16 characters) when NOTIFY_WEBHOOK_URL is')
+  const publicUrl = url('PUBLIC_URL', ['http:', 'https:'])
+  const tlsCert = env.MQTT_TLS_CERT || null
+  const tlsKey = env.MQTT_TLS_KEY || null
+  if ((tlsCert === null) !== (tlsKey === null)) problems.push('MQTT_TLS_CERT and MQTT_TLS_KEY must be set together (PEM certificate and private key files)')
+  for (const [name, file] of [['MQTT_TLS_CERT', tlsCert], ['MQTT_TLS_KEY', tlsKey]] as const) {
+    if (file !== null && !existsSync(file)) problems.push(`${name}="${file}" is not a readable file`)
+  }
+  const mqttTlsPort = port('MQTT_TLS_PORT', 8883)
   const cfg: Config = {
     httpPort: port('HTTP_PORT', 8080),
     mqttPort: port('MQTT_PORT', 1883),
     mqttWsPort: port('MQTT_WS_PORT', 8083),
+    mqttTls: tlsCert && tlsKey ? { port: mqttTlsPort, certFile: tlsCert, keyFile: tlsKey } : null,
     host: env.HOST || '0.0.0.0',
     dataDir: env.DATA_DIR || './data',
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
@@ -86,7 +108,10 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     demo: demo ?? 'auto',
     dataKey,
     sessionTtlHours: ttl,
-    logLevel: env.LOG_LEVEL || 'info'
+    logLevel: env.LOG_LEVEL || 'info',
+    notifyWebhookUrl,
+    notifyWebhookSecret,
+    publicUrl: publicUrl?.replace(/\/+$/, '') ?? null
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return cfg

@@ -2,12 +2,13 @@
  * Embedded mode (ARCHITECTURE.md, "Runtime modes"): gateway and platform in one process,
  * state in PGlite under DATA_DIR (or PostgreSQL with DATABASE_URL), the built dashboard served.
  */
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { Gateway } from '@eldercare/gateway'
+import { Gateway, InfluxVitalsStore, type GatewayOptions } from '@eldercare/gateway'
 import type { Config } from './config.ts'
 import { buildApp, type BuildAppOptions } from './app.ts'
 import { ensureAdmin, type BootstrapResult } from './bootstrap.ts'
@@ -17,6 +18,7 @@ import { hasDemoRegion, runDemo, seedDemo } from './demo.ts'
 import { wireGateway } from './wiring.ts'
 import { FieldCrypto } from './services/field-crypto.ts'
 import { gatewayMetrics } from './gateway-metrics.ts'
+import { readingsMetrics } from './readings-metrics.ts'
 
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url))
 
@@ -26,13 +28,15 @@ export interface EmbeddedOptions {
   dashboardDir?: string
   /** overrides for tests (clock, engine poll, command timeouts) */
   app?: Partial<Omit<BuildAppOptions, 'db' | 'logger' | 'commandTransport'>>
+  /** gateway overrides for tests (rate limit, packet limit, clock) */
+  gateway?: Partial<Omit<GatewayOptions, 'sql' | 'logger'>>
 }
 
 export interface Embedded {
   app: FastifyInstance
   gateway: Gateway
   db: Db
-  ports: { http: number, mqtt: number, mqttWs: number | null }
+  ports: { http: number, mqtt: number, mqttWs: number | null, mqttTls: number | null }
   admin: BootstrapResult
   demo: boolean
   close(): Promise<void>
@@ -49,28 +53,36 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     const emptyBefore = Number((await db.query<{ n: string }>('select count(*) as n from users')).rows[0].n) === 0
     const admin = await ensureAdmin(db, { username: config.adminUsername, password: config.adminPassword })
 
-    for (const [name, value] of [['INFLUX_URL', config.influxUrl], ['REDIS_URL', config.redisUrl]] as const) {
-      if (value) logger.warn(`${name} is set, but this version does not use it yet: readings and clustering stay embedded`)
-    }
-
-    const gateway = new Gateway({ sql: db, logger })
+    // With REDIS_URL this node's broker joins the others (commands reach devices on any gateway)
+    // and its socket.io server shares rooms with the other platform nodes.
+    // [P-3.1] readings go to InfluxDB when INFLUX_URL is set, else to the same database
+    const vitalsStore = config.influxUrl ? new InfluxVitalsStore({ url: config.influxUrl }) : undefined
+    const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, readings: { vitalsStore }, ...opts.gateway })
     closers.unshift(() => gateway.close())
     const app = await buildApp({
       db, logger,
       commandTransport: gateway,
       dashboardDir: opts.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
       sessionTtlHours: config.sessionTtlHours,
-      fieldCrypto: FieldCrypto.load({ dataKey: config.dataKey, dataDir: config.databaseUrl ? undefined : config.dataDir }),
+      redisUrl: config.redisUrl,
+      fieldCrypto: FieldCrypto.load({ dataKey: config.dataKey, dataDir: config.dataDir }),
       healthChecks: { mqtt: async () => ({ connectedDevices: gateway.broker.connectedClients }) },
-      metrics: [gatewayMetrics(gateway)],
+      metrics: [gatewayMetrics(gateway), ...(gateway.readings ? [readingsMetrics(gateway.readings.writer)] : [])],
+      vitalsStore: gateway.readings?.store,
+      detectionSettingsChanged: (id) => { gateway.readings?.detector?.reloadSettings(id).catch((err) => logger.warn({ err, residentId: id }, 'detection settings not reloaded')) },
+      response: {
+        ...(config.notifyWebhookUrl && config.notifyWebhookSecret ? { webhook: { url: config.notifyWebhookUrl, secret: config.notifyWebhookSecret } } : {}),
+        ...(config.publicUrl ? { publicUrl: config.publicUrl } : {})
+      },
       ...opts.app
     })
     closers.unshift(() => app.close())
     wireGateway(app, gateway)
 
-    const mq = await gateway.listen({ host: config.host, mqttPort: config.mqttPort, mqttWsPort: config.mqttWsPort })
+    const tls = config.mqttTls && { port: config.mqttTls.port, cert: readFileSync(config.mqttTls.certFile), key: readFileSync(config.mqttTls.keyFile) }
+    const mq = await gateway.listen({ host: config.host, mqttPort: config.mqttPort, mqttWsPort: config.mqttWsPort, tls })
     await app.listen({ host: config.host, port: config.httpPort })
-    const ports = { http: (app.server.address() as AddressInfo).port, mqtt: mq.mqtt, mqttWs: mq.mqttWs }
+    const ports = { http: (app.server.address() as AddressInfo).port, mqtt: mq.mqtt, mqttWs: mq.mqttWs, mqttTls: mq.mqttTls }
 
     let demo = false
     const demoWanted = config.demo === 'on' || (config.demo === 'auto' && !config.databaseUrl && (emptyBefore || await hasDemoRegion(db)))

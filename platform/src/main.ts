@@ -17,7 +17,7 @@ async function main (): Promise<void> {
   const logger = createLogger(config.logLevel)
   const node = await startEmbedded({ config, logger })
   // operator-api.md: one JSON line with "msg":"listening" and the bound ports.
-  logger.info({ http: node.ports.http, mqtt: node.ports.mqtt, mqttWs: node.ports.mqttWs }, 'listening')
+  logger.info({ http: node.ports.http, mqtt: node.ports.mqtt, mqttWs: node.ports.mqttWs, mqttTls: node.ports.mqttTls }, 'listening')
 
   const url = `http://localhost:${node.ports.http}/`
   const lines = [

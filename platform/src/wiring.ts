@@ -17,15 +17,25 @@ export function wireGateway (app: FastifyInstance, gateway: Gateway): void {
       .catch((err) => app.log.warn({ err, deviceId: status.id }, 'device status not announced'))
   })
 
-  // [P-3.6] an answered command goes on its incident's timeline.
+  // [P-3.6] an answered command goes on its incident's timeline — once, although in scaled
+  // mode every platform node hears the answer: the first to take the command's lock records it.
   gateway.on('commandAck', (ack) => {
     void (async () => {
       const cmd = await app.commands.get(ack.commandId)
       if (!cmd?.incidentId) return
-      await app.incidents.addTimeline(app.db, cmd.incidentId, ack.ok ? 'command_acked' : 'command_failed', null, null,
-        { commandId: cmd.id, type: cmd.type, deviceId: ack.deviceId, ...(ack.error ? { error: ack.error } : {}) })
-      await app.db.query('update incidents set updated_at = now() where id = $1', [cmd.incidentId])
-      const inc = await app.incidents.get(cmd.incidentId, '/')
+      const incidentId = cmd.incidentId
+      const kind = ack.ok ? 'command_acked' : 'command_failed'
+      const recorded = await app.db.transaction(async (tx) => {
+        await tx.query('select pg_advisory_xact_lock(hashtext($1))', [cmd.id])
+        const seen = await tx.query(`select 1 from incident_timeline where incident_id = $1 and kind = $2 and data->>'commandId' = $3`, [incidentId, kind, cmd.id])
+        if (seen.rows.length > 0) return false
+        await app.incidents.addTimeline(tx, incidentId, kind, null, null,
+          { commandId: cmd.id, type: cmd.type, deviceId: ack.deviceId, ...(ack.error ? { error: ack.error } : {}) })
+        await tx.query('update incidents set updated_at = now() where id = $1', [incidentId])
+        return true
+      })
+      if (!recorded) return
+      const inc = await app.incidents.get(incidentId, '/')
       app.realtime.emitIncident('incident:updated', publicDto(inc), inc.areaPath)
     })().catch((err) => app.log.warn({ err, commandId: ack.commandId }, 'command ack not recorded on incident'))
   })

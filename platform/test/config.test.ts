@@ -25,3 +25,17 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/ADMIN_PASSWORD must be at least 8/)
   })
 })
+
+describe('loadConfig: MQTT over TLS [P-1.1]', () => {
+  it('is off unless both files are given, and takes MQTT_TLS_PORT (default 8883)', () => {
+    expect(loadConfig({}).mqttTls).toBeNull()
+    const here = new URL(import.meta.url).pathname
+    expect(loadConfig({ MQTT_TLS_CERT: here, MQTT_TLS_KEY: here }).mqttTls).toEqual({ port: 8883, certFile: here, keyFile: here })
+    expect(loadConfig({ MQTT_TLS_CERT: here, MQTT_TLS_KEY: here, MQTT_TLS_PORT: '0' }).mqttTls?.port).toBe(0)
+  })
+
+  it('refuses a certificate without a key and a file that does not exist', () => {
+    expect(() => loadConfig({ MQTT_TLS_CERT: new URL(import.meta.url).pathname })).toThrow(/MQTT_TLS_CERT and MQTT_TLS_KEY must be set together/)
+    expect(() => loadConfig({ MQTT_TLS_CERT: '/nonexistent/cert.pem', MQTT_TLS_KEY: '/nonexistent/key.pem' })).toThrow(/MQTT_TLS_CERT="\/nonexistent\/cert.pem" is not a readable file/)
+  })
+})

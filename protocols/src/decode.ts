@@ -39,9 +39,28 @@ export function decodeUpstream<K extends UpstreamKind> (kind: K, payload: Uint8A
   }
   const ref = readRef(value)
   const validate = validators[kind]
-  if (validate(value)) return { ok: true, message: value }
-  const { code, message } = describe(kind, validate.errors ?? [], value)
-  return { ok: false, code, message, ref }
+  if (!validate(value)) {
+    const { code, message } = describe(kind, validate.errors ?? [], value)
+    return { ok: false, code, message, ref }
+  }
+  // Rules a JSON Schema cannot say clearly enough for a device maker to act on.
+  const broken = checkRules(kind, value)
+  if (broken) return { ok: false, code: 'invalid_payload', message: broken, ref }
+  return { ok: true, message: value }
+}
+
+/** Cross-field rules of §3; returns the sentence to answer with, or null when the message keeps them. */
+function checkRules<K extends UpstreamKind> (kind: K, value: UpstreamMessages[K]): string | null {
+  if (kind === 'telemetry' && !hasReading(value as UpstreamMessages['telemetry'])) {
+    // [P-3.1] all groups are optional, but a message must carry at least one reading
+    return 'telemetry must carry at least one reading'
+  }
+  if (kind === 'events') {
+    const e = value as UpstreamMessages['events']
+    // [P-3.2] a cancel names the earlier event it cancels
+    if (e.type === 'cancel' && e.ref === undefined) return 'events.ref is required when type is "cancel" (the id of the event being cancelled)'
+  }
+  return null
 }
 
 function readRef (value: object): string | null {

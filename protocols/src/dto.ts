@@ -58,6 +58,21 @@ export interface IncidentDto {
   ackDueAt: string | null
   outcome: string | null
   updatedAt: string
+  /** Response engine (issue 5): dispatch and on-scene clocks, breaches, cancellation, responder. */
+  dispatchedAt?: string | null
+  onSceneAt?: string | null
+  onSceneDueAt?: string | null
+  ackBreached?: boolean
+  onSceneBreached?: boolean
+  /** the person pressed "I'm OK" at the device; an operator still confirms before closing */
+  cancelled?: boolean
+  cancelledAt?: string | null
+  /** escalation steps run so far (skipped steps not counted) */
+  escalationLevel?: number
+  /** the responder currently offered, accepted or on scene */
+  responder?: { id: string, name: string, offerStatus: string } | null
+  /** set on `incident:updated` when operators should be alerted again (sound) */
+  reAlert?: 'repeat' | 'escalation' | null
 }
 
 export interface IncidentDetailDto extends IncidentDto {
@@ -80,6 +95,18 @@ export interface ServerToClientEvents {
   'incident:opened': (incident: IncidentDto) => void
   'incident:updated': (incident: IncidentDto) => void
   'device:status': (status: DeviceStatusDto) => void
+  /** an escalation step ran (issue 5): to the incident's area and above, or to a parent area's room when widened */
+  'incident:escalated': (e: IncidentEscalatedDto) => void
+}
+
+export interface IncidentEscalatedDto {
+  incident: IncidentDto
+  /** realert_area | alert_supervisor | widen_parent | next_responder */
+  action: string
+  /** 1-based number of the step */
+  step: number
+  /** the area whose centre is now asked (widen_parent), else the incident's area */
+  areaId: string
 }
 
 /** socket.io: events an operator's client may send. */

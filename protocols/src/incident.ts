@@ -53,7 +53,16 @@ const DEFAULT_PRIORITY: Record<string, Priority> = {
   no_data: 'P3',
   low_battery: 'P4',
   tamper: 'P4',
-  offline: 'P4'
+  offline: 'P4',
+  // derived alarms (the gateway's detection rules); issue 5 maps news2/threshold severity further
+  news2: 'P2',
+  hr_high: 'P2',
+  hr_low: 'P2',
+  spo2_low: 'P2',
+  temp_high: 'P2',
+  bed_exit_not_back: 'P2',
+  device_offline: 'P4',
+  missed_test: 'P4'
 }
 
 export function defaultPriority (alarmType: string): Priority {

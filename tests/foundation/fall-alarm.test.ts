@@ -65,9 +65,10 @@ describe('one fall alarm, device to operator and back', () => {
 
   it('[P-2.4] acknowledges a redelivered message again with no new effect', async () => {
     const before = (await p.api.get<{ items: IncidentDto[] }>('/api/incidents?status=all')).items.length
-    const msg = { id: 'dup-1', ts: Date.now(), type: 'sos' as const }
+    // smoke: an SOS would now join the active fall of the same resident (one situation, issue 5)
+    const msg = { id: 'dup-1', ts: Date.now(), type: 'smoke' as const }
     await device.publish('events', msg, 1)
-    await eventually(async () => (await p.api.get<{ items: IncidentDto[] }>('/api/incidents?status=all')).items.length === before + 1, 5000, 'first SOS incident')
+    await eventually(async () => (await p.api.get<{ items: IncidentDto[] }>('/api/incidents?status=all')).items.length === before + 1, 5000, 'first smoke incident')
     const dupsBefore = p.gateway.counters.duplicates
     await device.publish('events', msg, 1) // PUBACKed again
     await device.publish('events', msg, 1)

@@ -14,6 +14,7 @@ export const handleEvent: Handler<'events'> = async (ctx, msg) => {
     clockSkew: msg.clockSkew
   })
   if (!isNew) return 'duplicate'
+  await ctx.readings?.onEvent(msg.deviceId, e.type, msg.receivedAt)
   ctx.emit('inbox', { deviceId: msg.deviceId, msgId: e.id, kind: 'event', type: e.type })
   return 'accepted'
 }

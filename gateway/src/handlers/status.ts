@@ -10,5 +10,7 @@ export const handleStatus: Handler<'status'> = async (ctx, msg) => {
     rssi: s.rssi,
     fw: s.fw
   })
+  // low battery is a device-health rule [P-3.4]
+  await ctx.readings?.onStatus(msg.deviceId, s.battery, msg.receivedAt)
   return 'accepted'
 }

@@ -1,10 +1,11 @@
 import type { Handler } from './types.ts'
 
 /**
- * [P-3.1] Readings. The foundation validates and counts them and keeps the device's
- * presence fresh; storing them in a VitalsStore arrives with the readings issue.
+ * [P-3.1] Readings: queued for the VitalsStore and run through the detection rules (never
+ * waiting for the store), and the device's presence kept fresh.
  */
 export const handleTelemetry: Handler<'telemetry'> = async (ctx, msg) => {
   ctx.presence.mark(msg.deviceId, { lastSeenAt: msg.receivedAt })
+  await ctx.readings?.onTelemetry(msg.deviceId, msg.message, msg.receivedAt, msg.clockSkew)
   return 'accepted'
 }

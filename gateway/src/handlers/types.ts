@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { UpstreamKind, UpstreamMessages } from '@eldercare/protocols'
 import type { GatewayStore } from '../store.ts'
 import type { Presence } from '../presence.ts'
+import type { Readings } from '../readings.ts'
 
 /** What one accepted upstream message carries through the handlers. */
 export interface Accepted<K extends UpstreamKind = UpstreamKind> {
@@ -18,6 +19,8 @@ export interface HandlerContext {
   store: GatewayStore
   presence: Presence
   log: Logger
+  /** readings store and detection rules (absent: readings are only counted) */
+  readings?: Readings
   emit: (event: 'inbox' | 'commandAck', payload: any) => void
 }
 

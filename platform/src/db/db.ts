@@ -13,6 +13,12 @@ export interface QueryResult<T> {
 
 export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>
+  /**
+   * Inside a transaction: runs `fn` once the transaction has committed (never on rollback).
+   * Outside one: runs `fn` at once. Use it for effects others may observe — publishing a
+   * command, announcing a change — so nobody acts on a row that is not yet visible.
+   */
+  afterCommit(fn: () => void): void
 }
 
 export interface Db extends Queryable {
@@ -41,16 +47,22 @@ export async function openDb (opts: OpenDbOptions): Promise<Db> {
 async function openPGlite (dataDir: string): Promise<Db> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
   const lite = await PGlite.create(dataDir)
-  const wrap = (q: { query: PGlite['query'] }): Queryable => ({
+  const wrap = (q: { query: PGlite['query'] }, afterCommit: Queryable['afterCommit'] = runNow): Queryable => ({
     async query<T>(sql: string, params?: unknown[]) {
       const r = await q.query<T>(sql, params as any[])
       return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length }
-    }
+    },
+    afterCommit
   })
   return {
     kind: 'pglite',
     ...wrap(lite),
-    transaction: (fn) => lite.transaction((tx) => fn(wrap(tx))),
+    async transaction (fn) {
+      const hooks: Array<() => void> = []
+      const out = await lite.transaction((tx) => fn(wrap(tx, (h) => { hooks.push(h) })))
+      runHooks(hooks)
+      return out
+    },
     exec: async (sql) => { await lite.exec(sql) },
     close: () => lite.close()
   }
@@ -60,11 +72,12 @@ async function openPostgres (url: string, max: number): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max })
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {})
-  const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
+  const wrap = (c: pg.Pool | pg.PoolClient, afterCommit: Queryable['afterCommit'] = runNow): Queryable => ({
     async query<T>(sql: string, params?: unknown[]) {
       const r = await c.query(sql, params)
       return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length }
-    }
+    },
+    afterCommit
   })
   await pool.query('select 1')
   return {
@@ -72,10 +85,12 @@ async function openPostgres (url: string, max: number): Promise<Db> {
     ...wrap(pool),
     async transaction (fn) {
       const client = await pool.connect()
+      const hooks: Array<() => void> = []
       try {
         await client.query('begin')
-        const out = await fn(wrap(client))
+        const out = await fn(wrap(client, (h) => { hooks.push(h) }))
         await client.query('commit')
+        runHooks(hooks)
         return out
       } catch (err) {
         await client.query('rollback').catch(() => {})
@@ -86,5 +101,16 @@ async function openPostgres (url: string, max: number): Promise<Db> {
     },
     exec: async (sql) => { await pool.query(sql) },
     close: () => pool.end()
+  }
+}
+
+function runNow (fn: () => void): void {
+  fn()
+}
+
+/** After-commit effects must not undo the commit: a throwing hook is reported, not rethrown. */
+function runHooks (hooks: Array<() => void>): void {
+  for (const h of hooks) {
+    try { h() } catch (err) { process.emitWarning(`after-commit hook failed: ${(err as Error).message}`) }
   }
 }

@@ -1,4 +1,6 @@
 import fp from 'fastify-plugin'
+import { Redis } from 'ioredis'
+import { createAdapter } from '@socket.io/redis-adapter'
 import { Server } from 'socket.io'
 import type { ClientToServerEvents, DeviceStatusDto, IncidentDto, ServerToClientEvents } from '@eldercare/protocols'
 import { userForToken } from './auth.ts'
@@ -20,8 +22,22 @@ export class Realtime {
     this.io.to(roomsFor(areaPath)).emit(event, incident)
   }
 
+  /** To one area's room only (escalation widened to a parent area's centre). */
+  emitToArea<E extends keyof ServerToClientEvents> (areaId: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+    this.io.to(`area:${areaId}`).emit(event, ...args)
+  }
+
+  /** To the rooms of the record's area and every area above it. */
+  emitToPath<E extends keyof ServerToClientEvents> (areaPath: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+    this.io.to(roomsFor(areaPath)).emit(event, ...args)
+  }
+
+  /**
+   * Device status reaches every platform node (each node's gateway relays it in scaled mode),
+   * so each node tells only its own sockets; through the Redis adapter it would arrive once per node.
+   */
   emitDeviceStatus (status: DeviceStatusDto, areaPath: string): void {
-    this.io.to(roomsFor(areaPath)).emit('device:status', status)
+    this.io.local.to(roomsFor(areaPath)).emit('device:status', status)
   }
 
   /** Disconnects every socket opened with a revoked token. */
@@ -34,11 +50,23 @@ function roomsFor (areaPath: string): string[] {
   return areaPath.split('/').filter(Boolean).map((id) => `area:${id}`)
 }
 
-export const realtimePlugin = fp(async (app) => {
+export interface RealtimeOptions {
+  /** Scaled mode: share rooms with the other platform nodes through this Redis. */
+  redisUrl?: string | null
+}
+
+export const realtimePlugin = fp<RealtimeOptions>(async (app, opts) => {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(app.server, {
     serveClient: false,
     cors: { origin: false }
   })
+  if (opts.redisUrl) {
+    // An event emitted on any node reaches the sockets of every node (@socket.io/redis-adapter).
+    const pub = new Redis(opts.redisUrl, { maxRetriesPerRequest: null })
+    const sub = pub.duplicate()
+    io.adapter(createAdapter(pub, sub))
+    app.addHook('onClose', async () => { await Promise.all([pub.quit(), sub.quit()]).catch(() => {}) })
+  }
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown })?.token
     if (typeof token !== 'string') return next(new Error('PLT_ERR_UNAUTHORIZED: connect with auth: {token}'))

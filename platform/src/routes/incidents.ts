@@ -27,7 +27,7 @@ export const incidentRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Querystring: Static<typeof ListQuery> }>('/api/incidents', { schema: { tags: ['incidents'], querystring: ListQuery }, preHandler: reader }, async (req) => {
     const items = await app.incidents.list(req.user.areaPath, req.query.status ?? 'all', req.query.areaId, req.query.limit)
-    return { items: items.map(publicDto) }
+    return { items: items.map((i) => publicDto(i)) }
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/incidents/:id', { schema: { tags: ['incidents'], params: IdParams }, preHandler: reader }, async (req) => {
@@ -45,10 +45,15 @@ export const incidentRoutes: FastifyPluginAsync = async (app) => {
     app.post<{ Params: Static<typeof IdParams>, Body: Record<string, any> }>(`/api/incidents/:id/${path}`, {
       schema: { tags: ['incidents'], params: IdParams, body }, preHandler: operator
     }, async (req) => {
+      const closing = name === 'resolve' || name === 'close_false_alarm'
       const inc = await app.incidents.transition(req.params.id, name, actor(req), req.user.areaPath, req.body ?? {},
-        name === 'acknowledge' ? (tx, i) => sendAlarmAck(tx, i, req.user.username) : undefined)
+        name === 'acknowledge'
+          ? (tx, i) => sendAlarmAck(tx, i, req.user.username)
+          // A closed incident needs nobody any more: pending offers are withdrawn, so no cascade runs on.
+          : closing ? async (tx, i) => { await tx.query("update dispatch_offers set status = 'withdrawn', responded_at = $2 where incident_id = $1 and status = 'offered'", [i.id, new Date(i.updatedAt)]) } : undefined)
       await app.audit.write({ userId: req.user.id, username: req.user.username, ip: req.ip, action: `incident.${name}`, targetType: 'incident', targetId: inc.id, data: { status: inc.status } })
       announce(inc)
+      if (closing) await app.response.notifyFamily(inc.id, 'incident_resolved')
       return publicDto(inc)
     })
   }

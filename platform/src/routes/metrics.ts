@@ -30,6 +30,17 @@ export const metricsRoutes: FastifyPluginAsync<{ db: Db, sources: MetricsSource[
       this.set(Number(rows[0].n))
     }
   })
+  new Gauge({
+    name: 'eldercare_commands',
+    help: 'Commands to devices by status (sent, acked, failed, timed_out) [P-3.6]',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect () {
+      this.reset()
+      const { rows } = await opts.db.query<{ status: string, n: string }>('select status, count(*) as n from commands group by status')
+      for (const status of ['sent', 'acked', 'failed', 'timed_out']) this.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0))
+    }
+  })
   for (const source of opts.sources) source(registry)
   app.get('/metrics', { schema: { tags: ['ops'], hide: true } }, async (_req, reply) => {
     return reply.type(registry.contentType).send(await registry.metrics())

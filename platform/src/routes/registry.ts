@@ -22,7 +22,7 @@ const SiteBody = Type.Object({
   address: Type.Optional(Type.String({ maxLength: 300 })),
   geo: Type.Optional(Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false }))
 }, { additionalProperties: false })
-const Contact = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), phone: Type.String({ pattern: '^\\+?[0-9 -]{5,20}$' }), relation: Type.Optional(Type.String({ maxLength: 50 })) }, { additionalProperties: false })
+const Contact = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), phone: Type.String({ pattern: '^\\+?[0-9 -]{5,20}$' }), relation: Type.Optional(Type.String({ maxLength: 50 })), notify: Type.Optional(Type.Boolean({ description: 'consent: told of alarms and their resolution (issue 5)' })) }, { additionalProperties: false })
 const ResidentBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }), siteId: Id,
   birthDate: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),

@@ -5,7 +5,8 @@ import type { Db, Queryable } from '../db/db.ts'
 
 /** Sends commands to devices: the gateway in embedded mode, a broker bridge when scaled. */
 export interface CommandTransport {
-  publishCommand(deviceId: string, command: Command): Promise<void>
+  /** `expiresAt` (epoch ms): a command still queued then is not delivered [P-4.5]. */
+  publishCommand(deviceId: string, command: Command, opts?: { expiresAt?: number }): Promise<void>
 }
 
 export interface CommandRecord {
@@ -17,14 +18,16 @@ export interface CommandRecord {
   incidentId: string | null
   createdAt: string
   expiresAt: string | null
+  /** when the command reached the device's connection (null while queued) [P-4.5] */
+  deliveredAt: string | null
   doneAt: string | null
   error: string | null
 }
 
 export interface CommandServiceOptions {
-  /** [P-3.6] An unacknowledged command is `timed_out` after this many ms. Default 30000. */
+  /** [P-3.6] A delivered command not acknowledged within this many ms is `timed_out`. Default 30000. */
   ackTimeoutMs?: number
-  /** [P-4.5] A command not delivered by then is dropped by the broker and marked timed out. Default 1 h. */
+  /** [P-4.5] A command still queued (device offline) after this many ms is not delivered and is `timed_out`. Default 1 h. */
   expiryMs?: number
   now?: () => number
 }
@@ -53,8 +56,10 @@ export class CommandService {
        values ($1, $2, $3, $4, 'sent', $5, $6, $7, $8)`,
       [id, deviceId, type, args ? JSON.stringify(args) : null, meta.incidentId ?? null, meta.createdBy ?? null, new Date(ts), new Date(ts + this.expiryMs)])
     const command: Command = args ? { id, ts, type, args } : { id, ts, type }
-    // Publishing happens after the row exists so an ack can never arrive for an unknown command.
-    this.transport.publishCommand(deviceId, command).catch((err) => this.log.error({ deviceId, commandId: id, err }, 'command publish failed'))
+    // Published only once the row is committed: a fast device's ack must find its command.
+    tx.afterCommit(() => {
+      this.transport.publishCommand(deviceId, command, { expiresAt: ts + this.expiryMs }).catch((err) => this.log.error({ deviceId, commandId: id, err }, 'command publish failed'))
+    })
     return (await this.get(id, tx))!
   }
 
@@ -64,15 +69,22 @@ export class CommandService {
     if (!r) return null
     return {
       id: r.id, deviceId: r.device_id, type: r.type, args: r.args, status: r.status, incidentId: r.incident_id,
-      createdAt: iso(r.created_at)!, expiresAt: iso(r.expires_at), doneAt: iso(r.done_at), error: r.error
+      createdAt: iso(r.created_at)!, expiresAt: iso(r.expires_at), deliveredAt: iso(r.delivered_at), doneAt: iso(r.done_at), error: r.error
     }
   }
 
-  /** Marks overdue commands `timed_out`; returns how many. */
+  /**
+   * Marks overdue commands `timed_out` and returns how many: delivered but not acknowledged
+   * within the ack timeout [P-3.6], or never delivered before they expired [P-4.5].
+   */
   async sweep (): Promise<number> {
+    const now = new Date(this.now())
     const r = await this.db.query(
-      `update commands set status = 'timed_out', done_at = $1 where status = 'sent' and created_at < $2`,
-      [new Date(this.now()), new Date(this.now() - this.ackTimeoutMs)])
+      `update commands set status = 'timed_out', done_at = $1
+        where status = 'sent'
+          and ((delivered_at is not null and delivered_at < $2)
+               or (delivered_at is null and coalesce(expires_at, created_at) < $1))`,
+      [now, new Date(this.now() - this.ackTimeoutMs)])
     return r.rowCount
   }
 

@@ -6,7 +6,7 @@
  * `DATA_DIR/data.key`, created with mode 0600 on first start. Several platform nodes must
  * share one `DATA_KEY`.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PlatformError } from '../errors.ts'
@@ -34,6 +34,11 @@ export class FieldCrypto {
       chmodSync(file, 0o600)
     }
     return new FieldCrypto(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'))
+  }
+
+  /** A separate key for another purpose (e.g. signing responder links), derived from the data key. */
+  deriveKey (purpose: string): Buffer {
+    return createHmac('sha256', this.key).update(`eldercare:${purpose}`).digest()
   }
 
   encrypt (plain: string): string {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { NON_ALARM_EVENT_TYPES } from '@eldercare/protocols'
+import { NON_ALARM_EVENT_TYPES, SITE_LEVEL_ALARM_TYPES, type Severity } from '@eldercare/protocols'
 import type { Db, Queryable } from '../db/db.ts'
 import type { IncidentService } from './incidents.ts'
 
@@ -8,7 +8,12 @@ export interface EngineOptions {
   pollIntervalMs?: number
 }
 
-export interface IncidentChange { event: 'incident:opened' | 'incident:updated', incidentId: string }
+export interface IncidentChange {
+  event: 'incident:opened' | 'incident:updated'
+  incidentId: string
+  /** operators should be alerted again (a repeated alarm) */
+  reAlert?: 'repeat' | 'escalation'
+}
 
 interface InboxRow {
   seq: string
@@ -21,6 +26,8 @@ interface InboxRow {
   site_id: string | null
   resident_id: string | null
   area_id: string | null
+  lives_alone: boolean | null
+  capacity_level: number | null
 }
 
 /**
@@ -85,10 +92,11 @@ export class IncidentEngine {
   private async processOne (): Promise<boolean> {
     const change = await this.db.transaction(async (tx) => {
       const { rows } = await tx.query<InboxRow>(
-        `select i.seq, i.device_id, i.msg_id, i.kind, i.type, i.payload, i.received_at, d.site_id, d.resident_id, s.area_id
+        `select i.seq, i.device_id, i.msg_id, i.kind, i.type, i.payload, i.received_at, d.site_id, d.resident_id, s.area_id, r.lives_alone, r.capacity_level
            from inbox i
            left join devices d on d.id = i.device_id
            left join sites s on s.id = d.site_id
+           left join residents r on r.id = d.resident_id
           where i.processed_at is null
           order by i.seq
           limit 1
@@ -115,17 +123,24 @@ export class IncidentEngine {
     // [P-3.2] `test` is proof the device works and never opens an incident.
     if (row.kind === 'event' && NON_ALARM_EVENT_TYPES.has(row.type)) return null
     if (row.kind === 'intercom' && row.type !== 'call_request') return this.applyCallEvent(tx, row)
+    const severity = row.kind === 'derived' && ['high', 'medium', 'low'].includes(row.payload.severity as string) ? row.payload.severity as Severity : null
     const { id, event } = await this.incidents.raise(tx, {
       type: row.type,
       siteId: row.site_id,
       areaId: row.area_id,
-      residentId: row.resident_id,
+      // Smoke, gas and water concern everyone at the site: one incident per site.
+      residentId: SITE_LEVEL_ALARM_TYPES.has(row.type) ? null : row.resident_id,
       deviceId: row.device_id,
       at: new Date(row.received_at),
+      severity,
+      livesAlone: row.lives_alone ?? false,
+      capacityLevel: row.capacity_level,
       source: { deviceId: row.device_id, msgId: row.msg_id, kind: row.kind, payload: row.payload }
     })
+    // The console rings for a call; its later events land on the same incident (applyCallEvent).
+    if (row.kind === 'intercom') await this.incidents.addTimeline(tx, id, 'intercom_call_request', null, null, { callId: row.payload.callId, deviceId: row.device_id })
     log.info({ incidentId: id, type: row.type }, event === 'incident:opened' ? 'incident opened' : 'alarm joined incident')
-    return { event, incidentId: id }
+    return event === 'incident:opened' ? { event, incidentId: id } : { event, incidentId: id, reAlert: 'repeat' }
   }
 
   private async applyCancel (tx: Queryable, row: InboxRow): Promise<IncidentChange | null> {
@@ -134,8 +149,7 @@ export class IncidentEngine {
     const { rows } = await tx.query<{ incident_id: string | null }>('select incident_id from inbox where device_id = $1 and msg_id = $2', [row.device_id, ref])
     const incidentId = rows[0]?.incident_id
     if (!incidentId) return null
-    await this.incidents.addTimeline(tx, incidentId, 'cancelled_at_device', null, null, { deviceId: row.device_id, ref })
-    await tx.query('update incidents set updated_at = now() where id = $1', [incidentId])
+    await this.incidents.cancelAtDevice(tx, incidentId, { deviceId: row.device_id, ref })
     return { event: 'incident:updated', incidentId }
   }
 

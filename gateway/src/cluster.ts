@@ -1,0 +1,114 @@
+/**
+ * Scaled mode (ARCHITECTURE.md, "Runtime modes"): several gateway and platform processes
+ * join through Redis. mqemitter-redis carries every PUBLISH between the aedes brokers (a
+ * command published on one node reaches a device connected to another), and
+ * aedes-persistence-redis keeps sessions, subscriptions, retained messages and queued QoS 1
+ * packets where every node sees them ([P-4.5]: a device may reconnect to any gateway).
+ *
+ * The gateway's facts (`inbox`, `commandAck`, `deviceStatus`) are relayed to the other
+ * nodes on `$SYS/eldercare/…` topics — no device may subscribe to those — so a platform
+ * node's engine wakes at once for an alarm another gateway recorded.
+ */
+import { Readable } from 'node:stream'
+import { Redis } from 'ioredis'
+import mqemitterRedis from 'mqemitter-redis'
+import AsyncRedisPersistence from 'aedes-persistence-redis/asyncPersistence.js'
+import type { PublishPacket } from 'aedes'
+import type { Gateway, GatewayEvents } from './gateway.ts'
+
+export interface BrokerParts {
+  /** aedes `mq` option */
+  mq: unknown
+  /** aedes `persistence` option */
+  persistence: unknown
+  close(): Promise<void>
+}
+
+/**
+ * Adapts aedes-persistence-redis 12 to aedes 1.2:
+ * - it yields retained messages from an async generator, while aedes pipes what
+ *   `createRetainedStreamCombi` returns: wrap it in a stream;
+ * - aedes calls `addSubscriptions`/`removeSubscriptions` once per topic of a SUBSCRIBE, each
+ *   time with the whole list, and the persistence waits for its cluster broadcast keyed by the
+ *   first topic, so of two identical concurrent calls one never resolves (a device subscribing
+ *   to commands and errors in one packet hung): identical calls in flight share one promise.
+ */
+class RedisPersistence extends AsyncRedisPersistence {
+  private readonly inflight = new Map<string, Promise<void>>()
+
+  private once (op: string, client: { id: string }, subs: unknown[], run: () => Promise<void>): Promise<void> {
+    const key = `${op}\0${client.id}\0${JSON.stringify(subs)}`
+    let p = this.inflight.get(key)
+    if (!p) {
+      p = run().finally(() => this.inflight.delete(key))
+      this.inflight.set(key, p)
+    }
+    return p
+  }
+
+  override addSubscriptions (client: { id: string }, subs: unknown[]): Promise<void> {
+    return this.once('add', client, subs, () => super.addSubscriptions(client, subs))
+  }
+
+  override removeSubscriptions (client: { id: string }, subs: unknown[]): Promise<void> {
+    return this.once('remove', client, subs, () => super.removeSubscriptions(client, subs))
+  }
+
+  override createRetainedStreamCombi (patterns: string[]): Readable {
+    return Readable.from(super.createRetainedStreamCombi(patterns) as AsyncIterable<unknown>)
+  }
+
+  override createRetainedStream (pattern: string): Readable {
+    return this.createRetainedStreamCombi([pattern])
+  }
+}
+
+/** The aedes emitter and persistence backed by the Redis at `redisUrl`. */
+export function redisBrokerParts (redisUrl: string): BrokerParts {
+  const mq = mqemitterRedis({ connectionString: redisUrl })
+  const conn = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: null })
+  const persistence = new RedisPersistence({ conn })
+  return {
+    mq,
+    persistence,
+    async close () {
+      // aedes closes the emitter itself; the persistence's connection is ours to end. QUIT
+      // lets commands still in flight (will and session clean-up of closing clients) finish;
+      // the persistence's own destroy() disconnects at once and leaves them rejected unhandled.
+      await conn.quit().catch(() => conn.disconnect())
+    }
+  }
+}
+
+const RELAYED = ['inbox', 'commandAck', 'deviceStatus'] as const satisfies ReadonlyArray<keyof GatewayEvents>
+type Relayed = (typeof RELAYED)[number]
+export const CLUSTER_TOPIC_PREFIX = '$SYS/eldercare/'
+
+/**
+ * Publishes this node's gateway events to the cluster and re-emits the other nodes' events
+ * locally, each exactly once (a node ignores its own relays). Resolves once subscribed.
+ */
+export async function relayGatewayEvents (gateway: Gateway): Promise<void> {
+  const broker = gateway.broker
+  const fromElsewhere = new WeakSet<object>()
+  for (const event of RELAYED) {
+    const topic = CLUSTER_TOPIC_PREFIX + event
+    gateway.on(event, (payload: object) => {
+      if (fromElsewhere.has(payload)) return
+      const body = Buffer.from(JSON.stringify({ origin: broker.id, payload }))
+      broker.publish({ cmd: 'publish', topic, payload: body, qos: 0, retain: false, dup: false } as PublishPacket, () => {})
+    })
+    await new Promise<void>((resolve) => {
+      broker.subscribe(topic, (packet, done) => {
+        try {
+          const { origin, payload } = JSON.parse(packet.payload.toString()) as { origin: string, payload: object }
+          if (origin !== broker.id) {
+            fromElsewhere.add(payload)
+            ;(gateway.emit as (e: Relayed, p: object) => boolean)(event, payload)
+          }
+        } catch { /* not one of ours: ignore */ }
+        done()
+      }, resolve)
+    })
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * [P-1.1] The gateway's listeners: MQTT over TCP, over TLS when a certificate is configured,
+ * and over WebSocket at /mqtt. Every connection passes the packet-size guard [P-2.1] first.
+ */
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net'
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls'
+import type { Duplex } from 'node:stream'
+import type { IncomingMessage } from 'node:http'
+import { WebSocketServer, createWebSocketStream } from 'ws'
+import { GuardedConnection } from './packet-guard.ts'
+
+export interface TlsListenOptions {
+  /** MQTT over TLS; 0 = any free port. */
+  port: number
+  /** PEM certificate (chain) and private key. */
+  cert: string | Buffer
+  key: string | Buffer
+}
+
+/** Hands a (guarded) connection to the broker. */
+export type ConnectionHandler = (conn: Duplex, req?: IncomingMessage) => void
+
+export interface Listener {
+  port: number
+  close(): Promise<void>
+}
+
+export interface GuardOptions {
+  maxPacketBytes: number
+  /** `deviceId` is known when the connection had already sent its CONNECT */
+  onViolation: (reason: string, remote: string | undefined, deviceId: string | undefined) => void
+}
+
+function guarded (inner: Duplex, remote: string | undefined, guard: GuardOptions): Duplex {
+  const conn: GuardedConnection = new GuardedConnection(inner, guard.maxPacketBytes, (reason) => {
+    // aedes hangs its client object on the connection it handles
+    const client = (conn as unknown as { client?: { id?: string | null } }).client
+    guard.onViolation(reason, remote, client?.id ?? undefined)
+  })
+  return conn
+}
+
+function listenOn (server: NetServer | HttpServer | TlsServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject).listen(port, host, () => resolve((server.address() as AddressInfo).port))
+  })
+}
+
+function closer (server: NetServer | HttpServer | TlsServer): () => Promise<void> {
+  return () => new Promise((resolve) => {
+    server.close(() => resolve())
+    // connections that outlive the broker would keep the port open
+    if ('closeAllConnections' in server) server.closeAllConnections()
+  })
+}
+
+export async function listenTcp (handle: ConnectionHandler, port: number, host: string, guard: GuardOptions): Promise<Listener> {
+  const server = createNetServer((socket) => handle(guarded(socket, socket.remoteAddress, guard)))
+  return { port: await listenOn(server, port, host), close: closer(server) }
+}
+
+export async function listenTls (handle: ConnectionHandler, opts: TlsListenOptions, host: string, guard: GuardOptions): Promise<Listener> {
+  const server = createTlsServer({ cert: opts.cert, key: opts.key }, (socket) => handle(guarded(socket, socket.remoteAddress, guard)))
+  // a failed handshake is the client's problem, not the server's
+  server.on('tlsClientError', () => {})
+  return { port: await listenOn(server, opts.port, host), close: closer(server) }
+}
+
+export async function listenWebSocket (handle: ConnectionHandler, port: number, host: string, guard: GuardOptions): Promise<Listener> {
+  const http = createHttpServer((_req, res) => { res.writeHead(426).end('MQTT over WebSocket: connect to /mqtt\n') })
+  // ws buffers a whole frame before emitting it: cap frames at the packet limit too [P-2.1]
+  const wss = new WebSocketServer({ server: http, path: '/mqtt', maxPayload: guard.maxPacketBytes })
+  wss.on('connection', (ws, req) => handle(guarded(createWebSocketStream(ws), req.socket.remoteAddress, guard), req))
+  const bound = await listenOn(http, port, host)
+  const closeHttp = closer(http)
+  return {
+    port: bound,
+    async close () {
+      for (const c of wss.clients) c.terminate()
+      wss.close()
+      await closeHttp()
+    }
+  }
+}

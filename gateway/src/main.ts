@@ -1,0 +1,80 @@
+/**
+ * A standalone gateway process for the scaled mode: devices connect here; alarms go to
+ * the PostgreSQL inbox; Redis joins this broker to the other gateways and platform nodes.
+ * Only this module reads the environment and listens.
+ */
+import { readFileSync } from 'node:fs'
+import pg from 'pg'
+import { pino } from 'pino'
+import { ConfigError, EnvReader } from './env.ts'
+import { Gateway } from './gateway.ts'
+import { InfluxVitalsStore } from './vitals/influx-store.ts'
+import type { TlsListenOptions } from './listeners.ts'
+
+function loadGatewayConfig (env: NodeJS.ProcessEnv) {
+  const r = new EnvReader(env)
+  const cfg = {
+    mqttPort: r.port('MQTT_PORT', 1883),
+    mqttWsPort: r.port('MQTT_WS_PORT', 8083),
+    host: r.string('HOST', '0.0.0.0'),
+    databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:'], { required: true })!,
+    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:'], { required: true })!,
+    /** readings in InfluxDB; else in the database */
+    influxUrl: r.url('INFLUX_URL', ['http:', 'https:']),
+    logLevel: r.string('LOG_LEVEL', 'info'),
+    // [P-1.1] MQTT over TLS when both PEM files are given
+    tls: tlsOptions(r, env)
+  }
+  r.done()
+  return cfg
+}
+
+function tlsOptions (r: EnvReader, env: NodeJS.ProcessEnv): TlsListenOptions | null {
+  const certFile = env.MQTT_TLS_CERT || null
+  const keyFile = env.MQTT_TLS_KEY || null
+  const port = r.port('MQTT_TLS_PORT', 8883)
+  if (certFile === null && keyFile === null) return null
+  if (certFile === null || keyFile === null) {
+    r.problems.push('MQTT_TLS_CERT and MQTT_TLS_KEY must be set together (PEM certificate and private key files)')
+    return null
+  }
+  try {
+    return { port, cert: readFileSync(certFile), key: readFileSync(keyFile) }
+  } catch (err) {
+    r.problems.push(`MQTT_TLS_CERT/MQTT_TLS_KEY: ${(err as Error).message}`)
+    return null
+  }
+}
+
+async function main (): Promise<void> {
+  let cfg
+  try {
+    cfg = loadGatewayConfig(process.env)
+  } catch (err) {
+    if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); process.exit(2) }
+    throw err
+  }
+  const logger = pino({ level: cfg.logLevel, redact: ['password', '*.password', 'secret', '*.secret'] })
+  const pool = new pg.Pool({ connectionString: cfg.databaseUrl, max: 10 })
+  pool.on('error', (err) => logger.warn({ err }, 'idle database connection failed'))
+  await pool.query('select 1 from inbox limit 0') // the platform's migrations must have run
+  const gateway = new Gateway({
+    sql: { query: async (sql, params) => { const r = await pool.query(sql, params); return { rows: r.rows, rowCount: r.rowCount ?? 0 } } },
+    logger,
+    redisUrl: cfg.redisUrl,
+    readings: { vitalsStore: cfg.influxUrl ? new InfluxVitalsStore({ url: cfg.influxUrl }) : undefined }
+  })
+  const ports = await gateway.listen({ host: cfg.host, mqttPort: cfg.mqttPort, mqttWsPort: cfg.mqttWsPort, tls: cfg.tls })
+  logger.info({ mqtt: ports.mqtt, mqttWs: ports.mqttWs, mqttTls: ports.mqttTls }, 'listening')
+  const shutdown = () => {
+    gateway.close().then(() => pool.end()).then(() => process.exit(0), () => process.exit(1))
+    setTimeout(() => process.exit(1), 10_000).unref()
+  }
+  process.once('SIGINT', shutdown)
+  process.once('SIGTERM', shutdown)
+}
+
+main().catch((err) => {
+  process.stderr.write(`gateway failed to start: ${err?.stack ?? err}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,130 @@
+/**
+ * The gateway's readings path: [P-3.1] telemetry becomes points for the VitalsStore (through the
+ * bounded, batching ReadingsWriter, so ingest never waits for the store) and samples for the
+ * detection rules; status and events feed the device-health rules.
+ */
+import type { Logger } from 'pino'
+import type { Telemetry, TelemetrySample } from '@eldercare/protocols'
+import { Detector, type DetectorOptions, type Sample } from './detect/detector.ts'
+import type { InboxNotice } from './gateway.ts'
+import type { DeviceOwner, GatewayStore, Sql } from './store.ts'
+import { SqlVitalsStore } from './vitals/sql-store.ts'
+import type { ReadingPoint, VitalsStore } from './vitals/store.ts'
+import { ReadingsWriter, type ReadingsWriterOptions } from './vitals/writer.ts'
+
+export interface ReadingsOptions {
+  /** Where readings go. Default: the relational store on the gateway's database. */
+  vitalsStore?: VitalsStore
+  writer?: ReadingsWriterOptions
+  /** Detection rules' options; `false` turns detection off. */
+  detection?: DetectorOptions | false
+  /** How long a device's owner (resident) is cached, in ms. Default 30000. */
+  ownerCacheTtlMs?: number
+  /** How often readings past the retention period are pruned, in ms. Default 3600000 (1 h). */
+  pruneIntervalMs?: number
+}
+
+export class Readings {
+  readonly store: VitalsStore
+  readonly writer: ReadingsWriter
+  readonly detector: Detector | null
+  private readonly owners = new Map<string, { at: number, owner: DeviceOwner | null }>()
+  private readonly ownerTtlMs: number
+  private pruneTimer?: NodeJS.Timeout
+
+  constructor (sql: Sql, private readonly gwStore: GatewayStore, private readonly log: Logger, notify: (n: InboxNotice) => void,
+    private readonly now: () => number, private readonly opts: ReadingsOptions = {}) {
+    this.store = opts.vitalsStore ?? new SqlVitalsStore(sql)
+    this.writer = new ReadingsWriter(this.store, log.child({ part: 'readings' }), opts.writer)
+    this.detector = opts.detection === false ? null : new Detector(sql, gwStore, log.child({ part: 'detect' }), notify, { now, ...opts.detection })
+    this.ownerTtlMs = opts.ownerCacheTtlMs ?? 30_000
+  }
+
+  async start (): Promise<void> {
+    await this.store.init().catch((err) => this.log.error({ err, store: this.store.kind }, 'readings store not ready; writes will retry'))
+    await this.detector?.start()
+    this.pruneTimer = setInterval(() => {
+      this.store.prune(this.now()).then((n) => { if (n) this.log.info({ pruned: n }, 'readings past retention pruned') },
+        (err) => this.log.warn({ err }, 'readings prune failed'))
+    }, this.opts.pruneIntervalMs ?? 3600_000)
+    this.pruneTimer.unref()
+  }
+
+  async close (): Promise<void> {
+    clearInterval(this.pruneTimer)
+    await this.detector?.stop()
+    await this.writer.close()
+    await this.store.close()
+  }
+
+  /** Forgets cached owners (after a device is reassigned). */
+  invalidateDevice (deviceId?: string): void {
+    if (deviceId) this.owners.delete(deviceId)
+    else this.owners.clear()
+  }
+
+  /** [P-3.1] Queues the readings and runs the reading rules; does not wait for the store. */
+  async onTelemetry (deviceId: string, message: Telemetry, receivedAt: Date, clockSkew: boolean): Promise<void> {
+    const owner = await this.owner(deviceId).catch((err) => {
+      this.log.error({ err, deviceId }, 'device owner lookup failed: readings of this message not stored')
+      return null
+    })
+    if (!owner) return
+    const samples = toSamples(message, receivedAt.getTime(), clockSkew)
+    const points: ReadingPoint[] = samples.map((s) => ({ ts: s.ts, deviceId, residentId: owner.residentId, fields: s.fields }))
+    this.writer.enqueue(points)
+    this.detect(() => this.detector?.onSamples(owner, samples))
+  }
+
+  /** [P-3.4] battery from status. */
+  async onStatus (deviceId: string, battery: number | undefined, at: Date): Promise<void> {
+    if (battery === undefined || !this.detector) return
+    const owner = await this.healthOwner(deviceId)
+    if (owner) this.detect(() => this.detector?.onBattery(owner, battery, at.getTime()))
+  }
+
+  /** [P-3.2] a `low_battery` event. */
+  async onEvent (deviceId: string, type: string, at: Date): Promise<void> {
+    if (type !== 'low_battery' || !this.detector) return
+    const owner = await this.healthOwner(deviceId)
+    if (owner) this.detect(() => this.detector?.onBattery(owner, null, at.getTime()))
+  }
+
+  /** A rule's fault is logged; it never fails the device's message. */
+  private detect (fn: () => void): void {
+    try { fn() } catch (err) { this.log.error({ err }, 'detection rule failed') }
+  }
+
+  /** Owner for the device-health hooks; a failed lookup is logged and skips the rule, never the message. */
+  private async healthOwner (deviceId: string): Promise<DeviceOwner | null> {
+    return this.owner(deviceId).catch((err) => { this.log.warn({ err, deviceId }, 'device owner lookup failed: device-health rule skipped'); return null })
+  }
+
+  private async owner (deviceId: string): Promise<DeviceOwner | null> {
+    const hit = this.owners.get(deviceId)
+    if (hit && this.now() - hit.at < this.ownerTtlMs) return hit.owner
+    const owner = await this.gwStore.findDeviceOwner(deviceId)
+    this.owners.set(deviceId, { at: this.now(), owner })
+    return owner
+  }
+}
+
+/**
+ * [P-3.1] A single reading set or a batch, as samples of numeric fields (booleans as 0/1; geo is
+ * not a reading). [P-2.3] When the device clock is skewed, samples are shifted onto the
+ * gateway's clock by the message's offset.
+ */
+export function toSamples (message: Telemetry, receivedAtMs: number, clockSkew: boolean): Sample[] {
+  const raw: TelemetrySample[] = 'samples' in message ? message.samples : [message as TelemetrySample]
+  const shift = clockSkew && message.ts !== undefined ? receivedAtMs - message.ts : 0
+  const out: Sample[] = []
+  for (const s of raw) {
+    const fields: Sample['fields'] = { ...s.vitals }
+    if (s.bed?.occupied !== undefined) fields.bed_occupied = s.bed.occupied ? 1 : 0
+    if (s.bed?.movement !== undefined) fields.bed_movement = s.bed.movement
+    if (s.activity?.steps !== undefined) fields.steps = s.activity.steps
+    if (s.activity?.motion !== undefined) fields.motion = s.activity.motion ? 1 : 0
+    if (Object.keys(fields).length > 0) out.push({ ts: s.ts + shift, fields })
+  }
+  return out
+}

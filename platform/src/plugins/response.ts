@@ -1,0 +1,128 @@
+/**
+ * The response engine's moving parts in one plugin: the policy store, dispatch, notifications
+ * and the SLA scheduler, plus how their effects are announced to operators (socket.io) and to
+ * people outside the console (notification channels).
+ */
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { IncidentDto } from '@eldercare/protocols'
+import type { Queryable } from '../db/db.ts'
+import { DispatchService, LinkSigner, type OfferEvent } from '../services/dispatch.ts'
+import { publicDto, type IncidentRow } from '../services/incidents.ts'
+import { LogChannel, Notifier, WebhookChannel, type NotificationChannel, type NotificationKind, type WebhookChannelOptions } from '../services/notify.ts'
+import { SlaScheduler, type SlaEffect } from '../services/sla-scheduler.ts'
+
+export interface ResponseOptions {
+  /** how often the SLA scheduler looks for due deadlines, in ms. Default 1000. */
+  tickIntervalMs?: number
+  /** deliver notifications by signed HTTP POST as well as to the log */
+  webhook?: WebhookChannelOptions
+  /** extra channels (e.g. a provider's own) */
+  channels?: NotificationChannel[]
+  /** lifetime of a responder's signed link, in ms. Default 12 h. */
+  linkTtlMs?: number
+  /** base URL put in front of responder links in notifications, e.g. `https://centre.example` */
+  publicUrl?: string
+  /** run the scheduler on a timer (default true; tests that drive `tick()` themselves may turn it off) */
+  autoTick?: boolean
+}
+
+export interface ResponseEngine {
+  dispatch: DispatchService
+  notifier: Notifier
+  sla: SlaScheduler
+  /** Emits the incident to its area and above; returns it. */
+  announce(incidentId: string, event?: 'incident:opened' | 'incident:updated', reAlert?: IncidentDto['reAlert']): Promise<IncidentRow>
+  /** Family contacts with `notify: true` hear of an opening and of the resolution. */
+  notifyFamily(incidentId: string, kind: Extract<NotificationKind, 'incident_opened' | 'incident_resolved'>, q?: Queryable): Promise<void>
+  /** Sends the responder their offer with its signed link. */
+  notifyOffer(offer: OfferEvent | null | undefined): void
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    response: ResponseEngine
+  }
+}
+
+const TYPE_ZH: Record<string, string> = {
+  fall: '跌倒', sos: '紧急呼叫', smoke: '烟雾', gas: '燃气泄漏', water_leak: '漏水', call_request: '对讲呼叫',
+  inactivity: '长时间无活动', bed_exit_not_back: '离床未归', wander: '走失', news2: '生命体征异常'
+}
+export const typeLabel = (t: string): string => TYPE_ZH[t] ? `${TYPE_ZH[t]} (${t})` : t
+
+export const responsePlugin = fp<{ options: ResponseOptions, now: () => number, logger: Logger }>(async (app: FastifyInstance, { options, now, logger }) => {
+  const log = logger.child({ part: 'response' })
+  const links = new LinkSigner(app.fieldCrypto.deriveKey('responder-links'), now)
+  const dispatch = new DispatchService(app.db, app.incidents, app.incidents.policies, links, now, { linkTtlMs: options.linkTtlMs, publicUrl: options.publicUrl })
+  const channels: NotificationChannel[] = [new LogChannel(log), ...(options.webhook ? [new WebhookChannel(options.webhook)] : []), ...(options.channels ?? [])]
+  const notifier = new Notifier(channels, async (incidentId, kind, data) => {
+    await app.incidents.addTimeline(app.db, incidentId, kind, null, null, data)
+    if (kind === 'notification_failed') await announce(incidentId)
+  }, log)
+
+  const announce: ResponseEngine['announce'] = async (incidentId, event = 'incident:updated', reAlert) => {
+    const inc = await app.incidents.get(incidentId, '/')
+    app.realtime.emitIncident(event, publicDto(inc, reAlert), inc.areaPath)
+    return inc
+  }
+
+  const notifyOffer = (o: OfferEvent | null | undefined): void => {
+    if (!o) return
+    notifier.notify({
+      kind: 'dispatch_offer', incidentId: o.incidentId, to: { name: o.responder.name, phone: o.responder.phone, role: 'responder' },
+      text: `请出勤：${o.responder.name}，有老人需要帮助。请打开链接接受并查看地址。`, link: o.offer.link, data: { offerId: o.offer.id, dueAt: o.offer.dueAt }
+    })
+  }
+
+  const notifyFamily: ResponseEngine['notifyFamily'] = async (incidentId, kind, q = app.db) => {
+    const { rows } = await q.query<{ contacts: Array<{ name: string, phone: string, relation?: string, notify?: boolean }>, name: string, type: string, outcome: string | null }>(
+      'select r.contacts, r.name, i.type, i.outcome from incidents i join residents r on r.id = i.resident_id where i.id = $1', [incidentId])
+    const r = rows[0]
+    if (!r) return
+    // Consent: only contacts the resident (or guardian) marked `notify: true` hear anything.
+    for (const c of r.contacts.filter((x) => x.notify === true)) {
+      notifier.notify({
+        kind, incidentId, to: { name: c.name, phone: c.phone, relation: c.relation ?? null, role: 'family' },
+        text: kind === 'incident_opened'
+          ? `【应急中心】${r.name}触发${typeLabel(r.type)}警报，中心正在处理。`
+          : `【应急中心】${r.name}的${typeLabel(r.type)}警报已处理完毕（${r.outcome ?? ''}）。`,
+        data: { type: r.type, ...(r.outcome ? { outcome: r.outcome } : {}) }
+      })
+    }
+  }
+
+  const onEffect = (e: SlaEffect): void => {
+    void (async () => {
+      const inc = await announce(e.incidentId, 'incident:updated', e.kind === 'escalated' && e.action === 'realert_area' ? 'escalation' : undefined)
+      if (e.kind === 'escalated' && e.action && e.step) {
+        const payload = { incident: publicDto(inc), action: e.action, step: e.step, areaId: inc.areaId }
+        if (e.action === 'widen_parent') {
+          const { rows } = await app.db.query<{ parent_id: string | null }>('select parent_id from areas where id = $1', [inc.areaId])
+          const parent = rows[0]?.parent_id
+          if (parent) app.realtime.emitToArea(parent, 'incident:escalated', { ...payload, areaId: parent })
+        } else {
+          app.realtime.emitToPath(inc.areaPath, 'incident:escalated', payload)
+        }
+        if (e.action === 'alert_supervisor') {
+          const { rows } = await app.db.query<{ username: string, display_name: string | null }>(
+            `select u.username, u.display_name from users u join areas a on a.id = u.area_id
+              where u.role = 'supervisor' and not u.disabled and $1 like a.path || '%'`, [inc.areaPath])
+          for (const s of rows) {
+            notifier.notify({ kind: 'escalation', incidentId: inc.id, to: { name: s.display_name ?? s.username, role: 'supervisor' }, text: `【升级】${inc.priority} ${typeLabel(inc.type)}警报未及时接警：${inc.residentName ?? inc.siteName ?? ''}` })
+          }
+        }
+      }
+      notifyOffer(e.offer)
+    })().catch((err) => log.error({ err, incidentId: e.incidentId }, 'SLA effect not announced'))
+  }
+
+  const sla = new SlaScheduler(app.db, app.incidents, dispatch, now, log, onEffect, { tickIntervalMs: options.tickIntervalMs })
+  app.decorate('response', { dispatch, notifier, sla, announce, notifyFamily, notifyOffer })
+  app.addHook('onReady', async () => { if (options.autoTick !== false) sla.start() })
+  app.addHook('onClose', async () => {
+    await sla.stop()
+    await notifier.flush()
+  })
+}, { name: 'response', dependencies: ['db', 'realtime'] })

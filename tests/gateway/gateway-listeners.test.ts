@@ -1,0 +1,124 @@
+/**
+ * [P-1.1] The listeners — TCP, TLS with a certificate made by openssl for this test, WebSocket
+ * at /mqtt — and [P-2.1] the limits on every one of them: a payload over 16 KiB is answered
+ * too_large; a packet over 256 KiB closes the connection before its body is read.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { connect as netConnect, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import mqttPacket from 'mqtt-packet'
+import WebSocket from 'ws'
+import { deviceTopic } from '@eldercare/protocols'
+import { connectDevice, connectPacket, logSink } from '../support/devices.ts'
+import { pino } from 'pino'
+import { needsMosquittoClients, mosquittoPub } from '../support/mosquitto.ts'
+import { needs } from '../support/requirements.ts'
+import { eventually, seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
+
+const openssl = needs('openssl', '/usr/bin/openssl', 'openssl')
+const clients = needsMosquittoClients('mosquitto_pub over TLS')
+
+describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
+  let p: TestPlatform
+  let home: SeededHome
+  let dir: string
+  let cert: Buffer
+  const log = logSink()
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gateway-tls-'))
+    execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
+    cert = readFileSync(join(dir, 'cert.pem'))
+    p = await startTestPlatform({ MQTT_TLS_CERT: join(dir, 'cert.pem'), MQTT_TLS_KEY: join(dir, 'key.pem'), MQTT_TLS_PORT: '0' }, { logger: pino({ level: 'warn' }, log) })
+    await p.api.login()
+    home = await seedHome(p.api)
+  })
+  afterAll(async () => {
+    await p?.close()
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  const inbox = async (msgId: string) => (await p.db.query('select 1 from inbox where device_id = $1 and msg_id = $2', [home.device.id, msgId])).rows
+  const fall = (id: string) => JSON.stringify({ id, ts: Date.now(), type: 'fall' })
+
+  it('[P-1.1] accepts a device over TLS, verified against the self-signed certificate', async () => {
+    expect(p.ports.mqttTls).toBeGreaterThan(0)
+    const d = await connectDevice(`mqtts://127.0.0.1:${p.ports.mqttTls}`, home.device, { ca: cert, rejectUnauthorized: true })
+    await d.client.publishAsync(deviceTopic(home.device.id, 'events'), fall('tls-1'), { qos: 1 })
+    expect(await inbox('tls-1')).toHaveLength(1)
+    await d.end()
+  })
+
+  it.skipIf(!clients.ok)('[P-1.1] accepts mosquitto_pub over TLS with --cafile', async () => {
+    const r = await mosquittoPub(['-h', '127.0.0.1', '-p', String(p.ports.mqttTls), '--cafile', join(dir, 'cert.pem'), '-i', home.device.id, '-u', home.device.id, '-P', home.device.secret,
+      '-V', 'mqttv311', '-q', '1', '-t', deviceTopic(home.device.id, 'events'), '-m', fall('tls-mp-1')])
+    expect(r.code, r.stderr).toBe(0)
+    expect(await inbox('tls-mp-1')).toHaveLength(1)
+  })
+
+  it('[P-1.1] accepts a device over WebSocket at /mqtt', async () => {
+    const d = await connectDevice(`ws://127.0.0.1:${p.ports.mqttWs}/mqtt`, home.device)
+    await d.client.publishAsync(deviceTopic(home.device.id, 'events'), fall('ws-1'), { qos: 1 })
+    expect(await inbox('ws-1')).toHaveLength(1)
+    await d.end()
+  })
+
+  it('[P-2.1] answers a payload between 16 KiB and 256 KiB too_large and keeps the connection', async () => {
+    const d = await connectDevice(p.mqttUrl, home.device)
+    await d.client.publishAsync(deviceTopic(home.device.id, 'events'), JSON.stringify({ id: 'big-1', ts: Date.now(), type: 'fall', location: 'x'.repeat(100_000) }), { qos: 1 })
+    await eventually(async () => d.errors.length > 0, 5000, 'too_large answer')
+    expect(d.errors[0]).toMatchObject({ code: 'too_large', ref: null })
+    await d.client.publishAsync(deviceTopic(home.device.id, 'events'), fall('after-big'), { qos: 1 })
+    expect(await inbox('after-big')).toHaveLength(1)
+    await d.end()
+  })
+
+  /** Opens a raw TCP connection and logs in with a CONNECT packet. */
+  async function rawLogin (): Promise<Socket> {
+    const socket = netConnect(p.ports.mqtt, '127.0.0.1')
+    await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject) })
+    socket.write(connectPacket(home.device, 30))
+    await new Promise<void>((resolve) => socket.once('data', () => resolve())) // CONNACK
+    return socket
+  }
+
+  it('[P-2.1] closes a TCP connection whose packet announces more than 256 KiB, before its body is read', async () => {
+    const socket = await rawLogin()
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+    socket.on('error', () => {})
+    // a PUBLISH header announcing 10 MiB, and only the first 4 KiB of its body
+    const header = mqttPacket.generate({ cmd: 'publish', topic: deviceTopic(home.device.id, 'events'), payload: Buffer.alloc(10 * 1024 * 1024), qos: 0, retain: false, dup: false }).subarray(0, 4096)
+    socket.write(header)
+    await closed
+    expect(socket.bytesWritten).toBeLessThan(8192)
+    expect(log.lines.some((l) => l.deviceId === home.device.id && l.code === 'too_large' && /connection closed: packet of at least \d+ bytes exceeds the limit of 262144/.test(l.msg))).toBe(true)
+    // the gateway still serves devices
+    const d = await connectDevice(p.mqttUrl, home.device)
+    await d.client.publishAsync(deviceTopic(home.device.id, 'events'), fall('after-huge'), { qos: 1 })
+    expect(await inbox('after-huge')).toHaveLength(1)
+    await d.end()
+    const metrics = await (await fetch(`${p.httpUrl}/metrics`)).text()
+    expect(metrics).toMatch(/eldercare_gateway_messages_total\{kind="packet",outcome="rejected",code="too_large"\} [1-9]/)
+  })
+
+  it('[P-2.1] closes a WebSocket connection whose frame or packet exceeds 256 KiB', async () => {
+    // one frame over the limit
+    const ws = new WebSocket(`ws://127.0.0.1:${p.ports.mqttWs}/mqtt`, 'mqtt')
+    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject) })
+    const code = new Promise<number>((resolve) => ws.once('close', (c) => resolve(c)))
+    ws.send(Buffer.alloc(300 * 1024))
+    expect(await code).toBe(1009) // message too big
+    // a packet over the limit, sent in small frames
+    const ws2 = new WebSocket(`ws://127.0.0.1:${p.ports.mqttWs}/mqtt`, 'mqtt')
+    await new Promise<void>((resolve, reject) => { ws2.once('open', () => resolve()); ws2.once('error', reject) })
+    const closed2 = new Promise<void>((resolve) => ws2.once('close', () => resolve()))
+    ws2.send(connectPacket(home.device, 30))
+    const big = mqttPacket.generate({ cmd: 'publish', topic: deviceTopic(home.device.id, 'events'), payload: Buffer.alloc(1024 * 1024), qos: 0, retain: false, dup: false })
+    for (let off = 0; off < 64 * 1024 && ws2.readyState === WebSocket.OPEN; off += 1024) ws2.send(big.subarray(off, off + 1024))
+    await closed2
+  })
+})
