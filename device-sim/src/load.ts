@@ -5,13 +5,14 @@
  * before the device's PUBLISH to the `incident:opened` that names its device and type,
  * in an HDR histogram.
  *
- * An alarm joins an incident still active for the same resident and type instead of
- * opening one, so each alarm uses a (site, resident, type) not yet used in the run nor
- * active on the platform; when none is left, alarms are still sent and counted unmeasured.
+ * An alarm joins an incident still active for the same resident and a compatible type (the
+ * platform's correlation groups, `compatibleAlarms`) instead of opening one, so each alarm
+ * uses a (site, resident, type) whose group is not yet used in the run nor active on the
+ * platform; when none is left, alarms are still sent and counted unmeasured.
  */
 import * as hdr from 'hdr-histogram-js'
 import { io, type Socket } from 'socket.io-client'
-import type { ClientToServerEvents, EventType, IncidentDto, ServerToClientEvents } from '@eldercare/protocols'
+import { compatibleAlarms, type ClientToServerEvents, type EventType, type IncidentDto, type ServerToClientEvents } from '@eldercare/protocols'
 import { allDevices, type CredentialsFile } from './credentials.ts'
 import { SimError } from './errors.ts'
 import { Rng } from './prng.ts'
@@ -63,11 +64,13 @@ export async function load (o: LoadOptions): Promise<LoadReport> {
   const api = new RestClient(o.httpUrl)
   await api.login(o.username, o.password)
 
-  // (site, resident, type) of incidents still active: an alarm there would join, not open
+  // alarm types already raised per (site, resident), here or in incidents still active: a compatible alarm would join, not open
   const residentId = (d: (typeof chosen)[number]) => d.site.residents.find((r) => r.key === d.resident)?.id ?? ''
-  const used = new Set<string>()
+  const used = new Map<string, string[]>()
+  const use = (key: string, type: string) => used.set(key, [...(used.get(key) ?? []), type])
+  const free = (key: string, type: string) => !(used.get(key) ?? []).some((t) => compatibleAlarms(t, type))
   const active = await api.get<{ items: IncidentDto[] }>('/api/incidents?status=active')
-  for (const i of active.items) used.add(`${i.siteId}|${i.residentId ?? ''}|${i.type}`)
+  for (const i of active.items) use(`${i.siteId}|${i.residentId ?? ''}`, i.type)
 
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 })
   const pending = new Map<string, number[]>() // device|type → send start times (performance.now ms)
@@ -125,11 +128,11 @@ export async function load (o: LoadOptions): Promise<LoadReport> {
       const alarmDevices = chosen.filter((_, i) => sims[i].connected).map((d, i) => ({ d, s: live[i] }))
       const fire = () => {
         const { d, s } = alarmDevices[rng.int(0, alarmDevices.length - 1)]
-        const site = d.site.id
-        const type = ALARM_TYPES.find((t) => !used.has(`${site}|${residentId(d)}|${t}`))
+        const who = `${d.site.id}|${residentId(d)}`
+        const type = ALARM_TYPES.find((t) => free(who, t))
         alarms.sent++
         if (!type) { alarms.unmeasured++; void send(s, 'events', { type: 'sos' }, 1); return }
-        used.add(`${site}|${residentId(d)}|${type}`)
+        use(who, type)
         alarms.measured++
         const key = `${d.id}|${type}`
         const list = pending.get(key) ?? []
