@@ -7,7 +7,7 @@
  *
  * An alarm joins an incident still active for the same resident and a compatible type (the
  * platform's correlation groups, `compatibleAlarms`) instead of opening one, so each alarm
- * uses a (site, resident, type) whose group is not yet used in the run nor active on the
+ * uses a site and a type whose group is not yet used there in the run nor active on the
  * platform; when none is left, alarms are still sent and counted unmeasured.
  */
 import * as hdr from 'hdr-histogram-js'
@@ -64,13 +64,13 @@ export async function load (o: LoadOptions): Promise<LoadReport> {
   const api = new RestClient(o.httpUrl)
   await api.login(o.username, o.password)
 
-  // alarm types already raised per (site, resident), here or in incidents still active: a compatible alarm would join, not open
-  const residentId = (d: (typeof chosen)[number]) => d.site.residents.find((r) => r.key === d.resident)?.id ?? ''
+  // alarm types already raised per site, here or in incidents still active: a compatible alarm would join, not open.
+  // Per site rather than per resident: the platform may attribute a site device's alarm to the home's resident.
   const used = new Map<string, string[]>()
   const use = (key: string, type: string) => used.set(key, [...(used.get(key) ?? []), type])
   const free = (key: string, type: string) => !(used.get(key) ?? []).some((t) => compatibleAlarms(t, type))
   const active = await api.get<{ items: IncidentDto[] }>('/api/incidents?status=active')
-  for (const i of active.items) use(`${i.siteId}|${i.residentId ?? ''}`, i.type)
+  for (const i of active.items) use(i.siteId, i.type)
 
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 })
   const pending = new Map<string, number[]>() // device|type → send start times (performance.now ms)
@@ -128,7 +128,7 @@ export async function load (o: LoadOptions): Promise<LoadReport> {
       const alarmDevices = chosen.filter((_, i) => sims[i].connected).map((d, i) => ({ d, s: live[i] }))
       const fire = () => {
         const { d, s } = alarmDevices[rng.int(0, alarmDevices.length - 1)]
-        const who = `${d.site.id}|${residentId(d)}`
+        const who = d.site.id
         const type = ALARM_TYPES.find((t) => free(who, t))
         alarms.sent++
         if (!type) { alarms.unmeasured++; void send(s, 'events', { type: 'sos' }, 1); return }
