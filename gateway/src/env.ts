@@ -10,6 +10,16 @@ export class ConfigError extends Error {
   }
 }
 
+import { existsSync, readFileSync } from 'node:fs'
+
+/** [P-1.1] Where the MQTT/TLS listener's PEM files are, from MQTT_TLS_CERT/MQTT_TLS_KEY/MQTT_TLS_PORT. */
+export interface TlsFiles { port: number, certFile: string, keyFile: string }
+
+/** Reads the PEM files named by `files` (for `Gateway.listen({ tls })`). */
+export function loadTlsFiles (files: TlsFiles): { port: number, cert: Buffer, key: Buffer } {
+  return { port: files.port, cert: readFileSync(files.certFile), key: readFileSync(files.keyFile) }
+}
+
 export class EnvReader {
   readonly problems: string[] = []
   constructor (private readonly env: NodeJS.ProcessEnv) {}
@@ -40,6 +50,22 @@ export class EnvReader {
       this.problems.push(`${name} is not a URL (e.g. ${protocols[0]}//host:port/…)`)
     }
     return raw
+  }
+
+  /** MQTT over TLS when both PEM files are given; null when neither is. */
+  mqttTls (): TlsFiles | null {
+    const certFile = this.env.MQTT_TLS_CERT || null
+    const keyFile = this.env.MQTT_TLS_KEY || null
+    const port = this.port('MQTT_TLS_PORT', 8883)
+    if (certFile === null && keyFile === null) return null
+    if (certFile === null || keyFile === null) {
+      this.problems.push('MQTT_TLS_CERT and MQTT_TLS_KEY must be set together (PEM certificate and private key files)')
+      return null
+    }
+    for (const [name, file] of [['MQTT_TLS_CERT', certFile], ['MQTT_TLS_KEY', keyFile]] as const) {
+      if (!existsSync(file)) this.problems.push(`${name}="${file}" is not a readable file`)
+    }
+    return { port, certFile, keyFile }
   }
 
   string (name: string, def: string): string {

@@ -3,13 +3,11 @@
  * the PostgreSQL inbox; Redis joins this broker to the other gateways and platform nodes.
  * Only this module reads the environment and listens.
  */
-import { readFileSync } from 'node:fs'
 import pg from 'pg'
 import { pino } from 'pino'
-import { ConfigError, EnvReader } from './env.ts'
+import { ConfigError, EnvReader, loadTlsFiles } from './env.ts'
 import { Gateway } from './gateway.ts'
 import { InfluxVitalsStore } from './vitals/influx-store.ts'
-import type { TlsListenOptions } from './listeners.ts'
 
 function loadGatewayConfig (env: NodeJS.ProcessEnv) {
   const r = new EnvReader(env)
@@ -23,27 +21,10 @@ function loadGatewayConfig (env: NodeJS.ProcessEnv) {
     influxUrl: r.url('INFLUX_URL', ['http:', 'https:']),
     logLevel: r.string('LOG_LEVEL', 'info'),
     // [P-1.1] MQTT over TLS when both PEM files are given
-    tls: tlsOptions(r, env)
+    tls: r.mqttTls()
   }
   r.done()
   return cfg
-}
-
-function tlsOptions (r: EnvReader, env: NodeJS.ProcessEnv): TlsListenOptions | null {
-  const certFile = env.MQTT_TLS_CERT || null
-  const keyFile = env.MQTT_TLS_KEY || null
-  const port = r.port('MQTT_TLS_PORT', 8883)
-  if (certFile === null && keyFile === null) return null
-  if (certFile === null || keyFile === null) {
-    r.problems.push('MQTT_TLS_CERT and MQTT_TLS_KEY must be set together (PEM certificate and private key files)')
-    return null
-  }
-  try {
-    return { port, cert: readFileSync(certFile), key: readFileSync(keyFile) }
-  } catch (err) {
-    r.problems.push(`MQTT_TLS_CERT/MQTT_TLS_KEY: ${(err as Error).message}`)
-    return null
-  }
 }
 
 async function main (): Promise<void> {
@@ -64,7 +45,7 @@ async function main (): Promise<void> {
     redisUrl: cfg.redisUrl,
     readings: { vitalsStore: cfg.influxUrl ? new InfluxVitalsStore({ url: cfg.influxUrl }) : undefined }
   })
-  const ports = await gateway.listen({ host: cfg.host, mqttPort: cfg.mqttPort, mqttWsPort: cfg.mqttWsPort, tls: cfg.tls })
+  const ports = await gateway.listen({ host: cfg.host, mqttPort: cfg.mqttPort, mqttWsPort: cfg.mqttWsPort, tls: cfg.tls && loadTlsFiles(cfg.tls) })
   logger.info({ mqtt: ports.mqtt, mqttWs: ports.mqttWs, mqttTls: ports.mqttTls }, 'listening')
   const shutdown = () => {
     gateway.close().then(() => pool.end()).then(() => process.exit(0), () => process.exit(1))

@@ -51,6 +51,8 @@ export interface BuildAppOptions {
   /** Encryption of sensitive fields; default a random key (fine for tests, lost on restart). */
   fieldCrypto?: FieldCrypto
   now?: () => number
+  /** Tells the gateway a device's registry record changed (secret rotated, moved), to drop its cache. */
+  invalidateDevice?: (deviceId: string) => void
   /** Response engine: SLA scheduler, notifications, responder links. */
   response?: ResponseOptions
   /** Readings store for the vitals chart (the gateway's in embedded mode); default the relational store on `db`. */
@@ -117,7 +119,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   app.decorate('engine', engine)
 
   await app.register(authRoutes, { sessionTtlHours: opts.sessionTtlHours ?? 12 })
-  await app.register(registryRoutes)
+  await app.register(registryRoutes, { now, invalidateDevice: opts.invalidateDevice })
   await app.register(incidentRoutes)
   await app.register(commandRoutes)
   await app.register(observerRoutes)

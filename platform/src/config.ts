@@ -2,7 +2,7 @@
  * Start-up configuration: one defaults object, every variable validated at once, so a
  * bad environment is reported in full before anything starts (operator-api.md, "Start-up configuration").
  */
-import { existsSync } from 'node:fs'
+import { EnvReader, type TlsFiles } from '@eldercare/gateway'
 
 export interface Config {
   /** REST, socket.io, dashboard, /docs, /metrics. Default 8080; 0 = any free port. */
@@ -12,7 +12,7 @@ export interface Config {
   /** Device MQTT over WebSocket at /mqtt. Default 8083; 0 = any free port. */
   mqttWsPort: number
   /** [P-1.1] Device MQTT over TLS, on when both MQTT_TLS_CERT and MQTT_TLS_KEY (PEM file paths) are set. Default port 8883. */
-  mqttTls: { port: number, certFile: string, keyFile: string } | null
+  mqttTls: TlsFiles | null
   /** Interface to bind. Default 0.0.0.0. */
   host: string
   /** Embedded database files. Default ./data. */
@@ -49,28 +49,8 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig (env: NodeJS.ProcessEnv): Config {
-  const problems: string[] = []
-  const port = (name: string, def: number): number => {
-    const raw = env[name]
-    if (raw === undefined || raw === '') return def
-    const n = Number(raw)
-    if (!Number.isInteger(n) || n < 0 || n > 65535) {
-      problems.push(`${name}="${raw}" must be a port number 0–65535 (0 = any free port)`)
-      return def
-    }
-    return n
-  }
-  const url = (name: string, protocols: string[]): string | null => {
-    const raw = env[name]
-    if (!raw) return null
-    try {
-      const u = new URL(raw)
-      if (!protocols.includes(u.protocol)) problems.push(`${name} must use ${protocols.join(' or ')}, got ${u.protocol}`)
-    } catch {
-      problems.push(`${name} is not a URL (e.g. ${protocols[0]}//host:port/…)`)
-    }
-    return raw
-  }
+  const r = new EnvReader(env)
+  const problems = r.problems
   const demoRaw = (env.DEMO ?? 'auto').toLowerCase()
   const demo = ({ auto: 'auto', on: 'on', true: 'on', '1': 'on', off: 'off', false: 'off', '0': 'off' } as const)[demoRaw as 'auto']
   if (!demo) problems.push(`DEMO="${env.DEMO}" must be on, off or auto`)
@@ -82,27 +62,20 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
   if (!/^[A-Za-z0-9._-]{3,64}$/.test(adminUsername)) problems.push('ADMIN_USERNAME must be 3–64 letters, digits, ".", "_" or "-"')
   const dataKey = env.DATA_KEY || null
   if (dataKey !== null && Buffer.from(dataKey, 'base64').length !== 32) problems.push('DATA_KEY must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)')
-  const notifyWebhookUrl = url('NOTIFY_WEBHOOK_URL', ['http:', 'https:'])
+  const notifyWebhookUrl = r.url('NOTIFY_WEBHOOK_URL', ['http:', 'https:'])
   const notifyWebhookSecret = env.NOTIFY_WEBHOOK_SECRET || null
   if (notifyWebhookUrl && (!notifyWebhookSecret || notifyWebhookSecret.length < 16)) problems.push('NOTIFY_WEBHOOK_SECRET must be set (at least 16 characters) when NOTIFY_WEBHOOK_URL is')
-  const publicUrl = url('PUBLIC_URL', ['http:', 'https:'])
-  const tlsCert = env.MQTT_TLS_CERT || null
-  const tlsKey = env.MQTT_TLS_KEY || null
-  if ((tlsCert === null) !== (tlsKey === null)) problems.push('MQTT_TLS_CERT and MQTT_TLS_KEY must be set together (PEM certificate and private key files)')
-  for (const [name, file] of [['MQTT_TLS_CERT', tlsCert], ['MQTT_TLS_KEY', tlsKey]] as const) {
-    if (file !== null && !existsSync(file)) problems.push(`${name}="${file}" is not a readable file`)
-  }
-  const mqttTlsPort = port('MQTT_TLS_PORT', 8883)
+  const publicUrl = r.url('PUBLIC_URL', ['http:', 'https:'])
   const cfg: Config = {
-    httpPort: port('HTTP_PORT', 8080),
-    mqttPort: port('MQTT_PORT', 1883),
-    mqttWsPort: port('MQTT_WS_PORT', 8083),
-    mqttTls: tlsCert && tlsKey ? { port: mqttTlsPort, certFile: tlsCert, keyFile: tlsKey } : null,
+    httpPort: r.port('HTTP_PORT', 8080),
+    mqttPort: r.port('MQTT_PORT', 1883),
+    mqttWsPort: r.port('MQTT_WS_PORT', 8083),
+    mqttTls: r.mqttTls(),
     host: env.HOST || '0.0.0.0',
     dataDir: env.DATA_DIR || './data',
-    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
-    influxUrl: url('INFLUX_URL', ['http:', 'https:']),
-    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    influxUrl: r.url('INFLUX_URL', ['http:', 'https:']),
+    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     adminUsername,
     adminPassword,
     demo: demo ?? 'auto',

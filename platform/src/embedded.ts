@@ -2,13 +2,12 @@
  * Embedded mode (ARCHITECTURE.md, "Runtime modes"): gateway and platform in one process,
  * state in PGlite under DATA_DIR (or PostgreSQL with DATABASE_URL), the built dashboard served.
  */
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { Gateway, InfluxVitalsStore, type GatewayOptions } from '@eldercare/gateway'
+import { Gateway, InfluxVitalsStore, loadTlsFiles, type GatewayOptions } from '@eldercare/gateway'
 import type { Config } from './config.ts'
 import { buildApp, type BuildAppOptions } from './app.ts'
 import { ensureAdmin, type BootstrapResult } from './bootstrap.ts'
@@ -55,6 +54,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
 
     // With REDIS_URL this node's broker joins the others (commands reach devices on any gateway)
     // and its socket.io server shares rooms with the other platform nodes.
+    let forgetDevice: (id: string) => void = () => {}
     // [P-3.1] readings go to InfluxDB when INFLUX_URL is set, else to the same database
     const vitalsStore = config.influxUrl ? new InfluxVitalsStore({ url: config.influxUrl }) : undefined
     const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, readings: { vitalsStore }, ...opts.gateway })
@@ -70,6 +70,8 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       metrics: [gatewayMetrics(gateway), ...(gateway.readings ? [readingsMetrics(gateway.readings.writer)] : [])],
       vitalsStore: gateway.readings?.store,
       detectionSettingsChanged: (id) => { gateway.readings?.detector?.reloadSettings(id).catch((err) => logger.warn({ err, residentId: id }, 'detection settings not reloaded')) },
+      // A registry change drops the device from the gateway's auth cache and the wiring's area cache.
+      invalidateDevice: (id) => { gateway.invalidateDevice(id); forgetDevice(id) },
       response: {
         ...(config.notifyWebhookUrl && config.notifyWebhookSecret ? { webhook: { url: config.notifyWebhookUrl, secret: config.notifyWebhookSecret } } : {}),
         ...(config.publicUrl ? { publicUrl: config.publicUrl } : {})
@@ -77,9 +79,9 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       ...opts.app
     })
     closers.unshift(() => app.close())
-    wireGateway(app, gateway)
+    forgetDevice = wireGateway(app, gateway).forgetDevice
 
-    const tls = config.mqttTls && { port: config.mqttTls.port, cert: readFileSync(config.mqttTls.certFile), key: readFileSync(config.mqttTls.keyFile) }
+    const tls = config.mqttTls && loadTlsFiles(config.mqttTls)
     const mq = await gateway.listen({ host: config.host, mqttPort: config.mqttPort, mqttWsPort: config.mqttWsPort, tls })
     await app.listen({ host: config.host, port: config.httpPort })
     const ports = { http: (app.server.address() as AddressInfo).port, mqtt: mq.mqtt, mqttWs: mq.mqttWs, mqttTls: mq.mqttTls }

@@ -4,7 +4,7 @@ import { pino, type Logger } from 'pino'
 export const REDACT_PATHS = [
   'password', '*.password', 'secret', '*.secret', 'token', '*.token',
   'req.headers.authorization', 'headers.authorization',
-  'phone', '*.phone', 'idNumber', '*.idNumber', 'keySafeCode', '*.keySafeCode'
+  'phone', '*.phone', 'visitorPhone', '*.visitorPhone', 'idNumber', '*.idNumber', 'keySafeCode', '*.keySafeCode'
 ]
 
 export function createLogger (level = 'info'): Logger {

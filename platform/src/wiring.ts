@@ -3,7 +3,12 @@ import type { FastifyInstance } from 'fastify'
 import type { Gateway } from '@eldercare/gateway'
 import { publicDto } from './services/incidents.ts'
 
-export function wireGateway (app: FastifyInstance, gateway: Gateway): void {
+export interface Wiring {
+  /** Forgets the cached area of a device (it moved: its status now goes to another area's rooms). */
+  forgetDevice (deviceId: string): void
+}
+
+export function wireGateway (app: FastifyInstance, gateway: Gateway): Wiring {
   // A new inbox row wakes the engine at once (the engine also polls, for rows of other processes).
   gateway.on('inbox', () => app.engine.wake())
 
@@ -39,4 +44,5 @@ export function wireGateway (app: FastifyInstance, gateway: Gateway): void {
       app.realtime.emitIncident('incident:updated', publicDto(inc), inc.areaPath)
     })().catch((err) => app.log.warn({ err, commandId: ack.commandId }, 'command ack not recorded on incident'))
   })
+  return { forgetDevice: (deviceId) => { areaPaths.delete(deviceId) } }
 }

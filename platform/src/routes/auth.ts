@@ -30,20 +30,21 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
       reply.header('retry-after', Math.ceil(wait / 1000))
       throw new PlatformError('PLT_ERR_TOO_MANY_ATTEMPTS', 429, `too many failed sign-ins; try again in ${Math.ceil(wait / 60000)} min`)
     }
-    const { rows } = await app.db.query<{ id: string, username: string, password_hash: string, role: Role, area_id: string, display_name: string | null, disabled: boolean }>(
-      'select id, username, password_hash, role, area_id, display_name, disabled from users where lower(username) = lower($1)', [username])
+    const { rows } = await app.db.query<{ id: string, username: string, password_hash: string, role: Role, area_id: string, display_name: string | null, disabled: boolean, path: string }>(
+      'select u.id, u.username, u.password_hash, u.role, u.area_id, u.display_name, u.disabled, a.path from users u join areas a on a.id = u.area_id where lower(u.username) = lower($1)', [username])
     const u = rows[0]
     const ok = u !== undefined && !u.disabled && await verifyPassword(password, u.password_hash)
     if (!ok) {
       throttle.fail(keys)
-      await app.audit.write({ username, ip: req.ip, action: 'auth.login_failed' })
+      // A failure for a known user is filed under that user's area, so the area's auditors see it.
+      await app.audit.write({ username, ip: req.ip, action: 'auth.login_failed', areaPath: u?.path ?? null })
       throw new PlatformError('PLT_ERR_BAD_CREDENTIALS', 401, 'wrong username or password')
     }
     throttle.clear(keys[0])
     const token = generateToken()
     const expiresAt = new Date(Date.now() + opts.sessionTtlHours * 3600_000)
     await app.db.query('insert into auth_tokens (token_hash, user_id, expires_at) values ($1, $2, $3)', [hashToken(token), u.id, expiresAt])
-    await app.audit.write({ userId: u.id, username: u.username, ip: req.ip, action: 'auth.login' })
+    await app.audit.write({ userId: u.id, username: u.username, ip: req.ip, action: 'auth.login', areaPath: u.path })
     const body: LoginResponse = {
       token, expiresAt: expiresAt.toISOString(),
       user: { id: u.id, username: u.username, role: u.role, areaId: u.area_id, displayName: u.display_name }
@@ -57,7 +58,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
   }, async (req, reply) => {
     await app.db.query('update auth_tokens set revoked_at = now() where token_hash = $1', [req.user.tokenHash])
     app.realtime.revokeToken(req.user.tokenHash)
-    await app.audit.write({ userId: req.user.id, username: req.user.username, ip: req.ip, action: 'auth.logout' })
+    await app.audit.write({ userId: req.user.id, username: req.user.username, ip: req.ip, action: 'auth.logout', areaPath: req.user.areaPath })
     return reply.code(204).send()
   })
 
