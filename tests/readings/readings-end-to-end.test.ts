@@ -94,6 +94,14 @@ describe('a wearable\'s readings, charted and watched', () => {
     expect((denied as ApiError).status).toBe(403)
   })
 
+  it('keeps vitals from responders, even of their own area: they see only a dispatch pack', async () => {
+    await p.api.post('/api/users', { username: 'resp-same', password: 'responder-pass', role: 'responder', areaId: home.districtId })
+    const responder = new Api(p.httpUrl)
+    await responder.login('resp-same', 'responder-pass')
+    const err = await responder.get(`/api/residents/${home.residentId}/vitals`).catch((e: ApiError) => e)
+    expect((err as ApiError).status).toBe(403)
+  })
+
   it('reads and sets a resident\'s detection overrides over the defaults', async () => {
     const path = `/api/residents/${home.residentId}/detection`
     const before = await p.api.get<DetectionSettingsDto>(path)

@@ -45,6 +45,8 @@ export function parseStep (raw: string | undefined): number {
 
 export const vitalsRoutes: FastifyPluginAsync<VitalsRoutesOptions> = async (app, opts) => {
   const supervisors = [app.authenticate, app.requireRole('admin', 'supervisor')]
+  // Responders see only the dispatch pack of the incident they attend, never a resident's history.
+  const readers = [app.authenticate, app.requireRole('operator', 'supervisor', 'admin', 'auditor')]
 
   const residentInScope = async (req: FastifyRequest, id: string): Promise<void> => {
     const { rows } = await app.db.query(
@@ -55,7 +57,7 @@ export const vitalsRoutes: FastifyPluginAsync<VitalsRoutesOptions> = async (app,
 
   app.get<{ Params: Static<typeof IdParams>, Querystring: Static<typeof VitalsQuery> }>('/api/residents/:id/vitals', {
     schema: { tags: ['readings'], params: IdParams, querystring: VitalsQuery },
-    preHandler: [app.authenticate]
+    preHandler: readers
   }, async (req): Promise<VitalsSeriesDto> => {
     await residentInScope(req, req.params.id)
     const to = parseTime('to', req.query.to, opts.now())

@@ -1,5 +1,5 @@
 -- Response engine (issue 5): SLA clocks, escalation, dispatch, responders, policy.
--- The first six columns are shared with the reports (issue 6) under exactly these names.
+-- The first six columns are read by the reports (migration 0006) under exactly these names.
 alter table incidents add column if not exists dispatched_at timestamptz;
 alter table incidents add column if not exists on_scene_at timestamptz;
 alter table incidents add column if not exists on_scene_due_at timestamptz;

@@ -82,11 +82,6 @@ create index visits_resident_idx on visits (resident_id, due_date);
 create index visits_due_idx on visits (due_date) where status = 'planned';
 create index visits_visited_idx on visits (visited_at) where status = 'done';
 
--- Contract with issue 5 (response engine): the same columns, added idempotently by both.
-alter table incidents add column if not exists dispatched_at timestamptz;
-alter table incidents add column if not exists on_scene_at timestamptz;
-alter table incidents add column if not exists on_scene_due_at timestamptz;
-alter table incidents add column if not exists ack_breached boolean not null default false;
-alter table incidents add column if not exists on_scene_breached boolean not null default false;
-alter table incidents add column if not exists cancelled_at timestamptz;
+-- The reports read the response engine's columns (dispatched_at, on_scene_at, ack_breached,
+-- on_scene_breached, …), which migration 0005 adds.
 create index incidents_opened_idx on incidents (opened_at);
