@@ -1,13 +1,15 @@
 /**
  * One simulated device speaking device protocol v1 over MQTT.js: authenticates with its
  * id and secret [P-1.2], keeps a persistent session with a retained `status` will [P-1.4],
- * answers commands like firmware [P-3.6], and publishes readings and events.
+ * answers commands like firmware [P-3.6], and publishes readings and events. A hub also
+ * publishes and takes commands for the devices registered under it [P-1.5].
  */
 import mqtt, { type MqttClient } from 'mqtt'
 import {
   deviceTopic, type Command, type CommandAck, type DeviceErrorMessage, type DeviceEvent, type DeviceStatusMessage,
-  type EventType, type IntercomEvent, type TelemetrySample
+  type EventType, type IntercomEvent, type TelemetrySample, type UpstreamKind, parseDeviceTopic
 } from '@eldercare/protocols'
+import { firmwareResponse } from './firmware.ts'
 
 export interface DeviceCredentials {
   id: string
@@ -21,9 +23,21 @@ export interface SimDeviceOptions {
   credentials: DeviceCredentials
   /** Keepalive, in seconds. Default 30 ([P-1.4]: ≤ 60). */
   keepaliveS?: number
-  /** Answers commands with `ok: true` automatically. Default true. */
+  /** Answers commands like firmware (see firmware.ts) automatically. Default true. */
   autoAck?: boolean
   now?: () => number
+  /** Ids of devices this hub relays [P-1.5]: it subscribes to and publishes on their topics too. */
+  children?: string[]
+  /** Prefix of message ids; default the connect time in base 36 (unique across runs, as [P-2.4] requires). */
+  idPrefix?: string
+  /** Sees every message this device publishes (traces, counters). */
+  onSend?: (topic: string, body: unknown, qos: 0 | 1) => void
+  /** Sees every error the gateway reports on `errors` [P-3.7]. */
+  onError?: (e: DeviceErrorMessage) => void
+  /** How long connect() keeps trying through network errors, in ms. Default 30000. */
+  connectTimeoutMs?: number
+  /** Reconnect delay after a lost connection, in ms. Default 2000. */
+  reconnectPeriodMs?: number
 }
 
 export class SimDevice {
@@ -32,6 +46,8 @@ export class SimDevice {
   readonly errors: DeviceErrorMessage[] = []
   private client?: MqttClient
   private seq = 0
+  /** the call in progress on an intercom, answered by `intercom.*` commands */
+  activeCall: { callId: string, deviceId: string, answered?: boolean } | null = null
   private readonly now: () => number
   private readonly listeners = new Set<(c: Command) => void>()
 
@@ -42,23 +58,41 @@ export class SimDevice {
 
   async connect (): Promise<void> {
     const { id, secret } = this.opts.credentials
+    const timeoutMs = this.opts.connectTimeoutMs ?? 30_000
     const client = mqtt.connect(this.opts.url, {
       clientId: id, username: id, password: secret,
-      clean: false, keepalive: this.opts.keepaliveS ?? 30, reconnectPeriod: 2000,
+      clean: false, keepalive: this.opts.keepaliveS ?? 30, reconnectPeriod: this.opts.reconnectPeriodMs ?? 2000,
       will: { topic: deviceTopic(id, 'status'), payload: Buffer.from('{"online":false}'), qos: 1, retain: true }
     })
     this.client = client
     client.on('message', (topic, payload) => this.onMessage(topic, payload))
+    // later network errors only mean a reconnect (MQTT.js does it); without a listener they would throw
+    client.on('error', () => {})
     client.on('connect', () => {
       // Publish the retained online status on every (re)connect.
       const status: DeviceStatusMessage = { online: true, ts: this.now() }
       client.publish(deviceTopic(id, 'status'), JSON.stringify(status), { qos: 1, retain: true })
     })
     await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve())
-      client.once('error', reject)
+      // A refused login (CONNACK 4/5) is final; a network error (reset, refused while the
+      // broker is busy) is retried by MQTT.js until connectTimeoutMs.
+      const timer = setTimeout(() => { done(); client.end(true); reject(new Error(`device ${id}: no connection within ${timeoutMs} ms`)) }, timeoutMs)
+      const onError = (err: Error & { code?: unknown }) => {
+        if (typeof err.code !== 'number') return
+        done()
+        reject(err)
+      }
+      const onConnect = () => { done(); resolve() }
+      const done = () => { clearTimeout(timer); client.off('error', onError); client.off('connect', onConnect) }
+      client.on('error', onError)
+      client.once('connect', onConnect)
     })
-    await client.subscribeAsync([deviceTopic(id, 'commands'), deviceTopic(id, 'errors')], { qos: 1 })
+    const ids = [id, ...(this.opts.children ?? [])]
+    await client.subscribeAsync(ids.flatMap((d) => [deviceTopic(d, 'commands'), deviceTopic(d, 'errors')]), { qos: 1 })
+  }
+
+  get connected (): boolean {
+    return this.client?.connected ?? false
   }
 
   onCommand (fn: (c: Command) => void): () => void {
@@ -67,7 +101,7 @@ export class SimDevice {
   }
 
   nextId (prefix: string): string {
-    return `${prefix}-${this.now().toString(36)}-${++this.seq}`
+    return `${prefix}-${this.opts.idPrefix ?? this.now().toString(36)}-${++this.seq}`
   }
 
   /** Publishes an event with QoS 1; resolves once the gateway has PUBACKed it (durably recorded [P-4.1]). */
@@ -91,14 +125,36 @@ export class SimDevice {
     await this.publish('status', { online: true, ts: this.now(), ...s }, 1, true)
   }
 
-  async publish (kind: 'events' | 'intercom' | 'telemetry' | 'status' | 'commands/ack', body: unknown, qos: 0 | 1, retain = false): Promise<void> {
+  async publish (kind: UpstreamKind, body: unknown, qos: 0 | 1, retain = false): Promise<void> {
+    await this.publishAs(this.id, kind, body, qos, retain)
+  }
+
+  /** Publishes under `deviceId`: this device's own id, or for a hub one of its children's [P-1.5]. */
+  async publishAs (deviceId: string, kind: UpstreamKind, body: unknown, qos: 0 | 1, retain = false): Promise<void> {
     if (!this.client) throw new Error(`device ${this.id} is not connected`)
-    await this.client.publishAsync(deviceTopic(this.id, kind), JSON.stringify(body), { qos, retain })
+    const topic = deviceTopic(deviceId, kind)
+    this.opts.onSend?.(topic, body, qos)
+    await this.client.publishAsync(topic, JSON.stringify(body), { qos, retain })
   }
 
   /** Drops the connection without a clean DISCONNECT, so the broker publishes the will. */
   drop (): void {
     this.client?.stream.destroy()
+  }
+
+  /** Goes offline like a device losing power: no DISCONNECT (the will is published), no reconnect until `online()`. */
+  offline (): void {
+    if (!this.client) return
+    this.client.options.reconnectPeriod = 0
+    this.client.stream.destroy()
+  }
+
+  /** Comes back after `offline()`; resolves when connected. */
+  async online (): Promise<void> {
+    const client = this.client
+    if (!client || client.connected) return
+    client.options.reconnectPeriod = this.opts.reconnectPeriodMs ?? 2000
+    await new Promise<void>((resolve) => { client.once('connect', () => resolve()); client.reconnect() })
   }
 
   async close (): Promise<void> {
@@ -108,13 +164,29 @@ export class SimDevice {
   private onMessage (topic: string, payload: Buffer): void {
     let body: unknown
     try { body = JSON.parse(payload.toString('utf8')) } catch { return }
-    if (topic.endsWith('/errors')) { this.errors.push(body as DeviceErrorMessage); return }
+    if (topic.endsWith('/errors')) {
+      this.errors.push(body as DeviceErrorMessage)
+      this.opts.onError?.(body as DeviceErrorMessage)
+      return
+    }
     const command = body as Command
+    const target = parseDeviceTopic(topic)?.deviceId ?? this.id
     this.commands.push(command)
     for (const fn of this.listeners) fn(command)
-    if (this.opts.autoAck !== false) {
-      const ack: CommandAck = { id: command.id, ts: this.now(), ok: true }
-      void this.publish('commands/ack', ack, 1).catch(() => {})
+    if (this.opts.autoAck !== false) void this.answer(target, command).catch(() => {})
+  }
+
+  /** [P-3.6] Does what the command asks (firmware.ts), then acknowledges it on the target's `commands/ack`. */
+  private async answer (target: string, command: Command): Promise<void> {
+    const { ack, then } = firmwareResponse(command, { type: this.opts.credentials.type, activeCall: this.activeCall?.deviceId === target ? this.activeCall : null })
+    if (then?.intercom) {
+      const e: IntercomEvent = { id: this.nextId('i'), ts: this.now(), type: then.intercom, callId: then.callId! }
+      if (then.intercom === 'call_answered' && this.activeCall) this.activeCall.answered = true
+      if (then.intercom === 'call_ended') this.activeCall = null
+      await this.publishAs(target, 'intercom', e, 1)
     }
+    if (then?.event) await this.publishAs(target, 'events', { id: this.nextId('e'), ts: this.now(), type: then.event }, 1)
+    const body: CommandAck = { id: command.id, ts: this.now(), ...ack }
+    await this.publishAs(target, 'commands/ack', body, 1)
   }
 }

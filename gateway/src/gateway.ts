@@ -15,6 +15,7 @@ import { DURABLE_KINDS, handlers, type Accepted, type HandlerContext } from './h
 import { listenTcp, listenTls, listenWebSocket, type GuardOptions, type Listener, type TlsListenOptions } from './listeners.ts'
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts'
 import { Presence } from './presence.ts'
+import { Observers, isObserverLogin, observerSubscribeRefusal } from './observers.ts'
 import { redisBrokerParts, relayGatewayEvents, type BrokerParts } from './cluster.ts'
 import { Readings, type ReadingsOptions } from './readings.ts'
 import { verifyDeviceSecret } from './secrets.ts'
@@ -96,6 +97,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly skewMs: number
   private readonly cacheTtlMs: number
   private readonly ctx: HandlerContext
+  /** read-only recorder accounts (issue 8) */
+  private readonly observers: Observers
   /** readings store and detection (null when turned off) */
   readonly readings: Readings | null
   private readonly limiter: RateLimiter
@@ -120,6 +123,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.commands = new CommandDelivery(this.store, this.log, this.now)
     this.maxPacketBytes = opts.maxPacketBytes ?? MAX_PACKET_BYTES
     this.cluster = opts.redisUrl ? redisBrokerParts(opts.redisUrl) : undefined
+    this.observers = new Observers(opts.sql, this.log.child({ part: 'observers' }), { now: this.now })
     this.broker = new Aedes({
       ...(this.cluster ? { mq: this.cluster.mq, persistence: this.cluster.persistence } : {}),
       // [P-1.3] device ids are up to 64 characters
@@ -133,15 +137,22 @@ export class Gateway extends EventEmitter<GatewayEvents> {
             done(e, false)
           })
       },
-      authorizePublish: (client, packet, done) => { this.onPublish(client, packet).then(() => done(null), done) },
+      authorizePublish: (client, packet, done) => {
+        // An observer never publishes: the connection is closed (its will is dropped the same way).
+        if (this.observers.session(client)) return done(new Error('observers may not publish'))
+        this.onPublish(client, packet).then(() => done(null), done)
+      },
       authorizeSubscribe: (client, sub, done) => done(null, this.onSubscribe(client, sub)),
-      authorizeForward: (client, packet) => this.onForward(client, packet)
+      // observers get only their area's device messages; everyone else goes through onForward
+      authorizeForward: (client, packet) => (this.observers.session(client) ? this.observers.forward(client, packet) : this.onForward(client, packet))
     })
     this.broker.on('clientReady', (client) => {
+      if (this.observers.session(client)) return void this.log.info({ observer: client.id }, 'observer connected')
       this.presence.mark(client.id, { online: true, lastSeenAt: new Date(this.now()) })
       this.log.info({ deviceId: client.id }, 'device connected')
     })
     this.broker.on('clientDisconnect', (client) => {
+      this.observers.forget(client)
       const session = this.sessions.get(client)
       if (!session) return
       // [P-4.4] the connection dropped: the device, and the children a hub relayed for, are unreachable
@@ -216,6 +227,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   /** [P-1.2] clientId = username = device id; password = device secret. */
   private async authenticate (client: Client, username: string | undefined, password: Buffer | undefined): Promise<void> {
+    if (isObserverLogin(client.id, username)) {
+      if (await this.observers.authenticate(client, username, password)) return
+      this.log.warn({ observer: client.id }, 'connect refused: unknown observer, disabled, or wrong secret')
+      throw new AuthError('bad username or password', 4)
+    }
     if (!username || !password || username !== client.id || !DEVICE_ID_PATTERN.test(username)) {
       this.log.warn({ deviceId: client.id }, 'connect refused: missing credentials or username ≠ clientId')
       throw new AuthError('bad username or password', 4)
@@ -239,6 +255,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   // ── subscribe ───────────────────────────────────────────────────────────
 
   private onSubscribe (client: Client, sub: Subscription): Subscription | null {
+    if (this.observers.session(client)) {
+      const refusal = observerSubscribeRefusal(sub.topic)
+      if (refusal) this.log.warn({ observer: client.id, topic: sub.topic }, refusal)
+      return refusal ? null : sub
+    }
     const session = this.sessions.get(client)
     if (!session) return null
     const decision = checkSubscribe(session, sub.topic)
@@ -277,6 +298,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   private async ingest (packet: PublishPacket, deviceId: string, kind: UpstreamKind): Promise<void> {
     const receivedAt = new Date(this.now())
+    await this.observers.prime(deviceId) // observers' area filter needs the device's area before forwarding
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
     // decode + validate [P-2.1][P-3.x]
     const decoded = decodeUpstream(kind, payload)

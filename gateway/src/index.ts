@@ -2,6 +2,7 @@ export { Gateway, type GatewayOptions, type GatewayEvents, type ListenOptions, t
 export { generateDeviceSecret, hashDeviceSecret } from './secrets.ts'
 export { GatewayError } from './errors.ts'
 export type { Sql } from './store.ts'
+export { OBSERVER_PREFIX } from './observers.ts'
 export { RATE_LIMIT_DEFAULTS, type RateLimitOptions } from './rate-limit.ts'
 export type { TlsListenOptions } from './listeners.ts'
 export { EnvReader, ConfigError as EnvConfigError, loadTlsFiles, type TlsFiles } from './env.ts'

@@ -19,6 +19,7 @@ import { healthRoutes, type HealthCheck } from './routes/health.ts'
 import { incidentRoutes } from './routes/incidents.ts'
 import { metricsRoutes, type MetricsSource } from './routes/metrics.ts'
 import { registryRoutes } from './routes/registry.ts'
+import { observerRoutes } from './routes/observers.ts'
 import { vitalsRoutes } from './routes/vitals.ts'
 import { SqlVitalsStore, type VitalsStore } from '@eldercare/gateway'
 import { AuditLog } from './services/audit.ts'
@@ -121,6 +122,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(registryRoutes, { now, invalidateDevice: opts.invalidateDevice })
   await app.register(incidentRoutes)
   await app.register(commandRoutes)
+  await app.register(observerRoutes)
   await app.register(responseRoutes)
   await app.register(responderPageRoutes)
   await app.register(vitalsRoutes, { store: opts.vitalsStore ?? new SqlVitalsStore(opts.db), settingsChanged: opts.detectionSettingsChanged, now })

@@ -47,7 +47,8 @@ const TABLE: Record<string, Probe[]> = {
   '/api/responders': [list('operator', '/api/responders'), list('admin', '/api/responders')],
   '/api/responders/:id': [read('operator', (t) => `/api/responders/${t.responderId}`)],
   '/api/residents/:id/vitals': [read('operator', (t) => `/api/residents/${t.residentId}/vitals`)],
-  '/api/residents/:id/detection': [read('supervisor', (t) => `/api/residents/${t.residentId}/detection`)]
+  '/api/residents/:id/detection': [read('supervisor', (t) => `/api/residents/${t.residentId}/detection`)],
+  '/api/observers': [list('admin', '/api/observers')]
 }
 
 /** GET routes that hold no area-scoped records, and why. */
@@ -79,6 +80,8 @@ beforeAll(async () => {
     // The tenant's own people leave audit entries in its area.
     await users.operator.post(`/api/residents/${d.residentId}/reveal/key-safe-code`, { reason: 'ambulance at the door' })
     const responder = await p.api.post('/api/responders', { name: `护理员-${tag}`, kind: 'care_worker', areaId: d.communityId, phone: '13700001111' })
+    // An MQTT observer account (issue 8) in the tenant's district.
+    await p.api.post('/api/observers', { username: `obs-${tag}`, areaId: d.districtId })
     tenants[name] = { ...d, users, incidentId: recorded.incidentId, commandId: cmd.id, responderId: responder.id }
   }
 })
