@@ -53,6 +53,8 @@ export interface BuildAppOptions {
   now?: () => number
   /** Tells the gateway a device's registry record changed (secret rotated, moved), to drop its cache. */
   invalidateDevice?: (deviceId: string) => void
+  /** The service's time zone: calendar days and months of visits and reports. Default Asia/Shanghai. */
+  timeZone?: string
   /** Response engine: SLA scheduler, notifications, responder links. */
   response?: ResponseOptions
   /** Readings store for the vitals chart (the gateway's in embedded mode); default the relational store on `db`. */
@@ -119,7 +121,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   app.decorate('engine', engine)
 
   await app.register(authRoutes, { sessionTtlHours: opts.sessionTtlHours ?? 12 })
-  await app.register(registryRoutes, { now, invalidateDevice: opts.invalidateDevice })
+  await app.register(registryRoutes, { now, invalidateDevice: opts.invalidateDevice, timeZone: opts.timeZone })
   await app.register(incidentRoutes)
   await app.register(commandRoutes)
   await app.register(observerRoutes)

@@ -3,6 +3,7 @@
  * bad environment is reported in full before anything starts (operator-api.md, "Start-up configuration").
  */
 import { EnvReader, type TlsFiles } from '@eldercare/gateway'
+import { DEFAULT_TIME_ZONE, isTimeZone } from './services/local-time.ts'
 
 export interface Config {
   /** REST, socket.io, dashboard, /docs, /metrics. Default 8080; 0 = any free port. */
@@ -33,6 +34,8 @@ export interface Config {
   /** Operator session lifetime, in hours. Default 12 (one shift). */
   sessionTtlHours: number
   logLevel: string
+  /** IANA zone of the calendar days and months the service reports in. Default Asia/Shanghai. */
+  timeZone: string
   /** Notifications (family, responders, supervisors) by signed HTTP POST to this URL; null: log only. */
   notifyWebhookUrl: string | null
   /** HMAC-SHA256 key signing each webhook message; required with NOTIFY_WEBHOOK_URL. */
@@ -66,6 +69,8 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
   const notifyWebhookSecret = env.NOTIFY_WEBHOOK_SECRET || null
   if (notifyWebhookUrl && (!notifyWebhookSecret || notifyWebhookSecret.length < 16)) problems.push('NOTIFY_WEBHOOK_SECRET must be set (at least 16 characters) when NOTIFY_WEBHOOK_URL is')
   const publicUrl = r.url('PUBLIC_URL', ['http:', 'https:'])
+  const timeZone = env.TIME_ZONE || DEFAULT_TIME_ZONE
+  if (!isTimeZone(timeZone)) problems.push(`TIME_ZONE="${timeZone}" is not an IANA time zone (e.g. Asia/Shanghai)`)
   const cfg: Config = {
     httpPort: r.port('HTTP_PORT', 8080),
     mqttPort: r.port('MQTT_PORT', 1883),
@@ -82,6 +87,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     dataKey,
     sessionTtlHours: ttl,
     logLevel: env.LOG_LEVEL || 'info',
+    timeZone,
     notifyWebhookUrl,
     notifyWebhookSecret,
     publicUrl: publicUrl?.replace(/\/+$/, '') ?? null

@@ -163,6 +163,7 @@ function reportSuite (name: string, start: () => Promise<TestPlatform>) {
   })
 }
 
-reportSuite('PGlite', () => startTestPlatform({}, { app: { now: () => NOW } }))
+// The hand-computed figures use UTC calendar months (periods from …T00:00Z).
+reportSuite('PGlite', () => startTestPlatform({ TIME_ZONE: 'UTC' }, { app: { now: () => NOW } }))
 
-describeOnPostgres('reports_figures', (url) => reportSuite('PostgreSQL 15', () => startTestPlatform({ DATABASE_URL: url() }, { app: { now: () => NOW } })))
+describeOnPostgres('reports_figures', (url) => reportSuite('PostgreSQL 15', () => startTestPlatform({ DATABASE_URL: url(), TIME_ZONE: 'UTC' }, { app: { now: () => NOW } })))

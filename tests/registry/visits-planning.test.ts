@@ -60,4 +60,16 @@ describe('visits', () => {
     const actions = (await p.api.get('/api/audit?targetType=visit&limit=50')).items.map((e: { action: string }) => e.action)
     expect(actions).toEqual(expect.arrayContaining(['visit.plan', 'visit.record', 'visit.cancel']))
   })
+
+  it('counts a visit by the calendar of Beijing: 07:30 on 1 March is March, though UTC is still February', async () => {
+    const sup = await userApi(p.api, 'supervisor', d.districtId)
+    const op = await userApi(p.api, 'operator', d.communityId)
+    const resident = await p.api.post('/api/residents', { name: '独居老人', siteId: d.homeId, flags: ['lives_alone'] })
+    await p.db.query(`update residents set created_at = '2026-01-01T00:00:00Z'`)
+    const coverage = async (month: string) => (await op.get(`/api/visits/coverage?areaId=${d.communityId}&month=${month}`)).total.visited
+    const [febBefore, marBefore] = [await coverage('2026-02'), await coverage('2026-03')]
+    const visit = await sup.post('/api/visits', { residentId: resident.id, dueDate: '2026-03-05' })
+    await op.post(`/api/visits/${visit.id}/record`, { visitedAt: '2026-02-28T23:30:00.000Z', outcome: 'well', followUpNeeded: false })
+    expect([await coverage('2026-02'), await coverage('2026-03')]).toEqual([febBefore, marBefore + 1])
+  })
 })

@@ -24,6 +24,8 @@ export interface RegistryRoutesOptions {
   /** Called after a device's registry record changed, so the gateway drops its cached copy. */
   invalidateDevice?: (deviceId: string) => void
   reports?: ReportOptions
+  /** Calendar days and months of visits and reports are this zone's. Default Asia/Shanghai. */
+  timeZone?: string
 }
 
 export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (app, opts) => {
@@ -35,6 +37,6 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
   await app.register(userRoutes)
   await app.register(importRoutes, { invalidateDevice: opts.invalidateDevice })
   await app.register(auditRoutes)
-  await app.register(visitRoutes, { now })
-  await app.register(reportRoutes, { now, ...opts.reports })
+  await app.register(visitRoutes, { now, timeZone: opts.timeZone })
+  await app.register(reportRoutes, { now, timeZone: opts.timeZone, ...opts.reports })
 }

@@ -10,7 +10,8 @@ import type { Queryable } from '../db/db.ts'
 import { badRequest, conflict, notFound } from '../errors.ts'
 import { iso } from '../services/commands.ts'
 import { publicDto } from '../services/incidents.ts'
-import { FLAGGED_SQL, monthBounds, monthOf, overdueByArea, visitCoverage } from '../services/registry-stats.ts'
+import { FLAGGED_SQL, overdueByArea, visitCoverage } from '../services/registry-stats.ts'
+import { DEFAULT_TIME_ZONE, lastDayOf, localDate, monthBounds, monthOf } from '../services/local-time.ts'
 import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, residentInScope, scopeFor, scopeOf, SqlFilter, STAFF_ROLES } from './scope.ts'
 
 export const VISIT_OUTCOMES = ['well', 'needs_help', 'not_home', 'hospitalised', 'moved_away', 'deceased'] as const
@@ -50,14 +51,19 @@ const visitDto = (r: Record<string, any>) => ({
   followUpNeeded: r.follow_up_needed, incidentId: r.incident_id, createdAt: iso(r.created_at)
 })
 
-export interface VisitRoutesOptions { now: () => number }
+export interface VisitRoutesOptions {
+  now: () => number
+  /** Calendar days and months are this zone's. Default Asia/Shanghai. */
+  timeZone?: string
+}
 
 export const visitRoutes: FastifyPluginAsync<VisitRoutesOptions> = async (app, opts) => {
   const staff = [app.authenticate, app.requireRole(...STAFF_ROLES)]
   const planners = [app.authenticate, app.requireRole('supervisor', 'admin')]
   const recorders = [app.authenticate, app.requireRole('operator', 'supervisor', 'admin')]
   const audit = auditFor(app)
-  const today = () => new Date(opts.now()).toISOString().slice(0, 10)
+  const tz = opts.timeZone ?? DEFAULT_TIME_ZONE
+  const today = () => localDate(opts.now(), tz)
   const visitInScope = async (q: Queryable, id: string, scope: string) => {
     const { rows } = await q.query<Record<string, any>>(`${SELECT} where v.id = $1 and a.path like $2 || '%'`, [id, scope])
     if (!rows[0]) throw notFound('visit')
@@ -90,17 +96,18 @@ export const visitRoutes: FastifyPluginAsync<VisitRoutesOptions> = async (app, o
   }, async (req) => {
     const b = req.body
     const area = await scopeFor(app.db, req, b.areaId)
-    const { start, end } = monthBounds(b.month)
-    const due = b.dueDate ?? new Date(end.getTime() - 86_400_000).toISOString().slice(0, 10)
-    if (due < start.toISOString().slice(0, 10) || due >= end.toISOString().slice(0, 10)) throw badRequest(`dueDate ${due} is not in ${b.month}`)
+    const { start, end } = monthBounds(b.month, tz)
+    const due = b.dueDate ?? lastDayOf(b.month)
+    if (!due.startsWith(`${b.month}-`)) throw badRequest(`dueDate ${due} is not in ${b.month}`)
     const created = await app.db.transaction(async (tx) => {
       await visitorUser(tx, b.visitorUserId, scopeOf(req))
       const { rows } = await tx.query<{ id: string }>(`
         select r.id from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id
          where a.path like $1 || '%' and ${FLAGGED_SQL}
            and not exists (select 1 from visits v where v.resident_id = r.id and v.status <> 'cancelled'
-                            and ((v.due_date >= $2::date and v.due_date < $3::date) or (v.visited_at >= $2 and v.visited_at < $3)))`,
-      [area.path, start, end])
+                            and ((v.due_date >= $4::date and v.due_date < $5::date) or (v.visited_at >= $2 and v.visited_at < $3)))`,
+      // due dates are calendar dates; visits happen at instants between the month's local midnights
+      [area.path, start, end, `${b.month}-01`, `${monthOf(end.getTime(), tz)}-01`])
       for (const r of rows) {
         await tx.query(`insert into visits (id, resident_id, due_date, visitor_user_id, visitor_name, visitor_phone, planned_by) values ($1, $2, $3, $4, $5, $6, $7)`,
           [randomUUID(), r.id, due, b.visitorUserId ?? null, b.visitorName ?? null, b.visitorPhone ?? null, req.user.username])
@@ -139,8 +146,8 @@ export const visitRoutes: FastifyPluginAsync<VisitRoutesOptions> = async (app, o
     schema: { tags: ['visits'], summary: 'Share of flagged residents visited in a month, for the area and each child area (target 100%)', querystring: CoverageQuery }, preHandler: staff
   }, async (req) => {
     const area = await scopeFor(app.db, req, req.query.areaId)
-    const month = req.query.month ?? monthOf(opts.now())
-    const { start, end } = monthBounds(month)
+    const month = req.query.month ?? monthOf(opts.now(), tz)
+    const { start, end } = monthBounds(month, tz)
     return { month, areaId: area.id, target: 1, ...await visitCoverage(app.db, area, start, end) }
   })
 

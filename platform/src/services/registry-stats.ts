@@ -1,21 +1,14 @@
 /**
  * Figures on visits shared by the visits routes and the reports: computed in SQL, scoped by an
- * area path prefix. Months are calendar months in UTC.
+ * area path prefix. Months are calendar months in the service's time zone (local-time.ts).
  */
 import type { Queryable } from '../db/db.ts'
+import { monthBounds } from './local-time.ts'
 
 /** SQL condition: resident `r` needs monthly visits (a flag, or the legacy lives_alone column). */
 export const FLAGGED_SQL = `(r.lives_alone or r.flags <> '[]'::jsonb)`
 
 export interface CoverageRow { areaId: string, name: string, level: string, flagged: number, visited: number, rate: number | null }
-
-/** First instant of month `YYYY-MM` and of the month after, UTC. */
-export function monthBounds (month: string): { start: Date, end: Date } {
-  const [y, m] = month.split('-').map(Number)
-  return { start: new Date(Date.UTC(y, m - 1, 1)), end: new Date(Date.UTC(y, m, 1)) }
-}
-
-export const monthOf = (at: number): string => new Date(at).toISOString().slice(0, 7)
 
 const rate = (visited: number, flagged: number): number | null => (flagged === 0 ? null : visited / flagged)
 
@@ -58,9 +51,9 @@ export async function overdueByArea (q: Queryable, path: string, today: string):
  * Visit coverage of the subtree at `path` for several months in one statement (the report's
  * view): per month, the flagged residents registered before its end and how many were visited.
  */
-export async function visitCoverageByMonth (q: Queryable, path: string, months: string[]): Promise<Array<{ month: string, flagged: number, visited: number, rate: number | null }>> {
+export async function visitCoverageByMonth (q: Queryable, path: string, months: string[], tz: string): Promise<Array<{ month: string, flagged: number, visited: number, rate: number | null }>> {
   if (!months.length) return []
-  const bounds = months.map(monthBounds)
+  const bounds = months.map((m) => monthBounds(m, tz))
   const { rows } = await q.query<{ s: Date | string, flagged: string, visited: string }>(`
     with m as (select * from unnest($2::text[]::timestamptz[], $3::text[]::timestamptz[]) as m(s, e)),
     res as (

@@ -11,13 +11,16 @@
  * - SLA breaches: flagged by the engine (ack_breached, on_scene_breached) or past the due time.
  */
 import type { Queryable } from '../db/db.ts'
-import { monthBounds, monthOf, overdueByArea, visitCoverageByMonth } from './registry-stats.ts'
+import { overdueByArea, visitCoverageByMonth } from './registry-stats.ts'
+import { DEFAULT_TIME_ZONE, localDate, monthBounds, monthOf } from './local-time.ts'
 
 export interface ReportOptions {
   /** battery percentage below which a device counts as low. Default 20. */
   lowBatteryPercent?: number
   /** silence after which a device is "offline > 24 h" and a resident has "no data". Default 24 h. */
   staleAfterMs?: number
+  /** Calendar months and "today" are this zone's. Default Asia/Shanghai. */
+  timeZone?: string
 }
 
 export interface ReportArea { id: string, name: string, path: string }
@@ -77,9 +80,10 @@ export async function computeReport (q: Queryable, area: ReportArea, from: Date,
 
   // Visit coverage per calendar month touching the period, and overdue visits now.
   const months: string[] = []
-  for (let m = monthOf(from.getTime()); monthBounds(m).start < to; m = monthOf(monthBounds(m).end.getTime())) months.push(m)
-  const coverage = await visitCoverageByMonth(q, area.path, months.slice(-27))
-  const overdue = await overdueByArea(q, area.path, now.toISOString().slice(0, 10))
+  const tz = opts.timeZone ?? DEFAULT_TIME_ZONE
+  for (let m = monthOf(from.getTime(), tz); monthBounds(m, tz).start < to; m = monthOf(monthBounds(m, tz).end.getTime(), tz)) months.push(m)
+  const coverage = await visitCoverageByMonth(q, area.path, months.slice(-27), tz)
+  const overdue = await overdueByArea(q, area.path, localDate(now.getTime(), tz))
 
   const ackPct = t.ack_pct as Array<number | null> | null
   const incidents = num(t.incidents)
