@@ -6,4 +6,6 @@ interface Window {
    * headless Chromium gives no way to hear whether the Web Audio tone actually played.
    */
   __alarmSoundsPlayed?: number
+  /** incident:opened/updated events this page received over socket.io (browser tests read it). */
+  __incidentEventsReceived?: number
 }

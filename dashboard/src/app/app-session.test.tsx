@@ -36,7 +36,7 @@ describe('app session', () => {
   })
 
   it('logs out through the API and returns to the login form', async () => {
-    const fetchMock = vi.fn(async (url: string) => url === '/api/incidents?status=active' ? jsonResponse(200, { items: [] }) : jsonResponse(204, null))
+    const fetchMock = vi.fn(async (url: string) => url === '/api/incidents?status=active&limit=5000' ? jsonResponse(200, { items: [] }) : jsonResponse(204, null))
     vi.stubGlobal('fetch', fetchMock)
     act(() => { startSession(session) })
     render(<App />)

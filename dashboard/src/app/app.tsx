@@ -1,12 +1,29 @@
-import { useEffect } from 'react'
+import type { IncidentDto } from '@eldercare/protocols'
+import { useCallback, useEffect } from 'react'
+import { AdminScreen } from '../features/admin/components/admin-screen.tsx'
 import { LoginPage } from '../features/auth/components/login-page.tsx'
-import { getToken, useSession } from '../features/auth/session.ts'
+import { getToken, useSession, type Session } from '../features/auth/session.ts'
+import { DevicesScreen } from '../features/devices/components/devices-screen.tsx'
 import { IncidentsConsole } from '../features/incidents/components/incidents-console.tsx'
+import { ReportsScreen } from '../features/reports/components/reports-screen.tsx'
+import { ResidentsScreen } from '../features/residents/components/residents-screen.tsx'
+import { requestNotificationPermission } from '../lib/browser-notification.ts'
 import { useI18n } from '../lib/i18n/i18n.ts'
+import { adminSectionsFor, can, screensFor, type AdminSection } from '../lib/permissions.ts'
+import { useRoute } from '../lib/router.ts'
 import { unlockAudio } from '../lib/tone-player.ts'
 import { AppHeader } from './app-header.tsx'
+import { AppNav } from './app-nav.tsx'
+import { IncidentContext } from './incident-context.tsx'
+import { resolveRoute } from './routes.ts'
 
-/** Signed out: the login form. Signed in: the console. No router needed for one screen each. */
+/** The sign-in click is the user gesture browsers want before audio and notifications. */
+function onSignInGesture (): void {
+  unlockAudio()
+  requestNotificationPermission()
+}
+
+/** Signed out: the login form. Signed in: the screens the user's role allows. */
 export function App () {
   const { session, endedBecause } = useSession()
   const { locale, t } = useI18n()
@@ -18,12 +35,47 @@ export function App () {
 
   return (
     <>
-      {session !== null && <a className='skip-link' href='#queue'>{t('app.skipToQueue')}</a>}
+      {session !== null && (
+        // Hash routes own the URL fragment, so the skip link moves focus itself instead of jumping to `#main`.
+        <a className='skip-link' href='#main' onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus() }}>{t('app.skipToMain')}</a>
+      )}
       <AppHeader user={session?.user ?? null} />
       {session === null
-        ? <LoginPage notice={endedBecause === 'expired' ? t('login.sessionExpired') : null} onSubmitGesture={unlockAudio} />
+        ? <LoginPage notice={endedBecause === 'expired' ? t('login.sessionExpired') : null} onSubmitGesture={onSignInGesture} />
         // Keyed by token: a new session gets a fresh queue and a fresh socket.
-        : <main id='main' className='app-main'><IncidentsConsole key={session.token} getToken={getToken} /></main>}
+        : <SignedIn key={session.token} session={session} />}
+    </>
+  )
+}
+
+/** The section named in the route when the role has it, else the role's first. */
+function adminSection (param: string | null, allowed: readonly AdminSection[]): AdminSection {
+  return allowed.find((s) => s === param) ?? allowed[0]
+}
+
+function SignedIn ({ session }: { session: Session }) {
+  const role = session.user.role
+  const screens = screensFor(role)
+  const { screen, param } = resolveRoute(useRoute(), screens)
+  const canCommand = can(role, 'device.command')
+  const canReveal = can(role, 'resident.reveal')
+  const renderContext = useCallback((incident: IncidentDto) => <IncidentContext incident={incident} canCommand={canCommand} canReveal={canReveal} />, [canCommand, canReveal])
+
+  return (
+    <>
+      <AppNav screens={screens} current={screen} />
+      <main id='main' className='app-main' tabIndex={-1}>
+        {/* The queue stays mounted on every screen: its socket, sound and P1 repeat must never stop. */}
+        {screens.includes('queue') && (
+          <div hidden={screen !== 'queue'} data-testid='queue-screen'>
+            <IncidentsConsole getToken={getToken} canAct={can(role, 'incident.act')} active={screen === 'queue'} renderContext={renderContext} />
+          </div>
+        )}
+        {screen === 'devices' && <DevicesScreen getToken={getToken} canCommand={canCommand} />}
+        {screen === 'residents' && <ResidentsScreen selectedId={param} showHistory={can(role, 'incident.read')} showVitals={can(role, 'vitals.read')} canReveal={canReveal} />}
+        {screen === 'reports' && <ReportsScreen />}
+        {screen === 'admin' && <AdminScreen section={adminSection(param, adminSectionsFor(role))} sections={adminSectionsFor(role)} />}
+      </main>
     </>
   )
 }

@@ -18,6 +18,19 @@ export const appConfig = {
    * checking the session and trying again, in milliseconds (5 s). socket.io does not retry a refusal.
    */
   refusedRetryDelayMs: 5000,
+  /** How often a sent device command is read again until the device answers, in milliseconds (1 s). */
+  commandPollIntervalMs: 1000,
+  /** When the console stops asking about a command the platform still calls `sent`, in milliseconds (2 min). */
+  commandPollGiveUpMs: 120_000,
+  /**
+   * How many incidents the live queue asks for, newest first (the platform's ceiling is 5000).
+   * The default page of 500 would leave a busy night's older alarms out of the queue.
+   */
+  activeIncidentsLimit: 5000,
+  /** How far back the vitals charts reach, in milliseconds (24 h). */
+  vitalsWindowMs: 24 * 3600_000,
+  /** Bucket size the vitals charts ask for (the platform's `step`): 10 minutes makes 144 points a day. */
+  vitalsStep: '10m',
   /** Keys of what the browser remembers. Session data lives in sessionStorage (gone with the tab). */
   storageKeys: {
     session: 'eldercare.session',

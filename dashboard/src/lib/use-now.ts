@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from 'react'
+import { startTransition, useEffect, useState } from 'react'
 import { appConfig } from '../config/app-config.ts'
 
 /*
@@ -29,7 +29,22 @@ function subscribe (listener: () => void): () => void {
 
 const getNow = (): number => now
 
-/** Current time in epoch milliseconds, re-rendering every `appConfig.clockTickMs`. */
+/** The shared time for a countdown mounting now: fresh when no clock runs, else the clock's (so rows agree). */
+function mountNow (): number {
+  if (timer === null) now = Date.now()
+  return now
+}
+
+/**
+ * Current time in epoch milliseconds, re-rendering every `appConfig.clockTickMs`.
+ *
+ * Each tick is a transition: with a thousand countdowns on screen the tick is a large render, and
+ * as a transition React renders it in slices that a new alarm (an urgent update) interrupts, so
+ * the alarm is not kept waiting behind the clock. (useSyncExternalStore would render it in one
+ * uninterruptible block.)
+ */
 export function useNow (): number {
-  return useSyncExternalStore(subscribe, getNow, getNow)
+  const [value, setValue] = useState(mountNow)
+  useEffect(() => subscribe(() => { startTransition(() => { setValue(getNow()) }) }), [])
+  return value
 }

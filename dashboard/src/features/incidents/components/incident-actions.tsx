@@ -3,6 +3,8 @@ import { ErrorMessage } from '../../../components/error-message.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { CloseFalseAlarmForm } from './close-false-alarm-form.tsx'
+import { DispatchPanel } from './dispatch-panel.tsx'
+import { IntercomActions } from './intercom-actions.tsx'
 import { NoteForm } from './note-form.tsx'
 import { ResolveForm } from './resolve-form.tsx'
 
@@ -40,6 +42,8 @@ export function IncidentActions ({ incident, acknowledging, acknowledgeError, on
           <ErrorMessage error={acknowledgeError !== null ? describeApiError(acknowledgeError, t) : null} />
         </div>
       )}
+      {incident.status !== 'open' && <DispatchPanel incident={incident} onDone={onDone} />}
+      <IntercomActions incident={incident} onSent={() => { onDone(incident) }} />
       {allowed.includes('resolve') && <ResolveForm incidentId={incident.id} onDone={onDone} />}
       <NoteForm incidentId={incident.id} onDone={onDone} />
       {allowed.includes('close_false_alarm') && <CloseFalseAlarmForm incidentId={incident.id} onDone={onDone} />}

@@ -1,5 +1,5 @@
 import type { IncidentDto } from '@eldercare/protocols'
-import { useEffect, useRef } from 'react'
+import { useEffect, useRef, type ReactNode } from 'react'
 import { ErrorMessage } from '../../../components/error-message.tsx'
 import { CloseIcon } from '../../../components/icons.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
@@ -19,11 +19,15 @@ export interface IncidentDetailPanelProps {
   /** An action succeeded: the queue should show what it returned. */
   onChanged: (incident: IncidentDto) => void
   onClose: () => void
+  /** False for roles that only read (auditors): no actions offered. Default true. */
+  canAct?: boolean
+  /** The resident card, the site's devices and whatever else the app puts beside the incident. */
+  renderContext?: (incident: IncidentDto) => ReactNode
 }
 
 const isNewer = (a: IncidentDto, b: IncidentDto): boolean => Date.parse(a.updatedAt) > Date.parse(b.updatedAt)
 
-export function IncidentDetailPanel ({ incidentId, live, acknowledging, acknowledgeError, onAcknowledge, onChanged, onClose }: IncidentDetailPanelProps) {
+export function IncidentDetailPanel ({ incidentId, live, acknowledging, acknowledgeError, onAcknowledge, onChanged, onClose, canAct = true, renderContext }: IncidentDetailPanelProps) {
   const { t, tOr } = useI18n()
   const detail = useIncident(incidentId)
   const { data, reload, setData } = detail
@@ -73,16 +77,21 @@ export function IncidentDetailPanel ({ incidentId, live, acknowledging, acknowle
         ? detail.loading && <p className='muted'>{t('detail.loading')}</p>
         : (
           <>
+            {renderContext?.(shown)}
+            {canAct && (
+              <>
+                <h3 className='detail__section-title'>{t('detail.actions')}</h3>
+                <IncidentActions
+                  key={shown.id}
+                  incident={shown}
+                  acknowledging={acknowledging}
+                  acknowledgeError={acknowledgeError}
+                  onAcknowledge={onAcknowledge}
+                  onDone={changed}
+                />
+              </>
+            )}
             <IncidentFacts incident={shown} />
-            <h3 className='detail__section-title'>{t('detail.actions')}</h3>
-            <IncidentActions
-              key={shown.id}
-              incident={shown}
-              acknowledging={acknowledging}
-              acknowledgeError={acknowledgeError}
-              onAcknowledge={onAcknowledge}
-              onDone={changed}
-            />
             <h3 className='detail__section-title'>{t('detail.timeline')}</h3>
             <IncidentTimeline entries={data?.timeline ?? []} />
           </>

@@ -20,6 +20,12 @@ export function IncidentFacts ({ incident }: { incident: IncidentDto }) {
     [t('detail.field.ackDueAt'), <>{formatDateTime(incident.ackDueAt)}{incident.status === 'open' && <> <SlaCountdown incident={incident} /></>}</>],
     [t('detail.field.acknowledgedAt'), formatDateTime(incident.acknowledgedAt)],
     [t('detail.field.acknowledgedBy'), incident.acknowledgedBy ?? '—'],
+    // Response engine fields (issue 5), absent from older platforms.
+    ...(incident.responder != null ? [[t('detail.field.responder'), `${incident.responder.name}（${tOr('offerStatus.', incident.responder.offerStatus)}）`] as [string, ReactNode]] : []),
+    ...(incident.dispatchedAt != null ? [[t('detail.field.dispatchedAt'), formatDateTime(incident.dispatchedAt)] as [string, ReactNode]] : []),
+    ...(incident.onSceneDueAt != null ? [[t('detail.field.onSceneDueAt'), formatDateTime(incident.onSceneDueAt)] as [string, ReactNode]] : []),
+    ...(incident.onSceneAt != null ? [[t('detail.field.onSceneAt'), formatDateTime(incident.onSceneAt)] as [string, ReactNode]] : []),
+    ...(incident.escalationLevel != null && incident.escalationLevel > 0 ? [[t('detail.field.escalation'), String(incident.escalationLevel)] as [string, ReactNode]] : []),
     [t('detail.field.resolvedAt'), formatDateTime(incident.resolvedAt)],
     [t('detail.field.outcome'), incident.outcome === null ? '—' : tOr('outcome.', incident.outcome)],
     [t('detail.field.id'), <code>{incident.id}</code>]

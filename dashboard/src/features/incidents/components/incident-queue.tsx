@@ -1,5 +1,5 @@
 import type { IncidentDto } from '@eldercare/protocols'
-import { useRef, useState, type KeyboardEvent } from 'react'
+import { useCallback, useRef, useState, type KeyboardEvent } from 'react'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { IncidentRow } from './incident-row.tsx'
 
@@ -8,6 +8,8 @@ export interface IncidentQueueProps {
   incidents: readonly IncidentDto[]
   selectedId: string | null
   acknowledgingIds: ReadonlySet<string>
+  /** Show acknowledge buttons (false for read-only roles). Default true. */
+  canAct?: boolean
   onSelect: (id: string) => void
   onAcknowledge: (id: string) => void
 }
@@ -16,7 +18,7 @@ export interface IncidentQueueProps {
  * The queue table. Keyboard: the rows are one tab stop; ↑ ↓ Home End move between them, Enter
  * opens the details, `a` acknowledges (see use-acknowledge-shortcut.ts).
  */
-export function IncidentQueue ({ incidents, selectedId, acknowledgingIds, onSelect, onAcknowledge }: IncidentQueueProps) {
+export function IncidentQueue ({ incidents, selectedId, acknowledgingIds, canAct = true, onSelect, onAcknowledge }: IncidentQueueProps) {
   const { t } = useI18n()
   const bodyRef = useRef<HTMLTableSectionElement>(null)
   // The tab stop follows keyboard focus, then the selection, then the top of the queue.
@@ -24,17 +26,24 @@ export function IncidentQueue ({ incidents, selectedId, acknowledgingIds, onSele
   const has = (id: string | null) => id !== null && incidents.some((i) => i.id === id)
   const tabStopId = has(focusedId) ? focusedId : has(selectedId) ? selectedId : incidents[0]?.id ?? null
 
-  function focusRow (index: number) {
+  // Rows are memoised (a thousand of them must not all re-render for one new alarm), so the
+  // handlers they get must keep their identity: they read the latest props through a ref.
+  const latest = useRef({ incidents, onSelect })
+  latest.current = { incidents, onSelect }
+
+  const focusRow = useCallback((index: number) => {
+    const { incidents } = latest.current
     const target = incidents[Math.max(0, Math.min(incidents.length - 1, index))]
     if (target === undefined) return
     setFocusedId(target.id)
     const rows = bodyRef.current?.querySelectorAll<HTMLElement>('[data-testid="incident-row"]') ?? []
     for (const row of rows) if (row.dataset.incidentId === target.id) row.focus()
-  }
+  }, [])
 
-  function onRowKeyDown (event: KeyboardEvent<HTMLTableRowElement>, id: string) {
+  const onRowKeyDown = useCallback((event: KeyboardEvent<HTMLTableRowElement>, id: string) => {
     // Keys pressed on the row's own button belong to the button.
     if (event.target !== event.currentTarget) return
+    const { incidents, onSelect } = latest.current
     const index = incidents.findIndex((i) => i.id === id)
     switch (event.key) {
       case 'ArrowDown': focusRow(index + 1); break
@@ -48,7 +57,7 @@ export function IncidentQueue ({ incidents, selectedId, acknowledgingIds, onSele
       default: return
     }
     event.preventDefault()
-  }
+  }, [focusRow])
 
   return (
     <table className='queue' data-testid='incident-queue'>
@@ -73,6 +82,7 @@ export function IncidentQueue ({ incidents, selectedId, acknowledgingIds, onSele
             selected={incident.id === selectedId}
             tabbable={incident.id === tabStopId}
             acknowledging={acknowledgingIds.has(incident.id)}
+            canAct={canAct}
             onSelect={onSelect}
             onAcknowledge={onAcknowledge}
             onKeyDown={onRowKeyDown}

@@ -1,5 +1,5 @@
 import { allowedActions, type IncidentDto } from '@eldercare/protocols'
-import type { KeyboardEvent } from 'react'
+import { memo, type KeyboardEvent } from 'react'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { PriorityBadge } from './priority-badge.tsx'
 import { SlaCountdown } from './sla-countdown.tsx'
@@ -10,15 +10,20 @@ export interface IncidentRowProps {
   /** Roving tab stop: only one row of the queue is in the tab order. */
   tabbable: boolean
   acknowledging: boolean
+  canAct: boolean
   onSelect: (id: string) => void
   onAcknowledge: (id: string) => void
   onKeyDown: (event: KeyboardEvent<HTMLTableRowElement>, id: string) => void
   onFocus: (id: string) => void
 }
 
-export function IncidentRow ({ incident, selected, tabbable, acknowledging, onSelect, onAcknowledge, onKeyDown, onFocus }: IncidentRowProps) {
+/**
+ * One queue row, memoised: with a thousand active incidents a new alarm re-renders its own row,
+ * not the other 999 (the SLA countdown inside still ticks on the shared clock).
+ */
+export const IncidentRow = memo(function IncidentRow ({ incident, selected, tabbable, acknowledging, canAct, onSelect, onAcknowledge, onKeyDown, onFocus }: IncidentRowProps) {
   const { t, tOr, formatDateTime } = useI18n()
-  const canAcknowledge = allowedActions(incident.status).includes('acknowledge')
+  const canAcknowledge = canAct && allowedActions(incident.status).includes('acknowledge')
   const type = tOr('incidentType.', incident.type)
   return (
     <tr
@@ -45,7 +50,11 @@ export function IncidentRow ({ incident, selected, tabbable, acknowledging, onSe
         <span className='location__site'>{incident.siteName ?? incident.siteId}</span>
         <span className='location__area'>{incident.areaName ?? incident.areaId}</span>
       </td>
-      <td><span className={`status status--${incident.status}`}>{tOr('status.', incident.status)}</span></td>
+      <td>
+        <span className={`status status--${incident.status}`}>{tOr('status.', incident.status)}</span>
+        {incident.cancelled === true && <span className='tag tag--warning' data-testid='row-cancelled'>{t('queue.cancelled')}</span>}
+        {incident.responder != null && <span className='location__area'>{incident.responder.name}</span>}
+      </td>
       <td className='nowrap'>
         <time dateTime={incident.openedAt} title={formatDateTime(incident.openedAt)}>{formatDateTime(incident.openedAt, 'compact')}</time>
       </td>
@@ -72,4 +81,4 @@ export function IncidentRow ({ incident, selected, tabbable, acknowledging, onSe
       </td>
     </tr>
   )
-}
+})

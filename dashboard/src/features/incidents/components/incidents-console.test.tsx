@@ -2,18 +2,11 @@ import type { IncidentDto } from '@eldercare/protocols'
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { setSoundEnabled } from '../../../lib/sound-preference.ts'
-import { FakeSocket } from '../../../testing/fake-socket.ts'
+import { sockets } from '../../../testing/fake-realtime.ts'
 import { anIncident, anIncidentDetail, jsonResponse } from '../../../testing/incident-fixtures.ts'
 import { IncidentsConsole } from './incidents-console.tsx'
 
-const sockets: FakeSocket[] = []
-vi.mock('../../../lib/socket.ts', () => ({
-  connectRealtime: () => {
-    const socket = new FakeSocket()
-    sockets.push(socket)
-    return socket
-  }
-}))
+vi.mock('../../../lib/socket.ts', () => import('../../../testing/fake-realtime.ts'))
 
 const minutesAgo = (m: number): string => new Date(Date.now() - m * 60_000).toISOString()
 
@@ -23,7 +16,7 @@ function platform (active: IncidentDto[]) {
   const fetchMock = vi.fn(async (url: string, init: RequestInit = {}) => {
     const method = init.method ?? 'GET'
     calls.push({ method, url, body: init.body === undefined ? undefined : JSON.parse(String(init.body)) })
-    if (url === '/api/incidents?status=active') return jsonResponse(200, { items: active })
+    if (url === '/api/incidents?status=active&limit=5000') return jsonResponse(200, { items: active })
     const ack = /^\/api\/incidents\/([^/]+)\/acknowledge$/.exec(url)
     if (ack !== null) {
       const incident = active.find((i) => i.id === ack[1])
@@ -43,7 +36,7 @@ function platform (active: IncidentDto[]) {
 
 const rows = () => screen.queryAllByTestId('incident-row')
 const rowIds = () => rows().map((r) => r.dataset.incidentId)
-const activeFetches = (calls: Array<{ url: string }>) => calls.filter((c) => c.url === '/api/incidents?status=active').length
+const activeFetches = (calls: Array<{ url: string }>) => calls.filter((c) => c.url === '/api/incidents?status=active&limit=5000').length
 
 describe('live incident queue', () => {
   beforeEach(() => {

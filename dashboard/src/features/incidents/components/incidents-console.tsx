@@ -1,7 +1,8 @@
 import { allowedActions, type IncidentDto } from '@eldercare/protocols'
-import { useCallback, useRef, useState } from 'react'
+import { useCallback, useMemo, useRef, useState, type ReactNode } from 'react'
 import { Banner } from '../../../components/banner.tsx'
 import { ErrorMessage } from '../../../components/error-message.tsx'
+import { notifyIfHidden } from '../../../lib/browser-notification.ts'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useAcknowledgeIncidents } from '../api/acknowledge-incident.ts'
@@ -9,9 +10,11 @@ import { useAcknowledgeShortcut } from '../hooks/use-acknowledge-shortcut.ts'
 import { useLiveQueue } from '../hooks/use-live-queue.ts'
 import { useP1AlarmRepeat } from '../hooks/use-p1-alarm-repeat.ts'
 import { soundNewIncident } from '../lib/alarm-sound.ts'
+import { filterQueue, isFiltered, NO_QUEUE_FILTER, queueAreas, type QueueFilter } from '../lib/queue.ts'
 import { AlarmAnnouncer, type Announcement } from './alarm-announcer.tsx'
 import { IncidentDetailPanel } from './incident-detail-panel.tsx'
 import { IncidentQueue } from './incident-queue.tsx'
+import { QueueFilters } from './queue-filters.tsx'
 
 /** How many recent announcements stay in the live region. */
 const ANNOUNCEMENTS_KEPT = 5
@@ -19,12 +22,22 @@ const ANNOUNCEMENTS_KEPT = 5
 export interface IncidentsConsoleProps {
   /** The session token for the realtime connection. */
   getToken: () => string | null
+  /** Whether this user may act on incidents (acknowledge, resolve, …); auditors only read. Default true. */
+  canAct?: boolean
+  /**
+   * Whether the console is the screen on view. It stays mounted on every screen, so alarms keep
+   * sounding and the queue stays current, but its keyboard shortcut only works while it is shown.
+   */
+  active?: boolean
+  /** What the app shows about the incident's resident and site in the workspace (other features). */
+  renderContext?: (incident: IncidentDto) => ReactNode
 }
 
 /** The operator's home screen: the live queue on the left, the selected incident on the right. */
-export function IncidentsConsole ({ getToken }: IncidentsConsoleProps) {
+export function IncidentsConsole ({ getToken, canAct = true, active = true, renderContext }: IncidentsConsoleProps) {
   const { t, tOr } = useI18n()
   const [selectedId, setSelectedId] = useState<string | null>(null)
+  const [filter, setFilter] = useState<QueueFilter>(NO_QUEUE_FILTER)
   const [announcements, setAnnouncements] = useState<Announcement[]>([])
   const announcementSeq = useRef(0)
 
@@ -38,17 +51,24 @@ export function IncidentsConsole ({ getToken }: IncidentsConsoleProps) {
     })
     const id = ++announcementSeq.current
     setAnnouncements((list) => [...list, { id, text }].slice(-ANNOUNCEMENTS_KEPT))
+    notifyIfHidden({ tag: incident.id, title: t('app.title'), body: text, sticky: incident.priority === 'P1' })
   }, [t, tOr])
 
-  const queue = useLiveQueue({ getToken, onNewIncident })
+  const queue = useLiveQueue({ getToken, onNewIncident, onReAlert: onNewIncident })
+  const shown = useMemo(() => filterQueue(queue.incidents, filter), [queue.incidents, filter])
+  const areas = useMemo(() => queueAreas(queue.byId.values()), [queue.byId])
   useP1AlarmRepeat(queue.incidents)
   const ack = useAcknowledgeIncidents(queue.apply)
 
+  // Stable across queue changes (it reads the queue through a ref): every memoised row gets it,
+  // and a new identity per alarm would re-render all of them.
+  const byIdRef = useRef(queue.byId)
+  byIdRef.current = queue.byId
   const acknowledgeIfOpen = useCallback((id: string) => {
-    const incident = queue.byId.get(id)
-    if (incident !== undefined && allowedActions(incident.status).includes('acknowledge')) ack.acknowledge(id)
-  }, [queue.byId, ack.acknowledge])
-  useAcknowledgeShortcut(selectedId, acknowledgeIfOpen)
+    const incident = byIdRef.current.get(id)
+    if (canAct && incident !== undefined && allowedActions(incident.status).includes('acknowledge')) ack.acknowledge(id)
+  }, [ack.acknowledge, canAct])
+  useAcknowledgeShortcut(active && canAct ? selectedId : null, acknowledgeIfOpen)
 
   const closeDetail = useCallback(() => {
     const id = selectedId
@@ -75,10 +95,13 @@ export function IncidentsConsole ({ getToken }: IncidentsConsoleProps) {
           <div className='section-header'>
             <h1 id='queue-title' className='section-header__title'>
               {t('queue.title')}
-              <span className='count-pill count-pill--large' data-testid='queue-count'>{t('queue.count', { count: queue.incidents.length })}</span>
+              <span className='count-pill count-pill--large' data-testid='queue-count'>
+                {isFiltered(filter) ? t('queue.countFiltered', { shown: shown.length, count: queue.incidents.length }) : t('queue.count', { count: queue.incidents.length })}
+              </span>
             </h1>
             <p className='section-header__hint'>{t('queue.keyboardHint')}</p>
           </div>
+          <QueueFilters filter={filter} areas={areas} onChange={setFilter} />
           {rowErrors.map(([id, err]) => <ErrorMessage key={id} error={describeApiError(err, t)} />)}
           {loadError !== null && (
             <div className='inline-row'>
@@ -90,11 +113,14 @@ export function IncidentsConsole ({ getToken }: IncidentsConsoleProps) {
             ? <p className='muted' role='status'>{t('queue.loading')}</p>
             : queue.incidents.length === 0
               ? <p className='empty-state' data-testid='queue-empty'>{t('queue.empty')}</p>
-              : (
+              : shown.length === 0
+                ? <p className='empty-state' data-testid='queue-filtered-empty'>{t('queue.filteredEmpty')}</p>
+                : (
                 <IncidentQueue
-                  incidents={queue.incidents}
+                  incidents={shown}
                   selectedId={selectedId}
                   acknowledgingIds={ack.pendingIds}
+                  canAct={canAct}
                   onSelect={setSelectedId}
                   onAcknowledge={acknowledgeIfOpen}
                 />
@@ -112,6 +138,8 @@ export function IncidentsConsole ({ getToken }: IncidentsConsoleProps) {
                 onAcknowledge={acknowledgeIfOpen}
                 onChanged={queue.apply}
                 onClose={closeDetail}
+                canAct={canAct}
+                renderContext={renderContext}
               />
               )}
         </aside>

@@ -20,6 +20,11 @@ export interface LiveQueueOptions {
   getToken: () => string | null
   /** An open incident the console had not seen: sound and announce it. */
   onNewIncident: (incident: IncidentDto) => void
+  /**
+   * The platform asks to alert again (`reAlert` on `incident:updated`: the alarm repeated, or an
+   * escalation step ran; or an `incident:escalated` event). Default: nothing.
+   */
+  onReAlert?: (incident: IncidentDto) => void
 }
 
 export interface LiveQueue {
@@ -37,7 +42,7 @@ export interface LiveQueue {
   apply: (incident: IncidentDto) => void
 }
 
-export function useLiveQueue ({ getToken, onNewIncident }: LiveQueueOptions): LiveQueue {
+export function useLiveQueue ({ getToken, onNewIncident, onReAlert }: LiveQueueOptions): LiveQueue {
   const [queue, setQueue] = useState<IncidentMap>(() => new Map())
   const [loading, setLoading] = useState(true)
   const [error, setError] = useState<Error | null>(null)
@@ -51,9 +56,11 @@ export function useLiveQueue ({ getToken, onNewIncident }: LiveQueueOptions): Li
   const fetchInFlight = useRef(false)
   const eventsDuringFetch = useRef<IncidentDto[]>([])
   const onNewRef = useRef(onNewIncident)
+  const onReAlertRef = useRef(onReAlert)
   const getTokenRef = useRef(getToken)
   useEffect(() => {
     onNewRef.current = onNewIncident
+    onReAlertRef.current = onReAlert
     getTokenRef.current = getToken
   })
 
@@ -63,6 +70,8 @@ export function useLiveQueue ({ getToken, onNewIncident }: LiveQueueOptions): Li
   }, [])
 
   const receive = useCallback((payload: unknown) => {
+    // Counted for browser tests, which check that an operator of another area receives nothing.
+    window.__incidentEventsReceived = (window.__incidentEventsReceived ?? 0) + 1
     if (!isIncidentDto(payload)) {
       console.warn('dashboard: dropped a malformed incident event', payload)
       return
@@ -72,6 +81,7 @@ export function useLiveQueue ({ getToken, onNewIncident }: LiveQueueOptions): Li
     if (fetchInFlight.current) eventsDuringFetch.current.push(incident)
     commit(applyIncident(queueRef.current, incident))
     if (isNew && queueRef.current.has(incident.id)) onNewRef.current(incident)
+    else if (!isNew && (payload as IncidentDto).reAlert != null && queueRef.current.has(incident.id)) onReAlertRef.current?.(incident)
   }, [commit])
 
   const fetchSnapshot = useCallback(async () => {
@@ -140,6 +150,11 @@ export function useLiveQueue ({ getToken, onNewIncident }: LiveQueueOptions): Li
     })
     socket.on('incident:opened', receive)
     socket.on('incident:updated', receive)
+    // An escalation step (issue 5) carries the incident; it is an alert like `reAlert`.
+    socket.on('incident:escalated', (e: unknown) => {
+      const incident = (e as { incident?: unknown } | null)?.incident
+      if (isIncidentDto(incident)) receive({ ...incident, reAlert: 'escalation' })
+    })
 
     return () => {
       closed = true

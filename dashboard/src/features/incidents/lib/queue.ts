@@ -2,7 +2,7 @@
  * The live queue as pure functions: ordering, and folding REST snapshots and socket events into
  * one map without ever letting an older copy of an incident replace a newer one.
  */
-import { isActive, PRIORITIES, type IncidentDto } from '@eldercare/protocols'
+import { isActive, PRIORITIES, type IncidentDto, type IncidentStatus, type Priority } from '@eldercare/protocols'
 
 export type IncidentMap = ReadonlyMap<string, IncidentDto>
 
@@ -46,4 +46,34 @@ export function applyIncident (queue: IncidentMap, incident: IncidentDto): Incid
 /** A fresh REST snapshot of the active incidents becomes the queue. */
 export function queueFromSnapshot (items: readonly IncidentDto[]): IncidentMap {
   return new Map(items.filter((i) => isActive(i.status)).map((i) => [i.id, i]))
+}
+
+/** What the operator narrowed the queue to; `all` lets everything through. */
+export interface QueueFilter {
+  priority: Priority | 'all'
+  status: IncidentStatus | 'all'
+  /** An area id as the incidents carry it (`areaId`: the site's community). */
+  areaId: string
+}
+
+export const NO_QUEUE_FILTER: QueueFilter = { priority: 'all', status: 'all', areaId: 'all' }
+
+export function isFiltered (filter: QueueFilter): boolean {
+  return filter.priority !== 'all' || filter.status !== 'all' || filter.areaId !== 'all'
+}
+
+/** Keeps the queue's order; returns the same array when nothing is filtered. */
+export function filterQueue (incidents: IncidentDto[], filter: QueueFilter): IncidentDto[] {
+  if (!isFiltered(filter)) return incidents
+  return incidents.filter((i) =>
+    (filter.priority === 'all' || i.priority === filter.priority) &&
+    (filter.status === 'all' || i.status === filter.status) &&
+    (filter.areaId === 'all' || i.areaId === filter.areaId))
+}
+
+/** The areas present in the queue, named, sorted by name, for the area filter. */
+export function queueAreas (incidents: Iterable<IncidentDto>): Array<{ id: string, name: string }> {
+  const names = new Map<string, string>()
+  for (const i of incidents) if (!names.has(i.areaId)) names.set(i.areaId, i.areaName ?? i.areaId)
+  return [...names].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
 }

@@ -1,0 +1,76 @@
+import type { DeviceStatusDto } from '@eldercare/protocols'
+import { useCallback, useMemo, useState } from 'react'
+import { ErrorMessage } from '../../../components/error-message.tsx'
+import { FormField } from '../../../components/form-field.tsx'
+import { SelectField } from '../../../components/select-field.tsx'
+import { describeApiError } from '../../../lib/describe-api-error.ts'
+import { useI18n } from '../../../lib/i18n/i18n.ts'
+import { useDevices } from '../api/get-devices.ts'
+import { useSites } from '../../../lib/registry/get-sites.ts'
+import { useDeviceStatusEvents } from '../hooks/use-device-status-events.ts'
+import { applyDeviceStatus, filterDevices, NO_DEVICE_FILTER, sortDevices, type DeviceFilter } from '../lib/device.ts'
+import { DeviceTable } from './device-table.tsx'
+
+export interface DevicesScreenProps {
+  getToken: () => string | null
+  canCommand: boolean
+}
+
+/** Every device of the user's area: live online/offline and battery, filters, test request. */
+export function DevicesScreen ({ getToken, canCommand }: DevicesScreenProps) {
+  const { t } = useI18n()
+  const devices = useDevices()
+  const sites = useSites()
+  const [filter, setFilter] = useState<DeviceFilter>(NO_DEVICE_FILTER)
+
+  // Live statuses are kept apart from the fetched list and laid over it, so an event that arrives
+  // while the list is still loading is not lost.
+  const [live, setLive] = useState<ReadonlyMap<string, DeviceStatusDto>>(() => new Map())
+  const onStatus = useCallback((status: DeviceStatusDto) => { setLive((m) => new Map(m).set(status.id, status)) }, [])
+  useDeviceStatusEvents(getToken, onStatus)
+  const data = useMemo(() => devices.data === null ? null : [...live.values()].reduce(applyDeviceStatus, devices.data), [devices.data, live])
+
+  const siteNames = useMemo(() => new Map((sites.data ?? []).map((s) => [s.id, s.name])), [sites.data])
+  const shown = useMemo(() => sortDevices(filterDevices(data ?? [], filter, siteNames)), [data, filter, siteNames])
+  const onlineCount = (data ?? []).filter((d) => d.online).length
+
+  return (
+    <section className='screen' aria-labelledby='devices-title' data-testid='devices-screen'>
+      <div className='section-header'>
+        <h1 id='devices-title' className='section-header__title'>
+          {t('devices.title')}
+          <span className='count-pill count-pill--large' data-testid='devices-count'>
+            {t('devices.summary', { online: onlineCount, total: data?.length ?? 0 })}
+          </span>
+        </h1>
+      </div>
+      <form className='filters filters--compact' role='search' onSubmit={(e) => { e.preventDefault() }}>
+        <FormField label={t('devices.filter.text')}>
+          {(id) => (
+            <input id={id} className='field__input' type='search' value={filter.text} data-testid='devices-filter-text'
+              onChange={(e) => { setFilter({ ...filter, text: e.target.value }) }}
+            />
+          )}
+        </FormField>
+        <SelectField
+          label={t('devices.filter.connection')}
+          value={filter.connection}
+          options={[{ value: 'online', label: t('devices.online') }, { value: 'offline', label: t('devices.offline') }]}
+          placeholder={{ value: 'all', label: t('devices.filter.all') }}
+          onChange={(v) => { setFilter({ ...filter, connection: v as DeviceFilter['connection'] }) }}
+          testId='devices-filter-connection'
+        />
+        <label className='checkbox'>
+          <input type='checkbox' checked={filter.lowBatteryOnly} onChange={(e) => { setFilter({ ...filter, lowBatteryOnly: e.target.checked }) }} />
+          {t('devices.filter.lowBattery')}
+        </label>
+      </form>
+      {devices.error !== null && <ErrorMessage error={describeApiError(devices.error, t)} />}
+      {devices.loading && data === null
+        ? <p className='muted' role='status'>{t('common.loading')}</p>
+        : shown.length === 0
+          ? <p className='empty-state'>{t('devices.empty')}</p>
+          : <DeviceTable devices={shown} siteNames={siteNames} canCommand={canCommand} caption={t('devices.title')} />}
+    </section>
+  )
+}

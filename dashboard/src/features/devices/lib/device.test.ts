@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import { applyDeviceStatus, filterDevices, NO_DEVICE_FILTER, sortDevices, toDevice, type DeviceSummary } from './device.ts'
+
+const dev = (over: Partial<DeviceSummary>): DeviceSummary => toDevice({ id: 'd', type: 'fall_detector', siteId: 's1', online: true, battery: 80, ...over })!
+
+describe('device list rules', () => {
+  const list = [
+    dev({ id: 'a', online: true, battery: 90, fw: '1.2.0' }),
+    dev({ id: 'b', online: false, battery: 50, siteId: 's2' }),
+    dev({ id: 'c', online: true, battery: 10, type: 'sos_button' }),
+    dev({ id: 'd', online: false, battery: null })
+  ]
+
+  it('filters by connection, low battery, site and text (site names included)', () => {
+    const ids = (f: Partial<typeof NO_DEVICE_FILTER>, names = new Map<string, string>()) => filterDevices(list, { ...NO_DEVICE_FILTER, ...f }, names).map((d) => d.id)
+    expect(ids({ connection: 'offline' })).toEqual(['b', 'd'])
+    expect(ids({ connection: 'online' })).toEqual(['a', 'c'])
+    expect(ids({ lowBatteryOnly: true })).toEqual(['c'])
+    expect(ids({ siteId: 's2' })).toEqual(['b'])
+    expect(ids({ text: 'SOS' })).toEqual(['c'])
+    expect(ids({ text: '1.2' })).toEqual(['a'])
+    expect(ids({ text: '幸福' }, new Map([['s2', '幸福里']]))).toEqual(['b'])
+  })
+
+  it('puts offline devices first, then the emptiest battery', () => {
+    expect(sortDevices(list).map((d) => d.id)).toEqual(['b', 'd', 'c', 'a'])
+  })
+
+  it('folds a live status into the device it names and keeps what the event leaves out', () => {
+    const next = applyDeviceStatus(list, { id: 'a', online: false, battery: null, lastSeenAt: '2026-01-01T00:00:00.000Z' })
+    expect(next.find((d) => d.id === 'a')).toMatchObject({ online: false, battery: 90, lastSeenAt: '2026-01-01T00:00:00.000Z' })
+    expect(applyDeviceStatus(list, { id: 'zz', online: true, battery: 5, lastSeenAt: null })).toEqual(list)
+  })
+
+  it('admits a device only with id, type and site', () => {
+    expect(toDevice({ id: 'x', type: 'hub' })).toBeNull()
+    expect(toDevice({ id: 'x', type: 'hub', siteId: 's', battery: 'full' })?.battery).toBeNull()
+  })
+})
