@@ -122,7 +122,7 @@ export class Fields {
   }
 
   /** Rejects keys the format does not know (a typo is an error, not a silent default). */
-  only (obj: Record<string, unknown>, path: Path, keys: readonly string[]): void {
+  allowOnly (obj: Record<string, unknown>, path: Path, keys: readonly string[]): void {
     for (const k of Object.keys(obj)) {
       if (!keys.includes(k)) throw this.doc.error([...path, k], `unknown field (expected one of ${keys.join(', ')})`)
     }

@@ -81,7 +81,7 @@ export function loadScenario (file: string): Scenario {
 function readScenario (doc: StructuredDoc): Scenario {
   const f = new Fields(doc)
   const root = f.object(doc.data, [])
-  f.only(root, [], ['seed', 'speed', 'ringSeconds', 'steps', 'description'])
+  f.allowOnly(root, [], ['seed', 'speed', 'ringSeconds', 'steps', 'description'])
   const seed = f.number(root, 'seed', [], { optional: true, integer: true, min: 0 }) ?? 1
   const speed = f.number(root, 'speed', [], { optional: true, min: 0.001 }) ?? null
   const ringSeconds = f.number(root, 'ringSeconds', [], { optional: true, min: 1 }) ?? 30
@@ -89,7 +89,7 @@ function readScenario (doc: StructuredDoc): Scenario {
   const steps = f.array(root.steps, ['steps']).map((raw, i): Step => {
     const p = ['steps', i]
     const s = f.object(raw, p)
-    f.only(s, p, ['at', 'do', 'resident', 'site', 'device', 'location', 'confidence', 'chance', 'vitals', 'battery', 'note'])
+    f.allowOnly(s, p, ['at', 'do', 'resident', 'site', 'device', 'location', 'confidence', 'chance', 'vitals', 'battery', 'note'])
     const at = f.string(s, 'at', p)!
     const m = TIME.exec(at)
     if (!m || Number(m[1]) > 99) throw doc.error([...p, 'at'], `"${at}" is not a time since the start (HH:MM or HH:MM:SS)`)
@@ -105,7 +105,7 @@ function readScenario (doc: StructuredDoc): Scenario {
     let vitals: Record<string, number> | undefined
     if (s.vitals !== undefined) {
       const v = f.object(s.vitals, [...p, 'vitals'])
-      f.only(v, [...p, 'vitals'], VITAL_KEYS)
+      f.allowOnly(v, [...p, 'vitals'], VITAL_KEYS)
       vitals = Object.fromEntries(VITAL_KEYS.filter((k) => v[k] !== undefined).map((k) => [k, f.number(v, k, [...p, 'vitals'])!]))
     }
     if (action === 'vitals' && !vitals) throw doc.error(p, 'do: vitals needs a vitals mapping, e.g. vitals: { hr: 135 }')
