@@ -424,6 +424,16 @@ export const en: Messages = {
   'reports.within60m': 'On scene within 60 min',
   'reports.dispatched': 'Dispatched',
   'reports.offline24h': 'Offline over 24 h',
+  'reports.ackDistribution': 'Time to acknowledge',
+  'reports.bucket.le30s': 'within 30 s',
+  'reports.bucket.le60s': '30–60 s',
+  'reports.bucket.le120s': '1–2 min',
+  'reports.bucket.le180s': '2–3 min',
+  'reports.bucket.le300s': '3–5 min',
+  'reports.bucket.over300s': 'over 5 min',
+  'reports.bucket.unacknowledged': 'not acknowledged',
+  'reports.byArea': 'By area',
+  'reports.byDay': 'Trend by day',
   'reports.seconds': '{s} s',
   'reports.minutes': '{m} min {s} s'
 }

@@ -436,6 +436,16 @@ export const zhCN = {
   'reports.within60m': '60 分钟内到场',
   'reports.dispatched': '派单数',
   'reports.offline24h': '离线超过 24 小时',
+  'reports.ackDistribution': '接警用时分布',
+  'reports.bucket.le30s': '30 秒内',
+  'reports.bucket.le60s': '30–60 秒',
+  'reports.bucket.le120s': '1–2 分钟',
+  'reports.bucket.le180s': '2–3 分钟',
+  'reports.bucket.le300s': '3–5 分钟',
+  'reports.bucket.over300s': '超过 5 分钟',
+  'reports.bucket.unacknowledged': '未接警',
+  'reports.byArea': '按区域',
+  'reports.byDay': '按日趋势',
   'reports.seconds': '{s} 秒',
   'reports.minutes': '{m} 分 {s} 秒'
 } satisfies Record<VocabularyKeys, string> & Record<string, string>
