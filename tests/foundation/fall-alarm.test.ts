@@ -189,6 +189,29 @@ describe('platform basics', () => {
     expect(err.message).toMatch(/PLT_ERR_UNAUTHORIZED/)
   })
 
+  it('filters devices by site or resident and incidents by resident, never beyond the caller\'s area', async () => {
+    const [a, b] = [await seedHome(p.api), await seedHome(p.api)]
+    const ids = (r: { items: Array<{ id: string }> }) => r.items.map((x) => x.id)
+    expect(ids(await p.api.get(`/api/devices?siteId=${a.siteId}`))).toEqual([a.device.id])
+    expect(ids(await p.api.get(`/api/devices?residentId=${b.residentId}`))).toEqual([b.device.id])
+    const fall = new SimDevice({ url: p.mqttUrl, credentials: { ...b.device, type: 'fall_detector' } })
+    await fall.connect()
+    await fall.event('fall')
+    await fall.close()
+    await p.app.engine.drain()
+    const forB = (await p.api.get<{ items: IncidentDto[] }>(`/api/incidents?status=all&residentId=${b.residentId}`)).items
+    expect(forB.map((i) => i.residentId)).toEqual([b.residentId])
+    expect((await p.api.get<{ items: IncidentDto[] }>(`/api/incidents?status=all&residentId=${a.residentId}`)).items).toEqual([])
+    // An operator of A's district naming B's site or resident gets nothing, not B's records.
+    await p.api.post('/api/users', { username: `op-${a.districtId.slice(0, 8)}`, password: 'operator-pass', role: 'operator', areaId: a.districtId })
+    const op = new (p.api.constructor as typeof import('../support/platform.ts').Api)(p.httpUrl)
+    await op.login(`op-${a.districtId.slice(0, 8)}`, 'operator-pass')
+    expect((await op.get(`/api/devices?siteId=${b.siteId}`)).items).toEqual([])
+    expect((await op.get(`/api/incidents?status=all&residentId=${b.residentId}`)).items).toEqual([])
+    const bad = await op.get(`/api/devices?siteId=${'x'.repeat(65)}`).catch((e: ApiError) => e)
+    expect((bad as ApiError).status).toBe(400)
+  })
+
   it('returns the device secret once and stores only its hash', async () => {
     const { rows } = await p.db.query<{ secret_hash: string }>('select secret_hash from devices where id = $1', [home.device.id])
     expect(rows[0].secret_hash).not.toContain(home.device.secret)

@@ -1,4 +1,5 @@
 import type { IncidentDto } from '@eldercare/protocols'
+import { getToken } from '../features/auth/session.ts'
 import { SiteDevices } from '../features/devices/components/site-devices.tsx'
 import { ResidentDetail } from '../features/residents/components/resident-detail.tsx'
 import { useI18n } from '../lib/i18n/i18n.ts'
@@ -16,7 +17,7 @@ export function IncidentContext ({ incident, canCommand, canReveal }: { incident
         ? <p className='muted'>{t('queue.noResident')}</p>
         : <ResidentDetail key={incident.residentId} residentId={incident.residentId} showHistory={false} alarmAt={incident.openedAt} canReveal={canReveal} />}
       <h3 className='detail__section-title'>{t('workspace.devices')} · {incident.siteName ?? incident.siteId}</h3>
-      <SiteDevices siteId={incident.siteId} canCommand={canCommand} />
+      <SiteDevices siteId={incident.siteId} canCommand={canCommand} getToken={getToken} />
     </div>
   )
 }

@@ -12,6 +12,11 @@ import { badRequest, conflict, notFound } from '../errors.ts'
 import { iso } from '../services/commands.ts'
 import { auditFor, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope, uniqueOr409, STAFF_ROLES } from './scope.ts'
 
+const DeviceListQuery = Type.Object({
+  siteId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  residentId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 }))
+}, { additionalProperties: false })
+
 export const DeviceBody = Type.Object({
   id: Type.Optional(Type.String({ pattern: DEVICE_ID_PATTERN.source })), type: literalUnion(DEVICE_TYPES), siteId: Id,
   residentId: Type.Optional(Id), parentId: Type.Optional(Id)
@@ -77,9 +82,12 @@ export const deviceRoutes: FastifyPluginAsync<DeviceRoutesOptions> = async (app,
     return reply.code(201).send({ id, secret, type: b.type, siteId: b.siteId, residentId: b.residentId ?? null, parentId: b.parentId ?? null })
   })
 
-  app.get('/api/devices', { schema: { tags: ['registry'] }, preHandler: staff }, async (req) => {
+  app.get<{ Querystring: Static<typeof DeviceListQuery> }>('/api/devices', { schema: { tags: ['registry'], querystring: DeviceListQuery }, preHandler: staff }, async (req) => {
+    // Filters narrow the caller's area; they never widen it.
     const { rows } = await app.db.query<Record<string, any>>(
-      `select d.* from devices d join sites s on s.id = d.site_id join areas a on a.id = s.area_id where a.path like $1 || '%' order by d.id limit 10000`, [scopeOf(req)])
+      `select d.* from devices d join sites s on s.id = d.site_id join areas a on a.id = s.area_id
+        where a.path like $1 || '%' and ($2::text is null or d.site_id = $2) and ($3::text is null or d.resident_id = $3)
+        order by d.id limit 10000`, [scopeOf(req), req.query.siteId ?? null, req.query.residentId ?? null])
     return { items: rows.map(deviceDto) }
   })
 

@@ -8,6 +8,7 @@ const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) 
 const ListQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('active'), Type.Literal('closed'), Type.Literal('all')])),
   areaId: Type.Optional(Type.String({ maxLength: 64 })),
+  residentId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 }))
 }, { additionalProperties: false })
 const NoteBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false })
@@ -26,7 +27,7 @@ export const incidentRoutes: FastifyPluginAsync = async (app) => {
   const announce = (inc: IncidentRow) => app.realtime.emitIncident('incident:updated', publicDto(inc), inc.areaPath)
 
   app.get<{ Querystring: Static<typeof ListQuery> }>('/api/incidents', { schema: { tags: ['incidents'], querystring: ListQuery }, preHandler: reader }, async (req) => {
-    const items = await app.incidents.list(req.user.areaPath, req.query.status ?? 'all', req.query.areaId, req.query.limit)
+    const items = await app.incidents.list(req.user.areaPath, req.query.status ?? 'all', req.query.areaId, req.query.limit, req.query.residentId)
     return { items: items.map((i) => publicDto(i)) }
   })
 

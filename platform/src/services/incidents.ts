@@ -102,7 +102,7 @@ export class IncidentService {
     return { ...publicDto(inc), timeline }
   }
 
-  async list (scopePath: string, filter: ListFilter, areaId?: string, limit = 500): Promise<IncidentRow[]> {
+  async list (scopePath: string, filter: ListFilter, areaId?: string, limit = 500, residentId?: string): Promise<IncidentRow[]> {
     const where = ["a.path like $1 || '%'"]
     const params: unknown[] = [scopePath]
     if (filter === 'open') where.push("i.status = 'open'")
@@ -111,6 +111,10 @@ export class IncidentService {
     if (areaId) {
       params.push(areaId)
       where.push(`a.path like '%/' || $${params.length} || '/%'`)
+    }
+    if (residentId) {
+      params.push(residentId)
+      where.push(`i.resident_id = $${params.length}`)
     }
     params.push(limit)
     const { rows } = await this.db.query(`${SELECT} where ${where.join(' and ')} order by i.opened_at desc limit $${params.length}`, params)

@@ -1,13 +1,15 @@
-/** GET /api/devices → {items}: every device in the caller's area (no server-side filter yet). */
+/** GET /api/devices[?siteId] → {items}: the devices in the caller's area, or those of one site. */
 import { apiRequest } from '../../../lib/api-client.ts'
 import { useQuery } from '../../../lib/use-query.ts'
 import { toDevice, type DeviceSummary } from '../lib/device.ts'
 
-export async function getDevices (signal?: AbortSignal): Promise<DeviceSummary[]> {
-  const body = await apiRequest<{ items?: unknown }>('/api/devices', { signal })
+export async function getDevices (siteId: string | null = null, signal?: AbortSignal): Promise<DeviceSummary[]> {
+  const query = siteId === null ? '' : `?siteId=${encodeURIComponent(siteId)}`
+  const body = await apiRequest<{ items?: unknown }>(`/api/devices${query}`, { signal })
   return Array.isArray(body.items) ? body.items.map(toDevice).filter((d): d is DeviceSummary => d !== null) : []
 }
 
-export function useDevices () {
-  return useQuery('devices', getDevices)
+/** Every device of the caller's area, or with `siteId` those of one site (filtered by the platform). */
+export function useDevices (siteId: string | null = null) {
+  return useQuery(siteId === null ? 'devices' : `devices:${siteId}`, (signal) => getDevices(siteId, signal))
 }

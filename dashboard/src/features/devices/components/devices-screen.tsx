@@ -1,5 +1,4 @@
-import type { DeviceStatusDto } from '@eldercare/protocols'
-import { useCallback, useMemo, useState } from 'react'
+import { useMemo, useState } from 'react'
 import { ErrorMessage } from '../../../components/error-message.tsx'
 import { FormField } from '../../../components/form-field.tsx'
 import { SelectField } from '../../../components/select-field.tsx'
@@ -7,8 +6,8 @@ import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useDevices } from '../api/get-devices.ts'
 import { useSites } from '../../../lib/registry/get-sites.ts'
-import { useDeviceStatusEvents } from '../hooks/use-device-status-events.ts'
-import { applyDeviceStatus, filterDevices, NO_DEVICE_FILTER, sortDevices, type DeviceFilter } from '../lib/device.ts'
+import { useLiveDevices } from '../hooks/use-live-devices.ts'
+import { filterDevices, NO_DEVICE_FILTER, sortDevices, type DeviceFilter } from '../lib/device.ts'
 import { DeviceTable } from './device-table.tsx'
 
 export interface DevicesScreenProps {
@@ -23,12 +22,7 @@ export function DevicesScreen ({ getToken, canCommand }: DevicesScreenProps) {
   const sites = useSites()
   const [filter, setFilter] = useState<DeviceFilter>(NO_DEVICE_FILTER)
 
-  // Live statuses are kept apart from the fetched list and laid over it, so an event that arrives
-  // while the list is still loading is not lost.
-  const [live, setLive] = useState<ReadonlyMap<string, DeviceStatusDto>>(() => new Map())
-  const onStatus = useCallback((status: DeviceStatusDto) => { setLive((m) => new Map(m).set(status.id, status)) }, [])
-  useDeviceStatusEvents(getToken, onStatus)
-  const data = useMemo(() => devices.data === null ? null : [...live.values()].reduce(applyDeviceStatus, devices.data), [devices.data, live])
+  const data = useLiveDevices(devices.data, getToken)
 
   const siteNames = useMemo(() => new Map((sites.data ?? []).map((s) => [s.id, s.name])), [sites.data])
   const shown = useMemo(() => sortDevices(filterDevices(data ?? [], filter, siteNames)), [data, filter, siteNames])
