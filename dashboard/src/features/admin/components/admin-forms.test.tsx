@@ -16,6 +16,14 @@ function platform () {
     if (url === '/api/sites') return jsonResponse(200, { items: [{ id: 's1', name: '幸福里 3 号楼', kind: 'home', areaId: 'a1', address: null }] })
     if (url === '/api/residents') return jsonResponse(200, { items: [{ id: 'r1', name: '王秀英', siteId: 's1' }] })
     if (url === '/api/areas') return jsonResponse(200, { items: [{ id: 'a1', name: '幸福里社区', level: 'community', parentId: null, depth: 0 }] })
+    if (url === '/api/users') {
+      return jsonResponse(200, {
+        items: [
+          { id: 'u1', username: 'op-night', role: 'operator', areaId: 'a1', areaName: '幸福里社区', displayName: '夜班 李', disabled: false, createdAt: '2026-01-01T00:00:00.000Z' },
+          { id: 'u2', username: 'sup-old', role: 'supervisor', areaId: 'a1', areaName: '幸福里社区', displayName: null, disabled: true, createdAt: '2026-01-01T00:00:00.000Z' }
+        ]
+      })
+    }
     return jsonResponse(404, { error: { code: 'PLT_ERR_NOT_FOUND', message: 'no' } })
   })
 }
@@ -57,6 +65,13 @@ describe('admin forms', () => {
     fireEvent.click(screen.getByTestId('resident-form-submit'))
     await waitFor(() => { expect(screen.getByTestId('resident-form-done').textContent).toBe('已创建：李大爷') })
     expect(posts[0]).toEqual({ method: 'POST', url: '/api/residents', body: { name: '李大爷', siteId: 's1', livesAlone: false, conditions: [], contacts: [{ name: '李强', phone: '13800001234', relation: '儿子' }] } })
+  })
+
+  it('lists the accounts of the area with role, area and whether they are disabled', async () => {
+    platform()
+    render(<UsersAdmin />)
+    const rows = await screen.findAllByTestId('user-row')
+    expect(rows.map((r) => r.textContent)).toEqual(['op-night夜班 李值班员幸福里社区启用', 'sup-old—主管幸福里社区已停用'])
   })
 
   it("shows the platform's refusal of a taken username in the user's language", async () => {

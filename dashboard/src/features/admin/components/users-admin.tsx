@@ -1,14 +1,17 @@
 import { ROLES, type Role, type UserDto } from '@eldercare/protocols'
 import { useState } from 'react'
+import { ErrorMessage } from '../../../components/error-message.tsx'
 import { FormField } from '../../../components/form-field.tsx'
+import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { SelectField } from '../../../components/select-field.tsx'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useAreas } from '../../../lib/registry/get-areas.ts'
 import { useMutation } from '../../../lib/use-mutation.ts'
 import { createUser } from '../api/create-user.ts'
+import { useUsers } from '../api/get-users.ts'
 import { AdminForm } from './admin-form.tsx'
 
-/** Creates operators, supervisors and the rest, each scoped to an area. The API has no user list yet. */
+/** The accounts of the administrator's area, and a form to create operators, supervisors and the rest, each scoped to an area. */
 export function UsersAdmin () {
   const { t, tOr } = useI18n()
   const areas = useAreas()
@@ -16,7 +19,7 @@ export function UsersAdmin () {
   const [invalid, setInvalid] = useState<string | null>(null)
   const [created, setCreated] = useState<UserDto[]>([])
   const mutation = useMutation(createUser)
-  const areaNames = new Map((areas.data ?? []).map((a) => [a.id, a.name]))
+  const users = useUsers()
 
   async function submit () {
     if (!/^[A-Za-z0-9._-]{3,64}$/.test(form.username) || form.areaId === '') { setInvalid(t('admin.users.badUsername')); return }
@@ -25,6 +28,7 @@ export function UsersAdmin () {
     const user = await mutation.run({ username: form.username, password: form.password, role: form.role, areaId: form.areaId, ...(form.displayName.trim() !== '' ? { displayName: form.displayName.trim() } : {}) })
     if (user !== null) {
       setCreated([user, ...created])
+      users.reload()
       setForm({ ...form, username: '', password: '', displayName: '' })
     }
   }
@@ -53,10 +57,22 @@ export function UsersAdmin () {
           testId='user-area'
         />
       </AdminForm>
-      <section aria-labelledby='users-created-title'>
-        <h2 id='users-created-title' className='detail__section-title'>{t('admin.users.createdHere')}</h2>
-        <p className='muted'>{t('admin.users.noList')}</p>
-        <ul data-testid='users-created'>{created.map((u) => <li key={u.id}>{u.username} · {t(`role.${u.role}`)} · {areaNames.get(u.areaId) ?? u.areaId}</li>)}</ul>
+      <section aria-labelledby='users-list-title'>
+        <h2 id='users-list-title' className='detail__section-title'>{t('admin.users.list')}</h2>
+        {users.error !== null && <ErrorMessage error={describeApiError(users.error, t)} />}
+        <table className='table' data-testid='users-list'>
+          <thead>
+            <tr><th scope='col'>{t('login.username')}</th><th scope='col'>{t('admin.users.displayName')}</th><th scope='col'>{t('admin.users.role')}</th><th scope='col'>{t('admin.users.area')}</th><th scope='col'>{t('admin.users.state')}</th></tr>
+          </thead>
+          <tbody>
+            {(users.data ?? []).map((u) => (
+              <tr key={u.id} data-testid='user-row' data-username={u.username}>
+                <td>{u.username}</td><td>{u.displayName ?? '—'}</td><td>{t(`role.${u.role}`)}</td><td>{u.areaName ?? u.areaId}</td>
+                <td>{u.disabled ? t('admin.users.disabled') : t('admin.users.enabled')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       </section>
     </div>
   )
