@@ -69,7 +69,7 @@ function SignedIn ({ session }: { session: Session }) {
         {/* The queue stays mounted on every screen: its socket, sound and P1 repeat must never stop. */}
         {screens.includes('queue') && (
           <div hidden={screen !== 'queue'} data-testid='queue-screen'>
-            <IncidentsConsole getToken={getToken} canAct={can(role, 'incident.act')} active={screen === 'queue'} renderContext={renderContext} />
+            <IncidentsConsole getToken={getToken} canAct={can(role, 'incident.act')} active={screen === 'queue'} renderContext={renderContext} selectId={screen === 'queue' ? param : null} />
           </div>
         )}
         {screen === 'devices' && <DevicesScreen getToken={getToken} canCommand={canCommand} />}

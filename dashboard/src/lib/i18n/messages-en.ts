@@ -467,5 +467,6 @@ export const en: Messages = {
   'visitOutcome.not_home': 'Not at home',
   'visitOutcome.hospitalised': 'In hospital',
   'visitOutcome.moved_away': 'Moved away',
-  'visitOutcome.deceased': 'Deceased'
+  'visitOutcome.deceased': 'Deceased',
+  'incidentType.visit_follow_up': 'Visit follow-up'
 }

@@ -479,7 +479,8 @@ export const zhCN = {
   'visitOutcome.not_home': '不在家',
   'visitOutcome.hospitalised': '住院',
   'visitOutcome.moved_away': '已搬离',
-  'visitOutcome.deceased': '已故'
+  'visitOutcome.deceased': '已故',
+  'incidentType.visit_follow_up': '探访跟进'
 } satisfies Record<VocabularyKeys, string> & Record<string, string>
 
 export type MessageKey = keyof typeof zhCN
