@@ -112,6 +112,20 @@ function reportSuite (name: string, start: () => Promise<TestPlatform>) {
       expect(r.acknowledge.within60s).toBeCloseTo(0.6, 9) // 6 of 10, 60 s itself counts
       expect(r.acknowledge.within180s).toBeCloseTo(0.8, 9)
       expect(r.acknowledge.targets).toEqual({ within60s: 0.975, within180s: 0.99 })
+      // Distribution, upper bounds inclusive: ≤30 {10,20,30}, ≤60 {40,50,60}, ≤120 {90,120}, ≤300 {200}, one never.
+      expect(r.acknowledge.distribution).toEqual({ le30s: 3, le60s: 3, le120s: 2, le180s: 0, le300s: 1, over300s: 0, unacknowledged: 1 })
+      // All ten under the district's one street; six within 60 s.
+      expect(r.incidents.byArea).toEqual([{ areaId: expect.any(String), name: '报表街道', incidents: 10, within60s: 0.6 }])
+      // One incident on each of ten UTC days (this fixture states TIME_ZONE=UTC); the 23:59:59 one stays on 31 May.
+      expect(r.incidents.byDay.map((d: { date: string }) => d.date)).toEqual(
+        ['2026-05-02', '2026-05-03', '2026-05-04', '2026-05-05', '2026-05-06', '2026-05-07', '2026-05-08', '2026-05-09', '2026-05-20', '2026-05-31'])
+      expect(r.incidents.byDay.map((d: { incidents: number }) => d.incidents)).toEqual(Array(10).fill(1))
+      expect(r.incidents.byDay.slice(0, 6).map((d: { within60s: number }) => d.within60s)).toEqual([1, 1, 1, 1, 1, 1])
+      expect(r.incidents.byDay.slice(6).map((d: { within60s: number }) => d.within60s)).toEqual([0, 0, 0, 0])
+      // A community-level reader sees its own incidents under its own area.
+      const op = await userApi(p.api, 'supervisor', s.communityId)
+      const own = await op.get(`/api/reports/summary?from=${FROM}&to=${TO}`)
+      expect(own.incidents.byArea).toEqual([{ areaId: s.communityId, name: '报表社区', incidents: 10, within60s: 0.6 }])
       // On scene after 30, 50, 70 min of three dispatched.
       expect(r.onScene).toMatchObject({ dispatched: 3, arrived: 3, p50Seconds: 3000 })
       expect(r.onScene.within45m).toBeCloseTo(1 / 3, 9)

@@ -19,7 +19,7 @@ export class Realtime {
 
   /** `areaPath` is the record's area path, e.g. `/city/district/street/community/`. */
   emitIncident (event: 'incident:opened' | 'incident:updated', incident: IncidentDto, areaPath: string): void {
-    this.io.to(roomsFor(areaPath)).emit(event, incident)
+    this.emitToPath(areaPath, event, incident)
   }
 
   /** To one area's room only (escalation widened to a parent area's centre). */

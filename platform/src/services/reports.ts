@@ -56,6 +56,11 @@ export async function computeReport (q: Queryable, area: ReportArea, from: Date,
            count(ack_s) as acknowledged,
            percentile_cont(array[0.5, 0.9, 0.99]) within group (order by ack_s) as ack_pct,
            count(*) filter (where ack_s <= 60) as ack_within_60,
+           count(*) filter (where ack_s <= 30) as ack_le_30,
+           count(*) filter (where ack_s > 60 and ack_s <= 120) as ack_le_120,
+           count(*) filter (where ack_s > 120 and ack_s <= 180) as ack_le_180,
+           count(*) filter (where ack_s > 180 and ack_s <= 300) as ack_le_300,
+           count(*) filter (where ack_s > 300) as ack_over_300,
            count(*) filter (where ack_s <= 180) as ack_within_180,
            count(*) filter (where dispatched_at is not null) as dispatched,
            count(scene_s) as on_scene,
@@ -78,9 +83,22 @@ export async function computeReport (q: Queryable, area: ReportArea, from: Date,
        where a.path like $1 || '%' and d.resident_id is not null
        group by d.resident_id having max(coalesce(d.last_seen_at, d.created_at)) < $2) x`, [area.path, staleBefore])).rows[0]
 
+  const tz = opts.timeZone ?? DEFAULT_TIME_ZONE
+  // Per child area of the scope (an incident of the scope's own area counts under the scope), and
+  // per calendar day in the service's zone (days without incidents are left out).
+  const byChild = (await q.query<{ child_id: string, name: string, incidents: string, ack_within_60: string }>(`${SCOPED}
+    , c as (select coalesce(nullif(split_part(substr(a.path, length($1) + 1), '/', 1), ''), $4) as child_id, i.*
+              from i join areas a on a.id = i.area_id)
+    select c.child_id, a.name, count(*) as incidents,
+           count(*) filter (where c.acknowledged_at - c.opened_at <= interval '60 seconds') as ack_within_60
+      from c join areas a on a.id = c.child_id group by c.child_id, a.name order by count(*) desc, a.name`, [...p, area.id])).rows
+  const byDay = (await q.query<{ day: string, incidents: string, ack_within_60: string }>(`${SCOPED}
+    select to_char(opened_at at time zone $4, 'YYYY-MM-DD') as day, count(*) as incidents,
+           count(*) filter (where acknowledged_at - opened_at <= interval '60 seconds') as ack_within_60
+      from i group by 1 order by 1`, [...p, tz])).rows
+
   // Visit coverage per calendar month touching the period, and overdue visits now.
   const months: string[] = []
-  const tz = opts.timeZone ?? DEFAULT_TIME_ZONE
   for (let m = monthOf(from.getTime(), tz); monthBounds(m, tz).start < to; m = monthOf(monthBounds(m, tz).end.getTime(), tz)) months.push(m)
   const coverage = await visitCoverageByMonth(q, area.path, months.slice(-27), tz)
   const overdue = await overdueByArea(q, area.path, localDate(now.getTime(), tz))
@@ -95,12 +113,19 @@ export async function computeReport (q: Queryable, area: ReportArea, from: Date,
     incidents: {
       total: incidents, alarms: num(t.alarms), closed: num(t.closed), falseAlarms: num(t.false_alarms),
       falseAlarmRate: share(num(t.false_alarms), num(t.closed)),
-      byType: groups(3, 'type'), byPriority: groups(5, 'priority'), byOutcome: groups(6, 'outcome')
+      byType: groups(3, 'type'), byPriority: groups(5, 'priority'), byOutcome: groups(6, 'outcome'),
+      byArea: byChild.map((r) => ({ areaId: r.child_id, name: r.name, incidents: num(r.incidents), within60s: share(num(r.ack_within_60), num(r.incidents)) })),
+      byDay: byDay.map((r) => ({ date: r.day, incidents: num(r.incidents), within60s: share(num(r.ack_within_60), num(r.incidents)) }))
     },
     acknowledge: {
       acknowledged: num(t.acknowledged),
       p50Seconds: numOrNull(ackPct?.[0]), p90Seconds: numOrNull(ackPct?.[1]), p99Seconds: numOrNull(ackPct?.[2]),
       within60s: share(num(t.ack_within_60), incidents), within180s: share(num(t.ack_within_180), incidents),
+      /** incidents by time to acknowledge, upper bounds inclusive (as "within 60 s" is) */
+      distribution: {
+        le30s: num(t.ack_le_30), le60s: num(t.ack_within_60) - num(t.ack_le_30), le120s: num(t.ack_le_120), le180s: num(t.ack_le_180),
+        le300s: num(t.ack_le_300), over300s: num(t.ack_over_300), unacknowledged: incidents - num(t.acknowledged)
+      },
       targets: { within60s: 0.975, within180s: 0.99 }
     },
     onScene: {

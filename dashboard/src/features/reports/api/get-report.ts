@@ -7,12 +7,17 @@ import { ApiError, apiRequest, DASHBOARD_ERROR_CODES } from '../../../lib/api-cl
 import { useQuery } from '../../../lib/use-query.ts'
 
 export interface Breakdown { key: string | null, incidents: number, alarms: number }
+/** Incidents by time to acknowledge, upper bounds inclusive. */
+export interface AckDistribution { le30s: number, le60s: number, le120s: number, le180s: number, le300s: number, over300s: number, unacknowledged: number }
+export const ACK_BUCKETS = ['le30s', 'le60s', 'le120s', 'le180s', 'le300s', 'over300s', 'unacknowledged'] as const
+export interface AreaFigure { areaId: string, name: string, incidents: number, within60s: number | null }
+export interface DayFigure { date: string, incidents: number, within60s: number | null }
 
 export interface Report {
   area: { id: string, name: string }
   period: { from: string, to: string }
-  incidents: { total: number, alarms: number, closed: number, falseAlarms: number, falseAlarmRate: number | null, byType: Breakdown[], byPriority: Breakdown[], byOutcome: Breakdown[] }
-  acknowledge: { acknowledged: number, p50Seconds: number | null, p90Seconds: number | null, p99Seconds: number | null, within60s: number | null, within180s: number | null, targets: { within60s: number, within180s: number } }
+  incidents: { total: number, alarms: number, closed: number, falseAlarms: number, falseAlarmRate: number | null, byType: Breakdown[], byPriority: Breakdown[], byOutcome: Breakdown[], byArea: AreaFigure[], byDay: DayFigure[] }
+  acknowledge: { acknowledged: number, p50Seconds: number | null, p90Seconds: number | null, p99Seconds: number | null, within60s: number | null, within180s: number | null, targets: { within60s: number, within180s: number }, distribution: AckDistribution }
   onScene: { dispatched: number, arrived: number, p50Seconds: number | null, within45m: number | null, within60m: number | null }
   slaBreaches: { acknowledge: number, onScene: number }
   devices: { total: number, online: number, onlineShare: number | null, lowBattery: number, offlineOver24h: number, residentsWithoutDataOver24h: number }

@@ -6,7 +6,7 @@ import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useAreas } from '../../../lib/registry/get-areas.ts'
 import { useMutation } from '../../../lib/use-mutation.ts'
 import { downloadReportCsv } from '../api/download-report-csv.ts'
-import { reportParams, useReport, type Breakdown } from '../api/get-report.ts'
+import { ACK_BUCKETS, reportParams, useReport } from '../api/get-report.ts'
 import { ShareBar } from '../../../components/share-bar.tsx'
 
 const PERIODS = [7, 30, 90] as const
@@ -70,6 +70,9 @@ export function ReportsScreen () {
                 <div className='facts__row'><dt>{t('reports.p99')}</dt><dd>{seconds(r.acknowledge.p99Seconds)}</dd></div>
                 <div className='facts__row'><dt>{t('reports.breaches')}</dt><dd>{r.slaBreaches.acknowledge}</dd></div>
               </dl>
+              <Bars title={t('reports.ackDistribution')} testId='reports-ack-distribution'
+                rows={ACK_BUCKETS.map((b) => ({ key: b, incidents: r.acknowledge.distribution[b] }))} label={(k) => t(`reports.bucket.${k}` as 'reports.bucket.le30s')}
+              />
             </section>
             <section className='report-card' aria-labelledby='rep-inc'>
               <h2 id='rep-inc' className='detail__section-title'>{t('reports.incidents')}</h2>
@@ -82,6 +85,8 @@ export function ReportsScreen () {
               <Bars title={t('reports.byType')} rows={r.incidents.byType} label={(k) => tOr('incidentType.', k)} testId='reports-by-type' />
               <Bars title={t('reports.byPriority')} rows={r.incidents.byPriority} label={(k) => `${k} ${tOr('priority.', k)}`} />
               <Bars title={t('reports.byOutcome')} rows={r.incidents.byOutcome} label={(k) => tOr('outcome.', k)} />
+              <Bars title={t('reports.byArea')} rows={r.incidents.byArea.map((a) => ({ key: a.name, incidents: a.incidents }))} label={(k) => k} testId='reports-by-area' />
+              <Bars title={t('reports.byDay')} rows={r.incidents.byDay.map((d) => ({ key: d.date, incidents: d.incidents }))} label={(k) => k} testId='reports-by-day' />
             </section>
             <section className='report-card' aria-labelledby='rep-scene'>
               <h2 id='rep-scene' className='detail__section-title'>{t('reports.onScene')}</h2>
@@ -105,8 +110,8 @@ export function ReportsScreen () {
   )
 }
 
-/** A breakdown as horizontal bars, longest first, counts in numbers. */
-function Bars ({ title, rows, label, testId }: { title: string, rows: Breakdown[], label: (key: string) => string, testId?: string }) {
+/** A breakdown as horizontal bars with counts in numbers, in the order given (the API sorts breakdowns longest first). */
+function Bars ({ title, rows, label, testId }: { title: string, rows: Array<{ key: string | null, incidents: number }>, label: (key: string) => string, testId?: string }) {
   const max = Math.max(1, ...rows.map((r) => r.incidents))
   if (rows.length === 0) return null
   return (
