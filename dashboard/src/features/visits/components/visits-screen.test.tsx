@@ -123,6 +123,16 @@ describe('visits screen', () => {
     expect(within(screen.getByTestId('visits-due')).getAllByTestId('visit-row')).toHaveLength(1)
   })
 
+  it('shows a list that failed to load as an inline error and still shows the others', async () => {
+    stubPlatform(({ url }) => url === '/api/visits/overdue'
+      ? jsonResponse(500, { error: { code: 'PLT_ERR_INTERNAL', message: 'database unavailable' } })
+      : url.startsWith('/api/visits?') ? jsonResponse(200, { items: [aVisit('v2', '陈桂兰', last)] }) : jsonResponse(404, { error: { code: 'PLT_ERR_NOT_FOUND', message: 'no' } }))
+    render(<VisitsScreen canRecord canPlan={false} />)
+    expect((await screen.findByTestId('visits-overdue-error')).textContent).toContain('PLT_ERR_INTERNAL')
+    expect(within(await screen.findByTestId('visits-due')).getAllByTestId('visit-row')).toHaveLength(1)
+    expect(await screen.findByTestId('visits-coverage-error')).toBeTruthy()
+  })
+
   it('hides the plan button from operators; supervisors plan the month\'s round', async () => {
     platform()
     const { unmount } = render(<VisitsScreen canRecord canPlan={false} />)

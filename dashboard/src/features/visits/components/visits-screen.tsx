@@ -90,6 +90,17 @@ export function VisitsScreen ({ canRecord, canPlan }: VisitsScreenProps) {
     </table>
   )
 
+  /** One list of visits with its heading, inline error, loading note or empty note. */
+  const list = (name: 'overdue' | 'due', title: string, query: { data: unknown, error: Error | null, loading: boolean }, items: Visit[], empty: string, late: boolean) => (
+    <section aria-labelledby={`visits-${name}-title`}>
+      <h2 id={`visits-${name}-title`} className='detail__section-title'>{title}</h2>
+      {query.error !== null && <ErrorMessage error={describeApiError(query.error, t)} testId={`visits-${name}-error`} />}
+      {query.data === null
+        ? query.loading && <p className='muted' role='status'>{t('common.loading')}</p>
+        : items.length === 0 ? <p className='muted'>{empty}</p> : table(items, late, `visits-${name}`)}
+    </section>
+  )
+
   const c = coverage.data
   const targetPct = c === null ? 100 : c.target * 100
   return (
@@ -119,20 +130,8 @@ export function VisitsScreen ({ canRecord, canPlan }: VisitsScreenProps) {
           {recording !== null && (
             <RecordVisitForm key={recording.id} visit={recording} onRecorded={onRecorded} onCancel={() => { setRecording(null) }} />
           )}
-          <section aria-labelledby='visits-overdue-title'>
-            <h2 id='visits-overdue-title' className='detail__section-title'>{t('visits.overdueTitle', { count: overdueItems.length })}</h2>
-            {overdue.error !== null && <ErrorMessage error={describeApiError(overdue.error, t)} testId='visits-overdue-error' />}
-            {overdue.data === null
-              ? overdue.loading && <p className='muted' role='status'>{t('common.loading')}</p>
-              : overdueItems.length === 0 ? <p className='muted'>{t('visits.overdueNone')}</p> : table(overdueItems, true, 'visits-overdue')}
-          </section>
-          <section aria-labelledby='visits-due-title'>
-            <h2 id='visits-due-title' className='detail__section-title'>{t('visits.dueTitle', { count: dueItems.length })}</h2>
-            {due.error !== null && <ErrorMessage error={describeApiError(due.error, t)} testId='visits-due-error' />}
-            {due.data === null
-              ? due.loading && <p className='muted' role='status'>{t('common.loading')}</p>
-              : dueItems.length === 0 ? <p className='muted'>{t('visits.dueNone')}</p> : table(dueItems, false, 'visits-due')}
-          </section>
+          {list('overdue', t('visits.overdueTitle', { count: overdueItems.length }), overdue, overdueItems, t('visits.overdueNone'), true)}
+          {list('due', t('visits.dueTitle', { count: dueItems.length }), due, dueItems, t('visits.dueNone'), false)}
         </div>
         <section className='report-card' aria-labelledby='visits-coverage-title' data-testid='visits-coverage'>
           <h2 id='visits-coverage-title' className='detail__section-title'>{t('visits.coverage')}</h2>
