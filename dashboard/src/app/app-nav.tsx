@@ -6,6 +6,7 @@ const LABELS: Record<Screen, MessageKey> = {
   queue: 'nav.queue',
   devices: 'nav.devices',
   residents: 'nav.residents',
+  visits: 'nav.visits',
   reports: 'nav.reports',
   admin: 'nav.admin'
 }

@@ -7,6 +7,7 @@ import { DevicesScreen } from '../features/devices/components/devices-screen.tsx
 import { IncidentsConsole } from '../features/incidents/components/incidents-console.tsx'
 import { ReportsScreen } from '../features/reports/components/reports-screen.tsx'
 import { ResidentsScreen } from '../features/residents/components/residents-screen.tsx'
+import { VisitsScreen } from '../features/visits/components/visits-screen.tsx'
 import { requestNotificationPermission } from '../lib/browser-notification.ts'
 import { useI18n } from '../lib/i18n/i18n.ts'
 import { adminSectionsFor, can, screensFor, type AdminSection } from '../lib/permissions.ts'
@@ -68,11 +69,12 @@ function SignedIn ({ session }: { session: Session }) {
         {/* The queue stays mounted on every screen: its socket, sound and P1 repeat must never stop. */}
         {screens.includes('queue') && (
           <div hidden={screen !== 'queue'} data-testid='queue-screen'>
-            <IncidentsConsole getToken={getToken} canAct={can(role, 'incident.act')} active={screen === 'queue'} renderContext={renderContext} />
+            <IncidentsConsole getToken={getToken} canAct={can(role, 'incident.act')} active={screen === 'queue'} renderContext={renderContext} selectId={screen === 'queue' ? param : null} />
           </div>
         )}
         {screen === 'devices' && <DevicesScreen getToken={getToken} canCommand={canCommand} />}
         {screen === 'residents' && <ResidentsScreen selectedId={param} showHistory={can(role, 'incident.read')} showVitals={can(role, 'vitals.read')} canReveal={canReveal} />}
+        {screen === 'visits' && <VisitsScreen canRecord={can(role, 'visit.record')} canPlan={can(role, 'visit.plan')} />}
         {screen === 'reports' && <ReportsScreen />}
         {screen === 'admin' && <AdminScreen section={adminSection(param, adminSectionsFor(role))} sections={adminSectionsFor(role)} />}
       </main>

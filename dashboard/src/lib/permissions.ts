@@ -5,7 +5,7 @@
  */
 import type { Role } from '@eldercare/protocols'
 
-export const SCREENS = ['queue', 'devices', 'residents', 'reports', 'admin'] as const
+export const SCREENS = ['queue', 'devices', 'residents', 'visits', 'reports', 'admin'] as const
 export type Screen = (typeof SCREENS)[number]
 
 export type Capability =
@@ -21,22 +21,26 @@ export type Capability =
   | 'resident.reveal'
   /** POST /api/areas, /sites, /residents, /devices, /users */
   | 'registry.write'
+  /** POST /api/visits/:id/record */
+  | 'visit.record'
+  /** POST /api/visits, /api/visits/plan-month */
+  | 'visit.plan'
 
 const SCREENS_BY_ROLE: Record<Role, readonly Screen[]> = {
-  operator: ['queue', 'devices', 'residents'],
+  operator: ['queue', 'devices', 'residents', 'visits'],
   // Supervisors reach the admin screen for what the API lets them change: duty and policy.
-  supervisor: ['queue', 'devices', 'residents', 'reports', 'admin'],
-  admin: ['queue', 'devices', 'residents', 'reports', 'admin'],
+  supervisor: ['queue', 'devices', 'residents', 'visits', 'reports', 'admin'],
+  admin: ['queue', 'devices', 'residents', 'visits', 'reports', 'admin'],
   // Auditors read incidents but act on nothing.
-  auditor: ['queue', 'devices', 'residents', 'reports'],
+  auditor: ['queue', 'devices', 'residents', 'visits', 'reports'],
   // Responders work from the field app; the console has registry reads for them only.
   responder: ['devices', 'residents']
 }
 
 const CAPABILITIES_BY_ROLE: Record<Role, readonly Capability[]> = {
-  operator: ['incident.read', 'vitals.read', 'incident.act', 'device.command', 'resident.reveal'],
-  supervisor: ['incident.read', 'vitals.read', 'incident.act', 'device.command', 'resident.reveal'],
-  admin: ['incident.read', 'vitals.read', 'incident.act', 'device.command', 'resident.reveal', 'registry.write'],
+  operator: ['incident.read', 'vitals.read', 'incident.act', 'device.command', 'resident.reveal', 'visit.record'],
+  supervisor: ['incident.read', 'vitals.read', 'incident.act', 'device.command', 'resident.reveal', 'visit.record', 'visit.plan'],
+  admin: ['incident.read', 'vitals.read', 'incident.act', 'device.command', 'resident.reveal', 'registry.write', 'visit.record', 'visit.plan'],
   auditor: ['incident.read', 'vitals.read'],
   responder: []
 }

@@ -154,4 +154,12 @@ describe('live incident queue', () => {
     fireEvent.click(screen.getByTestId('detail-ack-button'))
     expect((await screen.findByRole('alert')).textContent).toContain('报警状态已变化')
   })
+
+  it('opens the incident the route names (#/queue/<id>), and a newly routed one', async () => {
+    platform([anIncident({ id: 'first', priority: 'P1' }), anIncident({ id: 'visit-follow-up', priority: 'P3', type: 'visit_follow_up' })])
+    const { rerender } = render(<IncidentsConsole getToken={() => 'tok'} selectId='visit-follow-up' />)
+    expect((await screen.findByTestId('incident-detail')).dataset.incidentId).toBe('visit-follow-up')
+    rerender(<IncidentsConsole getToken={() => 'tok'} selectId='first' />)
+    await waitFor(() => { expect(screen.getByTestId('incident-detail').dataset.incidentId).toBe('first') })
+  })
 })

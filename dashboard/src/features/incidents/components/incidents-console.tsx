@@ -31,12 +31,20 @@ export interface IncidentsConsoleProps {
   active?: boolean
   /** What the app shows about the incident's resident and site in the workspace (other features). */
   renderContext?: (incident: IncidentDto) => ReactNode
+  /** An incident to open, from the route (`#/queue/<id>`, e.g. the visit follow-up link); opened again whenever it changes. */
+  selectId?: string | null
 }
 
 /** The operator's home screen: the live queue on the left, the selected incident on the right. */
-export function IncidentsConsole ({ getToken, canAct = true, active = true, renderContext }: IncidentsConsoleProps) {
+export function IncidentsConsole ({ getToken, canAct = true, active = true, renderContext, selectId = null }: IncidentsConsoleProps) {
   const { t, tOr } = useI18n()
-  const [selectedId, setSelectedId] = useState<string | null>(null)
+  const [selectedId, setSelectedId] = useState<string | null>(selectId)
+  const [routedId, setRoutedId] = useState(selectId)
+  if (routedId !== selectId) {
+    // A new route asks for an incident: open it; leaving the route keeps what the operator has open.
+    setRoutedId(selectId)
+    if (selectId !== null) setSelectedId(selectId)
+  }
   const [filter, setFilter] = useState<QueueFilter>(NO_QUEUE_FILTER)
   const [announcements, setAnnouncements] = useState<Announcement[]>([])
   const announcementSeq = useRef(0)

@@ -7,7 +7,7 @@ import { useAreas } from '../../../lib/registry/get-areas.ts'
 import { useMutation } from '../../../lib/use-mutation.ts'
 import { downloadReportCsv } from '../api/download-report-csv.ts'
 import { ACK_BUCKETS, reportParams, useReport } from '../api/get-report.ts'
-import { ShareBar } from './share-bar.tsx'
+import { ShareBar } from '../../../components/share-bar.tsx'
 
 const PERIODS = [7, 30, 90] as const
 
