@@ -18,6 +18,8 @@ export interface LineChartProps {
   /** Says what the chart shows in words, for screen readers (latest value, range). */
   summary: string
   testId?: string
+  /** What the quantity can be at all; the axis never extends beyond it. */
+  limits?: readonly [number, number]
 }
 
 const W = 480
@@ -25,10 +27,10 @@ const H = 140
 const PAD = { left: 40, right: 8, top: 8, bottom: 20 }
 
 /** A small SVG line chart with a min–max band and an optional marked moment. No chart library. */
-export function LineChart ({ title, unit, points, from, to, marker, stepMs, formatTime, summary, testId }: LineChartProps) {
+export function LineChart ({ title, unit, points, from, to, marker, stepMs, formatTime, summary, testId, limits }: LineChartProps) {
   const titleId = useId()
   const descId = useId()
-  const extent = paddedExtent(points)
+  const extent = paddedExtent(points, limits)
   const x = linearScale(from, to, PAD.left, W - PAD.right)
   const [lo, hi] = extent ?? [0, 1]
   const y = linearScale(lo, hi, H - PAD.bottom, PAD.top)

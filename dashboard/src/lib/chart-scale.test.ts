@@ -16,6 +16,11 @@ describe('chart geometry', () => {
     expect(paddedExtent([])).toBeNull()
   })
 
+  it('keeps the headroom inside the quantity\'s limits (SpO2 never above 100 %)', () => {
+    expect(paddedExtent([{ t: 0, value: 97, low: 94, high: 100 }], [50, 100])).toEqual([94 - 0.6, 100])
+    expect(paddedExtent([{ t: 0, value: 20 }], [20, 250])).toEqual([20, 22])
+  })
+
   it('breaks the line where readings are missing for longer than the gap', () => {
     const points = [{ t: 0, value: 1 }, { t: 60, value: 2 }, { t: 600, value: 3 }]
     expect(linePath(points, (t) => t, (v) => v, 120)).toBe('M0.0,1.0L60.0,2.0M600.0,3.0')

@@ -16,8 +16,11 @@ export function linearScale (d0: number, d1: number, r0: number, r1: number): (v
   return (v) => r0 + (v - d0) * k
 }
 
-/** The values' extent with 10 % headroom each side, so a line never sits on the frame; null when empty. */
-export function paddedExtent (points: readonly ChartPoint[]): [number, number] | null {
+/**
+ * The values' extent with 10 % headroom each side, so a line never sits on the frame; null when
+ * empty. `limits` keeps the headroom inside what the quantity can be (no SpO2 axis above 100 %).
+ */
+export function paddedExtent (points: readonly ChartPoint[], limits?: readonly [number, number]): [number, number] | null {
   let lo = Infinity
   let hi = -Infinity
   for (const p of points) {
@@ -26,7 +29,8 @@ export function paddedExtent (points: readonly ChartPoint[]): [number, number] |
   }
   if (!Number.isFinite(lo)) return null
   const pad = hi === lo ? Math.max(1, Math.abs(hi) * 0.1) : (hi - lo) * 0.1
-  return [lo - pad, hi + pad]
+  if (!limits) return [lo - pad, hi + pad]
+  return [Math.max(limits[0], lo - pad), Math.min(limits[1], hi + pad)]
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ReadingField, VitalPointDto } from '@eldercare/protocols'
+import { Vitals, type ReadingField, type VitalPointDto } from '@eldercare/protocols'
 import { useState } from 'react'
 import { ErrorMessage } from '../../../components/error-message.tsx'
 import { LineChart } from '../../../components/line-chart.tsx'
@@ -16,6 +16,12 @@ const CHARTED: Array<{ field: ReadingField, label: MessageKey, unit: MessageKey 
   { field: 'dbp', label: 'vitals.dbp', unit: 'vitals.unit.mmHg' },
   { field: 'temp', label: 'vitals.temp', unit: 'vitals.unit.celsius' }
 ]
+
+/** [P-3.1] each vital's valid range: the axis stays inside it. */
+const limitsOf = (field: ReadingField): readonly [number, number] | undefined => {
+  const s = (Vitals.properties as Record<string, { minimum?: number, maximum?: number } | undefined>)[field]
+  return s?.minimum !== undefined && s.maximum !== undefined ? [s.minimum, s.maximum] : undefined
+}
 
 const toPoints = (points: readonly VitalPointDto[]) => points.map((p) => ({ t: p.t, value: p.mean, low: p.min, high: p.max }))
 
@@ -53,7 +59,7 @@ export function VitalsCharts ({ residentId, alarmAt }: { residentId: string, ala
         return (
           <div key={c.field}>
             <LineChart title={t(c.label)} unit={t(c.unit)} points={points} from={data.from} to={data.to} stepMs={data.stepMs}
-              marker={marker} formatTime={(ms) => timeFormat.format(ms)} summary={summary} testId={`vitals-${c.field}`}
+              marker={marker} formatTime={(ms) => timeFormat.format(ms)} summary={summary} testId={`vitals-${c.field}`} limits={limitsOf(c.field)}
             />
             {/* Seen on screen; screen readers get the same words from the chart's <desc>. */}
             <p className='muted chart__summary' aria-hidden='true'>{summary}</p>
