@@ -18,13 +18,16 @@ export class ApiError extends Error {
   readonly status: number
   /** Seconds from a `Retry-After` header (rate limits), when the server sent one. */
   readonly retryAfterSeconds: number | null
+  /** The platform's `error.details` (e.g. an import's problems by line), when it sent any. */
+  readonly details: unknown
 
-  constructor (code: string, status: number, message: string, retryAfterSeconds: number | null = null) {
+  constructor (code: string, status: number, message: string, retryAfterSeconds: number | null = null, details: unknown = null) {
     super(message)
     this.name = 'ApiError'
     this.code = code
     this.status = status
     this.retryAfterSeconds = retryAfterSeconds
+    this.details = details
   }
 
   get isNetworkError (): boolean {
@@ -111,17 +114,36 @@ async function errorFrom (response: Response): Promise<ApiError> {
   const retryAfterSeconds = Number.isFinite(retryAfter) ? retryAfter : null
   let code: string = DASHBOARD_ERROR_CODES.http
   let message = `HTTP ${response.status}`
+  let details: unknown = null
   try {
     const body = await response.json() as Partial<ApiErrorBody>
     if (typeof body.error?.code === 'string') code = body.error.code
     if (typeof body.error?.message === 'string') message = body.error.message
+    details = body.error?.details ?? null
   } catch {
     // Not the platform's error shape (a proxy's HTML page, say): keep the generic code.
   }
-  return new ApiError(code, response.status, message, retryAfterSeconds)
+  return new ApiError(code, response.status, message, retryAfterSeconds, details)
 }
 
 /** Path segment escaping for ids taken from data. */
 export function pathId (id: string): string {
   return encodeURIComponent(id)
+}
+
+/**
+ * POSTs a CSV file (Content-Type: text/csv) with the bearer token; answers the response body as
+ * text with its content type. Errors as `apiRequest` has them, with the platform's details.
+ */
+export async function apiPostCsv (path: string, csv: string): Promise<{ contentType: string, text: string }> {
+  const token = hooks.getToken()
+  let response: Response
+  try {
+    response = await fetch(path, { method: 'POST', headers: { 'content-type': 'text/csv', ...(token === null ? {} : { authorization: `Bearer ${token}` }) }, body: csv })
+  } catch (err) {
+    throw new ApiError(DASHBOARD_ERROR_CODES.network, 0, (err as Error).message || 'network error')
+  }
+  if (response.status === 401 && token !== null) hooks.onUnauthorized()
+  if (!response.ok) throw await errorFrom(response)
+  return { contentType: response.headers.get('content-type') ?? '', text: await response.text() }
 }

@@ -45,7 +45,7 @@ const CAPABILITIES_BY_ROLE: Record<Role, readonly Capability[]> = {
   responder: []
 }
 
-export const ADMIN_SECTIONS = ['areas', 'sites', 'residents', 'devices', 'users', 'responders', 'policy'] as const
+export const ADMIN_SECTIONS = ['areas', 'sites', 'residents', 'devices', 'import', 'users', 'responders', 'policy'] as const
 export type AdminSection = (typeof ADMIN_SECTIONS)[number]
 
 /** The admin sections a role may open (responders: on-duty; policy: PUT /api/policies/response). */

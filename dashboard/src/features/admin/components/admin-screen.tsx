@@ -3,6 +3,7 @@ import type { AdminSection } from '../../../lib/permissions.ts'
 import { hrefFor } from '../../../lib/router.ts'
 import { AreasAdmin } from './areas-admin.tsx'
 import { DevicesAdmin } from './devices-admin.tsx'
+import { ImportAdmin } from './import-admin.tsx'
 import { PolicyAdmin } from './policy-admin.tsx'
 import { ResidentsAdmin } from './residents-admin.tsx'
 import { RespondersAdmin } from './responders-admin.tsx'
@@ -15,6 +16,7 @@ const TITLES: Record<AdminSection, MessageKey> = {
   sites: 'admin.section.sites',
   residents: 'admin.section.residents',
   devices: 'admin.section.devices',
+  import: 'admin.section.import',
   users: 'admin.section.users',
   responders: 'admin.section.responders',
   policy: 'admin.section.policy'
@@ -37,6 +39,7 @@ export function AdminScreen ({ section, sections }: { section: AdminSection, sec
       {section === 'sites' && <SitesAdmin />}
       {section === 'residents' && <ResidentsAdmin />}
       {section === 'devices' && <DevicesAdmin />}
+      {section === 'import' && <ImportAdmin />}
       {section === 'users' && <UsersAdmin />}
       {section === 'responders' && <RespondersAdmin />}
       {section === 'policy' && <PolicyAdmin />}
