@@ -25,6 +25,8 @@ export type Capability =
   | 'visit.record'
   /** POST /api/visits, /api/visits/plan-month */
   | 'visit.plan'
+  /** GET/PUT /api/residents/:id/detection (alarm thresholds) */
+  | 'detection.write'
 
 const SCREENS_BY_ROLE: Record<Role, readonly Screen[]> = {
   operator: ['queue', 'devices', 'residents', 'visits'],
@@ -39,8 +41,8 @@ const SCREENS_BY_ROLE: Record<Role, readonly Screen[]> = {
 
 const CAPABILITIES_BY_ROLE: Record<Role, readonly Capability[]> = {
   operator: ['incident.read', 'vitals.read', 'incident.act', 'device.command', 'resident.reveal', 'visit.record'],
-  supervisor: ['incident.read', 'vitals.read', 'incident.act', 'device.command', 'resident.reveal', 'visit.record', 'visit.plan'],
-  admin: ['incident.read', 'vitals.read', 'incident.act', 'device.command', 'resident.reveal', 'registry.write', 'visit.record', 'visit.plan'],
+  supervisor: ['incident.read', 'vitals.read', 'incident.act', 'device.command', 'resident.reveal', 'visit.record', 'visit.plan', 'detection.write'],
+  admin: ['incident.read', 'vitals.read', 'incident.act', 'device.command', 'resident.reveal', 'registry.write', 'visit.record', 'visit.plan', 'detection.write'],
   auditor: ['incident.read', 'vitals.read'],
   responder: []
 }

@@ -5,12 +5,13 @@ import { useResident } from '../api/get-resident.ts'
 import { ResidentCard } from './resident-card.tsx'
 import { ResidentIncidentHistory } from './resident-incident-history.tsx'
 import { VitalsCharts } from './vitals-charts.tsx'
+import { DetectionSettingsForm } from './detection-settings-form.tsx'
 
 /**
  * The resident's card, 24 h of vitals and incident history; `showHistory` is off where an incident
  * is already on screen, whose moment `alarmAt` the charts then mark.
  */
-export function ResidentDetail ({ residentId, showHistory = true, showVitals = true, alarmAt, canReveal = false }: { residentId: string, showHistory?: boolean, showVitals?: boolean, alarmAt?: string | null, canReveal?: boolean }) {
+export function ResidentDetail ({ residentId, showHistory = true, showVitals = true, alarmAt, canReveal = false, canTune = false }: { residentId: string, showHistory?: boolean, showVitals?: boolean, alarmAt?: string | null, canReveal?: boolean, canTune?: boolean }) {
   const { t } = useI18n()
   const resident = useResident(residentId)
   return (
@@ -23,6 +24,12 @@ export function ResidentDetail ({ residentId, showHistory = true, showVitals = t
         <>
           <h3 className='detail__section-title'>{t('vitals.title')}</h3>
           <VitalsCharts residentId={residentId} alarmAt={alarmAt} />
+        </>
+      )}
+      {canTune && (
+        <>
+          <h3 className='detail__section-title'>{t('detection.title')}</h3>
+          <DetectionSettingsForm residentId={residentId} />
         </>
       )}
       {showHistory && (
