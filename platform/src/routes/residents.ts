@@ -64,7 +64,8 @@ const RevealBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 
 export function maskPhone (phone: string | null): string | null {
   if (!phone) return phone
   const digits = phone.replace(/\D/g, '')
-  return digits.length <= 4 ? '****' : `${'*'.repeat(digits.length - 4)}${digits.slice(-4)}`
+  // A short number shows no digit and not even its length.
+  return digits.length <= 4 ? '****' : maskTail(digits)
 }
 
 /** Why room/bed do not fit the site, or null. An institution that lists rooms holds residents to them. */
