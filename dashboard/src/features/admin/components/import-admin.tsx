@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { SelectField } from '../../../components/select-field.tsx'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
+import { saveFile } from '../../../lib/save-file.ts'
 import { useMutation } from '../../../lib/use-mutation.ts'
 import { IMPORT_KINDS, importCsv, type ImportKind, type ImportResult } from '../api/import-csv.ts'
 import { AdminForm } from './admin-form.tsx'
@@ -13,18 +14,6 @@ function readText (file: File): Promise<string> {
     reader.onerror = () => { reject(reader.error ?? new Error('the file could not be read')) }
     reader.readAsText(file, 'utf-8')
   })
-}
-
-/** Saves text as a file the browser downloads (the device secrets CSV). */
-function saveFile (name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }))
-  const a = document.createElement('a')
-  a.href = url
-  a.download = name
-  document.body.append(a)
-  a.click()
-  a.remove()
-  setTimeout(() => { URL.revokeObjectURL(url) }, 1000)
 }
 
 /**
@@ -70,7 +59,7 @@ export function ImportAdmin () {
         {result?.ok === true && result.secretsCsv !== null && (
           <div className='notice notice--warning' data-testid='import-secrets'>
             <p>{t('admin.import.secretsOnce')}</p>
-            <button type='button' className='button button--primary' onClick={() => { saveFile('device-secrets.csv', result.secretsCsv!) }} data-testid='import-secrets-download'>
+            <button type='button' className='button button--primary' onClick={() => { saveFile('device-secrets.csv', new Blob([result.secretsCsv!], { type: 'text/csv;charset=utf-8' })) }} data-testid='import-secrets-download'>
               {t('admin.import.downloadSecrets')}
             </button>
           </div>
