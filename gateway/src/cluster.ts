@@ -13,8 +13,9 @@ import { Readable } from 'node:stream'
 import { Redis } from 'ioredis'
 import mqemitterRedis from 'mqemitter-redis'
 import AsyncRedisPersistence from 'aedes-persistence-redis/asyncPersistence.js'
-import type { PublishPacket } from 'aedes'
-import type { Gateway, GatewayEvents } from './gateway.ts'
+import type { EventEmitter } from 'node:events'
+import type { Aedes, PublishPacket } from 'aedes'
+import type { GatewayEvents } from './types/events.ts'
 
 export interface BrokerParts {
   /** aedes `mq` option */
@@ -88,8 +89,7 @@ export const CLUSTER_TOPIC_PREFIX = '$SYS/eldercare/'
  * Publishes this node's gateway events to the cluster and re-emits the other nodes' events
  * locally, each exactly once (a node ignores its own relays). Resolves once subscribed.
  */
-export async function relayGatewayEvents (gateway: Gateway): Promise<void> {
-  const broker = gateway.broker
+export async function relayGatewayEvents (broker: Aedes, gateway: EventEmitter<GatewayEvents>): Promise<void> {
   const fromElsewhere = new WeakSet<object>()
   for (const event of RELAYED) {
     const topic = CLUSTER_TOPIC_PREFIX + event

@@ -1,10 +1,30 @@
-export { Gateway, type GatewayOptions, type GatewayEvents, type ListenOptions, type InboxNotice, type CommandAckNotice, type GatewayCounters, type MessageOutcome } from './gateway.ts'
-export { generateDeviceSecret, hashDeviceSecret } from './secrets.ts'
-export { GatewayError } from './errors.ts'
+/**
+ * @eldercare/gateway — the one interface the platform uses (docs/gateway.md, "Interface"):
+ *
+ *   const gateway = new Gateway({ sql, logger, ...options })   // a store (PGlite or pg) + options
+ *   await gateway.listen({ mqttPort, mqttWsPort, tls })       // … and gateway.close()
+ *   gateway.on('inbox' | 'commandAck' | 'deviceStatus' | 'message' | 'durableWrite' | 'floodDisconnect', …)
+ *   await gateway.publishCommand(deviceId, command, { expiresAt })
+ *   gateway.invalidateDevice(deviceId)                         // after a registry change
+ *   gateway.counters, gateway.connectedClients                 // for metrics and health
+ *
+ * Nothing else of gateway/src is part of it.
+ */
+export { Gateway, type GatewayOptions, type ListenOptions } from './gateway.ts'
+export type { InboxNotice, CommandAckNotice, MessageOutcome, GatewayEvents, GatewayCounters } from './types/events.ts'
+export type { CommandPublishOptions } from './command-delivery.ts'
 export type { Sql } from './store.ts'
-export { OBSERVER_PREFIX } from './observers.ts'
-export { RATE_LIMIT_DEFAULTS, type RateLimitOptions } from './rate-limit.ts'
 export type { TlsListenOptions } from './listeners.ts'
+export type { InboxWriterOptions } from './inbox/writer.ts'
+export type { InboxPrunerOptions } from './inbox/pruner.ts'
+export { RATE_LIMIT_DEFAULTS, ALARM_RATE_LIMIT_DEFAULTS, type RateLimitOptions } from './rate-limit.ts'
+export { GatewayError, codes as gatewayErrorCodes, type GatewayErrorCode } from './errors.ts'
+
+// ── Transitional (issue 18): these move out of the gateway in this round and their lines go
+// with them — device-secret helpers, EnvReader and OBSERVER_PREFIX to @eldercare/common
+// (engineer "contracts"), the readings store and detection to @eldercare/readings ("detect").
+export { generateDeviceSecret, hashDeviceSecret } from './secrets.ts'
+export { OBSERVER_PREFIX } from './observers.ts'
 export { EnvReader, ConfigError as EnvConfigError, loadTlsFiles, type TlsFiles } from './env.ts'
 export { GatewayStore, type DeviceOwner } from './store.ts'
 export type { VitalsStore, ReadingPoint } from './vitals/store.ts'

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino'
 import type { Telemetry, TelemetrySample } from '@eldercare/protocols'
 import { Detector, type DetectorOptions, type Sample } from './detect/detector.ts'
-import type { InboxNotice } from './gateway.ts'
+import type { InboxNotice } from './types/events.ts'
 import type { DeviceOwner, GatewayStore, Sql } from './store.ts'
 import { SqlVitalsStore } from './vitals/sql-store.ts'
 import type { ReadingPoint, VitalsStore } from './vitals/store.ts'

@@ -5,7 +5,7 @@
  *
  *   node --import tsx tests/bench/gateway-throughput.ts [messagesPerScenario=20000]
  *
- * The rate limit is lifted (except in the "rate-limited" row) so the figures show processing
+ * The rate limits (telemetry and alarms) are lifted (except in the "rate-limited" row) so the figures show processing
  * cost, not the 20 msg/s allowance.
  */
 import { connect as netConnect, type Socket } from 'node:net'
@@ -38,7 +38,7 @@ async function login (p: TestPlatform, dev: { id: string, secret: string }): Pro
 }
 
 async function run (s: Scenario, count: number): Promise<{ perSecond: number, mbPerSecond: number }> {
-  const p = await startTestPlatform({}, s.limited ? {} : { gateway: { rateLimit: { ratePerSecond: 1e9, burst: 1e9 } } })
+  const p = await startTestPlatform({}, s.limited ? {} : { gateway: { rateLimit: { ratePerSecond: 1e9, burst: 1e9 }, alarmRateLimit: { ratePerSecond: 1e9, burst: 1e9 } } })
   try {
     await p.api.login()
     const home = await seedHome(p.api, { deviceType: 'wearable' })

@@ -18,7 +18,7 @@ import {
   type News2Readings, type ReadingField
 } from '@eldercare/protocols'
 import type { DeviceOwner, GatewayStore, Sql } from '../store.ts'
-import type { InboxNotice } from '../gateway.ts'
+import type { InboxNotice } from '../types/events.ts'
 import { DetectionStateStore, type RuleState } from './state.ts'
 
 export interface DetectorOptions {
