@@ -8,9 +8,7 @@ import type { Telemetry, TelemetrySample } from '@eldercare/protocols'
 import { Detector, type DetectorOptions, type Sample } from './detect/detector.ts'
 import type { InboxNotice } from './gateway.ts'
 import type { DeviceOwner, GatewayStore, Sql } from './store.ts'
-import { SqlVitalsStore } from './vitals/sql-store.ts'
-import type { ReadingPoint, VitalsStore } from './vitals/store.ts'
-import { ReadingsWriter, type ReadingsWriterOptions } from './vitals/writer.ts'
+import { ReadingsWriter, SqlVitalsStore, type ReadingPoint, type ReadingsWriterOptions, type VitalsStore } from '@eldercare/readings'
 
 export interface ReadingsOptions {
   /** Where readings go. Default: the relational store on the gateway's database. */
