@@ -10,6 +10,7 @@ USER node
 # Manifests first, so the dependency layer is rebuilt only when they change.
 COPY --chown=node:node package.json package-lock.json ./
 COPY --chown=node:node protocols/package.json protocols/
+COPY --chown=node:node readings/package.json readings/
 COPY --chown=node:node gateway/package.json gateway/
 COPY --chown=node:node platform/package.json platform/
 COPY --chown=node:node dashboard/package.json dashboard/

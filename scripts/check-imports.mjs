@@ -23,10 +23,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const PARTS = ['protocols', 'gateway', 'platform', 'dashboard', 'device-sim', 'tests']
+const PARTS = ['protocols', 'readings', 'gateway', 'platform', 'dashboard', 'device-sim', 'tests']
 const SCOPE = '@eldercare/'
 /** Parts whose internals are closed to everyone else (rule b). */
-const CLOSED_PARTS = ['gateway', 'platform']
+const CLOSED_PARTS = ['readings', 'gateway', 'platform']
 /** Parts that may import only these of our packages (rule d). */
 const ONLY_PROTOCOLS = ['dashboard', 'device-sim']
 const EXTENSIONS = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/

@@ -7,7 +7,7 @@ import pg from 'pg'
 import { pino } from 'pino'
 import { ConfigError, EnvReader, loadTlsFiles } from './env.ts'
 import { Gateway } from './gateway.ts'
-import { InfluxVitalsStore } from './vitals/influx-store.ts'
+import { InfluxVitalsStore } from '@eldercare/readings'
 
 function loadGatewayConfig (env: NodeJS.ProcessEnv) {
   const r = new EnvReader(env)

@@ -5,12 +5,9 @@
  */
 import type { Logger } from 'pino'
 import type { Telemetry, TelemetrySample } from '@eldercare/protocols'
-import { Detector, type DetectorOptions, type Sample } from './detect/detector.ts'
-import type { InboxNotice } from './types/events.ts'
+import { Detector, type DerivedNotice, type DetectorOptions, type Sample } from './detect/detector.ts'
 import type { DeviceOwner, GatewayStore, Sql } from './store.ts'
-import { SqlVitalsStore } from './vitals/sql-store.ts'
-import type { ReadingPoint, VitalsStore } from './vitals/store.ts'
-import { ReadingsWriter, type ReadingsWriterOptions } from './vitals/writer.ts'
+import { ReadingsWriter, SqlVitalsStore, type ReadingPoint, type ReadingsWriterOptions, type VitalsStore } from '@eldercare/readings'
 
 export interface ReadingsOptions {
   /** Where readings go. Default: the relational store on the gateway's database. */
@@ -32,7 +29,7 @@ export class Readings {
   private readonly ownerTtlMs: number
   private pruneTimer?: NodeJS.Timeout
 
-  constructor (sql: Sql, private readonly gwStore: GatewayStore, private readonly log: Logger, notify: (n: InboxNotice) => void,
+  constructor (sql: Sql, private readonly gwStore: GatewayStore, private readonly log: Logger, notify: (n: DerivedNotice) => void,
     private readonly now: () => number, private readonly opts: ReadingsOptions = {}) {
     this.store = opts.vitalsStore ?? new SqlVitalsStore(sql)
     this.writer = new ReadingsWriter(this.store, log.child({ part: 'readings' }), opts.writer)

@@ -1,5 +1,5 @@
 import { Gauge } from 'prom-client'
-import type { ReadingsWriter } from '@eldercare/gateway'
+import type { ReadingsWriter } from '@eldercare/readings'
 import type { MetricsSource } from './routes/metrics.ts'
 
 /** The readings writer's figures for `/metrics`: what waits, what was written, what was dropped — never silent. */

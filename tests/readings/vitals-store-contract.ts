@@ -3,7 +3,7 @@
  * real server. `open` gives a fresh, empty store for the suite; `close` tears it down.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ReadingPoint, VitalsStore } from '@eldercare/gateway'
+import type { ReadingPoint, VitalsStore } from '@eldercare/readings'
 
 const MIN = 60_000
 // a fixed, minute-aligned day so buckets are predictable

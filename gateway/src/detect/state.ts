@@ -3,25 +3,10 @@
  * alarm per resident — or device — and rule at a time) and what the rule remembers between
  * readings. Loaded at start and written back when it changes, so it survives a restart.
  */
-import type { DerivedSeverity } from '@eldercare/protocols'
 import type { Sql } from '../store.ts'
+import type { RuleState } from './types.ts'
 
-export interface ActiveEpisode {
-  /** epoch ms the episode began; part of the inbox msg_id */
-  start: number
-  severity: DerivedSeverity
-  deviceId: string
-  /** last time the condition was seen again (repeats update this, not the inbox) */
-  lastAt: number
-  repeats: number
-  details: Record<string, unknown>
-}
-
-export interface RuleState {
-  active?: ActiveEpisode
-  /** rule-specific memory (pending-since, latest readings, last activity, bed exit time) */
-  mem: Record<string, any>
-}
+export type { ActiveEpisode, RuleState } from './types.ts'
 
 export class DetectionStateStore {
   private readonly states = new Map<string, RuleState>()
@@ -41,6 +26,8 @@ export class DetectionStateStore {
     if (!s) { s = { mem: {} }; this.states.set(k, s) }
     return s
   }
+
+  set (subject: string, rule: string, state: RuleState): void { this.states.set(key(subject, rule), state) }
 
   /** Every (subject, state) of a rule. */
   * all (rule: string): Generator<[string, RuleState]> {

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import { DetectionOverrides, effectiveDetectionSettings, type DetectionSettingsDto, type VitalsSeriesDto } from '@eldercare/protocols'
-import type { VitalsStore } from '@eldercare/gateway'
+import type { VitalsStore } from '@eldercare/readings'
 import { badRequest, notFound } from '../errors.ts'
 
 export interface VitalsRoutesOptions {

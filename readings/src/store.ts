@@ -4,6 +4,11 @@
  */
 import type { ReadingField, VitalsSeriesDto } from '@eldercare/protocols'
 
+/** A PostgreSQL-dialect query handle (PGlite or a `pg` pool both have this shape). */
+export interface Sql {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[], rowCount: number }>
+}
+
 /** One sample of one device: a timestamp and the numeric fields it carried. */
 export interface ReadingPoint {
   /** epoch ms (device time, or the gateway's when the device clock is skewed [P-2.3]) */

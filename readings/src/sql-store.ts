@@ -1,6 +1,5 @@
 import { READING_FIELDS, type VitalsSeriesDto } from '@eldercare/protocols'
-import type { Sql } from '../store.ts'
-import { DEFAULT_RETENTION_MS, PermanentWriteError, type ReadingPoint, type VitalsStore } from './store.ts'
+import { DEFAULT_RETENTION_MS, PermanentWriteError, type ReadingPoint, type Sql, type VitalsStore } from './store.ts'
 
 export interface SqlVitalsStoreOptions {
   /** Readings older than this are pruned, in ms. Default 90 days. */
