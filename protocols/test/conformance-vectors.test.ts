@@ -74,5 +74,6 @@ describe('checking captured firmware output', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
-  })
+    // two cold starts of node + tsx: well under a second on a quiet machine, several on a busy one
+  }, 30_000)
 })
