@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events'
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes'
 import { pino, type Logger } from 'pino'
+import { verifyDeviceSecret } from '@eldercare/common'
 import {
   DEVICE_ID_PATTERN, MAX_PACKET_BYTES, decodeUpstream, deviceTopic, parseDeviceTopic,
   type Command, type DeviceErrorCode, type DeviceErrorMessage, type DeviceStatusDto, type UpstreamKind
@@ -18,7 +19,6 @@ import { Presence } from './presence.ts'
 import { Observers, isObserverLogin, observerSubscribeRefusal } from './observers.ts'
 import { redisBrokerParts, relayGatewayEvents, type BrokerParts } from './cluster.ts'
 import { Readings, type ReadingsOptions } from './readings.ts'
-import { verifyDeviceSecret } from './secrets.ts'
 import { GatewayStore, type Sql } from './store.ts'
 
 export interface GatewayOptions {
