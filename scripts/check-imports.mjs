@@ -13,7 +13,9 @@
 //       REST and socket.io and the simulator MQTT and REST, so both use protocols/ only; common/
 //       (Node-only helpers) and readings/ (the readings store and detection) sit under the
 //       gateway and the platform.
-//   (e) No import cycle inside a part. Type-only imports count: a cycle closed through types
+//   (e) Browser code imports no Node built-in (node:fs, path, …): the production files of
+//       dashboard/src/ and of protocols/src/ (which the console bundles). Tests and CLIs may.
+//   (f) No import cycle inside a part. Type-only imports count: a cycle closed through types
 //       still ties the files together for a reader and for the next refactoring.
 //
 // Imports are read from the syntax tree of the TypeScript compiler (so specifiers inside comments,
@@ -25,6 +27,7 @@
 // Exit 1 and one `file:line: message` per violation or cycle; exit 0 and a one-line summary otherwise.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
+import { isBuiltin } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 
@@ -43,7 +46,11 @@ const PARTS = Object.keys(ALLOWED)
 const SCOPE = '@eldercare/'
 const EXTENSIONS = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/
 const SKIP_DIRS = new Set(['node_modules', 'dist'])
+/** Folders whose production code runs in the browser (rule e). */
+const BROWSER_DIRS = ['dashboard/src/', 'protocols/src/']
 const VI_MODULE_FNS = new Set(['mock', 'doMock', 'unmock', 'doUnmock', 'importActual', 'importMock'])
+
+const posix = (path) => path.split(sep).join('/')
 
 // ---------------------------------------------------------------------------------------------
 // Finding module specifiers in the syntax tree.
@@ -93,7 +100,7 @@ export function findImports(src, fileName = 'file.ts') {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Rules (a)–(d): one import at a time.
+// Rules (a)–(e): one import at a time.
 // ---------------------------------------------------------------------------------------------
 
 /** The top-level part a repository-relative path lies in, or undefined. */
@@ -138,6 +145,10 @@ export function checkImport(root, relFile, specifier, packages) {
   const from = partOf(relFile)
   if (from === undefined) return undefined
 
+  if (isBuiltin(specifier) && BROWSER_DIRS.some((d) => posix(relFile).startsWith(d)) && !isTestFile(relFile)) {
+    return `'${specifier}': ${from}/src/ runs in the browser (the console bundles it); no Node built-ins`
+  }
+
   // Relative (and absolute) paths.
   if (specifier.startsWith('.') || specifier.startsWith('/')) {
     const relTarget = relative(root, resolve(root, dirname(relFile), specifier))
@@ -172,7 +183,7 @@ export function checkImport(root, relFile, specifier, packages) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Rule (e): cycles among the files of one part.
+// Rule (f): cycles among the files of one part.
 // ---------------------------------------------------------------------------------------------
 
 /** The file a relative specifier names, among `files` (TypeScript's `.js` → `.ts` and index rules). */
@@ -280,8 +291,6 @@ function* walk(dir) {
     }
   }
 }
-
-const posix = (path) => path.split(sep).join('/')
 
 /** @param {string} root @returns {{ files: number, imports: number, violations: string[], cycles: string[] }} */
 export function checkTree(root) {

@@ -159,7 +159,22 @@ describe('import boundaries', () => {
     expect(lines[5]).toContain('reaches into readings internals; import the package root @eldercare/readings instead')
   })
 
-  it('(e) rejects an import cycle inside a part, reported once as a file chain', () => {
+  it('(e) browser code (dashboard/src, protocols/src) imports no Node built-in; tests and CLIs may', () => {
+    const root = makeTree({
+      'protocols/src/dto.ts': "import { randomUUID } from 'node:crypto'\nimport { Type } from '@sinclair/typebox'\n",
+      'protocols/conformance/check.ts': "import { readFileSync } from 'node:fs'\n",
+      'dashboard/src/lib/save.ts': "import path from 'path'\nexport const x = () => import('node:fs/promises')\n",
+      'dashboard/src/lib/save.test.ts': "import { readFileSync } from 'node:fs'\n",
+      'dashboard/vite.config.ts': "import { fileURLToPath } from 'node:url'\n",
+      'common/src/env.ts': "import { readFileSync } from 'node:fs'\n"
+    })
+    const { code, lines } = check(root)
+    expect(code).toBe(1)
+    expect(where(lines)).toEqual(['protocols/src/dto.ts:1', 'dashboard/src/lib/save.ts:1', 'dashboard/src/lib/save.ts:2'])
+    expect(lines[0]).toContain("'node:crypto': protocols/src/ runs in the browser (the console bundles it); no Node built-ins")
+  })
+
+  it('(f) rejects an import cycle inside a part, reported once as a file chain', () => {
     const root = makeTree({
       'platform/src/auth.ts': "import type { Types } from './types.ts'\nexport const auth = 1\n",
       'platform/src/types.ts': "import { realtime } from './realtime.ts'\nexport type Types = number\n",
@@ -174,7 +189,7 @@ describe('import boundaries', () => {
     expect(lines.at(-1)).toContain('0 boundary violation(s) and 1 import cycle(s)')
   })
 
-  it('(e) a cycle closed only through type imports, export-from or dynamic import() is still a cycle', () => {
+  it('(f) a cycle closed only through type imports, export-from or dynamic import() is still a cycle', () => {
     const root = makeTree({
       'gateway/src/gateway.ts': "import type { Handler } from './handlers/index.ts'\nexport class Gateway {}\n",
       'gateway/src/handlers/index.ts': "export type { Gateway } from '../gateway.ts'\nexport type Handler = () => void\n",
@@ -192,7 +207,7 @@ describe('import boundaries', () => {
     ])
   })
 
-  it('(e) reports a knot of several loops once, naming every file it ties', () => {
+  it('(f) reports a knot of several loops once, naming every file it ties', () => {
     const root = makeTree({
       'gateway/src/a.ts': "import './b.ts'\n",
       'gateway/src/b.ts': "import './a.ts'\nimport './c.ts'\n",
@@ -208,7 +223,7 @@ describe('import boundaries', () => {
     ])
   })
 
-  it('(e) imports between parts and of packages form no cycle of a part', () => {
+  it('(f) imports between parts and of packages form no cycle of a part', () => {
     const root = makeTree({
       'gateway/src/index.ts': "export * from './gateway.ts'\nimport '@eldercare/gateway'\n",
       'gateway/src/gateway.ts': "import { t } from '@eldercare/protocols'\nexport const g = t\n",
