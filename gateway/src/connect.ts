@@ -11,7 +11,7 @@ import { DEVICE_ID_PATTERN } from '@eldercare/protocols'
 import type { DeviceSession } from './acl.ts'
 import { codes, type GatewayError } from './errors.ts'
 import { isObserverLogin, type Observers } from './observers.ts'
-import { verifyDeviceSecret } from './secrets.ts'
+import { verifyDeviceSecret } from '@eldercare/common'
 import type { DeviceRecord, GatewayStore } from './store.ts'
 
 export interface DeviceAuthOptions {

@@ -19,13 +19,6 @@ export type { InboxWriterOptions } from './inbox/writer.ts'
 export type { InboxPrunerOptions } from './inbox/pruner.ts'
 export { RATE_LIMIT_DEFAULTS, ALARM_RATE_LIMIT_DEFAULTS, type RateLimitOptions } from './rate-limit.ts'
 export { GatewayError, codes as gatewayErrorCodes, type GatewayErrorCode } from './errors.ts'
-
-// ── Transitional (issue 18): these move out of the gateway in this round and their lines go
-// with them — device-secret helpers, EnvReader and OBSERVER_PREFIX to @eldercare/common
-// (engineer "contracts"), the readings store and detection to @eldercare/readings ("detect").
-export { generateDeviceSecret, hashDeviceSecret } from './secrets.ts'
-export { OBSERVER_PREFIX } from './observers.ts'
-export { EnvReader, ConfigError as EnvConfigError, loadTlsFiles, type TlsFiles } from './env.ts'
 export { GatewayStore, type DeviceOwner } from './store.ts'
 export { Readings, toSamples, type ReadingsOptions } from './readings.ts'
 export { Detector, DETECTOR_DEFAULTS, type DetectorOptions, type Sample } from './detect/detector.ts'

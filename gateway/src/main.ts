@@ -3,9 +3,9 @@
  * the PostgreSQL inbox; Redis joins this broker to the other gateways and platform nodes.
  * Only this module reads the environment and listens.
  */
+import { ConfigError, EnvReader, loadTlsFiles } from '@eldercare/common'
 import pg from 'pg'
 import { pino } from 'pino'
-import { ConfigError, EnvReader, loadTlsFiles } from './env.ts'
 import { Gateway } from './gateway.ts'
 import { InfluxVitalsStore } from '@eldercare/readings'
 

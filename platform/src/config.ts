@@ -2,7 +2,7 @@
  * Start-up configuration: one defaults object, every variable validated at once, so a
  * bad environment is reported in full before anything starts (operator-api.md, "Start-up configuration").
  */
-import { EnvReader, type TlsFiles } from '@eldercare/gateway'
+import { EnvReader, type TlsFiles } from '@eldercare/common'
 import { DEFAULT_TIME_ZONE, isTimeZone } from './services/local-time.ts'
 
 export interface Config {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
-import { generateDeviceSecret, hashDeviceSecret } from '@eldercare/gateway'
+import { generateDeviceSecret, hashDeviceSecret } from '@eldercare/common'
 import { Household, type DeviceCredentials } from '@eldercare/device-sim'
 import type { Db, Queryable } from './db/db.ts'
 

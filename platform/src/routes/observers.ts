@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
-import { OBSERVER_PREFIX, generateDeviceSecret, hashDeviceSecret } from '@eldercare/gateway'
+import { generateDeviceSecret, hashDeviceSecret } from '@eldercare/common'
+import { OBSERVER_PREFIX } from '@eldercare/protocols'
 import { conflict, notFound } from '../errors.ts'
 import { iso } from '../services/commands.ts'
 

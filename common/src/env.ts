@@ -2,15 +2,15 @@
  * Reads configuration variables and collects every problem, so a bad environment is
  * reported in full at once (STYLE.md §7). Shared by the gateway's and the platform's mains.
  */
+import { existsSync, readFileSync } from 'node:fs'
+
+/** Every problem of a bad environment at once; `code` is the catalogue code of the part that reads it. */
 export class ConfigError extends Error {
-  readonly code = 'GW_ERR_CONFIG'
-  constructor (readonly problems: string[]) {
+  constructor (readonly problems: string[], readonly code: string = 'ERR_CONFIG') {
     super(`invalid configuration:\n  - ${problems.join('\n  - ')}`)
     this.name = 'ConfigError'
   }
 }
-
-import { existsSync, readFileSync } from 'node:fs'
 
 /** [P-1.1] Where the MQTT/TLS listener's PEM files are, from MQTT_TLS_CERT/MQTT_TLS_KEY/MQTT_TLS_PORT. */
 export interface TlsFiles { port: number, certFile: string, keyFile: string }
@@ -22,7 +22,8 @@ export function loadTlsFiles (files: TlsFiles): { port: number, cert: Buffer, ke
 
 export class EnvReader {
   readonly problems: string[] = []
-  constructor (private readonly env: NodeJS.ProcessEnv) {}
+  /** @param errorCode the catalogue code `done()` throws with (a part's own, e.g. `PLT_ERR_CONFIG`) */
+  constructor (private readonly env: NodeJS.ProcessEnv, private readonly errorCode = 'ERR_CONFIG') {}
 
   /** A TCP port 0–65535 (0 = any free port). */
   port (name: string, def: number): number {
@@ -74,6 +75,6 @@ export class EnvReader {
 
   /** Throws one ConfigError naming every problem found so far. */
   done (): void {
-    if (this.problems.length > 0) throw new ConfigError(this.problems)
+    if (this.problems.length > 0) throw new ConfigError(this.problems, this.errorCode)
   }
 }
