@@ -43,11 +43,13 @@ describe.skipIf(!pg.ok)('[#14] clock rules run once across two gateways (Postgre
     open.splice(i, 1)
   }
   const tick = async (at: number, ...dets: Detector[]) => { now = at; for (const d of dets) { await d.tick(); await d.settled() } }
-  const feed = (det: Detector, ts: number, fields: Record<string, number>) => det.onSamples(wearable, [{ ts, fields }])
-  async function inactivityRows () {
-    const { rows } = await admin.query<{ msg_id: string, device_id: string }>("select msg_id, device_id from inbox where kind = 'derived' and type = 'inactivity' order by seq")
+  /** As the gateway's readings path does: the detector re-reads a returning device's state, then the rules run. */
+  const feed = async (det: Detector, ts: number, fields: Record<string, number>) => { await det.prepare(wearable); det.onSamples(wearable, [{ ts, fields }]) }
+  async function derivedRows (type: string) {
+    const { rows } = await admin.query<{ msg_id: string, device_id: string }>("select msg_id, device_id from inbox where kind = 'derived' and type = $1 order by seq", [type])
     return rows
   }
+  const inactivityRows = () => derivedRows('inactivity')
 
   beforeAll(async () => {
     server = await startPostgres()
@@ -75,7 +77,7 @@ describe.skipIf(!pg.ok)('[#14] clock rules run once across two gateways (Postgre
   it('an inactivity window that ends produces exactly one derived alarm, however both gateways tick', async () => {
     const a = await gateway('a')
     const b = await gateway('b')
-    feed(a, local(7, 30), { motion: 1 })
+    await feed(a, local(7, 30), { motion: 1 })
     await tick(local(13, 29), a, b)
     expect(await inactivityRows()).toEqual([])
     await tick(local(13, 31), b, a)
@@ -89,7 +91,7 @@ describe.skipIf(!pg.ok)('[#14] clock rules run once across two gateways (Postgre
   it('the window ends while the lease holder is down: the other gateway takes over and raises it once', async () => {
     const a = await gateway('a')
     const b = await gateway('b')
-    feed(b, local(7, 30), { motion: 1 })
+    await feed(b, local(7, 30), { motion: 1 })
     await tick(local(13, 25), a, b)
     expect(a.clockOwner).toBe(true)
     await crash(a)
@@ -107,16 +109,16 @@ describe.skipIf(!pg.ok)('[#14] clock rules run once across two gateways (Postgre
     const a = await gateway('a')
     const b = await gateway('b')
     await tick(local(7), b, a) // b holds the lease
-    feed(a, local(7, 30), { motion: 1 })
+    await feed(a, local(7, 30), { motion: 1 })
     await tick(local(13, 31), a, b)
     expect(await inactivityRows()).toHaveLength(1)
     // the wearable reconnects to b and keeps sending readings without motion
-    feed(b, local(13, 40), { hr: 72 })
+    await feed(b, local(13, 40), { hr: 72 })
     await tick(local(14), a, b)
-    feed(b, local(14, 30), { hr: 70 })
+    await feed(b, local(14, 30), { hr: 70 })
     await tick(local(15), b, a)
     expect(await inactivityRows()).toHaveLength(1)
-    feed(b, local(15, 5), { motion: 1 }) // b holds the clock: the alarm ends at once
+    await feed(b, local(15, 5), { motion: 1 }) // b holds the clock: the alarm ends at once
     expect(b.state.get('r1', 'inactivity').active).toBeUndefined()
     expect(notices).toHaveLength(1)
   })
@@ -125,9 +127,9 @@ describe.skipIf(!pg.ok)('[#14] clock rules run once across two gateways (Postgre
     const a = await gateway('a')
     const b = await gateway('b')
     await tick(local(7), a, b) // a holds the lease
-    feed(a, local(7, 30), { motion: 1 })
+    await feed(a, local(7, 30), { motion: 1 })
     await tick(local(8), a, b)
-    feed(b, local(9), { motion: 1 }) // the wearable moved to b, which saw the resident move at 9:00
+    await feed(b, local(9), { motion: 1 }) // the wearable moved to b, which saw the resident move at 9:00
     await tick(local(9, 1), a, b) // a renews first: b only writes what it saw
     await tick(local(13, 31), a, b)
     expect(a.clockOwner).toBe(true)
@@ -135,5 +137,24 @@ describe.skipIf(!pg.ok)('[#14] clock rules run once across two gateways (Postgre
     await tick(local(15, 1), a, b)
     expect((await inactivityRows()).map((r) => r.msg_id)).toEqual([`derived:inactivity:r1:${local(15)}`])
     expect(notices.map((n) => n.gw)).toEqual(['a'])
+  })
+
+  it('a threshold alarm raised at one gateway is not raised again when the wearable moves to the other (per-reading rules at the edge)', async () => {
+    const a = await gateway('a')
+    const b = await gateway('b')
+    now = local(10)
+    await feed(a, local(10), { hr: 130 })
+    await feed(a, local(10, 2), { hr: 131 })
+    await a.settled()
+    expect((await derivedRows('hr_high')).map((r) => r.msg_id)).toEqual([`derived:hr_high:r1:${local(10, 2)}`])
+    // the wearable reconnects to b minutes later, still fast: b re-reads r1's state before its rules run
+    now = local(10, 6)
+    await feed(b, local(10, 6), { hr: 132 })
+    await feed(b, local(10, 8), { hr: 133 })
+    await b.settled()
+    expect(await derivedRows('hr_high')).toHaveLength(1)
+    expect(b.state.get('r1', 'hr_high').active).toMatchObject({ start: local(10, 2), repeats: 2 })
+    await feed(b, local(10, 15), { hr: 80 }) // and it ends there
+    expect(b.state.get('r1', 'hr_high').active).toBeUndefined()
   })
 })

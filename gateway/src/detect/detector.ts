@@ -69,6 +69,8 @@ const CLOCK_RULES: DerivedRule[] = ['inactivity', 'bed_exit_not_back', 'no_data'
 const INPUTS = [ACTIVITY_INPUT, BED_INPUT]
 /** Inputs are re-read from this long before the previous tick: room for other nodes' clocks and writes in flight. */
 const INPUT_OVERLAP_MS = 60_000
+/** Rules that run where the readings arrive, per resident and per device. */
+const EDGE_RULES: DerivedRule[] = ['hr_high', 'hr_low', 'spo2_low', 'temp_high', 'news2', 'low_battery']
 const NO_STATE: RuleState = Object.freeze({ mem: Object.freeze({}) }) as RuleState
 
 export class Detector {
@@ -83,6 +85,11 @@ export class Detector {
   /** whether this process held the clock lease at its last tick (then it clears clock rules' episodes at once) */
   private ownsClock = false
   private inputsReadAt = 0
+  /** subject (resident or device) → when this process last had input for it */
+  private readonly lastLocal = new Map<string, number>()
+  private readonly reloading = new Map<string, Promise<unknown>>()
+  /** the state loaded at start is as fresh as a local input then */
+  private startedAt = 0
 
   constructor (
     sql: Sql,
@@ -102,6 +109,7 @@ export class Detector {
   }
 
   async start (): Promise<void> {
+    this.startedAt = this.now()
     const n = await this.state.load()
     this.adoptOldState()
     await this.settings.reload()
@@ -133,6 +141,31 @@ export class Detector {
   settingsFor (residentId: string | null): DetectionSettings { return this.settings.get(residentId) }
 
   // ── inputs as they arrive ───────────────────────────────────────────────
+
+  /**
+   * Call before a device's input (the gateway does, after its owner lookup). When this process has
+   * had no input for the resident or device for longer than a threshold's gap, the device may
+   * have been on another gateway, which kept the per-reading rules' state meanwhile: that state is
+   * re-read from the database first, so the rules meet the same state wherever the device
+   * connects (#14). Otherwise no database work.
+   */
+  async prepare (owner: DeviceOwner): Promise<void> {
+    const now = this.now()
+    const stale: string[] = []
+    const waits: Array<Promise<unknown>> = []
+    for (const subject of owner.residentId ? [owner.residentId, owner.deviceId] : [owner.deviceId]) {
+      const inFlight = this.reloading.get(subject)
+      if (inFlight) waits.push(inFlight) // a message right behind the one that started the re-read waits for it too
+      else if (now - (this.lastLocal.get(subject) ?? this.startedAt) > this.opts.thresholdMaxGapMs) stale.push(subject)
+      this.lastLocal.set(subject, now)
+    }
+    if (stale.length > 0) {
+      const reload = this.state.reloadSubjects(stale, EDGE_RULES).finally(() => { for (const s of stale) this.reloading.delete(s) })
+      for (const s of stale) this.reloading.set(s, reload)
+      waits.push(reload)
+    }
+    if (waits.length > 0) await Promise.all(waits)
+  }
 
   /** Readings of one device, oldest first. Runs synchronously on the rule state; inbox writes follow. */
   onSamples (owner: DeviceOwner, samples: Sample[]): void {

@@ -79,6 +79,21 @@ export class DetectionStateStore {
     return rows.length
   }
 
+  /**
+   * Re-reads the records of these subjects and rules (a device that comes back from another
+   * gateway): the database's replace the ones in memory, except a change not yet written.
+   */
+  async reloadSubjects (subjects: string[], rules: string[]): Promise<number> {
+    const { rows } = await this.sql.query<{ subject: string, rule: string, state: RuleState | string }>(
+      'select subject, rule, state from detection_state where subject = any($1::text[]) and rule = any($2::text[])', [subjects, rules])
+    for (const r of rows) {
+      if (this.changed.get(r.rule)?.has(r.subject)) continue
+      this.memoryOnly.get(r.rule)?.delete(r.subject)
+      this.map(r.rule).set(r.subject, parse(r.state))
+    }
+    return rows.length
+  }
+
   get (subject: string, rule: string): RuleState {
     const m = this.map(rule)
     let s = m.get(subject)
