@@ -70,6 +70,7 @@ export class Readings {
     const samples = toSamples(message, receivedAt.getTime(), clockSkew)
     const points: ReadingPoint[] = samples.map((s) => ({ ts: s.ts, deviceId, residentId: owner.residentId, fields: s.fields }))
     this.writer.enqueue(points)
+    await this.prepare(owner)
     this.detect(() => this.detector?.onSamples(owner, samples))
   }
 
@@ -77,14 +78,19 @@ export class Readings {
   async onStatus (deviceId: string, battery: number | undefined, at: Date): Promise<void> {
     if (battery === undefined || !this.detector) return
     const owner = await this.healthOwner(deviceId)
-    if (owner) this.detect(() => this.detector?.onBattery(owner, battery, at.getTime()))
+    if (owner) { await this.prepare(owner); this.detect(() => this.detector?.onBattery(owner, battery, at.getTime())) }
   }
 
   /** [P-3.2] a `low_battery` event. */
   async onEvent (deviceId: string, type: string, at: Date): Promise<void> {
     if (type !== 'low_battery' || !this.detector) return
     const owner = await this.healthOwner(deviceId)
-    if (owner) this.detect(() => this.detector?.onBattery(owner, null, at.getTime()))
+    if (owner) { await this.prepare(owner); this.detect(() => this.detector?.onBattery(owner, null, at.getTime())) }
+  }
+
+  /** The rules' state of a device back from another gateway is re-read first; a failure is logged and the rules run on what is here. */
+  private async prepare (owner: DeviceOwner): Promise<void> {
+    await this.detector?.prepare(owner).catch((err) => this.log.warn({ err, deviceId: owner.deviceId }, 'detection state not re-read; rules run on the state in memory'))
   }
 
   /** A rule's fault is logged; it never fails the device's message. */

@@ -14,6 +14,9 @@ import { DEFAULT_RETENTION_MS, PermanentWriteError, type ReadingPoint, type Vita
 
 export const INFLUX_MEASUREMENT = 'readings'
 export const INFLUX_RETENTION_POLICY = 'eldercare_readings'
+/** The times InfluxDB can store, in epoch ms (int64 nanoseconds, minus the two values it reserves). */
+const INFLUX_MIN_MS = Math.ceil(-9223372036854775806 / 1e6)
+const INFLUX_MAX_MS = Math.floor(9223372036854775806 / 1e6)
 
 export interface InfluxVitalsStoreOptions {
   /** `http(s)://[user:pass@]host:port/database`; the database defaults to `eldercare`. */
@@ -61,6 +64,14 @@ export class InfluxVitalsStore implements VitalsStore {
 
   async write (points: ReadingPoint[]): Promise<void> {
     if (points.length === 0) return
+    // InfluxDB keeps nanosecond int64 times (1677–2262): a point outside is refused here, the rest written
+    const inRange = points.filter((p) => p.ts >= INFLUX_MIN_MS && p.ts <= INFLUX_MAX_MS)
+    const outOfRange = points.length - inRange.length
+    if (inRange.length > 0) await this.writeLines(inRange, outOfRange)
+    if (outOfRange > 0) throw new PermanentWriteError(`${outOfRange} point(s) dated outside the time range InfluxDB holds`, undefined, outOfRange)
+  }
+
+  private async writeLines (points: ReadingPoint[], refusedBefore: number): Promise<void> {
     const lines: IPoint[] = points.map((p) => ({
       measurement: INFLUX_MEASUREMENT,
       tags: (p.residentId ? { device: p.deviceId, resident: p.residentId } : { device: p.deviceId }) as Record<string, string>,
@@ -73,9 +84,12 @@ export class InfluxVitalsStore implements VitalsStore {
       // 4xx (other than 408/429): InfluxDB refused the points themselves (e.g. beyond retention)
       const status = (err as { res?: { statusCode?: number } }).res?.statusCode
       if (status && status >= 400 && status < 500 && status !== 408 && status !== 429) {
-        // "partial write: points beyond retention policy dropped=N": the other points were kept
-        const dropped = /dropped=(\d+)/.exec((err as Error).message)
-        throw new PermanentWriteError((err as Error).message.trim(), err, dropped ? Number(dropped[1]) : undefined)
+        // "partial write: … dropped=N" (beyond retention), or "unable to parse" per bad line (not in
+        // dropped): the other points were kept
+        const message = (err as Error).message
+        const dropped = /dropped=(\d+)/.exec(message)
+        const unparsed = message.match(/unable to parse/g)?.length ?? 0
+        throw new PermanentWriteError(message.trim(), err, dropped ? refusedBefore + Number(dropped[1]) + unparsed : undefined)
       }
       throw err
     }

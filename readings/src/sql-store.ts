@@ -25,7 +25,13 @@ export class SqlVitalsStore implements VitalsStore {
   async write (points: ReadingPoint[]): Promise<void> {
     if (points.length === 0) return
     // One statement per batch: the rows travel as one JSON document (no statement per reading).
-    const rows = points.map((p) => ({ resident_id: p.residentId ?? '', device_id: p.deviceId, ts: new Date(p.ts).toISOString(), ...p.fields }))
+    let rows
+    try {
+      rows = points.map((p) => ({ resident_id: p.residentId ?? '', device_id: p.deviceId, ts: new Date(p.ts).toISOString(), ...p.fields }))
+    } catch (err) {
+      // a time no date can hold (RangeError): the batch is bad as it stands; the writer isolates the row
+      throw new PermanentWriteError((err as Error).message, err)
+    }
     await this.sql.query(
       `insert into readings (resident_id, device_id, ts, ${COLS})
        select resident_id, device_id, ts, ${COLS} from jsonb_to_recordset($1::jsonb) as x(${RECORD_TYPE})`,

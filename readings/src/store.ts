@@ -35,12 +35,13 @@ export interface VitalsStore {
 }
 
 /**
- * A write the store refused for good (bad data, points beyond retention): retrying cannot help,
- * so the writer counts the batch as rejected and moves on instead of blocking behind it.
+ * A write the store refused for good (bad data, points beyond retention): retrying cannot help.
+ * With `rejectedPoints` the store kept the other points and refused that many; without, it
+ * refused the whole batch, and the writer splits it to find and drop only the bad rows.
  */
 export class PermanentWriteError extends Error {
   readonly code = 'GW_ERR_READINGS_REJECTED'
-  /** @param rejectedPoints how many points of the batch were refused, when the store says (else all) */
+  /** @param rejectedPoints how many points of the batch were refused while the rest was kept, when the store says (else: the whole batch was refused) */
   constructor (message: string, cause?: unknown, readonly rejectedPoints?: number) { super(message, { cause }) }
 }
 

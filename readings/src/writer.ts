@@ -38,7 +38,7 @@ export interface ReadingsWriterStats {
   written: number
   /** points dropped because the buffer bound was hit */
   dropped: number
-  /** points the store refused for good (never retried) */
+  /** points the store refused for good (bad rows, beyond retention; never retried) */
   rejected: number
   /** write attempts that failed */
   failedWrites: number
@@ -105,35 +105,55 @@ export class ReadingsWriter {
     this.timer.unref?.()
   }
 
-  /** One batch to the store; true when it was written. */
+  /**
+   * One batch to the store; true when it was written. A batch the store refuses as a whole for
+   * good (PermanentWriteError without a count: one bad row fails the statement) is split in
+   * halves, and those again, until the refused rows stand alone: only they are dropped and
+   * counted as rejected, every other row is written (#12).
+   */
   private async writeBatch (): Promise<boolean> {
     if (this.buffer.length === 0) return true
     this.inflight = this.buffer.splice(0, this.opts.batchSize)
     let ok = false
     this.writing = (async () => {
+      // what is still to be written, in order: the batch, or the parts of it being isolated
+      const parts: ReadingPoint[][] = [this.inflight]
+      let refused = 0
+      let reason: string | undefined
       try {
-        await this.store.write(this.inflight)
-        this.stats.written += this.inflight.length
+        while (parts.length > 0) {
+          const part = parts[0]!
+          try {
+            await this.store.write(part)
+            this.stats.written += part.length
+          } catch (err) {
+            if (!(err instanceof PermanentWriteError)) throw err
+            reason ??= err.message
+            if (err.rejectedPoints === undefined && part.length > 1) {
+              const mid = part.length >> 1
+              parts.splice(0, 1, part.slice(0, mid), part.slice(mid))
+              continue
+            }
+            // the store kept the rest and says how many it refused, or this is a bad row alone
+            const n = Math.min(err.rejectedPoints ?? 1, part.length)
+            refused += n
+            this.stats.rejected += n
+            this.stats.written += part.length - n
+          }
+          parts.shift()
+        }
+        if (refused > 0) this.log.error({ store: this.store.kind, err: reason, points: refused }, 'readings store refused points: rejected, not retried')
         if (this.stats.retrying) this.log.info({ store: this.store.kind, afterFailures: this.failures }, 'readings store reachable again')
         this.failures = 0
         this.stats.retrying = false
         ok = true
       } catch (err) {
-        if (err instanceof PermanentWriteError) {
-          const refused = Math.min(err.rejectedPoints ?? this.inflight.length, this.inflight.length)
-          this.stats.rejected += refused
-          this.stats.written += this.inflight.length - refused
-          this.log.error({ store: this.store.kind, err: err.message, points: refused }, 'readings store refused points: rejected, not retried')
-          ok = true
-          return
-        }
         this.failures++
         this.stats.failedWrites++
         this.stats.retrying = true
-        // Back at the head of the buffer, in order; the bound still holds.
-        const batch = this.inflight
+        // What was not written goes back to the head of the buffer, in order; the bound still holds.
         this.inflight = []
-        this.buffer = batch.concat(this.buffer)
+        this.buffer = parts.flat().concat(this.buffer)
         this.enforceBound()
         this.log.warn({ store: this.store.kind, err: (err as Error).message, buffered: this.buffer.length, retryInMs: this.backoffMs() }, 'readings write failed; will retry')
       } finally {

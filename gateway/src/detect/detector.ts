@@ -12,28 +12,32 @@
  * - settings.ts — the per-resident settings cache; scans.ts — the platform tables the device
  *   rules read; alarms.ts — the inbox writer; scheduler.ts — the tick.
  *
- * Reading rules (thresholds with duration, NEWS2, activity and bed memory, battery) run as
- * readings arrive, on the readings' own time; time-based rules (inactivity, bed exit not back,
- * no data, device offline, missed test) run on the scheduler tick with the injected clock.
+ * Reading rules (thresholds with duration, NEWS2, battery) run as readings arrive, on the
+ * readings' own time, in whichever gateway the device is connected to. Time-based rules
+ * (inactivity, bed exit not back, no data, device offline, missed test) run on the scheduler tick
+ * with the injected clock, in exactly one process of the cluster: the holder of the clock lease
+ * (lease.ts, migration 0009). Their inputs from readings (last activity, bed occupancy) are written
+ * by every gateway as `input:*` records, which the holder reads on each tick.
  */
 import type { Logger } from 'pino'
 import type { DerivedRule, DetectionSettings } from '@eldercare/protocols'
 import type { DeviceOwner, GatewayStore, Sql } from '../store.ts'
 import { DerivedAlarmWriter } from './alarms.ts'
 import { applyTrigger } from './episodes.ts'
-import { checkBedNotBack, onBedOccupancy } from './rules/bed-exit-not-back.ts'
+import { ClockLease } from './lease.ts'
+import { BED_INPUT, checkBedNotBack, onBedOccupancy, type BedInput } from './rules/bed-exit-not-back.ts'
 import { checkDeviceOffline } from './rules/device-offline.ts'
-import { checkInactivity, isActivity, onActivity } from './rules/inactivity.ts'
+import { ACTIVITY_INPUT, checkInactivity, isActivity, onActivity, type ActivityInput } from './rules/inactivity.ts'
 import { onBattery as batteryStep } from './rules/low-battery.ts'
 import { checkMissedTest } from './rules/missed-test.ts'
 import { hasNews2, rememberNews2, scoreNews2 } from './rules/news2.ts'
 import { checkNoData } from './rules/no-data.ts'
 import { threshold, THRESHOLD_RULES, THRESHOLDS } from './rules/threshold.ts'
 import { DetectionScans } from './scans.ts'
-import { TickScheduler } from './scheduler.ts'
+import { pacer, TickScheduler } from './scheduler.ts'
 import { DetectionSettingsCache } from './settings.ts'
 import { DetectionStateStore } from './state.ts'
-import type { DerivedNotice, RuleState, RuleStep, Sample, Trigger } from './types.ts'
+import type { DerivedNotice, InputStep, RuleState, RuleStep, Sample, Trigger } from './types.ts'
 
 export type { DerivedNotice, Sample } from './types.ts'
 
@@ -46,6 +50,10 @@ export interface DetectorOptions {
   offlineAlarmDeviceTypes?: string[]
   /** A gap in readings longer than this restarts a threshold's duration, in ms. Default 300000 (5 min). */
   thresholdMaxGapMs?: number
+  /** How long the clock lease lasts unless renewed, in ms. Default 3 ticks, at least 90000. */
+  clockLeaseMs?: number
+  /** Longest a rule-state change waits before it is written, in ms. Default 1000; 0 = at ticks, alarms and shutdown only. */
+  stateFlushDelayMs?: number
 }
 
 export const DETECTOR_DEFAULTS = {
@@ -56,6 +64,14 @@ export const DETECTOR_DEFAULTS = {
 
 /** Devices that best carry resident-level activity alarms. */
 const ACTIVITY_DEVICE_TYPES = ['motion_sensor', 'bed_sensor', 'wearable']
+/** Rules that run on the clock, in the lease holder only; and the inputs they read. */
+const CLOCK_RULES: DerivedRule[] = ['inactivity', 'bed_exit_not_back', 'no_data', 'device_offline', 'missed_test']
+const INPUTS = [ACTIVITY_INPUT, BED_INPUT]
+/** Inputs are re-read from this long before the previous tick: room for other nodes' clocks and writes in flight. */
+const INPUT_OVERLAP_MS = 60_000
+/** Rules that run where the readings arrive, per resident and per device. */
+const EDGE_RULES: DerivedRule[] = ['hr_high', 'hr_low', 'spo2_low', 'temp_high', 'news2', 'low_battery']
+const NO_STATE: RuleState = Object.freeze({ mem: Object.freeze({}) }) as RuleState
 
 export class Detector {
   readonly state: DetectionStateStore
@@ -63,8 +79,17 @@ export class Detector {
   private readonly alarms: DerivedAlarmWriter
   private readonly scans: DetectionScans
   private readonly scheduler: TickScheduler
+  private readonly lease: ClockLease
   private readonly now: () => number
   private readonly opts: typeof DETECTOR_DEFAULTS
+  /** whether this process held the clock lease at its last tick (then it clears clock rules' episodes at once) */
+  private ownsClock = false
+  private inputsReadAt = 0
+  /** subject (resident or device) → when this process last had input for it */
+  private readonly lastLocal = new Map<string, number>()
+  private readonly reloading = new Map<string, Promise<unknown>>()
+  /** the state loaded at start is as fresh as a local input then */
+  private startedAt = 0
 
   constructor (
     sql: Sql,
@@ -75,7 +100,8 @@ export class Detector {
   ) {
     this.now = opts.now ?? Date.now
     this.opts = { ...DETECTOR_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => v !== undefined && k !== 'now')) }
-    this.state = new DetectionStateStore(sql)
+    this.lease = new ClockLease(sql, opts.clockLeaseMs ?? Math.max(3 * this.opts.tickIntervalMs, 90_000))
+    this.state = new DetectionStateStore(sql, log, this.now, { flushDelayMs: opts.stateFlushDelayMs, writer: this.lease.holder })
     this.settings = new DetectionSettingsCache(sql)
     this.scans = new DetectionScans(sql)
     this.alarms = new DerivedAlarmWriter(store, log, notify, this.now)
@@ -83,7 +109,9 @@ export class Detector {
   }
 
   async start (): Promise<void> {
+    this.startedAt = this.now()
     const n = await this.state.load()
+    this.adoptOldState()
     await this.settings.reload()
     this.log.info({ states: n }, 'detection state loaded')
     this.scheduler.start()
@@ -98,8 +126,14 @@ export class Detector {
   async stop (): Promise<void> {
     await this.scheduler.stop()
     await this.settled()
-    await this.state.flush(this.now()).catch((err) => this.log.warn({ err }, 'detection state not saved at shutdown'))
+    this.state.close()
+    await this.state.flushAll(this.now()).catch((err) => this.log.warn({ err }, 'detection state not saved at shutdown'))
+    if (this.ownsClock) await this.lease.release().catch((err) => this.log.warn({ err }, 'clock lease not released; another process takes over when it expires'))
+    this.ownsClock = false
   }
+
+  /** Whether this process ran the clock rules at its last tick. */
+  get clockOwner (): boolean { return this.ownsClock }
 
   /** Re-reads one resident's overrides (after a change through the API), or all. */
   reloadSettings (residentId?: string): Promise<void> { return this.settings.reload(residentId) }
@@ -107,6 +141,31 @@ export class Detector {
   settingsFor (residentId: string | null): DetectionSettings { return this.settings.get(residentId) }
 
   // ── inputs as they arrive ───────────────────────────────────────────────
+
+  /**
+   * Call before a device's input (the gateway does, after its owner lookup). When this process has
+   * had no input for the resident or device for longer than a threshold's gap, the device may
+   * have been on another gateway, which kept the per-reading rules' state meanwhile: that state is
+   * re-read from the database first, so the rules meet the same state wherever the device
+   * connects (#14). Otherwise no database work.
+   */
+  async prepare (owner: DeviceOwner): Promise<void> {
+    const now = this.now()
+    const stale: string[] = []
+    const waits: Array<Promise<unknown>> = []
+    for (const subject of owner.residentId ? [owner.residentId, owner.deviceId] : [owner.deviceId]) {
+      const inFlight = this.reloading.get(subject)
+      if (inFlight) waits.push(inFlight) // a message right behind the one that started the re-read waits for it too
+      else if (now - (this.lastLocal.get(subject) ?? this.startedAt) > this.opts.thresholdMaxGapMs) stale.push(subject)
+      this.lastLocal.set(subject, now)
+    }
+    if (stale.length > 0) {
+      const reload = this.state.reloadSubjects(stale, EDGE_RULES).finally(() => { for (const s of stale) this.reloading.delete(s) })
+      for (const s of stale) this.reloading.set(s, reload)
+      waits.push(reload)
+    }
+    if (waits.length > 0) await Promise.all(waits)
+  }
 
   /** Readings of one device, oldest first. Runs synchronously on the rule state; inbox writes follow. */
   onSamples (owner: DeviceOwner, samples: Sample[]): void {
@@ -124,9 +183,15 @@ export class Detector {
         const n2 = this.state.get(residentId, 'news2')
         this.state.set(residentId, 'news2', { ...n2, mem: rememberNews2(n2.mem, s) })
       }
-      if (isActivity(s)) at('inactivity', onActivity(this.state.get(residentId, 'inactivity'), s.ts, owner.deviceId))
+      if (isActivity(s)) {
+        this.input(residentId, ACTIVITY_INPUT, onActivity(this.input<ActivityInput>(residentId, ACTIVITY_INPUT), s.ts, owner.deviceId))
+        // where the clock rules run, activity ends an inactivity alarm at once (elsewhere: at the owner's next tick)
+        if (this.ownsClock && this.state.peek(residentId, 'inactivity')?.active) at('inactivity', { mem: {}, clear: s.ts })
+      }
       if (s.fields.bed_occupied !== undefined) {
-        at('bed_exit_not_back', onBedOccupancy(this.state.get(residentId, 'bed_exit_not_back'), cfg, s.ts, s.fields.bed_occupied > 0, owner.deviceId))
+        const occupied = s.fields.bed_occupied > 0
+        this.input(residentId, BED_INPUT, onBedOccupancy(this.input<BedInput>(residentId, BED_INPUT), cfg, s.ts, occupied, owner.deviceId))
+        if (occupied && this.ownsClock && this.state.peek(residentId, 'bed_exit_not_back')?.active) at('bed_exit_not_back', { mem: {}, clear: s.ts })
       }
     }
     if (sorted.some(hasNews2)) {
@@ -146,23 +211,43 @@ export class Detector {
   /** Runs the time-based rules at the clock's now and saves changed state. Passes never overlap. */
   tick (): Promise<void> { return this.scheduler.tick() }
 
+  /**
+   * One tick: settings reloaded, this process's inputs written; then, only in the lease holder,
+   * the clock rules over every resident and device — in slices, yielding between them.
+   */
   private async clockPass (): Promise<void> {
     const now = this.now()
     await this.settings.reload()
-    for (const [residentId, st] of this.state.all('inactivity')) {
-      await this.applyForResident('inactivity', residentId, checkInactivity(st, this.settings.get(residentId), now))
+    await this.state.flush(now)
+    const lease = await this.lease.hold(now)
+    if (!lease.held) { this.ownsClock = false; return }
+    // a new holder (or one that lost the lease meanwhile) takes the rules' state from the database
+    if (!lease.continuous || !this.ownsClock) await this.state.reload([...CLOCK_RULES, ...INPUTS])
+    else await this.state.reload(INPUTS, this.inputsReadAt - INPUT_OVERLAP_MS)
+    this.inputsReadAt = now
+    this.ownsClock = true
+    const pace = pacer()
+    for (const [residentId, activity] of this.state.all(ACTIVITY_INPUT)) {
+      await pace()
+      const st = this.state.peek(residentId, 'inactivity') ?? NO_STATE
+      await this.applyForResident('inactivity', residentId, checkInactivity(st, activity.mem, this.settings.get(residentId), now))
     }
-    for (const [residentId, st] of this.state.all('bed_exit_not_back')) {
-      await this.applyForResident('bed_exit_not_back', residentId, checkBedNotBack(st, this.settings.get(residentId), now))
+    for (const [residentId, bed] of this.state.all(BED_INPUT)) {
+      await pace()
+      const st = this.state.peek(residentId, 'bed_exit_not_back') ?? NO_STATE
+      await this.applyForResident('bed_exit_not_back', residentId, checkBedNotBack(st, bed.mem, this.settings.get(residentId), now))
     }
     for (const r of await this.scans.residentsLastSeen()) {
-      await this.applyForResident('no_data', r.residentId, checkNoData(this.state.get(r.residentId, 'no_data'), this.settings.get(r.residentId), now, r.lastSeen))
+      await pace()
+      await this.applyForResident('no_data', r.residentId, checkNoData(this.state.peek(r.residentId, 'no_data') ?? NO_STATE, this.settings.get(r.residentId), now, r.lastSeen))
     }
     for (const d of await this.scans.devicesSeen(this.opts.offlineAlarmDeviceTypes)) {
-      this.apply('device_offline', d.id, d.residentId, d.id, checkDeviceOffline(this.state.get(d.id, 'device_offline'), this.settings.get(d.residentId), now, d))
+      await pace()
+      this.apply('device_offline', d.id, d.residentId, d.id, checkDeviceOffline(this.state.peek(d.id, 'device_offline') ?? NO_STATE, this.settings.get(d.residentId), now, d))
     }
     for (const t of await this.scans.lastTestEvents()) {
-      this.apply('missed_test', t.deviceId, t.residentId, t.deviceId, checkMissedTest(this.state.get(t.deviceId, 'missed_test'), this.settings.get(t.residentId), now, t.deviceId, t.lastTest))
+      await pace()
+      this.apply('missed_test', t.deviceId, t.residentId, t.deviceId, checkMissedTest(this.state.peek(t.deviceId, 'missed_test') ?? NO_STATE, this.settings.get(t.residentId), now, t.deviceId, t.lastTest))
     }
     await this.state.flush(now)
   }
@@ -178,30 +263,61 @@ export class Detector {
 
   // ── applying a rule's step ──────────────────────────────────────────────
 
+  /**
+   * Applies a rule's step to its record. Written soon ('now'): an episode that starts, escalates
+   * or clears, and memory the rule marks so; a repeat and other memory only at shutdown.
+   */
   private apply (rule: DerivedRule, subject: string, residentId: string | null, deviceId: string | undefined, step: RuleStep): void {
-    let st = this.state.get(subject, rule)
+    const before = this.state.peek(subject, rule) ?? NO_STATE
+    let st = before
     if (step.mem !== st.mem) st = { ...st, mem: step.mem }
-    if (step.clear !== undefined && st.active) {
-      this.log.info({ rule, subject, since: st.active.start, at: step.clear }, 'derived alarm condition cleared')
+    const clears = step.clear !== undefined && st.active !== undefined
+    if (clears) {
+      this.log.info({ rule, subject, since: st.active!.start, at: step.clear }, 'derived alarm condition cleared')
       st = withoutEpisode(st)
     }
-    this.state.set(subject, rule, st)
-    if (step.save || step.raise || step.clear !== undefined) this.state.touch(subject, rule)
+    if (st !== before) {
+      this.state.set(subject, rule, st)
+      this.state.touch(subject, rule, clears ? 'now' : step.save ?? 'memory')
+    }
     const device = step.raise?.deviceId ?? deviceId
     if (step.raise && device) this.raise(rule, subject, residentId, { ...step.raise, deviceId: device })
   }
 
+  /** Keeps an input for the clock rules, written as the step says; reads it with no step. */
+  private input<I> (residentId: string, name: string, step?: InputStep<I>): I {
+    if (!step) return (this.state.peek(residentId, name)?.mem ?? {}) as I
+    this.state.set(residentId, name, { mem: step.input as Record<string, unknown> })
+    this.state.touch(residentId, name, step.save)
+    return step.input
+  }
+
+  /** State written before the clock rules' inputs had records of their own: moved there. */
+  private adoptOldState (): void {
+    for (const [rule, input] of [['inactivity', ACTIVITY_INPUT], ['bed_exit_not_back', BED_INPUT]] as const) {
+      for (const [subject, st] of this.state.all(rule)) {
+        if (Object.keys(st.mem).length === 0) continue
+        if (!this.state.peek(subject, input)) {
+          const { lastActivity, ...rest } = st.mem
+          this.state.set(subject, input, { mem: lastActivity !== undefined ? { at: lastActivity, deviceId: rest.deviceId } : { at: 0, ...rest } })
+        }
+        this.state.set(subject, rule, { ...st, mem: {} })
+      }
+    }
+  }
+
   private raise (rule: DerivedRule, subject: string, residentId: string | null, trigger: Trigger & { deviceId: string }): void {
-    const out = applyTrigger(this.state.get(subject, rule), trigger)
+    const out = applyTrigger(this.state.peek(subject, rule) ?? NO_STATE, trigger)
     this.state.set(subject, rule, out.state)
-    if (out.kind === 'repeat') return
+    if (out.kind === 'repeat') { this.state.touch(subject, rule, 'memory'); return }
+    this.state.touch(subject, rule, 'now')
     const { episode, prev } = out
     this.alarms.write({ rule, subject, residentId, episode, escalated: prev !== undefined },
       () => this.state.flush(this.now()),
       () => {
         // not recorded: forget the episode so the next reading or tick raises it again
-        const cur = this.state.get(subject, rule)
-        if (cur.active?.start === episode.start) this.state.set(subject, rule, prev ? { ...cur, active: prev } : withoutEpisode(cur))
+        const cur = this.state.peek(subject, rule)
+        if (cur?.active?.start === episode.start) this.state.set(subject, rule, prev ? { ...cur, active: prev } : withoutEpisode(cur))
       })
   }
 }

@@ -30,3 +30,15 @@ export class TickScheduler {
     await this.running
   }
 }
+
+/**
+ * Telemetry work is chunked (#11): a loop over every resident calls `pace()` per item, which
+ * yields to the event loop once `sliceMs` has passed, so MQTT, HTTP and alarms get in between.
+ */
+export function pacer (sliceMs = 2): () => Promise<void> | undefined {
+  let since = performance.now()
+  return () => {
+    if (performance.now() - since < sliceMs) return undefined
+    return new Promise<void>((resolve) => setImmediate(() => { since = performance.now(); resolve() }))
+  }
+}

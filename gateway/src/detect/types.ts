@@ -56,5 +56,16 @@ export interface RuleStep<M = Record<string, any>> {
   save?: 'now' | 'memory'
 }
 
+/**
+ * What a gateway feeds to a clock-driven rule from readings (last activity, bed occupancy): kept
+ * in its own `input:<name>` record, because the process that runs the clock rules may not be the
+ * one the device is connected to (lease.ts). `at` is the input's time: a newer one wins.
+ */
+export interface InputStep<I> {
+  input: I
+  /** 'now' when the process running the clock rules must see it; else 'memory' */
+  save: 'now' | 'memory'
+}
+
 /** A derived alarm written to the inbox, as told to the gateway's `inbox` listeners. */
 export interface DerivedNotice { deviceId: string, msgId: string, kind: 'derived', type: DerivedRule }

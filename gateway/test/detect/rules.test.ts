@@ -7,7 +7,7 @@ import { effectiveDetectionSettings } from '@eldercare/protocols'
 import { applyTrigger, episodeMsgId } from '../../src/detect/episodes.ts'
 import { checkBedNotBack, onBedOccupancy } from '../../src/detect/rules/bed-exit-not-back.ts'
 import { checkDeviceOffline } from '../../src/detect/rules/device-offline.ts'
-import { checkInactivity, isActivity, onActivity } from '../../src/detect/rules/inactivity.ts'
+import { ACTIVITY_SAVE_MS, checkInactivity, isActivity, onActivity } from '../../src/detect/rules/inactivity.ts'
 import { onBattery } from '../../src/detect/rules/low-battery.ts'
 import { checkMissedTest } from '../../src/detect/rules/missed-test.ts'
 import { rememberNews2, scoreNews2 } from '../../src/detect/rules/news2.ts'
@@ -60,33 +60,43 @@ describe('NEWS2', () => {
 })
 
 describe('inactivity', () => {
-  it('activity is motion or bed movement; it is remembered and clears an active alarm', () => {
+  it('activity is motion or bed movement; it is kept as an input, written when it moved on by a minute', () => {
     expect(isActivity({ ts: 0, fields: { motion: 0, bed_movement: 0 } })).toBe(false)
     expect(isActivity({ ts: 0, fields: { bed_movement: 2 } })).toBe(true)
-    expect(onActivity(fresh({ lastActivity: 50 }, episode()), 40, 'bed1')).toEqual({ mem: { lastActivity: 50, deviceId: 'bed1' }, save: 'memory', clear: 40 })
+    const first = onActivity({}, 1000, 'bed1')
+    expect(first).toEqual({ input: { at: 1000, deviceId: 'bed1', savedAt: 1000 }, save: 'now' })
+    const soon = onActivity(first.input, 1000 + ACTIVITY_SAVE_MS - 1, 'w1')
+    expect(soon).toEqual({ input: { at: 1000 + ACTIVITY_SAVE_MS - 1, deviceId: 'w1', savedAt: 1000 }, save: 'memory' })
+    expect(onActivity(soon.input, 1000 + ACTIVITY_SAVE_MS, 'w1').save).toBe('now')
+    expect(onActivity({ at: 50 }, 40, 'bed1').input.at).toBe(50) // an older reading does not move it back
   })
 
   it('raises after 6 h quiet inside the daytime window, counted from its start; never at night', () => {
-    const st = fresh({ lastActivity: local(2), deviceId: 'bed1' })
-    expect(checkInactivity(st, cfg, local(12, 59)).raise).toBeUndefined()
-    expect(checkInactivity(st, cfg, local(13)).raise).toEqual({ severity: 'medium', at: local(13), deviceId: 'bed1', details: { lastActivityAt: local(2), quietForMs: 6 * HOUR, afterMs: 6 * HOUR } })
-    expect(checkInactivity(fresh({ lastActivity: local(15) }), cfg, local(23, 30)).raise).toBeUndefined()
-    expect(checkInactivity(fresh({ lastActivity: local(2) }, episode()), cfg, local(14)).raise).toBeUndefined() // already active
+    const activity = { at: local(2), deviceId: 'bed1' }
+    expect(checkInactivity(fresh(), activity, cfg, local(12, 59)).raise).toBeUndefined()
+    expect(checkInactivity(fresh(), activity, cfg, local(13)).raise).toEqual({ severity: 'medium', at: local(13), deviceId: 'bed1', details: { lastActivityAt: local(2), quietForMs: 6 * HOUR, afterMs: 6 * HOUR } })
+    expect(checkInactivity(fresh(), { at: local(15) }, cfg, local(23, 30)).raise).toBeUndefined()
+    const active = fresh({}, episode({ details: { lastActivityAt: local(2) } }))
+    expect(checkInactivity(active, activity, cfg, local(14))).toEqual({ mem: {} }) // already active: nothing new
+    expect(checkInactivity(active, { at: local(14, 5) }, cfg, local(14, 10)).clear).toBe(local(14, 5)) // activity since: clears
   })
 })
 
 describe('night bed exit not back', () => {
-  it('an exit at night is remembered (saved at once) and raises after 30 min; back in bed clears', () => {
-    const inBed = onBedOccupancy(fresh(), cfg, local(23), true, 'bed1')
-    const out = onBedOccupancy(fresh(inBed.mem), cfg, local(23, 10), false, 'bed1')
-    expect(out).toEqual({ mem: { occupied: false, exitAt: local(23, 10), deviceId: 'bed1' }, save: 'now' })
-    expect(checkBedNotBack(fresh(out.mem), cfg, local(23, 39)).raise).toBeUndefined()
-    expect(checkBedNotBack(fresh(out.mem), cfg, local(23, 40)).raise).toMatchObject({ at: local(23, 40), deviceId: 'bed1', details: { exitAt: local(23, 10) } })
-    expect(onBedOccupancy(fresh(out.mem, episode()), cfg, local(23, 50), true, 'bed1')).toMatchObject({ mem: { occupied: true }, save: 'now', clear: local(23, 50) })
+  it('an exit at night is written at once and raises after 30 min; back in bed clears', () => {
+    const inBed = onBedOccupancy({}, cfg, local(23), true, 'bed1')
+    expect(onBedOccupancy(inBed.input, cfg, local(23, 5), true, 'bed1').save).toBe('memory') // no change of occupancy
+    const out = onBedOccupancy(inBed.input, cfg, local(23, 10), false, 'bed1')
+    expect(out).toEqual({ input: { at: local(23, 10), occupied: false, exitAt: local(23, 10), deviceId: 'bed1' }, save: 'now' })
+    expect(checkBedNotBack(fresh(), out.input, cfg, local(23, 39)).raise).toBeUndefined()
+    expect(checkBedNotBack(fresh(), out.input, cfg, local(23, 40)).raise).toMatchObject({ at: local(23, 40), deviceId: 'bed1', details: { exitAt: local(23, 10) } })
+    const back = onBedOccupancy(out.input, cfg, local(23, 50), true, 'bed1')
+    expect(back).toMatchObject({ input: { occupied: true }, save: 'now' })
+    expect(checkBedNotBack(fresh({}, episode({ details: { exitAt: local(23, 10) } })), back.input, cfg, local(23, 55)).clear).toBe(local(23, 50))
   })
 
   it('a daytime exit is not remembered', () => {
-    expect(onBedOccupancy(fresh({ occupied: true }), cfg, local(10), false, 'bed1').mem.exitAt).toBeUndefined()
+    expect(onBedOccupancy({ occupied: true }, cfg, local(10), false, 'bed1').input.exitAt).toBeUndefined()
   })
 })
 
