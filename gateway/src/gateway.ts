@@ -37,6 +37,8 @@ export interface GatewayOptions {
   rateLimit?: RateLimitOptions
   /** [P-2.1] Broker packet limit in bytes; a larger packet closes the connection. Default 262144 (256 KiB). */
   maxPacketBytes?: number
+  /** MQTT/TCP connections start with a load balancer's PROXY protocol v1 line naming the device's address (MQTT_PROXY_PROTOCOL=on; docs/deployment.md). Default false. */
+  proxyProtocol?: boolean
   /** Scaled mode: join the other nodes' brokers through this Redis (cluster.ts). */
   redisUrl?: string
   /** [P-3.1] Readings store, writer bounds and detection rules; `false` = readings only counted. */
@@ -104,6 +106,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly limiter: RateLimiter
   private readonly commands: CommandDelivery
   private readonly maxPacketBytes: number
+  private readonly proxyProtocol: boolean
   private servers: Listener[] = []
   private readonly cluster?: BrokerParts
 
@@ -122,6 +125,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.limiter = new RateLimiter(opts.rateLimit, this.now)
     this.commands = new CommandDelivery(this.store, this.log, this.now)
     this.maxPacketBytes = opts.maxPacketBytes ?? MAX_PACKET_BYTES
+    this.proxyProtocol = opts.proxyProtocol ?? false
     this.cluster = opts.redisUrl ? redisBrokerParts(opts.redisUrl) : undefined
     this.observers = new Observers(opts.sql, this.log.child({ part: 'observers' }), { now: this.now })
     this.broker = new Aedes({
@@ -182,7 +186,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         this.log.warn({ deviceId, remote, code: 'too_large' }, `connection closed: ${reason}`)
       }
     }
-    const tcp = await listenTcp(handle, opts.mqttPort, host, guard)
+    const proxy = this.proxyProtocol
+      ? { onRejected: (reason: string, remote: string | undefined) => this.log.warn({ remote, code: 'proxy_protocol' }, `connection closed: ${reason}`) }
+      : null
+    const tcp = await listenTcp(handle, opts.mqttPort, host, guard, proxy)
     this.servers.push(tcp)
     let mqttWs: number | null = null
     if (opts.mqttWsPort != null) {
