@@ -5,6 +5,9 @@ export type HealthCheck = () => Promise<Record<string, unknown>>
 
 /** `GET /api/health`: 200 when every component answers, 503 naming the failing one. */
 export const healthRoutes: FastifyPluginAsync<{ checks: Record<string, HealthCheck> }> = async (app, opts) => {
+  // Liveness (docs/deployment.md): the process serves HTTP; no component is asked, so an outage
+  // of the database makes the node unready (/api/health, 503), not a candidate for a restart.
+  app.get('/api/live', { schema: { tags: ['ops'], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }))
   app.get('/api/health', { schema: { tags: ['ops'], summary: 'Health of each component' } }, async (_req, reply) => {
     const entries = await Promise.all(Object.entries(opts.checks).map(async ([name, check]) => {
       try {
