@@ -9,7 +9,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { Logger } from 'pino'
 import type { Db } from './db/db.ts'
-import { PlatformError } from './errors.ts'
+import { errors, fromFastify, PlatformError } from './errors.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { dbPlugin } from './plugins/db.ts'
 import { realtimePlugin } from './plugins/realtime.ts'
@@ -79,21 +79,17 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   const log = opts.logger.child({ part: 'platform' })
 
   app.setErrorHandler((err: Error & { statusCode?: number, code?: string, validation?: unknown }, req, reply) => {
-    if (err instanceof PlatformError) {
-      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } })
-    }
-    if (err.validation) {
-      return reply.code(400).send({ error: { code: 'PLT_ERR_VALIDATION', message: err.message, details: err.validation } })
-    }
-    if (err.statusCode && err.statusCode < 500) {
-      return reply.code(err.statusCode).send({ error: { code: `PLT_ERR_${err.code ?? 'BAD_REQUEST'}`, message: err.message } })
-    }
+    const send = (e: PlatformError) => reply.code(e.statusCode).send({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } })
+    if (err instanceof PlatformError) return send(err)
+    if (err.validation) return send(errors.VALIDATION.withDetails(err.validation, err.message))
+    if (err.statusCode && err.statusCode < 500) return send(fromFastify({ statusCode: err.statusCode, code: err.code, message: err.message }))
     req.log.error({ err }, 'request failed')
-    return reply.code(500).send({ error: { code: 'PLT_ERR_INTERNAL', message: 'internal error; the incident was logged' } })
+    return send(errors.INTERNAL())
   })
   app.setNotFoundHandler((req, reply) => {
     if (req.method === 'GET' && !req.url.startsWith('/api/') && dashboardIndex) return reply.sendFile('index.html')
-    return reply.code(404).send({ error: { code: 'PLT_ERR_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } })
+    const e = errors.NOT_FOUND(`route ${req.method} ${req.url.split('?')[0]}`)
+    return reply.code(e.statusCode).send({ error: { code: e.code, message: e.message } })
   })
 
   await app.register(swagger, {

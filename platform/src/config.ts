@@ -44,8 +44,10 @@ export interface Config {
   publicUrl: string | null
 }
 
+import { errors } from './errors.ts'
+
 export class ConfigError extends Error {
-  readonly code = 'PLT_ERR_CONFIG'
+  readonly code = errors.CONFIG.code
   constructor (readonly problems: string[]) {
     super(`invalid configuration:\n  - ${problems.join('\n  - ')}`)
   }

@@ -2,11 +2,9 @@ import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
 import type { Role } from '@eldercare/protocols'
 import { hashToken } from '../auth/tokens.ts'
-import { forbidden, PlatformError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import type { Queryable } from '../db/db.ts'
 import type { AuthUser } from '../types.ts'
-
-const unauthorized = (message: string): PlatformError => new PlatformError('PLT_ERR_UNAUTHORIZED', 401, message)
 
 /** Resolves a bearer token to its user, or null when unknown, expired, revoked or the user is disabled. */
 export async function userForToken (db: Queryable, token: string): Promise<AuthUser | null> {
@@ -28,12 +26,12 @@ export const authPlugin = fp(async (app) => {
   app.decorateRequest('user', null as unknown as AuthUser)
   app.decorate('authenticate', async (req: FastifyRequest) => {
     const token = bearer(req.headers.authorization)
-    if (!token) throw unauthorized('sign in first: send Authorization: Bearer <token>')
+    if (!token) throw errors.UNAUTHORIZED('sign in first: send Authorization: Bearer <token>')
     const user = await userForToken(app.db, token)
-    if (!user) throw unauthorized('the session has expired or was signed out; sign in again')
+    if (!user) throw errors.UNAUTHORIZED('the session has expired or was signed out; sign in again')
     req.user = user
   })
   app.decorate('requireRole', (...roles: Role[]) => async (req: FastifyRequest) => {
-    if (!roles.includes(req.user.role)) throw forbidden(`this needs the role ${roles.join(' or ')}`)
+    if (!roles.includes(req.user.role)) throw errors.FORBIDDEN(`this needs the role ${roles.join(' or ')}`)
   })
 }, { name: 'auth', dependencies: ['db'] })

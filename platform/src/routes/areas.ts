@@ -8,7 +8,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import { AREA_LEVELS, type AreaLevel } from '@eldercare/protocols'
 import type { Queryable } from '../db/db.ts'
-import { badRequest, conflict } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { iso } from '../services/commands.ts'
 import { areaInScope, auditFor, devicesUnder, type InvalidateOptions, IdParams, Id, LEVEL_ORDER, literalUnion, scopeOf, type AreaRow, STAFF_ROLES } from './scope.ts'
 
@@ -49,12 +49,12 @@ export const areaRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opt
     if (parentId) {
       const parent = await areaInScope(app.db, parentId, scopeOf(req))
       const problem = levelProblem(level, parent.level)
-      if (problem) throw badRequest(problem)
+      if (problem) throw errors.VALIDATION(problem)
       path = `${parent.path}${id}/`
     } else if (req.user.areaPath.split('/').filter(Boolean).length > 1) {
-      throw badRequest('parentId is required: only a top-level administrator creates a root area')
+      throw errors.VALIDATION('parentId is required: only a top-level administrator creates a root area')
     } else if (level !== 'city') {
-      throw badRequest('a root area is a city')
+      throw errors.VALIDATION('a root area is a city')
     }
     await app.db.transaction(async (tx) => {
       await insertArea(tx, { id, name, level, parentId: parentId ?? null, path }, req.user.username)
@@ -91,11 +91,11 @@ export const areaRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opt
       let path = area.path
       let parentId = area.parent_id
       if (req.body.parentId !== undefined && req.body.parentId !== area.parent_id) {
-        if (area.path === scope) throw conflict('PLT_ERR_OUT_OF_SCOPE', 'you cannot move your own area: it would leave your scope')
+        if (area.path === scope) throw errors.OUT_OF_SCOPE('you cannot move your own area: it would leave your scope')
         const parent = await areaInScope(tx, req.body.parentId, scope)
-        if (parent.path.startsWith(area.path)) throw badRequest('an area cannot move under itself or its own subtree')
+        if (parent.path.startsWith(area.path)) throw errors.VALIDATION('an area cannot move under itself or its own subtree')
         const problem = levelProblem(area.level, parent.level)
-        if (problem) throw badRequest(problem)
+        if (problem) throw errors.VALIDATION(problem)
         path = `${parent.path}${area.id}/`
         parentId = parent.id
         // One statement rewrites every descendant's path prefix; the transaction keeps it atomic.

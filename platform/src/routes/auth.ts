@@ -4,7 +4,7 @@ import type { LoginResponse, Role } from '@eldercare/protocols'
 import { LoginThrottle } from '../auth/login-throttle.ts'
 import { verifyPassword } from '../auth/passwords.ts'
 import { generateToken, hashToken } from '../auth/tokens.ts'
-import { PlatformError } from '../errors.ts'
+import { errors } from '../errors.ts'
 
 const LoginBody = Type.Object({
   username: Type.String({ minLength: 1, maxLength: 64 }),
@@ -28,7 +28,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
     const wait = throttle.retryAfterMs(keys)
     if (wait > 0) {
       reply.header('retry-after', Math.ceil(wait / 1000))
-      throw new PlatformError('PLT_ERR_TOO_MANY_ATTEMPTS', 429, `too many failed sign-ins; try again in ${Math.ceil(wait / 60000)} min`)
+      throw errors.TOO_MANY_ATTEMPTS(Math.ceil(wait / 60000))
     }
     const { rows } = await app.db.query<{ id: string, username: string, password_hash: string, role: Role, area_id: string, display_name: string | null, disabled: boolean, path: string }>(
       'select u.id, u.username, u.password_hash, u.role, u.area_id, u.display_name, u.disabled, a.path from users u join areas a on a.id = u.area_id where lower(u.username) = lower($1)', [username])
@@ -38,7 +38,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
       throttle.fail(keys)
       // A failure for a known user is filed under that user's area, so the area's auditors see it.
       await app.audit.write({ username, ip: req.ip, action: 'auth.login_failed', areaPath: u?.path ?? null })
-      throw new PlatformError('PLT_ERR_BAD_CREDENTIALS', 401, 'wrong username or password')
+      throw errors.BAD_CREDENTIALS()
     }
     throttle.clear(keys[0])
     const token = generateToken()

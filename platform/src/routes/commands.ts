@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import { COMMAND_TYPES } from '@eldercare/protocols'
-import { notFound } from '../errors.ts'
+import { errors } from '../errors.ts'
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 80 }) })
 const CommandBody = Type.Object({
@@ -14,7 +14,7 @@ export const commandRoutes: FastifyPluginAsync = async (app) => {
   const operator = [app.authenticate, app.requireRole('operator', 'supervisor', 'admin')]
   const deviceInScope = async (id: string, scopePath: string) => {
     const { rows } = await app.db.query(`select 1 from devices d join sites s on s.id = d.site_id join areas a on a.id = s.area_id where d.id = $1 and a.path like $2 || '%'`, [id, scopePath])
-    if (rows.length === 0) throw notFound('device')
+    if (rows.length === 0) throw errors.NOT_FOUND('device')
   }
 
   app.post<{ Params: Static<typeof IdParams>, Body: Static<typeof CommandBody> }>('/api/devices/:id/commands', {
@@ -28,7 +28,7 @@ export const commandRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/commands/:id', { schema: { tags: ['commands'], params: IdParams }, preHandler: operator }, async (req) => {
     const cmd = await app.commands.get(req.params.id)
-    if (!cmd) throw notFound('command')
+    if (!cmd) throw errors.NOT_FOUND('command')
     await deviceInScope(cmd.deviceId, req.user.areaPath)
     return cmd
   })

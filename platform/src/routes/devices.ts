@@ -8,7 +8,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { DEVICE_ID_PATTERN, DEVICE_TYPES } from '@eldercare/protocols'
 import { generateDeviceSecret, hashDeviceSecret } from '@eldercare/gateway'
 import type { Queryable } from '../db/db.ts'
-import { badRequest, conflict, notFound } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { iso } from '../services/commands.ts'
 import { auditFor, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope, uniqueOr409, STAFF_ROLES } from './scope.ts'
 
@@ -60,7 +60,7 @@ export const deviceRoutes: FastifyPluginAsync<DeviceRoutesOptions> = async (app,
   const deviceInScope = async (q: Queryable, id: string, scope: string) => {
     const { rows } = await q.query<Record<string, any>>(
       `select d.* from devices d join sites s on s.id = d.site_id join areas a on a.id = s.area_id where d.id = $1 and a.path like $2 || '%'`, [id, scope])
-    if (!rows[0]) throw notFound('device')
+    if (!rows[0]) throw errors.NOT_FOUND('device')
     return rows[0]
   }
 
@@ -70,14 +70,14 @@ export const deviceRoutes: FastifyPluginAsync<DeviceRoutesOptions> = async (app,
     const b = req.body
     await siteInScope(app.db, b.siteId, scopeOf(req))
     const problem = await deviceLinkProblem(app.db, b.siteId, b.residentId, b.parentId)
-    if (problem) throw badRequest(problem)
+    if (problem) throw errors.VALIDATION(problem)
     const id = b.id ?? newDeviceId()
     // [P-1.2] the secret is shown once, here; only its hash is stored.
     const secret = generateDeviceSecret()
     await uniqueOr409(() => app.db.transaction(async (tx) => {
       await insertDevice(tx, { ...b, id }, secret)
       await audit(req, 'device.create', 'device', id, { type: b.type, siteId: b.siteId }, tx)
-    }), () => conflict('PLT_ERR_DEVICE_EXISTS', `a device with id ${id} is already registered`))
+    }), () => errors.DEVICE_EXISTS(id))
     invalidate(id)
     return reply.code(201).send({ id, secret, type: b.type, siteId: b.siteId, residentId: b.residentId ?? null, parentId: b.parentId ?? null })
   })
@@ -106,7 +106,7 @@ export const deviceRoutes: FastifyPluginAsync<DeviceRoutesOptions> = async (app,
       const residentId = req.body.residentId !== undefined ? req.body.residentId : (siteId === before.site_id ? before.resident_id : null)
       const parentId = req.body.parentId !== undefined ? req.body.parentId : (siteId === before.site_id ? before.parent_id : null)
       const problem = await deviceLinkProblem(tx, siteId, residentId, parentId)
-      if (problem) throw badRequest(problem)
+      if (problem) throw errors.VALIDATION(problem)
       const { rows } = await tx.query<Record<string, any>>('update devices set site_id = $2, resident_id = $3, parent_id = $4 where id = $1 returning *', [before.id, siteId, residentId, parentId])
       await audit(req, 'device.update', 'device', before.id, { from: { siteId: before.site_id, residentId: before.resident_id, parentId: before.parent_id }, to: { siteId, residentId, parentId } }, tx)
       return rows[0]

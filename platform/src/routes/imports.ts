@@ -1,7 +1,7 @@
 /**
  * Bulk import from CSV (`Content-Type: text/csv`, header row first) for areas, sites,
  * residents and devices. Every row is validated first; any problem answers 422
- * PLT_ERR_IMPORT_INVALID with all problems and their line numbers, and nothing is written.
+ * 422 IMPORT_INVALID with all problems and their line numbers, and nothing is written.
  * A device import answers a CSV of the new secrets, shown this once, for the installers.
  * Column lists: docs/platform.md, "Bulk import".
  */

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import { OBSERVER_PREFIX, generateDeviceSecret, hashDeviceSecret } from '@eldercare/gateway'
-import { conflict, notFound } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { iso } from '../services/commands.ts'
 
 const ObserverBody = Type.Object({
@@ -27,13 +27,13 @@ export const observerRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: Static<typeof ObserverBody> }>('/api/observers', { schema: { tags: ['observers'], body: ObserverBody }, preHandler: admin }, async (req, reply) => {
     const { username, areaId } = req.body
     const area = await app.db.query('select 1 from areas where id = $1 and path like $2 || \'%\'', [areaId, req.user.areaPath])
-    if (area.rows.length === 0) throw notFound('area')
+    if (area.rows.length === 0) throw errors.NOT_FOUND('area')
     const id = randomUUID()
     const secret = generateDeviceSecret()
     try {
       await app.db.query('insert into mqtt_observers (id, username, secret_hash, area_id) values ($1, $2, $3, $4)', [id, username, hashDeviceSecret(secret), areaId])
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw conflict('PLT_ERR_USERNAME_TAKEN', `the observer username ${username} is taken`)
+      if ((err as { code?: string }).code === '23505') throw errors.USERNAME_TAKEN('observer username', username)
       throw err
     }
     await app.audit.write({ userId: req.user.id, username: req.user.username, ip: req.ip, action: 'observer.create', targetType: 'observer', targetId: id, data: { username, areaId } })
@@ -52,7 +52,7 @@ export const observerRoutes: FastifyPluginAsync = async (app) => {
     const { rows } = await app.db.query<Record<string, any>>(
       `update mqtt_observers o set disabled = true from areas a
         where o.id = $1 and a.id = o.area_id and a.path like $2 || '%' returning o.*`, [req.params.id, req.user.areaPath])
-    if (!rows[0]) throw notFound('observer')
+    if (!rows[0]) throw errors.NOT_FOUND('observer')
     await app.audit.write({ userId: req.user.id, username: req.user.username, ip: req.ip, action: 'observer.disable', targetType: 'observer', targetId: req.params.id })
     return dto(rows[0])
   })

@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
-import { badRequest } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { computeReport, reportCsv, type ReportOptions } from '../services/reports.ts'
 import { auditFor, Id, scopeFor } from './scope.ts'
 
@@ -28,8 +28,8 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
     const now = new Date(opts.now())
     const to = req.query.to ? new Date(req.query.to) : now
     const from = req.query.from ? new Date(req.query.from) : new Date(to.getTime() - 30 * 86_400_000)
-    if (!(from < to)) throw badRequest('from must be before to')
-    if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * 86_400_000) throw badRequest(`a report covers at most ${MAX_PERIOD_DAYS} days`)
+    if (!(from < to)) throw errors.VALIDATION('from must be before to')
+    if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * 86_400_000) throw errors.VALIDATION(`a report covers at most ${MAX_PERIOD_DAYS} days`)
     return computeReport(app.db, area, from, to, now, opts)
   }
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import type { Queryable } from '../db/db.ts'
-import { badRequest } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { iso } from '../services/commands.ts'
 import { maskTail, type FieldCrypto } from '../services/field-crypto.ts'
 import { FLAGGED_SQL } from '../services/registry-stats.ts'
@@ -135,7 +135,7 @@ export const residentRoutes: FastifyPluginAsync = async (app) => {
       const b = req.body
       const site = await siteInScope(app.db, b.siteId, scopeOf(req))
       const problem = placeProblem(site, b.room, b.bed)
-      if (problem) throw badRequest(problem)
+      if (problem) throw errors.VALIDATION(problem)
       const id = randomUUID()
       await app.db.transaction(async (tx) => {
         await insertResident(tx, id, residentColumns(b, app.fieldCrypto))
@@ -169,7 +169,7 @@ export const residentRoutes: FastifyPluginAsync = async (app) => {
         const before = await residentInScope(tx, req.params.id, scope)
         const site = await siteInScope(tx, req.body.siteId ?? before.site_id, scope)
         const problem = placeProblem(site, req.body.room ?? before.room, req.body.bed ?? before.bed)
-        if (problem) throw badRequest(problem)
+        if (problem) throw errors.VALIDATION(problem)
         // livesAlone alone changes that one flag and keeps the others.
         const body = req.body.livesAlone !== undefined && req.body.flags === undefined
           ? { ...req.body, flags: (before.flags as ResidentInput['flags'] ?? []).filter((f) => f !== 'lives_alone') }

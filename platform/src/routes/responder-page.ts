@@ -8,7 +8,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
-import { PlatformError } from '../errors.ts'
+import { errors, PlatformError } from '../errors.ts'
 import { typeLabel } from '../plugins/response.ts'
 
 const TokenParams = Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }) })
@@ -50,7 +50,7 @@ export const responderPageRoutes: FastifyPluginAsync = async (app) => {
 
   const fail = (reply: FastifyReply, err: unknown) => {
     if (!(err instanceof PlatformError)) throw err
-    const msg = err.code === 'PLT_ERR_LINK_EXPIRED' ? '链接已过期，请联系中心。' : err.code === 'PLT_ERR_LINK_INVALID' ? '链接无效。' : '此操作现在不可用。'
+    const msg = err.code === errors.LINK_EXPIRED.code ? '链接已过期，请联系中心。' : err.code === errors.LINK_INVALID.code ? '链接无效。' : '此操作现在不可用。'
     return send(reply, err.statusCode, page('应急响应', `<h1>${msg}</h1><p class="muted">${esc(err.message)} (${err.code})</p>`))
   }
 
@@ -65,7 +65,7 @@ export const responderPageRoutes: FastifyPluginAsync = async (app) => {
          join sites s on s.id = i.site_id join areas a on a.id = i.area_id left join residents r on r.id = i.resident_id
         where o.id = $1`, [offerId])
     const o = rows[0]
-    if (!o) throw new PlatformError('PLT_ERR_LINK_INVALID', 404, 'this offer does not exist')
+    if (!o) throw errors.LINK_INVALID('this offer does not exist')
     const closed = o.status === 'resolved' || o.status === 'closed_false_alarm'
     const happened = `<section><dl><dt>事件 / What happened</dt><dd>${esc(typeLabel(o.type))} · ${esc(o.priority)}${o.alarm_count > 1 ? ` · ${o.alarm_count} 次警报` : ''}${o.cancelled_at ? ' · 老人已在设备上按“我没事”' : ''}</dd>
       <dt>时间 / When</dt><dd>${esc(new Date(o.opened_at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }))}</dd><dt>区域 / Area</dt><dd>${esc(o.area_name)}</dd></dl></section>`
@@ -95,22 +95,22 @@ export const responderPageRoutes: FastifyPluginAsync = async (app) => {
     try {
       const offerId = app.response.dispatch.links.verify(token)
       const offer = await app.response.dispatch.offerById(offerId)
-      if (!offer) throw new PlatformError('PLT_ERR_LINK_INVALID', 404, 'this offer does not exist')
+      if (!offer) throw errors.LINK_INVALID('this offer does not exist')
       const who = { id: null, name: `${offer.responder_name}（响应人员）` }
       if (action === 'accept' || action === 'decline') {
         const { next } = await app.response.dispatch.respond(offerId, action, who)
         app.response.notifyOffer(next)
       } else if (action === 'arrive') {
-        if (offer.status !== 'accepted') throw new PlatformError('PLT_ERR_OFFER_CLOSED', 409, 'accept the offer first')
+        if (offer.status !== 'accepted') throw errors.OFFER_CLOSED('accept the offer first')
         await app.incidents.transition(offer.incident_id, 'arrive', who, '/', { data: { offerId } }, (tx) => app.response.dispatch.markOffer(tx, offerId, 'arrived'))
       } else if (action === 'depart') {
-        if (offer.status !== 'arrived') throw new PlatformError('PLT_ERR_OFFER_CLOSED', 409, 'report arrival first')
+        if (offer.status !== 'arrived') throw errors.OFFER_CLOSED('report arrival first')
         await app.db.transaction(async (tx) => {
           await app.response.dispatch.markOffer(tx, offerId, 'departed')
           await app.incidents.addTimeline(tx, offer.incident_id, 'responder_departed', who, null, { offerId })
         })
       } else {
-        if (offer.status !== 'accepted' && offer.status !== 'arrived') throw new PlatformError('PLT_ERR_OFFER_CLOSED', 409, 'the key-safe code is shown only after accepting')
+        if (offer.status !== 'accepted' && offer.status !== 'arrived') throw errors.OFFER_CLOSED('the key-safe code is shown only after accepting')
         const { rows } = await app.db.query<{ id: string, key_safe_code_enc: string | null }>(
           'select r.id, r.key_safe_code_enc from incidents i join residents r on r.id = i.resident_id where i.id = $1', [offer.incident_id])
         const code = rows[0]?.key_safe_code_enc ? app.fieldCrypto.decrypt(rows[0].key_safe_code_enc) : null

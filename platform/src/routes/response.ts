@@ -6,7 +6,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
 import type { CommandType } from '@eldercare/protocols'
-import { badRequest, conflict, notFound } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { RESPONDER_KINDS, RESPONDER_SELECT, responderDto, type OfferEvent } from '../services/dispatch.ts'
 import { publicDto } from '../services/incidents.ts'
 import { DEFAULT_RESPONSE_POLICY, ResponsePolicySchema, type ResponsePolicy } from '../services/response-policy.ts'
@@ -79,7 +79,7 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
     let offer: OfferEvent | null = null
     await app.incidents.transition(req.params.id, 'dispatch', actor(req), req.user.areaPath, { note: req.body.note }, async (tx, inc) => {
       offer = await app.response.dispatch.offer(tx, inc.id, req.body.responderId ?? null, actor(req))
-      if (!offer) throw conflict('PLT_ERR_NO_RESPONDER', 'no responder is on duty and free in this district; phone one or put one on duty')
+      if (!offer) throw errors.NO_RESPONDER()
     })
     await audit(req, 'incident.dispatch', 'incident', req.params.id, { responderId: offer!.responder.id })
     app.response.notifyOffer(offer)
@@ -92,7 +92,7 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
   }, async (req) => {
     await app.incidents.get(req.params.id, req.user.areaPath)
     const pending = await app.response.dispatch.activeOffer(app.db, req.params.id, ['offered', 'accepted'])
-    if (!pending) throw conflict('PLT_ERR_NO_OFFER', 'no responder is waiting to answer for this incident')
+    if (!pending) throw errors.NO_OFFER()
     if (pending.status === 'accepted') {
       // An accepted responder who cannot go after all: the operator withdraws them.
       await app.db.query("update dispatch_offers set status = 'withdrawn', responded_at = now() where id = $1", [pending.id])
@@ -126,7 +126,7 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
     const { rows } = await app.db.query<{ id: string }>(
       `select id from devices where site_id = $1 and type = 'intercom' order by (id = $2) desc, (resident_id = $3) desc nulls last limit 1`,
       [inc.siteId, inc.deviceId, inc.residentId])
-    if (!rows[0]) throw notFound('intercom at this site')
+    if (!rows[0]) throw errors.NOT_FOUND('intercom at this site')
     const { rows: calls } = await app.db.query<{ call_id: string | null }>(
       `select payload->>'callId' as call_id from inbox where incident_id = $1 and kind = 'intercom' and type = 'call_request' order by seq desc limit 1`, [inc.id])
     const type = `intercom.${req.params.action}` as CommandType
@@ -148,7 +148,7 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
   }, async (req, reply) => {
     const b = req.body
     const { rows: area } = await app.db.query<{ path: string }>("select path from areas where id = $1 and path like $2 || '%'", [b.areaId, req.user.areaPath])
-    if (!area[0]) throw badRequest(`area ${b.areaId} does not exist in your part of the network`)
+    if (!area[0]) throw errors.VALIDATION(`area ${b.areaId} does not exist in your part of the network`)
     const id = randomUUID()
     await app.db.query('insert into responders (id, name, kind, area_id, phone, on_duty, lat, lng) values ($1, $2, $3, $4, $5, $6, $7, $8)',
       [id, b.name, b.kind, b.areaId, b.phone, b.onDuty ?? true, b.geo?.lat ?? null, b.geo?.lng ?? null])
@@ -158,7 +158,7 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
 
   const getResponder = async (id: string, scope: string) => {
     const { rows } = await app.db.query<Record<string, any>>(`${RESPONDER_SELECT} where rp.id = $1 and a.path like $2 || '%'`, [id, scope])
-    if (!rows[0]) throw notFound('responder')
+    if (!rows[0]) throw errors.NOT_FOUND('responder')
     return responderDto(rows[0])
   }
 
@@ -179,7 +179,7 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
   }, async (req) => {
     await getResponder(req.params.id, req.user.areaPath)
     const b = req.body
-    if (req.user.role !== 'admin' && Object.keys(b).some((k) => k !== 'onDuty')) throw badRequest('supervisors may change only onDuty')
+    if (req.user.role !== 'admin' && Object.keys(b).some((k) => k !== 'onDuty')) throw errors.VALIDATION('supervisors may change only onDuty')
     const sets: string[] = []
     const params: unknown[] = [req.params.id]
     const set = (col: string, v: unknown) => { params.push(v); sets.push(`${col} = $${params.length}`) }
@@ -203,7 +203,7 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
     schema: { tags, summary: 'Replace the response policy (supervisors); applies to alarms and deadlines from now on', body: ResponsePolicySchema }, preHandler: supervisor
   }, async (req) => {
     for (const [p, steps] of Object.entries(req.body.sla.escalation)) {
-      if (steps.some((s, i) => i > 0 && s.afterMs < steps[i - 1].afterMs)) throw badRequest(`escalation steps of ${p} must be in order of afterMs`)
+      if (steps.some((s, i) => i > 0 && s.afterMs < steps[i - 1].afterMs)) throw errors.VALIDATION(`escalation steps of ${p} must be in order of afterMs`)
     }
     await app.incidents.policies.set(req.body as ResponsePolicy, req.user.username)
     await audit(req, 'policy.update', 'policy', 'response')

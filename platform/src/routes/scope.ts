@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { AreaLevel } from '@eldercare/protocols'
 import type { Queryable } from '../db/db.ts'
-import { notFound } from '../errors.ts'
+import { errors } from '../errors.ts'
 
 export const literalUnion = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)))
 export const Id = Type.String({ minLength: 1, maxLength: 64 })
@@ -30,7 +30,7 @@ export const scopeOf = (req: FastifyRequest): string => req.user.areaPath
 
 export async function areaInScope (q: Queryable, id: string, scopePath: string): Promise<AreaRow> {
   const { rows } = await q.query<AreaRow>('select id, name, level, parent_id, path from areas where id = $1 and path like $2 || \'%\'', [id, scopePath])
-  if (!rows[0]) throw notFound('area')
+  if (!rows[0]) throw errors.NOT_FOUND('area')
   return rows[0]
 }
 
@@ -45,7 +45,7 @@ export async function siteInScope (q: Queryable, id: string, scopePath: string):
   const { rows } = await q.query<SiteRow>(
     `select s.id, s.name, s.kind, s.area_id, s.rooms, a.path as area_path from sites s join areas a on a.id = s.area_id
       where s.id = $1 and a.path like $2 || '%'`, [id, scopePath])
-  if (!rows[0]) throw notFound('site')
+  if (!rows[0]) throw errors.NOT_FOUND('site')
   return rows[0]
 }
 
@@ -54,7 +54,7 @@ export async function residentInScope (q: Queryable, id: string, scopePath: stri
   const { rows } = await q.query<Record<string, any>>(
     `select r.*, s.name as site_name, s.area_id, a.path as area_path from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id
       where r.id = $1 and a.path like $2 || '%'`, [id, scopePath])
-  if (!rows[0]) throw notFound('resident')
+  if (!rows[0]) throw errors.NOT_FOUND('resident')
   return rows[0]
 }
 

@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import { SITE_KINDS } from '@eldercare/protocols'
 import type { Queryable } from '../db/db.ts'
-import { badRequest } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { iso } from '../services/commands.ts'
 import { areaInScope, auditFor, devicesUnder, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope, STAFF_ROLES } from './scope.ts'
 
@@ -47,7 +47,7 @@ export const siteRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opt
   const audit = auditFor(app)
   const community = async (q: Queryable, areaId: string, scope: string) => {
     const area = await areaInScope(q, areaId, scope)
-    if (area.level !== 'community') throw badRequest('a site belongs to a community-level area')
+    if (area.level !== 'community') throw errors.VALIDATION('a site belongs to a community-level area')
   }
 
   app.post<{ Body: Static<typeof SiteBody> }>('/api/sites', {
@@ -55,7 +55,7 @@ export const siteRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opt
   }, async (req, reply) => {
     const b = req.body
     await community(app.db, b.areaId, scopeOf(req))
-    if (b.rooms?.length && b.kind !== 'institution') throw badRequest('only an institution has rooms and beds')
+    if (b.rooms?.length && b.kind !== 'institution') throw errors.VALIDATION('only an institution has rooms and beds')
     const id = randomUUID()
     await app.db.transaction(async (tx) => {
       await insertSite(tx, { id, ...b }, req.user.username)
@@ -96,7 +96,7 @@ export const siteRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opt
     const row = await app.db.transaction(async (tx) => {
       const before = await siteInScope(tx, req.params.id, scope)
       if (b.areaId) await community(tx, b.areaId, scope)
-      if (b.rooms?.length && before.kind !== 'institution') throw badRequest('only an institution has rooms and beds')
+      if (b.rooms?.length && before.kind !== 'institution') throw errors.VALIDATION('only an institution has rooms and beds')
       const { rows } = await tx.query<Record<string, any>>(
         `update sites set name = coalesce($2, name), area_id = coalesce($3, area_id), address = coalesce($4, address),
                 lat = coalesce($5, lat), lng = coalesce($6, lng), rooms = coalesce($7, rooms), updated_at = now()

@@ -9,7 +9,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { ROLES } from '@eldercare/protocols'
 import { generatePassword, hashPassword } from '../auth/passwords.ts'
 import type { Queryable } from '../db/db.ts'
-import { conflict, notFound } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { iso } from '../services/commands.ts'
 import { areaInScope, auditFor, Id, IdParams, literalUnion, scopeOf, uniqueOr409 } from './scope.ts'
 
@@ -38,7 +38,7 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
   const SELECT = 'select u.*, a.name as area_name, a.path from users u join areas a on a.id = u.area_id'
   const userInScope = async (q: Queryable, id: string, scope: string) => {
     const { rows } = await q.query<Record<string, any>>(`${SELECT} where u.id = $1 and a.path like $2 || '%'`, [id, scope])
-    if (!rows[0]) throw notFound('user')
+    if (!rows[0]) throw errors.NOT_FOUND('user')
     return rows[0]
   }
   /** Revokes every live token of the user and disconnects their sockets. */
@@ -71,7 +71,7 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
       await tx.query('insert into users (id, username, password_hash, role, area_id, display_name) values ($1, $2, $3, $4, $5, $6)',
         [id, b.username, hash, b.role, b.areaId, b.displayName ?? null])
       await audit(req, 'user.create', 'user', id, { username: b.username, role: b.role, areaId: b.areaId }, tx)
-    }), () => conflict('PLT_ERR_USERNAME_TAKEN', `the username ${b.username} is taken`))
+    }), () => errors.USERNAME_TAKEN('username', b.username))
     return reply.code(201).send(userDto(await userInScope(app.db, id, '/')))
   })
 
@@ -82,7 +82,7 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
     const scope = scopeOf(req)
     const b = req.body
     if (req.params.id === req.user.id && (b.role !== undefined || b.areaId !== undefined || b.disabled)) {
-      throw conflict('PLT_ERR_SELF_CHANGE', 'you cannot change your own role, area or disable yourself; ask another administrator')
+      throw errors.SELF_CHANGE()
     }
     const revoked = await app.db.transaction(async (tx) => {
       const before = await userInScope(tx, req.params.id, scope)

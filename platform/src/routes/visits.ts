@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import type { Queryable } from '../db/db.ts'
-import { badRequest, conflict, notFound } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { iso } from '../services/commands.ts'
 import { publicDto } from '../services/incidents.ts'
 import { FLAGGED_SQL, overdueByArea, visitCoverage } from '../services/registry-stats.ts'
@@ -66,13 +66,13 @@ export const visitRoutes: FastifyPluginAsync<VisitRoutesOptions> = async (app, o
   const today = () => localDate(opts.now(), tz)
   const visitInScope = async (q: Queryable, id: string, scope: string) => {
     const { rows } = await q.query<Record<string, any>>(`${SELECT} where v.id = $1 and a.path like $2 || '%'`, [id, scope])
-    if (!rows[0]) throw notFound('visit')
+    if (!rows[0]) throw errors.NOT_FOUND('visit')
     return rows[0]
   }
   const visitorUser = async (q: Queryable, userId: string | undefined, scope: string) => {
     if (!userId) return
     const { rows } = await q.query(`select 1 from users u join areas a on a.id = u.area_id where u.id = $1 and a.path like $2 || '%'`, [userId, scope])
-    if (!rows[0]) throw badRequest('visitorUserId must name a user inside your area')
+    if (!rows[0]) throw errors.VALIDATION('visitorUserId must name a user inside your area')
   }
 
   app.post<{ Body: Static<typeof PlanBody> }>('/api/visits', {
@@ -98,7 +98,7 @@ export const visitRoutes: FastifyPluginAsync<VisitRoutesOptions> = async (app, o
     const area = await scopeFor(app.db, req, b.areaId)
     const { start, end } = monthBounds(b.month, tz)
     const due = b.dueDate ?? lastDayOf(b.month)
-    if (!due.startsWith(`${b.month}-`)) throw badRequest(`dueDate ${due} is not in ${b.month}`)
+    if (!due.startsWith(`${b.month}-`)) throw errors.VALIDATION(`dueDate ${due} is not in ${b.month}`)
     const created = await app.db.transaction(async (tx) => {
       await visitorUser(tx, b.visitorUserId, scopeOf(req))
       const { rows } = await tx.query<{ id: string }>(`
@@ -161,10 +161,10 @@ export const visitRoutes: FastifyPluginAsync<VisitRoutesOptions> = async (app, o
     const b = req.body
     const scope = scopeOf(req)
     const visitedAt = new Date(b.visitedAt)
-    if (visitedAt.getTime() > opts.now() + 5 * 60_000) throw badRequest('visitedAt is in the future')
+    if (visitedAt.getTime() > opts.now() + 5 * 60_000) throw errors.VALIDATION('visitedAt is in the future')
     const raised = await app.db.transaction(async (tx) => {
       const v = await visitInScope(tx, req.params.id, scope)
-      if (v.status !== 'planned') throw conflict('PLT_ERR_VISIT_NOT_PLANNED', `this visit is ${v.status}; only a planned visit can be recorded`)
+      if (v.status !== 'planned') throw errors.VISIT_NOT_PLANNED(v.status, 'recorded')
       let incident: { id: string, event: 'incident:opened' | 'incident:updated' } | null = null
       if (b.followUpNeeded) {
         const { rows } = await tx.query<{ site_id: string, area_id: string }>('select r.site_id, s.area_id from residents r join sites s on s.id = r.site_id where r.id = $1', [v.resident_id])
@@ -192,7 +192,7 @@ export const visitRoutes: FastifyPluginAsync<VisitRoutesOptions> = async (app, o
   }, async (req) => {
     await app.db.transaction(async (tx) => {
       const v = await visitInScope(tx, req.params.id, scopeOf(req))
-      if (v.status !== 'planned') throw conflict('PLT_ERR_VISIT_NOT_PLANNED', `this visit is ${v.status}; only a planned visit can be cancelled`)
+      if (v.status !== 'planned') throw errors.VISIT_NOT_PLANNED(v.status, 'cancelled')
       await tx.query(`update visits set status = 'cancelled' where id = $1`, [v.id])
       await audit(req, 'visit.cancel', 'visit', v.id, undefined, tx)
     })

@@ -7,7 +7,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import { DetectionOverrides, effectiveDetectionSettings, type DetectionSettingsDto, type VitalsSeriesDto } from '@eldercare/protocols'
 import type { VitalsStore } from '@eldercare/gateway'
-import { badRequest, notFound } from '../errors.ts'
+import { errors } from '../errors.ts'
 
 export interface VitalsRoutesOptions {
   store: VitalsStore
@@ -30,16 +30,16 @@ const VitalsQuery = Type.Object({
 export function parseTime (name: string, raw: string | undefined, def: number): number {
   if (raw === undefined || raw === '') return def
   const t = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw)
-  if (!Number.isFinite(t)) throw badRequest(`${name}="${raw}" must be an ISO 8601 time (2026-11-23T08:00:00Z) or epoch milliseconds`)
+  if (!Number.isFinite(t)) throw errors.VALIDATION(`${name}="${raw}" must be an ISO 8601 time (2026-11-23T08:00:00Z) or epoch milliseconds`)
   return t
 }
 
 export function parseStep (raw: string | undefined): number {
   if (raw === undefined || raw === '') return 60_000
   const m = /^(\d+)(ms|s|m|h)?$/.exec(raw)
-  if (!m) throw badRequest(`step="${raw}" must be milliseconds or a number with s, m or h (e.g. 30s, 1m, 1h)`)
+  if (!m) throw errors.VALIDATION(`step="${raw}" must be milliseconds or a number with s, m or h (e.g. 30s, 1m, 1h)`)
   const ms = Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3600_000 } as const)[(m[2] ?? 'ms') as 'ms']
-  if (ms < 1000) throw badRequest(`step="${raw}" must be at least 1s`)
+  if (ms < 1000) throw errors.VALIDATION(`step="${raw}" must be at least 1s`)
   return ms
 }
 
@@ -52,7 +52,7 @@ export const vitalsRoutes: FastifyPluginAsync<VitalsRoutesOptions> = async (app,
     const { rows } = await app.db.query(
       `select r.id from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id
         where r.id = $1 and a.path like $2 || '%'`, [id, req.user.areaPath])
-    if (!rows[0]) throw notFound('resident')
+    if (!rows[0]) throw errors.NOT_FOUND('resident')
   }
 
   app.get<{ Params: Static<typeof IdParams>, Querystring: Static<typeof VitalsQuery> }>('/api/residents/:id/vitals', {
@@ -63,8 +63,8 @@ export const vitalsRoutes: FastifyPluginAsync<VitalsRoutesOptions> = async (app,
     const to = parseTime('to', req.query.to, opts.now())
     const from = parseTime('from', req.query.from, to - DAY_MS)
     const stepMs = parseStep(req.query.step)
-    if (from >= to) throw badRequest('from must be before to')
-    if ((to - from) / stepMs > MAX_BUCKETS) throw badRequest(`from…to at this step makes more than ${MAX_BUCKETS} buckets; use a larger step`)
+    if (from >= to) throw errors.VALIDATION('from must be before to')
+    if ((to - from) / stepMs > MAX_BUCKETS) throw errors.VALIDATION(`from…to at this step makes more than ${MAX_BUCKETS} buckets; use a larger step`)
     const [series, latest] = await Promise.all([
       opts.store.series(req.params.id, from, to, stepMs),
       opts.store.latest(req.params.id, to)
@@ -91,7 +91,7 @@ export const vitalsRoutes: FastifyPluginAsync<VitalsRoutesOptions> = async (app,
   }, async (req) => {
     await residentInScope(req, req.params.id)
     if (req.body.timeZone !== undefined) {
-      try { new Intl.DateTimeFormat('en', { timeZone: req.body.timeZone }) } catch { throw badRequest(`timeZone="${req.body.timeZone}" is not an IANA time zone (e.g. Asia/Shanghai)`) }
+      try { new Intl.DateTimeFormat('en', { timeZone: req.body.timeZone }) } catch { throw errors.VALIDATION(`timeZone="${req.body.timeZone}" is not an IANA time zone (e.g. Asia/Shanghai)`) }
     }
     await app.db.query(
       `insert into detection_settings (resident_id, overrides, updated_at, updated_by) values ($1, $2, now(), $3)

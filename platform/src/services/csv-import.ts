@@ -6,7 +6,7 @@
 import { parse } from 'csv-parse/sync'
 import { FormatRegistry, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { PlatformError } from '../errors.ts'
+import { errors, PlatformError } from '../errors.ts'
 
 // Fastify's validator knows `date-time`; TypeBox's Value checker needs it registered.
 if (!FormatRegistry.Has('date-time')) {
@@ -22,7 +22,8 @@ export const MAX_IMPORT_ROWS = 50_000
 
 export class ImportError extends PlatformError {
   constructor (readonly problems: ImportProblem[]) {
-    super('PLT_ERR_IMPORT_INVALID', 422, `the file has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was imported`, { problems: problems.slice(0, 1000), total: problems.length })
+    const e = errors.IMPORT_INVALID.withDetails({ problems: problems.slice(0, 1000), total: problems.length }, `${problems.length} problem${problems.length === 1 ? '' : 's'}`)
+    super(e.code, e.statusCode, e.message, e.details)
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { Db, Queryable } from '../db/db.ts'
-import { conflict, notFound, PlatformError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import type { Actor, IncidentService } from './incidents.ts'
 import type { PolicyStore } from './response-policy.ts'
 
@@ -96,14 +96,14 @@ export class LinkSigner {
     return `${offerId}.${exp}.${this.mac(`${offerId}.${exp}`)}`
   }
 
-  /** The offer id of a valid token; throws PLT_ERR_LINK_INVALID / PLT_ERR_LINK_EXPIRED otherwise. */
+  /** The offer id of a valid token; throws LINK_INVALID / LINK_EXPIRED otherwise. */
   verify (token: string): string {
     const m = /^([A-Za-z0-9-]{1,64})\.(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(token)
-    if (!m) throw new PlatformError('PLT_ERR_LINK_INVALID', 404, 'this link is not valid')
+    if (!m) throw errors.LINK_INVALID('this link is not valid')
     const good = Buffer.from(this.mac(`${m[1]}.${m[2]}`))
     const given = Buffer.from(m[3])
-    if (good.length !== given.length || !timingSafeEqual(good, given)) throw new PlatformError('PLT_ERR_LINK_INVALID', 404, 'this link is not valid')
-    if (Number(m[2]) < this.now()) throw new PlatformError('PLT_ERR_LINK_EXPIRED', 410, 'this link has expired; ask the centre for a new one')
+    if (good.length !== given.length || !timingSafeEqual(good, given)) throw errors.LINK_INVALID('this link is not valid')
+    if (Number(m[2]) < this.now()) throw errors.LINK_EXPIRED()
     return m[1]
   }
 
@@ -143,7 +143,7 @@ export class DispatchService {
   async candidates (incidentId: string, q: Queryable = this.db): Promise<CandidateDto[]> {
     const { rows: inc } = await q.query<{ path: string, lat: number | null, lng: number | null }>(
       'select a.path, s.lat, s.lng from incidents i join areas a on a.id = i.area_id join sites s on s.id = i.site_id where i.id = $1', [incidentId])
-    if (!inc[0]) throw notFound('incident')
+    if (!inc[0]) throw errors.NOT_FOUND('incident')
     const parts = inc[0].path.split('/').filter(Boolean)
     // Search within the district (city → district: the first two levels) of the incident's area.
     const scope = '/' + parts.slice(0, Math.min(parts.length, 2)).join('/') + '/'
@@ -167,8 +167,8 @@ export class DispatchService {
     let responder: ResponderDto | undefined
     if (responderId) {
       const { rows } = await tx.query<Record<string, any>>(`${RESPONDER_SELECT} where rp.id = $1 and not rp.disabled`, [responderId])
-      if (!rows[0]) throw notFound('responder')
-      if (!rows[0].on_duty) throw conflict('PLT_ERR_RESPONDER_OFF_DUTY', `${rows[0].name} is not on duty`)
+      if (!rows[0]) throw errors.NOT_FOUND('responder')
+      if (!rows[0].on_duty) throw errors.RESPONDER_OFF_DUTY(rows[0].name)
       responder = responderDto(rows[0])
     } else {
       responder = (await this.candidates(incidentId, tx))[0]
@@ -209,8 +209,8 @@ export class DispatchService {
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query<{ incident_id: string, status: string, responder_id: string }>('select incident_id, status, responder_id from dispatch_offers where id = $1 for update', [offerId])
       const o = rows[0]
-      if (!o) throw notFound('offer')
-      if (o.status !== 'offered') throw conflict('PLT_ERR_OFFER_CLOSED', `this offer is already ${o.status.replaceAll('_', ' ')}`)
+      if (!o) throw errors.NOT_FOUND('offer')
+      if (o.status !== 'offered') throw errors.OFFER_CLOSED(`this offer is already ${o.status.replaceAll('_', ' ')}`)
       const at = new Date(this.now())
       await tx.query('update dispatch_offers set status = $2, responded_at = $3 where id = $1', [offerId, answer === 'accept' ? 'accepted' : 'declined', at])
       await this.incidents.addTimeline(tx, o.incident_id, answer === 'accept' ? 'offer_accepted' : 'offer_declined', actor, null, { offerId, responderId: o.responder_id })

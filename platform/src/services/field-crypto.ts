@@ -9,13 +9,13 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { PlatformError } from '../errors.ts'
+import { errors } from '../errors.ts'
 
 export class FieldCrypto {
   private readonly key: Buffer
 
   constructor (key: Buffer) {
-    if (key.length !== 32) throw new PlatformError('PLT_ERR_CONFIG', 500, `the data key must be 32 bytes, got ${key.length}`)
+    if (key.length !== 32) throw errors.CONFIG(`the data key must be 32 bytes, got ${key.length}`)
     this.key = key
   }
 
@@ -50,7 +50,7 @@ export class FieldCrypto {
 
   decrypt (stored: string): string {
     const [v, iv, tag, ct] = stored.split('.')
-    if (v !== 'v1' || !iv || !tag || ct === undefined) throw new PlatformError('PLT_ERR_CRYPTO', 500, 'not an encrypted field value')
+    if (v !== 'v1' || !iv || !tag || ct === undefined) throw errors.CRYPTO()
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'))
     decipher.setAuthTag(Buffer.from(tag, 'base64url'))
     return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8')

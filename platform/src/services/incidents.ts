@@ -4,7 +4,7 @@ import {
   type IncidentAction, type IncidentDetailDto, type IncidentDto, type IncidentStatus, type Priority, type Severity, type TimelineEntryDto
 } from '@eldercare/protocols'
 import type { Db, Queryable } from '../db/db.ts'
-import { badRequest, conflict, notFound } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { iso } from './commands.ts'
 import { PolicyStore, type ResponsePolicy } from './response-policy.ts'
 
@@ -90,7 +90,7 @@ export class IncidentService {
 
   async get (id: string, scopePath: string, q: Queryable = this.db): Promise<IncidentRow> {
     const { rows } = await q.query(`${SELECT} where i.id = $1 and a.path like $2 || '%'`, [id, scopePath])
-    if (!rows[0]) throw notFound('incident') // outside the caller's area: 404, never the record
+    if (!rows[0]) throw errors.NOT_FOUND('incident') // outside the caller's area: 404, never the record
     return toDto(rows[0])
   }
 
@@ -198,7 +198,7 @@ export class IncidentService {
 
   /**
    * Applies one operator action in a transaction: checks the caller's area and the
-   * state machine (409 `PLT_ERR_INVALID_TRANSITION` otherwise) and records who, when and why.
+   * state machine (409 INVALID_TRANSITION otherwise) and records who, when and why.
    */
   async transition (
     id: string, action: IncidentAction, actor: Actor, scopePath: string,
@@ -206,15 +206,15 @@ export class IncidentService {
     after?: (tx: Queryable, inc: IncidentRow) => Promise<void>
   ): Promise<IncidentRow> {
     if (action === 'resolve' && !(OUTCOMES as readonly string[]).includes(body.outcome ?? '')) {
-      throw badRequest(`resolve needs an outcome, one of: ${OUTCOMES.join(', ')}`)
+      throw errors.VALIDATION(`resolve needs an outcome, one of: ${OUTCOMES.join(', ')}`)
     }
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query<{ status: IncidentStatus, priority: Priority, opened_at: Date | string, escalation_step: number }>(
         `select i.status, i.priority, i.opened_at, i.escalation_step from incidents i join areas a on a.id = i.area_id where i.id = $1 and a.path like $2 || '%' for update of i`, [id, scopePath])
-      if (!rows[0]) throw notFound('incident')
+      if (!rows[0]) throw errors.NOT_FOUND('incident')
       const from = rows[0].status
       const to = nextStatus(from, action)
-      if (!to) throw conflict('PLT_ERR_INVALID_TRANSITION', `cannot ${action.replaceAll('_', ' ')} an incident that is ${from.replaceAll('_', ' ')}`)
+      if (!to) throw errors.INVALID_TRANSITION(action.replaceAll('_', ' '), from.replaceAll('_', ' '))
       const at = new Date(this.now())
       const sets = ['status = $2', 'updated_at = $3']
       const params: unknown[] = [id, to, at]

@@ -49,8 +49,10 @@ export interface WebhookChannelOptions {
   now?: () => number
 }
 
+import { errors } from '../errors.ts'
+
 export class WebhookError extends Error {
-  readonly code = 'PLT_ERR_WEBHOOK'
+  readonly code = errors.WEBHOOK.code
 }
 
 /** Signature a receiver recomputes to trust a message: HMAC-SHA256 of `${timestamp}.${body}`. */
