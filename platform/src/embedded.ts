@@ -10,14 +10,14 @@ import type { Logger } from 'pino'
 import { Gateway, InfluxVitalsStore, loadTlsFiles, type GatewayOptions } from '@eldercare/gateway'
 import type { Config } from './config.ts'
 import { buildApp, type BuildAppOptions } from './app.ts'
-import { ensureAdmin, type BootstrapResult } from './bootstrap.ts'
+import { ensureAdmin, type BootstrapResult } from './features/auth/bootstrap.ts'
 import { openDb, type Db } from './db/db.ts'
 import { migrate } from './db/migrate.ts'
 import { hasDemoRegion, runDemo, seedDemo } from './demo.ts'
 import { wireGateway } from './wiring.ts'
-import { FieldCrypto } from './services/field-crypto.ts'
-import { gatewayMetrics } from './gateway-metrics.ts'
-import { readingsMetrics } from './readings-metrics.ts'
+import { FieldCrypto } from './plugins/field-crypto.ts'
+import { gatewayMetrics } from './features/metrics/gateway-metrics.ts'
+import { readingsMetrics } from './features/metrics/readings-metrics.ts'
 
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url))
 

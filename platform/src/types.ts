@@ -1,10 +1,10 @@
 import type { Role } from '@eldercare/protocols'
 import type { Db } from './db/db.ts'
 import type { Realtime } from './plugins/realtime.ts'
-import type { AuditLog } from './services/audit.ts'
-import type { CommandService } from './services/commands.ts'
-import type { IncidentService } from './services/incidents.ts'
-import type { FieldCrypto } from './services/field-crypto.ts'
+import type { AuditLog } from './plugins/audit.ts'
+import type { CommandService } from './features/commands/service.ts'
+import type { IncidentService } from './features/incidents/service.ts'
+import type { FieldCrypto } from './plugins/field-crypto.ts'
 
 /** The operator behind a request or socket, with the area subtree they may see. */
 export interface AuthUser {

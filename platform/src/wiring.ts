@@ -1,7 +1,7 @@
 /** Joins the gateway's facts to the platform's engine and realtime channel in one process. */
 import type { FastifyInstance } from 'fastify'
 import type { Gateway } from '@eldercare/gateway'
-import { publicDto } from './services/incidents.ts'
+import { publicDto } from './features/incidents/service.ts'
 
 export interface Wiring {
   /** Forgets the cached area of a device (it moved: its status now goes to another area's rooms). */

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
 import type { Role } from '@eldercare/protocols'
-import { hashToken } from '../auth/tokens.ts'
+import { hashToken } from '../features/auth/tokens.ts'
 import { errors } from '../errors.ts'
 import type { Queryable } from '../db/db.ts'
 import type { AuthUser } from '../types.ts'

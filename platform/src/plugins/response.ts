@@ -8,10 +8,10 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { IncidentDto } from '@eldercare/protocols'
 import type { Queryable } from '../db/db.ts'
-import { DispatchService, LinkSigner, type OfferEvent } from '../services/dispatch.ts'
-import { publicDto, type IncidentRow } from '../services/incidents.ts'
-import { LogChannel, Notifier, WebhookChannel, type NotificationChannel, type NotificationKind, type WebhookChannelOptions } from '../services/notify.ts'
-import { SlaScheduler, type SlaEffect } from '../services/sla-scheduler.ts'
+import { DispatchService, LinkSigner, type OfferEvent } from '../features/response/dispatch.ts'
+import { publicDto, type IncidentRow } from '../features/incidents/service.ts'
+import { LogChannel, Notifier, WebhookChannel, type NotificationChannel, type NotificationKind, type WebhookChannelOptions } from '../features/response/notify.ts'
+import { SlaScheduler, type SlaEffect } from '../features/response/sla-scheduler.ts'
 
 export interface ResponseOptions {
   /** how often the SLA scheduler looks for due deadlines, in ms. Default 1000. */

@@ -1,0 +1,218 @@
+/**
+ * Response engine REST: dispatch and arrival on incidents, the responder cascade, intercom
+ * actions, responders (CRUD) and the response policy (supervisors).
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import { randomUUID } from 'node:crypto'
+import { Type, type Static } from '@sinclair/typebox'
+import type { CommandType } from '@eldercare/protocols'
+import { errors } from '../../errors.ts'
+import { RESPONDER_KINDS, RESPONDER_SELECT, responderDto, type OfferEvent } from './dispatch.ts'
+import { publicDto } from '../incidents/service.ts'
+import { DEFAULT_RESPONSE_POLICY, ResponsePolicySchema, type ResponsePolicy } from './policy.ts'
+import { maskPhone } from '../registry/routes.ts'
+
+const Id = Type.String({ minLength: 1, maxLength: 64 })
+const IdParams = Type.Object({ id: Id })
+const Phone = Type.String({ pattern: '^\\+?[0-9 -]{5,20}$' })
+const DispatchBody = Type.Object({
+  responderId: Type.Optional(Id),
+  note: Type.Optional(Type.String({ maxLength: 2000 }))
+}, { additionalProperties: false, description: 'without responderId the best candidate is offered' })
+const NoteOnly = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false })
+const IntercomParams = Type.Object({ id: Id, action: Type.Union([Type.Literal('answer'), Type.Literal('hangup'), Type.Literal('unlock')]) })
+const ResponderBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  kind: Type.Union(RESPONDER_KINDS.map((k) => Type.Literal(k))),
+  areaId: Id,
+  phone: Phone,
+  onDuty: Type.Optional(Type.Boolean()),
+  geo: Type.Optional(Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false }))
+}, { additionalProperties: false })
+const ResponderPatch = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  phone: Type.Optional(Phone),
+  onDuty: Type.Optional(Type.Boolean()),
+  disabled: Type.Optional(Type.Boolean()),
+  geo: Type.Optional(Type.Union([Type.Null(), Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false })]))
+}, { additionalProperties: false, minProperties: 1 })
+
+export const responseRoutes: FastifyPluginAsync = async (app) => {
+  const operator = [app.authenticate, app.requireRole('operator', 'supervisor', 'admin')]
+  const reader = [app.authenticate, app.requireRole('operator', 'supervisor', 'admin', 'auditor')]
+  const supervisor = [app.authenticate, app.requireRole('supervisor', 'admin')]
+  const admin = [app.authenticate, app.requireRole('admin')]
+  const actor = (req: FastifyRequest) => ({ id: req.user.id, name: req.user.username })
+  const audit = (req: FastifyRequest, action: string, targetType: string, targetId: string, data?: Record<string, unknown>) =>
+    app.audit.write({ userId: req.user.id, username: req.user.username, ip: req.ip, action, targetType, targetId, data })
+  const tags = ['response']
+
+  // ---- incidents: dispatch, arrival, cascade ------------------------------------------------
+
+  app.get<{ Params: Static<typeof IdParams> }>('/api/incidents/:id/candidates', {
+    schema: { tags, summary: 'Responders to propose: on duty, not busy, nearest in the area tree, then by distance', params: IdParams }, preHandler: reader
+  }, async (req) => {
+    await app.incidents.get(req.params.id, req.user.areaPath)
+    const items = await app.response.dispatch.candidates(req.params.id)
+    return { items: items.map((c) => ({ ...c, phone: maskPhone(c.phone) })) }
+  })
+
+  app.get<{ Params: Static<typeof IdParams> }>('/api/incidents/:id/offers', {
+    schema: { tags, summary: 'The dispatch cascade of an incident: every offer and its answer', params: IdParams }, preHandler: reader
+  }, async (req) => {
+    await app.incidents.get(req.params.id, req.user.areaPath)
+    const { rows } = await app.db.query<Record<string, any>>(
+      `select o.*, rp.name as responder_name from dispatch_offers o join responders rp on rp.id = o.responder_id
+        where o.incident_id = $1 order by o.offered_at`, [req.params.id])
+    const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null)
+    return {
+      items: rows.map((o) => ({
+        id: o.id, responderId: o.responder_id, responderName: o.responder_name, status: o.status, offeredAt: iso(o.offered_at), dueAt: iso(o.due_at),
+        respondedAt: iso(o.responded_at), arrivedAt: iso(o.arrived_at), departedAt: iso(o.departed_at), offeredBy: o.offered_by
+      }))
+    }
+  })
+
+  app.post<{ Params: Static<typeof IdParams>, Body: Static<typeof DispatchBody> }>('/api/incidents/:id/dispatch', {
+    schema: { tags, summary: 'Send a responder (or the best candidate); starts the on-scene clock and the offer cascade', params: IdParams, body: DispatchBody }, preHandler: operator
+  }, async (req) => {
+    let offer: OfferEvent | null = null
+    await app.incidents.transition(req.params.id, 'dispatch', actor(req), req.user.areaPath, { note: req.body.note }, async (tx, inc) => {
+      offer = await app.response.dispatch.offer(tx, inc.id, req.body.responderId ?? null, actor(req))
+      if (!offer) throw errors.NO_RESPONDER()
+    })
+    await audit(req, 'incident.dispatch', 'incident', req.params.id, { responderId: offer!.responder.id })
+    app.response.notifyOffer(offer)
+    const inc = await app.response.announce(req.params.id)
+    return { ...publicDto(inc), offer: offer!.offer }
+  })
+
+  app.post<{ Params: Static<typeof IdParams>, Body: Static<typeof NoteOnly> }>('/api/incidents/:id/decline', {
+    schema: { tags, summary: 'Record that the responder offered declined (e.g. by phone); the next candidate is offered', params: IdParams, body: NoteOnly }, preHandler: operator
+  }, async (req) => {
+    await app.incidents.get(req.params.id, req.user.areaPath)
+    const pending = await app.response.dispatch.activeOffer(app.db, req.params.id, ['offered', 'accepted'])
+    if (!pending) throw errors.NO_OFFER()
+    if (pending.status === 'accepted') {
+      // An accepted responder who cannot go after all: the operator withdraws them.
+      await app.db.query("update dispatch_offers set status = 'withdrawn', responded_at = now() where id = $1", [pending.id])
+    }
+    const { next } = pending.status === 'offered'
+      ? await app.response.dispatch.respond(pending.id, 'decline', actor(req))
+      : { next: await app.db.transaction((tx) => app.response.dispatch.offer(tx, req.params.id, null, actor(req))) }
+    await audit(req, 'incident.decline', 'incident', req.params.id, { offerId: pending.id })
+    app.response.notifyOffer(next)
+    const inc = await app.response.announce(req.params.id)
+    return { ...publicDto(inc), offer: next?.offer ?? null }
+  })
+
+  app.post<{ Params: Static<typeof IdParams>, Body: Static<typeof NoteOnly> }>('/api/incidents/:id/arrive', {
+    schema: { tags, summary: 'The responder is on scene (also from the responder page); stops the on-scene clock', params: IdParams, body: NoteOnly }, preHandler: operator
+  }, async (req) => {
+    const inc = await app.incidents.transition(req.params.id, 'arrive', actor(req), req.user.areaPath, { note: req.body.note }, async (tx, i) => {
+      const o = await app.response.dispatch.activeOffer(tx, i.id, ['accepted', 'offered'])
+      if (o) await app.response.dispatch.markOffer(tx, o.id, 'arrived')
+    })
+    await audit(req, 'incident.arrive', 'incident', inc.id)
+    return publicDto(await app.response.announce(inc.id))
+  })
+
+  // ---- intercom ------------------------------------------------------------------------------
+
+  app.post<{ Params: Static<typeof IntercomParams> }>('/api/incidents/:id/intercom/:action', {
+    schema: { tags, summary: 'Answer, hang up, or unlock the door through the site\'s intercom ([P-3.5] intercom.*)', params: IntercomParams }, preHandler: operator
+  }, async (req) => {
+    const inc = await app.incidents.get(req.params.id, req.user.areaPath)
+    const { rows } = await app.db.query<{ id: string }>(
+      `select id from devices where site_id = $1 and type = 'intercom' order by (id = $2) desc, (resident_id = $3) desc nulls last limit 1`,
+      [inc.siteId, inc.deviceId, inc.residentId])
+    if (!rows[0]) throw errors.NOT_FOUND('intercom at this site')
+    const { rows: calls } = await app.db.query<{ call_id: string | null }>(
+      `select payload->>'callId' as call_id from inbox where incident_id = $1 and kind = 'intercom' and type = 'call_request' order by seq desc limit 1`, [inc.id])
+    const type = `intercom.${req.params.action}` as CommandType
+    const cmd = await app.db.transaction(async (tx) => {
+      const c = await app.commands.send(rows[0].id, type, calls[0]?.call_id ? { callId: calls[0].call_id } : undefined, { incidentId: inc.id, createdBy: req.user.username }, tx)
+      await app.incidents.addTimeline(tx, inc.id, `intercom_${req.params.action}`, actor(req), null, { commandId: c.id, deviceId: rows[0].id, ...(calls[0]?.call_id ? { callId: calls[0].call_id } : {}) })
+      await tx.query('update incidents set updated_at = now() where id = $1', [inc.id])
+      return c
+    })
+    await audit(req, `incident.intercom_${req.params.action}`, 'incident', inc.id, { commandId: cmd.id })
+    await app.response.announce(inc.id)
+    return { command: { id: cmd.id, status: cmd.status, type } }
+  })
+
+  // ---- responders ------------------------------------------------------------------------------
+
+  app.post<{ Body: Static<typeof ResponderBody> }>('/api/responders', {
+    schema: { tags, summary: 'Register a responder (care worker, volunteer, family member, medical team)', body: ResponderBody }, preHandler: admin
+  }, async (req, reply) => {
+    const b = req.body
+    const { rows: area } = await app.db.query<{ path: string }>("select path from areas where id = $1 and path like $2 || '%'", [b.areaId, req.user.areaPath])
+    if (!area[0]) throw errors.VALIDATION(`area ${b.areaId} does not exist in your part of the network`)
+    const id = randomUUID()
+    await app.db.query('insert into responders (id, name, kind, area_id, phone, on_duty, lat, lng) values ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [id, b.name, b.kind, b.areaId, b.phone, b.onDuty ?? true, b.geo?.lat ?? null, b.geo?.lng ?? null])
+    await audit(req, 'responder.create', 'responder', id)
+    return reply.code(201).send(await getResponder(id, req.user.areaPath))
+  })
+
+  const getResponder = async (id: string, scope: string) => {
+    const { rows } = await app.db.query<Record<string, any>>(`${RESPONDER_SELECT} where rp.id = $1 and a.path like $2 || '%'`, [id, scope])
+    if (!rows[0]) throw errors.NOT_FOUND('responder')
+    return responderDto(rows[0])
+  }
+
+  app.get('/api/responders', { schema: { tags, summary: 'Responders within your area' }, preHandler: reader }, async (req) => {
+    const { rows } = await app.db.query<Record<string, any>>(`${RESPONDER_SELECT} where a.path like $1 || '%' and not rp.disabled order by rp.name`, [req.user.areaPath])
+    // Operators see masked phones; the full number goes only to the notification channel.
+    return { items: rows.map((r) => ({ ...responderDto(r), phone: req.user.role === 'admin' ? r.phone : maskPhone(r.phone) })) }
+  })
+
+  app.get<{ Params: Static<typeof IdParams> }>('/api/responders/:id', { schema: { tags, params: IdParams }, preHandler: reader }, async (req) => {
+    const r = await getResponder(req.params.id, req.user.areaPath)
+    return { ...r, phone: req.user.role === 'admin' ? r.phone : maskPhone(r.phone) }
+  })
+
+  app.patch<{ Params: Static<typeof IdParams>, Body: Static<typeof ResponderPatch> }>('/api/responders/:id', {
+    schema: { tags, summary: 'Change a responder; supervisors may only set onDuty', params: IdParams, body: ResponderPatch },
+    preHandler: [app.authenticate, app.requireRole('supervisor', 'admin')]
+  }, async (req) => {
+    await getResponder(req.params.id, req.user.areaPath)
+    const b = req.body
+    if (req.user.role !== 'admin' && Object.keys(b).some((k) => k !== 'onDuty')) throw errors.VALIDATION('supervisors may change only onDuty')
+    const sets: string[] = []
+    const params: unknown[] = [req.params.id]
+    const set = (col: string, v: unknown) => { params.push(v); sets.push(`${col} = $${params.length}`) }
+    if (b.name !== undefined) set('name', b.name)
+    if (b.phone !== undefined) set('phone', b.phone)
+    if (b.onDuty !== undefined) set('on_duty', b.onDuty)
+    if (b.disabled !== undefined) set('disabled', b.disabled)
+    if (b.geo !== undefined) { set('lat', b.geo?.lat ?? null); set('lng', b.geo?.lng ?? null) }
+    await app.db.query(`update responders set ${sets.join(', ')} where id = $1`, params)
+    await audit(req, 'responder.update', 'responder', req.params.id, { fields: Object.keys(b) })
+    return getResponder(req.params.id, req.user.areaPath)
+  })
+
+  // ---- policy ----------------------------------------------------------------------------------
+
+  app.get('/api/policies/response', {
+    schema: { tags, summary: 'The response policy in force: priorities, SLA deadlines, escalation steps' }, preHandler: reader
+  }, async () => ({ ...(await app.incidents.policies.get()), defaults: DEFAULT_RESPONSE_POLICY }))
+
+  app.put<{ Body: Static<typeof ResponsePolicySchema> }>('/api/policies/response', {
+    schema: { tags, summary: 'Replace the response policy (supervisors); applies to alarms and deadlines from now on', body: ResponsePolicySchema }, preHandler: supervisor
+  }, async (req) => {
+    for (const [p, steps] of Object.entries(req.body.sla.escalation)) {
+      if (steps.some((s, i) => i > 0 && s.afterMs < steps[i - 1].afterMs)) throw errors.VALIDATION(`escalation steps of ${p} must be in order of afterMs`)
+    }
+    await app.incidents.policies.set(req.body as ResponsePolicy, req.user.username)
+    await audit(req, 'policy.update', 'policy', 'response')
+    return app.incidents.policies.get()
+  })
+
+  app.delete('/api/policies/response', { schema: { tags, summary: 'Back to the default policy' }, preHandler: supervisor }, async (req) => {
+    await app.incidents.policies.reset()
+    await audit(req, 'policy.reset', 'policy', 'response')
+    return app.incidents.policies.get()
+  })
+}
