@@ -1,4 +1,12 @@
+import fp from 'fastify-plugin'
 import type { Queryable } from '../db/db.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the append-only audit log */
+    audit: AuditLog
+  }
+}
 
 export interface AuditEntry {
   userId?: string | null
@@ -24,3 +32,7 @@ export class AuditLog {
       [e.userId ?? null, e.username ?? null, e.ip ?? null, e.action, e.targetType ?? null, e.targetId ?? null, e.data ? JSON.stringify(e.data) : null, e.areaPath ?? null])
   }
 }
+
+export const auditPlugin = fp(async (app) => {
+  app.decorate('audit', new AuditLog(app.db))
+}, { name: 'audit', dependencies: ['db'], decorators: { fastify: ['db'] } })

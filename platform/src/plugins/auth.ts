@@ -1,10 +1,41 @@
+/**
+ * Who is calling: `app.authenticate` resolves the bearer token to its user (request.user);
+ * `app.requireCapability` checks the role → capability table of protocols/src/capabilities.ts,
+ * the same table the console's buttons read. `app.requireRole` stays for a check by role.
+ */
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
-import type { Role } from '@eldercare/protocols'
+import { rolesWith, roleCan, type Capability, type Role } from '@eldercare/protocols'
 import { hashToken } from '../features/auth/tokens.ts'
 import { errors } from '../errors.ts'
 import type { Queryable } from '../db/db.ts'
-import type { AuthUser } from '../types.ts'
+
+/** The operator behind a request or socket, with the area subtree they may see. */
+export interface AuthUser {
+  id: string
+  username: string
+  role: Role
+  areaId: string
+  /** materialised path of the user's area; every visible record's area path starts with it */
+  areaPath: string
+  tokenHash: string
+}
+
+type Guard = (req: FastifyRequest) => Promise<void>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** preHandler: requires a valid bearer token */
+    authenticate: Guard
+    /** preHandler factory: requires one of the roles (after authenticate) */
+    requireRole: (...roles: Role[]) => Guard
+    /** preHandler factory: requires the capability (after authenticate); the guard carries it as `.capability` */
+    requireCapability: (capability: Capability) => Guard & { capability: Capability }
+  }
+  interface FastifyRequest {
+    user: AuthUser
+  }
+}
 
 /** Resolves a bearer token to its user, or null when unknown, expired, revoked or the user is disabled. */
 export async function userForToken (db: Queryable, token: string): Promise<AuthUser | null> {
@@ -34,4 +65,7 @@ export const authPlugin = fp(async (app) => {
   app.decorate('requireRole', (...roles: Role[]) => async (req: FastifyRequest) => {
     if (!roles.includes(req.user.role)) throw errors.FORBIDDEN(`this needs the role ${roles.join(' or ')}`)
   })
-}, { name: 'auth', dependencies: ['db'] })
+  app.decorate('requireCapability', (capability: Capability) => Object.assign(async (req: FastifyRequest) => {
+    if (!roleCan(req.user.role, capability)) throw errors.FORBIDDEN(`this needs the role ${rolesWith(capability).join(' or ')} (${capability})`)
+  }, { capability }))
+}, { name: 'auth', dependencies: ['db'], decorators: { fastify: ['db'] } })

@@ -9,7 +9,15 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import fp from 'fastify-plugin'
 import { errors } from '../errors.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** encrypts/decrypts sensitive fields at rest */
+    fieldCrypto: FieldCrypto
+  }
+}
 
 export class FieldCrypto {
   private readonly key: Buffer
@@ -62,3 +70,8 @@ export function maskTail (value: string | null, keep = 4): string | null {
   if (!value) return value
   return value.length <= keep ? '*'.repeat(value.length) : '*'.repeat(value.length - keep) + value.slice(-keep)
 }
+
+/** Default a random key: fine for tests, lost on restart (embedded.ts loads the real one). */
+export const fieldCryptoPlugin = fp<{ fieldCrypto?: FieldCrypto }>(async (app, opts) => {
+  app.decorate('fieldCrypto', opts.fieldCrypto ?? FieldCrypto.random())
+}, { name: 'field-crypto' })

@@ -4,10 +4,16 @@ import { createAdapter } from '@socket.io/redis-adapter'
 import { Server } from 'socket.io'
 import type { ClientToServerEvents, DeviceStatusDto, IncidentDto, ServerToClientEvents } from '@eldercare/protocols'
 import { errors, type PlatformError } from '../errors.ts'
-import { userForToken } from './auth.ts'
-import type { AuthUser } from '../types.ts'
+import { userForToken, type AuthUser } from './auth.ts'
 
 interface SocketData { user: AuthUser }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the socket.io channel to dashboards; only IncidentEffects emits incident events on it */
+    realtime: Realtime
+  }
+}
 
 /**
  * The realtime channel to dashboards (operator-api.md, "Realtime channel"): socket.io on
@@ -86,4 +92,4 @@ export const realtimePlugin = fp<RealtimeOptions>(async (app, opts) => {
   })
   app.decorate('realtime', new Realtime(io))
   app.addHook('onClose', async () => { await io.close() })
-}, { name: 'realtime', dependencies: ['db'] })
+}, { name: 'realtime', dependencies: ['db'], decorators: { fastify: ['db'] } })

@@ -29,7 +29,7 @@ const Entry = Type.Object({
 export const auditRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: Static<typeof AuditQuery> }>('/api/audit', {
     schema: { tags: ['audit'], summary: 'Audit log entries, newest first', querystring: AuditQuery, response: { 200: Type.Object({ items: Type.Array(Entry), nextBeforeId: Type.Union([Type.Integer(), Type.Null()]) }) } },
-    preHandler: [app.authenticate, app.requireRole('auditor', 'admin')]
+    preHandler: [app.authenticate, app.requireCapability('audit.read')]
   }, async (req) => {
     const q = req.query
     const scope = scopeOf(req)

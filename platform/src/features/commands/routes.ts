@@ -11,7 +11,7 @@ const CommandBody = Type.Object({
 
 /** [P-3.5] Commands to devices: 202 `sent`, later `acked | failed | timed_out`. */
 export const commandRoutes: FastifyPluginAsync = async (app) => {
-  const operator = [app.authenticate, app.requireRole('operator', 'supervisor', 'admin')]
+  const operator = [app.authenticate, app.requireCapability('device.command')]
   const deviceInScope = async (id: string, scopePath: string) => {
     const { rows } = await app.db.query(`select 1 from devices d join sites s on s.id = d.site_id join areas a on a.id = s.area_id where d.id = $1 and a.path like $2 || '%'`, [id, scopePath])
     if (rows.length === 0) throw errors.NOT_FOUND('device')

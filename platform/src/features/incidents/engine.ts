@@ -1,18 +1,24 @@
 import type { Logger } from 'pino'
 import { NON_ALARM_EVENT_TYPES, SITE_LEVEL_ALARM_TYPES, type Severity } from '@eldercare/protocols'
 import type { Db, Queryable } from '../../db/db.ts'
+import type { IncidentChange } from './effects.ts'
 import type { IncidentService } from './service.ts'
+
+/**
+ * Inbox rows that come from no device: a visit that needs follow-up is written as
+ * `device_id = 'visit:<visit id>'`, kind `derived`, type `visit_follow_up`, with the resident
+ * in `payload.residentId` (features/visits/service.ts), so it opens its incident here like any alarm.
+ */
+export const VISIT_SOURCE_PREFIX = 'visit:'
 
 export interface EngineOptions {
   /** Safety-net poll for inbox rows written by other processes, in ms. Default 1000. */
   pollIntervalMs?: number
 }
 
-export interface IncidentChange {
-  event: 'incident:opened' | 'incident:updated'
-  incidentId: string
-  /** operators should be alerted again (a repeated alarm) */
-  reAlert?: 'repeat' | 'escalation'
+/** Who hears of each committed change: the incident effects (features/incidents/effects.ts). */
+export interface ChangeSink {
+  applied (change: IncidentChange): Promise<void> | void
 }
 
 interface InboxRow {
@@ -28,12 +34,16 @@ interface InboxRow {
   area_id: string | null
   lives_alone: boolean | null
   capacity_level: number | null
+  /** a row from no device (a visit follow-up) */
+  deviceless: boolean
 }
 
 /**
  * Turns inbox rows into incidents. Each row is claimed (`FOR UPDATE SKIP LOCKED`, so
  * several engines may share one database), applied and marked processed in one
- * transaction; changes are announced only after the commit.
+ * transaction; each change goes to the sink (the incident effects) only after the commit.
+ * A new row wakes the engine at once (`wake()`: the gateway's `inbox` event, a recorded visit);
+ * the poll is only a safety net for rows written by other processes.
  */
 export class IncidentEngine {
   private running: Promise<unknown> | null = null
@@ -45,7 +55,7 @@ export class IncidentEngine {
     private readonly db: Db,
     private readonly incidents: IncidentService,
     private readonly log: Logger,
-    private readonly onChange: (c: IncidentChange) => void,
+    private readonly sink: ChangeSink,
     private readonly opts: EngineOptions = {}
   ) {}
 
@@ -83,6 +93,22 @@ export class IncidentEngine {
     return n
   }
 
+  /**
+   * Wakes the engine and resolves once the inbox row `seq` is processed (by this engine or
+   * another sharing the database), with the incident it opened or joined; null after `timeoutMs`.
+   */
+  async settled (seq: string, timeoutMs = 10_000): Promise<{ incidentId: string | null } | null> {
+    const until = Date.now() + timeoutMs
+    for (;;) {
+      this.wake()
+      await this.running
+      const { rows } = await this.db.query<{ processed_at: Date | null, incident_id: string | null }>('select processed_at, incident_id from inbox where seq = $1', [seq])
+      if (!rows[0] || rows[0].processed_at) return rows[0] ? { incidentId: rows[0].incident_id } : null
+      if (Date.now() > until) return null
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
   /** Unprocessed rows, for health and metrics. */
   async backlog (): Promise<number> {
     const { rows } = await this.db.query<{ n: string }>('select count(*) as n from inbox where processed_at is null')
@@ -92,15 +118,16 @@ export class IncidentEngine {
   private async processOne (): Promise<boolean> {
     const change = await this.db.transaction(async (tx) => {
       const { rows } = await tx.query<InboxRow>(
-        `select i.seq, i.device_id, i.msg_id, i.kind, i.type, i.payload, i.received_at, d.site_id, d.resident_id, s.area_id, r.lives_alone, r.capacity_level
+        `select i.seq, i.device_id, i.msg_id, i.kind, i.type, i.payload, i.received_at, s.id as site_id, r.id as resident_id, s.area_id,
+                r.lives_alone, r.capacity_level, d.id is null and i.device_id like $1 as deviceless
            from inbox i
            left join devices d on d.id = i.device_id
-           left join sites s on s.id = d.site_id
-           left join residents r on r.id = d.resident_id
+           left join residents r on r.id = case when d.id is null and i.device_id like $1 then i.payload->>'residentId' else d.resident_id end
+           left join sites s on s.id = coalesce(d.site_id, case when d.id is null and i.device_id like $1 then r.site_id end)
           where i.processed_at is null
           order by i.seq
           limit 1
-          for update of i skip locked`)
+          for update of i skip locked`, [`${VISIT_SOURCE_PREFIX}%`])
       const row = rows[0]
       if (!row) return undefined
       const result = await this.apply(tx, row)
@@ -108,7 +135,7 @@ export class IncidentEngine {
       return result ?? null
     })
     if (change === undefined) return false
-    if (change) this.onChange(change)
+    if (change) void this.sink.applied(change)
     return true
   }
 
@@ -130,7 +157,7 @@ export class IncidentEngine {
       areaId: row.area_id,
       // Smoke, gas and water concern everyone at the site: one incident per site.
       residentId: SITE_LEVEL_ALARM_TYPES.has(row.type) ? null : row.resident_id,
-      deviceId: row.device_id,
+      deviceId: row.deviceless ? null : row.device_id,
       at: new Date(row.received_at),
       severity,
       livesAlone: row.lives_alone ?? false,
@@ -139,8 +166,8 @@ export class IncidentEngine {
     })
     // The console rings for a call; its later events land on the same incident (applyCallEvent).
     if (row.kind === 'intercom') await this.incidents.addTimeline(tx, id, 'intercom_call_request', null, null, { callId: row.payload.callId, deviceId: row.device_id })
-    log.info({ incidentId: id, type: row.type }, event === 'incident:opened' ? 'incident opened' : 'alarm joined incident')
-    return event === 'incident:opened' ? { event, incidentId: id } : { event, incidentId: id, reAlert: 'repeat' }
+    const source = { deviceId: row.device_id, msgId: row.msg_id, type: row.type }
+    return event === 'incident:opened' ? { event, incidentId: id, source } : { event, incidentId: id, reAlert: 'repeat', source }
   }
 
   private async applyCancel (tx: Queryable, row: InboxRow): Promise<IncidentChange | null> {

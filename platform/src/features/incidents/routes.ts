@@ -1,8 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import { OUTCOMES, type IncidentAction } from '@eldercare/protocols'
-import type { Queryable } from '../../db/db.ts'
-import { publicDto, type IncidentRow } from './service.ts'
+import { publicDto } from './service.ts'
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
 const ListQuery = Type.Object({
@@ -20,11 +19,9 @@ const CloseBody = Type.Object({
 const TextBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false })
 
 export const incidentRoutes: FastifyPluginAsync = async (app) => {
-  const operator = [app.authenticate, app.requireRole('operator', 'supervisor', 'admin')]
-  const reader = [app.authenticate, app.requireRole('operator', 'supervisor', 'admin', 'auditor')]
+  const operator = [app.authenticate, app.requireCapability('incident.act')]
+  const reader = [app.authenticate, app.requireCapability('incident.read')]
   const actor = (req: FastifyRequest) => ({ id: req.user.id, name: req.user.username })
-
-  const announce = (inc: IncidentRow) => app.realtime.emitIncident('incident:updated', publicDto(inc), inc.areaPath)
 
   app.get<{ Querystring: Static<typeof ListQuery> }>('/api/incidents', { schema: { tags: ['incidents'], querystring: ListQuery }, preHandler: reader }, async (req) => {
     const items = await app.incidents.list(req.user.areaPath, req.query.status ?? 'all', req.query.areaId, req.query.limit, req.query.residentId)
@@ -35,26 +32,13 @@ export const incidentRoutes: FastifyPluginAsync = async (app) => {
     return app.incidents.detail(req.params.id, req.user.areaPath)
   })
 
-  /** Acknowledging tells the device the centre has the alarm ([P-3.5] `alarm.ack`). */
-  const sendAlarmAck = async (tx: Queryable, inc: IncidentRow, by: string) => {
-    if (!inc.deviceId) return
-    const cmd = await app.commands.send(inc.deviceId, 'alarm.ack', { incident: inc.id }, { incidentId: inc.id, createdBy: by }, tx)
-    await app.incidents.addTimeline(tx, inc.id, 'command_sent', null, null, { commandId: cmd.id, type: 'alarm.ack', deviceId: inc.deviceId })
-  }
-
   const action = (path: string, name: IncidentAction, body: object) => {
     app.post<{ Params: Static<typeof IdParams>, Body: Record<string, any> }>(`/api/incidents/:id/${path}`, {
       schema: { tags: ['incidents'], params: IdParams, body }, preHandler: operator
     }, async (req) => {
-      const closing = name === 'resolve' || name === 'close_false_alarm'
-      const inc = await app.incidents.transition(req.params.id, name, actor(req), req.user.areaPath, req.body ?? {},
-        name === 'acknowledge'
-          ? (tx, i) => sendAlarmAck(tx, i, req.user.username)
-          // A closed incident needs nobody any more: pending offers are withdrawn, so no cascade runs on.
-          : closing ? async (tx, i) => { await tx.query("update dispatch_offers set status = 'withdrawn', responded_at = $2 where incident_id = $1 and status = 'offered'", [i.id, new Date(i.updatedAt)]) } : undefined)
+      // The effects of the action (alarm.ack to the device, offers withdrawn, announcement, family) are the effects owner's.
+      const inc = await app.response.effects.act(req.params.id, name, actor(req), req.user.areaPath, req.body ?? {})
       await app.audit.write({ userId: req.user.id, username: req.user.username, ip: req.ip, action: `incident.${name}`, targetType: 'incident', targetId: inc.id, data: { status: inc.status } })
-      announce(inc)
-      if (closing) await app.response.notifyFamily(inc.id, 'incident_resolved')
       return publicDto(inc)
     })
   }
@@ -65,8 +49,6 @@ export const incidentRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Params: Static<typeof IdParams>, Body: Static<typeof TextBody> }>('/api/incidents/:id/note', {
     schema: { tags: ['incidents'], params: IdParams, body: TextBody }, preHandler: operator
   }, async (req) => {
-    const inc = await app.incidents.note(req.params.id, actor(req), req.user.areaPath, req.body.text)
-    announce(inc)
-    return publicDto(inc)
+    return publicDto(await app.response.effects.note(req.params.id, actor(req), req.user.areaPath, req.body.text))
   })
 }

@@ -62,6 +62,9 @@ export function publicDto ({ areaPath: _p, ...dto }: IncidentRow, reAlert?: Inci
   return reAlert ? { ...dto, reAlert } : dto
 }
 
+/** What an operator's action carries: the outcome of a resolve, a note or reason, extra timeline data. */
+export interface TransitionBody { outcome?: string, note?: string, reason?: string, data?: Record<string, unknown> }
+
 export type ListFilter = 'open' | 'active' | 'closed' | 'all'
 
 export interface Actor { id: string | null, name: string | null }
@@ -202,7 +205,7 @@ export class IncidentService {
    */
   async transition (
     id: string, action: IncidentAction, actor: Actor, scopePath: string,
-    body: { outcome?: string, note?: string, reason?: string, data?: Record<string, unknown> },
+    body: TransitionBody,
     after?: (tx: Queryable, inc: IncidentRow) => Promise<void>
   ): Promise<IncidentRow> {
     if (action === 'resolve' && !(OUTCOMES as readonly string[]).includes(body.outcome ?? '')) {

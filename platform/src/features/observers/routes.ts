@@ -18,7 +18,7 @@ const ObserverBody = Type.Object({
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
 
 export const observerRoutes: FastifyPluginAsync = async (app) => {
-  const admin = [app.authenticate, app.requireRole('admin')]
+  const admin = [app.authenticate, app.requireCapability('registry.write')]
   const dto = (r: Record<string, any>) => ({
     id: r.id, username: r.username, mqttUsername: `${OBSERVER_PREFIX}${r.username}`, areaId: r.area_id,
     createdAt: iso(r.created_at), disabled: r.disabled

@@ -10,7 +10,7 @@ import { AREA_LEVELS, type AreaLevel } from '@eldercare/protocols'
 import type { Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
-import { areaInScope, auditFor, devicesUnder, type InvalidateOptions, IdParams, Id, LEVEL_ORDER, literalUnion, scopeOf, type AreaRow, STAFF_ROLES } from './scope.ts'
+import { areaInScope, auditFor, devicesUnder, type InvalidateOptions, IdParams, Id, LEVEL_ORDER, literalUnion, scopeOf, type AreaRow } from './scope.ts'
 
 export const AreaBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }), level: literalUnion(AREA_LEVELS), parentId: Type.Optional(Id)
@@ -35,8 +35,8 @@ export async function insertArea (tx: Queryable, a: { id: string, name: string, 
 const areaDto = (r: AreaRow) => ({ id: r.id, name: r.name, level: r.level, parentId: r.parent_id, depth: r.path.split('/').filter(Boolean).length - 1 })
 
 export const areaRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opts) => {
-  const staff = [app.authenticate, app.requireRole(...STAFF_ROLES)]
-  const admin = [app.authenticate, app.requireRole('admin')]
+  const staff = [app.authenticate, app.requireCapability('registry.read')]
+  const admin = [app.authenticate, app.requireCapability('registry.write')]
   const audit = auditFor(app)
 
   app.post<{ Body: Static<typeof AreaBody> }>('/api/areas', {

@@ -10,7 +10,7 @@ import { generateDeviceSecret, hashDeviceSecret } from '@eldercare/gateway'
 import type { Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
-import { auditFor, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope, uniqueOr409, STAFF_ROLES } from './scope.ts'
+import { auditFor, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope, uniqueOr409 } from './scope.ts'
 
 const DeviceListQuery = Type.Object({
   siteId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -53,8 +53,8 @@ const deviceDto = (r: Record<string, any>) => ({
 })
 
 export const deviceRoutes: FastifyPluginAsync<DeviceRoutesOptions> = async (app, opts) => {
-  const staff = [app.authenticate, app.requireRole(...STAFF_ROLES)]
-  const admin = [app.authenticate, app.requireRole('admin')]
+  const staff = [app.authenticate, app.requireCapability('registry.read')]
+  const admin = [app.authenticate, app.requireCapability('registry.write')]
   const audit = auditFor(app)
   const invalidate = (id: string) => { try { opts.invalidateDevice?.(id) } catch (err) { app.log.warn({ err, deviceId: id }, 'gateway cache not invalidated') } }
   const deviceInScope = async (q: Queryable, id: string, scope: string) => {

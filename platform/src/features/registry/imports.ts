@@ -81,7 +81,7 @@ export function csvSafeSecret (): string {
 }
 
 export const importRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opts) => {
-  const admin = [app.authenticate, app.requireRole('admin')]
+  const admin = [app.authenticate, app.requireCapability('registry.write')]
   const audit = auditFor(app)
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body))
   const csvBody = (req: FastifyRequest): string => {

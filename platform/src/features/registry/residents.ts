@@ -11,7 +11,7 @@ import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
 import { maskTail, type FieldCrypto } from '../../plugins/field-crypto.ts'
 import { FLAGGED_SQL } from './stats.ts'
-import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, scopeOf, siteInScope, residentInScope, SqlFilter, type SiteRow, STAFF_ROLES } from './scope.ts'
+import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, scopeOf, siteInScope, residentInScope, SqlFilter, type SiteRow } from './scope.ts'
 
 /** Flags that call for a visit at least monthly: 独居, 空巢, 留守, 特困/低保/计划生育特殊家庭. */
 export const RESIDENT_FLAGS = ['lives_alone', 'empty_nest', 'left_behind', 'special_difficulty'] as const
@@ -124,8 +124,8 @@ const ListQuery = Type.Object({
 }, { additionalProperties: false })
 
 export const residentRoutes: FastifyPluginAsync = async (app) => {
-  const staff = [app.authenticate, app.requireRole(...STAFF_ROLES)]
-    const admin = [app.authenticate, app.requireRole('admin')]
+  const staff = [app.authenticate, app.requireCapability('registry.read')]
+    const admin = [app.authenticate, app.requireCapability('registry.write')]
     const audit = auditFor(app)
     const select = `select r.*, s.name as site_name from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id`
 
@@ -185,7 +185,7 @@ export const residentRoutes: FastifyPluginAsync = async (app) => {
 
     app.post<{ Params: Static<typeof RevealParams>, Body: Static<typeof RevealBody> }>('/api/residents/:id/reveal/:field', {
       schema: { tags: ['registry'], summary: 'Show one sensitive field in clear; audited', params: RevealParams, body: Type.Optional(RevealBody) },
-      preHandler: [app.authenticate, app.requireRole('operator', 'supervisor', 'admin')]
+      preHandler: [app.authenticate, app.requireCapability('resident.reveal')]
     }, async (req) => {
       const r = await residentInScope(app.db, req.params.id, scopeOf(req))
       const field = req.params.field

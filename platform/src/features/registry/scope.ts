@@ -22,9 +22,6 @@ export const LEVEL_ORDER: AreaLevel[] = ['city', 'district', 'street', 'communit
 
 export interface AreaRow { id: string, name: string, level: AreaLevel, parent_id: string | null, path: string }
 
-/** Roles that work in the console; a responder sees only the responder page, not the registry. */
-export const STAFF_ROLES = ['operator', 'supervisor', 'admin', 'auditor'] as const
-
 /** The caller's scope: the materialised path of their area. */
 export const scopeOf = (req: FastifyRequest): string => req.user.areaPath
 

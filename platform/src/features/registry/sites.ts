@@ -9,7 +9,7 @@ import { SITE_KINDS } from '@eldercare/protocols'
 import type { Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
-import { areaInScope, auditFor, devicesUnder, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope, STAFF_ROLES } from './scope.ts'
+import { areaInScope, auditFor, devicesUnder, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope } from './scope.ts'
 
 const Geo = Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false })
 export const Rooms = Type.Array(Type.Object({
@@ -42,8 +42,8 @@ const siteDto = (r: Record<string, any>) => ({
 })
 
 export const siteRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opts) => {
-  const staff = [app.authenticate, app.requireRole(...STAFF_ROLES)]
-  const admin = [app.authenticate, app.requireRole('admin')]
+  const staff = [app.authenticate, app.requireCapability('registry.read')]
+  const admin = [app.authenticate, app.requireCapability('registry.write')]
   const audit = auditFor(app)
   const community = async (q: Queryable, areaId: string, scope: string) => {
     const area = await areaInScope(q, areaId, scope)

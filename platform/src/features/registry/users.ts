@@ -33,7 +33,7 @@ const userDto = (r: Record<string, any>) => ({
 })
 
 export const userRoutes: FastifyPluginAsync = async (app) => {
-  const admin = [app.authenticate, app.requireRole('admin')]
+  const admin = [app.authenticate, app.requireCapability('registry.write')]
   const audit = auditFor(app)
   const SELECT = 'select u.*, a.name as area_name, a.path from users u join areas a on a.id = u.area_id'
   const userInScope = async (q: Queryable, id: string, scope: string) => {
@@ -50,14 +50,14 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/api/users', {
     schema: { tags: ['accounts'], summary: 'Accounts in your scope', response: { 200: Type.Object({ items: Type.Array(UserDto) }) } },
-    preHandler: [app.authenticate, app.requireRole('admin', 'auditor')]
+    preHandler: [app.authenticate, app.requireCapability('user.read')]
   }, async (req) => {
     const { rows } = await app.db.query<Record<string, any>>(`${SELECT} where a.path like $1 || '%' order by u.username`, [scopeOf(req)])
     return { items: rows.map(userDto) }
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/users/:id', {
-    schema: { tags: ['accounts'], params: IdParams, response: { 200: UserDto } }, preHandler: [app.authenticate, app.requireRole('admin', 'auditor')]
+    schema: { tags: ['accounts'], params: IdParams, response: { 200: UserDto } }, preHandler: [app.authenticate, app.requireCapability('user.read')]
   }, async (req) => userDto(await userInScope(app.db, req.params.id, scopeOf(req))))
 
   app.post<{ Body: Static<typeof UserBody> }>('/api/users', {

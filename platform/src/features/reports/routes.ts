@@ -21,7 +21,7 @@ export interface ReportRoutesOptions extends ReportOptions { now: () => number }
 const MAX_PERIOD_DAYS = 800
 
 export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app, opts) => {
-  const readers = [app.authenticate, app.requireRole('supervisor', 'admin', 'auditor')]
+  const readers = [app.authenticate, app.requireCapability('report.read')]
   const audit = auditFor(app)
   const build = async (req: FastifyRequest<{ Querystring: Q }>) => {
     const area = await scopeFor(app.db, req, req.query.areaId)

@@ -9,7 +9,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import { errors, PlatformError } from '../../errors.ts'
-import { typeLabel } from '../../plugins/response.ts'
+import { typeLabel } from './labels.ts'
 
 const TokenParams = Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }) })
 const ActionParams = Type.Object({
@@ -102,7 +102,7 @@ export const responderPageRoutes: FastifyPluginAsync = async (app) => {
         app.response.notifyOffer(next)
       } else if (action === 'arrive') {
         if (offer.status !== 'accepted') throw errors.OFFER_CLOSED('accept the offer first')
-        await app.incidents.transition(offer.incident_id, 'arrive', who, '/', { data: { offerId } }, (tx) => app.response.dispatch.markOffer(tx, offerId, 'arrived'))
+        await app.response.effects.act(offer.incident_id, 'arrive', who, '/', { data: { offerId } }, (tx) => app.response.dispatch.markOffer(tx, offerId, 'arrived'))
       } else if (action === 'depart') {
         if (offer.status !== 'arrived') throw errors.OFFER_CLOSED('report arrival first')
         await app.db.transaction(async (tx) => {
@@ -119,7 +119,8 @@ export const responderPageRoutes: FastifyPluginAsync = async (app) => {
         await app.incidents.addTimeline(app.db, offer.incident_id, 'key_safe_revealed', who, null, { offerId })
         return send(reply, 200, await render(token, code))
       }
-      await app.response.announce(offer.incident_id)
+      // act() announced the arrival itself
+      if (action !== 'arrive') await app.response.announce(offer.incident_id)
       return reply.code(303).header('location', `/r/${token}`).header('referrer-policy', 'no-referrer').send()
     } catch (err) { return fail(reply, err) }
   })

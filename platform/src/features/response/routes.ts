@@ -38,10 +38,12 @@ const ResponderPatch = Type.Object({
 }, { additionalProperties: false, minProperties: 1 })
 
 export const responseRoutes: FastifyPluginAsync = async (app) => {
-  const operator = [app.authenticate, app.requireRole('operator', 'supervisor', 'admin')]
-  const reader = [app.authenticate, app.requireRole('operator', 'supervisor', 'admin', 'auditor')]
-  const supervisor = [app.authenticate, app.requireRole('supervisor', 'admin')]
-  const admin = [app.authenticate, app.requireRole('admin')]
+  const operator = [app.authenticate, app.requireCapability('incident.act')]
+  const reader = [app.authenticate, app.requireCapability('incident.read')]
+  const responderReader = [app.authenticate, app.requireCapability('responder.read')]
+  const policyReader = [app.authenticate, app.requireCapability('policy.read')]
+  const policyWriter = [app.authenticate, app.requireCapability('policy.write')]
+  const registrar = [app.authenticate, app.requireCapability('registry.write')]
   const actor = (req: FastifyRequest) => ({ id: req.user.id, name: req.user.username })
   const audit = (req: FastifyRequest, action: string, targetType: string, targetId: string, data?: Record<string, unknown>) =>
     app.audit.write({ userId: req.user.id, username: req.user.username, ip: req.ip, action, targetType, targetId, data })
@@ -77,13 +79,12 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
     schema: { tags, summary: 'Send a responder (or the best candidate); starts the on-scene clock and the offer cascade', params: IdParams, body: DispatchBody }, preHandler: operator
   }, async (req) => {
     let offer: OfferEvent | null = null
-    await app.incidents.transition(req.params.id, 'dispatch', actor(req), req.user.areaPath, { note: req.body.note }, async (tx, inc) => {
-      offer = await app.response.dispatch.offer(tx, inc.id, req.body.responderId ?? null, actor(req))
+    const inc = await app.response.effects.act(req.params.id, 'dispatch', actor(req), req.user.areaPath, { note: req.body.note }, async (tx, i) => {
+      offer = await app.response.dispatch.offer(tx, i.id, req.body.responderId ?? null, actor(req))
       if (!offer) throw errors.NO_RESPONDER()
     })
     await audit(req, 'incident.dispatch', 'incident', req.params.id, { responderId: offer!.responder.id })
     app.response.notifyOffer(offer)
-    const inc = await app.response.announce(req.params.id)
     return { ...publicDto(inc), offer: offer!.offer }
   })
 
@@ -109,12 +110,12 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Params: Static<typeof IdParams>, Body: Static<typeof NoteOnly> }>('/api/incidents/:id/arrive', {
     schema: { tags, summary: 'The responder is on scene (also from the responder page); stops the on-scene clock', params: IdParams, body: NoteOnly }, preHandler: operator
   }, async (req) => {
-    const inc = await app.incidents.transition(req.params.id, 'arrive', actor(req), req.user.areaPath, { note: req.body.note }, async (tx, i) => {
+    const inc = await app.response.effects.act(req.params.id, 'arrive', actor(req), req.user.areaPath, { note: req.body.note }, async (tx, i) => {
       const o = await app.response.dispatch.activeOffer(tx, i.id, ['accepted', 'offered'])
       if (o) await app.response.dispatch.markOffer(tx, o.id, 'arrived')
     })
     await audit(req, 'incident.arrive', 'incident', inc.id)
-    return publicDto(await app.response.announce(inc.id))
+    return publicDto(inc)
   })
 
   // ---- intercom ------------------------------------------------------------------------------
@@ -144,7 +145,7 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
   // ---- responders ------------------------------------------------------------------------------
 
   app.post<{ Body: Static<typeof ResponderBody> }>('/api/responders', {
-    schema: { tags, summary: 'Register a responder (care worker, volunteer, family member, medical team)', body: ResponderBody }, preHandler: admin
+    schema: { tags, summary: 'Register a responder (care worker, volunteer, family member, medical team)', body: ResponderBody }, preHandler: registrar
   }, async (req, reply) => {
     const b = req.body
     const { rows: area } = await app.db.query<{ path: string }>("select path from areas where id = $1 and path like $2 || '%'", [b.areaId, req.user.areaPath])
@@ -162,20 +163,20 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
     return responderDto(rows[0])
   }
 
-  app.get('/api/responders', { schema: { tags, summary: 'Responders within your area' }, preHandler: reader }, async (req) => {
+  app.get('/api/responders', { schema: { tags, summary: 'Responders within your area' }, preHandler: responderReader }, async (req) => {
     const { rows } = await app.db.query<Record<string, any>>(`${RESPONDER_SELECT} where a.path like $1 || '%' and not rp.disabled order by rp.name`, [req.user.areaPath])
     // Operators see masked phones; the full number goes only to the notification channel.
     return { items: rows.map((r) => ({ ...responderDto(r), phone: req.user.role === 'admin' ? r.phone : maskPhone(r.phone) })) }
   })
 
-  app.get<{ Params: Static<typeof IdParams> }>('/api/responders/:id', { schema: { tags, params: IdParams }, preHandler: reader }, async (req) => {
+  app.get<{ Params: Static<typeof IdParams> }>('/api/responders/:id', { schema: { tags, params: IdParams }, preHandler: responderReader }, async (req) => {
     const r = await getResponder(req.params.id, req.user.areaPath)
     return { ...r, phone: req.user.role === 'admin' ? r.phone : maskPhone(r.phone) }
   })
 
   app.patch<{ Params: Static<typeof IdParams>, Body: Static<typeof ResponderPatch> }>('/api/responders/:id', {
     schema: { tags, summary: 'Change a responder; supervisors may only set onDuty', params: IdParams, body: ResponderPatch },
-    preHandler: [app.authenticate, app.requireRole('supervisor', 'admin')]
+    preHandler: [app.authenticate, app.requireCapability('responder.duty')]
   }, async (req) => {
     await getResponder(req.params.id, req.user.areaPath)
     const b = req.body
@@ -196,11 +197,11 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
   // ---- policy ----------------------------------------------------------------------------------
 
   app.get('/api/policies/response', {
-    schema: { tags, summary: 'The response policy in force: priorities, SLA deadlines, escalation steps' }, preHandler: reader
+    schema: { tags, summary: 'The response policy in force: priorities, SLA deadlines, escalation steps' }, preHandler: policyReader
   }, async () => ({ ...(await app.incidents.policies.get()), defaults: DEFAULT_RESPONSE_POLICY }))
 
   app.put<{ Body: Static<typeof ResponsePolicySchema> }>('/api/policies/response', {
-    schema: { tags, summary: 'Replace the response policy (supervisors); applies to alarms and deadlines from now on', body: ResponsePolicySchema }, preHandler: supervisor
+    schema: { tags, summary: 'Replace the response policy (supervisors); applies to alarms and deadlines from now on', body: ResponsePolicySchema }, preHandler: policyWriter
   }, async (req) => {
     for (const [p, steps] of Object.entries(req.body.sla.escalation)) {
       if (steps.some((s, i) => i > 0 && s.afterMs < steps[i - 1].afterMs)) throw errors.VALIDATION(`escalation steps of ${p} must be in order of afterMs`)
@@ -210,7 +211,7 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
     return app.incidents.policies.get()
   })
 
-  app.delete('/api/policies/response', { schema: { tags, summary: 'Back to the default policy' }, preHandler: supervisor }, async (req) => {
+  app.delete('/api/policies/response', { schema: { tags, summary: 'Back to the default policy' }, preHandler: policyWriter }, async (req) => {
     await app.incidents.policies.reset()
     await audit(req, 'policy.reset', 'policy', 'response')
     return app.incidents.policies.get()

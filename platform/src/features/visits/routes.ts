@@ -1,7 +1,8 @@
 /**
  * Visits (探访关爱): residents flagged as living alone, empty-nest, left-behind or in special
  * difficulty need a visit at least monthly. Plan, record, list overdue, coverage per area and
- * month (target 100%). A visit that needs follow-up opens a P3 incident of type visit_follow_up.
+ * month (target 100%). A visit that needs follow-up writes an inbox row (derived/visit_follow_up)
+ * that the incident engine turns into a P3 incident, like any alarm: announced and the family told.
  */
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
@@ -9,10 +10,10 @@ import { Type, type Static } from '@sinclair/typebox'
 import type { Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
-import { publicDto } from '../incidents/service.ts'
+import { VISIT_SOURCE_PREFIX } from '../incidents/engine.ts'
 import { FLAGGED_SQL, overdueByArea, visitCoverage } from '../registry/stats.ts'
 import { DEFAULT_TIME_ZONE, lastDayOf, localDate, monthBounds, monthOf } from '../../lib/local-time.ts'
-import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, residentInScope, scopeFor, scopeOf, SqlFilter, STAFF_ROLES } from '../registry/scope.ts'
+import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, residentInScope, scopeFor, scopeOf, SqlFilter } from '../registry/scope.ts'
 
 export const VISIT_OUTCOMES = ['well', 'needs_help', 'not_home', 'hospitalised', 'moved_away', 'deceased'] as const
 const MONTH_PATTERN = '^\\d{4}-(0[1-9]|1[0-2])$'
@@ -40,8 +41,10 @@ const ListQuery = Type.Object({
 const AreaQuery = Type.Object({ areaId: Type.Optional(Id) }, { additionalProperties: false })
 const CoverageQuery = Type.Object({ areaId: Type.Optional(Id), month: Type.Optional(Type.String({ pattern: MONTH_PATTERN })) }, { additionalProperties: false })
 
-const SELECT = `select v.*, r.name as resident_name, a.id as area_id, a.name as area_name, a.path as area_path
-  from visits v join residents r on r.id = v.resident_id join sites s on s.id = r.site_id join areas a on a.id = s.area_id`
+// The follow-up's incident is the one its inbox row opened (set on the visit once the engine has run).
+const SELECT = `select v.*, coalesce(v.incident_id, ib.incident_id) as incident_id, r.name as resident_name, a.id as area_id, a.name as area_name, a.path as area_path
+  from visits v join residents r on r.id = v.resident_id join sites s on s.id = r.site_id join areas a on a.id = s.area_id
+  left join inbox ib on ib.device_id = '${VISIT_SOURCE_PREFIX}' || v.id and ib.msg_id = v.id`
 
 const visitDto = (r: Record<string, any>) => ({
   id: r.id, residentId: r.resident_id, residentName: r.resident_name, areaId: r.area_id, areaName: r.area_name,
@@ -58,9 +61,9 @@ export interface VisitRoutesOptions {
 }
 
 export const visitRoutes: FastifyPluginAsync<VisitRoutesOptions> = async (app, opts) => {
-  const staff = [app.authenticate, app.requireRole(...STAFF_ROLES)]
-  const planners = [app.authenticate, app.requireRole('supervisor', 'admin')]
-  const recorders = [app.authenticate, app.requireRole('operator', 'supervisor', 'admin')]
+  const staff = [app.authenticate, app.requireCapability('registry.read')]
+  const planners = [app.authenticate, app.requireCapability('visit.plan')]
+  const recorders = [app.authenticate, app.requireCapability('visit.record')]
   const audit = auditFor(app)
   const tz = opts.timeZone ?? DEFAULT_TIME_ZONE
   const today = () => localDate(opts.now(), tz)
@@ -162,27 +165,24 @@ export const visitRoutes: FastifyPluginAsync<VisitRoutesOptions> = async (app, o
     const scope = scopeOf(req)
     const visitedAt = new Date(b.visitedAt)
     if (visitedAt.getTime() > opts.now() + 5 * 60_000) throw errors.VALIDATION('visitedAt is in the future')
-    const raised = await app.db.transaction(async (tx) => {
+    const followUp = await app.db.transaction(async (tx) => {
       const v = await visitInScope(tx, req.params.id, scope)
       if (v.status !== 'planned') throw errors.VISIT_NOT_PLANNED(v.status, 'recorded')
-      let incident: { id: string, event: 'incident:opened' | 'incident:updated' } | null = null
-      if (b.followUpNeeded) {
-        const { rows } = await tx.query<{ site_id: string, area_id: string }>('select r.site_id, s.area_id from residents r join sites s on s.id = r.site_id where r.id = $1', [v.resident_id])
-        incident = await app.incidents.raise(tx, {
-          type: 'visit_follow_up', siteId: rows[0].site_id, areaId: rows[0].area_id, residentId: v.resident_id, deviceId: null, at: new Date(opts.now()),
-          // Visit notes may be personal: the timeline gets the outcome only.
-          source: { deviceId: `visit:${v.id}`, msgId: v.id, kind: 'derived', payload: { visitId: v.id, outcome: b.outcome } }
-        })
-      }
       await tx.query(`update visits set status = 'done', visited_at = $2, outcome = $3, notes = $4, follow_up_needed = $5, recorded_by = $6,
-                      visitor_name = coalesce($7, visitor_name), incident_id = $8 where id = $1`,
-      [v.id, visitedAt, b.outcome, b.notes ?? null, b.followUpNeeded, req.user.username, b.visitorName ?? null, incident?.id ?? null])
-      await audit(req, 'visit.record', 'visit', v.id, { outcome: b.outcome, followUpNeeded: b.followUpNeeded, incidentId: incident?.id ?? null }, tx)
-      return incident
+                      visitor_name = coalesce($7, visitor_name) where id = $1`,
+      [v.id, visitedAt, b.outcome, b.notes ?? null, b.followUpNeeded, req.user.username, b.visitorName ?? null])
+      await audit(req, 'visit.record', 'visit', v.id, { outcome: b.outcome, followUpNeeded: b.followUpNeeded }, tx)
+      if (!b.followUpNeeded) return null
+      // The follow-up is an alarm like any other: an inbox row the engine opens (and announces) once committed.
+      // Visit notes may be personal: the row carries the outcome only.
+      const { rows } = await tx.query<{ seq: string }>(
+        `insert into inbox (device_id, msg_id, kind, type, payload, received_at) values ($1, $2, 'derived', 'visit_follow_up', $3, $4) returning seq`,
+        [`${VISIT_SOURCE_PREFIX}${v.id}`, v.id, JSON.stringify({ visitId: v.id, outcome: b.outcome, residentId: v.resident_id }), new Date(opts.now())])
+      return rows[0].seq
     })
-    if (raised) {
-      const inc = await app.incidents.get(raised.id, '/')
-      app.realtime.emitIncident(raised.event, publicDto(inc), inc.areaPath)
+    if (followUp) {
+      const settled = await app.engine.settled(followUp)
+      if (settled?.incidentId) await app.db.query('update visits set incident_id = $2 where id = $1', [req.params.id, settled.incidentId])
     }
     return visitDto(await visitInScope(app.db, req.params.id, scope))
   })

@@ -44,9 +44,9 @@ export function parseStep (raw: string | undefined): number {
 }
 
 export const vitalsRoutes: FastifyPluginAsync<VitalsRoutesOptions> = async (app, opts) => {
-  const supervisors = [app.authenticate, app.requireRole('admin', 'supervisor')]
+  const supervisors = [app.authenticate, app.requireCapability('detection.write')]
   // Responders see only the dispatch pack of the incident they attend, never a resident's history.
-  const readers = [app.authenticate, app.requireRole('operator', 'supervisor', 'admin', 'auditor')]
+  const readers = [app.authenticate, app.requireCapability('vitals.read')]
 
   const residentInScope = async (req: FastifyRequest, id: string): Promise<void> => {
     const { rows } = await app.db.query(
