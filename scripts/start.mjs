@@ -16,6 +16,6 @@ if (!existsSync(`${root}dashboard/dist/index.html`)) {
   }
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', `${root}platform/src/main.ts`], { cwd: process.cwd(), stdio: 'inherit', env: process.env })
+const child = spawn(process.execPath, ['--import', 'tsx', `${root}scripts/embedded-demo.ts`], { cwd: process.cwd(), stdio: 'inherit', env: process.env })
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
