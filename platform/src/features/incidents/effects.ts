@@ -108,7 +108,7 @@ export class IncidentEffects {
       if (seen.rows.length > 0) return false
       await this.d.incidents.addTimeline(tx, incidentId, kind, null, null,
         { commandId: cmd.id, type: cmd.type, deviceId: ack.deviceId, ...(ack.error ? { error: ack.error } : {}) })
-      await tx.query('update incidents set updated_at = now() where id = $1', [incidentId])
+      await this.d.incidents.touch(tx, incidentId)
       return true
     })
     if (recorded) await this.announce(incidentId)

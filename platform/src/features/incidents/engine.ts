@@ -189,7 +189,7 @@ export class IncidentEngine {
     const incidentId = rows[0]?.incident_id
     if (!incidentId) return null
     await this.incidents.addTimeline(tx, incidentId, `intercom_${row.type}`, null, null, { callId: row.payload.callId })
-    await tx.query('update incidents set updated_at = now() where id = $1', [incidentId])
+    await this.incidents.touch(tx, incidentId)
     return { event: 'incident:updated', incidentId }
   }
 }

@@ -124,6 +124,11 @@ export class IncidentService {
     return rows.map(toDto)
   }
 
+  /** Marks the incident changed (something went on its timeline), so clients re-read it. */
+  async touch (tx: Queryable, id: string): Promise<void> {
+    await tx.query('update incidents set updated_at = now() where id = $1', [id])
+  }
+
   async addTimeline (tx: Queryable, incidentId: string, kind: string, actor: Actor | null, text: string | null, data?: Record<string, unknown>): Promise<void> {
     await tx.query(
       'insert into incident_timeline (incident_id, at, kind, actor_id, actor_name, text, data) values ($1, $2, $3, $4, $5, $6, $7)',

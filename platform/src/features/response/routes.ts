@@ -3,11 +3,11 @@
  * actions, responders (CRUD) and the response policy (supervisors).
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
-import { randomUUID } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
 import type { CommandType } from '@eldercare/protocols'
 import { errors } from '../../errors.ts'
-import { RESPONDER_KINDS, RESPONDER_SELECT, responderDto, type OfferEvent } from './dispatch.ts'
+import { RESPONDER_KINDS, type OfferEvent } from './dispatch.ts'
+import { createResponder, getResponder, intercomFor, listResponders, offersOf, updateResponder, withdrawOffer } from './repository.ts'
 import { publicDto } from '../incidents/service.ts'
 import { DEFAULT_RESPONSE_POLICY, ResponsePolicySchema, type ResponsePolicy } from './policy.ts'
 import { maskPhone } from '../registry/routes.ts'
@@ -63,16 +63,7 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
     schema: { tags, summary: 'The dispatch cascade of an incident: every offer and its answer', params: IdParams }, preHandler: reader
   }, async (req) => {
     await app.incidents.get(req.params.id, req.user.areaPath)
-    const { rows } = await app.db.query<Record<string, any>>(
-      `select o.*, rp.name as responder_name from dispatch_offers o join responders rp on rp.id = o.responder_id
-        where o.incident_id = $1 order by o.offered_at`, [req.params.id])
-    const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null)
-    return {
-      items: rows.map((o) => ({
-        id: o.id, responderId: o.responder_id, responderName: o.responder_name, status: o.status, offeredAt: iso(o.offered_at), dueAt: iso(o.due_at),
-        respondedAt: iso(o.responded_at), arrivedAt: iso(o.arrived_at), departedAt: iso(o.departed_at), offeredBy: o.offered_by
-      }))
-    }
+    return { items: await offersOf(app.db, req.params.id) }
   })
 
   app.post<{ Params: Static<typeof IdParams>, Body: Static<typeof DispatchBody> }>('/api/incidents/:id/dispatch', {
@@ -95,8 +86,7 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
     const pending = await app.response.dispatch.activeOffer(app.db, req.params.id, ['offered', 'accepted'])
     if (!pending) throw errors.NO_OFFER()
     if (pending.status === 'accepted') {
-      // An accepted responder who cannot go after all: the operator withdraws them.
-      await app.db.query("update dispatch_offers set status = 'withdrawn', responded_at = now() where id = $1", [pending.id])
+      await withdrawOffer(app.db, pending.id)
     }
     const { next } = pending.status === 'offered'
       ? await app.response.dispatch.respond(pending.id, 'decline', actor(req))
@@ -124,17 +114,13 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
     schema: { tags, summary: 'Answer, hang up, or unlock the door through the site\'s intercom ([P-3.5] intercom.*)', params: IntercomParams }, preHandler: operator
   }, async (req) => {
     const inc = await app.incidents.get(req.params.id, req.user.areaPath)
-    const { rows } = await app.db.query<{ id: string }>(
-      `select id from devices where site_id = $1 and type = 'intercom' order by (id = $2) desc, (resident_id = $3) desc nulls last limit 1`,
-      [inc.siteId, inc.deviceId, inc.residentId])
-    if (!rows[0]) throw errors.NOT_FOUND('intercom at this site')
-    const { rows: calls } = await app.db.query<{ call_id: string | null }>(
-      `select payload->>'callId' as call_id from inbox where incident_id = $1 and kind = 'intercom' and type = 'call_request' order by seq desc limit 1`, [inc.id])
+    const intercom = await intercomFor(app.db, inc)
+    const call = intercom.callId ? { callId: intercom.callId } : undefined
     const type = `intercom.${req.params.action}` as CommandType
     const cmd = await app.db.transaction(async (tx) => {
-      const c = await app.commands.send(rows[0].id, type, calls[0]?.call_id ? { callId: calls[0].call_id } : undefined, { incidentId: inc.id, createdBy: req.user.username }, tx)
-      await app.incidents.addTimeline(tx, inc.id, `intercom_${req.params.action}`, actor(req), null, { commandId: c.id, deviceId: rows[0].id, ...(calls[0]?.call_id ? { callId: calls[0].call_id } : {}) })
-      await tx.query('update incidents set updated_at = now() where id = $1', [inc.id])
+      const c = await app.commands.send(intercom.deviceId, type, call, { incidentId: inc.id, createdBy: req.user.username }, tx)
+      await app.incidents.addTimeline(tx, inc.id, `intercom_${req.params.action}`, actor(req), null, { commandId: c.id, deviceId: intercom.deviceId, ...call })
+      await app.incidents.touch(tx, inc.id)
       return c
     })
     await audit(req, `incident.intercom_${req.params.action}`, 'incident', inc.id, { commandId: cmd.id })
@@ -147,30 +133,18 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: Static<typeof ResponderBody> }>('/api/responders', {
     schema: { tags, summary: 'Register a responder (care worker, volunteer, family member, medical team)', body: ResponderBody }, preHandler: registrar
   }, async (req, reply) => {
-    const b = req.body
-    const { rows: area } = await app.db.query<{ path: string }>("select path from areas where id = $1 and path like $2 || '%'", [b.areaId, req.user.areaPath])
-    if (!area[0]) throw errors.VALIDATION(`area ${b.areaId} does not exist in your part of the network`)
-    const id = randomUUID()
-    await app.db.query('insert into responders (id, name, kind, area_id, phone, on_duty, lat, lng) values ($1, $2, $3, $4, $5, $6, $7, $8)',
-      [id, b.name, b.kind, b.areaId, b.phone, b.onDuty ?? true, b.geo?.lat ?? null, b.geo?.lng ?? null])
+    const id = await createResponder(app.db, req.body, req.user.areaPath)
     await audit(req, 'responder.create', 'responder', id)
-    return reply.code(201).send(await getResponder(id, req.user.areaPath))
+    return reply.code(201).send(await getResponder(app.db, id, req.user.areaPath))
   })
 
-  const getResponder = async (id: string, scope: string) => {
-    const { rows } = await app.db.query<Record<string, any>>(`${RESPONDER_SELECT} where rp.id = $1 and a.path like $2 || '%'`, [id, scope])
-    if (!rows[0]) throw errors.NOT_FOUND('responder')
-    return responderDto(rows[0])
-  }
-
   app.get('/api/responders', { schema: { tags, summary: 'Responders within your area' }, preHandler: responderReader }, async (req) => {
-    const { rows } = await app.db.query<Record<string, any>>(`${RESPONDER_SELECT} where a.path like $1 || '%' and not rp.disabled order by rp.name`, [req.user.areaPath])
     // Operators see masked phones; the full number goes only to the notification channel.
-    return { items: rows.map((r) => ({ ...responderDto(r), phone: req.user.role === 'admin' ? r.phone : maskPhone(r.phone) })) }
+    return { items: (await listResponders(app.db, req.user.areaPath)).map((r) => ({ ...r, phone: req.user.role === 'admin' ? r.phone : maskPhone(r.phone) })) }
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/responders/:id', { schema: { tags, params: IdParams }, preHandler: responderReader }, async (req) => {
-    const r = await getResponder(req.params.id, req.user.areaPath)
+    const r = await getResponder(app.db, req.params.id, req.user.areaPath)
     return { ...r, phone: req.user.role === 'admin' ? r.phone : maskPhone(r.phone) }
   })
 
@@ -178,20 +152,12 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
     schema: { tags, summary: 'Change a responder; supervisors may only set onDuty', params: IdParams, body: ResponderPatch },
     preHandler: [app.authenticate, app.requireCapability('responder.duty')]
   }, async (req) => {
-    await getResponder(req.params.id, req.user.areaPath)
+    await getResponder(app.db, req.params.id, req.user.areaPath)
     const b = req.body
     if (req.user.role !== 'admin' && Object.keys(b).some((k) => k !== 'onDuty')) throw errors.VALIDATION('supervisors may change only onDuty')
-    const sets: string[] = []
-    const params: unknown[] = [req.params.id]
-    const set = (col: string, v: unknown) => { params.push(v); sets.push(`${col} = $${params.length}`) }
-    if (b.name !== undefined) set('name', b.name)
-    if (b.phone !== undefined) set('phone', b.phone)
-    if (b.onDuty !== undefined) set('on_duty', b.onDuty)
-    if (b.disabled !== undefined) set('disabled', b.disabled)
-    if (b.geo !== undefined) { set('lat', b.geo?.lat ?? null); set('lng', b.geo?.lng ?? null) }
-    await app.db.query(`update responders set ${sets.join(', ')} where id = $1`, params)
+    await updateResponder(app.db, req.params.id, b)
     await audit(req, 'responder.update', 'responder', req.params.id, { fields: Object.keys(b) })
-    return getResponder(req.params.id, req.user.areaPath)
+    return getResponder(app.db, req.params.id, req.user.areaPath)
   })
 
   // ---- policy ----------------------------------------------------------------------------------
