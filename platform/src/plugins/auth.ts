@@ -6,20 +6,10 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
 import { rolesWith, roleCan, type Capability, type Role } from '@eldercare/protocols'
-import { hashToken } from '../features/auth/tokens.ts'
+import { userForToken, type AuthUser } from '../features/auth/sessions.ts'
 import { errors } from '../errors.ts'
-import type { Queryable } from '../db/db.ts'
 
-/** The operator behind a request or socket, with the area subtree they may see. */
-export interface AuthUser {
-  id: string
-  username: string
-  role: Role
-  areaId: string
-  /** materialised path of the user's area; every visible record's area path starts with it */
-  areaPath: string
-  tokenHash: string
-}
+export type { AuthUser }
 
 type Guard = (req: FastifyRequest) => Promise<void>
 
@@ -35,17 +25,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     user: AuthUser
   }
-}
-
-/** Resolves a bearer token to its user, or null when unknown, expired, revoked or the user is disabled. */
-export async function userForToken (db: Queryable, token: string): Promise<AuthUser | null> {
-  const tokenHash = hashToken(token)
-  const { rows } = await db.query<{ id: string, username: string, role: Role, area_id: string, path: string }>(
-    `select u.id, u.username, u.role, u.area_id, a.path
-       from auth_tokens t join users u on u.id = t.user_id join areas a on a.id = u.area_id
-      where t.token_hash = $1 and t.revoked_at is null and t.expires_at > now() and not u.disabled`, [tokenHash])
-  const r = rows[0]
-  return r ? { id: r.id, username: r.username, role: r.role, areaId: r.area_id, areaPath: r.path, tokenHash } : null
 }
 
 export function bearer (header: string | undefined): string | null {

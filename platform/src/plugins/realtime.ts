@@ -4,7 +4,7 @@ import { createAdapter } from '@socket.io/redis-adapter'
 import { Server } from 'socket.io'
 import type { ClientToServerEvents, DeviceStatusDto, IncidentDto, ServerToClientEvents } from '@eldercare/protocols'
 import { errors, type PlatformError } from '../errors.ts'
-import { userForToken, type AuthUser } from './auth.ts'
+import { userForToken, type AuthUser } from '../features/auth/sessions.ts'
 
 interface SocketData { user: AuthUser }
 

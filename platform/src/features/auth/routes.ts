@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Type } from '@sinclair/typebox'
-import type { LoginResponse, Role } from '@eldercare/protocols'
+import type { LoginResponse } from '@eldercare/protocols'
 import { LoginThrottle } from './login-throttle.ts'
 import { verifyPassword } from './passwords.ts'
-import { generateToken, hashToken } from './tokens.ts'
+import { createSession, findLoginUser, revokeSession } from './sessions.ts'
+import { generateToken } from './tokens.ts'
 import { errors } from '../../errors.ts'
 
 const LoginBody = Type.Object({
@@ -30,9 +31,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
       reply.header('retry-after', Math.ceil(wait / 1000))
       throw errors.TOO_MANY_ATTEMPTS(Math.ceil(wait / 60000))
     }
-    const { rows } = await app.db.query<{ id: string, username: string, password_hash: string, role: Role, area_id: string, display_name: string | null, disabled: boolean, path: string }>(
-      'select u.id, u.username, u.password_hash, u.role, u.area_id, u.display_name, u.disabled, a.path from users u join areas a on a.id = u.area_id where lower(u.username) = lower($1)', [username])
-    const u = rows[0]
+    const u = await findLoginUser(app.db, username)
     const ok = u !== undefined && !u.disabled && await verifyPassword(password, u.password_hash)
     if (!ok) {
       throttle.fail(keys)
@@ -43,7 +42,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
     throttle.clear(keys[0])
     const token = generateToken()
     const expiresAt = new Date(Date.now() + opts.sessionTtlHours * 3600_000)
-    await app.db.query('insert into auth_tokens (token_hash, user_id, expires_at) values ($1, $2, $3)', [hashToken(token), u.id, expiresAt])
+    await createSession(app.db, token, u.id, expiresAt)
     await app.audit.write({ userId: u.id, username: u.username, ip: req.ip, action: 'auth.login', areaPath: u.path })
     const body: LoginResponse = {
       token, expiresAt: expiresAt.toISOString(),
@@ -56,7 +55,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
     schema: { tags: ['auth'], summary: 'Revoke the current token' },
     preHandler: app.authenticate
   }, async (req, reply) => {
-    await app.db.query('update auth_tokens set revoked_at = now() where token_hash = $1', [req.user.tokenHash])
+    await revokeSession(app.db, req.user.tokenHash)
     app.realtime.revokeToken(req.user.tokenHash)
     await app.audit.write({ userId: req.user.id, username: req.user.username, ip: req.ip, action: 'auth.logout', areaPath: req.user.areaPath })
     return reply.code(204).send()
