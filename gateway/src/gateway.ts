@@ -98,8 +98,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       : new Readings(opts.sql, store, log, (n) => this.emit('inbox', n), now, opts.readings)
     this.observers = new Observers(opts.sql, log.child({ part: 'observers' }), { now })
     this.auth = new DeviceAuth({ store, observers: this.observers, log: log.child({ part: 'connect' }), cacheTtlMs: opts.authCacheTtlMs, cacheMax: opts.authCacheMax })
-    this.inbox = new InboxWriter(store, log.child({ part: 'inbox' }), opts.inboxWriter)
-    this.pruner = new InboxPruner(store, log.child({ part: 'inbox' }), now, opts.idempotency)
+    this.inbox = new InboxWriter({ store, log: log.child({ part: 'inbox' }), ...opts.inboxWriter })
+    this.pruner = new InboxPruner({ store, log: log.child({ part: 'inbox' }), now, ...opts.idempotency })
     this.commands = new CommandDelivery(store, log, now)
     this.maxPacketBytes = opts.maxPacketBytes ?? MAX_PACKET_BYTES
     this.cluster = opts.redisUrl ? redisBrokerParts(opts.redisUrl) : undefined

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pino } from 'pino'
 import { deviceTopic } from '@eldercare/protocols'
-import { logSink } from '../support/devices.ts'
+import { connectDevice, logSink } from '../support/devices.ts'
 import { eventually, seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
 import { RawDevice } from './raw-device.ts'
 
@@ -74,6 +74,27 @@ describe('hostile alarms', () => {
     expect(errors).toEqual([])
     expect((await rows('h-neg'))[0]).toMatchObject({ clock_skew: true, device_ts: null })
     await eventually(async () => (await rows('h-neg'))[0]?.incident_id, 10_000, 'incident opened for the sos')
+  })
+
+  it('[P-2.3][P-2.3a] an MQTT.js device that reconnects by itself sends every hostile alarm once: each PUBACKed, no reconnect, no resend', async () => {
+    const d = await connectDevice(p.mqttUrl, home.device, { clean: false, reconnectPeriod: 100 })
+    let reconnects = 0
+    d.client.on('reconnect', () => { reconnects++ })
+    const hostile = [
+      { id: 'js-nul\u0000', ts: Date.now(), type: 'fall' },
+      { id: 'js-sur\udfff', ts: Date.now(), type: 'fall' },
+      { id: 'js-loc', ts: Date.now(), type: 'fall', location: '\u0000' },
+      { id: 'js-y10k', ts: Date.UTC(10000, 0, 1), type: 'fall' },
+      { id: 'js-neg', ts: -1, type: 'sos' }
+    ]
+    for (const body of hostile) await d.client.publishAsync(deviceTopic(home.device.id, 'events'), JSON.stringify(body), { qos: 1 })
+    await sleep(1000)
+    expect(reconnects).toBe(0)
+    expect(d.client.connected).toBe(true)
+    const stored = (await p.db.query<{ msg_id: string }>(`select msg_id from inbox where device_id = $1 and msg_id like 'js-%' order by msg_id`, [home.device.id])).rows
+    expect(stored.map((r) => r.msg_id)).toEqual(['js-loc', 'js-neg', 'js-y10k'])
+    expect(d.errors.map((e) => e.code)).toEqual(['invalid_payload', 'invalid_payload', 'invalid_payload'])
+    await d.end()
   })
 
   it('[P-1.4] keepalive 0 and above 60 s are refused at CONNECT; 60 s is accepted', async () => {
