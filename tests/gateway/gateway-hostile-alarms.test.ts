@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pino } from 'pino'
 import { deviceTopic } from '@eldercare/protocols'
+import { hashDeviceSecret } from '@eldercare/gateway'
 import { connectDevice, logSink } from '../support/devices.ts'
 import { eventually, seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
 import { RawDevice } from './raw-device.ts'
@@ -107,6 +108,18 @@ describe('hostile alarms', () => {
     expect(ok.returnCode).toBe(0)
     ok.device.end()
     expect(log.lines.some((l) => l.err === 'GW_ERR_KEEPALIVE')).toBe(true)
+  })
+
+  it('[P-1.2] a cached device record never outlives its secret: a secret changed behind the cache is read again at once', async () => {
+    const dev = await seedHome(p.api)
+    const first = await RawDevice.connect(p.ports.mqtt, dev.device) // caches the record
+    expect(first.returnCode).toBe(0)
+    first.device.end()
+    // changed in the registry without telling the gateway (as another platform node might)
+    await p.db.query('update devices set secret_hash = $2 where id = $1', [dev.device.id, hashDeviceSecret('a-new-secret-0123456789abcdef')])
+    const fresh = await RawDevice.connect(p.ports.mqtt, { id: dev.device.id, secret: 'a-new-secret-0123456789abcdef' })
+    expect(fresh.returnCode).toBe(0)
+    fresh.device.end()
   })
 
   it('[P-1.2] rotating a device secret closes its live connection at once; the old secret is refused', async () => {
