@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deviceTopic } from '@eldercare/protocols'
-import { hashDeviceSecret } from '@eldercare/gateway'
+import { hashDeviceSecret } from '@eldercare/common'
 import { seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
 import { needsPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts'
 import { RawDevice } from './raw-device.ts'

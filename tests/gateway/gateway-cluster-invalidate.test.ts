@@ -3,7 +3,8 @@
  * to one gateway closes the device's live session on the other at once [P-1.2].
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Gateway, hashDeviceSecret } from '@eldercare/gateway'
+import { hashDeviceSecret } from '@eldercare/common'
+import { Gateway } from '@eldercare/gateway'
 import { migrate, openDb, type Db } from '@eldercare/platform'
 import { needsAll } from '../support/requirements.ts'
 import { needsPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts'

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pino } from 'pino'
 import { deviceTopic } from '@eldercare/protocols'
-import { hashDeviceSecret } from '@eldercare/gateway'
+import { hashDeviceSecret } from '@eldercare/common'
 import { connectDevice, logSink } from '../support/devices.ts'
 import { eventually, seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
 import { RawDevice } from './raw-device.ts'
