@@ -230,8 +230,8 @@ function listed (dropped: DroppedField[]): DroppedField[] {
 
 /** A device-chosen name, safe to log and to answer: JSON-escaped (no NUL, no lone surrogate) and short. */
 function printable (name: string): string {
-  const quoted = JSON.stringify(name)
-  return quoted.length <= 42 ? quoted : `${quoted.slice(0, 40)}…"`
+  const chars = [...JSON.stringify(name)] // by code point: a cut must not split a surrogate pair
+  return chars.length <= 42 ? chars.join('') : `${chars.slice(0, 40).join('')}…"`
 }
 
 const isIntegerOutsideClock = (ts: unknown): boolean => typeof ts === 'number' && Number.isInteger(ts) && (ts < 0 || ts > MAX_TIMESTAMP_MS)
