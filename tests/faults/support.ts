@@ -184,7 +184,7 @@ export function rawSocket (port: number): Promise<{ socket: Socket, received: Bu
     let closedFlag = false
     const closed = new Promise<void>((r) => socket.once('close', () => { closedFlag = true; r() }))
     socket.on('data', (b) => received.push(b))
-    socket.once('error', () => {})
+    socket.on('error', () => {}) // a reset by the broker shows as 'close'
     socket.once('connect', () => resolve({ socket, received, closed, isClosed: () => closedFlag }))
     socket.once('error', reject)
   })
