@@ -88,7 +88,8 @@ describe.skipIf(!pgNeeded.ok)('fault: PostgreSQL away for 10 s', () => {
     const rows = await inboxOnPostgres(databaseUrl, [a.id])
     const recorded = new Set(rows.map((r) => r.msg_id))
     const unacked = sent.filter((id) => !ackedAt.has(id)).map((id) => `${id}${recorded.has(id) ? ' (recorded)' : ''}`)
-    expect(unacked, `falls never PUBACKed (device connected: ${a.client.connected}, connection closed ${a.closes} times)`).toEqual([])
+    const pending = Object.keys((a.client as unknown as { outgoing: Record<string, unknown> }).outgoing).length
+    expect(unacked, `falls never PUBACKed (device connected: ${a.client.connected}, connection closed ${a.closes} times, ${pending} publishes pending in MQTT.js)`).toEqual([])
     expect(rows.map((r) => r.msg_id).sort()).toEqual([...sent].sort())
     await eventually(async () => (await incidentsOf(node.api, streaming.home.residentId)).reduce((s, i) => s + i.alarmCount, 0) === sent.length, 20_000, 'every fall counted once')
     expect((await inboxOnPostgres(databaseUrl, [a.id])).filter((r) => r.processed_at === null)).toEqual([])
