@@ -14,7 +14,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { deviceTopic, type DeviceDto } from '@eldercare/protocols'
+import { deviceTopic, type DeviceStatusDto } from '@eldercare/protocols'
 import { connectPacket } from '../support/devices.ts'
 import { eventually } from '../support/platform.ts'
 import { makeTempDir } from '../support/process.ts'
@@ -108,7 +108,7 @@ describe('fault: slow and broken clients', () => {
     log(`half-open connection closed after ${closedAfter} ms of silence (keepalive 2 s)`)
     expect(closedAfter, 'the silent connection was closed').not.toBeNull()
     expect(closedAfter!).toBeLessThanOrEqual(5_000)
-    await eventually(async () => (await node.api.get<DeviceDto>(`/api/devices/${silent.id}`)).online === false, 5_000, 'the silent device shown offline')
+    await eventually(async () => (await node.api.get<DeviceStatusDto>(`/api/devices/${silent.id}`)).online === false, 5_000, 'the silent device shown offline')
 
     // the slow loris is closed before its CONNECT completes
     const lorisClosed = await within(loris.closed, Math.max(0, 40_000 - (Date.now() - lorisStarted)))
