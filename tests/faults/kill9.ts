@@ -1,14 +1,15 @@
 /**
- * The kill -9 scenario shared by the PGlite and PostgreSQL files: 60 QoS 1 falls from six
- * devices of one resident are in flight when the embedded process is SIGKILLed; the process is
- * started again on the same data and ports, the devices reconnect and resend what was not
- * PUBACKed, and every fall ends up recorded exactly once and counted once by the incident
- * engine [P-4.1][P-2.4].
+ * The kill -9 scenario shared by the PGlite and PostgreSQL files: the embedded process is
+ * frozen (SIGSTOP), six devices of one resident publish 60 QoS 1 falls into its sockets, and it
+ * is SIGKILLed with all 60 unacknowledged; it is started again on the same data and ports, the
+ * devices reconnect and resend, and every fall ends up recorded exactly once and counted once
+ * by the incident engine [P-4.1][P-2.4].
  */
 import { expect } from 'vitest'
 import { deviceTopic } from '@eldercare/protocols'
 import { eventually } from '../support/platform.ts'
-import { device, fall, log, incidentsOf, nodePorts, seedDevices, startNode, type Device, type InboxRow, type NodeProcess, type NodeStore } from './support.ts'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { device, fall, log, publishUntilAcked, incidentsOf, nodePorts, seedDevices, startNode, type Device, type InboxRow, type NodeProcess, type NodeStore } from './support.ts'
 
 export const FALLS = 60
 const DEVICES = 6
@@ -28,24 +29,19 @@ export async function killNineScenario (store: NodeStore, readInbox: (node: Node
   const clients: Device[] = await Promise.all(devices.map((d) => device(first.mqttUrl, d, { clean: false, reconnectPeriod: 250 })))
   cleanup.push(async () => { await Promise.all(clients.map((c) => c.end())) })
 
+  // the process frozen (SIGSTOP), the 60 falls sit unread in its sockets: all unacknowledged
+  process.kill(first.proc.pid, 'SIGSTOP')
   const acked = new Set<string>()
-  let firstAck!: () => void
-  const gotFirstAck = new Promise<void>((resolve) => { firstAck = resolve })
   for (let i = 0; i < FALLS; i++) {
     const c = clients[i % DEVICES]
     const id = `k9-${String(i).padStart(2, '0')}`
-    c.client.publish(deviceTopic(c.id, 'events'), fall(id), { qos: 1 }, (err) => {
-      if (err) return
-      acked.add(id)
-      firstAck()
-    })
+    publishUntilAcked(c.client, deviceTopic(c.id, 'events'), fall(id), () => acked.add(id))
   }
-  // all 60 are unacknowledged until the first PUBACK: kill at that moment, mid-stream
-  await gotFirstAck
-  await first.kill9()
+  await sleep(500)
   const unackedAtKill = FALLS - acked.size
+  await first.kill9()
   log(`killed -9 with ${unackedAtKill} of ${FALLS} falls unacknowledged`)
-  expect(unackedAtKill, 'falls still unacknowledged when the process died').toBeGreaterThan(0)
+  expect(unackedAtKill, 'falls unacknowledged when the process died').toBe(FALLS)
 
   const second = await startNode(store, ports)
   cleanup.push(() => second.stop())

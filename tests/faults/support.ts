@@ -176,6 +176,24 @@ export function publishAcked (client: MqttClient, topic: string, payload: string
   })
 }
 
+/**
+ * A QoS 1 publish the way firmware does it [P-4.1]: until the PUBACK comes, resend. MQTT.js
+ * itself resends what it holds after a reconnect, but reports some publishes as failed when
+ * connections keep closing under it; those are published again (same bytes, same id [P-2.4]).
+ * Stops when the client is ended. `onAck` runs once, at the PUBACK.
+ */
+export function publishUntilAcked (client: MqttClient, topic: string, payload: string, onAck: () => void, stats: { resends: number } = { resends: 0 }): void {
+  const attempt = (): void => {
+    client.publish(topic, payload, { qos: 1 }, (err) => {
+      if (!err) return onAck()
+      if (client.disconnecting) return
+      stats.resends++
+      setTimeout(attempt, 250)
+    })
+  }
+  attempt()
+}
+
 /** A raw TCP socket to the broker, with everything it received. */
 export function rawSocket (port: number): Promise<{ socket: Socket, received: Buffer[], closed: Promise<void>, isClosed(): boolean }> {
   return new Promise((resolve, reject) => {
