@@ -13,7 +13,7 @@ import { Type, type Static } from '@sinclair/typebox'
  */
 export const TEXT_FORMAT = 'text'
 /** A device string: well-formed Unicode without NUL [P-2.3a]; lengths count characters (code points). */
-export const Text = (opts: { minLength?: number, maxLength?: number } = {}) => Type.String({ ...opts, format: TEXT_FORMAT })
+export const DeviceText = (opts: { minLength?: number, maxLength?: number } = {}) => Type.String({ ...opts, format: TEXT_FORMAT })
 
 const NOT_TEXT = /[\u0000\p{Cs}]/u
 /** [P-2.3a] True when `s` is well-formed Unicode without NUL (a paired surrogate, a 4-byte character, is fine). */
@@ -29,7 +29,7 @@ export function isDeviceText (s: string): boolean {
 export const MAX_TIMESTAMP_MS = 9_223_372_036_854
 
 /** [P-2.2] Message id: unique per device, 1–64 characters. */
-export const MessageId = Text({ minLength: 1, maxLength: 64 })
+export const MessageId = DeviceText({ minLength: 1, maxLength: 64 })
 /** [P-2.2] Device time, milliseconds since the Unix epoch, UTC, within what every store holds. */
 export const Timestamp = Type.Integer({ minimum: 0, maximum: MAX_TIMESTAMP_MS })
 
@@ -100,7 +100,7 @@ export const DeviceEvent = Type.Object({
   ts: Timestamp,
   type: Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))),
   confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-  location: Type.Optional(Text({ maxLength: 64 })),
+  location: Type.Optional(DeviceText({ maxLength: 64 })),
   ref: Type.Optional(MessageId),
   geo: Type.Optional(Geo)
 }, { additionalProperties: false })
@@ -114,7 +114,7 @@ export const IntercomEvent = Type.Object({
   id: MessageId,
   ts: Timestamp,
   type: Type.Union(INTERCOM_TYPES.map((t) => Type.Literal(t))),
-  callId: Text({ minLength: 1, maxLength: 64 })
+  callId: DeviceText({ minLength: 1, maxLength: 64 })
 }, { additionalProperties: false })
 export type IntercomEvent = Static<typeof IntercomEvent>
 
@@ -126,7 +126,7 @@ export const DeviceStatusMessage = Type.Object({
   battery: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
   /** dBm */
   rssi: Type.Optional(Type.Number({ minimum: -150, maximum: 0 })),
-  fw: Type.Optional(Text({ maxLength: 32 }))
+  fw: Type.Optional(DeviceText({ maxLength: 32 }))
 }, { additionalProperties: false })
 export type DeviceStatusMessage = Static<typeof DeviceStatusMessage>
 
@@ -149,7 +149,7 @@ export const CommandAck = Type.Object({
   id: MessageId,
   ts: Timestamp,
   ok: Type.Boolean(),
-  error: Type.Optional(Text({ maxLength: 256 }))
+  error: Type.Optional(DeviceText({ maxLength: 256 }))
 }, { additionalProperties: false })
 export type CommandAck = Static<typeof CommandAck>
 
