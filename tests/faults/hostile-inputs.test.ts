@@ -14,7 +14,7 @@ import { connectPacket } from '../support/devices.ts'
 import { eventually } from '../support/platform.ts'
 import { makeTempDir } from '../support/process.ts'
 import { corpus } from './corpus.ts'
-import { device, inboxOnPGlite, incidentsOf, log, nodePorts, publishAcked, rawSocket, seedDevices, startNode, within, type Device, type InboxRow, type NodeProcess } from './support.ts'
+import { device, inboxOnPGlite, incidentsOf, log, nodePorts, publishAcked, rawSocket, seedDevices, startNode, type Device, type InboxRow, type NodeProcess } from './support.ts'
 
 const temp = makeTempDir('faults-hostile')
 let node: NodeProcess
