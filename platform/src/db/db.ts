@@ -85,6 +85,11 @@ async function openPostgres (url: string, max: number): Promise<Db> {
     ...wrap(pool),
     async transaction (fn) {
       const client = await pool.connect()
+      // A server restart ends a checked-out connection with an 'error' event: unheard, it would
+      // crash the process. The statement in flight fails, and the transaction with it.
+      let broken: Error | undefined
+      const onError = (err: Error) => { broken = err }
+      client.on('error', onError)
       const hooks: Array<() => void> = []
       try {
         await client.query('begin')
@@ -96,7 +101,8 @@ async function openPostgres (url: string, max: number): Promise<Db> {
         await client.query('rollback').catch(() => {})
         throw err
       } finally {
-        client.release()
+        client.off('error', onError)
+        client.release(broken) // a broken connection is discarded, not returned to the pool
       }
     },
     exec: async (sql) => { await pool.query(sql) },
