@@ -3,7 +3,8 @@
  * PGlite (embedded, default) and PostgreSQL (`DATABASE_URL`). Same SQL, same migrations.
  */
 import { mkdirSync } from 'node:fs'
-import { PGlite } from '@electric-sql/pglite'
+import { createRequire } from 'node:module'
+import { Worker } from 'node:worker_threads'
 import pg from 'pg'
 
 export interface QueryResult<T> {
@@ -44,27 +45,166 @@ export async function openDb (opts: OpenDbOptions): Promise<Db> {
   return openPGlite(opts.dataDir ?? 'memory://')
 }
 
+/**
+ * PGlite runs in a worker thread of its own (issue 11, "the embedded database off the event
+ * loop"). PGlite is PostgreSQL compiled to WebAssembly: every statement runs synchronously on
+ * the thread that owns it, so in-process a presence batch, a readings insert or a report held
+ * the event loop that MQTT, HTTP and socket.io share — alarms waited behind them. In a worker
+ * the database works on the other core and the main thread only posts statements and receives
+ * rows. Why a worker behind this interface rather than `@electric-sql/pglite-socket` and `pg`:
+ * the rows keep PGlite's own types (Date, objects for json, numbers) so nothing else changes,
+ * there is no wire protocol to encode and parse twice, and the files under DATA_DIR are the
+ * same PGlite files. Interactive transactions hold PGlite's lock in the worker exactly as they
+ * did in-process: statements outside the transaction wait for it, as before.
+ *
+ * The worker's code is plain CommonJS evaluated from a string, so it runs the same under tsx,
+ * vitest and a compiled build without a loader (it only needs PGlite and worker_threads).
+ */
+const PGLITE_WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+const { PGlite } = require(workerData.pglitePath)
+let lite = null
+const txs = new Map()
+let nextTx = 1
+const reply = (id, result) => parentPort.postMessage({ id, result })
+// PostgreSQL's error fields (code, detail, constraint …) cross the thread as plain values
+const plain = (err) => {
+  const o = { message: String((err && err.message) || err), name: (err && err.name) || 'Error' }
+  if (err && typeof err === 'object') for (const k of Object.keys(err)) {
+    const v = err[k]
+    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') o[k] = v
+  }
+  return o
+}
+const fail = (id, err) => parentPort.postMessage({ id, error: plain(err) })
+parentPort.on('message', async (m) => {
+  try {
+    if (m.op === 'open') { lite = await PGlite.create(m.dataDir); return reply(m.id, null) }
+    if (m.op === 'query') {
+      const t = m.tx ? txs.get(m.tx) : null
+      if (m.tx && !t) throw new Error('the transaction is already over')
+      const r = await (t ? t.tx : lite).query(m.sql, m.params)
+      return reply(m.id, { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length })
+    }
+    if (m.op === 'exec') { await lite.exec(m.sql); return reply(m.id, null) }
+    if (m.op === 'begin') {
+      const txId = nextTx++
+      let began = false
+      const entry = {}
+      entry.done = lite.transaction((tx) => new Promise((resolve, reject) => {
+        began = true
+        Object.assign(entry, { tx, resolve, reject })
+        txs.set(txId, entry)
+        reply(m.id, txId)
+      }))
+      entry.done.catch((err) => { if (!began) fail(m.id, err) })
+      return
+    }
+    if (m.op === 'end') {
+      const t = txs.get(m.tx)
+      txs.delete(m.tx)
+      if (!t) throw new Error('the transaction is already over')
+      if (m.commit) t.resolve()
+      else t.reject(new Error('rolled back'))
+      try { await t.done; return reply(m.id, null) } catch (err) { return m.commit ? fail(m.id, err) : reply(m.id, null) }
+    }
+    if (m.op === 'close') { if (lite) await lite.close(); lite = null; return reply(m.id, null) }
+    throw new Error('unknown operation ' + m.op)
+  } catch (err) { fail(m.id, err) }
+})
+`
+
+type WorkerOp =
+  | { op: 'open', dataDir: string }
+  | { op: 'query', sql: string, params?: unknown[], tx?: number }
+  | { op: 'exec', sql: string }
+  | { op: 'begin' }
+  | { op: 'end', tx: number, commit: boolean }
+  | { op: 'close' }
+
+/** The main thread's end of the PGlite worker: one promise per posted operation. */
+class PGliteThread {
+  private readonly worker: Worker
+  private readonly pending = new Map<number, { resolve: (v: any) => void, reject: (e: Error) => void }>()
+  private nextId = 1
+  private dead: Error | null = null
+
+  constructor () {
+    const pglitePath = createRequire(import.meta.url).resolve('@electric-sql/pglite')
+    this.worker = new Worker(PGLITE_WORKER_SOURCE, { eval: true, workerData: { pglitePath } })
+    // The worker keeps the process alive only while an operation is in flight (see call()).
+    this.worker.unref()
+    this.worker.on('message', (m: { id: number, result?: unknown, error?: Record<string, unknown> }) => {
+      const p = this.pending.get(m.id)
+      if (!p) return
+      this.pending.delete(m.id)
+      if (this.pending.size === 0) this.worker.unref()
+      if (m.error) p.reject(Object.assign(new Error(String(m.error.message)), m.error))
+      else p.resolve(m.result)
+    })
+    const stop = (err: Error) => {
+      this.dead = err
+      for (const p of this.pending.values()) p.reject(err)
+      this.pending.clear()
+    }
+    this.worker.on('error', (err) => stop(new Error(`the embedded database stopped: ${err.message}`)))
+    this.worker.on('exit', (code) => stop(new Error(`the embedded database stopped (worker exit ${code})`)))
+  }
+
+  call<T = unknown> (op: WorkerOp): Promise<T> {
+    if (this.dead) return Promise.reject(this.dead)
+    const id = this.nextId++
+    return new Promise<T>((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref()
+      this.pending.set(id, { resolve, reject })
+      this.worker.postMessage({ id, ...op })
+    })
+  }
+
+  async terminate (): Promise<void> {
+    await this.worker.terminate()
+  }
+}
+
 async function openPGlite (dataDir: string): Promise<Db> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
-  const lite = await PGlite.create(dataDir)
-  const wrap = (q: { query: PGlite['query'] }, afterCommit: Queryable['afterCommit'] = runNow): Queryable => ({
-    async query<T>(sql: string, params?: unknown[]) {
-      const r = await q.query<T>(sql, params as any[])
-      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length }
+  const thread = new PGliteThread()
+  try {
+    await thread.call({ op: 'open', dataDir })
+  } catch (err) {
+    await thread.terminate()
+    throw err
+  }
+  const wrap = (tx: number | undefined, afterCommit: Queryable['afterCommit'] = runNow): Queryable => ({
+    query<T>(sql: string, params?: unknown[]) {
+      return thread.call<QueryResult<T>>({ op: 'query', sql, params, tx })
     },
     afterCommit
   })
+  let closed = false
   return {
     kind: 'pglite',
-    ...wrap(lite),
+    ...wrap(undefined),
     async transaction (fn) {
+      const tx = await thread.call<number>({ op: 'begin' })
       const hooks: Array<() => void> = []
-      const out = await lite.transaction((tx) => fn(wrap(tx, (h) => { hooks.push(h) })))
+      let out
+      try {
+        out = await fn(wrap(tx, (h) => { hooks.push(h) }))
+      } catch (err) {
+        await thread.call({ op: 'end', tx, commit: false }).catch(() => {})
+        throw err
+      }
+      await thread.call({ op: 'end', tx, commit: true })
       runHooks(hooks)
       return out
     },
-    exec: async (sql) => { await lite.exec(sql) },
-    close: () => lite.close()
+    exec: async (sql) => { await thread.call({ op: 'exec', sql }) },
+    async close () {
+      if (closed) return
+      closed = true
+      try { await thread.call({ op: 'close' }) } finally { await thread.terminate() }
+    }
   }
 }
 
