@@ -29,8 +29,10 @@ export interface GatewayOptions {
   now?: () => number
   /** [P-2.3] How far a device clock may drift before a record is marked clockSkew, in ms. Default 300000 (5 min). */
   clockSkewToleranceMs?: number
-  /** How often presence changes are written, in ms. Default 1000. */
+  /** How often the coarse last-seen batch is written, in ms. Default 1000 (online/battery changes are written at once). */
   presenceFlushIntervalMs?: number
+  /** A device's `lastSeenAt` is written once it moved this far, in ms. Default 60000. */
+  presenceLastSeenWriteMs?: number
   /** How long a device lookup is cached for authentication, in ms. Default 30000. */
   authCacheTtlMs?: number
   /** [P-4.3] Per-device rate limit; defaults 20 msg/s, burst 100, disconnect after 60 s of flooding. */
@@ -114,7 +116,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.now = opts.now ?? Date.now
     this.skewMs = opts.clockSkewToleranceMs ?? 300_000
     this.cacheTtlMs = opts.authCacheTtlMs ?? 30_000
-    this.presence = new Presence(this.store, this.log, (s) => this.emit('deviceStatus', s), { flushIntervalMs: opts.presenceFlushIntervalMs })
+    this.presence = new Presence(this.store, this.log, (s) => this.emit('deviceStatus', s), { flushIntervalMs: opts.presenceFlushIntervalMs, lastSeenWriteMs: opts.presenceLastSeenWriteMs })
     this.readings = opts.readings === false
       ? null
       : new Readings(opts.sql, this.store, this.log, (n) => this.emit('inbox', n), this.now, opts.readings)
@@ -205,6 +207,14 @@ export class Gateway extends EventEmitter<GatewayEvents> {
    */
   publishCommand (deviceId: string, command: Command, opts: CommandPublishOptions = {}): Promise<void> {
     return this.publish(deviceTopic(deviceId, 'commands'), command, 1, (packet) => this.commands.stamp(packet, opts))
+  }
+
+  /**
+   * [P-4.4] A device's freshest sign of life, held in memory (presence writes `lastSeenAt`
+   * coarsely); null when this gateway does not hold the device. The API answers the fresher of this and the row.
+   */
+  lastSeen (deviceId: string): Date | null {
+    return this.presence.lastSeen(deviceId)
   }
 
   /** Forgets cached device records (after a registry change such as secret rotation). */
