@@ -58,6 +58,8 @@ export interface TargetResult {
   connected: number
   connectFailures: number
   connectS: number
+  /** after the connect storm, until the server answered /metrics again */
+  settleS: number
   runS: number
   latency: Latency | null
   pubackLatency: Latency | null
@@ -84,6 +86,16 @@ export interface TargetResult {
   closedDuringRun: number
   /** the machine's 1-minute load average at the end of the run (the benchmark shares the machine) */
   loadAvg: number
+  /** why this target's run did not complete (its figures are then empty) */
+  error: string | null
+}
+
+function failedTarget (target: string, err: unknown): TargetResult {
+  return {
+    target, connected: 0, connectFailures: 0, connectS: 0, settleS: 0, runS: 0, latency: null, pubackLatency: null, alarmsSent: 0, alarmsAcked: 0, lost: 0, duplicated: 0,
+    telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, loopLagP99Ms: null, rssMiB: null, runRssMiB: null,
+    cpuPercent: null, closedDuringRun: 0, loadAvg: Math.round(loadavg()[0] * 10) / 10, error: (err as Error).message ?? String(err)
+  }
 }
 
 export interface AlarmBenchResult { options: AlarmBenchOptions, targets: TargetResult[] }
@@ -184,8 +196,13 @@ export function metricValue (text: string, name: string, labels: Record<string, 
   return total
 }
 
-async function scrape (httpUrl: string): Promise<string> {
-  return (await fetch(`${httpUrl}/metrics`)).text()
+/** `/metrics`, or null when the server does not answer within 60 s (that is a finding too). */
+async function scrape (httpUrl: string): Promise<string | null> {
+  try {
+    return await (await fetch(`${httpUrl}/metrics`, { signal: AbortSignal.timeout(60_000) })).text()
+  } catch {
+    return null
+  }
 }
 
 function procStatus (pid: number): { rssKiB: number, hwmKiB: number } | null {
@@ -242,11 +259,14 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
     const nConnected = connected.reduce((n, c) => n + c.connected, 0)
     const connectFailures = connected.reduce((n, c) => n + c.failed, 0)
     log(`${t.name}: ${nConnected} devices connected in ${connectS.toFixed(1)} s (${connectFailures} failed)`)
-    await probeWorker.ask({ type: 'probe', probe: t.probe }, 'probeReady', 30_000)
-    // let the connect storm's bookkeeping settle before measuring
+    // let the connect storm's bookkeeping settle before measuring: the server answers /metrics again (bounded)
+    const settleStart = performance.now()
     await sleep(2000)
-
-    const m0 = t.httpUrl ? await scrape(t.httpUrl) : null // also resets the event-loop lag histogram
+    let m0 = t.httpUrl ? await scrape(t.httpUrl) : null // also resets the event-loop lag histogram
+    while (t.httpUrl && m0 === null && performance.now() - settleStart < 300_000) m0 = await scrape(t.httpUrl)
+    const settleS = Math.round((performance.now() - settleStart) / 100) / 10
+    if (t.httpUrl && m0 === null) throw new Error(`the server did not answer /metrics within ${settleS} s after ${nConnected} devices connected`)
+    await probeWorker.ask({ type: 'probe', probe: t.probe }, 'probeReady', 60_000)
     const cpu0 = t.pid ? cpuSeconds(t.pid) : null
     let peakRssKiB = 0
     const sampler = setInterval(() => { const s = t.pid ? procStatus(t.pid) : null; if (s) peakRssKiB = Math.max(peakRssKiB, s.rssKiB) }, 500)
@@ -291,6 +311,7 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
       connected: nConnected,
       connectFailures,
       connectS: Math.round(connectS * 10) / 10,
+      settleS,
       runS: Math.round(runS * 10) / 10,
       latency: latencyOf(records.filter((r) => r.arrivedMs !== null).map((r) => r.arrivedMs!)),
       pubackLatency: latencyOf(records.filter((r) => r.ackedMs !== null).map((r) => r.ackedMs!)),
@@ -308,7 +329,8 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
       runRssMiB: t.pid ? Math.round(peakRssKiB / 1024) : null,
       cpuPercent: cpu0 !== null && cpu1 !== null ? Math.round(((cpu1 - cpu0) / runS) * 100) : null,
       closedDuringRun: sum((c) => c.closedDuringRun),
-      loadAvg: Math.round(loadavg()[0] * 10) / 10
+      loadAvg: Math.round(loadavg()[0] * 10) / 10,
+      error: null
     }
   } finally {
     await Promise.all(all.map((w) => w.stop()))
@@ -327,7 +349,8 @@ export async function runAlarmBench (opts: Partial<AlarmBenchOptions> = {}): Pro
       stops.push(() => broker.stop())
       const fleet = Array.from({ length: o.devices }, (_, i) => ({ id: `bench-w-${String(i + 1).padStart(5, '0')}`, secret: 'x' }))
       log(`mosquitto on port ${broker.port}`)
-      targets.push(await runTarget(o, { name: 'mosquitto', host: '127.0.0.1', port: broker.port, probe: { kind: 'mqtt', host: '127.0.0.1', port: broker.port }, pid: null, httpUrl: null }, fleet, log))
+      targets.push(await runTarget(o, { name: 'mosquitto', host: '127.0.0.1', port: broker.port, probe: { kind: 'mqtt', host: '127.0.0.1', port: broker.port }, pid: null, httpUrl: null }, fleet, log)
+        .catch((err) => failedTarget('mosquitto', err)))
       await stops.pop()!()
     }
 
@@ -351,7 +374,7 @@ export async function runAlarmBench (opts: Partial<AlarmBenchOptions> = {}): Pro
     const name = `${o.mode}${o.influx ? '+influx' : ''}`
     targets.push(await runTarget(o, {
       name, host: '127.0.0.1', port: platform.mqttPort, probe: { kind: 'socketio', httpUrl: platform.httpUrl, token: fleet.token }, pid: platform.proc.pid, httpUrl: platform.httpUrl
-    }, fleet.devices, log))
+    }, fleet.devices, log).catch((err) => failedTarget(name, err)))
     return { options: o, targets }
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {})
@@ -364,6 +387,7 @@ export function benchTable (r: AlarmBenchResult): string {
   const rows: Array<[string, (t: TargetResult) => string]> = [
     ['devices connected', (t) => `${f(t.connected)}${t.connectFailures ? ` (${t.connectFailures} failed)` : ''}`],
     ['connect time', (t) => `${t.connectS} s`],
+    ['settle time', (t) => `${t.settleS} s`],
     ['alarms sent / PUBACKed', (t) => `${t.alarmsSent} / ${t.alarmsAcked}`],
     ['alarm p50', (t) => f(t.latency?.p50, ' ms')],
     ['alarm p90', (t) => f(t.latency?.p90, ' ms')],
@@ -382,7 +406,8 @@ export function benchTable (r: AlarmBenchResult): string {
     ['server peak RSS (life)', (t) => f(t.rssMiB, ' MiB')],
     ['server peak RSS (run)', (t) => f(t.runRssMiB, ' MiB')],
     ['connections lost in run', (t) => f(t.closedDuringRun)],
-    ['machine load (1 min)', (t) => f(t.loadAvg)]
+    ['machine load (1 min)', (t) => f(t.loadAvg)],
+    ['did not complete', (t) => (t.error ?? '').slice(0, 100)]
   ]
   const cols = r.targets.map((t) => [t.target, ...rows.map(([, g]) => g(t))])
   const labels = ['', ...rows.map(([k]) => k)]
@@ -400,6 +425,7 @@ export function benchSummary (r: AlarmBenchResult): Record<string, unknown> {
     p50: main.latency?.p50 ?? null, p90: main.latency?.p90 ?? null, p99: main.latency?.p99 ?? null, max: main.latency?.max ?? null,
     mosquittoP50: mq?.latency?.p50 ?? null, mosquittoP99: mq?.latency?.p99 ?? null, ratioP99: ratio,
     lost: main.lost, duplicated: main.duplicated, unacked: main.alarmsSent - main.alarmsAcked,
+    error: main.error,
     acceptedPerS: main.acceptedPerS, storedPerS: main.storedPerS, rssMiB: main.rssMiB, loopLagP99Ms: main.loopLagP99Ms, cpuPercent: main.cpuPercent, loadAvg: main.loadAvg
   }
 }
