@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'node:events'
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes'
+import { LRUCache } from 'lru-cache'
 import { pino, type Logger } from 'pino'
 import {
   DEVICE_ID_PATTERN, MAX_PACKET_BYTES, decodeUpstream, deviceTopic, parseDeviceTopic,
@@ -83,6 +84,9 @@ export interface GatewayCounters {
   duplicates: number
 }
 
+/** Authentication cache entries kept (a few hundred bytes each): room for a city's fleet. */
+const DEVICE_CACHE_MAX = 50_000
+
 class AuthError extends Error {
   constructor (message: string, readonly returnCode: 4 | 5) { super(message) }
 }
@@ -94,7 +98,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly store: GatewayStore
   private readonly presence: Presence
   private readonly sessions = new WeakMap<Client, DeviceSession>()
-  private readonly deviceCache = new Map<string, { at: number, rec: Awaited<ReturnType<GatewayStore['findDevice']>> }>()
+  /**
+   * Device records for authentication, unknown ids included (a refused retry costs no query).
+   * Bounded: any client may try any id before it is authenticated, so the cache forgets the least
+   * recently used beyond `DEVICE_CACHE_MAX` instead of growing with every id tried.
+   */
+  private readonly deviceCache = new LRUCache<string, { at: number, rec: Awaited<ReturnType<GatewayStore['findDevice']>> }>({ max: DEVICE_CACHE_MAX })
   private readonly now: () => number
   private readonly skewMs: number
   private readonly cacheTtlMs: number
