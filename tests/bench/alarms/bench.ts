@@ -385,7 +385,7 @@ export async function runAlarmBench (opts: Partial<AlarmBenchOptions> = {}): Pro
 export function benchTable (r: AlarmBenchResult): string {
   const f = (v: number | null | undefined, unit = '') => (v === null || v === undefined ? '–' : `${v.toLocaleString('en-US')}${unit}`)
   const rows: Array<[string, (t: TargetResult) => string]> = [
-    ['devices connected', (t) => `${f(t.connected)}${t.connectFailures ? ` (${t.connectFailures} failed)` : ''}`],
+    ['devices connected', (t) => `${f(t.connected)} of ${f(r.options.devices)}${t.connectFailures ? ` (${t.connectFailures} refused)` : ''}`],
     ['connect time', (t) => `${t.connectS} s`],
     ['settle time', (t) => `${t.settleS} s`],
     ['alarms sent / PUBACKed', (t) => `${t.alarmsSent} / ${t.alarmsAcked}`],

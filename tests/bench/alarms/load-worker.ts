@@ -94,6 +94,11 @@ function connectOne (host: string, port: number, dev: BenchDevice, clean: boolea
 
 /** Connects `devices` with at most `width` handshakes in flight. */
 async function connectAll (host: string, port: number, devices: BenchDevice[], width: number, keepaliveS: number): Promise<void> {
+  // Idle devices (while the rest connect, before and after the run) keep their connection alive [P-1.4].
+  setInterval(() => {
+    const t = now()
+    for (const c of conns) if (c.connected && t - c.lastWrite > (keepaliveS * 1000) / 2) writePacket(c, { cmd: 'pingreq' })
+  }, 1000).unref()
   let next = 0
   const one = async () => {
     while (next < devices.length) {
@@ -102,11 +107,6 @@ async function connectAll (host: string, port: number, devices: BenchDevice[], w
     }
   }
   await Promise.all(Array.from({ length: Math.min(width, devices.length) }, one))
-  // Idle devices (before and after the run) keep their connection alive [P-1.4].
-  setInterval(() => {
-    const t = now()
-    for (const c of conns) if (c.connected && t - c.lastWrite > (keepaliveS * 1000) / 2) writePacket(c, { cmd: 'pingreq' })
-  }, 1000).unref()
 }
 
 async function startProbe (spec: ProbeSpec): Promise<void> {
