@@ -77,9 +77,18 @@ const plain = (err) => {
   return o
 }
 const fail = (id, err) => parentPort.postMessage({ id, error: plain(err) })
+const collect = () => {
+  try { require('node:v8').setFlagsFromString('--expose-gc'); require('node:vm').runInNewContext('gc')() } catch {}
+}
 parentPort.on('message', async (m) => {
   try {
-    if (m.op === 'open') { lite = await PGlite.create(m.dataDir); return reply(m.id, null) }
+    if (m.op === 'open') {
+      lite = await PGlite.create(m.dataDir)
+      // Starting leaves hundreds of MiB of garbage (initdb's WebAssembly instance, the file bundle)
+      // that an idle thread would keep for ever: collect it once, now.
+      setTimeout(collect, 100)
+      return reply(m.id, null)
+    }
     if (m.op === 'query') {
       const t = m.tx ? txs.get(m.tx) : null
       if (m.tx && !t) throw new Error('the transaction is already over')
