@@ -115,13 +115,18 @@ export class Presence {
     await this.flush()
   }
 
+  /**
+   * At most one change batch waits while another is being written, and it takes every change that
+   * came meanwhile: under a reconnect storm the statements grow in size, not in number.
+   */
   private scheduleUrgent (): void {
     if (this.urgentScheduled || this.closed) return
     this.urgentScheduled = true
-    setImmediate(() => {
+    const run = () => {
       this.urgentScheduled = false
       void this.take(this.urgent, (m) => { this.urgent = m })
-    })
+    }
+    void this.flushing.then(() => { setImmediate(run) })
   }
 
   private flushCoarse (): Promise<void> {

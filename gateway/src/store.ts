@@ -4,7 +4,8 @@
  * the schema and its migrations belong to the platform.
  */
 export interface Sql {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[], rowCount: number }>
+  /** `priority`: where the statement queues while the embedded database is busy (alarms first, bookkeeping last). */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], opts?: { priority?: 'alarm' | 'normal' | 'background' }): Promise<{ rows: T[], rowCount: number }>
 }
 
 export interface DeviceRecord {
@@ -55,7 +56,7 @@ export class GatewayStore {
       `insert into inbox (device_id, msg_id, kind, type, payload, device_ts, received_at, clock_skew)
        values ($1, $2, $3, $4, $5, $6, $7, $8)
        on conflict (device_id, msg_id) do nothing`,
-      [rec.deviceId, rec.msgId, rec.kind, rec.type, JSON.stringify(rec.payload), rec.deviceTs, rec.receivedAt, rec.clockSkew])
+      [rec.deviceId, rec.msgId, rec.kind, rec.type, JSON.stringify(rec.payload), rec.deviceTs, rec.receivedAt, rec.clockSkew], { priority: 'alarm' })
     return r.rowCount > 0
   }
 
@@ -88,7 +89,7 @@ export class GatewayStore {
          fw = coalesce(x.fw, d.fw)
        from jsonb_to_recordset($1::jsonb) as x(id text, online boolean, last_seen_at timestamptz, battery real, rssi real, fw text)
        where d.id = x.id`,
-      [JSON.stringify(rows)])
+      [JSON.stringify(rows)], { priority: 'background' })
   }
 
   /** Who a device belongs to, for tagging readings and detection. */

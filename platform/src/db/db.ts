@@ -12,8 +12,19 @@ export interface QueryResult<T> {
   rowCount: number
 }
 
+/**
+ * Where a statement queues while the embedded database is busy (issue 11, "the alarm lane"):
+ * PGlite serves one statement at a time, so under load the order is what an alarm waits for.
+ * `alarm` goes first (the durable inbox, the incident engine), `normal` next (the default:
+ * API requests, authentication), `background` last (bookkeeping written in batches: presence,
+ * readings, caches). Transactions default to `alarm`: they are the writes someone waits for.
+ * PostgreSQL ignores it: its pool serves statements side by side.
+ */
+export type Priority = 'alarm' | 'normal' | 'background'
+export interface QueryOptions { priority?: Priority }
+
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult<T>>
   /**
    * Inside a transaction: runs `fn` once the transaction has committed (never on rollback).
    * Outside one: runs `fn` at once. Use it for effects others may observe — publishing a
@@ -25,7 +36,7 @@ export interface Queryable {
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres'
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: QueryOptions): Promise<T>
   /** Runs a script of several statements (migrations). */
   exec(sql: string): Promise<void>
   close(): Promise<void>
@@ -131,12 +142,32 @@ type WorkerOp =
   | { op: 'end', tx: number, commit: boolean }
   | { op: 'close' }
 
+/** Prioritised operations in the worker at once: one running, one ready to run. */
+const IN_FLIGHT = 2
+
+/** A first-in first-out queue with O(1) shift (an array's shift moves every element). */
+class Fifo<T> {
+  private items: Array<T | undefined> = []
+  private head = 0
+  get length (): number { return this.items.length - this.head }
+  push (item: T): void { this.items.push(item) }
+  shift (): T | undefined {
+    if (this.head >= this.items.length) return undefined
+    const item = this.items[this.head]
+    this.items[this.head++] = undefined
+    if (this.head > 1024 && this.head * 2 > this.items.length) { this.items = this.items.slice(this.head); this.head = 0 }
+    return item
+  }
+}
+
 /** The main thread's end of the PGlite worker: one promise per posted operation. */
 class PGliteThread {
   private readonly worker: Worker
   private readonly pending = new Map<number, { resolve: (v: any) => void, reject: (e: Error) => void }>()
   private nextId = 1
   private dead: Error | null = null
+  private readonly lanes: Record<Priority, Fifo<() => void>> = { alarm: new Fifo(), normal: new Fifo(), background: new Fifo() }
+  private running = 0
 
   constructor () {
     const pglitePath = createRequire(import.meta.url).resolve('@electric-sql/pglite')
@@ -160,7 +191,38 @@ class PGliteThread {
     this.worker.on('exit', (code) => stop(new Error(`the embedded database stopped (worker exit ${code})`)))
   }
 
-  call<T = unknown> (op: WorkerOp): Promise<T> {
+  /**
+   * Posts `op`. With a priority it first waits its turn: at most IN_FLIGHT prioritised operations
+   * are in the worker at once (one running, one ready), the rest wait here by lane, so an alarm
+   * passes every queued statement of the lanes below it. Without one (statements inside a begun
+   * transaction, its end, open, close) it goes at once: the transaction holds PGlite's lock, and
+   * queueing its statements behind others that wait for that lock would deadlock.
+   */
+  call<T = unknown> (op: WorkerOp, priority?: Priority): Promise<T> {
+    if (priority === undefined) return this.post<T>(op)
+    return new Promise<T>((resolve, reject) => {
+      this.lanes[priority].push(() => {
+        this.running++
+        this.post<T>(op).then(resolve, reject).finally(() => { this.running--; this.pump() })
+      })
+      this.pump()
+    })
+  }
+
+  /** Operations waiting for their turn, per lane (for figures and tests). */
+  get queued (): Record<Priority, number> {
+    return { alarm: this.lanes.alarm.length, normal: this.lanes.normal.length, background: this.lanes.background.length }
+  }
+
+  private pump (): void {
+    while (this.running < IN_FLIGHT) {
+      const next = this.lanes.alarm.shift() ?? this.lanes.normal.shift() ?? this.lanes.background.shift()
+      if (!next) return
+      next()
+    }
+  }
+
+  private post<T> (op: WorkerOp): Promise<T> {
     if (this.dead) return Promise.reject(this.dead)
     const id = this.nextId++
     return new Promise<T>((resolve, reject) => {
@@ -185,8 +247,8 @@ async function openPGlite (dataDir: string): Promise<Db> {
     throw err
   }
   const wrap = (tx: number | undefined, afterCommit: Queryable['afterCommit'] = runNow): Queryable => ({
-    query<T>(sql: string, params?: unknown[]) {
-      return thread.call<QueryResult<T>>({ op: 'query', sql, params, tx })
+    query<T>(sql: string, params?: unknown[], opts?: QueryOptions) {
+      return thread.call<QueryResult<T>>({ op: 'query', sql, params, tx }, tx === undefined ? opts?.priority ?? 'normal' : undefined)
     },
     afterCommit
   })
@@ -194,8 +256,8 @@ async function openPGlite (dataDir: string): Promise<Db> {
   return {
     kind: 'pglite',
     ...wrap(undefined),
-    async transaction (fn) {
-      const tx = await thread.call<number>({ op: 'begin' })
+    async transaction (fn, opts) {
+      const tx = await thread.call<number>({ op: 'begin' }, opts?.priority ?? 'alarm')
       const hooks: Array<() => void> = []
       let out
       try {
@@ -208,7 +270,7 @@ async function openPGlite (dataDir: string): Promise<Db> {
       runHooks(hooks)
       return out
     },
-    exec: async (sql) => { await thread.call({ op: 'exec', sql }) },
+    exec: async (sql) => { await thread.call({ op: 'exec', sql }, 'normal') },
     async close () {
       if (closed) return
       closed = true
