@@ -92,13 +92,13 @@ export class GatewayStore {
       [JSON.stringify(rows)], { priority: 'background' })
   }
 
-  /** Who a device belongs to, for tagging readings and detection. */
-  async findDeviceOwner (id: string): Promise<DeviceOwner | null> {
+  /** Who devices belong to, for tagging readings and detection: one statement for many; an unknown id is absent. */
+  async findDeviceOwners (ids: string[]): Promise<Map<string, DeviceOwner>> {
     const { rows } = await this.sql.query<{ id: string, type: string, resident_id: string | null }>(
-      'select id, type, resident_id from devices where id = $1', [id])
-    const r = rows[0]
-    return r ? { deviceId: r.id, type: r.type, residentId: r.resident_id } : null
+      'select id, type, resident_id from devices where id = any($1::text[])', [ids])
+    return new Map(rows.map((r) => [r.id, { deviceId: r.id, type: r.type, residentId: r.resident_id }]))
   }
+
 
   /** The resident's device best suited to carry a resident-level derived alarm (preferred types first, then the most recently seen). */
   async residentDevice (residentId: string, preferredTypes: string[]): Promise<string | null> {
