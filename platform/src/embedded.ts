@@ -57,7 +57,10 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     let forgetDevice: (id: string) => void = () => {}
     // [P-3.1] readings go to InfluxDB when INFLUX_URL is set, else to the same database
     const vitalsStore = config.influxUrl ? new InfluxVitalsStore({ url: config.influxUrl }) : undefined
-    const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, readings: { vitalsStore }, ...opts.gateway })
+    // Readings in the embedded database go in batches of 250 points: a batch statement runs whole once
+    // started, and an alarm's insert waits for at most the one in flight (db.ts, lanes).
+    const readings = { vitalsStore, ...(vitalsStore || db.kind !== 'pglite' ? {} : { writer: { batchSize: 250 } }) }
+    const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, readings, ...opts.gateway })
     closers.unshift(() => gateway.close())
     const app = await buildApp({
       db, logger,
