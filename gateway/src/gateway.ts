@@ -33,8 +33,10 @@ export interface GatewayOptions {
   now?: () => number
   /** [P-2.3] How far a device clock may drift before a record is marked clockSkew, in ms. Default 300000 (5 min). */
   clockSkewToleranceMs?: number
-  /** How often presence changes are written, in ms. Default 1000. */
+  /** How often the coarse last-seen batch is written, in ms. Default 1000 (online/battery changes are written at once). */
   presenceFlushIntervalMs?: number
+  /** A device's `lastSeenAt` is written once it moved this far, in ms. Default 60000. */
+  presenceLastSeenWriteMs?: number
   /** How long a verified device record is cached for authentication, in ms. Default 30000. */
   authCacheTtlMs?: number
   /** Most device records cached for authentication. Default 20000. */
@@ -97,7 +99,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const log = this.log = (opts.logger ?? pino({ level: 'silent' })).child({ part: 'gateway' })
     const now = opts.now ?? Date.now
     const store = this.store = new GatewayStore(opts.sql)
-    this.presence = new Presence(store, log, (s) => this.emit('deviceStatus', s), { flushIntervalMs: opts.presenceFlushIntervalMs })
+    this.presence = new Presence(store, log, (s) => this.emit('deviceStatus', s), { flushIntervalMs: opts.presenceFlushIntervalMs, lastSeenWriteMs: opts.presenceLastSeenWriteMs })
     this.readings = opts.readings === false
       ? null
       : new Readings(opts.sql, store, log, (n) => this.emit('inbox', n), now, opts.readings)
@@ -218,6 +220,14 @@ export class Gateway extends EventEmitter<GatewayEvents> {
    */
   publishCommand (deviceId: string, command: Command, opts: CommandPublishOptions = {}): Promise<void> {
     return this.publish(deviceTopic(deviceId, 'commands'), command, 1, (packet) => this.commands.stamp(packet, opts))
+  }
+
+  /**
+   * [P-4.4] A device's freshest sign of life, held in memory (presence writes `lastSeenAt`
+   * coarsely); null when this gateway does not hold the device. The API answers the fresher of this and the row.
+   */
+  lastSeen (deviceId: string): Date | null {
+    return this.presence.lastSeen(deviceId)
   }
 
   /**
