@@ -7,7 +7,7 @@ import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Su
 import { pino, type Logger } from 'pino'
 import {
   DEVICE_ID_PATTERN, MAX_PACKET_BYTES, decodeUpstream, deviceTopic, parseDeviceTopic,
-  type Command, type DeviceErrorCode, type DeviceErrorMessage, type DeviceStatusDto, type UpstreamKind
+  type Command, type DeviceErrorCode, type DeviceErrorMessage, type DeviceStatusDto, type UpstreamKind, type RtcSignalDown, type RtcSignalUp
 } from '@eldercare/protocols'
 import { checkPublish, checkSubscribe, type DeviceSession } from './acl.ts'
 import { CommandDelivery, type CommandPublishOptions } from './command-delivery.ts'
@@ -55,6 +55,8 @@ export interface ListenOptions {
 
 export interface InboxNotice { deviceId: string, msgId: string, kind: 'event' | 'intercom' | 'derived', type: string }
 export interface CommandAckNotice { deviceId: string, commandId: string, ok: boolean, error: string | null }
+/** [P-3.8] A WebRTC signal from a device, for the platform to relay. */
+export interface RtcNotice { deviceId: string, signal: RtcSignalUp }
 
 /** What became of one upstream message (or packet), for metrics. */
 export interface MessageOutcome {
@@ -67,6 +69,7 @@ export interface MessageOutcome {
 export interface GatewayEvents {
   inbox: [InboxNotice]
   commandAck: [CommandAckNotice]
+  rtc: [RtcNotice]
   deviceStatus: [DeviceStatusDto]
   message: [MessageOutcome]
   /** [P-4.1] how long a durable record took, in seconds */
@@ -205,6 +208,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
    */
   publishCommand (deviceId: string, command: Command, opts: CommandPublishOptions = {}): Promise<void> {
     return this.publish(deviceTopic(deviceId, 'commands'), command, 1, (packet) => this.commands.stamp(packet, opts))
+  }
+
+  /** [P-3.8] Publishes a WebRTC signal to a device (QoS 1, never queued for later: a stale offer is useless). */
+  publishRtc (deviceId: string, signal: RtcSignalDown): Promise<void> {
+    return this.publish(deviceTopic(deviceId, 'rtc/down'), signal, 1)
   }
 
   /** Forgets cached device records (after a registry change such as secret rotation). */

@@ -1,4 +1,4 @@
-export { Gateway, type GatewayOptions, type GatewayEvents, type ListenOptions, type InboxNotice, type CommandAckNotice, type GatewayCounters, type MessageOutcome } from './gateway.ts'
+export { Gateway, type GatewayOptions, type GatewayEvents, type ListenOptions, type InboxNotice, type CommandAckNotice, type RtcNotice, type GatewayCounters, type MessageOutcome } from './gateway.ts'
 export { generateDeviceSecret, hashDeviceSecret } from './secrets.ts'
 export { GatewayError } from './errors.ts'
 export type { Sql } from './store.ts'

@@ -5,6 +5,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import type { DeviceErrorCode } from './errors.ts'
 import { UPSTREAM_SCHEMAS, type UpstreamMessages } from './messages.ts'
+import { rtcSignalRule } from './rtc.ts'
 import type { UpstreamKind } from './topics.ts'
 
 /** [P-2.1] Largest payload the gateway accepts, in bytes. */
@@ -60,6 +61,7 @@ function checkRules<K extends UpstreamKind> (kind: K, value: UpstreamMessages[K]
     // [P-3.2] a cancel names the earlier event it cancels
     if (e.type === 'cancel' && e.ref === undefined) return 'events.ref is required when type is "cancel" (the id of the event being cancelled)'
   }
+  if (kind === 'rtc/up') return rtcSignalRule(value as UpstreamMessages['rtc/up'])
   return null
 }
 

@@ -3,6 +3,7 @@
  * (`shared/design/operator-api.md`). Types only; the platform validates inbound bodies.
  */
 import type { IncidentStatus, Priority } from './incident.ts'
+import type { CallClientToServerEvents, CallServerToClientEvents } from './rtc.ts'
 
 export const ROLES = ['operator', 'supervisor', 'admin', 'auditor', 'responder'] as const
 export type Role = (typeof ROLES)[number]
@@ -91,7 +92,7 @@ export interface ApiErrorBody {
 }
 
 /** socket.io: events the server emits to operators (only for incidents inside their area). */
-export interface ServerToClientEvents {
+export interface ServerToClientEvents extends CallServerToClientEvents {
   'incident:opened': (incident: IncidentDto) => void
   'incident:updated': (incident: IncidentDto) => void
   'device:status': (status: DeviceStatusDto) => void
@@ -110,7 +111,7 @@ export interface IncidentEscalatedDto {
 }
 
 /** socket.io: events an operator's client may send. */
-export interface ClientToServerEvents {
+export interface ClientToServerEvents extends CallClientToServerEvents {
   /** no client → server events yet; actions go through REST */
   ping: (cb: (at: string) => void) => void
 }

@@ -5,11 +5,10 @@
  * (`Static<typeof X>`), and the input of the compiled validator in `validate.ts`.
  */
 import { Type, type Static } from '@sinclair/typebox'
+import { MessageId, Timestamp } from './primitives.ts'
+import { RtcSignalUp } from './rtc.ts'
 
-/** [P-2.2] Message id: unique per device, 1–64 characters. */
-export const MessageId = Type.String({ minLength: 1, maxLength: 64 })
-/** [P-2.2] Device time, milliseconds since the Unix epoch, UTC. */
-export const Timestamp = Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 })
+export { MessageId, Timestamp }
 
 /** [P-3.1] Vital signs with the contract's valid ranges; outside them a reading is `out_of_range`. */
 export const Vitals = Type.Object({
@@ -68,11 +67,11 @@ export type Telemetry = Static<typeof Telemetry>
 
 export const EVENT_TYPES = [
   'fall', 'sos', 'bed_exit', 'inactivity', 'wander', 'smoke', 'gas', 'water_leak',
-  'door_open', 'low_battery', 'tamper', 'test', 'cancel'
+  'door_open', 'low_battery', 'tamper', 'test', 'cancel', 'checkin'
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 
-/** [P-3.2] Alarms and notable events. `cancel` carries `ref`. */
+/** [P-3.2] Alarms and notable events. `cancel` carries `ref`; `checkin` is the elder's "I'm OK" press. */
 export const DeviceEvent = Type.Object({
   id: MessageId,
   ts: Timestamp,
@@ -146,7 +145,8 @@ export const UPSTREAM_SCHEMAS = {
   events: DeviceEvent,
   intercom: IntercomEvent,
   status: DeviceStatusMessage,
-  'commands/ack': CommandAck
+  'commands/ack': CommandAck,
+  'rtc/up': RtcSignalUp
 } as const
 
 export interface UpstreamMessages {
@@ -155,6 +155,7 @@ export interface UpstreamMessages {
   intercom: IntercomEvent
   status: DeviceStatusMessage
   'commands/ack': CommandAck
+  'rtc/up': RtcSignalUp
 }
 
 /** [P-1.6] Device types, set when a device is registered. */

@@ -21,7 +21,7 @@ export interface HandlerContext {
   log: Logger
   /** readings store and detection rules (absent: readings are only counted) */
   readings?: Readings
-  emit: (event: 'inbox' | 'commandAck', payload: any) => void
+  emit: (event: 'inbox' | 'commandAck' | 'rtc', payload: any) => void
 }
 
 /** `accepted`: a new effect; `duplicate`: already recorded, acknowledged again with no effect [P-2.4]. */
