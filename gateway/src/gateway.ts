@@ -210,9 +210,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     return this.publish(deviceTopic(deviceId, 'commands'), command, 1, (packet) => this.commands.stamp(packet, opts))
   }
 
-  /** [P-3.8] Publishes a WebRTC signal to a device (QoS 1, never queued for later: a stale offer is useless). */
+  /**
+   * [P-3.8] Publishes a WebRTC signal to a device. QoS 0: never queued for an offline session,
+   * since an offer delivered minutes later on reconnect would ring for a call long gone.
+   */
   publishRtc (deviceId: string, signal: RtcSignalDown): Promise<void> {
-    return this.publish(deviceTopic(deviceId, 'rtc/down'), signal, 1)
+    return this.publish(deviceTopic(deviceId, 'rtc/down'), signal, 0)
   }
 
   /** Forgets cached device records (after a registry change such as secret rotation). */

@@ -30,6 +30,7 @@ import { FieldCrypto } from './services/field-crypto.ts'
 import { responsePlugin, type ResponseOptions } from './plugins/response.ts'
 import { responseRoutes } from './routes/response.ts'
 import { responderPageRoutes } from './routes/responder-page.ts'
+import { callsFeature, type CallsOptions } from './features/calls/index.ts'
 import './types.ts'
 
 export interface BuildAppOptions {
@@ -61,6 +62,8 @@ export interface BuildAppOptions {
   vitalsStore?: VitalsStore
   /** Told when a resident's detection overrides change (embedded: the gateway's detector reloads them). */
   detectionSettingsChanged?: (residentId: string) => void
+  /** Video calls with intercoms (issue 17): the gateway as transport, TURN servers. */
+  calls?: CallsOptions
 }
 
 declare module 'fastify' {
@@ -127,6 +130,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(observerRoutes)
   await app.register(responseRoutes)
   await app.register(responderPageRoutes)
+  await app.register(callsFeature, { timeZone: opts.timeZone, now, ...opts.calls })
   await app.register(vitalsRoutes, { store: opts.vitalsStore ?? new SqlVitalsStore(opts.db), settingsChanged: opts.detectionSettingsChanged, now })
   await app.register(healthRoutes, {
     checks: {

@@ -15,6 +15,7 @@ import { openDb, type Db } from './db/db.ts'
 import { migrate } from './db/migrate.ts'
 import { hasDemoRegion, runDemo, seedDemo } from './demo.ts'
 import { wireGateway } from './wiring.ts'
+import { gatewayCallTransport } from './features/calls/index.ts'
 import { FieldCrypto } from './services/field-crypto.ts'
 import { gatewayMetrics } from './gateway-metrics.ts'
 import { readingsMetrics } from './readings-metrics.ts'
@@ -73,6 +74,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       // A registry change drops the device from the gateway's auth cache and the wiring's area cache.
       invalidateDevice: (id) => { gateway.invalidateDevice(id); forgetDevice(id) },
       timeZone: config.timeZone,
+      calls: { transport: gatewayCallTransport(gateway), turn: config.turn },
       response: {
         ...(config.notifyWebhookUrl && config.notifyWebhookSecret ? { webhook: { url: config.notifyWebhookUrl, secret: config.notifyWebhookSecret } } : {}),
         ...(config.publicUrl ? { publicUrl: config.publicUrl } : {})

@@ -1,0 +1,47 @@
+-- Calls with voice and video (issue 17, [P-3.8]): the record of each call between the centre and
+-- a resident's intercom. Media flows peer to peer and is never stored; only the call's events are.
+create table calls (
+  id text primary key,
+  direction text not null check (direction in ('inbound', 'outbound')),
+  status text not null check (status in ('ringing', 'active', 'ended', 'missed', 'failed')),
+  device_id text not null references devices(id),
+  -- the callId on the device's intercom and rtc topics ([P-3.3]; our id for a care call)
+  device_call_id text not null,
+  resident_id text references residents(id),
+  incident_id text references incidents(id),
+  auto_answer boolean not null default false,
+  started_by text references users(id),
+  -- the operator who took part: the caller of a care call, the one who answered an elder's call
+  answered_by text references users(id),
+  started_at timestamptz not null,
+  answered_at timestamptz,
+  ended_at timestamptz,
+  end_reason text,
+  visit_id text,
+  unique (device_id, device_call_id)
+);
+create index calls_resident_idx on calls (resident_id, started_at desc);
+create index calls_ringing_idx on calls (started_at) where status = 'ringing';
+
+create table call_events (
+  seq bigserial primary key,
+  call_id text not null references calls(id),
+  at timestamptz not null,
+  -- ringing | answered | ended | missed | failed | visit_recorded
+  kind text not null,
+  user_id text references users(id),
+  data jsonb
+);
+create index call_events_call_idx on call_events (call_id, seq);
+
+-- Residents who cannot press a button: their intercom answers a care call by itself after ringing.
+create table call_settings (
+  resident_id text primary key references residents(id),
+  auto_answer boolean not null,
+  updated_by text references users(id),
+  updated_at timestamptz not null default now()
+);
+
+-- A completed care call recorded as a visit in one step: how the visit was made.
+alter table visits add column method text not null default 'home' check (method in ('home', 'phone', 'video_call'));
+alter table visits add column call_id text references calls(id);
