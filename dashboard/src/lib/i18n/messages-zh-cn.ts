@@ -519,7 +519,29 @@ export const zhCN = {
   'visitOutcome.hospitalised': '住院',
   'visitOutcome.moved_away': '已搬离',
   'visitOutcome.deceased': '已故',
-  'incidentType.visit_follow_up': '探访跟进'
+  'incidentType.visit_follow_up': '探访跟进',
+  'call.title': '视频通话',
+  'call.careCall': '爱的眼睛 · 视频关怀通话',
+  'call.answerVideo': '视频接听',
+  'call.hangUp': '挂断',
+  'call.close': '关闭',
+  'call.phase.starting': '正在接通…',
+  'call.phase.ringing': '对方振铃中…',
+  'call.phase.connected': '通话中',
+  'call.phase.reconnecting': '网络变化，正在重连…',
+  'call.phase.ended': '通话已结束',
+  'call.phase.failed': '未能接通',
+  'call.answeredAt': '接通于 {at}',
+  'call.duration': '时长 {seconds} 秒',
+  'call.recordVisit': '记为一次探访（视频）',
+  'call.visitOutcome': '探访结果',
+  'call.visitNotes': '备注',
+  'call.visitRecorded': '已记为视频探访',
+  'timeline.call_ringing': '视频呼叫振铃',
+  'timeline.call_answered': '视频通话接通',
+  'timeline.call_ended': '视频通话结束',
+  'timeline.call_missed': '视频呼叫未接',
+  'timeline.call_failed': '视频呼叫失败'
 } satisfies Record<VocabularyKeys, string> & Record<string, string>
 
 export type MessageKey = keyof typeof zhCN
