@@ -5,38 +5,15 @@
  * tests/e2e/console-video-call.test.ts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { RTCPeerConnection } from 'werift'
-import type { Socket } from 'socket.io-client'
-import { deviceTopic, type CallAck, type CallDto, type CallSignalDto, type CallStartDto, type ClientToServerEvents, type ServerToClientEvents } from '@eldercare/protocols'
+import { deviceTopic, type CallDto, type CallStartDto } from '@eldercare/protocols'
 import { SimDevice, SimIntercom } from '@eldercare/device-sim'
 import { connectDevice, subscribeGranted } from '../support/devices.ts'
 import { eventually, nextEvent, seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
 import { needs } from '../support/requirements.ts'
+import { OperatorPeer, sendSignal, type OperatorSocket } from '../support/operator-peer.ts'
 
-type OperatorSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 const ffmpegReq = needs('simulated intercom media', '/usr/bin/ffmpeg', 'ffmpeg')
-
-/** The operator's end of a call: werift in place of the browser, counting the intercom's video. */
-class OperatorPeer {
-  readonly pc = new RTCPeerConnection()
-  videoPackets = 0
-  audioPackets = 0
-  constructor () {
-    this.pc.addTransceiver('video', { direction: 'sendrecv' })
-    this.pc.addTransceiver('audio', { direction: 'sendrecv' })
-    this.pc.onTrack.subscribe((t) => t.onReceiveRtp.subscribe(() => { if (t.kind === 'video') this.videoPackets++; else this.audioPackets++ }))
-  }
-
-  async offer (): Promise<string> {
-    await this.pc.setLocalDescription(await this.pc.createOffer())
-    if (this.pc.iceGatheringState !== 'complete') {
-      await new Promise<void>((resolve) => this.pc.iceGatheringStateChange.subscribe((s) => { if (s === 'complete') resolve() }))
-    }
-    return this.pc.localDescription!.sdp
-  }
-}
-
-const signal = (socket: OperatorSocket, s: CallSignalDto): Promise<CallAck> => new Promise((resolve) => socket.emit('call:signal', s, resolve))
+const signal = sendSignal
 
 describe.skipIf(!ffmpegReq.ok)('[P-3.8] calls between the centre and a streaming intercom', () => {
   let p: TestPlatform

@@ -142,7 +142,9 @@ export class CallService {
     if (signal.sdp !== undefined) out.sdp = signal.sdp
     if (signal.candidate !== undefined) out.candidate = signal.candidate
     if (signal.reason !== undefined) out.reason = signal.reason
-    this.app.realtime.io.to(callRoom(call.id)).emit('call:signal', out)
+    // Every node hears the device's signal (the gateways relay it in scaled mode), so each tells
+    // only its own sockets; through the Redis adapter the browser would get it once per node.
+    this.app.realtime.io.local.to(callRoom(call.id)).emit('call:signal', out)
     // the device refused or could not take the call (busy, declined, media_failed)
     if (signal.type === 'hangup') await this.end(call, call.status === 'ringing' ? 'failed' : 'ended', null, signal.reason ?? 'device_hangup')
   }
