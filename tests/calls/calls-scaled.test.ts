@@ -5,44 +5,30 @@
  * operator's browser exactly once, and the call's events are recorded once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import pg from 'pg'
-import { Gateway } from '@eldercare/gateway'
 import type { CallDto, CallSignalDto, CallStartDto } from '@eldercare/protocols'
 import { SimDevice, SimIntercom } from '@eldercare/device-sim'
 import { needs, needsAll } from '../support/requirements.ts'
-import { needsPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts'
-import { needsRedis, startRedis, type RedisServer } from '../support/redis.ts'
-import { eventually, seedHome, startTestPlatform, type TestPlatform } from '../support/platform.ts'
+import { needsPostgres } from '../support/postgres.ts'
+import { needsRedis } from '../support/redis.ts'
+import { startCluster, type TestCluster } from '../support/cluster.ts'
+import { eventually, seedHome, type TestPlatform } from '../support/platform.ts'
 import { OperatorPeer, sendSignal } from '../support/operator-peer.ts'
 
 const req = needsAll('calls in scaled mode', [needsPostgres(), needsRedis(), needs('simulated intercom media', '/usr/bin/ffmpeg', 'ffmpeg')])
 
 describe.skipIf(!req.ok)('[P-3.8] a care call across nodes joined by PostgreSQL and Redis', () => {
-  let postgres: PostgresServer
-  let redis: RedisServer
+  let cluster: TestCluster
   let nodeA: TestPlatform
   let nodeB: TestPlatform
-  let edge: Gateway
-  let pool: pg.Pool
   let edgePort: number
 
   beforeAll(async () => {
-    [postgres, redis] = await Promise.all([startPostgres(), startRedis()])
-    const env = { DATABASE_URL: await postgres.createDatabase('calls'), REDIS_URL: redis.url }
-    nodeA = await startTestPlatform(env)
-    nodeB = await startTestPlatform(env)
-    pool = new pg.Pool({ connectionString: env.DATABASE_URL })
-    edge = new Gateway({ sql: { query: async (sql, params) => { const r = await pool.query(sql, params); return { rows: r.rows, rowCount: r.rowCount ?? 0 } } }, redisUrl: redis.url })
-    edgePort = (await edge.listen({ host: '127.0.0.1', mqttPort: 0 })).mqtt
+    cluster = await startCluster('calls')
+    ;({ nodeA, nodeB, edgePort } = cluster)
   })
 
   afterAll(async () => {
-    await edge?.close()
-    await pool?.end()
-    await nodeA?.close()
-    await nodeB?.close()
-    await redis?.stop()
-    await postgres?.stop()
+    await cluster?.stop()
   })
 
   it('the offer reaches the intercom on the standalone gateway, its answer reaches the operator on node B once, media flows', async () => {
