@@ -31,6 +31,7 @@ import { responsePlugin, type ResponseOptions } from './plugins/response.ts'
 import { responseRoutes } from './routes/response.ts'
 import { responderPageRoutes } from './routes/responder-page.ts'
 import { callsFeature, type CallsOptions } from './features/calls/index.ts'
+import { welfareRoundsFeature, type WelfareRoundsOptions } from './features/welfare-rounds/index.ts'
 import './types.ts'
 
 export interface BuildAppOptions {
@@ -64,6 +65,8 @@ export interface BuildAppOptions {
   detectionSettingsChanged?: (residentId: string) => void
   /** Video calls with intercoms (issue 17): the gateway as transport, TURN servers. */
   calls?: CallsOptions
+  /** Welfare rounds (issue 17): broadcast batches, deadline sweep. */
+  welfareRounds?: WelfareRoundsOptions
 }
 
 declare module 'fastify' {
@@ -131,6 +134,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(responseRoutes)
   await app.register(responderPageRoutes)
   await app.register(callsFeature, { timeZone: opts.timeZone, now, ...opts.calls })
+  await app.register(welfareRoundsFeature, { ...(opts.timeZone ? { timeZone: opts.timeZone } : {}), now, ...opts.welfareRounds })
   await app.register(vitalsRoutes, { store: opts.vitalsStore ?? new SqlVitalsStore(opts.db), settingsChanged: opts.detectionSettingsChanged, now })
   await app.register(healthRoutes, {
     checks: {

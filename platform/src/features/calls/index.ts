@@ -4,6 +4,7 @@
  * devices' signalling and call events through the gateway (transport.ts).
  */
 import type { FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { CallSignalInput, type CallAck, type CallSignalDto } from '@eldercare/protocols'
 import { callRoutes, CALLER_ROLES } from './routes.ts'
@@ -35,12 +36,12 @@ declare module 'fastify' {
 
 const checkSignal = TypeCompiler.Compile(CallSignalInput)
 
-export const callsFeature: FastifyPluginAsync<CallsOptions> = async (app, opts) => {
+const calls: FastifyPluginAsync<CallsOptions> = async (app, opts) => {
   const now = opts.now ?? Date.now
-  const calls = new CallService(app, opts.transport ?? null, { turn: opts.turn ?? NO_TURN, ringTimeoutMs: opts.ringTimeoutMs, now }, app.log.child({ part: 'calls' }))
-  app.decorate('calls', calls)
-  calls.listen()
-  await app.register(callRoutes, { calls, timeZone: opts.timeZone ?? 'Asia/Shanghai', now })
+  const service = new CallService(app, opts.transport ?? null, { turn: opts.turn ?? NO_TURN, ringTimeoutMs: opts.ringTimeoutMs, now }, app.log.child({ part: 'calls' }))
+  app.decorate('calls', service)
+  service.listen()
+  await app.register(callRoutes, { calls: service, timeZone: opts.timeZone ?? 'Asia/Shanghai', now })
 
   app.realtime.io.on('connection', (socket) => {
     const user = socket.data.user
@@ -55,18 +56,21 @@ export const callsFeature: FastifyPluginAsync<CallsOptions> = async (app, opts) 
       }
       if (!(CALLER_ROLES as readonly string[]).includes(user.role)) return reply({ ok: false, error: { code: 'PLT_ERR_FORBIDDEN', message: 'your role may not take part in calls' } })
       // joined before the offer leaves, so the device's answer cannot arrive before we listen
-      calls.fromBrowser(caller, signal, (call) => { void socket.join(callRoom(call.id)); mine.add(call.id) }).then(
+      service.fromBrowser(caller, signal, (call) => { void socket.join(callRoom(call.id)); mine.add(call.id) }).then(
         () => reply({ ok: true }),
         (err: Error & { code?: string }) => reply({ ok: false, error: { code: err.code?.startsWith('PLT_ERR_') ? err.code : 'PLT_ERR_INTERNAL', message: err.message } }))
     })
     socket.on('disconnect', () => {
       for (const id of mine) {
-        calls.fromBrowser(caller, { callId: id, type: 'hangup', reason: 'operator_left' }).catch(() => { /* already over */ })
+        service.fromBrowser(caller, { callId: id, type: 'hangup', reason: 'operator_left' }).catch(() => { /* already over */ })
       }
     })
   })
 
-  const sweeper = setInterval(() => { calls.sweep().catch((err) => app.log.warn({ err }, 'ringing calls not swept')) }, opts.sweepIntervalMs ?? 5000)
+  const sweeper = setInterval(() => { service.sweep().catch((err) => app.log.warn({ err }, 'ringing calls not swept')) }, opts.sweepIntervalMs ?? 5000)
   sweeper.unref()
   app.addHook('onClose', async () => { clearInterval(sweeper) })
 }
+
+/** Not encapsulated, so `app.calls` is there for the rest of the app (and tests). */
+export const callsFeature = fp(calls, { name: 'calls', dependencies: ['realtime'] })

@@ -45,3 +45,41 @@ create table call_settings (
 -- A completed care call recorded as a visit in one step: how the visit was made.
 alter table visits add column method text not null default 'home' check (method in ('home', 'phone', 'video_call'));
 alter table visits add column call_id text references calls(id);
+
+-- Welfare rounds (issue 17): a supervisor checks on everyone in an area subtree at once (heat
+-- wave, cold snap, epidemic, power cut). The residents in scope are fixed when the round starts;
+-- each is confirmed by an "I'm OK" press (checkin event), an answered call, or a recorded visit
+-- or phone call; at the deadline the unconfirmed become P3 incidents or visit tasks.
+create table welfare_rounds (
+  id text primary key,
+  area_id text not null references areas(id),
+  message text not null,
+  deadline timestamptz not null,
+  on_unconfirmed text not null default 'incident' check (on_unconfirmed in ('incident', 'visit')),
+  status text not null default 'running' check (status in ('running', 'closed')),
+  started_by text references users(id),
+  started_at timestamptz not null,
+  closed_at timestamptz,
+  -- the round's figures when it closed, kept for the report
+  figures jsonb
+);
+create index welfare_rounds_running_idx on welfare_rounds (deadline) where status = 'running';
+
+create table welfare_round_residents (
+  round_id text not null references welfare_rounds(id),
+  resident_id text not null references residents(id),
+  site_id text not null,
+  community_id text not null,
+  -- the device the message was spoken on (null: none can speak) and its command
+  device_id text,
+  command_id text,
+  confirmed_at timestamptz,
+  -- checkin | call | visit | phone
+  confirmed_by text,
+  confirm_ref text,
+  -- what the deadline made of an unconfirmed resident
+  incident_id text,
+  visit_id text,
+  primary key (round_id, resident_id)
+);
+create index welfare_round_residents_open_idx on welfare_round_residents (round_id) where confirmed_at is null;
