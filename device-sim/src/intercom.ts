@@ -11,7 +11,7 @@ import type { SimDevice } from './sim-device.ts'
 export interface SimIntercomOptions {
   /** Drawn on the picture: the resident's name. */
   label: string
-  /** [P-3.3] A care call nobody accepts within this many ms is `call_missed`. Default 30000. */
+  /** [P-3.3] A call nobody accepts (the elder a care call, the centre the elder's call) within this many ms is `call_missed`. Default 30000. */
   ringMs?: number
   /** With `autoAnswer` in the offer, how long the device rings before it answers, in ms. Default 1500. */
   autoAnswerAfterMs?: number
@@ -49,8 +49,13 @@ export class SimIntercom {
   /** [P-3.3] The elder presses the call button; an offer with this callId means the centre answered. */
   async callCentre (): Promise<string> {
     const callId = `c-${this.device.id}-${Date.now().toString(36)}-${++this.seq}`
-    this.calls.set(callId, { callId, direction: 'inbound', state: 'requested' })
+    const call: SimCall = { callId, direction: 'inbound', state: 'requested' }
+    this.calls.set(callId, call)
     await this.device.intercom('call_request', callId)
+    // [P-3.3] nobody at the centre answered within the ring time: the device gives up
+    call.ringTimer = setTimeout(() => {
+      if (call.state === 'requested') this.end(call, 'call_missed').catch((err) => this.opts.onError?.(err as Error, callId))
+    }, this.opts.ringMs ?? 30_000)
     return callId
   }
 

@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import { generateDeviceSecret, hashDeviceSecret } from '@eldercare/gateway'
 import { Household, type DeviceCredentials } from '@eldercare/device-sim'
 import type { Db, Queryable } from './db/db.ts'
+import { runDemoIntercoms } from './features/calls/demo.ts'
 
 const DEMO_PREFIX = 'demo-'
 
@@ -66,7 +67,7 @@ export async function seedDemo (db: Db, rootAreaId: string): Promise<void> {
  * ones) and plays them as households against the gateway at `mqttUrl`.
  */
 export async function runDemo (db: Db, mqttUrl: string, log: Logger): Promise<() => Promise<void>> {
-  const { rows } = await db.query<{ id: string, type: string, resident_id: string }>('select id, type, resident_id from devices where id like $1 order by id', [`${DEMO_PREFIX}%`])
+  const { rows } = await db.query<{ id: string, type: string, resident_id: string }>("select id, type, resident_id from devices where id like $1 and type <> 'intercom' order by id", [`${DEMO_PREFIX}%`])
   const creds = new Map<string, Partial<Record<'wearable' | 'fall_detector', DeviceCredentials>>>()
   for (const r of rows) {
     const secret = generateDeviceSecret()
@@ -84,5 +85,6 @@ export async function runDemo (db: Db, mqttUrl: string, log: Logger): Promise<()
   }))
   await Promise.all(households.map((h) => h.start()))
   log.info({ households: households.length, devices: rows.length }, 'demo devices running')
-  return async () => { await Promise.all(households.map((h) => h.stop())) }
+  const stopIntercoms = await runDemoIntercoms(db, mqttUrl, log, { prefix: DEMO_PREFIX })
+  return async () => { await stopIntercoms(); await Promise.all(households.map((h) => h.stop())) }
 }
