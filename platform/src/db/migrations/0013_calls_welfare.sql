@@ -83,3 +83,33 @@ create table welfare_round_residents (
   primary key (round_id, resident_id)
 );
 create index welfare_round_residents_open_idx on welfare_round_residents (round_id) where confirmed_at is null;
+
+-- Daily check-in (报平安): residents who want it press "I'm OK" in a daily window (minutes after
+-- local midnight in TIME_ZONE); none by its end → a follow-up visit task for their community,
+-- escalating to a P3 incident when nobody has reached them escalate_after_min later.
+create table daily_checkin_plans (
+  resident_id text primary key references residents(id),
+  window_start_min integer not null check (window_start_min between 0 and 1439),
+  window_end_min integer not null check (window_end_min between 1 and 1440),
+  escalate_after_min integer not null default 120 check (escalate_after_min between 10 and 1440),
+  enabled boolean not null default true,
+  updated_by text references users(id),
+  updated_at timestamptz not null default now(),
+  check (window_end_min > window_start_min)
+);
+
+create table daily_checkins (
+  resident_id text not null references residents(id),
+  day date not null,
+  window_start timestamptz not null,
+  window_end timestamptz not null,
+  -- confirmed (in the window) | follow_up (a visit task is out) | reached (proof came later) | escalated (incident)
+  status text not null check (status in ('confirmed', 'follow_up', 'reached', 'escalated')),
+  confirmed_at timestamptz,
+  confirmed_by text,
+  confirm_ref text,
+  visit_id text,
+  incident_id text,
+  primary key (resident_id, day)
+);
+create index daily_checkins_follow_up_idx on daily_checkins (window_end) where status = 'follow_up';

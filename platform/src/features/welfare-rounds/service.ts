@@ -15,6 +15,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { Queryable } from '../../db/db.ts'
 import { PlatformError, notFound } from '../../errors.ts'
 import { localDate } from '../../services/local-time.ts'
+import { firstProofSql } from './proofs.ts'
 
 export const CONFIRMATION_KINDS = ['checkin', 'call', 'visit', 'phone'] as const
 export type ConfirmationKind = (typeof CONFIRMATION_KINDS)[number]
@@ -133,19 +134,7 @@ export class WelfareRounds {
            select w2.resident_id, x.at, x.kind, x.ref
              from welfare_round_residents w2
              join welfare_rounds wr on wr.id = w2.round_id
-             cross join lateral (
-               select * from (
-                 select i.received_at as at, 'checkin' as kind, i.device_id || '/' || i.msg_id as ref
-                   from devices d join inbox i on i.device_id = d.id
-                  where (d.resident_id = w2.resident_id or (d.resident_id is null and d.site_id = w2.site_id))
-                    and i.kind = 'event' and i.type = 'checkin' and i.received_at >= wr.started_at and i.received_at <= $2
-                 union all
-                 select c.answered_at, 'call', c.id from calls c
-                  where c.resident_id = w2.resident_id and c.answered_at >= wr.started_at and c.answered_at <= $2
-                 union all
-                 select v.visited_at, case when v.method = 'phone' then 'phone' else 'visit' end, v.id from visits v
-                  where v.resident_id = w2.resident_id and v.status = 'done' and v.visited_at >= wr.started_at and v.visited_at <= $2
-               ) proofs order by at limit 1
+             cross join lateral (${firstProofSql('w2.resident_id', 'w2.site_id', 'wr.started_at', '$2')}
              ) x
             where w2.round_id = $1 and w2.confirmed_at is null
          ) c
