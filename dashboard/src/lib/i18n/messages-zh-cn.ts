@@ -541,7 +541,26 @@ export const zhCN = {
   'timeline.call_answered': '视频通话接通',
   'timeline.call_ended': '视频通话结束',
   'timeline.call_missed': '视频呼叫未接',
-  'timeline.call_failed': '视频呼叫失败'
+  'timeline.call_failed': '视频呼叫失败',
+  'welfare.title': '平安巡查（极端天气、疫情、停电）',
+  'welfare.round': '巡查',
+  'welfare.none': '还没有巡查。',
+  'welfare.running': '进行中，截止 {deadline}',
+  'welfare.closed': '已结束（截止 {deadline}）',
+  'welfare.progress': '已确认 {confirmed}/{total}，未确认 {unconfirmed}',
+  'welfare.byKind': '按键报平安 {checkin} · 通话 {call} · 探访/电话 {visit} · 播报 {sent} 台（已回执 {acked}）',
+  'welfare.community': '{name}：{confirmed}/{total}',
+  'welfare.raised': '截止时未确认：生成 {incidents} 个三级事件、{visits} 个探访任务',
+  'welfare.unconfirmed': '未确认（{count} 人）',
+  'welfare.area': '范围',
+  'welfare.message': '播报内容',
+  'welfare.messageHint': '例如：今天高温，请多喝水；平安请按“我很好”',
+  'welfare.deadline': '截止时间',
+  'welfare.hours': '{hours} 小时后',
+  'welfare.onUnconfirmed': '截止仍未确认',
+  'welfare.asIncident': '生成三级事件',
+  'welfare.asVisit': '派探访任务',
+  'welfare.start': '发起巡查'
 } satisfies Record<VocabularyKeys, string> & Record<string, string>
 
 export type MessageKey = keyof typeof zhCN

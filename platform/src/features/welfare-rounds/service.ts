@@ -12,13 +12,12 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { WelfareRoundDto } from '@eldercare/protocols'
 import type { Queryable } from '../../db/db.ts'
 import { PlatformError, notFound } from '../../errors.ts'
 import { localDate } from '../../services/local-time.ts'
 import { firstProofSql } from './proofs.ts'
 
-export const CONFIRMATION_KINDS = ['checkin', 'call', 'visit', 'phone'] as const
-export type ConfirmationKind = (typeof CONFIRMATION_KINDS)[number]
 
 /** Device types that can say the round's message, best first (an intercom has a speaker and a screen). */
 export const SPEAKING_DEVICE_TYPES = ['intercom', 'wearable', 'sos_button'] as const
@@ -35,30 +34,6 @@ export interface WelfareOptions {
 }
 
 export interface Starter { id: string, username: string, areaPath: string }
-
-export interface WelfareRoundDto {
-  id: string
-  areaId: string
-  message: string
-  deadline: string
-  onUnconfirmed: 'incident' | 'visit'
-  status: 'running' | 'closed'
-  startedBy: string | null
-  startedAt: string
-  closedAt: string | null
-  total: number
-  confirmed: number
-  unconfirmed: number
-  byKind: Record<ConfirmationKind, number>
-  /** the message: devices asked to speak it, and those that acknowledged */
-  speak: { devices: number, sent: number, acked: number }
-  byCommunity: Array<{ areaId: string, name: string, total: number, confirmed: number }>
-  /** the residents not yet confirmed (all of them: nobody may be forgotten) */
-  unconfirmedResidents: Array<{ residentId: string, name: string, communityId: string, incidentId: string | null, visitId: string | null }>
-  /** what the deadline raised */
-  incidents: number
-  visitTasks: number
-}
 
 const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString())
 
