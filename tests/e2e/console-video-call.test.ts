@@ -12,6 +12,7 @@ import type { CallDto } from '@eldercare/protocols'
 import { SimDevice, SimIntercom } from '@eldercare/device-sim'
 import { launchChromium, needsChromium, testOutputDir } from '../support/chromium.ts'
 import { buildDashboard } from '../support/dashboard-build.ts'
+import { openConsole } from '../support/console.ts'
 import { ADMIN, eventually, seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
 import { needs, needsAll } from '../support/requirements.ts'
 
@@ -48,12 +49,7 @@ describe.skipIf(!req.ok)('operator console: video calls with the intercom', () =
     intercom = new SimIntercom(device, { label: '王奶奶 video', autoAnswerAfterMs: 500 })
     await eventually(async () => (await p.api.get(`/api/devices/${home.device.id}`)).online, 10_000, 'intercom online')
     browser = await launchChromium({ args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required'] })
-    page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 1000 } })
-    await page.goto(p.httpUrl)
-    await page.getByTestId('login-username').fill(ADMIN.username)
-    await page.getByTestId('login-password').fill(ADMIN.password)
-    await page.getByTestId('login-submit').click()
-    await page.getByTestId('queue-empty').waitFor({ timeout: 15_000 })
+    page = await openConsole(browser, p.httpUrl)
   })
 
   afterAll(async () => {

@@ -10,7 +10,8 @@ import type { Command } from '@eldercare/protocols'
 import { SimDevice } from '@eldercare/device-sim'
 import { launchChromium, needsChromium, testOutputDir } from '../support/chromium.ts'
 import { buildDashboard } from '../support/dashboard-build.ts'
-import { ADMIN, seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
+import { openConsole } from '../support/console.ts'
+import { seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
 
 const browserReq = needsChromium('welfare round in the console')
 
@@ -29,12 +30,7 @@ describe.skipIf(!browserReq.ok)('operator console: a welfare round', () => {
     device = new SimDevice({ url: p.mqttUrl, credentials: { ...home.device, type: 'intercom' } })
     await device.connect()
     browser = await launchChromium()
-    page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 1200 } })
-    await page.goto(p.httpUrl)
-    await page.getByTestId('login-username').fill(ADMIN.username)
-    await page.getByTestId('login-password').fill(ADMIN.password)
-    await page.getByTestId('login-submit').click()
-    await page.getByTestId('queue-empty').waitFor({ timeout: 15_000 })
+    page = await openConsole(browser, p.httpUrl, { width: 1440, height: 1200 })
   })
 
   afterAll(async () => {
