@@ -3,17 +3,23 @@
  * video and audio and counts what the intercom sends, and the socket.io signal helper.
  * Browser tests use Chromium instead (tests/e2e/console-video-call.test.ts).
  */
-import { RTCPeerConnection } from 'werift'
+import { RTCPeerConnection, type PeerConfig } from 'werift'
 import type { Socket } from 'socket.io-client'
-import type { CallAck, CallSignalDto, ClientToServerEvents, ServerToClientEvents } from '@eldercare/protocols'
+import type { CallAck, CallSignalDto, ClientToServerEvents, RtcIceServer, ServerToClientEvents } from '@eldercare/protocols'
 
 export type OperatorSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
 export class OperatorPeer {
-  readonly pc = new RTCPeerConnection()
+  readonly pc: RTCPeerConnection
   videoPackets = 0
   audioPackets = 0
-  constructor () {
+  /** `iceServers` as the platform gives them; `relayOnly`: TURN candidates only (iceTransportPolicy relay). */
+  constructor (opts: { iceServers?: RtcIceServer[], relayOnly?: boolean } = {}) {
+    const config: Partial<PeerConfig> = {
+      iceServers: (opts.iceServers ?? []).flatMap((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]).map((urls) => ({ urls, username: s.username, credential: s.credential }))),
+      ...(opts.relayOnly ? { iceTransportPolicy: 'relay' as const } : {})
+    }
+    this.pc = new RTCPeerConnection(config)
     this.pc.addTransceiver('video', { direction: 'sendrecv' })
     this.pc.addTransceiver('audio', { direction: 'sendrecv' })
     this.pc.onTrack.subscribe((t) => t.onReceiveRtp.subscribe(() => { if (t.kind === 'video') this.videoPackets++; else this.audioPackets++ }))
