@@ -4,297 +4,107 @@
 // the same job there). Rules:
 //
 //   (a) protocols/ imports nothing of ours: no @eldercare/* and no relative path leaving protocols/.
-//   (b) Nothing outside gateway/ reaches into gateway's internals: `@eldercare/gateway/<subpath>`
-//       is an error, the package root `@eldercare/gateway` is fine. The same for platform/.
+//   (b) Nothing reaches into another part's internals: `@eldercare/<part>/<subpath>` is an error,
+//       the package root `@eldercare/<part>` is fine. One exception, TEST_ENTRIES: the gateway's
+//       `/testing` entry (its store and detector, driven directly by tests and benchmarks), which
+//       only tests/ may import, so the platform cannot come to lean on it.
 //   (c) No relative import crosses from one top-level part into another; parts meet through
 //       package names. The one exception: test code of any part may import the shared test
 //       helpers in tests/support/ by relative path (production code may not).
-//   (d) dashboard/ and device-sim/ import only @eldercare/protocols of ours: the dashboard talks
-//       REST and socket.io, the simulator MQTT and REST.
+//   (d) Each part imports only the parts of ours that ALLOWED lists for it: the dashboard talks
+//       REST and socket.io and the simulator MQTT and REST, so both use protocols/ only; common/
+//       (Node-only helpers) and readings/ (the readings store and detection) sit under the
+//       gateway and the platform.
+//   (e) Browser code imports no Node built-in (node:fs, path, …): the production files of
+//       dashboard/src/ and of protocols/src/ (which the console bundles). Tests and CLIs may.
+//   (f) No import cycle inside a part. Type-only imports count: a cycle closed through types
+//       still ties the files together for a reader and for the next refactoring.
 //
-// Imports are found by a small tokenizer, not a regex over the text, so specifiers inside
-// comments, strings and template literals (e.g. test fixtures) are not mistaken for imports.
-// Recognised: import … from, import '…', export … from, import('…'), require('…'),
-// import x = require('…'), and vi.mock/doMock/importActual/importMock('…').
+// Imports are read from the syntax tree of the TypeScript compiler (so specifiers inside comments,
+// strings and template literals are not mistaken for imports): import … from, import '…',
+// import type, export … from, import('…'), typeof import('…'), require('…'),
+// import x = require('…'), and vi.mock/doMock/unmock/doUnmock/importActual/importMock('…').
 //
 // Usage: node scripts/check-imports.mjs [--root DIR]   (default: the repository root)
-// Exit 1 and one `file:line: message` per violation; exit 0 and a one-line summary otherwise.
+// Exit 1 and one `file:line: message` per violation or cycle; exit 0 and a one-line summary otherwise.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
+import { isBuiltin } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
 
-const PARTS = ['protocols', 'gateway', 'platform', 'dashboard', 'device-sim', 'tests']
+/** Our packages each part may import (rule d); `tests` may import any package root. */
+const ALLOWED = {
+  protocols: [],
+  common: ['protocols'],
+  readings: ['protocols', 'common'],
+  gateway: ['protocols', 'common', 'readings'],
+  platform: ['protocols', 'common', 'readings', 'gateway'],
+  dashboard: ['protocols'],
+  'device-sim': ['protocols'],
+  tests: null
+}
+const PARTS = Object.keys(ALLOWED)
+/** Entries for tests only (rule b): what tests/ drives below a part's public interface. */
+const TEST_ENTRIES = new Set(['@eldercare/gateway/testing'])
 const SCOPE = '@eldercare/'
-/** Parts whose internals are closed to everyone else (rule b). */
-const CLOSED_PARTS = ['gateway', 'platform']
-/** Parts that may import only these of our packages (rule d). */
-const ONLY_PROTOCOLS = ['dashboard', 'device-sim']
 const EXTENSIONS = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/
 const SKIP_DIRS = new Set(['node_modules', 'dist'])
-
-// ---------------------------------------------------------------------------------------------
-// Tokenizer: enough of JavaScript/TypeScript lexing to tell code from comments, strings,
-// template literals and regular-expression literals.
-// ---------------------------------------------------------------------------------------------
-
-/** Keywords after which a `/` starts a regular expression, not a division. */
-const REGEX_AFTER_KEYWORD = new Set([
-  'return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await'
-])
-
-/**
- * @typedef {{ kind: 'id' | 'punct' | 'string' | 'template' | 'number' | 'regex', value: string, line: number }} Token
- * 'string' tokens carry the literal's value; 'template' tokens only a no-substitution template's.
- */
-
-/** @param {string} src @returns {Token[]} */
-export function tokenize(src) {
-  /** @type {Token[]} */
-  const tokens = []
-  let i = 0
-  let line = 1
-  const n = src.length
-  // Brace depth per open `${`: when a `}` closes it, lexing resumes inside the template.
-  /** @type {number[]} */
-  const templateStack = []
-  let braceDepth = 0
-
-  const last = () => tokens[tokens.length - 1]
-  const regexAllowed = () => {
-    const t = last()
-    if (!t) return true
-    if (t.kind === 'number' || t.kind === 'string' || t.kind === 'template' || t.kind === 'regex') return false
-    if (t.kind === 'id') return REGEX_AFTER_KEYWORD.has(t.value)
-    return !(t.value === ')' || t.value === ']' || t.value === '}')
-  }
-
-  /** Reads template characters from i (just after ` or the } closing a ${) to ` or ${. */
-  const readTemplateChunk = (startLine) => {
-    let value = ''
-    while (i < n) {
-      const c = src[i]
-      if (c === '\\') {
-        value += src.slice(i, i + 2)
-        if (src[i + 1] === '\n') line++
-        i += 2
-        continue
-      }
-      if (c === '`') {
-        i++
-        return { value, closed: true, startLine }
-      }
-      if (c === '$' && src[i + 1] === '{') {
-        i += 2
-        return { value, closed: false, startLine }
-      }
-      if (c === '\n') line++
-      value += c
-      i++
-    }
-    return { value, closed: true, startLine }
-  }
-
-  while (i < n) {
-    const c = src[i]
-    if (c === '\n') {
-      line++
-      i++
-      continue
-    }
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v' || c === '\ufeff') {
-      i++
-      continue
-    }
-    // Comments.
-    if (c === '/' && src[i + 1] === '/') {
-      while (i < n && src[i] !== '\n') i++
-      continue
-    }
-    if (c === '/' && src[i + 1] === '*') {
-      const end = src.indexOf('*/', i + 2)
-      const stop = end === -1 ? n : end + 2
-      for (let k = i; k < stop; k++) if (src[k] === '\n') line++
-      i = stop
-      continue
-    }
-    // Hashbang.
-    if (c === '#' && src[i + 1] === '!' && i === 0) {
-      while (i < n && src[i] !== '\n') i++
-      continue
-    }
-    // Strings. A quoted string cannot span lines, so a stray quote (an apostrophe in JSX text)
-    // spoils at most the rest of its own line.
-    if (c === '"' || c === "'") {
-      const startLine = line
-      let value = ''
-      i++
-      while (i < n && src[i] !== c && src[i] !== '\n') {
-        if (src[i] === '\\' && i + 1 < n) {
-          if (src[i + 1] === '\n') line++
-          value += src[i + 1]
-          i += 2
-          continue
-        }
-        value += src[i]
-        i++
-      }
-      if (src[i] === c) i++
-      tokens.push({ kind: 'string', value, line: startLine })
-      continue
-    }
-    if (c === '`') {
-      i++
-      const chunk = readTemplateChunk(line)
-      if (chunk.closed) {
-        tokens.push({ kind: 'template', value: chunk.value, line: chunk.startLine })
-      } else {
-        tokens.push({ kind: 'punct', value: '`${', line: chunk.startLine })
-        templateStack.push(braceDepth)
-        braceDepth = 0
-      }
-      continue
-    }
-    if (c === '{') {
-      braceDepth++
-      tokens.push({ kind: 'punct', value: c, line })
-      i++
-      continue
-    }
-    if (c === '}') {
-      if (braceDepth === 0 && templateStack.length > 0) {
-        braceDepth = templateStack.pop() ?? 0
-        i++
-        const chunk = readTemplateChunk(line)
-        if (!chunk.closed) {
-          templateStack.push(braceDepth)
-          braceDepth = 0
-        }
-        tokens.push({ kind: 'punct', value: chunk.closed ? '}`' : '}${', line: chunk.startLine })
-        continue
-      }
-      braceDepth = Math.max(0, braceDepth - 1)
-      tokens.push({ kind: 'punct', value: c, line })
-      i++
-      continue
-    }
-    // Regular-expression literals.
-    if (c === '/' && regexAllowed()) {
-      const startLine = line
-      let inClass = false
-      i++
-      while (i < n && src[i] !== '\n') {
-        const d = src[i]
-        if (d === '\\') {
-          i += 2
-          continue
-        }
-        if (d === '[') inClass = true
-        else if (d === ']') inClass = false
-        else if (d === '/' && !inClass) break
-        i++
-      }
-      i++
-      while (i < n && /[a-z]/i.test(src[i])) i++
-      tokens.push({ kind: 'regex', value: '', line: startLine })
-      continue
-    }
-    if (/[A-Za-z_$\u0080-\uffff]/.test(c)) {
-      let j = i + 1
-      while (j < n && /[\w$\u0080-\uffff]/.test(src[j])) j++
-      tokens.push({ kind: 'id', value: src.slice(i, j), line })
-      i = j
-      continue
-    }
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
-      let j = i + 1
-      while (j < n && /[\w.]/.test(src[j])) j++
-      tokens.push({ kind: 'number', value: src.slice(i, j), line })
-      i = j
-      continue
-    }
-    tokens.push({ kind: 'punct', value: c, line })
-    i++
-  }
-  return tokens
-}
-
-// ---------------------------------------------------------------------------------------------
-// Finding module specifiers in the token stream.
-// ---------------------------------------------------------------------------------------------
-
+/** Folders whose production code runs in the browser (rule e). */
+const BROWSER_DIRS = ['dashboard/src/', 'protocols/src/']
 const VI_MODULE_FNS = new Set(['mock', 'doMock', 'unmock', 'doUnmock', 'importActual', 'importMock'])
 
-/** @param {Token | undefined} t */
-const literal = (t) => (t && (t.kind === 'string' || t.kind === 'template') ? t.value : undefined)
-/** @param {Token | undefined} t @param {string} v */
-const isPunct = (t, v) => t !== undefined && t.kind === 'punct' && t.value === v
-/** @param {Token | undefined} t @param {string} v */
-const isId = (t, v) => t !== undefined && t.kind === 'id' && t.value === v
+const posix = (path) => path.split(sep).join('/')
+
+// ---------------------------------------------------------------------------------------------
+// Finding module specifiers in the syntax tree.
+// ---------------------------------------------------------------------------------------------
+
+function scriptKind(fileName) {
+  if (/\.tsx$/.test(fileName)) return ts.ScriptKind.TSX
+  if (/\.jsx$/.test(fileName)) return ts.ScriptKind.JSX
+  if (/\.[cm]?js$/.test(fileName)) return ts.ScriptKind.JS
+  return ts.ScriptKind.TS
+}
+
+const isLiteral = (node) => node !== undefined && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node))
 
 /**
  * @param {string} src
+ * @param {string} [fileName] decides the dialect (.tsx/.jsx parse JSX)
  * @returns {{ specifier: string, line: number }[]}
  */
-export function findImports(src) {
-  const tokens = tokenize(src)
+export function findImports(src, fileName = 'file.ts') {
+  const sf = ts.createSourceFile(fileName, src, ts.ScriptTarget.Latest, false, scriptKind(fileName))
   /** @type {{ specifier: string, line: number }[]} */
   const found = []
-  const add = (t) => {
-    const value = literal(t)
-    if (value !== undefined && t) found.push({ specifier: value, line: t.line })
+  const add = (node) => {
+    if (!isLiteral(node)) return
+    found.push({ specifier: node.text, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1 })
   }
-  for (let k = 0; k < tokens.length; k++) {
-    const t = tokens[k]
-    if (t.kind !== 'id') continue
-    const prev = tokens[k - 1]
-    const next = tokens[k + 1]
-    const isMember = isPunct(prev, '.') || isPunct(prev, '?.')
-    if (t.value === 'import' && !isMember) {
-      // import('x') — dynamic import, also `typeof import('x')` in types.
-      if (isPunct(next, '(')) {
-        add(tokens[k + 2])
-        continue
-      }
-      if (isPunct(next, '.')) continue // import.meta
-      // A declaration: its first string literal is the module specifier.
-      for (let m = k + 1; m < tokens.length; m++) {
-        const u = tokens[m]
-        if (u.kind === 'string') {
-          add(u)
-          break
-        }
-        if (isPunct(u, ';') || isId(u, 'import') || isId(u, 'export')) break
-        if (isId(u, 'require')) break // import x = require('x'): handled below
-      }
-      continue
+  const visit = (node) => {
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) {
+      add(node.moduleSpecifier)
+    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
+      add(node.moduleReference.expression)
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
+      add(node.argument.literal)
+    } else if (ts.isCallExpression(node)) {
+      const callee = node.expression
+      const first = node.arguments[0]
+      if (callee.kind === ts.SyntaxKind.ImportKeyword) add(first)
+      else if (ts.isIdentifier(callee) && callee.text === 'require' && node.arguments.length === 1) add(first)
+      else if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'vi' &&
+        VI_MODULE_FNS.has(callee.name.text)) add(first)
     }
-    if (t.value === 'export' && !isMember) {
-      // Only `export * …from` and `export { … } from` (optionally `type`) name a module.
-      let m = k + 1
-      if (isId(tokens[m], 'type')) m++
-      if (isPunct(tokens[m], '*')) {
-        m++
-        if (isId(tokens[m], 'as')) m += 2
-      } else if (isPunct(tokens[m], '{')) {
-        while (m < tokens.length && !isPunct(tokens[m], '}')) m++
-        m++
-      } else continue
-      if (isId(tokens[m], 'from')) add(tokens[m + 1])
-      continue
-    }
-    if (t.value === 'require' && !isMember && isPunct(next, '(') && isPunct(tokens[k + 3], ')')) {
-      add(tokens[k + 2])
-      continue
-    }
-    if (t.value === 'vi' && isPunct(next, '.') && VI_MODULE_FNS.has(tokens[k + 2]?.value ?? '') && isPunct(tokens[k + 3], '(')) {
-      add(tokens[k + 4])
-    }
+    ts.forEachChild(node, visit)
   }
+  visit(sf)
   return found
 }
 
 // ---------------------------------------------------------------------------------------------
-// Rules.
+// Rules (a)–(e): one import at a time.
 // ---------------------------------------------------------------------------------------------
 
 /** The top-level part a repository-relative path lies in, or undefined. */
@@ -339,10 +149,13 @@ export function checkImport(root, relFile, specifier, packages) {
   const from = partOf(relFile)
   if (from === undefined) return undefined
 
+  if (isBuiltin(specifier) && BROWSER_DIRS.some((d) => posix(relFile).startsWith(d)) && !isTestFile(relFile)) {
+    return `'${specifier}': ${from}/src/ runs in the browser (the console bundles it); no Node built-ins`
+  }
+
   // Relative (and absolute) paths.
   if (specifier.startsWith('.') || specifier.startsWith('/')) {
-    const target = resolve(root, dirname(relFile), specifier)
-    const relTarget = relative(root, target)
+    const relTarget = relative(root, resolve(root, dirname(relFile), specifier))
     const to = relTarget.startsWith('..') ? undefined : partOf(relTarget)
     if (to === from) return undefined
     if (to === 'tests' && (relTarget === join('tests', 'support') || relTarget.startsWith(join('tests', 'support') + sep))) {
@@ -352,9 +165,6 @@ export function checkImport(root, relFile, specifier, packages) {
     if (from === 'protocols') return `'${specifier}': protocols/ imports nothing of ours; this path leaves protocols/`
     // Elsewhere in or outside the repository (root config files, say): not a part, no rule.
     if (to === undefined) return undefined
-    if (CLOSED_PARTS.includes(to)) {
-      return `'${specifier}': reaches into ${to}/ internals; import the package root ${SCOPE}${to} instead`
-    }
     return `'${specifier}': relative import crosses from ${from}/ into ${to}/; parts meet through package names (${SCOPE}${to})`
   }
 
@@ -363,20 +173,113 @@ export function checkImport(root, relFile, specifier, packages) {
   if (!match) return undefined
   const [, pkg, subpath] = match
   const to = packages.get(pkg)
-  if (to === undefined) {
-    if (pkg.startsWith(SCOPE) && from === 'protocols') return `'${specifier}': protocols/ imports nothing of ours`
-    return undefined
+  if (from === 'protocols' && (to !== undefined || pkg.startsWith(SCOPE)) && to !== from) {
+    return `'${specifier}': protocols/ imports nothing of ours`
   }
-  if (to === from) return undefined
-  if (from === 'protocols') return `'${specifier}': protocols/ imports nothing of ours`
-  if (ONLY_PROTOCOLS.includes(from) && to !== 'protocols') {
-    return `'${specifier}': ${from}/ may import only ${SCOPE}protocols of ours`
+  if (to === undefined || to === from) return undefined
+  const allowed = ALLOWED[from]
+  if (allowed !== null && !allowed.includes(to)) {
+    const list = allowed.map((p) => `${SCOPE}${p}`).join(', ')
+    return `'${specifier}': ${from}/ may import only ${list} of ours`
   }
-  if (CLOSED_PARTS.includes(to) && subpath !== undefined) {
+  if (subpath !== undefined && !(from === 'tests' && TEST_ENTRIES.has(specifier))) {
     return `'${specifier}': reaches into ${to} internals; import the package root ${pkg} instead`
   }
   return undefined
 }
+
+// ---------------------------------------------------------------------------------------------
+// Rule (f): cycles among the files of one part.
+// ---------------------------------------------------------------------------------------------
+
+/** The file a relative specifier names, among `files` (TypeScript's `.js` → `.ts` and index rules). */
+function resolveFile(absFrom, specifier, files) {
+  const base = resolve(dirname(absFrom), specifier)
+  const candidates = [base, base.replace(/\.([cm]?)js(x?)$/, '.$1ts$2'), ...['.ts', '.tsx', '.js', '/index.ts', '/index.tsx', '/index.js'].map((e) => base + e)]
+  return candidates.find((c) => files.has(c))
+}
+
+/**
+ * Strongly connected components (Tarjan), then one shortest cycle per component through its
+ * first file, so each knot is reported once however many loops run through it.
+ * @param {Map<string, Map<string, number>>} graph file → (imported file → line of the import)
+ * @returns {{ chain: string[], knot: string[] }[]} each cycle as a file chain that ends where it
+ *   starts, with every file of its component (more than the chain when several loops meet)
+ */
+export function findCycles(graph) {
+  let index = 0
+  const order = new Map()
+  const low = new Map()
+  const stack = []
+  const onStack = new Set()
+  const components = []
+  const strongConnect = (v) => {
+    // Iterative, so a long import chain cannot overflow the call stack.
+    const work = [[v, [...(graph.get(v)?.keys() ?? [])], 0]]
+    order.set(v, index); low.set(v, index); index++; stack.push(v); onStack.add(v)
+    while (work.length > 0) {
+      const frame = work[work.length - 1]
+      const [node, next] = frame
+      if (frame[2] < next.length) {
+        const w = next[frame[2]++]
+        if (!order.has(w)) {
+          order.set(w, index); low.set(w, index); index++; stack.push(w); onStack.add(w)
+          work.push([w, [...(graph.get(w)?.keys() ?? [])], 0])
+        } else if (onStack.has(w)) {
+          low.set(node, Math.min(low.get(node), order.get(w)))
+        }
+        continue
+      }
+      work.pop()
+      if (work.length > 0) {
+        const parent = work[work.length - 1][0]
+        low.set(parent, Math.min(low.get(parent), low.get(node)))
+      }
+      if (low.get(node) === order.get(node)) {
+        const component = []
+        let w
+        do {
+          w = stack.pop()
+          onStack.delete(w)
+          component.push(w)
+        } while (w !== node)
+        const selfLoop = component.length === 1 && graph.get(node)?.has(node)
+        if (component.length > 1 || selfLoop) components.push(component.sort())
+      }
+    }
+  }
+  for (const v of [...graph.keys()].sort()) if (!order.has(v)) strongConnect(v)
+
+  return components.sort((a, b) => (a[0] < b[0] ? -1 : 1)).map((knot) => ({ chain: shortestCycle(graph, knot), knot }))
+}
+
+/** The shortest chain from the knot's first file back to it, through files of the knot only. */
+function shortestCycle(graph, component) {
+  const members = new Set(component)
+  const start = component[0]
+  const previous = new Map()
+  const queue = [start]
+  while (queue.length > 0) {
+    const v = queue.shift()
+    for (const w of [...(graph.get(v)?.keys() ?? [])].sort()) {
+      if (!members.has(w)) continue
+      if (w === start) {
+        const chain = [start]
+        for (let u = v; u !== start; u = previous.get(u)) chain.unshift(u)
+        return [start, ...chain]
+      }
+      if (!previous.has(w)) {
+        previous.set(w, v)
+        queue.push(w)
+      }
+    }
+  }
+  return [start, start]
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tree.
+// ---------------------------------------------------------------------------------------------
 
 function* walk(dir) {
   let entries
@@ -395,24 +298,40 @@ function* walk(dir) {
   }
 }
 
-/** @param {string} root @returns {{ files: number, imports: number, violations: string[] }} */
+/** @param {string} root @returns {{ files: number, imports: number, violations: string[], cycles: string[] }} */
 export function checkTree(root) {
   const packages = packageNames(root)
   const violations = []
+  const cycles = []
   let files = 0
   let imports = 0
   for (const part of PARTS) {
-    for (const file of walk(join(root, part))) {
+    const partFiles = new Set(walk(join(root, part)))
+    /** @type {Map<string, Map<string, number>>} */
+    const graph = new Map()
+    for (const file of partFiles) {
       files++
       const relFile = relative(root, file)
-      for (const { specifier, line } of findImports(readFileSync(file, 'utf8'))) {
+      const edges = new Map()
+      graph.set(file, edges)
+      for (const { specifier, line } of findImports(readFileSync(file, 'utf8'), file)) {
         imports++
         const problem = checkImport(root, relFile, specifier, packages)
-        if (problem) violations.push(`${relFile.split(sep).join('/')}:${line}: ${problem}`)
+        if (problem) violations.push(`${posix(relFile)}:${line}: ${problem}`)
+        if (specifier.startsWith('.')) {
+          const target = resolveFile(file, specifier, partFiles)
+          if (target !== undefined && !edges.has(target)) edges.set(target, line)
+        }
       }
     }
+    for (const { chain, knot } of findCycles(graph)) {
+      const rel = (f) => posix(relative(root, f))
+      const line = graph.get(chain[0])?.get(chain[1]) ?? 1
+      const more = knot.length > chain.length - 1 ? `; other loops tie ${knot.length} files: ${knot.map(rel).join(', ')}` : ''
+      cycles.push(`${rel(chain[0])}:${line}: import cycle: ${chain.map(rel).join(' → ')}${more}`)
+    }
   }
-  return { files, imports, violations }
+  return { files, imports, violations, cycles }
 }
 
 function parseArgs(argv) {
@@ -430,11 +349,11 @@ function parseArgs(argv) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { root } = parseArgs(process.argv.slice(2))
-  const { files, imports, violations } = checkTree(root)
-  for (const v of violations) console.log(v)
-  if (violations.length > 0) {
-    console.log(`check-imports: ${violations.length} boundary violation(s) in ${files} files (see ARCHITECTURE.md)`)
+  const { files, imports, violations, cycles } = checkTree(root)
+  for (const line of [...violations, ...cycles]) console.log(line)
+  if (violations.length > 0 || cycles.length > 0) {
+    console.log(`check-imports: ${violations.length} boundary violation(s) and ${cycles.length} import cycle(s) in ${files} files (see ARCHITECTURE.md)`)
     process.exit(1)
   }
-  console.log(`check-imports: ${files} files, ${imports} imports, no boundary violations`)
+  console.log(`check-imports: ${files} files, ${imports} imports, no boundary violations, no import cycles`)
 }

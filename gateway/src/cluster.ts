@@ -13,8 +13,9 @@ import { Readable } from 'node:stream'
 import { Redis } from 'ioredis'
 import mqemitterRedis from 'mqemitter-redis'
 import AsyncRedisPersistence from 'aedes-persistence-redis/asyncPersistence.js'
-import type { PublishPacket } from 'aedes'
-import type { Gateway, GatewayEvents } from './gateway.ts'
+import type { EventEmitter } from 'node:events'
+import type { Aedes, PublishPacket } from 'aedes'
+import type { GatewayEvents } from './types/events.ts'
 
 export interface BrokerParts {
   /** aedes `mq` option */
@@ -89,8 +90,7 @@ export const CLUSTER_TOPIC_PREFIX = '$SYS/eldercare/'
  * Publishes this node's gateway events to the cluster and re-emits the other nodes' events
  * locally, each exactly once (a node ignores its own relays). Resolves once subscribed.
  */
-export async function relayGatewayEvents (gateway: Gateway): Promise<void> {
-  const broker = gateway.broker
+export async function relayGatewayEvents (broker: Aedes, gateway: EventEmitter<GatewayEvents>): Promise<void> {
   const fromElsewhere = new WeakSet<object>()
   for (const event of RELAYED) {
     const topic = CLUSTER_TOPIC_PREFIX + event
@@ -111,5 +111,27 @@ export async function relayGatewayEvents (gateway: Gateway): Promise<void> {
         done()
       }, resolve)
     })
+  }
+}
+
+/**
+ * A registry change (secret rotation, removal) reaches every node: each forgets its cached record
+ * of the device and closes the device's connection if it holds it. Returns the function that tells
+ * the other nodes; `onRemote` runs for what another node was told. Resolves once subscribed.
+ */
+export async function relayInvalidations (broker: Aedes, onRemote: (deviceId: string | undefined) => void): Promise<(deviceId: string | undefined) => void> {
+  const topic = CLUSTER_TOPIC_PREFIX + 'invalidateDevice'
+  await new Promise<void>((resolve) => {
+    broker.subscribe(topic, (packet, done) => {
+      try {
+        const { origin, deviceId } = JSON.parse(packet.payload.toString()) as { origin: string, deviceId?: string }
+        if (origin !== broker.id) onRemote(deviceId)
+      } catch { /* not one of ours: ignore */ }
+      done()
+    }, resolve)
+  })
+  return (deviceId) => {
+    const body = Buffer.from(JSON.stringify({ origin: broker.id, deviceId }))
+    broker.publish({ cmd: 'publish', topic, payload: body, qos: 0, retain: false, dup: false } as PublishPacket, () => {})
   }
 }

@@ -1,25 +1,29 @@
 /**
- * The device gateway: an aedes broker whose hooks authenticate every device, confine it
- * to its own topics, and run each upstream message through decode → normalise → record.
+ * The device gateway: an aedes broker whose hooks authenticate every device (./connect.ts),
+ * confine its subscriptions (./acl.ts) and run each upstream PUBLISH through the ingest steps
+ * (./ingest/pipeline.ts). This module only puts the parts together and starts and stops them.
  */
 import { EventEmitter } from 'node:events'
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes'
 import { pino, type Logger } from 'pino'
-import {
-  DEVICE_ID_PATTERN, MAX_PACKET_BYTES, decodeUpstream, deviceTopic, parseDeviceTopic,
-  type Command, type DeviceErrorCode, type DeviceErrorMessage, type DeviceStatusDto, type UpstreamKind, type RtcSignalDown, type RtcSignalUp
-} from '@eldercare/protocols'
-import { checkPublish, checkSubscribe, type DeviceSession } from './acl.ts'
+import { MAX_PACKET_BYTES, deviceTopic, parseDeviceTopic, type Command, type RtcSignalDown } from '@eldercare/protocols'
+import { checkSubscribe } from './acl.ts'
 import { CommandDelivery, type CommandPublishOptions } from './command-delivery.ts'
-import { DURABLE_KINDS, handlers, type Accepted, type HandlerContext } from './handlers/index.ts'
+import { DeviceAuth } from './connect.ts'
+import { codes, type GatewayError } from './errors.ts'
+import { InboxPruner, type InboxPrunerOptions } from './inbox/pruner.ts'
+import { InboxWriter, type InboxWriterOptions } from './inbox/writer.ts'
+import { refuse } from './ingest/answer.ts'
+import { Ingest } from './ingest/pipeline.ts'
+import type { IngestContext } from './ingest/types.ts'
 import { listenTcp, listenTls, listenWebSocket, type GuardOptions, type Listener, type TlsListenOptions } from './listeners.ts'
-import { RateLimiter, type RateLimitOptions } from './rate-limit.ts'
+import { ALARM_RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-limit.ts'
 import { Presence } from './presence.ts'
-import { Observers, isObserverLogin, observerSubscribeRefusal } from './observers.ts'
-import { redisBrokerParts, relayGatewayEvents, type BrokerParts } from './cluster.ts'
+import { Observers, observerSubscribeRefusal } from './observers.ts'
+import { redisBrokerParts, relayGatewayEvents, relayInvalidations, type BrokerParts } from './cluster.ts'
 import { Readings, type ReadingsOptions } from './readings.ts'
-import { verifyDeviceSecret } from './secrets.ts'
 import { GatewayStore, type Sql } from './store.ts'
+import type { GatewayCounters, GatewayEvents } from './types/events.ts'
 
 export interface GatewayOptions {
   /** The platform's database (PGlite or PostgreSQL). */
@@ -29,14 +33,28 @@ export interface GatewayOptions {
   now?: () => number
   /** [P-2.3] How far a device clock may drift before a record is marked clockSkew, in ms. Default 300000 (5 min). */
   clockSkewToleranceMs?: number
-  /** How often presence changes are written, in ms. Default 1000. */
+  /** How often the coarse last-seen batch is written, in ms. Default 1000 (online/battery changes are written at once). */
   presenceFlushIntervalMs?: number
-  /** How long a device lookup is cached for authentication, in ms. Default 30000. */
+  /** A device's `lastSeenAt` is written once it moved this far, in ms. Default 60000. */
+  presenceLastSeenWriteMs?: number
+  /** How long a verified device record is cached for authentication, in ms. Default 30000. */
   authCacheTtlMs?: number
-  /** [P-4.3] Per-device rate limit; defaults 20 msg/s, burst 100, disconnect after 60 s of flooding. */
+  /** Most device records cached for authentication. Default 20000. */
+  authCacheMax?: number
+  /** [P-1.4] Largest keepalive a device may ask for, in s; 0 and anything above are refused. Default 60. */
+  keepaliveLimitS?: number
+  /** [P-4.3] Per-device telemetry allowance; defaults 20 msg/s, burst 100, disconnect after 60 s of flooding. */
   rateLimit?: RateLimitOptions
+  /** [P-4.3] Per-device alarm allowance (events, intercom, commands/ack), apart from telemetry's; defaults 50 msg/s, burst 200, never a disconnect. */
+  alarmRateLimit?: RateLimitOptions
+  /** [P-4.1] Group commit of the durable inbox (window, rows per group, groups in flight). */
+  inboxWriter?: InboxWriterOptions
+  /** [P-2.4] The idempotency window (default 7 days) and how the inbox is pruned after it. */
+  idempotency?: InboxPrunerOptions
   /** [P-2.1] Broker packet limit in bytes; a larger packet closes the connection. Default 262144 (256 KiB). */
   maxPacketBytes?: number
+  /** MQTT/TCP connections start with a load balancer's PROXY protocol v1 line naming the device's address (MQTT_PROXY_PROTOCOL=on; docs/deployment.md). Default false. */
+  proxyProtocol?: boolean
   /** Scaled mode: join the other nodes' brokers through this Redis (cluster.ts). */
   redisUrl?: string
   /** [P-3.1] Readings store, writer bounds and detection rules; `false` = readings only counted. */
@@ -53,119 +71,105 @@ export interface ListenOptions {
   tls?: TlsListenOptions | null
 }
 
-export interface InboxNotice { deviceId: string, msgId: string, kind: 'event' | 'intercom' | 'derived', type: string }
-export interface CommandAckNotice { deviceId: string, commandId: string, ok: boolean, error: string | null }
-/** [P-3.8] A WebRTC signal from a device, for the platform to relay. */
-export interface RtcNotice { deviceId: string, signal: RtcSignalUp }
-
-/** What became of one upstream message (or packet), for metrics. */
-export interface MessageOutcome {
-  /** the topic kind; `other` for a topic outside the protocol, `packet` for a refused MQTT packet */
-  kind: string
-  outcome: 'accepted' | 'duplicate' | 'rejected'
-  code?: DeviceErrorCode
-}
-
-export interface GatewayEvents {
-  inbox: [InboxNotice]
-  commandAck: [CommandAckNotice]
-  rtc: [RtcNotice]
-  deviceStatus: [DeviceStatusDto]
-  message: [MessageOutcome]
-  /** [P-4.1] how long a durable record took, in seconds */
-  durableWrite: [{ kind: UpstreamKind, seconds: number }]
-  /** [P-4.3] a device was disconnected for flooding */
-  floodDisconnect: [{ deviceId: string }]
-}
-
-export interface GatewayCounters {
-  accepted: Record<string, number>
-  rejected: Record<string, number>
-  duplicates: number
-}
-
-class AuthError extends Error {
-  constructor (message: string, readonly returnCode: 4 | 5) { super(message) }
-}
-
 export class Gateway extends EventEmitter<GatewayEvents> {
+  /** @internal the aedes broker (tests and cluster relaying); not part of the package interface */
   readonly broker: Aedes
   readonly counters: GatewayCounters = { accepted: {}, rejected: {}, duplicates: 0 }
+  /** readings store and detection (null when turned off) */
+  readonly readings: Readings | null
   private readonly log: Logger
   private readonly store: GatewayStore
   private readonly presence: Presence
-  private readonly sessions = new WeakMap<Client, DeviceSession>()
-  private readonly deviceCache = new Map<string, { at: number, rec: Awaited<ReturnType<GatewayStore['findDevice']>> }>()
-  private readonly now: () => number
-  private readonly skewMs: number
-  private readonly cacheTtlMs: number
-  private readonly ctx: HandlerContext
-  /** read-only recorder accounts (issue 8) */
+  private readonly auth: DeviceAuth
   private readonly observers: Observers
-  /** readings store and detection (null when turned off) */
-  readonly readings: Readings | null
-  private readonly limiter: RateLimiter
+  private readonly inbox: InboxWriter
+  private readonly pruner: InboxPruner
+  private readonly ingest: Ingest
+  private readonly ctx: IngestContext
   private readonly commands: CommandDelivery
   private readonly maxPacketBytes: number
+  private readonly proxyProtocol: boolean
   private servers: Listener[] = []
+  /** scaled mode: tells the other nodes of a registry change */
+  private tellCluster: ((deviceId: string | undefined) => void) | null = null
   private readonly cluster?: BrokerParts
 
   constructor (opts: GatewayOptions) {
     super()
-    this.log = (opts.logger ?? pino({ level: 'silent' })).child({ part: 'gateway' })
-    this.store = new GatewayStore(opts.sql)
-    this.now = opts.now ?? Date.now
-    this.skewMs = opts.clockSkewToleranceMs ?? 300_000
-    this.cacheTtlMs = opts.authCacheTtlMs ?? 30_000
-    this.presence = new Presence(this.store, this.log, (s) => this.emit('deviceStatus', s), { flushIntervalMs: opts.presenceFlushIntervalMs })
+    const log = this.log = (opts.logger ?? pino({ level: 'silent' })).child({ part: 'gateway' })
+    const now = opts.now ?? Date.now
+    const store = this.store = new GatewayStore(opts.sql)
+    this.presence = new Presence(store, log, (s) => this.emit('deviceStatus', s), { flushIntervalMs: opts.presenceFlushIntervalMs, lastSeenWriteMs: opts.presenceLastSeenWriteMs })
     this.readings = opts.readings === false
       ? null
-      : new Readings(opts.sql, this.store, this.log, (n) => this.emit('inbox', n), this.now, opts.readings)
-    this.ctx = { store: this.store, presence: this.presence, log: this.log, readings: this.readings ?? undefined, emit: (e, p) => this.emit(e as 'inbox', p) }
-    this.limiter = new RateLimiter(opts.rateLimit, this.now)
-    this.commands = new CommandDelivery(this.store, this.log, this.now)
+      : new Readings(opts.sql, store, log, (n) => this.emit('inbox', n), now, opts.readings)
+    this.observers = new Observers(opts.sql, log.child({ part: 'observers' }), { now })
+    this.auth = new DeviceAuth({ store, observers: this.observers, log: log.child({ part: 'connect' }), cacheTtlMs: opts.authCacheTtlMs, cacheMax: opts.authCacheMax })
+    this.inbox = new InboxWriter({ store, log: log.child({ part: 'inbox' }), ...opts.inboxWriter })
+    this.pruner = new InboxPruner({ store, log: log.child({ part: 'inbox' }), now, ...opts.idempotency })
+    this.commands = new CommandDelivery(store, log, now)
     this.maxPacketBytes = opts.maxPacketBytes ?? MAX_PACKET_BYTES
+    this.proxyProtocol = opts.proxyProtocol ?? false
     this.cluster = opts.redisUrl ? redisBrokerParts(opts.redisUrl) : undefined
-    this.observers = new Observers(opts.sql, this.log.child({ part: 'observers' }), { now: this.now })
+    const ctx: IngestContext = this.ctx = {
+      sessions: this.auth.sessions,
+      observers: this.observers,
+      limits: { telemetry: new RateLimiter(opts.rateLimit, now), alarms: new RateLimiter(opts.alarmRateLimit, now, ALARM_RATE_LIMIT_DEFAULTS) },
+      skewMs: opts.clockSkewToleranceMs ?? 300_000,
+      handlers: { store, inbox: this.inbox, presence: this.presence, log, readings: this.readings ?? undefined, events: this },
+      events: this,
+      counters: this.counters,
+      publish: (topic, body, qos) => this.publish(topic, body, qos)
+    }
+    this.ingest = new Ingest(ctx, log.child({ part: 'ingest' }), now)
+    const keepaliveLimit = opts.keepaliveLimitS ?? 60
+
     this.broker = new Aedes({
       ...(this.cluster ? { mq: this.cluster.mq, persistence: this.cluster.persistence } : {}),
       // [P-1.3] device ids are up to 64 characters
       maxClientsIdLength: 64,
+      // [P-1.4][P-4.4] keepalive 0 (never silent) or above the limit is refused at CONNECT, so every
+      // connection is closed by aedes after 1.5 × a keepalive of at most 60 s without traffic
+      keepaliveLimit,
       authenticate: (client, username, password, done) => {
-        this.authenticate(client, username, password).then(
+        this.auth.authenticate(client, username, password).then(
           () => done(null, true),
-          (err: AuthError) => {
+          (err: GatewayError) => {
             const e = new Error(err.message) as AuthenticateError
-            e.returnCode = err.returnCode as unknown as AuthenticateError['returnCode']
+            e.returnCode = 4 as unknown as AuthenticateError['returnCode'] // [P-1.2] bad username or password
             done(e, false)
           })
       },
-      authorizePublish: (client, packet, done) => {
-        // An observer never publishes: the connection is closed (its will is dropped the same way).
-        if (this.observers.session(client)) return done(new Error('observers may not publish'))
-        this.onPublish(client, packet).then(() => done(null), done)
-      },
+      authorizePublish: (client, packet, done) => this.ingest.run(client, packet, done),
       authorizeSubscribe: (client, sub, done) => done(null, this.onSubscribe(client, sub)),
       // observers get only their area's device messages; everyone else goes through onForward
       authorizeForward: (client, packet) => (this.observers.session(client) ? this.observers.forward(client, packet) : this.onForward(client, packet))
     })
     this.broker.on('clientReady', (client) => {
-      if (this.observers.session(client)) return void this.log.info({ observer: client.id }, 'observer connected')
-      this.presence.mark(client.id, { online: true, lastSeenAt: new Date(this.now()) })
-      this.log.info({ deviceId: client.id }, 'device connected')
+      if (this.observers.session(client)) return void log.info({ observer: client.id }, 'observer connected')
+      this.presence.mark(client.id, { online: true, lastSeenAt: new Date(now()) })
+      log.info({ deviceId: client.id }, 'device connected')
     })
     this.broker.on('clientDisconnect', (client) => {
       this.observers.forget(client)
-      const session = this.sessions.get(client)
+      const session = this.auth.sessions.get(client)
       if (!session) return
       // [P-4.4] the connection dropped: the device, and the children a hub relayed for, are unreachable
-      for (const id of session.actsFor) this.presence.mark(id, { online: false, lastSeenAt: new Date(this.now()) })
-      this.log.info({ deviceId: client.id }, 'device disconnected')
+      for (const id of session.actsFor) this.presence.mark(id, { online: false, lastSeenAt: new Date(now()) })
+      log.info({ deviceId: client.id }, 'device disconnected')
     })
     // [P-4.4] MQTT 3.1.1 §3.1.2.10: aedes closes a connection silent for 1.5 × keepalive, which publishes the will.
-    this.broker.on('keepaliveTimeout', (client) => this.log.info({ deviceId: client.id }, 'keepalive expired'))
-    this.broker.on('clientError', (client, err) => this.log.warn({ deviceId: client?.id, err: err.message }, 'client error'))
-    this.broker.on('connectionError', (client, err) => this.log.debug({ deviceId: client?.id, err: err.message }, 'connection error'))
+    this.broker.on('keepaliveTimeout', (client) => log.info({ deviceId: client.id }, 'keepalive expired'))
+    this.broker.on('clientError', (client, err) => log.warn({ deviceId: client?.id, err: err.message }, 'client error'))
+    this.broker.on('connectionError', (client, err) => {
+      if ((err as { errorCode?: number }).errorCode === 6) return void log.warn({ err: codes.GW_ERR_KEEPALIVE.code }, codes.GW_ERR_KEEPALIVE(keepaliveLimit, keepaliveLimit).message)
+      log.debug({ deviceId: client?.id, err: err.message }, 'connection error')
+    })
+  }
+
+  /** Devices (and observers) connected to this node's broker, for health and metrics. */
+  get connectedClients (): number {
+    return this.broker.connectedClients
   }
 
   /** Starts the listeners; resolves with the ports actually bound. */
@@ -173,19 +177,27 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const host = opts.host ?? '0.0.0.0'
     // aedes 1.x: persistence starts asynchronously and must be awaited before any connection.
     await this.broker.listen()
-    if (this.cluster) await relayGatewayEvents(this)
+    if (this.cluster) {
+      await relayGatewayEvents(this.broker, this)
+      this.tellCluster = await relayInvalidations(this.broker, (id) => this.forgetDevice(id))
+    }
     await this.readings?.start()
+    this.pruner.start()
     const handle = this.broker.handle.bind(this.broker)
     // [P-2.1] every listener's connections pass the packet-size guard before aedes sees a byte
     const guard: GuardOptions = {
       maxPacketBytes: this.maxPacketBytes,
       onViolation: (reason, remote, deviceId) => {
-        this.count('rejected', 'too_large')
+        const err = codes.GW_ERR_PACKET_TOO_LARGE(reason)
+        this.counters.rejected.too_large = (this.counters.rejected.too_large ?? 0) + 1
         this.emit('message', { kind: 'packet', outcome: 'rejected', code: 'too_large' })
-        this.log.warn({ deviceId, remote, code: 'too_large' }, `connection closed: ${reason}`)
+        this.log.warn({ deviceId, remote, code: err.device, err: err.code }, err.message)
       }
     }
-    const tcp = await listenTcp(handle, opts.mqttPort, host, guard)
+    const proxy = this.proxyProtocol
+      ? { onRejected: (reason: string, remote: string | undefined) => this.log.warn({ remote, code: 'proxy_protocol' }, `connection closed: ${reason}`) }
+      : null
+    const tcp = await listenTcp(handle, opts.mqttPort, host, guard, proxy)
     this.servers.push(tcp)
     let mqttWs: number | null = null
     if (opts.mqttWsPort != null) {
@@ -218,10 +230,32 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     return this.publish(deviceTopic(deviceId, 'rtc/down'), signal, 0)
   }
 
-  /** Forgets cached device records (after a registry change such as secret rotation). */
+  /**
+   * [P-4.4] A device's freshest sign of life, held in memory (presence writes `lastSeenAt`
+   * coarsely); null when this gateway does not hold the device. The API answers the fresher of this and the row.
+   */
+  lastSeen (deviceId: string): Date | null {
+    return this.presence.lastSeen(deviceId)
+  }
+
+  /**
+   * Forgets a device's cached record after a registry change (secret rotation, removal); its
+   * live MQTT connection, if any, is closed at once so it must authenticate again — on every
+   * node in scaled mode. Without an id, forgets every cached record (connections stay).
+   */
   invalidateDevice (deviceId?: string): void {
-    if (deviceId) this.deviceCache.delete(deviceId)
-    else this.deviceCache.clear()
+    this.forgetDevice(deviceId)
+    this.tellCluster?.(deviceId)
+  }
+
+  private forgetDevice (deviceId: string | undefined): void {
+    this.auth.invalidate(deviceId)
+    if (!deviceId) return
+    const client = (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients[deviceId]
+    if (client && this.auth.sessions.has(client)) {
+      this.log.info({ deviceId }, 'device registry changed: its connection is closed')
+      client.close()
+    }
   }
 
   async close (): Promise<void> {
@@ -229,38 +263,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       ...this.servers.map((l) => l.close()),
       new Promise<void>((resolve) => this.broker.close(() => resolve()))
     ])
+    await this.pruner.stop()
+    await this.inbox.close()
     await this.presence.close()
     await this.readings?.close()
     await this.cluster?.close()
-  }
-
-  // ── connection ──────────────────────────────────────────────────────────
-
-  /** [P-1.2] clientId = username = device id; password = device secret. */
-  private async authenticate (client: Client, username: string | undefined, password: Buffer | undefined): Promise<void> {
-    if (isObserverLogin(client.id, username)) {
-      if (await this.observers.authenticate(client, username, password)) return
-      this.log.warn({ observer: client.id }, 'connect refused: unknown observer, disabled, or wrong secret')
-      throw new AuthError('bad username or password', 4)
-    }
-    if (!username || !password || username !== client.id || !DEVICE_ID_PATTERN.test(username)) {
-      this.log.warn({ deviceId: client.id }, 'connect refused: missing credentials or username ≠ clientId')
-      throw new AuthError('bad username or password', 4)
-    }
-    const rec = await this.findDevice(username)
-    if (!rec || !verifyDeviceSecret(password, rec.secretHash)) {
-      this.log.warn({ deviceId: username }, 'connect refused: unknown device or wrong secret')
-      throw new AuthError('bad username or password', 4)
-    }
-    this.sessions.set(client, { id: rec.id, type: rec.type, actsFor: new Set([rec.id, ...rec.children]) })
-  }
-
-  private async findDevice (id: string) {
-    const hit = this.deviceCache.get(id)
-    if (hit && this.now() - hit.at < this.cacheTtlMs) return hit.rec
-    const rec = await this.store.findDevice(id)
-    this.deviceCache.set(id, { at: this.now(), rec })
-    return rec
   }
 
   // ── subscribe ───────────────────────────────────────────────────────────
@@ -271,12 +278,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       if (refusal) this.log.warn({ observer: client.id, topic: sub.topic }, refusal)
       return refusal ? null : sub
     }
-    const session = this.sessions.get(client)
+    const session = this.auth.sessions.get(client)
     if (!session) return null
     const decision = checkSubscribe(session, sub.topic)
     if (decision.ok) return sub
     // [P-2.5] refused with a SUBACK failure (0x80), told on errors, logged with the device id
-    this.reject(session.id, null, sub.topic, 'unauthorized_topic', decision.reason)
+    refuse(this.ctx, this.log, { deviceId: session.id, topic: sub.topic, ref: null }, codes.GW_ERR_UNAUTHORIZED_TOPIC(decision.reason))
     return null
   }
 
@@ -284,110 +291,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   private onForward<P extends PublishPacket> (client: Client, packet: P): P | null {
     const parsed = parseDeviceTopic(packet.topic)
-    if (parsed?.kind !== 'commands' || !this.sessions.has(client)) return packet
+    if (parsed?.kind !== 'commands' || !this.auth.sessions.has(client)) return packet
     return this.commands.forward(parsed.deviceId, packet) ? packet : null
-  }
-
-  // ── publish: rate → ACL → decode → normalise → record ──────────────────
-
-  private async onPublish (client: Client | null, packet: PublishPacket): Promise<void> {
-    const session = client ? this.sessions.get(client) : undefined
-    if (!session) {
-      // A will published after its client is gone: only a device's own status is let through.
-      if (!client && /^care\/v1\/devices\/[^/]+\/status$/.test(packet.topic)) return this.ingest(packet, packet.topic.split('/')[3], 'status')
-      return this.drop(packet)
-    }
-    // [P-4.3] before any parsing, so a flood costs the gateway next to nothing; the will is exempt
-    if (!client!.closed && !this.withinRate(client!, session, packet)) return this.drop(packet)
-    const acl = checkPublish(session, packet.topic)
-    if (!acl.ok) {
-      this.reject(session.id, null, packet.topic, 'unauthorized_topic', acl.reason)
-      return this.drop(packet)
-    }
-    return this.ingest(packet, acl.topic.deviceId, acl.topic.kind as UpstreamKind)
-  }
-
-  private async ingest (packet: PublishPacket, deviceId: string, kind: UpstreamKind): Promise<void> {
-    const receivedAt = new Date(this.now())
-    await this.observers.prime(deviceId) // observers' area filter needs the device's area before forwarding
-    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
-    // decode + validate [P-2.1][P-3.x]
-    const decoded = decodeUpstream(kind, payload)
-    if (!decoded.ok) {
-      this.reject(deviceId, decoded.ref, packet.topic, decoded.code, decoded.message)
-      return this.drop(packet)
-    }
-    // normalise [P-2.3]
-    const message = decoded.message
-    const ts = (message as { ts?: number }).ts
-    const clockSkew = ts !== undefined && Math.abs(ts - receivedAt.getTime()) > this.skewMs
-    // record
-    let result
-    const started = performance.now()
-    try {
-      result = await (handlers[kind] as (c: HandlerContext, m: Accepted) => Promise<string>)(this.ctx, { deviceId, kind, message, receivedAt, clockSkew })
-      if (DURABLE_KINDS.has(kind)) this.emit('durableWrite', { kind, seconds: (performance.now() - started) / 1000 })
-    } catch (err) {
-      const ref = (message as { id?: string }).id ?? null
-      this.log.error({ deviceId, kind, ref, err }, 'recording failed')
-      this.reject(deviceId, ref, packet.topic, 'internal', 'the gateway could not record this message; resend it')
-      // [P-4.1] no PUBACK for what is not durably recorded: the error closes the connection and the device resends.
-      if (DURABLE_KINDS.has(kind) && packet.qos > 0) throw err
-      return this.drop(packet)
-    }
-    if (result === 'duplicate') {
-      // [P-2.4] acknowledged again, no further effect; the device is told so (informational)
-      this.counters.duplicates++
-      this.emit('message', { kind, outcome: 'duplicate' })
-      const ref = (message as { id?: string }).id ?? null
-      this.answer(deviceId, { ref, topic: packet.topic, code: 'duplicate', message: `message ${ref} was already recorded; acknowledged again with no further effect` })
-    } else {
-      this.count('accepted', kind)
-      this.emit('message', { kind, outcome: 'accepted' })
-    }
-  }
-
-  /** [P-4.3] Takes a token for the publishing device; answers and disconnects as the limiter decides. */
-  private withinRate (client: Client, session: DeviceSession, packet: PublishPacket): boolean {
-    const decision = this.limiter.take(session.id, session.actsFor.size)
-    if (decision === 'pass') return true
-    this.count('rejected', 'rate_limited')
-    this.emit('message', { kind: kindOf(packet.topic), outcome: 'rejected', code: 'rate_limited' })
-    if (decision === 'limited_tell') {
-      // rate_limited answers are themselves limited (one per interval) and logged as rarely
-      this.log.warn({ deviceId: session.id, topic: packet.topic, code: 'rate_limited' }, 'device exceeds its message allowance')
-      this.answer(session.id, { ref: null, topic: packet.topic, code: 'rate_limited', message: 'too many messages: the allowance is 20 messages/s sustained, burst 100; slow down or be disconnected' })
-    } else if (decision === 'disconnect') {
-      this.log.warn({ deviceId: session.id, code: 'rate_limited' }, 'device disconnected for flooding')
-      this.emit('floodDisconnect', { deviceId: session.id })
-      client.close()
-    }
-    return false
-  }
-
-  /** Keeps a refused message from reaching any subscriber; it is still acknowledged so the device does not resend it. */
-  private drop (packet: PublishPacket): void {
-    packet.topic = `$rejected/${packet.topic}`
-    packet.retain = false
-    packet.payload = Buffer.alloc(0)
-  }
-
-  /** [P-3.7][P-4.2] Answers on the device's errors topic and counts the rejection. */
-  private reject (deviceId: string, ref: string | null, topic: string, code: DeviceErrorCode, message: string): void {
-    this.count('rejected', code)
-    this.emit('message', { kind: kindOf(topic), outcome: 'rejected', code })
-    this.log.warn({ deviceId, topic, code, ref }, message)
-    this.answer(deviceId, { ref, topic, code, message })
-  }
-
-  /** Publishes on the device's errors topic (QoS 0, [P-3.7]). */
-  private answer (deviceId: string, body: DeviceErrorMessage): void {
-    this.publish(deviceTopic(deviceId, 'errors'), body, 0).catch((err) => this.log.warn({ deviceId, err }, 'could not publish error'))
-  }
-
-  private count (what: 'accepted' | 'rejected', key: string): void {
-    const bucket = this.counters[what]
-    bucket[key] = (bucket[key] ?? 0) + 1
   }
 
   private publish (topic: string, body: unknown, qos: 0 | 1, prepare: (p: PublishPacket) => PublishPacket = (p) => p): Promise<void> {
@@ -396,9 +301,4 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         (err) => (err ? reject(err) : resolve()))
     })
   }
-}
-
-/** The metrics label for a topic: its protocol kind, or `other`. */
-function kindOf (topic: string): string {
-  return parseDeviceTopic(topic)?.kind ?? 'other'
 }

@@ -16,12 +16,9 @@
  */
 import type { Client, PublishPacket } from 'aedes'
 import type { Logger } from 'pino'
-import { TOPIC_PREFIX, UPSTREAM_KINDS, isUpstreamKind, parseDeviceTopic } from '@eldercare/protocols'
-import { verifyDeviceSecret } from './secrets.ts'
+import { verifyDeviceSecret } from '@eldercare/common'
+import { OBSERVER_PREFIX, TOPIC_PREFIX, UPSTREAM_KINDS, isUpstreamKind, parseDeviceTopic } from '@eldercare/protocols'
 import type { Sql } from './store.ts'
-
-/** Username (and clientId) prefix of every observer login; `:` never occurs in a device id. */
-export const OBSERVER_PREFIX = 'observer:'
 
 export interface ObserverSession {
   id: string

@@ -1,6 +1,8 @@
 /**
  * [P-4.3] Per-device rate limit: a token bucket (sustained rate, burst), `rate_limited`
  * answers that are themselves limited, and disconnection of a device that keeps flooding.
+ * The gateway keeps two: one for telemetry (and status), one for alarms, so that telemetry
+ * never uses up an alarm's allowance.
  */
 
 export interface RateLimitOptions {
@@ -20,18 +22,28 @@ export const RATE_LIMIT_DEFAULTS: Required<RateLimitOptions> = {
   ratePerSecond: 20, burst: 100, floodDisconnectMs: 60_000, errorIntervalMs: 1000, floodGapMs: 2000
 }
 
+/**
+ * [P-4.3] The alarm lane's own allowance: far above what any device sends (an alarm a second is
+ * already a lot), so that it only bounds a broken device; never a disconnect for alarms.
+ */
+export const ALARM_RATE_LIMIT_DEFAULTS: Required<RateLimitOptions> = {
+  ratePerSecond: 50, burst: 200, floodDisconnectMs: Number.POSITIVE_INFINITY, errorIntervalMs: 1000, floodGapMs: 2000
+}
+
 /** `pass`; `limited` (drop silently); `limited_tell` (drop, answer rate_limited); `disconnect`. */
 export type RateDecision = 'pass' | 'limited' | 'limited_tell' | 'disconnect'
 
 interface Bucket { tokens: number, at: number, floodSince: number, lastLimitedAt: number, lastToldAt: number }
 
 export class RateLimiter {
-  private readonly opts: Required<RateLimitOptions>
+  readonly options: Required<RateLimitOptions>
   private readonly buckets = new Map<string, Bucket>()
 
-  constructor (opts: RateLimitOptions = {}, private readonly now: () => number = Date.now) {
-    this.opts = { ...RATE_LIMIT_DEFAULTS, ...opts }
+  constructor (opts: RateLimitOptions = {}, private readonly now: () => number = Date.now, defaults: Required<RateLimitOptions> = RATE_LIMIT_DEFAULTS) {
+    this.options = { ...defaults, ...opts }
   }
+
+  private get opts (): Required<RateLimitOptions> { return this.options }
 
   /**
    * Takes one message's token for `deviceId`. `scale` multiplies the allowance: a hub

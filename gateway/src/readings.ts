@@ -5,12 +5,9 @@
  */
 import type { Logger } from 'pino'
 import type { Telemetry, TelemetrySample } from '@eldercare/protocols'
-import { Detector, type DetectorOptions, type Sample } from './detect/detector.ts'
-import type { InboxNotice } from './gateway.ts'
+import { Detector, type DerivedNotice, type DetectorOptions, type Sample } from './detect/detector.ts'
 import type { DeviceOwner, GatewayStore, Sql } from './store.ts'
-import { SqlVitalsStore } from './vitals/sql-store.ts'
-import type { ReadingPoint, VitalsStore } from './vitals/store.ts'
-import { ReadingsWriter, type ReadingsWriterOptions } from './vitals/writer.ts'
+import { ReadingsWriter, SqlVitalsStore, type ReadingPoint, type ReadingsWriterOptions, type VitalsStore } from '@eldercare/readings'
 
 export interface ReadingsOptions {
   /** Where readings go. Default: the relational store on the gateway's database. */
@@ -24,15 +21,20 @@ export interface ReadingsOptions {
   pruneIntervalMs?: number
 }
 
+/** Device ids per owner lookup statement. */
+const OWNER_BATCH = 1000
+
 export class Readings {
   readonly store: VitalsStore
   readonly writer: ReadingsWriter
   readonly detector: Detector | null
   private readonly owners = new Map<string, { at: number, owner: DeviceOwner | null }>()
+  private readonly lookups = new Map<string, Promise<DeviceOwner | null>>()
+  private ownerBatch: Map<string, Array<{ resolve: (o: DeviceOwner | null) => void, reject: (e: unknown) => void }>> | null = null
   private readonly ownerTtlMs: number
   private pruneTimer?: NodeJS.Timeout
 
-  constructor (sql: Sql, private readonly gwStore: GatewayStore, private readonly log: Logger, notify: (n: InboxNotice) => void,
+  constructor (sql: Sql, private readonly gwStore: GatewayStore, private readonly log: Logger, notify: (n: DerivedNotice) => void,
     private readonly now: () => number, private readonly opts: ReadingsOptions = {}) {
     this.store = opts.vitalsStore ?? new SqlVitalsStore(sql)
     this.writer = new ReadingsWriter(this.store, log.child({ part: 'readings' }), opts.writer)
@@ -59,8 +61,7 @@ export class Readings {
 
   /** Forgets cached owners (after a device is reassigned). */
   invalidateDevice (deviceId?: string): void {
-    if (deviceId) this.owners.delete(deviceId)
-    else this.owners.clear()
+    if (deviceId) { this.owners.delete(deviceId); this.lookups.delete(deviceId) } else { this.owners.clear(); this.lookups.clear() }
   }
 
   /** [P-3.1] Queues the readings and runs the reading rules; does not wait for the store. */
@@ -73,6 +74,7 @@ export class Readings {
     const samples = toSamples(message, receivedAt.getTime(), clockSkew)
     const points: ReadingPoint[] = samples.map((s) => ({ ts: s.ts, deviceId, residentId: owner.residentId, fields: s.fields }))
     this.writer.enqueue(points)
+    await this.prepare(owner)
     this.detect(() => this.detector?.onSamples(owner, samples))
   }
 
@@ -80,14 +82,19 @@ export class Readings {
   async onStatus (deviceId: string, battery: number | undefined, at: Date): Promise<void> {
     if (battery === undefined || !this.detector) return
     const owner = await this.healthOwner(deviceId)
-    if (owner) this.detect(() => this.detector?.onBattery(owner, battery, at.getTime()))
+    if (owner) { await this.prepare(owner); this.detect(() => this.detector?.onBattery(owner, battery, at.getTime())) }
   }
 
   /** [P-3.2] a `low_battery` event. */
   async onEvent (deviceId: string, type: string, at: Date): Promise<void> {
     if (type !== 'low_battery' || !this.detector) return
     const owner = await this.healthOwner(deviceId)
-    if (owner) this.detect(() => this.detector?.onBattery(owner, null, at.getTime()))
+    if (owner) { await this.prepare(owner); this.detect(() => this.detector?.onBattery(owner, null, at.getTime())) }
+  }
+
+  /** The rules' state of a device back from another gateway is re-read first; a failure is logged and the rules run on what is here. */
+  private async prepare (owner: DeviceOwner): Promise<void> {
+    await this.detector?.prepare(owner).catch((err) => this.log.warn({ err, deviceId: owner.deviceId }, 'detection state not re-read; rules run on the state in memory'))
   }
 
   /** A rule's fault is logged; it never fails the device's message. */
@@ -100,12 +107,55 @@ export class Readings {
     return this.owner(deviceId).catch((err) => { this.log.warn({ err, deviceId }, 'device owner lookup failed: device-health rule skipped'); return null })
   }
 
+  /**
+   * Lookups asked for in the same turn of the event loop go to the database as one statement (at
+   * most OWNER_BATCH ids each): ten thousand devices speaking for the first time cost ten
+   * statements, not ten thousand.
+   */
+  private lookupInBatch (deviceId: string): Promise<DeviceOwner | null> {
+    if (!this.ownerBatch) {
+      const batch = new Map<string, Array<{ resolve: (o: DeviceOwner | null) => void, reject: (e: unknown) => void }>>()
+      this.ownerBatch = batch
+      setImmediate(() => {
+        this.ownerBatch = null
+        const ids = [...batch.keys()]
+        for (let i = 0; i < ids.length; i += OWNER_BATCH) {
+          const part = ids.slice(i, i + OWNER_BATCH)
+          this.gwStore.findDeviceOwners(part).then(
+            (found) => { for (const id of part) for (const w of batch.get(id)!) w.resolve(found.get(id) ?? null) },
+            (err: unknown) => { for (const id of part) for (const w of batch.get(id)!) w.reject(err) })
+        }
+      })
+    }
+    const batch = this.ownerBatch
+    return new Promise((resolve, reject) => {
+      const waiting = batch.get(deviceId)
+      if (waiting) waiting.push({ resolve, reject })
+      else batch.set(deviceId, [{ resolve, reject }])
+    })
+  }
+
+  /**
+   * One lookup per device at a time (issue 11): while the database is slow, every message of a
+   * device used to start its own lookup of the same row, which made it slower still (at 10,000
+   * devices the queue grew by thousands of statements a second). A stale entry is answered at once
+   * and refreshed behind it; a reassignment drops the entry explicitly (forget).
+   */
   private async owner (deviceId: string): Promise<DeviceOwner | null> {
     const hit = this.owners.get(deviceId)
     if (hit && this.now() - hit.at < this.ownerTtlMs) return hit.owner
-    const owner = await this.gwStore.findDeviceOwner(deviceId)
-    this.owners.set(deviceId, { at: this.now(), owner })
-    return owner
+    let lookup = this.lookups.get(deviceId)
+    if (!lookup) {
+      // a lookup overtaken by invalidateDevice() stores nothing
+      const current = (): boolean => this.lookups.get(deviceId) === started
+      const started: Promise<DeviceOwner | null> = this.lookupInBatch(deviceId).then(
+        (owner) => { if (current()) { this.owners.set(deviceId, { at: this.now(), owner }); this.lookups.delete(deviceId) } return owner },
+        (err: unknown) => { if (current()) this.lookups.delete(deviceId); throw err })
+      this.lookups.set(deviceId, started)
+      lookup = started
+    }
+    if (hit) { lookup.catch(() => {}); return hit.owner }
+    return lookup
   }
 }
 

@@ -3,9 +3,9 @@
  * `Sql` handle (PGlite or PostgreSQL, both speak this shape) and owns only these queries;
  * the schema and its migrations belong to the platform.
  */
-export interface Sql {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[], rowCount: number }>
-}
+import type { Sql } from '@eldercare/readings'
+
+export type { Sql }
 
 export interface DeviceRecord {
   id: string
@@ -26,6 +26,20 @@ export interface InboxRecord {
   deviceTs: Date | null
   receivedAt: Date
   clockSkew: boolean
+}
+
+/** The SQLSTATE of a data exception (class 22) or integrity violation (class 23), else null: the row can never be stored. */
+export function dataErrorState (err: unknown): string | null {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code) ? code : null
+}
+
+export type InboxInsertResult = 'new' | 'reused' | 'duplicate'
+
+/** The idempotency key of an inbox row, as one string. */
+export function inboxKey (deviceId: string, msgId: string, type: string, deviceTs: Date | string | null): string {
+  const ms = deviceTs === null ? 'null' : new Date(deviceTs).getTime()
+  return `${deviceId}\u0000${msgId}\u0000${type}\u0000${ms}`
 }
 
 export interface PresencePatch {
@@ -49,14 +63,48 @@ export class GatewayStore {
     return { id: r.id, type: r.type, secretHash: r.secret_hash, parentId: r.parent_id, children: r.children ?? [] }
   }
 
-  /** [P-4.1][P-2.4] Durable, idempotent insert; true when the row is new. */
+  /** [P-4.1][P-2.4] Durable, idempotent insert of one row; true when the row is new. */
   async insertInbox (rec: InboxRecord): Promise<boolean> {
-    const r = await this.sql.query(
+    return (await this.insertInboxMany([rec]))[0] !== 'duplicate'
+  }
+
+  /**
+   * [P-4.1][P-2.4] Durable, idempotent insert of many rows in one statement (one transaction):
+   * for each record, in order, `new`, `reused` (new, but its id was recorded before with another
+   * type or device time inside the idempotency window: a suspected counter reset) or `duplicate`.
+   * The idempotency key is (device, msg id, type, device time) (migration 0008).
+   */
+  async insertInboxMany (recs: readonly InboxRecord[]): Promise<InboxInsertResult[]> {
+    const rows = recs.map((r) => ({
+      device_id: r.deviceId, msg_id: r.msgId, kind: r.kind, type: r.type, payload: r.payload,
+      device_ts: r.deviceTs?.toISOString() ?? null, received_at: r.receivedAt.toISOString(), clock_skew: r.clockSkew
+    }))
+    const { rows: inserted } = await this.sql.query<{ device_id: string, msg_id: string, type: string, device_ts: Date | string | null, reused: boolean }>(
       `insert into inbox (device_id, msg_id, kind, type, payload, device_ts, received_at, clock_skew)
-       values ($1, $2, $3, $4, $5, $6, $7, $8)
-       on conflict (device_id, msg_id) do nothing`,
-      [rec.deviceId, rec.msgId, rec.kind, rec.type, JSON.stringify(rec.payload), rec.deviceTs, rec.receivedAt, rec.clockSkew])
-    return r.rowCount > 0
+       select x.device_id, x.msg_id, x.kind, x.type, x.payload, x.device_ts, x.received_at, x.clock_skew
+         from jsonb_to_recordset($1::jsonb) as x(device_id text, msg_id text, kind text, type text, payload jsonb,
+                                                  device_ts timestamptz, received_at timestamptz, clock_skew boolean)
+       on conflict do nothing
+       returning device_id, msg_id, type, device_ts,
+                 exists (select 1 from inbox o where o.device_id = inbox.device_id and o.msg_id = inbox.msg_id) as reused`,
+      [JSON.stringify(rows)], { priority: 'alarm' })
+    const got = new Map(inserted.map((r) => [inboxKey(r.device_id, r.msg_id, r.type, r.device_ts), r.reused]))
+    return recs.map((r) => {
+      const reused = got.get(inboxKey(r.deviceId, r.msgId, r.type, r.deviceTs))
+      return reused === undefined ? 'duplicate' : reused ? 'reused' : 'new'
+    })
+  }
+
+  /**
+   * [P-2.4] Deletes up to `limit` processed inbox rows received before `before` (the idempotency
+   * window); returns how many. Small batches, so no delete holds the lock an alarm insert waits for.
+   */
+  async pruneInbox (before: Date, limit: number): Promise<number> {
+    const r = await this.sql.query(
+      `delete from inbox where seq in (
+         select seq from inbox where received_at < $1 and processed_at is not null order by received_at limit $2)`,
+      [before, limit], { priority: 'background' })
+    return r.rowCount
   }
 
   /** [P-3.6] Moves a sent command to acked/failed; returns the command's id when it changed. */
@@ -88,16 +136,16 @@ export class GatewayStore {
          fw = coalesce(x.fw, d.fw)
        from jsonb_to_recordset($1::jsonb) as x(id text, online boolean, last_seen_at timestamptz, battery real, rssi real, fw text)
        where d.id = x.id`,
-      [JSON.stringify(rows)])
+      [JSON.stringify(rows)], { priority: 'background' })
   }
 
-  /** Who a device belongs to, for tagging readings and detection. */
-  async findDeviceOwner (id: string): Promise<DeviceOwner | null> {
+  /** Who devices belong to, for tagging readings and detection: one statement for many; an unknown id is absent. */
+  async findDeviceOwners (ids: string[]): Promise<Map<string, DeviceOwner>> {
     const { rows } = await this.sql.query<{ id: string, type: string, resident_id: string | null }>(
-      'select id, type, resident_id from devices where id = $1', [id])
-    const r = rows[0]
-    return r ? { deviceId: r.id, type: r.type, residentId: r.resident_id } : null
+      'select id, type, resident_id from devices where id = any($1::text[])', [ids])
+    return new Map(rows.map((r) => [r.id, { deviceId: r.id, type: r.type, residentId: r.resident_id }]))
   }
+
 
   /** The resident's device best suited to carry a resident-level derived alarm (preferred types first, then the most recently seen). */
   async residentDevice (residentId: string, preferredTypes: string[]): Promise<string | null> {

@@ -2,8 +2,8 @@
  * Start-up configuration: one defaults object, every variable validated at once, so a
  * bad environment is reported in full before anything starts (operator-api.md, "Start-up configuration").
  */
-import { EnvReader, type TlsFiles } from '@eldercare/gateway'
-import { DEFAULT_TIME_ZONE, isTimeZone } from './services/local-time.ts'
+import { EnvReader, type TlsFiles } from '@eldercare/common'
+import { DEFAULT_TIME_ZONE, isTimeZone } from './lib/local-time.ts'
 import { readTurnConfig, type TurnConfig } from './features/calls/index.ts'
 
 export interface Config {
@@ -47,8 +47,10 @@ export interface Config {
   turn: TurnConfig
 }
 
+import { errors } from './errors.ts'
+
 export class ConfigError extends Error {
-  readonly code = 'PLT_ERR_CONFIG'
+  readonly code = errors.CONFIG.code
   constructor (readonly problems: string[]) {
     super(`invalid configuration:\n  - ${problems.join('\n  - ')}`)
   }

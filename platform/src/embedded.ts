@@ -7,18 +7,20 @@ import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { Gateway, InfluxVitalsStore, loadTlsFiles, type GatewayOptions } from '@eldercare/gateway'
+import { loadTlsFiles } from '@eldercare/common'
+import { Gateway, type GatewayOptions } from '@eldercare/gateway'
+import { InfluxVitalsStore } from '@eldercare/readings'
 import type { Config } from './config.ts'
 import { buildApp, type BuildAppOptions } from './app.ts'
-import { ensureAdmin, type BootstrapResult } from './bootstrap.ts'
+import { ensureAdmin, type BootstrapResult } from './features/auth/bootstrap.ts'
 import { openDb, type Db } from './db/db.ts'
 import { migrate } from './db/migrate.ts'
-import { hasDemoRegion, runDemo, seedDemo } from './demo.ts'
+import { hasDemoRegion, issueDemoCredentials, seedDemo, type DemoPlayer } from './demo.ts'
 import { wireGateway } from './wiring.ts'
 import { gatewayCallTransport } from './features/calls/index.ts'
-import { FieldCrypto } from './services/field-crypto.ts'
-import { gatewayMetrics } from './gateway-metrics.ts'
-import { readingsMetrics } from './readings-metrics.ts'
+import { FieldCrypto } from './plugins/field-crypto.ts'
+import { gatewayMetrics } from './features/metrics/gateway-metrics.ts'
+import { readingsMetrics } from './features/metrics/readings-metrics.ts'
 
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url))
 
@@ -30,6 +32,8 @@ export interface EmbeddedOptions {
   app?: Partial<Omit<BuildAppOptions, 'db' | 'logger' | 'commandTransport'>>
   /** gateway overrides for tests (rate limit, packet limit, clock) */
   gateway?: Partial<Omit<GatewayOptions, 'sql' | 'logger'>>
+  /** Plays the demo's simulated homes (device-sim's `playDemoHomes`; scripts/embedded-demo.mjs passes it). Without it there is no demo. */
+  demoPlayer?: DemoPlayer
 }
 
 export interface Embedded {
@@ -58,7 +62,10 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     let forgetDevice: (id: string) => void = () => {}
     // [P-3.1] readings go to InfluxDB when INFLUX_URL is set, else to the same database
     const vitalsStore = config.influxUrl ? new InfluxVitalsStore({ url: config.influxUrl }) : undefined
-    const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, readings: { vitalsStore }, ...opts.gateway })
+    // Readings in the embedded database go in batches of 250 points: a batch statement runs whole once
+    // started, and an alarm's insert waits for at most the one in flight (db.ts, lanes).
+    const readings = { vitalsStore, ...(vitalsStore || db.kind !== 'pglite' ? {} : { writer: { batchSize: 250 } }) }
+    const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, readings, ...opts.gateway })
     closers.unshift(() => gateway.close())
     const app = await buildApp({
       db, logger,
@@ -73,6 +80,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       detectionSettingsChanged: (id) => { gateway.readings?.detector?.reloadSettings(id).catch((err) => logger.warn({ err, residentId: id }, 'detection settings not reloaded')) },
       // A registry change drops the device from the gateway's auth cache and the wiring's area cache.
       invalidateDevice: (id) => { gateway.invalidateDevice(id); forgetDevice(id) },
+      deviceLastSeen: (id) => gateway.lastSeen(id),
       timeZone: config.timeZone,
       calls: { transport: gatewayCallTransport(gateway), turn: config.turn },
       response: {
@@ -91,10 +99,11 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
 
     let demo = false
     const demoWanted = config.demo === 'on' || (config.demo === 'auto' && !config.databaseUrl && (emptyBefore || await hasDemoRegion(db)))
-    if (demoWanted) {
+    if (demoWanted && opts.demoPlayer) {
       if (!await hasDemoRegion(db)) await seedDemo(db, admin.rootAreaId)
-      const stopDemo = await runDemo(db, `mqtt://127.0.0.1:${ports.mqtt}`, logger.child({ part: 'demo' }))
-      closers.unshift(stopDemo)
+      const cast = await issueDemoCredentials(db)
+      closers.unshift(await opts.demoPlayer({ mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, ...cast }))
+      logger.child({ part: 'demo' }).info({ households: cast.households.length, intercoms: cast.intercoms.length, devices: cast.intercoms.length + cast.households.reduce((n, h) => n + (h.wearable ? 1 : 0) + (h.fallDetector ? 1 : 0), 0) }, 'demo devices running')
       demo = true
     }
     return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { LoginThrottle } from '../src/auth/login-throttle.ts'
+import { LoginThrottle } from '../src/features/auth/login-throttle.ts'
 
 describe('LoginThrottle', () => {
   it('refuses after five failures within the window and allows again when it passes', () => {
@@ -29,5 +29,16 @@ describe('LoginThrottle', () => {
     t.fail(['user:a'])
     t.clear('user:a')
     expect(t.retryAfterMs(['user:a'])).toBe(0)
+  })
+
+  it('stays bounded when unauthenticated clients try ever new usernames: keys past their window are swept', () => {
+    let now = 0
+    const t = new LoginThrottle({ maxFailures: 5, windowMs: 60_000, now: () => now })
+    for (let i = 0; i < 12_000; i++) t.fail([`user:u${i}`])
+    expect(t.size).toBe(12_000)
+    now = 61_000
+    t.fail(['user:late'])
+    expect(t.size).toBe(1)
+    expect(t.retryAfterMs(['user:late'])).toBe(0)
   })
 })

@@ -105,14 +105,22 @@ export function effectiveDetectionSettings (overrides: DetectionOverrides | null
 
 /** Minutes since local midnight of `at` in `timeZone` (falls back to UTC for an unknown zone). */
 export function localMinutes (at: number, timeZone: string): number {
-  let parts: Intl.DateTimeFormatPart[]
-  try {
-    parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at)
-  } catch {
-    parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at)
-  }
+  const parts = clockFormat(timeZone).formatToParts(at)
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0)
   return get('hour') * 60 + get('minute')
+}
+
+/** One formatter per time zone: making one costs far more than using it, and the clock rules ask for every resident. */
+const clockFormats = new Map<string, Intl.DateTimeFormat>()
+function clockFormat (timeZone: string): Intl.DateTimeFormat {
+  let f = clockFormats.get(timeZone)
+  if (!f) {
+    const opts = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } as const
+    // an unknown zone (settings are validated, but be safe) falls back to UTC
+    try { f = new Intl.DateTimeFormat('en-GB', { timeZone, ...opts }) } catch { f = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', ...opts }) }
+    if (clockFormats.size < 1000) clockFormats.set(timeZone, f)
+  }
+  return f
 }
 
 /** Whether local time `minutes` lies in [start, end), where the window may wrap midnight. */

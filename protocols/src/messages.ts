@@ -5,10 +5,10 @@
  * (`Static<typeof X>`), and the input of the compiled validator in `validate.ts`.
  */
 import { Type, type Static } from '@sinclair/typebox'
-import { MessageId, Timestamp } from './primitives.ts'
+import { DeviceText, MAX_TIMESTAMP_MS, MessageId, TEXT_FORMAT, Timestamp, isDeviceText } from './primitives.ts'
 import { RtcSignalUp } from './rtc.ts'
 
-export { MessageId, Timestamp }
+export { MessageId, Timestamp, TEXT_FORMAT, DeviceText, isDeviceText, MAX_TIMESTAMP_MS }
 
 /** [P-3.1] Vital signs with the contract's valid ranges; outside them a reading is `out_of_range`. */
 export const Vitals = Type.Object({
@@ -77,7 +77,7 @@ export const DeviceEvent = Type.Object({
   ts: Timestamp,
   type: Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))),
   confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-  location: Type.Optional(Type.String({ maxLength: 64 })),
+  location: Type.Optional(DeviceText({ maxLength: 64 })),
   ref: Type.Optional(MessageId),
   geo: Type.Optional(Geo)
 }, { additionalProperties: false })
@@ -91,7 +91,7 @@ export const IntercomEvent = Type.Object({
   id: MessageId,
   ts: Timestamp,
   type: Type.Union(INTERCOM_TYPES.map((t) => Type.Literal(t))),
-  callId: Type.String({ minLength: 1, maxLength: 64 })
+  callId: DeviceText({ minLength: 1, maxLength: 64 })
 }, { additionalProperties: false })
 export type IntercomEvent = Static<typeof IntercomEvent>
 
@@ -103,7 +103,7 @@ export const DeviceStatusMessage = Type.Object({
   battery: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
   /** dBm */
   rssi: Type.Optional(Type.Number({ minimum: -150, maximum: 0 })),
-  fw: Type.Optional(Type.String({ maxLength: 32 }))
+  fw: Type.Optional(DeviceText({ maxLength: 32 }))
 }, { additionalProperties: false })
 export type DeviceStatusMessage = Static<typeof DeviceStatusMessage>
 
@@ -126,7 +126,7 @@ export const CommandAck = Type.Object({
   id: MessageId,
   ts: Timestamp,
   ok: Type.Boolean(),
-  error: Type.Optional(Type.String({ maxLength: 256 }))
+  error: Type.Optional(DeviceText({ maxLength: 256 }))
 }, { additionalProperties: false })
 export type CommandAck = Static<typeof CommandAck>
 

@@ -17,6 +17,13 @@ export type TopicKind = UpstreamKind | DownstreamKind
 /** [P-1.3] Device ids. */
 export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/
 
+/**
+ * Username (and clientId) prefix of every MQTT observer login (read-only recorders an
+ * administrator creates for an area). `:` never occurs in a device id ([P-1.3]), so an
+ * observer can never be mistaken for a device nor take over a device's session.
+ */
+export const OBSERVER_PREFIX = 'observer:'
+
 export function isValidDeviceId (id: string): boolean {
   return DEVICE_ID_PATTERN.test(id)
 }

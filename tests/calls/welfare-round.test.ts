@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PublishPacket } from 'aedes'
-import { hashDeviceSecret } from '@eldercare/gateway'
+import { hashDeviceSecret } from '@eldercare/common'
 import { SimDevice } from '@eldercare/device-sim'
 import { eventually, startTestPlatform, type TestPlatform } from '../support/platform.ts'
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pino } from 'pino'
-import { InfluxVitalsStore, ReadingsWriter, type ReadingPoint } from '@eldercare/gateway'
+import { InfluxVitalsStore, ReadingsWriter, type ReadingPoint } from '@eldercare/readings'
 import { needsInflux, startInflux, type InfluxServer } from '../support/influx.ts'
 import { eventually } from '../support/platform.ts'
 

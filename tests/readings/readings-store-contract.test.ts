@@ -1,6 +1,6 @@
 /** One VitalsStore contract, three real backends: PGlite, PostgreSQL 15 and InfluxDB 1.x. */
 import { describe, expect, it } from 'vitest'
-import { InfluxVitalsStore, SqlVitalsStore } from '@eldercare/gateway'
+import { InfluxVitalsStore, SqlVitalsStore } from '@eldercare/readings'
 import { migrate, openDb } from '@eldercare/platform'
 import { needsInflux, startInflux } from '../support/influx.ts'
 import { needsPostgres, startPostgres } from '../support/postgres.ts'

@@ -3,7 +3,8 @@
  * real server. `open` gives a fresh, empty store for the suite; `close` tears it down.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ReadingPoint, VitalsStore } from '@eldercare/gateway'
+import { pino } from 'pino'
+import { ReadingsWriter, type ReadingPoint, type VitalsStore } from '@eldercare/readings'
 
 const MIN = 60_000
 // a fixed, minute-aligned day so buckets are predictable
@@ -89,6 +90,26 @@ export function vitalsStoreContract (name: string, open: () => Promise<{ store: 
       await store.write([{ ts: T0 + 4 * MIN, deviceId: 'spare', residentId: null, fields: { hr: 61 } }])
       const s = await store.series('r-a', T0 + 4 * MIN, T0 + 5 * MIN, MIN)
       expect(s.hr).toBeUndefined()
+    })
+
+    it('[#12] a sample dated in the year 10000 inside a 1,000-point batch loses no other device\'s readings', async () => {
+      // a telemetry batch without top-level ts: each sample keeps its own time, one of them absurd
+      const pts: ReadingPoint[] = []
+      for (let i = 0; i < 998; i++) pts.push({ ts: T0 + 2 * 3600_000 + i * 1000, deviceId: `w-batch-${i % 50}`, residentId: `r-batch-${i % 50}`, fields: { hr: 60 + (i % 50) } })
+      pts.splice(400, 0, { ts: Date.UTC(10000, 0, 1), deviceId: 'w-batch-7', residentId: 'r-batch-7', fields: { hr: 200 } })
+      pts.splice(700, 0, { ts: 9e15, deviceId: 'w-batch-8', residentId: 'r-batch-8', fields: { hr: 201 } }) // beyond any date
+      const writer = new ReadingsWriter(store, pino({ level: 'silent' }), { batchSize: 1000, flushIntervalMs: 60_000 })
+      writer.enqueue(pts)
+      await writer.flush()
+      expect(writer.stats).toMatchObject({ written: 998, rejected: 2, buffered: 0, failedWrites: 0, retrying: false })
+      for (const k of [0, 7, 8, 49]) {
+        const s = await store.series(`r-batch-${k}`, T0, T0 + 24 * 3600_000, 3600_000)
+        expect(s.hr?.reduce((n, b) => n + 1, 0), `r-batch-${k}`).toBeGreaterThan(0)
+        expect(s.hr!.every((b) => b.max === 60 + k), `r-batch-${k} has only its own readings, not the refused ones`).toBe(true)
+      }
+      const latest = await store.latest('r-batch-7')
+      expect(latest.hr).toEqual({ value: 67, at: T0 + 2 * 3600_000 + 957_000 })
+      await writer.close()
     })
 
     it('charts a day of readings every 10 s at 1-minute steps: 1440 buckets', async () => {

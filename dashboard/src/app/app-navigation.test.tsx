@@ -4,6 +4,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startSession } from '../features/auth/session.ts'
 import { FakeSocket } from '../testing/fake-socket.ts'
 import { anIncident, anIncidentDetail, jsonResponse } from '../testing/incident-fixtures.ts'
+import { aResident } from '../testing/registry-fixtures.ts'
 import { App } from './app.tsx'
 import { configureApp } from './configure-app.ts'
 
@@ -20,7 +21,7 @@ function platform () {
   vi.stubGlobal('fetch', vi.fn(async (url: string) => {
     if (url.startsWith('/api/incidents?status=active')) return jsonResponse(200, { items: [incident] })
     if (url === '/api/incidents/inc-1') return jsonResponse(200, anIncidentDetail(incident))
-    if (url === '/api/residents/res-1') return jsonResponse(200, { id: 'res-1', name: '张秀英', siteId: 'site-1', capacityLevel: 1, contacts: [] })
+    if (url === '/api/residents/res-1') return jsonResponse(200, aResident({ id: 'res-1', name: '张秀英', siteId: 'site-1', capacityLevel: 1 }))
     return jsonResponse(200, { items: [] })
   }))
 }

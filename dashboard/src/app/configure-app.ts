@@ -7,9 +7,6 @@ import { configureApiClient } from '../lib/api-client.ts'
 import { unlockAudio } from '../lib/tone-player.ts'
 
 export function configureApp (): void {
-  // A number from the start, so browser tests can compare before and after an alarm.
-  window.__alarmSoundsPlayed ??= 0
-  window.__incidentEventsReceived ??= 0
   configureApiClient({
     getToken,
     // Revoked or expired token: back to the login form, username kept.

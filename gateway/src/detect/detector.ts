@@ -3,23 +3,43 @@
  * clock raise *derived alarms* into the same durable inbox as device events (kind 'derived',
  * type = rule name), so the incident engine treats them alike.
  *
- * - One active alarm per subject (resident, or device for device-health rules) and rule: a repeat
- *   updates the episode in the rule state; only a new episode — or a rise in severity — is a new
- *   inbox row. msg_id = `derived:<rule>:<subject>:<episode start ms>`, so re-raising an episode
- *   (e.g. after a restart) is idempotent.
- * - Reading rules (thresholds with duration, NEWS2, activity and bed memory) run as readings
- *   arrive, on the readings' own time; time-based rules (inactivity, bed exit not back, no data,
- *   device offline, missed test) run on a scheduler tick with the injected clock.
+ * This class only composes the parts (docs/readings.md, "Detection"):
+ * - rules/*.ts — one rule per file, pure: state and input in, new memory and an alarm to raise
+ *   or an episode to clear out; the clock is passed in;
+ * - episodes.ts — one active alarm per subject and rule (a repeat updates the episode; only a new
+ *   episode or a rise in severity is an inbox row, msg_id `derived:<rule>:<subject>:<start ms>`);
+ * - state.ts — the rules' state in memory and its persistence (`detection_state`);
+ * - settings.ts — the per-resident settings cache; scans.ts — the platform tables the device
+ *   rules read; alarms.ts — the inbox writer; scheduler.ts — the tick.
+ *
+ * Reading rules (thresholds with duration, NEWS2, battery) run as readings arrive, on the
+ * readings' own time, in whichever gateway the device is connected to. Time-based rules
+ * (inactivity, bed exit not back, no data, device offline, missed test) run on the scheduler tick
+ * with the injected clock, in exactly one process of the cluster: the holder of the clock lease
+ * (lease.ts, migration 0009). Their inputs from readings (last activity, bed occupancy) are written
+ * by every gateway as `input:*` records, which the holder reads on each tick.
  */
 import type { Logger } from 'pino'
-import {
-  effectiveDetectionSettings, inLocalWindow, localMinutes, clockMinutes, news2, NEWS2_PARAMETERS,
-  type DerivedAlarmPayload, type DerivedRule, type DerivedSeverity, type DetectionOverrides, type DetectionSettings,
-  type News2Readings, type ReadingField
-} from '@eldercare/protocols'
+import type { DerivedRule, DetectionSettings } from '@eldercare/protocols'
 import type { DeviceOwner, GatewayStore, Sql } from '../store.ts'
-import type { InboxNotice } from '../gateway.ts'
-import { DetectionStateStore, type RuleState } from './state.ts'
+import { DerivedAlarmWriter } from './alarms.ts'
+import { applyTrigger } from './episodes.ts'
+import { ClockLease } from './lease.ts'
+import { BED_INPUT, checkBedNotBack, onBedOccupancy, type BedInput } from './rules/bed-exit-not-back.ts'
+import { checkDeviceOffline } from './rules/device-offline.ts'
+import { ACTIVITY_INPUT, checkInactivity, isActivity, onActivity, type ActivityInput } from './rules/inactivity.ts'
+import { onBattery as batteryStep } from './rules/low-battery.ts'
+import { checkMissedTest } from './rules/missed-test.ts'
+import { hasNews2, rememberNews2, scoreNews2 } from './rules/news2.ts'
+import { checkNoData } from './rules/no-data.ts'
+import { threshold, THRESHOLD_RULES, THRESHOLDS } from './rules/threshold.ts'
+import { DetectionScans } from './scans.ts'
+import { pacer, TickScheduler } from './scheduler.ts'
+import { DetectionSettingsCache } from './settings.ts'
+import { DetectionStateStore } from './state.ts'
+import type { DerivedNotice, InputStep, RuleState, RuleStep, Sample, Trigger } from './types.ts'
+
+export type { DerivedNotice, Sample } from './types.ts'
 
 export interface DetectorOptions {
   /** Clock in epoch ms; injected by tests. Default Date.now. */
@@ -30,6 +50,10 @@ export interface DetectorOptions {
   offlineAlarmDeviceTypes?: string[]
   /** A gap in readings longer than this restarts a threshold's duration, in ms. Default 300000 (5 min). */
   thresholdMaxGapMs?: number
+  /** How long the clock lease lasts unless renewed, in ms. Default 3 ticks, at least 90000. */
+  clockLeaseMs?: number
+  /** Longest a rule-state change waits before it is written, in ms. Default 1000; 0 = at ticks, alarms and shutdown only. */
+  stateFlushDelayMs?: number
 }
 
 export const DETECTOR_DEFAULTS = {
@@ -38,328 +62,267 @@ export const DETECTOR_DEFAULTS = {
   thresholdMaxGapMs: 300_000
 }
 
-/** One sample as the rules see it. */
-export interface Sample { ts: number, fields: Partial<Record<ReadingField, number>> }
-
-type ThresholdRule = 'hr_high' | 'hr_low' | 'spo2_low' | 'temp_high'
-/** Vital, direction, and the value beyond which the alarm is 'high' severity rather than 'medium'. */
-const THRESHOLDS: Record<ThresholdRule, { vital: 'hr' | 'spo2' | 'temp', above: boolean, critical: number }> = {
-  hr_high: { vital: 'hr', above: true, critical: 150 },
-  hr_low: { vital: 'hr', above: false, critical: 30 },
-  spo2_low: { vital: 'spo2', above: false, critical: 85 },
-  temp_high: { vital: 'temp', above: true, critical: 40 }
-}
-const RANK: Record<DerivedSeverity, number> = { low: 0, medium: 1, high: 2 }
 /** Devices that best carry resident-level activity alarms. */
 const ACTIVITY_DEVICE_TYPES = ['motion_sensor', 'bed_sensor', 'wearable']
+/** Rules that run on the clock, in the lease holder only; and the inputs they read. */
+const CLOCK_RULES: DerivedRule[] = ['inactivity', 'bed_exit_not_back', 'no_data', 'device_offline', 'missed_test']
+const INPUTS = [ACTIVITY_INPUT, BED_INPUT]
+/** Inputs are re-read from this long before the previous tick: room for other nodes' clocks and writes in flight. */
+const INPUT_OVERLAP_MS = 60_000
+/** Rules that run where the readings arrive, per resident and per device. */
+const EDGE_RULES: DerivedRule[] = ['hr_high', 'hr_low', 'spo2_low', 'temp_high', 'news2', 'low_battery']
+const NO_STATE: RuleState = Object.freeze({ mem: Object.freeze({}) }) as RuleState
 
 export class Detector {
   readonly state: DetectionStateStore
+  readonly settings: DetectionSettingsCache
+  private readonly alarms: DerivedAlarmWriter
+  private readonly scans: DetectionScans
+  private readonly scheduler: TickScheduler
+  private readonly lease: ClockLease
   private readonly now: () => number
-  private readonly opts: typeof DETECTOR_DEFAULTS & { tickIntervalMs: number }
-  private settings = new Map<string, DetectionOverrides>()
-  /** effective settings per resident, computed once per reload (readings arrive many times a second) */
-  private readonly effective = new Map<string, DetectionSettings>()
-  private timer?: NodeJS.Timeout
-  private ticking: Promise<void> | null = null
-  private readonly pending = new Set<Promise<void>>()
+  private readonly opts: typeof DETECTOR_DEFAULTS
+  /** whether this process held the clock lease at its last tick (then it clears clock rules' episodes at once) */
+  private ownsClock = false
+  private inputsReadAt = 0
+  /** subject (resident or device) → when this process last had input for it */
+  private readonly lastLocal = new Map<string, number>()
+  private readonly reloading = new Map<string, Promise<unknown>>()
+  /** the state loaded at start is as fresh as a local input then */
+  private startedAt = 0
 
   constructor (
-    private readonly sql: Sql,
+    sql: Sql,
     private readonly store: GatewayStore,
     private readonly log: Logger,
-    private readonly notify: (n: InboxNotice) => void,
+    notify: (n: DerivedNotice) => void,
     opts: DetectorOptions = {}
   ) {
     this.now = opts.now ?? Date.now
     this.opts = { ...DETECTOR_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => v !== undefined && k !== 'now')) }
-    this.state = new DetectionStateStore(sql)
+    this.lease = new ClockLease(sql, opts.clockLeaseMs ?? Math.max(3 * this.opts.tickIntervalMs, 90_000))
+    this.state = new DetectionStateStore(sql, log, this.now, { flushDelayMs: opts.stateFlushDelayMs, writer: this.lease.holder })
+    this.settings = new DetectionSettingsCache(sql)
+    this.scans = new DetectionScans(sql)
+    this.alarms = new DerivedAlarmWriter(store, log, notify, this.now)
+    this.scheduler = new TickScheduler(this.opts.tickIntervalMs, () => this.clockPass(), log)
   }
 
   async start (): Promise<void> {
+    this.startedAt = this.now()
     const n = await this.state.load()
-    await this.reloadSettings()
+    this.adoptOldState()
+    await this.settings.reload()
     this.log.info({ states: n }, 'detection state loaded')
-    if (this.opts.tickIntervalMs > 0) {
-      this.timer = setInterval(() => { void this.tick() }, this.opts.tickIntervalMs)
-      this.timer.unref()
-    }
+    this.scheduler.start()
   }
 
-  /** Resolves when every inbox write started so far has finished (tests; shutdown). */
+  /** Resolves when the tick under way and every inbox write started so far have finished (tests; shutdown). */
   async settled (): Promise<void> {
-    await this.ticking
-    while (this.pending.size > 0) await Promise.all([...this.pending])
+    await this.scheduler.idle()
+    await this.alarms.settled()
   }
 
   async stop (): Promise<void> {
-    clearInterval(this.timer)
+    await this.scheduler.stop()
     await this.settled()
-    await this.state.flush(this.now()).catch((err) => this.log.warn({ err }, 'detection state not saved at shutdown'))
+    this.state.close()
+    await this.state.flushAll(this.now()).catch((err) => this.log.warn({ err }, 'detection state not saved at shutdown'))
+    if (this.ownsClock) await this.lease.release().catch((err) => this.log.warn({ err }, 'clock lease not released; another process takes over when it expires'))
+    this.ownsClock = false
   }
+
+  /** Whether this process ran the clock rules at its last tick. */
+  get clockOwner (): boolean { return this.ownsClock }
 
   /** Re-reads one resident's overrides (after a change through the API), or all. */
-  async reloadSettings (residentId?: string): Promise<void> {
-    if (residentId) {
-      const { rows } = await this.sql.query<{ overrides: DetectionOverrides }>('select overrides from detection_settings where resident_id = $1', [residentId])
-      if (rows[0]) this.settings.set(residentId, parse(rows[0].overrides))
-      else this.settings.delete(residentId)
-      this.effective.delete(residentId)
-      return
+  reloadSettings (residentId?: string): Promise<void> { return this.settings.reload(residentId) }
+
+  settingsFor (residentId: string | null): DetectionSettings { return this.settings.get(residentId) }
+
+  // ── inputs as they arrive ───────────────────────────────────────────────
+
+  /**
+   * Call before a device's input (the gateway does, after its owner lookup). When this process has
+   * had no input for the resident or device for longer than a threshold's gap, the device may
+   * have been on another gateway, which kept the per-reading rules' state meanwhile: that state is
+   * re-read from the database first, so the rules meet the same state wherever the device
+   * connects (#14). Otherwise no database work.
+   */
+  async prepare (owner: DeviceOwner): Promise<void> {
+    const now = this.now()
+    const stale: string[] = []
+    const waits: Array<Promise<unknown>> = []
+    for (const subject of owner.residentId ? [owner.residentId, owner.deviceId] : [owner.deviceId]) {
+      const inFlight = this.reloading.get(subject)
+      if (inFlight) waits.push(inFlight) // a message right behind the one that started the re-read waits for it too
+      else if (now - (this.lastLocal.get(subject) ?? this.startedAt) > this.opts.thresholdMaxGapMs) stale.push(subject)
+      this.lastLocal.set(subject, now)
     }
-    const { rows } = await this.sql.query<{ resident_id: string, overrides: DetectionOverrides }>('select resident_id, overrides from detection_settings')
-    this.settings = new Map(rows.map((r) => [r.resident_id, parse(r.overrides)]))
-    this.effective.clear()
+    if (stale.length > 0) {
+      const reload = this.state.reloadSubjects(stale, EDGE_RULES).finally(() => { for (const s of stale) this.reloading.delete(s) })
+      for (const s of stale) this.reloading.set(s, reload)
+      waits.push(reload)
+    }
+    if (waits.length > 0) await Promise.all(waits)
   }
-
-  settingsFor (residentId: string | null): DetectionSettings {
-    const id = residentId ?? ''
-    let s = this.effective.get(id)
-    if (!s) { s = effectiveDetectionSettings(residentId ? this.settings.get(residentId) : undefined); this.effective.set(id, s) }
-    return s
-  }
-
-  // ── reading rules ───────────────────────────────────────────────────────
 
   /** Readings of one device, oldest first. Runs synchronously on the rule state; inbox writes follow. */
   onSamples (owner: DeviceOwner, samples: Sample[]): void {
     const residentId = owner.residentId
     if (!residentId || samples.length === 0) return
-    const cfg = this.settingsFor(residentId)
+    const cfg = this.settings.get(residentId)
     const sorted = [...samples].sort((a, b) => a.ts - b.ts)
-    const n2 = this.state.get(residentId, 'news2')
-    const activity = this.state.get(residentId, 'inactivity')
-    const bed = this.state.get(residentId, 'bed_exit_not_back')
+    const at = (rule: DerivedRule, step: RuleStep) => this.apply(rule, residentId, residentId, owner.deviceId, step)
     for (const s of sorted) {
-      for (const rule of Object.keys(THRESHOLDS) as ThresholdRule[]) {
+      for (const rule of THRESHOLD_RULES) {
         const v = s.fields[THRESHOLDS[rule].vital]
-        if (v !== undefined) this.threshold(rule, cfg, owner, s.ts, v)
+        if (v !== undefined) at(rule, threshold(rule, this.state.get(residentId, rule), cfg, s.ts, v, this.opts.thresholdMaxGapMs))
       }
-      for (const p of NEWS2_PARAMETERS) {
-        const v = s.fields[p]
-        if (v !== undefined && !(n2.mem[p]?.at > s.ts)) n2.mem[p] = { value: v, at: s.ts }
+      if (hasNews2(s)) {
+        const n2 = this.state.get(residentId, 'news2')
+        this.state.set(residentId, 'news2', { ...n2, mem: rememberNews2(n2.mem, s) })
       }
-      // activity: motion, or any bed movement
-      if ((s.fields.motion ?? 0) > 0 || (s.fields.bed_movement ?? 0) > 0) {
-        if (!(activity.mem.lastActivity >= s.ts)) activity.mem.lastActivity = s.ts
-        activity.mem.deviceId = owner.deviceId
-        this.state.touch(residentId, 'inactivity')
-        if (activity.active) this.clear('inactivity', residentId, activity, s.ts)
+      if (isActivity(s)) {
+        this.input(residentId, ACTIVITY_INPUT, onActivity(this.input<ActivityInput>(residentId, ACTIVITY_INPUT), s.ts, owner.deviceId))
+        // where the clock rules run, activity ends an inactivity alarm at once (elsewhere: at the owner's next tick)
+        if (this.ownsClock && this.state.peek(residentId, 'inactivity')?.active) at('inactivity', { mem: {}, clear: s.ts })
       }
-      if (s.fields.bed_occupied !== undefined) this.bedOccupancy(cfg, owner, bed, s.ts, s.fields.bed_occupied > 0)
+      if (s.fields.bed_occupied !== undefined) {
+        const occupied = s.fields.bed_occupied > 0
+        this.input(residentId, BED_INPUT, onBedOccupancy(this.input<BedInput>(residentId, BED_INPUT), cfg, s.ts, occupied, owner.deviceId))
+        if (occupied && this.ownsClock && this.state.peek(residentId, 'bed_exit_not_back')?.active) at('bed_exit_not_back', { mem: {}, clear: s.ts })
+      }
     }
-    const last = sorted[sorted.length - 1]!.ts
-    if (sorted.some((s) => NEWS2_PARAMETERS.some((p) => s.fields[p] !== undefined))) {
-      this.state.touch(residentId, 'news2')
-      this.scoreNews2(cfg, owner, n2, last)
+    if (sorted.some(hasNews2)) {
+      const step = scoreNews2(this.state.get(residentId, 'news2'), cfg, sorted[sorted.length - 1]!.ts)
+      at('news2', { ...step, save: 'memory' })
     }
   }
-
-  private threshold (rule: ThresholdRule, cfg: DetectionSettings, owner: DeviceOwner, ts: number, value: number): void {
-    const residentId = owner.residentId!
-    const c = cfg[rule]
-    const t = THRESHOLDS[rule]
-    const st = this.state.get(residentId, rule)
-    const holds = c.enabled && (t.above ? (rule === 'temp_high' ? value >= c.value : value > c.value) : value < c.value)
-    if (!holds) {
-      if (st.mem.since !== undefined) { st.mem = {}; this.state.touch(residentId, rule) }
-      if (st.active) this.clear(rule, residentId, st, ts)
-      return
-    }
-    if (st.mem.since === undefined || ts - (st.mem.lastTs ?? ts) > this.opts.thresholdMaxGapMs) st.mem.since = ts
-    st.mem.lastTs = ts
-    this.state.touch(residentId, rule)
-    const heldMs = ts - st.mem.since
-    if (heldMs < c.durationMs) return
-    const severity: DerivedSeverity = (t.above ? value >= t.critical : value <= t.critical) ? 'high' : 'medium'
-    this.raise(rule, residentId, residentId, owner.deviceId, severity, ts, { vital: t.vital, value, threshold: c.value, durationMs: heldMs })
-  }
-
-  private scoreNews2 (cfg: DetectionSettings, owner: DeviceOwner, st: RuleState, ref: number): void {
-    const residentId = owner.residentId!
-    if (!cfg.news2.enabled) { if (st.active) this.clear('news2', residentId, st, ref); return }
-    const readings: News2Readings = {}
-    for (const p of NEWS2_PARAMETERS) {
-      const r = st.mem[p] as { value: number, at: number } | undefined
-      if (r && ref - r.at <= cfg.news2.windowMs) readings[p] = r.value
-    }
-    if (Object.keys(readings).length < cfg.news2.minParameters) return
-    const result = news2(readings)
-    if (!result.severity) { if (st.active) this.clear('news2', residentId, st, ref); return }
-    this.raise('news2', residentId, residentId, owner.deviceId, result.severity, ref,
-      { score: result.score, risk: result.risk, parameters: result.parameters, missing: result.missing, consciousness: 'assumed_alert' })
-  }
-
-  private bedOccupancy (cfg: DetectionSettings, owner: DeviceOwner, st: RuleState, ts: number, occupied: boolean): void {
-    const residentId = owner.residentId!
-    const c = cfg.bed_exit_not_back
-    const was = st.mem.occupied as boolean | undefined
-    st.mem.occupied = occupied
-    st.mem.deviceId = owner.deviceId
-    if (occupied) {
-      delete st.mem.exitAt
-      if (st.active) this.clear('bed_exit_not_back', residentId, st, ts)
-    } else if (was === true && c.enabled && inLocalWindow(localMinutes(ts, cfg.timeZone), c.nightStart, c.nightEnd)) {
-      st.mem.exitAt = ts
-    }
-    this.state.touch(residentId, 'bed_exit_not_back')
-  }
-
-  // ── device status ───────────────────────────────────────────────────────
 
   /** [P-3.4] battery from status, or a `low_battery` event [P-3.2] (percent null). */
   onBattery (owner: DeviceOwner, percent: number | null, at: number): void {
-    const c = this.settingsFor(owner.residentId).low_battery
-    const st = this.state.get(owner.deviceId, 'low_battery')
-    if (percent === null || (c.enabled && percent < c.belowPercent)) {
-      if (!c.enabled) return
-      this.raise('low_battery', owner.deviceId, owner.residentId, owner.deviceId, 'low', at,
-        percent === null ? { source: 'event' } : { source: 'status', battery: percent, threshold: c.belowPercent })
-    } else if (st.active && (percent >= c.clearAbovePercent || !c.enabled)) {
-      this.clear('low_battery', owner.deviceId, st, at)
-    }
+    const cfg = this.settings.get(owner.residentId)
+    this.apply('low_battery', owner.deviceId, owner.residentId, owner.deviceId, batteryStep(this.state.get(owner.deviceId, 'low_battery'), cfg, percent, at))
   }
 
-  // ── time-based rules ────────────────────────────────────────────────────
+  // ── the clock ───────────────────────────────────────────────────────────
 
   /** Runs the time-based rules at the clock's now and saves changed state. Passes never overlap. */
-  tick (): Promise<void> {
-    if (this.ticking) return this.ticking
-    this.ticking = this.runTick().catch((err) => { this.log.error({ err }, 'detection tick failed; will run again') })
-      .finally(() => { this.ticking = null })
-    return this.ticking
-  }
+  tick (): Promise<void> { return this.scheduler.tick() }
 
-  private async runTick (): Promise<void> {
+  /**
+   * One tick: settings reloaded, this process's inputs written; then, only in the lease holder,
+   * the clock rules over every resident and device — in slices, yielding between them.
+   */
+  private async clockPass (): Promise<void> {
     const now = this.now()
-    await this.reloadSettings()
-    await this.inactivity(now)
-    this.bedNotBack(now)
-    await this.noData(now)
-    await this.deviceOffline(now)
-    await this.missedTest(now)
+    await this.settings.reload()
+    await this.state.flush(now)
+    const lease = await this.lease.hold(now)
+    if (!lease.held) { this.ownsClock = false; return }
+    // a new holder (or one that lost the lease meanwhile) takes the rules' state from the database
+    if (!lease.continuous || !this.ownsClock) await this.state.reload([...CLOCK_RULES, ...INPUTS])
+    else await this.state.reload(INPUTS, this.inputsReadAt - INPUT_OVERLAP_MS)
+    this.inputsReadAt = now
+    this.ownsClock = true
+    const pace = pacer()
+    for (const [residentId, activity] of this.state.all(ACTIVITY_INPUT)) {
+      await pace()
+      const st = this.state.peek(residentId, 'inactivity') ?? NO_STATE
+      await this.applyForResident('inactivity', residentId, checkInactivity(st, activity.mem, this.settings.get(residentId), now))
+    }
+    for (const [residentId, bed] of this.state.all(BED_INPUT)) {
+      await pace()
+      const st = this.state.peek(residentId, 'bed_exit_not_back') ?? NO_STATE
+      await this.applyForResident('bed_exit_not_back', residentId, checkBedNotBack(st, bed.mem, this.settings.get(residentId), now))
+    }
+    for (const r of await this.scans.residentsLastSeen()) {
+      await pace()
+      await this.applyForResident('no_data', r.residentId, checkNoData(this.state.peek(r.residentId, 'no_data') ?? NO_STATE, this.settings.get(r.residentId), now, r.lastSeen))
+    }
+    for (const d of await this.scans.devicesSeen(this.opts.offlineAlarmDeviceTypes)) {
+      await pace()
+      this.apply('device_offline', d.id, d.residentId, d.id, checkDeviceOffline(this.state.peek(d.id, 'device_offline') ?? NO_STATE, this.settings.get(d.residentId), now, d))
+    }
+    for (const t of await this.scans.lastTestEvents()) {
+      await pace()
+      this.apply('missed_test', t.deviceId, t.residentId, t.deviceId, checkMissedTest(this.state.peek(t.deviceId, 'missed_test') ?? NO_STATE, this.settings.get(t.residentId), now, t.deviceId, t.lastTest))
+    }
     await this.state.flush(now)
   }
 
-  private async inactivity (now: number): Promise<void> {
-    for (const [residentId, st] of this.state.all('inactivity')) {
-      const c = this.settingsFor(residentId).inactivity
-      const last = st.mem.lastActivity as number | undefined
-      if (last === undefined) continue
-      if (!c.enabled) { if (st.active) this.clear('inactivity', residentId, st, now); continue }
-      const tz = this.settingsFor(residentId).timeZone
-      const minutes = localMinutes(now, tz)
-      if (!inLocalWindow(minutes, c.dayStart, c.dayEnd) || st.active) continue
-      // only inactivity inside today's daytime window counts
-      const sinceStartMin = (minutes - clockMinutes(c.dayStart) + 1440) % 1440
-      const windowStart = now - (now % 60_000) - sinceStartMin * 60_000
-      const quietSince = Math.max(last, windowStart)
-      if (now - quietSince < c.afterMs) continue
-      await this.raiseForResident('inactivity', residentId, st.mem.deviceId, 'medium', quietSince + c.afterMs,
-        { lastActivityAt: last, quietForMs: now - quietSince, afterMs: c.afterMs })
+  /** A resident-level alarm names one of the resident's devices: the rule's, else the best-suited one. */
+  private async applyForResident (rule: DerivedRule, residentId: string, step: RuleStep): Promise<void> {
+    if (step.raise && !step.raise.deviceId) {
+      const deviceId = await this.store.residentDevice(residentId, ACTIVITY_DEVICE_TYPES)
+      step = deviceId ? { ...step, raise: { ...step.raise, deviceId } } : { ...step, raise: undefined }
     }
+    this.apply(rule, residentId, residentId, undefined, step)
   }
 
-  private bedNotBack (now: number): void {
-    for (const [residentId, st] of this.state.all('bed_exit_not_back')) {
-      const c = this.settingsFor(residentId).bed_exit_not_back
-      const exitAt = st.mem.exitAt as number | undefined
-      if (exitAt === undefined || st.active || !c.enabled || now - exitAt < c.afterMs) continue
-      this.raise('bed_exit_not_back', residentId, residentId, st.mem.deviceId, 'medium', exitAt + c.afterMs, { exitAt, afterMs: c.afterMs })
-    }
-  }
-
-  private async noData (now: number): Promise<void> {
-    const { rows } = await this.sql.query<{ resident_id: string, last: Date | string }>(
-      `select resident_id, max(last_seen_at) as last from devices where resident_id is not null and last_seen_at is not null group by resident_id`)
-    for (const r of rows) {
-      const c = this.settingsFor(r.resident_id).no_data
-      const last = new Date(r.last).getTime()
-      const st = this.state.get(r.resident_id, 'no_data')
-      if (c.enabled && now - last >= c.afterMs) {
-        if (!st.active) await this.raiseForResident('no_data', r.resident_id, undefined, 'low', last + c.afterMs, { lastDataAt: last, afterMs: c.afterMs })
-      } else if (st.active) this.clear('no_data', r.resident_id, st, now)
-    }
-  }
-
-  private async deviceOffline (now: number): Promise<void> {
-    const { rows } = await this.sql.query<{ id: string, type: string, resident_id: string | null, online: boolean, last_seen_at: Date | string | null }>(
-      'select id, type, resident_id, online, last_seen_at from devices where type = any($1::text[]) and last_seen_at is not null', [this.opts.offlineAlarmDeviceTypes])
-    for (const d of rows) {
-      const c = this.settingsFor(d.resident_id).device_offline
-      const last = new Date(d.last_seen_at!).getTime()
-      const st = this.state.get(d.id, 'device_offline')
-      if (c.enabled && !d.online && now - last >= c.graceMs) {
-        this.raise('device_offline', d.id, d.resident_id, d.id, 'low', last + c.graceMs, { deviceType: d.type, offlineSince: last, graceMs: c.graceMs })
-      } else if (st.active && (d.online || !c.enabled)) this.clear('device_offline', d.id, st, now)
-    }
-  }
-
-  private async missedTest (now: number): Promise<void> {
-    // [P-3.2] only devices that send periodic `test` events are expected to keep sending them
-    const { rows } = await this.sql.query<{ device_id: string, resident_id: string | null, last: Date | string }>(
-      `select i.device_id, d.resident_id, max(i.received_at) as last from inbox i join devices d on d.id = i.device_id
-        where i.kind = 'event' and i.type = 'test' group by i.device_id, d.resident_id`)
-    for (const r of rows) {
-      const c = this.settingsFor(r.resident_id).missed_test
-      const last = new Date(r.last).getTime()
-      const due = last + c.intervalMs + c.graceMs
-      const st = this.state.get(r.device_id, 'missed_test')
-      if (c.enabled && now >= due) this.raise('missed_test', r.device_id, r.resident_id, r.device_id, 'low', due, { lastTestAt: last, intervalMs: c.intervalMs })
-      else if (st.active && now < due) this.clear('missed_test', r.device_id, st, now)
-    }
-  }
-
-  // ── raising and clearing ────────────────────────────────────────────────
-
-  private async raiseForResident (rule: DerivedRule, residentId: string, deviceId: string | undefined, severity: DerivedSeverity, at: number, details: Record<string, unknown>): Promise<void> {
-    const device = deviceId ?? await this.store.residentDevice(residentId, ACTIVITY_DEVICE_TYPES)
-    if (!device) return
-    this.raise(rule, residentId, residentId, device, severity, at, details)
-  }
+  // ── applying a rule's step ──────────────────────────────────────────────
 
   /**
-   * One active alarm per subject and rule: a repeat at the same or lower severity updates the
-   * episode; a first trigger, or a rise in severity, writes an inbox row and wakes the engine.
+   * Applies a rule's step to its record. Written soon ('now'): an episode that starts, escalates
+   * or clears, and memory the rule marks so; a repeat and other memory only at shutdown.
    */
-  private raise (rule: DerivedRule, subject: string, residentId: string | null, deviceId: string, severity: DerivedSeverity, at: number, details: Record<string, unknown>): void {
-    const st = this.state.get(subject, rule)
-    this.state.touch(subject, rule)
-    const prev = st.active
-    if (prev && RANK[severity] <= RANK[prev.severity]) {
-      prev.lastAt = Math.max(prev.lastAt, at)
-      prev.repeats++
-      prev.details = details
-      return
+  private apply (rule: DerivedRule, subject: string, residentId: string | null, deviceId: string | undefined, step: RuleStep): void {
+    const before = this.state.peek(subject, rule) ?? NO_STATE
+    let st = before
+    if (step.mem !== st.mem) st = { ...st, mem: step.mem }
+    const clears = step.clear !== undefined && st.active !== undefined
+    if (clears) {
+      this.log.info({ rule, subject, since: st.active!.start, at: step.clear }, 'derived alarm condition cleared')
+      st = withoutEpisode(st)
     }
-    // a rise in severity is recorded from the time it rose
-    const start = at
-    st.active = { start, severity, deviceId, lastAt: at, repeats: 0, details }
-    const msgId = `derived:${rule}:${subject}:${start}`
-    const payload: DerivedAlarmPayload = { rule, severity, residentId, at, ...details }
-    const log = this.log.child({ rule, subject, deviceId })
-    const write = this.store.insertInbox({ deviceId, msgId, kind: 'derived', type: rule, payload, deviceTs: new Date(at), receivedAt: new Date(this.now()), clockSkew: false })
-      .then(async (isNew) => {
-        log.info({ severity, msgId, escalated: prev !== undefined, isNew }, 'derived alarm raised')
-        if (isNew) this.notify({ deviceId, msgId, kind: 'derived', type: rule })
-        await this.state.flush(this.now())
-      })
-      .catch((err) => {
-        // not recorded: forget the episode so the next reading or tick raises it again
-        if (st.active?.start === start) st.active = prev
-        log.error({ err, msgId }, 'derived alarm could not be recorded; will retry on the next trigger')
-      })
-      .finally(() => { this.pending.delete(write) })
-    this.pending.add(write)
+    if (st !== before) {
+      this.state.set(subject, rule, st)
+      this.state.touch(subject, rule, clears ? 'now' : step.save ?? 'memory')
+    }
+    const device = step.raise?.deviceId ?? deviceId
+    if (step.raise && device) this.raise(rule, subject, residentId, { ...step.raise, deviceId: device })
   }
 
-  private clear (rule: DerivedRule, subject: string, st: RuleState, at: number): void {
-    this.log.info({ rule, subject, since: st.active?.start, at }, 'derived alarm condition cleared')
-    st.active = undefined
-    this.state.touch(subject, rule)
+  /** Keeps an input for the clock rules, written as the step says; reads it with no step. */
+  private input<I> (residentId: string, name: string, step?: InputStep<I>): I {
+    if (!step) return (this.state.peek(residentId, name)?.mem ?? {}) as I
+    this.state.set(residentId, name, { mem: step.input as Record<string, unknown> })
+    this.state.touch(residentId, name, step.save)
+    return step.input
+  }
+
+  /** State written before the clock rules' inputs had records of their own: moved there. */
+  private adoptOldState (): void {
+    for (const [rule, input] of [['inactivity', ACTIVITY_INPUT], ['bed_exit_not_back', BED_INPUT]] as const) {
+      for (const [subject, st] of this.state.all(rule)) {
+        if (Object.keys(st.mem).length === 0) continue
+        if (!this.state.peek(subject, input)) {
+          const { lastActivity, ...rest } = st.mem
+          this.state.set(subject, input, { mem: lastActivity !== undefined ? { at: lastActivity, deviceId: rest.deviceId } : { at: 0, ...rest } })
+        }
+        this.state.set(subject, rule, { ...st, mem: {} })
+      }
+    }
+  }
+
+  private raise (rule: DerivedRule, subject: string, residentId: string | null, trigger: Trigger & { deviceId: string }): void {
+    const out = applyTrigger(this.state.peek(subject, rule) ?? NO_STATE, trigger)
+    this.state.set(subject, rule, out.state)
+    if (out.kind === 'repeat') { this.state.touch(subject, rule, 'memory'); return }
+    this.state.touch(subject, rule, 'now')
+    const { episode, prev } = out
+    this.alarms.write({ rule, subject, residentId, episode, escalated: prev !== undefined },
+      () => this.state.flush(this.now()),
+      () => {
+        // not recorded: forget the episode so the next reading or tick raises it again
+        const cur = this.state.peek(subject, rule)
+        if (cur?.active?.start === episode.start) this.state.set(subject, rule, prev ? { ...cur, active: prev } : withoutEpisode(cur))
+      })
   }
 }
 
-function parse (v: DetectionOverrides | string): DetectionOverrides {
-  return typeof v === 'string' ? JSON.parse(v) : v
+function withoutEpisode (st: RuleState): RuleState {
+  const { active: _, ...rest } = st
+  return rest
 }

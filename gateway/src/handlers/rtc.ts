@@ -6,6 +6,6 @@ import type { Handler } from './types.ts'
  * call's lifecycle is recorded from the durable `intercom` events [P-3.3], not from here.
  */
 export const handleRtc: Handler<'rtc/up'> = async (ctx, msg) => {
-  ctx.emit('rtc', { deviceId: msg.deviceId, signal: msg.message })
+  ctx.events.emit('rtc', { deviceId: msg.deviceId, signal: msg.message })
   return 'accepted'
 }

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino'
 import type { UpstreamKind, UpstreamMessages } from '@eldercare/protocols'
+import type { InboxWriter } from '../inbox/writer.ts'
 import type { GatewayStore } from '../store.ts'
 import type { Presence } from '../presence.ts'
 import type { Readings } from '../readings.ts'
+import type { GatewayEmitter } from '../types/events.ts'
 
 /** What one accepted upstream message carries through the handlers. */
 export interface Accepted<K extends UpstreamKind = UpstreamKind> {
@@ -11,17 +13,21 @@ export interface Accepted<K extends UpstreamKind = UpstreamKind> {
   kind: K
   message: UpstreamMessages[K]
   receivedAt: Date
-  /** [P-2.3] device clock more than the tolerance away from ours */
+  /** [P-2.3] the device time the store keeps; null when outside what it holds (recorded at receivedAt) */
+  deviceTs: Date | null
+  /** [P-2.3] device clock more than the tolerance away from ours, or absurd */
   clockSkew: boolean
 }
 
 export interface HandlerContext {
   store: GatewayStore
+  /** [P-4.1] the durable inbox, written in groups */
+  inbox: InboxWriter
   presence: Presence
   log: Logger
   /** readings store and detection rules (absent: readings are only counted) */
   readings?: Readings
-  emit: (event: 'inbox' | 'commandAck' | 'rtc', payload: any) => void
+  events: GatewayEmitter
 }
 
 /** `accepted`: a new effect; `duplicate`: already recorded, acknowledged again with no effect [P-2.4]. */

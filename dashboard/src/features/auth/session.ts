@@ -3,7 +3,7 @@
  * the closing of the tab. The last username is kept apart so the login form can refill it after
  * a logout or an expired token.
  */
-import type { LoginResponse } from '@eldercare/protocols'
+import { isLoginResponse, type LoginResponse } from '@eldercare/protocols'
 import { appConfig } from '../../config/app-config.ts'
 import { createStore, useStore } from '../../lib/create-store.ts'
 import { readStored, readStoredJson, writeStored } from '../../lib/storage.ts'
@@ -16,18 +16,13 @@ export interface SessionState {
   endedBecause: 'expired' | null
 }
 
-function isSession (value: unknown): value is Session {
-  const v = value as Partial<Session> | null
-  return typeof v?.token === 'string' && typeof v.expiresAt === 'string' && typeof v.user?.username === 'string'
-}
-
 function isUnexpired (session: Session): boolean {
   const expires = Date.parse(session.expiresAt)
   return Number.isNaN(expires) || expires > Date.now()
 }
 
 function restore (): Session | null {
-  const stored = readStoredJson('session', appConfig.storageKeys.session, isSession)
+  const stored = readStoredJson('session', appConfig.storageKeys.session, isLoginResponse)
   return stored !== null && isUnexpired(stored) ? stored : null
 }
 

@@ -1,4 +1,4 @@
-import { EVENT_TYPES, INCIDENT_STATUSES, NON_ALARM_EVENT_TYPES, OUTCOMES, PRIORITIES, ROLES } from '@eldercare/protocols'
+import { ALARM_TYPES, EVENT_TYPES, INCIDENT_STATUSES, NON_ALARM_EVENT_TYPES, OUTCOMES, PRIORITIES, ROLES } from '@eldercare/protocols'
 import { describe, expect, it } from 'vitest'
 import { dictionaries, isMessageKey, LOCALES, translate } from './i18n.ts'
 
@@ -35,12 +35,18 @@ describe('translation dictionary', () => {
     expect(needed.filter((key) => !isMessageKey(key))).toEqual([])
   })
 
-  it('names every alarm type a device can raise, and the derived ones', () => {
-    const alarmTypes = [
-      ...EVENT_TYPES.filter((t) => !NON_ALARM_EVENT_TYPES.has(t)),
-      'call_request', 'offline', 'no_data', 'news2'
-    ]
-    expect(alarmTypes.filter((type) => !isMessageKey(`incidentType.${type}`))).toEqual([])
+  it('names every alarm type of protocols\' ALARM_TYPES (device events, derived alarms, the platform\'s own), once', () => {
+    expect(ALARM_TYPES.filter((type) => !isMessageKey(`incidentType.${type}`))).toEqual([])
+    expect(ALARM_TYPES).toEqual(expect.arrayContaining([...EVENT_TYPES.filter((t) => !NON_ALARM_EVENT_TYPES.has(t)), 'call_request', 'news2', 'hr_high', 'visit_follow_up']))
+  })
+
+  it.each(LOCALES)('%s gives two alarm types one label only when they are one alarm (offline, the old name of device_offline)', (locale) => {
+    const byLabel = new Map<string, string[]>()
+    for (const type of ALARM_TYPES) {
+      const label = translate(locale, `incidentType.${type}`)
+      byLabel.set(label, [...(byLabel.get(label) ?? []), type])
+    }
+    expect([...byLabel.values()].filter((types) => types.length > 1)).toEqual([['device_offline', 'offline']])
   })
 
   it('uses the agreed Chinese words', () => {

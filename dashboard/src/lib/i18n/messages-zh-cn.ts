@@ -3,7 +3,7 @@
  * other language must have exactly these keys (checked by the compiler and by i18n.test.ts).
  * `{name}` marks a value filled in at runtime.
  */
-import type { IncidentStatus, Outcome, Priority, Role } from '@eldercare/protocols'
+import type { AlarmType, IncidentStatus, Outcome, Priority, Role } from '@eldercare/protocols'
 
 /** Keys that the shared vocabulary in protocols/ requires, so a new status cannot go untranslated. */
 type VocabularyKeys =
@@ -11,6 +11,7 @@ type VocabularyKeys =
   | `priority.${Priority}`
   | `outcome.${Outcome}`
   | `role.${Role}`
+  | `incidentType.${AlarmType}`
 
 export const zhCN = {
   'app.title': '智慧养老应急响应 · 值班台',
@@ -144,7 +145,7 @@ export const zhCN = {
   'incidentType.smoke': '烟雾',
   'incidentType.gas': '燃气',
   'incidentType.water_leak': '漏水',
-  'incidentType.bed_exit': '离床未归',
+  'incidentType.bed_exit': '离床',
   'incidentType.inactivity': '长时间无活动',
   'incidentType.wander': '走失',
   'incidentType.door_open': '门磁',
@@ -154,6 +155,16 @@ export const zhCN = {
   'incidentType.offline': '设备离线',
   'incidentType.no_data': '无数据',
   'incidentType.news2': 'NEWS2 预警',
+  'incidentType.hr_high': '心率过高',
+  'incidentType.hr_low': '心率过低',
+  'incidentType.spo2_low': '血氧过低',
+  'incidentType.temp_high': '体温过高',
+  'incidentType.bed_exit_not_back': '离床未归',
+  'incidentType.device_offline': '设备离线',
+  'incidentType.missed_test': '设备未按时自检',
+  'incidentType.visit_follow_up': '探访跟进',
+  'incidentType.welfare_unconfirmed': '平安巡查未确认',
+  'incidentType.checkin_missed': '未报平安',
 
   'status.open': '待响应',
   'status.acknowledged': '已接警',
@@ -206,10 +217,7 @@ export const zhCN = {
   'detection.enabled': '启用',
   'detection.value': '阈值',
   'detection.minutes': '持续（分钟）',
-  'detection.rule.hr_high': '心率过高（次/分）',
-  'detection.rule.hr_low': '心率过低（次/分）',
-  'detection.rule.spo2_low': '血氧过低（%）',
-  'detection.rule.temp_high': '体温过高（°C）',
+  'detection.ruleWithUnit': '{rule}（{unit}）',
   'detection.invalid': '{rule}：请填写数字阈值和 0–1440 分钟的持续时间。',
   'detection.save': '保存阈值',
   'detection.saved': '已保存，网关即刻按新阈值检测。',
@@ -384,13 +392,6 @@ export const zhCN = {
   'vitals.alarm': '报警',
   'vitals.none': '近 24 小时没有生命体征数据。',
   'vitals.summary': '最新 {latest}（{at}），24 小时内 {min}–{max}',
-  'incidentType.hr_high': '心率过高',
-  'incidentType.hr_low': '心率过低',
-  'incidentType.spo2_low': '血氧过低',
-  'incidentType.temp_high': '体温过高',
-  'incidentType.bed_exit_not_back': '离床未归',
-  'incidentType.device_offline': '设备离线',
-  'incidentType.missed_test': '设备未按时自检',
   'admin.section.responders': '响应人员',
   'admin.section.import': '批量导入',
   'admin.import.title': '从 CSV 文件批量导入',
@@ -519,7 +520,6 @@ export const zhCN = {
   'visitOutcome.hospitalised': '住院',
   'visitOutcome.moved_away': '已搬离',
   'visitOutcome.deceased': '已故',
-  'incidentType.visit_follow_up': '探访跟进',
   'call.title': '视频通话',
   'call.careCall': '爱的眼睛 · 视频关怀通话',
   'call.answerVideo': '视频接听',

@@ -7,7 +7,9 @@ import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { CallSignalInput, type CallAck, type CallSignalDto } from '@eldercare/protocols'
-import { callRoutes, CALLER_ROLES } from './routes.ts'
+import { roleCan } from '@eldercare/protocols'
+import { errors } from '../../errors.ts'
+import { callRoutes } from './routes.ts'
 import { CallService, callRoom, type CallTransport } from './service.ts'
 import { NO_TURN, type TurnConfig } from './turn.ts'
 
@@ -52,13 +54,13 @@ const calls: FastifyPluginAsync<CallsOptions> = async (app, opts) => {
       const reply = typeof ack === 'function' ? ack : () => {}
       if (!checkSignal.Check(signal)) {
         const first = checkSignal.Errors(signal).First()
-        return reply({ ok: false, error: { code: 'PLT_ERR_VALIDATION', message: `call:signal${first?.path ?? ''} ${first?.message ?? 'is invalid'}` } })
+        return reply({ ok: false, error: { code: errors.VALIDATION.code, message: `call:signal${first?.path ?? ''} ${first?.message ?? 'is invalid'}` } })
       }
-      if (!(CALLER_ROLES as readonly string[]).includes(user.role)) return reply({ ok: false, error: { code: 'PLT_ERR_FORBIDDEN', message: 'your role may not take part in calls' } })
+      if (!roleCan(user.role, 'call.make')) return reply({ ok: false, error: { code: errors.FORBIDDEN.code, message: 'your role may not take part in calls' } })
       // joined before the offer leaves, so the device's answer cannot arrive before we listen
       service.fromBrowser(caller, signal, (call) => { void socket.join(callRoom(call.id)); mine.add(call.id) }).then(
         () => reply({ ok: true }),
-        (err: Error & { code?: string }) => reply({ ok: false, error: { code: err.code?.startsWith('PLT_ERR_') ? err.code : 'PLT_ERR_INTERNAL', message: err.message } }))
+        (err: Error & { code?: string }) => reply({ ok: false, error: { code: err.code?.startsWith('PLT_ERR_') ? err.code : errors.INTERNAL.code, message: err.message } }))
     })
     socket.on('disconnect', () => {
       for (const id of mine) {

@@ -5,8 +5,8 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
-import { notFound } from '../../errors.ts'
-import { VISIT_OUTCOMES } from '../../routes/visits.ts'
+import { errors } from '../../errors.ts'
+import { VISIT_OUTCOMES } from '../visits/service.ts'
 import type { CallService, Caller } from './service.ts'
 import { recordCallAsVisit } from './visit.ts'
 
@@ -25,8 +25,6 @@ const SettingsBody = Type.Object({ autoAnswer: Type.Boolean() }, { additionalPro
 const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }, { additionalProperties: false })
 
 /** Who may call and answer; auditors read; responders use their own page. */
-export const CALLER_ROLES = ['operator', 'supervisor', 'admin'] as const
-const READER_ROLES = ['operator', 'supervisor', 'admin', 'auditor'] as const
 
 export const callerOf = (req: FastifyRequest): Caller => ({ id: req.user.id, username: req.user.username, areaPath: req.user.areaPath })
 
@@ -37,8 +35,8 @@ export interface CallRoutesOptions {
 }
 
 export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { calls, timeZone, now }) => {
-  const callers = [app.authenticate, app.requireRole(...CALLER_ROLES)]
-  const readers = [app.authenticate, app.requireRole(...READER_ROLES)]
+  const callers = [app.authenticate, app.requireCapability('call.make')]
+  const readers = [app.authenticate, app.requireCapability('call.read')]
   const tags = ['calls']
 
   app.post<{ Params: Static<typeof IdParams>, Body: Static<typeof StartBody> }>('/api/residents/:id/calls', {
@@ -58,7 +56,7 @@ export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { c
   app.get<{ Params: Static<typeof IdParams>, Querystring: Static<typeof ListQuery> }>('/api/residents/:id/calls', {
     schema: { tags, summary: 'The resident\'s calls, newest first', params: IdParams, querystring: ListQuery }, preHandler: readers
   }, async (req) => {
-    if (!await calls.repo.residentInScope(req.params.id, req.user.areaPath)) throw notFound('resident')
+    if (!await calls.repo.residentInScope(req.params.id, req.user.areaPath)) throw errors.NOT_FOUND('resident')
     return { items: await calls.repo.listForResident(req.params.id, req.query.limit ?? 50) }
   })
 
@@ -73,15 +71,15 @@ export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { c
   app.get<{ Params: Static<typeof IdParams> }>('/api/residents/:id/call-settings', {
     schema: { tags, params: IdParams }, preHandler: readers
   }, async (req) => {
-    if (!await calls.repo.residentInScope(req.params.id, req.user.areaPath)) throw notFound('resident')
+    if (!await calls.repo.residentInScope(req.params.id, req.user.areaPath)) throw errors.NOT_FOUND('resident')
     return { autoAnswer: await calls.repo.autoAnswer(req.params.id) }
   })
 
   app.put<{ Params: Static<typeof IdParams>, Body: Static<typeof SettingsBody> }>('/api/residents/:id/call-settings', {
     schema: { tags, summary: 'autoAnswer: the intercom answers care calls by itself after ringing (residents who cannot press a button)', params: IdParams, body: SettingsBody },
-    preHandler: [app.authenticate, app.requireRole('supervisor', 'admin')]
+    preHandler: [app.authenticate, app.requireCapability('call.settings')]
   }, async (req) => {
-    if (!await calls.repo.residentInScope(req.params.id, req.user.areaPath)) throw notFound('resident')
+    if (!await calls.repo.residentInScope(req.params.id, req.user.areaPath)) throw errors.NOT_FOUND('resident')
     await app.db.transaction(async (tx) => {
       await calls.repo.setAutoAnswer(tx, req.params.id, req.body.autoAnswer, req.user.id)
       // seeing into a home without anyone pressing a button is a privacy decision: audited

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { CallDto, CallSignalDto, CallStartDto, CallStatus, RtcSignalDown, RtcSignalUp } from '@eldercare/protocols'
 import type { Queryable } from '../../db/db.ts'
-import { PlatformError, notFound } from '../../errors.ts'
+import { errors } from '../../errors.ts'
 import { CallRepository, type CallRow } from './repository.ts'
 import { iceServersFor, type TurnConfig } from './turn.ts'
 
@@ -56,10 +56,10 @@ export class CallService {
   /** `POST /api/residents/:id/calls`: a care call ("爱的眼睛") to the resident's intercom. */
   async startCareCall (user: Caller, residentId: string, input: { deviceId?: string, incidentId?: string }): Promise<CallStartDto> {
     const resident = await this.repo.residentInScope(residentId, user.areaPath)
-    if (!resident) throw notFound('resident')
+    if (!resident) throw errors.NOT_FOUND('resident')
     const device = await this.repo.intercomFor(residentId, input.deviceId)
-    if (!device) throw new PlatformError('PLT_ERR_NO_INTERCOM', 409, input.deviceId ? `device ${input.deviceId} is not an intercom of this resident or their home` : 'this resident has no intercom to call')
-    if (!device.online) throw new PlatformError('PLT_ERR_DEVICE_OFFLINE', 409, `intercom ${device.id} is offline: call the resident's phone instead`)
+    if (!device) throw errors.NO_INTERCOM(input.deviceId ? `device ${input.deviceId} is not an intercom of this resident or their home` : 'this resident has no intercom to call')
+    if (!device.online) throw errors.DEVICE_OFFLINE(device.id)
     if (input.incidentId) await this.app.incidents.get(input.incidentId, user.areaPath)
     this.requireTransport()
     const id = `call-${randomUUID()}`
@@ -77,7 +77,7 @@ export class CallService {
   async answerIncidentCall (user: Caller, incidentId: string): Promise<CallStartDto> {
     const incident = await this.app.incidents.get(incidentId, user.areaPath)
     const request = await this.repo.callRequestOf(incident.id)
-    if (!request) throw new PlatformError('PLT_ERR_NO_CALL', 409, 'this incident has no intercom call to answer')
+    if (!request) throw errors.NO_CALL()
     this.requireTransport()
     let call = await this.repo.byDeviceCall(request.deviceId, request.callId)
     if (!call) {
@@ -91,8 +91,8 @@ export class CallService {
       })
       call = (await this.repo.byDeviceCall(request.deviceId, request.callId))!
     }
-    if (!ACTIVE.includes(call.status)) throw new PlatformError('PLT_ERR_CALL_OVER', 409, `this call is ${call.status}`)
-    if (call.answered_by && call.answered_by !== user.id) throw new PlatformError('PLT_ERR_CALL_TAKEN', 409, 'another operator has answered this call')
+    if (!ACTIVE.includes(call.status)) throw errors.CALL_OVER(call.status)
+    if (call.answered_by && call.answered_by !== user.id) throw errors.CALL_TAKEN('another operator has answered this call')
     await this.app.db.transaction(async (tx) => {
       await this.repo.update(tx, call.id, { incidentId: incident.id, answeredBy: user.id })
       await this.app.audit.write({ userId: user.id, username: user.username, action: 'call.answer', targetType: 'incident', targetId: incident.id, data: { callId: call.id }, areaPath: user.areaPath }, tx)
@@ -102,7 +102,7 @@ export class CallService {
 
   async get (id: string, scopePath: string): Promise<CallDto> {
     const row = await this.repo.get(id, scopePath)
-    if (!row) throw notFound('call')
+    if (!row) throw errors.NOT_FOUND('call')
     return this.repo.dto(row)
   }
 
@@ -112,10 +112,10 @@ export class CallService {
    */
   async fromBrowser (user: Caller, s: CallSignalDto, authorized: (call: CallRow) => void = () => {}): Promise<CallRow> {
     const call = await this.repo.get(s.callId, user.areaPath)
-    if (!call) throw notFound('call')
-    if (!ACTIVE.includes(call.status)) throw new PlatformError('PLT_ERR_CALL_OVER', 409, `this call is ${call.status}`)
+    if (!call) throw errors.NOT_FOUND('call')
+    if (!ACTIVE.includes(call.status)) throw errors.CALL_OVER(call.status)
     const mine = call.direction === 'outbound' ? call.started_by === user.id : call.answered_by === user.id
-    if (!mine) throw new PlatformError('PLT_ERR_CALL_TAKEN', 409, 'only the operator on this call may signal on it')
+    if (!mine) throw errors.CALL_TAKEN('only the operator on this call may signal on it')
     this.requireTransport()
     authorized(call)
     const signal: RtcSignalDown = { id: `sig-${randomUUID()}`, ts: this.now(), callId: call.device_call_id, type: s.type }
@@ -234,7 +234,7 @@ export class CallService {
   }
 
   private requireTransport (): void {
-    if (!this.transport) throw new PlatformError('PLT_ERR_CALLS_UNAVAILABLE', 503, 'this node has no device gateway: calls are not available')
+    if (!this.transport) throw errors.CALLS_UNAVAILABLE()
   }
 }
 

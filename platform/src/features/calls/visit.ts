@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { Queryable } from '../../db/db.ts'
-import { PlatformError, notFound } from '../../errors.ts'
-import { VISIT_OUTCOMES } from '../../routes/visits.ts'
-import { localDate } from '../../services/local-time.ts'
+import { errors } from '../../errors.ts'
+import { VISIT_OUTCOMES } from '../visits/service.ts'
+import { localDate } from '../../lib/local-time.ts'
 import type { CallRepository } from './repository.ts'
 import type { Caller } from './service.ts'
 
@@ -23,10 +23,10 @@ export async function recordCallAsVisit (app: FastifyInstance, repo: CallReposit
   return app.db.transaction(async (tx: Queryable) => {
     await tx.query('select pg_advisory_xact_lock(hashtext($1))', [callId])
     const call = await repo.get(callId, user.areaPath, tx)
-    if (!call) throw notFound('call')
-    if (call.visit_id) throw new PlatformError('PLT_ERR_CALL_VISIT_RECORDED', 409, `this call is already recorded as visit ${call.visit_id}`)
-    if (call.status !== 'ended' || !call.answered_at) throw new PlatformError('PLT_ERR_CALL_NOT_COMPLETED', 409, `only a call that was answered and has ended can be recorded as a visit; this one is ${call.status}`)
-    if (!call.resident_id) throw new PlatformError('PLT_ERR_CALL_NO_RESIDENT', 409, 'this call is not tied to one resident (a shared intercom at a home of several)')
+    if (!call) throw errors.NOT_FOUND('call')
+    if (call.visit_id) throw errors.CALL_VISIT_RECORDED(call.visit_id)
+    if (call.status !== 'ended' || !call.answered_at) throw errors.CALL_NOT_COMPLETED(call.status)
+    if (!call.resident_id) throw errors.CALL_NO_RESIDENT()
     const visitedAt = new Date(call.answered_at)
     let incidentId: string | null = null
     if (input.followUpNeeded) {

@@ -7,8 +7,8 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import { PlatformError, notFound } from '../../errors.ts'
-import { localDate, localMidnight } from '../../services/local-time.ts'
+import { errors } from '../../errors.ts'
+import { localDate, localMidnight } from '../../lib/local-time.ts'
 import { firstProofSql } from './proofs.ts'
 
 export interface CheckinPlan { windowStart: string, windowEnd: string, escalateAfterMin: number, enabled: boolean }
@@ -23,10 +23,10 @@ export class DailyCheckins {
 
   async setPlan (user: { id: string, username: string, areaPath: string }, residentId: string, plan: CheckinPlan): Promise<CheckinPlan> {
     await this.residentInScope(residentId, user.areaPath)
-    if (!HHMM.test(plan.windowStart) || !HHMM.test(plan.windowEnd)) throw new PlatformError('PLT_ERR_VALIDATION', 400, 'windowStart and windowEnd are HH:MM in the service\'s time zone, e.g. 07:00 and 10:00')
+    if (!HHMM.test(plan.windowStart) || !HHMM.test(plan.windowEnd)) throw errors.VALIDATION('windowStart and windowEnd are HH:MM in the service\'s time zone, e.g. 07:00 and 10:00')
     const start = toMin(plan.windowStart)
     const end = toMin(plan.windowEnd)
-    if (end <= start) throw new PlatformError('PLT_ERR_VALIDATION', 400, 'windowEnd must be after windowStart on the same day')
+    if (end <= start) throw errors.VALIDATION('windowEnd must be after windowStart on the same day')
     await this.app.db.transaction(async (tx) => {
       await tx.query(`insert into daily_checkin_plans (resident_id, window_start_min, window_end_min, escalate_after_min, enabled, updated_by, updated_at)
                       values ($1, $2, $3, $4, $5, $6, now())
@@ -41,7 +41,7 @@ export class DailyCheckins {
     await this.residentInScope(residentId, scopePath)
     const { rows } = await this.app.db.query<{ window_start_min: number, window_end_min: number, escalate_after_min: number, enabled: boolean }>(
       'select * from daily_checkin_plans where resident_id = $1', [residentId])
-    if (!rows[0]) throw notFound('daily check-in plan')
+    if (!rows[0]) throw errors.NOT_FOUND('daily check-in plan')
     const days = await this.app.db.query<Record<string, any>>('select * from daily_checkins where resident_id = $1 order by day desc limit 14', [residentId])
     return {
       windowStart: toHhmm(rows[0].window_start_min), windowEnd: toHhmm(rows[0].window_end_min), escalateAfterMin: rows[0].escalate_after_min, enabled: rows[0].enabled,
@@ -115,6 +115,6 @@ export class DailyCheckins {
 
   private async residentInScope (id: string, scopePath: string): Promise<void> {
     const { rows } = await this.app.db.query(`select 1 from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id where r.id = $1 and a.path like $2 || '%'`, [id, scopePath])
-    if (!rows[0]) throw notFound('resident')
+    if (!rows[0]) throw errors.NOT_FOUND('resident')
   }
 }

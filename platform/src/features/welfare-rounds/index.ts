@@ -41,11 +41,11 @@ const welfareRounds: FastifyPluginAsync<WelfareRoundsOptions> = async (app, opts
   const checkins = new DailyCheckins(app, { timeZone: opts.timeZone ?? 'Asia/Shanghai', now: opts.now ?? Date.now }, app.log.child({ part: 'daily-checkin' }))
   app.decorate('dailyCheckins', checkins)
   const tags = ['welfare-rounds']
-  const readers = [app.authenticate, app.requireRole('operator', 'supervisor', 'admin', 'auditor')]
+  const readers = [app.authenticate, app.requireCapability('welfare.read')]
 
   app.post<{ Body: Static<typeof StartBody> }>('/api/welfare-rounds', {
     schema: { tags, summary: 'Start a welfare round over an area subtree: the message to every device that can speak it, and a deadline', body: StartBody },
-    preHandler: [app.authenticate, app.requireRole('supervisor', 'admin')]
+    preHandler: [app.authenticate, app.requireCapability('welfare.start')]
   }, async (req, reply) => reply.code(201).send(await rounds.start({ id: req.user.id, username: req.user.username, areaPath: req.user.areaPath }, req.body)))
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/welfare-rounds/:id', {
@@ -58,7 +58,7 @@ const welfareRounds: FastifyPluginAsync<WelfareRoundsOptions> = async (app, opts
 
   app.put<{ Params: Static<typeof IdParams>, Body: Static<typeof PlanBody> }>('/api/residents/:id/daily-checkin', {
     schema: { tags, summary: 'Daily check-in (报平安): the resident presses "I\'m OK" each day within the window', params: IdParams, body: PlanBody },
-    preHandler: [app.authenticate, app.requireRole('operator', 'supervisor', 'admin')]
+    preHandler: [app.authenticate, app.requireCapability('checkin.plan')]
   }, async (req) => checkins.setPlan({ id: req.user.id, username: req.user.username, areaPath: req.user.areaPath }, req.params.id,
     { windowStart: req.body.windowStart, windowEnd: req.body.windowEnd, escalateAfterMin: req.body.escalateAfterMin ?? 120, enabled: req.body.enabled ?? true }))
 

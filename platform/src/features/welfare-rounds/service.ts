@@ -14,8 +14,8 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { WelfareRoundDto } from '@eldercare/protocols'
 import type { Queryable } from '../../db/db.ts'
-import { PlatformError, notFound } from '../../errors.ts'
-import { localDate } from '../../services/local-time.ts'
+import { errors } from '../../errors.ts'
+import { localDate } from '../../lib/local-time.ts'
 import { firstProofSql } from './proofs.ts'
 
 
@@ -52,11 +52,11 @@ export class WelfareRounds {
   async start (user: Starter, input: { areaId: string, message: string, deadline: string, onUnconfirmed?: 'incident' | 'visit' }): Promise<WelfareRoundDto> {
     const deadline = new Date(input.deadline)
     const now = this.opts.now()
-    if (deadline.getTime() <= now + 60_000) throw new PlatformError('PLT_ERR_VALIDATION', 400, 'deadline must be at least a minute from now')
-    if (deadline.getTime() > now + 7 * 86_400_000) throw new PlatformError('PLT_ERR_VALIDATION', 400, 'deadline must be within 7 days')
+    if (deadline.getTime() <= now + 60_000) throw errors.VALIDATION('deadline must be at least a minute from now')
+    if (deadline.getTime() > now + 7 * 86_400_000) throw errors.VALIDATION('deadline must be within 7 days')
     const { rows: areas } = await this.app.db.query<{ id: string, path: string }>(`select id, path from areas where id = $1 and path like $2 || '%'`, [input.areaId, user.areaPath])
     const area = areas[0]
-    if (!area) throw notFound('area')
+    if (!area) throw errors.NOT_FOUND('area')
     const id = `wr-${randomUUID()}`
     await this.app.db.transaction(async (tx) => {
       await tx.query(`insert into welfare_rounds (id, area_id, message, deadline, on_unconfirmed, started_by, started_at) values ($1, $2, $3, $4, $5, $6, $7)`,
@@ -121,7 +121,7 @@ export class WelfareRounds {
       `select w.*, u.username as started_by_name from welfare_rounds w join areas a on a.id = w.area_id left join users u on u.id = w.started_by
         where w.id = $1 and a.path like $2 || '%'`, [id, scopePath])
     const r = rows[0]
-    if (!r) throw notFound('welfare round')
+    if (!r) throw errors.NOT_FOUND('welfare round')
     if (r.status === 'running') await this.refresh(id, new Date(Math.min(this.opts.now(), new Date(r.deadline).getTime())))
     return this.dto(r)
   }

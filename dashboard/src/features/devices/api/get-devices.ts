@@ -1,12 +1,12 @@
 /** GET /api/devices[?siteId] → {items}: the devices in the caller's area, or those of one site. */
 import { apiRequest } from '../../../lib/api-client.ts'
 import { useQuery } from '../../../lib/use-query.ts'
-import { toDevice, type DeviceSummary } from '../lib/device.ts'
+import { validDevices, type DeviceSummary } from '../lib/device.ts'
 
 export async function getDevices (siteId: string | null = null, signal?: AbortSignal): Promise<DeviceSummary[]> {
   const query = siteId === null ? '' : `?siteId=${encodeURIComponent(siteId)}`
   const body = await apiRequest<{ items?: unknown }>(`/api/devices${query}`, { signal })
-  return Array.isArray(body.items) ? body.items.map(toDevice).filter((d): d is DeviceSummary => d !== null) : []
+  return validDevices(body.items)
 }
 
 /** Every device of the caller's area, or with `siteId` those of one site (filtered by the platform). */

@@ -2,13 +2,14 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { sockets } from '../../../testing/fake-realtime.ts'
 import { jsonResponse } from '../../../testing/incident-fixtures.ts'
+import { aDevice } from '../../../testing/registry-fixtures.ts'
 import { DevicesScreen } from './devices-screen.tsx'
 
 vi.mock('../../../lib/socket.ts', () => import('../../../testing/fake-realtime.ts'))
 
 const devices = [
-  { id: 'dev-fall', type: 'fall_detector', siteId: 's1', online: true, battery: 80, lastSeenAt: '2026-01-01T08:00:00.000Z', fw: '1.0.3' },
-  { id: 'dev-door', type: 'door_sensor', siteId: 's1', online: true, battery: 15, lastSeenAt: null, fw: null }
+  aDevice({ id: 'dev-fall', type: 'fall_detector', siteId: 's1', online: true, battery: 80, lastSeenAt: '2026-01-01T08:00:00.000Z', fw: '1.0.3' }),
+  aDevice({ id: 'dev-door', type: 'door_sensor', siteId: 's1', online: true, battery: 15, lastSeenAt: null, fw: null })
 ]
 
 function platform (commandStatuses: string[]) {

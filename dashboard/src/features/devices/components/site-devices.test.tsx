@@ -2,6 +2,7 @@ import { render, screen, waitFor } from '@testing-library/react'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { sockets } from '../../../testing/fake-realtime.ts'
 import { jsonResponse } from '../../../testing/incident-fixtures.ts'
+import { aDevice } from '../../../testing/registry-fixtures.ts'
 import { SiteDevices } from './site-devices.tsx'
 
 vi.mock('../../../lib/socket.ts', () => import('../../../testing/fake-realtime.ts'))
@@ -13,7 +14,7 @@ describe('site devices in the incident workspace', () => {
     const urls: string[] = []
     vi.stubGlobal('fetch', vi.fn(async (url: string) => {
       urls.push(url)
-      return jsonResponse(200, { items: [{ id: 'dev-fall', type: 'fall_detector', siteId: 's1', online: true, battery: 80, lastSeenAt: null, fw: null }] })
+      return jsonResponse(200, { items: [aDevice({ id: 'dev-fall', type: 'fall_detector', siteId: 's1', online: true, battery: 80, lastSeenAt: null, fw: null })] })
     }))
     render(<SiteDevices siteId='s1' canCommand={false} getToken={() => 'tok'} />)
     const row = await screen.findByTestId('device-row')

@@ -3,10 +3,9 @@
  * connection (it must stay up on every screen for alarms); this one lives only while a
  * device list is on screen.
  */
-import type { DeviceStatusDto } from '@eldercare/protocols'
+import { isDeviceStatusDto, type DeviceStatusDto } from '@eldercare/protocols'
 import { useEffect, useRef } from 'react'
 import { connectRealtime } from '../../../lib/socket.ts'
-import { isDeviceStatus } from '../lib/device.ts'
 
 export function useDeviceStatusEvents (getToken: () => string | null, onStatus: (status: DeviceStatusDto) => void): void {
   const onStatusRef = useRef(onStatus)
@@ -18,8 +17,8 @@ export function useDeviceStatusEvents (getToken: () => string | null, onStatus: 
   useEffect(() => {
     const socket = connectRealtime(() => getTokenRef.current())
     socket.on('device:status', (payload: unknown) => {
-      if (isDeviceStatus(payload)) onStatusRef.current(payload)
-      else console.warn('dashboard: dropped a malformed device:status event', payload)
+      if (isDeviceStatusDto(payload)) onStatusRef.current(payload)
+      else console.warn(`dashboard: dropped a malformed device:status event (${isDeviceStatusDto.problem(payload) ?? ''})`, payload)
     })
     return () => {
       socket.removeAllListeners()

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest'
-import { applyDeviceStatus, filterDevices, NO_DEVICE_FILTER, sortDevices, toDevice, type DeviceSummary } from './device.ts'
+import { describe, expect, it, vi } from 'vitest'
+import { aDevice } from '../../../testing/registry-fixtures.ts'
+import { applyDeviceStatus, filterDevices, NO_DEVICE_FILTER, sortDevices, validDevices, type DeviceSummary } from './device.ts'
 
-const dev = (over: Partial<DeviceSummary>): DeviceSummary => toDevice({ id: 'd', type: 'fall_detector', siteId: 's1', online: true, battery: 80, ...over })!
+const dev = (over: Partial<DeviceSummary>): DeviceSummary => aDevice(over)
 
 describe('device list rules', () => {
   const list = [
@@ -32,8 +33,12 @@ describe('device list rules', () => {
     expect(applyDeviceStatus(list, { id: 'zz', online: true, battery: 5, lastSeenAt: null })).toEqual(list)
   })
 
-  it('admits a device only with id, type and site', () => {
-    expect(toDevice({ id: 'x', type: 'hub' })).toBeNull()
-    expect(toDevice({ id: 'x', type: 'hub', siteId: 's', battery: 'full' })?.battery).toBeNull()
+  it('admits the devices of a list that keep the contract (DeviceDto), logging each it drops', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const good = aDevice({ id: 'x', type: 'hub' })
+    expect(validDevices([good, { id: 'x', type: 'hub' }, { ...good, battery: 'full' }])).toEqual([good])
+    expect(validDevices({ items: [good] })).toEqual([])
+    expect(warn).toHaveBeenCalledTimes(2)
+    expect(String(warn.mock.calls[1]?.[0])).toContain('/battery')
   })
 })

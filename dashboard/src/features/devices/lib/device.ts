@@ -1,49 +1,19 @@
 /**
- * The device as GET /api/devices reports it (platform/src/routes/registry.ts `deviceDto`), the
- * guard that admits it, and the pure filtering the devices screen does.
+ * The device as GET /api/devices reports it (`DeviceDto` in protocols/src/dto.ts), the check that
+ * admits a list of them, and the pure filtering the devices screen does.
  */
-import type { DeviceStatusDto } from '@eldercare/protocols'
+import { isDeviceDto, type DeviceDto, type DeviceStatusDto } from '@eldercare/protocols'
 
-export interface DeviceSummary {
-  id: string
-  type: string
-  siteId: string
-  residentId: string | null
-  parentId: string | null
-  online: boolean
-  lastSeenAt: string | null
-  /** 0–100 %, or null when the device has not reported it. */
-  battery: number | null
-  rssi: number | null
-  fw: string | null
-  createdAt: string | null
-}
+export type DeviceSummary = DeviceDto
 
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
-
-/** A device from the API with every optional field present; null when `id`/`type`/`siteId` are missing. */
-export function toDevice (value: unknown): DeviceSummary | null {
-  const v = value as Record<string, unknown> | null
-  if (typeof v?.id !== 'string' || typeof v.type !== 'string' || typeof v.siteId !== 'string') return null
-  return {
-    id: v.id,
-    type: v.type,
-    siteId: v.siteId,
-    residentId: str(v.residentId),
-    parentId: str(v.parentId),
-    online: v.online === true,
-    lastSeenAt: str(v.lastSeenAt),
-    battery: num(v.battery),
-    rssi: num(v.rssi),
-    fw: str(v.fw),
-    createdAt: str(v.createdAt)
-  }
-}
-
-export function isDeviceStatus (value: unknown): value is DeviceStatusDto {
-  const v = value as Partial<DeviceStatusDto> | null
-  return typeof v?.id === 'string' && typeof v.online === 'boolean'
+/** Keeps the devices of a list that keep the contract, logging what it drops. */
+export function validDevices (items: unknown): DeviceSummary[] {
+  if (!Array.isArray(items)) return []
+  return items.filter((item): item is DeviceSummary => {
+    if (isDeviceDto(item)) return true
+    console.warn(`dashboard: dropped a malformed device (${isDeviceDto.problem(item) ?? ''})`, item)
+    return false
+  })
 }
 
 /** Folds a live `device:status` event into the list; unknown devices are left out (not ours to show). */

@@ -1,12 +1,12 @@
 /** GET /api/incidents/:id → the incident with its timeline. */
-import type { IncidentDetailDto } from '@eldercare/protocols'
-import { apiRequest, pathId } from '../../../lib/api-client.ts'
+import { isIncidentDetailDto, type IncidentDetailDto } from '@eldercare/protocols'
+import { ApiError, apiRequest, DASHBOARD_ERROR_CODES, pathId } from '../../../lib/api-client.ts'
 import { useQuery } from '../../../lib/use-query.ts'
-import { normaliseIncident } from '../lib/incident-guard.ts'
 
 export async function getIncident (id: string, signal?: AbortSignal): Promise<IncidentDetailDto> {
-  const body = await apiRequest<IncidentDetailDto>(`/api/incidents/${pathId(id)}`, { signal })
-  return { ...normaliseIncident(body), timeline: Array.isArray(body.timeline) ? body.timeline : [] }
+  const body = await apiRequest<unknown>(`/api/incidents/${pathId(id)}`, { signal })
+  if (!isIncidentDetailDto(body)) throw new ApiError(DASHBOARD_ERROR_CODES.badResponse, 200, `the incident breaks the contract at ${isIncidentDetailDto.problem(body) ?? '/'}`)
+  return body
 }
 
 /** The detail of `id` (null: nothing selected). */

@@ -6,6 +6,7 @@ import { sockets } from '../../../testing/fake-realtime.ts'
 import { anIncident, jsonResponse } from '../../../testing/incident-fixtures.ts'
 import { DispatchPanel, formatDistance } from './dispatch-panel.tsx'
 import { IncidentsConsole } from './incidents-console.tsx'
+import { alarmSoundsPlayed, forgetAlarmSounds } from '../../../testing/alarm-sounds.ts'
 
 vi.mock('../../../lib/socket.ts', () => import('../../../testing/fake-realtime.ts'))
 
@@ -71,7 +72,7 @@ describe('dispatch panel', () => {
 describe('re-alerts from the response engine', () => {
   beforeEach(() => {
     sockets.length = 0
-    window.__alarmSoundsPlayed = 0
+    forgetAlarmSounds()
   })
 
   it('sounds again when an update asks for it or an escalation step runs, not for a plain update', async () => {
@@ -81,11 +82,11 @@ describe('re-alerts from the response engine', () => {
     await screen.findAllByTestId('incident-row')
     const later = (s: number) => new Date(Date.now() + s * 1000).toISOString()
     act(() => { sockets[0].serverEmit('incident:updated', { ...incident, alarmCount: 2, updatedAt: later(1) }) })
-    expect(window.__alarmSoundsPlayed).toBe(0)
+    expect(alarmSoundsPlayed()).toHaveLength(0)
     act(() => { sockets[0].serverEmit('incident:updated', { ...incident, alarmCount: 3, updatedAt: later(2), reAlert: 'repeat' }) })
-    expect(window.__alarmSoundsPlayed).toBe(1)
+    expect(alarmSoundsPlayed()).toHaveLength(1)
     act(() => { sockets[0].serverEmit('incident:escalated', { incident: { ...incident, alarmCount: 3, escalationLevel: 1, updatedAt: later(3) }, action: 'realert_area', step: 1, areaId: 'area-1' }) })
-    expect(window.__alarmSoundsPlayed).toBe(2)
+    expect(alarmSoundsPlayed()).toHaveLength(2)
     expect(screen.getByTestId('incident-row').textContent).toContain('×3')
   })
 })

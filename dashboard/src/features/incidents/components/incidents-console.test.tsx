@@ -5,6 +5,7 @@ import { setSoundEnabled } from '../../../lib/sound-preference.ts'
 import { sockets } from '../../../testing/fake-realtime.ts'
 import { anIncident, anIncidentDetail, jsonResponse } from '../../../testing/incident-fixtures.ts'
 import { IncidentsConsole } from './incidents-console.tsx'
+import { alarmSoundsPlayed, forgetAlarmSounds } from '../../../testing/alarm-sounds.ts'
 
 vi.mock('../../../lib/socket.ts', () => import('../../../testing/fake-realtime.ts'))
 
@@ -41,7 +42,7 @@ const activeFetches = (calls: Array<{ url: string }>) => calls.filter((c) => c.u
 describe('live incident queue', () => {
   beforeEach(() => {
     sockets.length = 0
-    window.__alarmSoundsPlayed = 0
+    forgetAlarmSounds()
   })
 
   it('lists the active incidents by priority, then age, with their test hooks', async () => {
@@ -66,12 +67,12 @@ describe('live incident queue', () => {
     platform([anIncident({ id: 'old', priority: 'P3', type: 'inactivity' })])
     render(<IncidentsConsole getToken={() => 'tok'} />)
     await waitFor(() => { expect(rowIds()).toEqual(['old']) })
-    expect(window.__alarmSoundsPlayed).toBe(0)
+    expect(alarmSoundsPlayed()).toHaveLength(0)
 
     const fall = anIncident({ id: 'new', priority: 'P1', openedAt: minutesAgo(0), residentName: '李建国' })
     act(() => { sockets[0].serverEmit('incident:opened', fall) })
     expect(rowIds()).toEqual(['new', 'old'])
-    expect(window.__alarmSoundsPlayed).toBe(1)
+    expect(alarmSoundsPlayed()).toHaveLength(1)
     expect(screen.getByTestId('alarm-announcer').textContent).toContain('李建国')
 
     act(() => { sockets[0].serverEmit('incident:updated', { ...fall, status: 'resolved', updatedAt: new Date(Date.now() + 1000).toISOString() }) })
@@ -85,7 +86,7 @@ describe('live incident queue', () => {
     await screen.findByTestId('queue-empty')
     act(() => { sockets[0].serverEmit('incident:opened', anIncident({ id: 'x' })) })
     expect(rowIds()).toEqual(['x'])
-    expect(window.__alarmSoundsPlayed).toBe(0)
+    expect(alarmSoundsPlayed()).toHaveLength(0)
   })
 
   it('ignores a malformed event', async () => {
@@ -115,7 +116,7 @@ describe('live incident queue', () => {
     await waitFor(() => { expect(rowIds()).toEqual(['missed', 'a']) })
     expect(activeFetches(server.calls)).toBe(3)
     expect(screen.queryByTestId('connection-banner')).toBeNull()
-    expect(window.__alarmSoundsPlayed).toBe(1)
+    expect(alarmSoundsPlayed()).toHaveLength(1)
   })
 
   it('acknowledges with the row button', async () => {

@@ -5,6 +5,7 @@ import { sockets } from '../../../testing/fake-realtime.ts'
 import { anIncident, jsonResponse } from '../../../testing/incident-fixtures.ts'
 import { filterQueue, NO_QUEUE_FILTER, queueAreas } from '../lib/queue.ts'
 import { IncidentsConsole } from './incidents-console.tsx'
+import { alarmSoundsPlayed, forgetAlarmSounds } from '../../../testing/alarm-sounds.ts'
 
 vi.mock('../../../lib/socket.ts', () => import('../../../testing/fake-realtime.ts'))
 
@@ -39,9 +40,9 @@ describe('queue filters', () => {
     fireEvent.change(screen.getByTestId('queue-filter-priority'), { target: { value: 'P1' } })
     expect(screen.getByTestId('queue-filtered-empty')).toBeTruthy()
 
-    window.__alarmSoundsPlayed = 0
+    forgetAlarmSounds()
     act(() => { sockets[0].serverEmit('incident:opened', anIncident({ id: 'new', priority: 'P1', areaId: 'north', areaName: '北社区' })) })
-    expect(window.__alarmSoundsPlayed).toBe(1)
+    expect(alarmSoundsPlayed()).toHaveLength(1)
     expect(screen.getByTestId('queue-count').textContent).toBe('0 / 4 条')
     fireEvent.click(screen.getByTestId('queue-filter-clear'))
     expect(rowIds()).toHaveLength(4)

@@ -5,11 +5,12 @@ import { appConfig } from '../../../config/app-config.ts'
 import { setSoundEnabled } from '../../../lib/sound-preference.ts'
 import { anIncident } from '../../../testing/incident-fixtures.ts'
 import { useP1AlarmRepeat } from './use-p1-alarm-repeat.ts'
+import { alarmSoundsPlayed, forgetAlarmSounds } from '../../../testing/alarm-sounds.ts'
 
 describe('P1 alarm repeat', () => {
   beforeEach(() => {
     vi.useFakeTimers()
-    window.__alarmSoundsPlayed = 0
+    forgetAlarmSounds()
   })
 
   it('repeats while a P1 waits to be acknowledged and stops once none does', () => {
@@ -17,10 +18,10 @@ describe('P1 alarm repeat', () => {
       initialProps: { incidents: [anIncident({ priority: 'P1', status: 'open' })] }
     })
     vi.advanceTimersByTime(appConfig.p1RepeatIntervalMs * 3)
-    expect(window.__alarmSoundsPlayed).toBe(3)
+    expect(alarmSoundsPlayed()).toHaveLength(3)
     rerender({ incidents: [anIncident({ priority: 'P1', status: 'acknowledged' })] })
     vi.advanceTimersByTime(appConfig.p1RepeatIntervalMs * 3)
-    expect(window.__alarmSoundsPlayed).toBe(3)
+    expect(alarmSoundsPlayed()).toHaveLength(3)
   })
 
   it('does not repeat for lower priorities, nor when muted', () => {
@@ -31,6 +32,6 @@ describe('P1 alarm repeat', () => {
     setSoundEnabled(false)
     rerender({ incidents: [anIncident({ priority: 'P1', status: 'open' })] })
     vi.advanceTimersByTime(appConfig.p1RepeatIntervalMs * 2)
-    expect(window.__alarmSoundsPlayed).toBe(0)
+    expect(alarmSoundsPlayed()).toHaveLength(0)
   })
 })

@@ -5,12 +5,12 @@
  * events that arrive while a snapshot is in flight are replayed on top of it, and `updatedAt`
  * keeps an older copy from replacing a newer one whichever way they race.
  */
-import type { IncidentDto } from '@eldercare/protocols'
+import { isIncidentDto, isIncidentEscalatedDto, type IncidentDto } from '@eldercare/protocols'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { appConfig } from '../../../config/app-config.ts'
 import { connectRealtime } from '../../../lib/socket.ts'
 import { getActiveIncidents } from '../api/get-active-incidents.ts'
-import { isIncidentDto, normaliseIncident } from '../lib/incident-guard.ts'
+import { dropMalformedIncident } from '../lib/incident-guard.ts'
 import { applyIncident, queueFromSnapshot, sortQueue, type IncidentMap } from '../lib/queue.ts'
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting'
@@ -70,18 +70,16 @@ export function useLiveQueue ({ getToken, onNewIncident, onReAlert }: LiveQueueO
   }, [])
 
   const receive = useCallback((payload: unknown) => {
-    // Counted for browser tests, which check that an operator of another area receives nothing.
-    window.__incidentEventsReceived = (window.__incidentEventsReceived ?? 0) + 1
     if (!isIncidentDto(payload)) {
-      console.warn('dashboard: dropped a malformed incident event', payload)
+      dropMalformedIncident('incident event', payload)
       return
     }
-    const incident = normaliseIncident(payload)
+    const incident = payload
     const isNew = !queueRef.current.has(incident.id) && incident.status === 'open'
     if (fetchInFlight.current) eventsDuringFetch.current.push(incident)
     commit(applyIncident(queueRef.current, incident))
     if (isNew && queueRef.current.has(incident.id)) onNewRef.current(incident)
-    else if (!isNew && (payload as IncidentDto).reAlert != null && queueRef.current.has(incident.id)) onReAlertRef.current?.(incident)
+    else if (!isNew && incident.reAlert != null && queueRef.current.has(incident.id)) onReAlertRef.current?.(incident)
   }, [commit])
 
   const fetchSnapshot = useCallback(async () => {
@@ -152,8 +150,8 @@ export function useLiveQueue ({ getToken, onNewIncident, onReAlert }: LiveQueueO
     socket.on('incident:updated', receive)
     // An escalation step (issue 5) carries the incident; it is an alert like `reAlert`.
     socket.on('incident:escalated', (e: unknown) => {
-      const incident = (e as { incident?: unknown } | null)?.incident
-      if (isIncidentDto(incident)) receive({ ...incident, reAlert: 'escalation' })
+      if (isIncidentEscalatedDto(e)) receive({ ...e.incident, reAlert: 'escalation' })
+      else dropMalformedIncident('incident:escalated event', e)
     })
 
     return () => {
@@ -168,7 +166,8 @@ export function useLiveQueue ({ getToken, onNewIncident, onReAlert }: LiveQueueO
   }, [fetchSnapshot, receive])
 
   const apply = useCallback((incident: IncidentDto) => {
-    if (isIncidentDto(incident)) commit(applyIncident(queueRef.current, normaliseIncident(incident)))
+    if (isIncidentDto(incident)) commit(applyIncident(queueRef.current, incident))
+    else dropMalformedIncident('incident answer', incident)
   }, [commit])
 
   const reload = useCallback(() => { void fetchSnapshot() }, [fetchSnapshot])

@@ -1,4 +1,4 @@
-/** What each priority sounds like, and the counter browser tests read. */
+/** What each priority sounds like. */
 import type { IncidentDto, Priority } from '@eldercare/protocols'
 import { isSoundEnabled } from '../../../lib/sound-preference.ts'
 import { playPattern, type Tone } from '../../../lib/tone-player.ts'
@@ -16,10 +16,9 @@ export const ALARM_PATTERNS: Record<Priority, readonly Tone[]> = {
   P4: [beep(440, 180, 0)]
 }
 
-/** Starts the alarm sound for `priority` unless muted, counting it in `window.__alarmSoundsPlayed`. */
+/** Starts the alarm sound for `priority` unless muted. */
 export function playAlarm (priority: Priority): void {
   if (!isSoundEnabled()) return
-  window.__alarmSoundsPlayed = (window.__alarmSoundsPlayed ?? 0) + 1
   playPattern(ALARM_PATTERNS[priority])
 }
 

@@ -40,9 +40,9 @@ describe('detection thresholds of a resident', () => {
   it('refuses a threshold that is not a number, naming the rule, and sends nothing', async () => {
     const puts = platform()
     render(<DetectionSettingsForm residentId='r1' />)
-    fireEvent.change(await screen.findByLabelText('体温过高（°C） 阈值'), { target: { value: '' } })
+    fireEvent.change(await screen.findByLabelText('体温过高（℃） 阈值'), { target: { value: '' } })
     fireEvent.click(screen.getByTestId('detection-save'))
-    expect((await screen.findByRole('alert')).textContent).toContain('体温过高（°C）')
+    expect((await screen.findByRole('alert')).textContent).toContain('体温过高（℃）')
     expect(puts).toEqual([])
   })
 })

@@ -1,9 +1,14 @@
 import { useEffect, useState } from 'react'
 import { ErrorMessage } from '../../../components/error-message.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
-import { useI18n } from '../../../lib/i18n/i18n.ts'
+import { useI18n, type MessageKey } from '../../../lib/i18n/i18n.ts'
 import { useMutation } from '../../../lib/use-mutation.ts'
 import { putThresholds, THRESHOLD_RULES, useDetectionSettings, type ThresholdRule, type ThresholdSetting } from '../api/detection-settings.ts'
+
+/** The unit each threshold is set in (the vitals charts' units). */
+const UNIT: Record<ThresholdRule, MessageKey> = {
+  hr_high: 'vitals.unit.perMin', hr_low: 'vitals.unit.perMin', spo2_low: 'vitals.unit.percent', temp_high: 'vitals.unit.celsius'
+}
 
 type Draft = Record<ThresholdRule, { enabled: boolean, value: string, minutes: string }>
 
@@ -17,6 +22,8 @@ const toDraft = (effective: Record<ThresholdRule, ThresholdSetting>): Draft => O
  */
 export function DetectionSettingsForm ({ residentId }: { residentId: string }) {
   const { t } = useI18n()
+  // The alarm type's own label (one per type, in the messages) with the threshold's unit.
+  const ruleLabel = (r: ThresholdRule): string => t('detection.ruleWithUnit', { rule: t(`incidentType.${r}`), unit: t(UNIT[r]) })
   const settings = useDetectionSettings(residentId)
   const save = useMutation(putThresholds)
   const [draft, setDraft] = useState<Draft | null>(null)
@@ -33,7 +40,7 @@ export function DetectionSettingsForm ({ residentId }: { residentId: string }) {
       const value = Number(draft![r].value)
       const minutes = Number(draft![r].minutes)
       if (draft![r].value.trim() === '' || !Number.isFinite(value) || !(minutes >= 0 && minutes <= 24 * 60)) {
-        setInvalid(t('detection.invalid', { rule: t(`detection.rule.${r}`) }))
+        setInvalid(t('detection.invalid', { rule: ruleLabel(r) }))
         return
       }
       body[r] = { enabled: draft![r].enabled, value, durationMs: Math.round(minutes * 60_000) }
@@ -52,10 +59,10 @@ export function DetectionSettingsForm ({ residentId }: { residentId: string }) {
         <tbody>
           {THRESHOLD_RULES.map((r) => (
             <tr key={r} data-testid={`detection-${r}`}>
-              <th scope='row'>{t(`detection.rule.${r}`)}</th>
-              <td><input type='checkbox' aria-label={`${t(`detection.rule.${r}`)} ${t('detection.enabled')}`} checked={draft[r].enabled} onChange={(e) => { setDraft({ ...draft, [r]: { ...draft[r], enabled: e.target.checked } }) }} /></td>
-              <td><input className='field__input field__input--narrow' inputMode='decimal' aria-label={`${t(`detection.rule.${r}`)} ${t('detection.value')}`} value={draft[r].value} onChange={(e) => { setDraft({ ...draft, [r]: { ...draft[r], value: e.target.value } }) }} /></td>
-              <td><input className='field__input field__input--narrow' inputMode='decimal' aria-label={`${t(`detection.rule.${r}`)} ${t('detection.minutes')}`} value={draft[r].minutes} onChange={(e) => { setDraft({ ...draft, [r]: { ...draft[r], minutes: e.target.value } }) }} /></td>
+              <th scope='row'>{ruleLabel(r)}</th>
+              <td><input type='checkbox' aria-label={`${ruleLabel(r)} ${t('detection.enabled')}`} checked={draft[r].enabled} onChange={(e) => { setDraft({ ...draft, [r]: { ...draft[r], enabled: e.target.checked } }) }} /></td>
+              <td><input className='field__input field__input--narrow' inputMode='decimal' aria-label={`${ruleLabel(r)} ${t('detection.value')}`} value={draft[r].value} onChange={(e) => { setDraft({ ...draft, [r]: { ...draft[r], value: e.target.value } }) }} /></td>
+              <td><input className='field__input field__input--narrow' inputMode='decimal' aria-label={`${ruleLabel(r)} ${t('detection.minutes')}`} value={draft[r].minutes} onChange={(e) => { setDraft({ ...draft, [r]: { ...draft[r], minutes: e.target.value } }) }} /></td>
             </tr>
           ))}
         </tbody>

@@ -1,14 +1,14 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
 import { jsonResponse } from '../../../testing/incident-fixtures.ts'
-import { toResident } from '../../../lib/registry/resident.ts'
+import { aResident } from '../../../testing/registry-fixtures.ts'
 import { ResidentCard } from './resident-card.tsx'
 
 const born = (yearsAgo: number): string => `${new Date().getFullYear() - yearsAgo}-01-01`
 
 describe('resident card', () => {
   it('shows age, the GB/T 42195 capacity label, lives-alone and conditions', () => {
-    render(<ResidentCard resident={toResident({ id: 'r1', name: '王秀英', siteName: '幸福里', birthDate: born(86), capacityLevel: 3, livesAlone: true, conditions: ['高血压', '糖尿病'] })!} />)
+    render(<ResidentCard resident={aResident({ id: 'r1', name: '王秀英', siteName: '幸福里', birthDate: born(86), capacityLevel: 3, livesAlone: true, conditions: ['高血压', '糖尿病'] })} />)
     expect(screen.getByTestId('resident-age').textContent).toContain('86 岁')
     expect(screen.getByTestId('resident-capacity').textContent).toBe('能力等级 3：重度失能')
     expect(screen.getByTestId('resident-lives-alone').textContent).toBe('独居')
@@ -16,10 +16,10 @@ describe('resident card', () => {
   })
 
   it('offers click-to-call for a dialable contact, and shows a masked one without a link', () => {
-    render(<ResidentCard resident={toResident({
+    render(<ResidentCard resident={aResident({
       id: 'r1', name: '王秀英', phone: '*******1234',
       contacts: [{ name: '王强', phone: '13800005678', relation: '儿子' }, { name: '李梅', phone: '*******9999' }]
-    })!} />)
+    })} />)
     const links = screen.getAllByTestId('phone-link')
     expect(links).toHaveLength(1)
     expect(links[0].getAttribute('href')).toBe('tel:13800005678')
@@ -29,7 +29,7 @@ describe('resident card', () => {
   })
 
   it('says when nothing is known rather than leaving gaps', () => {
-    render(<ResidentCard resident={toResident({ id: 'r1', name: '张三' })!} />)
+    render(<ResidentCard resident={aResident({ id: 'r1', name: '张三' })} />)
     expect(screen.queryByTestId('resident-age')).toBeNull()
     expect(screen.queryByTestId('resident-capacity')).toBeNull()
     expect(screen.getByText('未登记紧急联系人。')).toBeTruthy()
@@ -43,10 +43,10 @@ describe('resident card', () => {
       if (url.endsWith('/reveal/phone')) return jsonResponse(200, { value: '13800001234' })
       return jsonResponse(200, { value: '4821' })
     }))
-    render(<ResidentCard canReveal resident={toResident({
+    render(<ResidentCard canReveal resident={aResident({
       id: 'r1', name: '王秀英', phone: '*******1234', medications: ['氨氯地平'], allergies: ['青霉素'], accessNotes: '钥匙箱在门左侧', hasKeySafeCode: true,
       contacts: [{ name: '王强', phone: '*******5678', relation: '儿子' }]
-    })!} />)
+    })} />)
     expect(screen.getByText('氨氯地平')).toBeTruthy()
     expect(screen.getByText('青霉素')).toBeTruthy()
     expect(screen.getByText('钥匙箱在门左侧')).toBeTruthy()
@@ -63,7 +63,7 @@ describe('resident card', () => {
   })
 
   it('offers no reveal to a role that may not', () => {
-    render(<ResidentCard resident={toResident({ id: 'r1', name: '王秀英', hasKeySafeCode: true, contacts: [{ name: '王强', phone: '*******5678' }] })!} />)
+    render(<ResidentCard resident={aResident({ id: 'r1', name: '王秀英', hasKeySafeCode: true, contacts: [{ name: '王强', phone: '*******5678' }] })} />)
     expect(screen.queryByTestId('reveal-phones')).toBeNull()
     expect(screen.queryByTestId('reveal-key-safe')).toBeNull()
   })

@@ -1,11 +1,12 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { toResident } from '../../../lib/registry/resident.ts'
+import { aResident } from '../../../testing/registry-fixtures.ts'
 import { ageFrom, matchesSearch } from './resident.ts'
 
-const resident = toResident({
+const resident = aResident({
   id: 'r1', name: '王秀英', siteId: 's1', siteName: '幸福里 3 号楼', birthDate: '1940-02-03', phone: '*******1234',
   capacityLevel: 2, livesAlone: true, conditions: ['高血压', '糖尿病'], contacts: [{ name: '王强', phone: '*******5678', relation: '儿子' }]
-})!
+})
 
 describe('resident rules', () => {
   it('counts age in whole calendar years, the birthday itself included', () => {
@@ -24,9 +25,13 @@ describe('resident rules', () => {
     expect(matchesSearch(resident, '  ')).toBe(true)
   })
 
-  it('admits only a resident with id and name, and drops a capacity level outside 0–4', () => {
+  it('admits a resident only when it keeps the contract (ResidentDto), logging each it drops', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    expect(toResident(resident)).toBe(resident)
     expect(toResident({ name: 'x' })).toBeNull()
-    expect(toResident({ id: 'r', name: 'x', capacityLevel: 7 })?.capacityLevel).toBeNull()
-    expect(toResident({ id: 'r', name: 'x', contacts: [{ name: 'a' }, { name: 'b', phone: '1' }] })?.contacts).toEqual([{ name: 'b', phone: '1' }])
+    expect(toResident(aResident({ capacityLevel: 7 }))).toBeNull() // GB/T 42195 levels are 0–4
+    expect(toResident({ ...aResident(), contacts: [{ name: 'a' }, { name: 'b', phone: '1' }] })).toBeNull()
+    expect(warn).toHaveBeenCalledTimes(3)
+    expect(String(warn.mock.calls[1]?.[0])).toContain('/capacityLevel')
   })
 })

@@ -1,0 +1,49 @@
+/**
+ * NEWS2 (protocols/src/news2.ts) over the latest reading of each parameter within the window:
+ * medium or high as the score says, cleared when it falls below both. Pure.
+ */
+import { news2, NEWS2_PARAMETERS, type DetectionSettings, type News2Readings } from '@eldercare/protocols'
+import type { RuleState, RuleStep, Sample } from '../types.ts'
+
+/** The latest value of each NEWS2 parameter, with its time. */
+export type News2Mem = Partial<Record<(typeof NEWS2_PARAMETERS)[number], { value: number, at: number }>>
+
+/** Whether a sample carries any NEWS2 parameter. */
+export function hasNews2 (s: Sample): boolean {
+  return NEWS2_PARAMETERS.some((p) => s.fields[p] !== undefined)
+}
+
+/** Remembers the sample's parameters, unless a later reading of one is already remembered. */
+export function rememberNews2 (mem: News2Mem, s: Sample): News2Mem {
+  let out = mem
+  for (const p of NEWS2_PARAMETERS) {
+    const v = s.fields[p]
+    if (v !== undefined && !(mem[p] && mem[p].at > s.ts)) {
+      if (out === mem) out = { ...mem }
+      out[p] = { value: v, at: s.ts }
+    }
+  }
+  return out
+}
+
+/** Scores the remembered readings at `ref` (the newest sample's time). */
+export function scoreNews2 (st: RuleState<News2Mem>, cfg: DetectionSettings, ref: number): RuleStep<News2Mem> {
+  const keep = { mem: st.mem }
+  if (!cfg.news2.enabled) return st.active ? { ...keep, clear: ref } : keep
+  const readings: News2Readings = {}
+  for (const p of NEWS2_PARAMETERS) {
+    const r = st.mem[p]
+    if (r && ref - r.at <= cfg.news2.windowMs) readings[p] = r.value
+  }
+  if (Object.keys(readings).length < cfg.news2.minParameters) return keep
+  const result = news2(readings)
+  if (!result.severity) return st.active ? { ...keep, clear: ref } : keep
+  return {
+    ...keep,
+    raise: {
+      severity: result.severity,
+      at: ref,
+      details: { score: result.score, risk: result.risk, parameters: result.parameters, missing: result.missing, consciousness: 'assumed_alert' }
+    }
+  }
+}

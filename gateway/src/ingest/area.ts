@@ -1,0 +1,10 @@
+import type { Step } from './types.ts'
+
+/**
+ * area: observers (read-only recorders, ../observers.ts) receive only messages of devices inside
+ * their area, checked in aedes' synchronous authorizeForward; the publishing device's area is
+ * looked up here, before the message is forwarded. Costs nothing while no observer is connected.
+ */
+export const area: Step = async (m, ctx) => {
+  await ctx.observers.prime(m.deviceId!)
+}

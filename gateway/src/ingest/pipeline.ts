@@ -1,0 +1,58 @@
+/**
+ * The ingest of one upstream PUBLISH, as a list of named steps (as aedes' own `connectActions`).
+ * It runs inside aedes' `authorizePublish` hook, which comes before aedes writes the QoS 1
+ * PUBACK, so a step's Decision decides whether the device gets one (docs/gateway.md,
+ * "PUBLISH → PUBACK"). Each step logs under its own name.
+ */
+import type { Client, PublishPacket } from 'aedes'
+import type { Logger } from 'pino'
+import { acl } from './acl.ts'
+import { answer } from './answer.ts'
+import { area } from './area.ts'
+import { decode } from './decode.ts'
+import { normalise } from './normalise.ts'
+import { rate } from './rate.ts'
+import { record } from './record.ts'
+import { session } from './session.ts'
+import type { Decision, InFlight, IngestContext, Step } from './types.ts'
+
+/** The steps, in order; the first to return a Decision ends the ingest, then `answer` carries it out. */
+export const INGEST_STEPS: ReadonlyArray<readonly [name: string, step: Step]> = [
+  ['session', session], //     [P-1.2][P-1.5] who is publishing
+  ['rate', rate], //           [P-4.3] telemetry and alarm allowances, before any parsing
+  ['acl', acl], //             [P-2.5] own topics only
+  ['decode', decode], //       [P-2.1][P-3.x] size, JSON, schema
+  ['normalise', normalise], // [P-2.3][P-2.3a] clock and strings
+  ['area', area], //           observers' area filter primed before forwarding
+  ['record', record] //        [P-4.1][P-2.4] handler per kind; alarms durable before the PUBACK
+]
+
+export class Ingest {
+  private readonly steps: ReadonlyArray<readonly [Step, Logger]>
+  private readonly answerLog: Logger
+
+  constructor (private readonly ctx: IngestContext, log: Logger, private readonly now: () => number) {
+    this.steps = INGEST_STEPS.map(([name, step]) => [step, log.child({ step: name })] as const)
+    this.answerLog = log.child({ step: 'answer' })
+  }
+
+  /** aedes `authorizePublish`: `done(null)` lets aedes PUBACK (QoS 1) and forward; `done(err)` closes the connection. */
+  run (client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void): void {
+    const m: InFlight = { client, packet, receivedAt: new Date(this.now()), ref: null, warnings: [] }
+    this.decide(m).then(
+      (d) => done(answer(m, d, this.ctx, this.answerLog)),
+      (err: Error) => {
+        // a step threw (a bug, not a refusal): nothing was recorded, so no PUBACK
+        this.answerLog.error({ err, topic: packet.topic }, 'ingest step failed')
+        done(err)
+      })
+  }
+
+  private async decide (m: InFlight): Promise<Decision> {
+    for (const [step, log] of this.steps) {
+      const d = await step(m, this.ctx, log)
+      if (d) return d
+    }
+    throw new Error('the record step returned no decision')
+  }
+}

@@ -1,0 +1,25 @@
+import { parseDeviceTopic } from '@eldercare/protocols'
+import { codes } from '../errors.ts'
+import { ALARM_KINDS, type Step } from './types.ts'
+
+/**
+ * [P-4.3] rate: a token per message before anything is parsed, so a flood costs next to nothing.
+ * Alarms (`events`, `intercom`, `commands/ack`) draw on their own allowance, never on telemetry's,
+ * so a device flooding telemetry loses telemetry and never an alarm. A refused message is never
+ * PUBACKed (the connection stays; the device may resend it); `rate_limited` is answered at most
+ * once per interval; a device flooding telemetry for 60 s is disconnected.
+ */
+export const rate: Step = (m, ctx, log) => {
+  if (m.will || !m.session) return
+  const alarm = ALARM_KINDS.has(parseDeviceTopic(m.packet.topic)?.kind ?? '')
+  const limiter = alarm ? ctx.limits.alarms : ctx.limits.telemetry
+  const decision = limiter.take(m.session.id, m.session.actsFor.size)
+  if (decision === 'pass') return
+  const { ratePerSecond, burst } = limiter.options
+  const error = alarm ? codes.GW_ERR_ALARM_RATE_LIMITED(ratePerSecond, burst) : codes.GW_ERR_RATE_LIMITED(ratePerSecond, burst)
+  if (decision === 'disconnect') {
+    log.warn({ deviceId: m.session.id, code: 'rate_limited' }, 'device disconnected for flooding')
+    ctx.events.emit('floodDisconnect', { deviceId: m.session.id })
+  }
+  return { ack: 'withhold', error, close: decision === 'disconnect', tell: decision === 'limited_tell' }
+}

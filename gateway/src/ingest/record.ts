@@ -1,0 +1,42 @@
+import type { UpstreamKind } from '@eldercare/protocols'
+import { codes } from '../errors.ts'
+import { handlers, type Accepted, type HandlerContext } from '../handlers/index.ts'
+import { dataErrorState } from '../store.ts'
+import { ALARM_KINDS, type Step } from './types.ts'
+
+/**
+ * [P-4.1][P-2.4] record: one handler per topic kind (../handlers/). Alarms go to the durable
+ * inbox (group commit, ./inbox-writer.ts) and the step resolves only after the commit, so the
+ * PUBACK follows the durable record; a redelivery is a duplicate with no further effect.
+ *
+ * A failure is one of two kinds:
+ * - a data error of the store (SQLSTATE class 22 or 23): the message can never be stored, so it
+ *   is answered `invalid_payload` and PUBACKed [P-2.3a] — no resend loop;
+ * - anything else (the database is away): an alarm is not PUBACKed and its connection is closed,
+ *   so the device resends [P-4.1]; other kinds are answered `internal`.
+ */
+export const record: Step = async (m, ctx, log) => {
+  const kind = m.kind!
+  const started = performance.now()
+  const accepted: Accepted = { deviceId: m.deviceId!, kind, message: m.message!, receivedAt: m.receivedAt, deviceTs: m.deviceTs ?? null, clockSkew: m.clockSkew ?? false }
+  try {
+    const result = await (handlers[kind] as (c: HandlerContext, a: Accepted) => Promise<'accepted' | 'duplicate'>)(ctx.handlers, accepted)
+    if (ALARM_KINDS.has(kind)) ctx.events.emit('durableWrite', { kind, seconds: (performance.now() - started) / 1000 })
+    return { ack: 'puback', outcome: result }
+  } catch (err) {
+    const sqlState = dataErrorState(err)
+    if (sqlState) {
+      log.warn({ deviceId: m.deviceId, kind, ref: m.ref, sqlState, err }, 'store refused the message as data')
+      return { ack: 'puback', outcome: 'rejected', error: codes.GW_ERR_DATA_REFUSED(sqlState, (err as Error).message) }
+    }
+    log.error({ deviceId: m.deviceId, kind, ref: m.ref, err }, 'recording failed')
+    const error = codes.GW_ERR_NOT_RECORDED()
+    if (isDurable(kind, m.packet.qos)) return { ack: 'withhold', error, close: true }
+    return { ack: 'puback', outcome: 'rejected', error }
+  }
+}
+
+/** [P-4.1] a QoS 1 alarm is PUBACKed only once recorded. */
+function isDurable (kind: UpstreamKind, qos: number): boolean {
+  return ALARM_KINDS.has(kind) && qos > 0
+}

@@ -1,0 +1,46 @@
+/**
+ * The facts the gateway announces, and its counters. Every module of gateway/src (and the
+ * readings and detection code) imports these types from here, never from gateway.ts, so the
+ * import graph of gateway/src has no cycle.
+ */
+import type { DeviceErrorCode, DeviceStatusDto, RtcSignalUp, UpstreamKind } from '@eldercare/protocols'
+
+/** A new row in the durable inbox: a device alarm, an intercom event, or a derived alarm. */
+export interface InboxNotice { deviceId: string, msgId: string, kind: 'event' | 'intercom' | 'derived', type: string }
+
+/** [P-3.6] A device answered a command. */
+export interface CommandAckNotice { deviceId: string, commandId: string, ok: boolean, error: string | null }
+
+/** [P-3.8] A WebRTC signal from a device, for the platform to relay. */
+export interface RtcNotice { deviceId: string, signal: RtcSignalUp }
+
+/** What became of one upstream message (or packet), for metrics. */
+export interface MessageOutcome {
+  /** the topic kind; `other` for a topic outside the protocol, `packet` for a refused MQTT packet */
+  kind: string
+  outcome: 'accepted' | 'duplicate' | 'rejected'
+  code?: DeviceErrorCode
+}
+
+export interface GatewayEvents {
+  inbox: [InboxNotice]
+  commandAck: [CommandAckNotice]
+  rtc: [RtcNotice]
+  deviceStatus: [DeviceStatusDto]
+  message: [MessageOutcome]
+  /** [P-4.1] how long a durable record took, in seconds */
+  durableWrite: [{ kind: UpstreamKind, seconds: number }]
+  /** [P-4.3] a device was disconnected for flooding */
+  floodDisconnect: [{ deviceId: string }]
+}
+
+export interface GatewayCounters {
+  accepted: Record<string, number>
+  rejected: Record<string, number>
+  duplicates: number
+}
+
+/** The emitting half of the gateway, as the parts that announce facts see it. */
+export interface GatewayEmitter {
+  emit<E extends keyof GatewayEvents>(event: E, ...args: GatewayEvents[E]): boolean
+}

@@ -1,0 +1,44 @@
+/**
+ * Compiled checks of the DTO schemas in dto.ts, for what arrives over the network: the console
+ * admits an incident, a device status or a resident only when it has the contract's shape, and
+ * drops (and logs) anything else rather than crash an operator's screen. TypeBox's own compiler
+ * (no Node built-ins: it runs in the browser); each check is compiled on first use, so importing
+ * protocols/ costs nothing to a part that never checks a DTO.
+ */
+import { FormatRegistry, type Static, type TSchema } from '@sinclair/typebox'
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
+import {
+  DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto, IncidentEscalatedDto, LoginResponse, ResidentDto
+} from './dto.ts'
+
+/** `Date#toISOString` and other RFC 3339 times with a zone. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i
+
+export interface DtoCheck<T> {
+  (value: unknown): value is T
+  /** The first way `value` breaks the schema, as `/path: message`, or null when it keeps it. */
+  problem: (value: unknown) => string | null
+}
+
+function dtoCheck<S extends TSchema> (schema: S): DtoCheck<Static<S>> {
+  let compiled: TypeCheck<S> | undefined
+  const get = (): TypeCheck<S> => {
+    if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => ISO_TIME.test(v) && !Number.isNaN(Date.parse(v)))
+    compiled ??= TypeCompiler.Compile(schema)
+    return compiled
+  }
+  const check = ((value: unknown) => get().Check(value)) as DtoCheck<Static<S>>
+  check.problem = (value) => {
+    const first = get().Errors(value).First()
+    return first === undefined ? null : `${first.path || '/'}: ${first.message}`
+  }
+  return check
+}
+
+export const isIncidentDto = dtoCheck(IncidentDto)
+export const isIncidentDetailDto = dtoCheck(IncidentDetailDto)
+export const isIncidentEscalatedDto = dtoCheck(IncidentEscalatedDto)
+export const isDeviceStatusDto = dtoCheck(DeviceStatusDto)
+export const isDeviceDto = dtoCheck(DeviceDto)
+export const isResidentDto = dtoCheck(ResidentDto)
+export const isLoginResponse = dtoCheck(LoginResponse)

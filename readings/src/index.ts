@@ -1,0 +1,12 @@
+/**
+ * @eldercare/readings — where readings live, behind one interface (docs/readings.md):
+ * `VitalsStore` with its relational (`SqlVitalsStore`, PGlite or PostgreSQL) and InfluxDB
+ * (`InfluxVitalsStore`) implementations, and the bounded, batching `ReadingsWriter` that puts
+ * readings into a store without making ingest wait. The gateway writes through it; the platform
+ * charts from it.
+ */
+export type { Sql, VitalsStore, ReadingPoint } from './store.ts'
+export { DEFAULT_RETENTION_MS, PermanentWriteError } from './store.ts'
+export { SqlVitalsStore, type SqlVitalsStoreOptions } from './sql-store.ts'
+export { InfluxVitalsStore, INFLUX_MEASUREMENT, INFLUX_RETENTION_POLICY, type InfluxVitalsStoreOptions } from './influx-store.ts'
+export { ReadingsWriter, READINGS_WRITER_DEFAULTS, type ReadingsWriterOptions, type ReadingsWriterStats } from './writer.ts'
