@@ -209,11 +209,6 @@ class PGliteThread {
     })
   }
 
-  /** Operations waiting for their turn, per lane (for figures and tests). */
-  get queued (): Record<Priority, number> {
-    return { alarm: this.lanes.alarm.length, normal: this.lanes.normal.length, background: this.lanes.background.length }
-  }
-
   private pump (): void {
     while (this.running < IN_FLIGHT) {
       const next = this.lanes.alarm.shift() ?? this.lanes.normal.shift() ?? this.lanes.background.shift()
