@@ -173,7 +173,12 @@ export class IncidentEngine {
   private async applyCancel (tx: Queryable, row: InboxRow): Promise<IncidentChange | null> {
     const ref = row.payload.ref
     if (typeof ref !== 'string') return null
-    const { rows } = await tx.query<{ incident_id: string | null }>('select incident_id from inbox where device_id = $1 and msg_id = $2', [row.device_id, ref])
+    // [P-2.4] inside the idempotency window two events may share an id (a device counter reset,
+    // migration 0008): the cancel is for the newest earlier event carrying it
+    const { rows } = await tx.query<{ incident_id: string | null }>(
+      `select incident_id from inbox
+        where device_id = $1 and msg_id = $2 and kind = 'event' and seq < $3
+        order by seq desc limit 1`, [row.device_id, ref, row.seq])
     const incidentId = rows[0]?.incident_id
     if (!incidentId) return null
     await this.incidents.cancelAtDevice(tx, incidentId, { deviceId: row.device_id, ref })
