@@ -69,7 +69,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       dashboardDir: opts.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
       sessionTtlHours: config.sessionTtlHours,
       redisUrl: config.redisUrl,
-      fieldCrypto: FieldCrypto.load({ dataKey: config.dataKey, dataDir: config.dataDir }),
+      fieldCrypto: FieldCrypto.load({ dataKey: config.dataKey, dataKeyFile: config.dataKeyFile, dataDir: config.dataDir }),
       healthChecks: { mqtt: async () => ({ connectedDevices: gateway.broker.connectedClients }) },
       metrics: [gatewayMetrics(gateway), ...(gateway.readings ? [readingsMetrics(gateway.readings.writer)] : [])],
       vitalsStore: gateway.readings?.store,
