@@ -69,7 +69,7 @@ export const errors = {
   OUT_OF_SCOPE: createError('PLT_ERR_OUT_OF_SCOPE', 409, '%s'),
   /** A bulk import with problems: details list every problem by line; nothing was written. */
   IMPORT_INVALID: createError('PLT_ERR_IMPORT_INVALID', 422, 'the file has %s; nothing was imported'),
-  TOO_MANY_ATTEMPTS: createError('PLT_ERR_TOO_MANY_ATTEMPTS', 429, 'too many failed sign-ins; try again in %s min'),
+  TOO_MANY_ATTEMPTS: createError('PLT_ERR_TOO_MANY_ATTEMPTS', 429, 'too many failed sign-ins; try again in %s s'),
   INTERNAL: createError('PLT_ERR_INTERNAL', 500, 'internal error; the incident was logged'),
   /** Bad configuration at start (environment, data key). */
   CONFIG: createError('PLT_ERR_CONFIG', 500, '%s'),

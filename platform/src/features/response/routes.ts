@@ -37,6 +37,12 @@ const ResponderPatch = Type.Object({
   geo: Type.Optional(Type.Union([Type.Null(), Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false })]))
 }, { additionalProperties: false, minProperties: 1 })
 
+/** The signed link is the responder's credential: it goes to their channel only, never to the operator (issue 13). */
+function withoutLink (offer: OfferEvent['offer']): Omit<OfferEvent['offer'], 'link'> {
+  const { link: _link, ...rest } = offer
+  return rest
+}
+
 export const responseRoutes: FastifyPluginAsync = async (app) => {
   const operator = [app.authenticate, app.requireCapability('incident.act')]
   const reader = [app.authenticate, app.requireCapability('incident.read')]
@@ -76,7 +82,7 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
     })
     await audit(req, 'incident.dispatch', 'incident', req.params.id, { responderId: offer!.responder.id })
     app.response.notifyOffer(offer)
-    return { ...publicDto(inc), offer: offer!.offer }
+    return { ...publicDto(inc), offer: withoutLink(offer!.offer) }
   })
 
   app.post<{ Params: Static<typeof IdParams>, Body: Static<typeof NoteOnly> }>('/api/incidents/:id/decline', {
@@ -94,7 +100,7 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
     await audit(req, 'incident.decline', 'incident', req.params.id, { offerId: pending.id })
     app.response.notifyOffer(next)
     const inc = await app.response.announce(req.params.id)
-    return { ...publicDto(inc), offer: next?.offer ?? null }
+    return { ...publicDto(inc), offer: next ? withoutLink(next.offer) : null }
   })
 
   app.post<{ Params: Static<typeof IdParams>, Body: Static<typeof NoteOnly> }>('/api/incidents/:id/arrive', {
