@@ -11,7 +11,7 @@ import { Type, type TSchema } from '@sinclair/typebox'
 import type { AreaLevel } from '@eldercare/protocols'
 import { generateDeviceSecret } from '@eldercare/common'
 import type { Queryable } from '../../db/db.ts'
-import { ImportError, parseBool, parseCsv, parseNum, schemaProblems, splitList, type CsvRow, type ImportProblem } from './csv-import.ts'
+import { decodeCsv, ImportError, parseBool, parseCsv, parseNum, schemaProblems, splitList, type CsvRow, type ImportProblem } from './csv-import.ts'
 import { csvCell, toCsv } from '../reports/service.ts'
 import { AreaBody, insertArea, levelProblem } from './areas.ts'
 import { DeviceBody, insertDevice, newDeviceId } from './devices.ts'
@@ -83,7 +83,10 @@ export function csvSafeSecret (): string {
 export const importRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opts) => {
   const admin = [app.authenticate, app.requireCapability('registry.write')]
   const audit = auditFor(app)
-  app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body))
+  // Bytes, not text: the file's encoding is detected (decodeCsv), since Chinese Excel writes GB18030.
+  app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT_BYTES }, (req, body, done) => {
+    try { done(null, decodeCsv(body as Buffer, req.headers['content-type'])) } catch (err) { done(err as Error, undefined) }
+  })
   const csvBody = (req: FastifyRequest): string => {
     if (typeof req.body !== 'string') throw new ImportError([{ line: 0, message: 'send the file as the request body with Content-Type: text/csv' }])
     return req.body
