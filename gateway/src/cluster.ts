@@ -112,3 +112,28 @@ export async function relayGatewayEvents (broker: Aedes, gateway: EventEmitter<G
     })
   }
 }
+
+/** A registry change every node must apply to its own connections (issue 13). */
+export interface Invalidation { kind: 'device' | 'observer', id: string }
+
+const INVALIDATION_TOPIC = CLUSTER_TOPIC_PREFIX + 'invalidate'
+
+/**
+ * Relays revocations across the cluster: a secret rotated or an observer disabled on one node
+ * closes the live session on whichever gateway holds it. `apply` runs for every other node's
+ * invalidation; the returned function tells the others of one of ours.
+ */
+export async function relayInvalidations (broker: Aedes, apply: (m: Invalidation) => void): Promise<(m: Invalidation) => void> {
+  await new Promise<void>((resolve) => {
+    broker.subscribe(INVALIDATION_TOPIC, (packet, done) => {
+      try {
+        const { origin, kind, id } = JSON.parse(packet.payload.toString()) as Invalidation & { origin: string }
+        if (origin !== broker.id && (kind === 'device' || kind === 'observer') && typeof id === 'string') apply({ kind, id })
+      } catch { /* not one of ours: ignore */ }
+      done()
+    }, resolve)
+  })
+  return (m) => {
+    broker.publish({ cmd: 'publish', topic: INVALIDATION_TOPIC, payload: Buffer.from(JSON.stringify({ origin: broker.id, ...m })), qos: 0, retain: false, dup: false } as PublishPacket, () => {})
+  }
+}

@@ -56,6 +56,8 @@ export interface BuildAppOptions {
   now?: () => number
   /** Tells the gateway a device's registry record changed (secret rotated, moved), to drop its cache. */
   invalidateDevice?: (deviceId: string) => void
+  /** Tells the gateway an observer account was disabled: its live MQTT sessions are closed. */
+  invalidateObserver?: (observerId: string) => void
   /** The service's time zone: calendar days and months of visits and reports. Default Asia/Shanghai. */
   timeZone?: string
   /** Response engine: SLA scheduler, notifications, responder links. */
@@ -143,7 +145,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(registryRoutes, { now, invalidateDevice: opts.invalidateDevice, timeZone: opts.timeZone })
   await app.register(incidentRoutes)
   await app.register(commandRoutes)
-  await app.register(observerRoutes)
+  await app.register(observerRoutes, { invalidateObserver: opts.invalidateObserver })
   await app.register(responseRoutes)
   await app.register(responderPageRoutes)
   await app.register(vitalsRoutes, { store: opts.vitalsStore ?? new SqlVitalsStore(opts.db), settingsChanged: opts.detectionSettingsChanged, now })

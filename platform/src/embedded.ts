@@ -79,6 +79,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       detectionSettingsChanged: (id) => { gateway.readings?.detector?.reloadSettings(id).catch((err) => logger.warn({ err, residentId: id }, 'detection settings not reloaded')) },
       // A registry change drops the device from the gateway's auth cache and the wiring's area cache.
       invalidateDevice: (id) => { gateway.invalidateDevice(id); forgetDevice(id) },
+      invalidateObserver: (id) => { gateway.invalidateObserver(id) },
       timeZone: config.timeZone,
       response: {
         ...(config.notifyWebhookUrl && config.notifyWebhookSecret ? { webhook: { url: config.notifyWebhookUrl, secret: config.notifyWebhookSecret } } : {}),
