@@ -48,15 +48,16 @@ const TABLE: Record<string, Probe[]> = {
   '/api/responders/:id': [read('operator', (t) => `/api/responders/${t.responderId}`)],
   '/api/residents/:id/vitals': [read('operator', (t) => `/api/residents/${t.residentId}/vitals`)],
   '/api/residents/:id/detection': [read('supervisor', (t) => `/api/residents/${t.residentId}/detection`)],
-  '/api/observers': [list('admin', '/api/observers')]
+  '/api/observers': [list('admin', '/api/observers')],
+  // per area since issue 13: another district's policy is unknown to the caller
+  '/api/policies/response': [read('supervisor', (t) => `/api/policies/response?areaId=${t.districtId}`), read('operator', (t) => `/api/policies/response?areaId=${t.communityId}`)]
 }
 
 /** GET routes that hold no area-scoped records, and why. */
 const EXEMPT: Record<string, string> = {
   '/api/health': 'component health only, no records',
   '/api/live': 'liveness only: answers without asking any component, no records',
-  '/api/auth/me': 'the caller themself',
-  '/api/policies/response': 'one policy for the whole network, no area records'
+  '/api/auth/me': 'the caller themself'
 }
 
 let p: TestPlatform
