@@ -50,3 +50,32 @@ describe('CSV encodings (issue 13)', () => {
     expect(await names()).toContain('丰台区')
   })
 })
+
+describe('a large import does not hold the alarms back (issue 13)', () => {
+  let p: TestPlatform
+  beforeAll(async () => { p = await startTestPlatform(); await p.api.login() })
+  afterAll(async () => { await p?.close() })
+
+  it('writes in bounded transactions: an alarm\'s inbox row is recorded while the import is still writing', async () => {
+    const city = (await p.api.get('/api/areas')).items.find((a: { level: string }) => a.level === 'city').id
+    const district = await p.api.post('/api/areas', { name: '大区', level: 'district', parentId: city })
+    const street = await p.api.post('/api/areas', { name: '大街道', level: 'street', parentId: district.id })
+    const community = await p.api.post('/api/areas', { name: '大社区', level: 'community', parentId: street.id })
+    const site = await p.api.post('/api/sites', { name: '大院', kind: 'home', areaId: community.id })
+    const rows = 5000
+    const csv = ['name,site_id', ...Array.from({ length: rows }, (_, i) => `居民${i},${site.id}`)].join('\n')
+    const count = async () => Number((await p.db.query<{ n: string }>('select count(*) as n from residents where site_id = $1', [site.id])).rows[0].n)
+    const importing = sendCsv(p.api, '/api/import/residents', Buffer.from(csv))
+    // the first chunk is committed while the rest is still to come
+    let seen = 0
+    while ((seen = await count()) === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    // an alarm arriving now is written between two chunks, not after the whole file
+    await p.db.query('insert into inbox (device_id, msg_id, kind, type, payload) values ($1, $2, $3, $4, $5)', ['d-import-probe', 'm-1', 'event', 'fall', '{}'])
+    const whenAlarmWritten = await count()
+    expect(seen).toBeLessThan(rows)
+    expect(whenAlarmWritten).toBeLessThan(rows)
+    const r = await importing
+    expect(r.status, JSON.stringify(r.body).slice(0, 300)).toBe(201)
+    expect(await count()).toBe(rows)
+  })
+})
