@@ -29,3 +29,13 @@ insert into area_response_policies (area_id, value, updated_at, updated_by)
   select a.id, p.value, p.updated_at, p.updated_by from response_policies p cross join areas a
    where p.key = 'response' and a.parent_id is null;
 delete from response_policies where key = 'response';
+
+-- 3. Failed sign-in counts (features/auth/login-throttle.ts), shared by every platform node
+--    behind a balancer: keys `pair:<username>|<address>` and `user:<username>`; rows idle for an
+--    hour are pruned as new failures come.
+create table login_throttle (
+  key text primary key,
+  failures integer not null,
+  last_ms bigint not null
+);
+create index login_throttle_last_idx on login_throttle (last_ms);
