@@ -114,24 +114,27 @@ export async function relayGatewayEvents (broker: Aedes, gateway: EventEmitter<G
   }
 }
 
+/** A registry change every node must apply to its own connections (issue 13). */
+export interface Invalidation { kind: 'device' | 'observer', id: string }
+
+const INVALIDATION_TOPIC = CLUSTER_TOPIC_PREFIX + 'invalidate'
+
 /**
- * A registry change (secret rotation, removal) reaches every node: each forgets its cached record
- * of the device and closes the device's connection if it holds it. Returns the function that tells
- * the other nodes; `onRemote` runs for what another node was told. Resolves once subscribed.
+ * Relays revocations across the cluster: a secret rotated or an observer disabled on one node
+ * closes the live session on whichever gateway holds it. `apply` runs for every other node's
+ * invalidation; the returned function tells the others of one of ours.
  */
-export async function relayInvalidations (broker: Aedes, onRemote: (deviceId: string | undefined) => void): Promise<(deviceId: string | undefined) => void> {
-  const topic = CLUSTER_TOPIC_PREFIX + 'invalidateDevice'
+export async function relayInvalidations (broker: Aedes, apply: (m: Invalidation) => void): Promise<(m: Invalidation) => void> {
   await new Promise<void>((resolve) => {
-    broker.subscribe(topic, (packet, done) => {
+    broker.subscribe(INVALIDATION_TOPIC, (packet, done) => {
       try {
-        const { origin, deviceId } = JSON.parse(packet.payload.toString()) as { origin: string, deviceId?: string }
-        if (origin !== broker.id) onRemote(deviceId)
+        const { origin, kind, id } = JSON.parse(packet.payload.toString()) as Invalidation & { origin: string }
+        if (origin !== broker.id && (kind === 'device' || kind === 'observer') && typeof id === 'string') apply({ kind, id })
       } catch { /* not one of ours: ignore */ }
       done()
     }, resolve)
   })
-  return (deviceId) => {
-    const body = Buffer.from(JSON.stringify({ origin: broker.id, deviceId }))
-    broker.publish({ cmd: 'publish', topic, payload: body, qos: 0, retain: false, dup: false } as PublishPacket, () => {})
+  return (m) => {
+    broker.publish({ cmd: 'publish', topic: INVALIDATION_TOPIC, payload: Buffer.from(JSON.stringify({ origin: broker.id, ...m })), qos: 0, retain: false, dup: false } as PublishPacket, () => {})
   }
 }

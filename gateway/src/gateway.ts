@@ -20,7 +20,7 @@ import { listenTcp, listenTls, listenWebSocket, type GuardOptions, type Listener
 import { ALARM_RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-limit.ts'
 import { Presence } from './presence.ts'
 import { Observers, observerSubscribeRefusal } from './observers.ts'
-import { redisBrokerParts, relayGatewayEvents, relayInvalidations, type BrokerParts } from './cluster.ts'
+import { redisBrokerParts, relayGatewayEvents, relayInvalidations, type BrokerParts, type Invalidation } from './cluster.ts'
 import { Readings, type ReadingsOptions } from './readings.ts'
 import { GatewayStore, type Sql } from './store.ts'
 import type { GatewayCounters, GatewayEvents } from './types/events.ts'
@@ -82,6 +82,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly presence: Presence
   private readonly auth: DeviceAuth
   private readonly observers: Observers
+  /** scaled mode: tells the other nodes of an invalidation (set once the cluster relay is subscribed) */
+  private relayInvalidation: ((m: Invalidation) => void) | null = null
   private readonly inbox: InboxWriter
   private readonly pruner: InboxPruner
   private readonly ingest: Ingest
@@ -90,8 +92,6 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly maxPacketBytes: number
   private readonly proxyProtocol: boolean
   private servers: Listener[] = []
-  /** scaled mode: tells the other nodes of a registry change */
-  private tellCluster: ((deviceId: string | undefined) => void) | null = null
   private readonly cluster?: BrokerParts
 
   constructor (opts: GatewayOptions) {
@@ -188,7 +188,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     await this.broker.listen()
     if (this.cluster) {
       await relayGatewayEvents(this.broker, this)
-      this.tellCluster = await relayInvalidations(this.broker, (id) => this.forgetDevice(id))
+      this.relayInvalidation = await relayInvalidations(this.broker, (m) => this.applyInvalidation(m))
     }
     await this.readings?.start()
     this.pruner.start()
@@ -250,20 +250,37 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   /**
    * Forgets a device's cached record after a registry change (secret rotation, removal); its
    * live MQTT connection, if any, is closed at once so it must authenticate again — on every
-   * node in scaled mode. Without an id, forgets every cached record (connections stay).
+   * gateway of the cluster (relayed through Redis, issue 13). Without an id, forgets every
+   * cached record on this node (connections stay).
    */
   invalidateDevice (deviceId?: string): void {
-    this.forgetDevice(deviceId)
-    this.tellCluster?.(deviceId)
+    if (!deviceId) return this.auth.invalidate()
+    this.applyInvalidation({ kind: 'device', id: deviceId })
+    this.relayInvalidation?.({ kind: 'device', id: deviceId })
   }
 
-  private forgetDevice (deviceId: string | undefined): void {
-    this.auth.invalidate(deviceId)
-    if (!deviceId) return
-    const client = (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients[deviceId]
-    if (client && this.auth.sessions.has(client)) {
-      this.log.info({ deviceId }, 'device registry changed: its connection is closed')
-      client.close()
+  /** A disabled observer account: its live sessions are closed at once, on every gateway (issue 13). */
+  invalidateObserver (observerId: string): void {
+    this.applyInvalidation({ kind: 'observer', id: observerId })
+    this.relayInvalidation?.({ kind: 'observer', id: observerId })
+  }
+
+  private applyInvalidation (m: Invalidation): void {
+    const clients = (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients
+    if (m.kind === 'device') {
+      this.auth.invalidate(m.id)
+      const client = clients[m.id]
+      if (client && this.auth.sessions.has(client)) {
+        this.log.info({ deviceId: m.id }, 'device registry changed: its connection is closed')
+        client.close()
+      }
+      return
+    }
+    for (const client of Object.values(clients)) {
+      if (client && this.observers.session(client)?.id === m.id) {
+        this.log.info({ observer: client.id }, 'observer disabled: its connection is closed')
+        client.close()
+      }
     }
   }
 

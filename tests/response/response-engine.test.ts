@@ -232,7 +232,10 @@ function responseSuite (backend: Backend, opts: { twoEngines: boolean }) {
     expect(dispatched).toMatchObject({ status: 'dispatched', responder: { id: near.id, offerStatus: 'offered' }, offer: { responderId: near.id } })
     expect(new Date(dispatched.onSceneDueAt).getTime() - new Date(dispatched.dispatchedAt).getTime()).toBe(45 * 60_000)
 
-    const link: string = dispatched.offer.link
+    // The link goes to the responder's channel (here the webhook), never back to the operator (issue 13).
+    expect(dispatched.offer).not.toHaveProperty('link')
+    await p.app.response.notifier.flush()
+    const link: string = hook.got.filter((g) => g.body.kind === 'dispatch_offer' && g.body.data?.offerId === dispatched.offer.id)[0].body.link
     const page = async () => { const r = await fetch(p.httpUrl + link); return { status: r.status, html: await r.text(), headers: r.headers } }
     const before = await page()
     expect(before.status).toBe(200)
@@ -249,8 +252,11 @@ function responseSuite (backend: Backend, opts: { twoEngines: boolean }) {
     expect(pack.html).not.toContain('13800001234') // the resident's phone is not in the pack
     const reveal = await post('key-safe')
     expect(await reveal.text()).toContain('4321')
-    const audit = await p.db.query<{ action: string }>("select action from audit_log where action = 'resident.key_safe_reveal' and target_id = $1", [h.residentId])
+    const audit = await p.db.query<{ action: string, area_path: string, data: { responderId: string } }>("select action, area_path, data from audit_log where action = 'resident.key_safe_reveal' and target_id = $1", [h.residentId])
     expect(audit.rows).toHaveLength(1)
+    // Attributed to the responder and filed under the incident's area, so that area's auditors see it (issue 13).
+    expect(audit.rows[0].data.responderId).toBe(near.id)
+    expect(audit.rows[0].area_path).toMatch(new RegExp(`/${h.communityId}/$`))
     expect((await post('arrive')).status).toBe(303)
     const onScene = await detail(incidentId!)
     expect(onScene).toMatchObject({ status: 'on_scene', responder: { id: near.id, offerStatus: 'arrived' } })
