@@ -70,7 +70,16 @@ const TABLE: Record<string, Row> = {
   'POST /api/responders': { capability: 'registry.write', url: () => '/api/responders', body: (t) => ({ name: `志愿者-${once()}`, kind: 'volunteer', areaId: t.communityId, phone: '13700002222' }), inside: OK },
   'PATCH /api/responders/:id': { capability: 'responder.duty', url: (t) => `/api/responders/${t.responderId}`, body: () => ({ onDuty: true }), inside: OK },
   'PUT /api/policies/response': { capability: 'policy.write', url: (t) => `/api/policies/response?areaId=${t.communityId}`, body: () => policy, inside: OK },
-  'DELETE /api/policies/response': { capability: 'policy.write', url: (t) => `/api/policies/response?areaId=${t.communityId}`, inside: OK }
+  'DELETE /api/policies/response': { capability: 'policy.write', url: (t) => `/api/policies/response?areaId=${t.communityId}`, inside: OK },
+  // issue 17: calls and welfare rounds. The seeded home has no intercom and no call, so a call
+  // cannot start (409) and a call's visit names no call of the district (404 inside as outside):
+  // those rows prove the guard (403 without the capability) and the area (never 200 elsewhere).
+  'POST /api/residents/:id/calls': { capability: 'call.make', url: (t) => `/api/residents/${t.residentId}/calls`, body: () => ({}), inside: OR_STATE },
+  'POST /api/incidents/:id/call': { capability: 'call.make', url: (t) => `/api/incidents/${t.incidentId}/call`, body: () => ({}), inside: OR_STATE },
+  'POST /api/calls/:id/visit': { capability: 'call.make', url: (t) => `/api/calls/call-none-${t.tag}/visit`, body: () => ({ outcome: 'well' }), inside: [404] },
+  'PUT /api/residents/:id/call-settings': { capability: 'call.settings', url: (t) => `/api/residents/${t.residentId}/call-settings`, body: () => ({ autoAnswer: true }), inside: OK },
+  'POST /api/welfare-rounds': { capability: 'welfare.start', url: () => '/api/welfare-rounds', body: (t) => ({ areaId: t.communityId, message: '今天高温，请多喝水', deadline: new Date(Date.now() + 3_600_000).toISOString() }), inside: OK },
+  'PUT /api/residents/:id/daily-checkin': { capability: 'checkin.plan', url: (t) => `/api/residents/${t.residentId}/daily-checkin`, body: () => ({ windowStart: '07:00', windowEnd: '10:00' }), inside: OK }
 }
 
 let p: TestPlatform
