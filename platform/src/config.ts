@@ -49,15 +49,11 @@ export interface Config {
 
 import { errors } from './errors.ts'
 
-export class ConfigError extends Error {
-  readonly code = errors.CONFIG.code
-  constructor (readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`)
-  }
-}
+/** Every problem of a bad environment at once, with the code `PLT_ERR_CONFIG` (common's, shared with the gateway's main). */
+export { ConfigError } from '@eldercare/common'
 
 export function loadConfig (env: NodeJS.ProcessEnv): Config {
-  const r = new EnvReader(env)
+  const r = new EnvReader(env, errors.CONFIG.code)
   const problems = r.problems
   const demoRaw = (env.DEMO ?? 'auto').toLowerCase()
   const demo = ({ auto: 'auto', on: 'on', true: 'on', '1': 'on', off: 'off', false: 'off', '0': 'off' } as const)[demoRaw as 'auto']
@@ -98,6 +94,6 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     publicUrl: publicUrl?.replace(/\/+$/, '') ?? null,
     turn: readTurnConfig(env, problems)
   }
-  if (problems.length > 0) throw new ConfigError(problems)
+  r.done() // throws ConfigError with every problem, pushed through r or into r.problems
   return cfg
 }
