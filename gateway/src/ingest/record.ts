@@ -6,7 +6,7 @@ import { ALARM_KINDS, type Step } from './types.ts'
 
 /**
  * [P-4.1][P-2.4] record: one handler per topic kind (../handlers/). Alarms go to the durable
- * inbox (group commit, ./inbox-writer.ts) and the step resolves only after the commit, so the
+ * inbox (group commit, ../inbox/writer.ts) and the step resolves only after the commit, so the
  * PUBACK follows the durable record; a redelivery is a duplicate with no further effect.
  *
  * A failure is one of two kinds:
