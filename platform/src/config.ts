@@ -67,15 +67,11 @@ function isIpOrCidr (a: string): boolean {
   return /^\d+$/.test(bits) && n >= 0 && n <= (v === 4 ? 32 : 128)
 }
 
-export class ConfigError extends Error {
-  readonly code = errors.CONFIG.code
-  constructor (readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`)
-  }
-}
+/** Every problem of a bad environment at once, with the code `PLT_ERR_CONFIG` (common's, shared with the gateway's main). */
+export { ConfigError } from '@eldercare/common'
 
 export function loadConfig (env: NodeJS.ProcessEnv): Config {
-  const r = new EnvReader(env)
+  const r = new EnvReader(env, errors.CONFIG.code)
   const problems = r.problems
   const demoRaw = (env.DEMO ?? 'auto').toLowerCase()
   const demo = ({ auto: 'auto', on: 'on', true: 'on', '1': 'on', off: 'off', false: 'off', '0': 'off' } as const)[demoRaw as 'auto']
@@ -139,6 +135,6 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     publicUrl: publicUrl?.replace(/\/+$/, '') ?? null,
     turn: readTurnConfig(env, problems)
   }
-  if (problems.length > 0) throw new ConfigError(problems)
+  r.done() // throws ConfigError with every problem, pushed through r or into r.problems
   return cfg
 }

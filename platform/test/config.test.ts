@@ -17,6 +17,7 @@ describe('loadConfig', () => {
     } catch (e) { err = e }
     expect(err).toBeInstanceOf(ConfigError)
     const problems = (err as ConfigError).problems
+    expect((err as ConfigError).code).toBe('PLT_ERR_CONFIG')
     expect(problems).toHaveLength(6)
     expect(problems.join('\n')).toMatch(/HTTP_PORT="eighty"/)
     expect(problems.join('\n')).toMatch(/MQTT_PORT="70000"/)
