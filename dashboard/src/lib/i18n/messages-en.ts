@@ -147,6 +147,7 @@ export const en: Messages = {
   'incidentType.spo2_low': 'SpO₂ low',
   'incidentType.temp_high': 'Temperature high',
   'incidentType.bed_exit_not_back': 'Out of bed, not back',
+  'incidentType.geofence_exit': 'Left the safe zone',
   'incidentType.device_offline': 'Device offline',
   'incidentType.missed_test': 'Missed self-test',
   'incidentType.visit_follow_up': 'Visit follow-up',

@@ -160,6 +160,7 @@ export const zhCN = {
   'incidentType.spo2_low': '血氧过低',
   'incidentType.temp_high': '体温过高',
   'incidentType.bed_exit_not_back': '离床未归',
+  'incidentType.geofence_exit': '离开安全区域',
   'incidentType.device_offline': '设备离线',
   'incidentType.missed_test': '设备未按时自检',
   'incidentType.visit_follow_up': '探访跟进',
