@@ -20,7 +20,7 @@ import { listenTcp, listenTls, listenWebSocket, type GuardOptions, type Listener
 import { ALARM_RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-limit.ts'
 import { Presence } from './presence.ts'
 import { Observers, observerSubscribeRefusal } from './observers.ts'
-import { redisBrokerParts, relayGatewayEvents, type BrokerParts } from './cluster.ts'
+import { redisBrokerParts, relayGatewayEvents, relayInvalidations, type BrokerParts } from './cluster.ts'
 import { Readings, type ReadingsOptions } from './readings.ts'
 import { GatewayStore, type Sql } from './store.ts'
 import type { GatewayCounters, GatewayEvents } from './types/events.ts'
@@ -51,6 +51,8 @@ export interface GatewayOptions {
   idempotency?: InboxPrunerOptions
   /** [P-2.1] Broker packet limit in bytes; a larger packet closes the connection. Default 262144 (256 KiB). */
   maxPacketBytes?: number
+  /** MQTT/TCP connections start with a load balancer's PROXY protocol v1 line naming the device's address (MQTT_PROXY_PROTOCOL=on; docs/deployment.md). Default false. */
+  proxyProtocol?: boolean
   /** Scaled mode: join the other nodes' brokers through this Redis (cluster.ts). */
   redisUrl?: string
   /** [P-3.1] Readings store, writer bounds and detection rules; `false` = readings only counted. */
@@ -84,7 +86,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly ctx: IngestContext
   private readonly commands: CommandDelivery
   private readonly maxPacketBytes: number
+  private readonly proxyProtocol: boolean
   private servers: Listener[] = []
+  /** scaled mode: tells the other nodes of a registry change */
+  private tellCluster: ((deviceId: string | undefined) => void) | null = null
   private readonly cluster?: BrokerParts
 
   constructor (opts: GatewayOptions) {
@@ -98,10 +103,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       : new Readings(opts.sql, store, log, (n) => this.emit('inbox', n), now, opts.readings)
     this.observers = new Observers(opts.sql, log.child({ part: 'observers' }), { now })
     this.auth = new DeviceAuth({ store, observers: this.observers, log: log.child({ part: 'connect' }), cacheTtlMs: opts.authCacheTtlMs, cacheMax: opts.authCacheMax })
-    this.inbox = new InboxWriter(store, log.child({ part: 'inbox' }), opts.inboxWriter)
-    this.pruner = new InboxPruner(store, log.child({ part: 'inbox' }), now, opts.idempotency)
+    this.inbox = new InboxWriter({ store, log: log.child({ part: 'inbox' }), ...opts.inboxWriter })
+    this.pruner = new InboxPruner({ store, log: log.child({ part: 'inbox' }), now, ...opts.idempotency })
     this.commands = new CommandDelivery(store, log, now)
     this.maxPacketBytes = opts.maxPacketBytes ?? MAX_PACKET_BYTES
+    this.proxyProtocol = opts.proxyProtocol ?? false
     this.cluster = opts.redisUrl ? redisBrokerParts(opts.redisUrl) : undefined
     const ctx: IngestContext = this.ctx = {
       sessions: this.auth.sessions,
@@ -169,7 +175,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const host = opts.host ?? '0.0.0.0'
     // aedes 1.x: persistence starts asynchronously and must be awaited before any connection.
     await this.broker.listen()
-    if (this.cluster) await relayGatewayEvents(this.broker, this)
+    if (this.cluster) {
+      await relayGatewayEvents(this.broker, this)
+      this.tellCluster = await relayInvalidations(this.broker, (id) => this.forgetDevice(id))
+    }
     await this.readings?.start()
     this.pruner.start()
     const handle = this.broker.handle.bind(this.broker)
@@ -183,7 +192,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         this.log.warn({ deviceId, remote, code: err.device, err: err.code }, err.message)
       }
     }
-    const tcp = await listenTcp(handle, opts.mqttPort, host, guard)
+    const proxy = this.proxyProtocol
+      ? { onRejected: (reason: string, remote: string | undefined) => this.log.warn({ remote, code: 'proxy_protocol' }, `connection closed: ${reason}`) }
+      : null
+    const tcp = await listenTcp(handle, opts.mqttPort, host, guard, proxy)
     this.servers.push(tcp)
     let mqttWs: number | null = null
     if (opts.mqttWsPort != null) {
@@ -210,10 +222,15 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   /**
    * Forgets a device's cached record after a registry change (secret rotation, removal); its
-   * live MQTT connection, if any, is closed at once so it must authenticate again. Without an
-   * id, forgets every cached record (connections stay).
+   * live MQTT connection, if any, is closed at once so it must authenticate again — on every
+   * node in scaled mode. Without an id, forgets every cached record (connections stay).
    */
   invalidateDevice (deviceId?: string): void {
+    this.forgetDevice(deviceId)
+    this.tellCluster?.(deviceId)
+  }
+
+  private forgetDevice (deviceId: string | undefined): void {
     this.auth.invalidate(deviceId)
     if (!deviceId) return
     const client = (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients[deviceId]
