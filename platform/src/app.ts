@@ -17,6 +17,8 @@ import { dbPlugin } from './plugins/db.ts'
 import { enginePlugin } from './plugins/engine.ts'
 import { FieldCrypto, fieldCryptoPlugin } from './plugins/field-crypto.ts'
 import { incidentsPlugin } from './plugins/incidents.ts'
+import { positionsPlugin, type PositionsPluginOptions } from './plugins/positions.ts'
+import { positionRoutes } from './features/positions/routes.ts'
 import { realtimePlugin } from './plugins/realtime.ts'
 import { authRoutes } from './features/auth/routes.ts'
 import { commandRoutes } from './features/commands/routes.ts'
@@ -62,6 +64,10 @@ export interface BuildAppOptions {
   vitalsStore?: VitalsStore
   /** Told when a resident's detection overrides change (embedded: the gateway's detector reloads them). */
   detectionSettingsChanged?: (residentId: string) => void
+  /** Positions (issue 15): the gateway's live positions and track store (embedded), how recent an incident's position must be. */
+  positions?: Omit<PositionsPluginOptions, 'now'>
+  /** Told when a resident's safe zone changes (embedded: the gateway's detector reloads it). */
+  safeZoneChanged?: (residentId: string) => void
   /** Told of every route as it is registered (the route-guard test reads each route's capability). */
   onRoute?: (route: RouteOptions) => void
 }
@@ -106,6 +112,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(incidentsPlugin, { now })
   await app.register(commandsPlugin, { transport: opts.commandTransport, logger: opts.logger.child({ part: 'platform' }), now, options: opts.commandOptions })
   await app.register(responsePlugin, { options: opts.response ?? {}, now, logger: opts.logger })
+  await app.register(positionsPlugin, { ...opts.positions, now })
   await app.register(enginePlugin, { logger: opts.logger, options: opts.engine })
 
   await app.register(authRoutes, { sessionTtlHours: opts.sessionTtlHours ?? 12 })
@@ -116,6 +123,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(responseRoutes)
   await app.register(responderPageRoutes)
   await app.register(vitalsRoutes, { store: opts.vitalsStore ?? new SqlVitalsStore(opts.db), settingsChanged: opts.detectionSettingsChanged, now })
+  await app.register(positionRoutes, { positions: app.positions, safeZoneChanged: opts.safeZoneChanged, now })
   await app.register(healthRoutes, {
     checks: {
       database: async () => { await opts.db.query('select 1'); return { kind: opts.db.kind } },

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { loadTlsFiles } from '@eldercare/common'
 import { Gateway, type GatewayOptions } from '@eldercare/gateway'
-import { InfluxVitalsStore } from '@eldercare/readings'
+import { InfluxTrackStore, InfluxVitalsStore } from '@eldercare/readings'
 import type { Config } from './config.ts'
 import { buildApp, type BuildAppOptions } from './app.ts'
 import { ensureAdmin, type BootstrapResult } from './features/auth/bootstrap.ts'
@@ -61,7 +61,8 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     let forgetDevice: (id: string) => void = () => {}
     // [P-3.1] readings go to InfluxDB when INFLUX_URL is set, else to the same database
     const vitalsStore = config.influxUrl ? new InfluxVitalsStore({ url: config.influxUrl }) : undefined
-    const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, readings: { vitalsStore }, ...opts.gateway })
+    const trackStore = config.influxUrl ? new InfluxTrackStore({ url: config.influxUrl }) : undefined
+    const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, readings: { vitalsStore, trackStore }, ...opts.gateway })
     closers.unshift(() => gateway.close())
     const app = await buildApp({
       db, logger,
@@ -73,6 +74,8 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       healthChecks: { mqtt: async () => ({ connectedDevices: gateway.broker.connectedClients }) },
       metrics: [gatewayMetrics(gateway), ...(gateway.readings ? [readingsMetrics(gateway.readings.writer)] : [])],
       vitalsStore: gateway.readings?.store,
+      positions: gateway.readings ? { live: gateway.readings.positions, track: gateway.readings.positions.track } : undefined,
+      safeZoneChanged: (id) => { gateway.readings?.detector?.reloadSafeZone(id).catch((err) => logger.warn({ err, residentId: id }, 'safe zone not reloaded')) },
       detectionSettingsChanged: (id) => { gateway.readings?.detector?.reloadSettings(id).catch((err) => logger.warn({ err, residentId: id }, 'detection settings not reloaded')) },
       // A registry change drops the device from the gateway's auth cache and the wiring's area cache.
       invalidateDevice: (id) => { gateway.invalidateDevice(id); forgetDevice(id) },

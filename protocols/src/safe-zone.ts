@@ -10,8 +10,10 @@ const Lat = Type.Number({ minimum: -90, maximum: 90, description: 'WGS-84 latitu
 const Lng = Type.Number({ minimum: -180, maximum: 180, description: 'WGS-84 longitude, degrees' })
 const Clock = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'local time HH:MM (the resident\'s time zone)' })
 
+/** A circle; without lat/lng it is centred on the resident's home (the site's coordinates). */
 export const SafeZoneCircle = Type.Object({
-  lat: Lat, lng: Lng, radiusM: Type.Number({ minimum: 20, maximum: 50_000, description: 'metres' })
+  lat: Type.Optional(Lat), lng: Type.Optional(Lng),
+  radiusM: Type.Optional(Type.Number({ minimum: 20, maximum: 50_000, description: 'metres; default 500' }))
 }, { additionalProperties: false })
 
 /** When the zone is watched: every day from `start` to `end` local time (may wrap midnight, e.g. 20:00–07:00 = nights). */

@@ -37,3 +37,7 @@ create table safe_zones (
   updated_at timestamptz not null default now(),
   updated_by text
 );
+
+-- An incident's position (WGS-84 {lat, lng, acc, at, source}): set when it opens from a device with a
+-- recent position, and following fresher positions while it is open.
+alter table incidents add column position jsonb;
