@@ -66,6 +66,8 @@ export interface BuildAppOptions {
   detectionSettingsChanged?: (residentId: string) => void
   /** Positions (issue 15): the gateway's live positions and track store (embedded), how recent an incident's position must be. */
   positions?: Omit<PositionsPluginOptions, 'now'>
+  /** The console's map tiles (MAP_TILES, MAP_ATTRIBUTION, MAP_DATUM); default none: a plain background. */
+  map?: { tiles: string | null, attribution: string | null, datum: 'wgs84' | 'gcj02' | 'bd09' }
   /** Told when a resident's safe zone changes (embedded: the gateway's detector reloads it). */
   safeZoneChanged?: (residentId: string) => void
   /** Told of every route as it is registered (the route-guard test reads each route's capability). */
@@ -123,7 +125,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(responseRoutes)
   await app.register(responderPageRoutes)
   await app.register(vitalsRoutes, { store: opts.vitalsStore ?? new SqlVitalsStore(opts.db), settingsChanged: opts.detectionSettingsChanged, now })
-  await app.register(positionRoutes, { positions: app.positions, safeZoneChanged: opts.safeZoneChanged, now })
+  await app.register(positionRoutes, { positions: app.positions, safeZoneChanged: opts.safeZoneChanged, now, map: opts.map ?? { tiles: null, attribution: null, datum: 'wgs84' } })
   await app.register(healthRoutes, {
     checks: {
       database: async () => { await opts.db.query('select 1'); return { kind: opts.db.kind } },

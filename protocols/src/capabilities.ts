@@ -18,7 +18,7 @@ export const CAPABILITIES = [
   'vitals.read',
   /** POST /api/residents/:id/reveal/:field (phones, key-safe code; audited) */
   'resident.reveal',
-  /** GET /api/areas, /sites, /residents, /devices, /visits (the caller's area subtree) */
+  /** GET /api/areas, /sites, /residents, /devices, /visits (the caller's area subtree); GET /api/map (tile settings) */
   'registry.read',
   /** POST/PATCH/DELETE /api/areas, /sites, /residents, /devices, /users, /responders, /observers; CSV import */
   'registry.write',

@@ -15,6 +15,8 @@ export interface PositionRoutesOptions {
   /** Told when a resident's safe zone changes (embedded: the gateway's detector reloads it). */
   safeZoneChanged?: (residentId: string) => void
   now: () => number
+  /** the console's map tiles (GET /api/map) */
+  map: { tiles: string | null, attribution: string | null, datum: 'wgs84' | 'gcj02' | 'bd09' }
 }
 
 const DAY_MS = 24 * 3600_000
@@ -36,6 +38,11 @@ export const positionRoutes: FastifyPluginAsync<PositionRoutesOptions> = async (
     if (!rows[0]) throw errors.NOT_FOUND('resident')
     return rows[0]
   }
+
+  // Every console user with a map to see (all staff roles hold registry.read).
+  app.get('/api/map', {
+    schema: { tags, summary: 'The installation\'s map tiles: XYZ URL template, attribution and datum (tiles null: draw on a plain background)' }, preHandler: [app.authenticate, app.requireCapability('registry.read')]
+  }, async () => opts.map)
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/residents/:id/position', {
     schema: { tags, summary: 'Last known position of the resident\'s wearables (WGS-84); 404 when none is known', params: IdParams }, preHandler: readers
