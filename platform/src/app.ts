@@ -19,6 +19,7 @@ import { FieldCrypto, fieldCryptoPlugin } from './plugins/field-crypto.ts'
 import { incidentsPlugin } from './plugins/incidents.ts'
 import { positionsPlugin, type PositionsPluginOptions } from './plugins/positions.ts'
 import { positionRoutes } from './features/positions/routes.ts'
+import { wallRoutes } from './features/wall/routes.ts'
 import { realtimePlugin } from './plugins/realtime.ts'
 import { authRoutes } from './features/auth/routes.ts'
 import { commandRoutes } from './features/commands/routes.ts'
@@ -126,6 +127,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(responderPageRoutes)
   await app.register(vitalsRoutes, { store: opts.vitalsStore ?? new SqlVitalsStore(opts.db), settingsChanged: opts.detectionSettingsChanged, now })
   await app.register(positionRoutes, { positions: app.positions, safeZoneChanged: opts.safeZoneChanged, now, map: opts.map ?? { tiles: null, attribution: null, datum: 'wgs84' } })
+  await app.register(wallRoutes, { now, timeZone: opts.timeZone ?? 'Asia/Shanghai' })
   await app.register(healthRoutes, {
     checks: {
       database: async () => { await opts.db.query('select 1'); return { kind: opts.db.kind } },

@@ -29,6 +29,7 @@ const EXPECTED: Record<string, Capability> = {
   'GET /api/residents/:id/vitals': 'vitals.read',
   'GET /api/residents/:id/detection': 'detection.write',
   'PUT /api/residents/:id/detection': 'detection.write',
+  'GET /api/wall': 'incident.read',
   'GET /api/map': 'registry.read',
   'GET /api/residents/:id/position': 'vitals.read',
   'GET /api/residents/:id/track': 'vitals.read',

@@ -8,6 +8,7 @@ import { IncidentsConsole } from '../features/incidents/components/incidents-con
 import { ReportsScreen } from '../features/reports/components/reports-screen.tsx'
 import { ResidentsScreen } from '../features/residents/components/residents-screen.tsx'
 import { VisitsScreen } from '../features/visits/components/visits-screen.tsx'
+import { WallScreen } from '../features/wall/components/wall-screen.tsx'
 import { requestNotificationPermission } from '../lib/browser-notification.ts'
 import { useI18n } from '../lib/i18n/i18n.ts'
 import { adminSectionsFor, can, screensFor, type AdminSection } from '../lib/permissions.ts'
@@ -28,11 +29,15 @@ function onSignInGesture (): void {
 export function App () {
   const { session, endedBecause } = useSession()
   const { locale, t } = useI18n()
+  const route = useRoute()
 
   useEffect(() => {
     document.documentElement.lang = locale
     document.title = t('app.title')
   }, [locale, t])
+
+  // The control-room wall screen (#/wall, issue 15): the whole display, no header, nothing to click.
+  if (session !== null && route.segments[0] === 'wall' && can(session.user.role, 'incident.read')) return <WallScreen key={session.token} getToken={getToken} />
 
   return (
     <>

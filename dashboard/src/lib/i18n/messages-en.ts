@@ -110,6 +110,9 @@ export const en: Messages = {
   'detail.timelineEmpty': 'Nothing recorded yet.',
   'detail.actorSystem': 'System',
 
+  'timeline.position': 'Position',
+  'timeline.returned_inside': 'Back inside the safe zone',
+  'timeline.left_again': 'Left the safe zone again',
   'timeline.opened': 'Alarm',
   'timeline.alarm': 'Repeat alarm',
   'timeline.acknowledged': 'Acknowledged',

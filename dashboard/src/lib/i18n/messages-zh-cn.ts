@@ -122,6 +122,9 @@ export const zhCN = {
   'detail.timelineEmpty': '暂无记录。',
   'detail.actorSystem': '系统',
 
+  'timeline.position': '定位',
+  'timeline.returned_inside': '已回到安全区域',
+  'timeline.left_again': '再次离开安全区域',
   'timeline.opened': '报警',
   'timeline.alarm': '再次报警',
   'timeline.acknowledged': '接警',

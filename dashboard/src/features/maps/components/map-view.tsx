@@ -9,7 +9,7 @@
 import 'leaflet/dist/leaflet.css'
 import { fromWgs84, type LatLng } from '@eldercare/protocols'
 import { useEffect, useMemo, useState } from 'react'
-import { Circle, CircleMarker, MapContainer, Polygon, Polyline, ScaleControl, TileLayer, Tooltip, useMap } from 'react-leaflet'
+import { Circle, CircleMarker, MapContainer, Polygon, Polyline, ScaleControl, TileLayer, Tooltip, useMap, useMapEvents } from 'react-leaflet'
 import { useMapSettings, type MapSettings } from '../api/map-data.ts'
 
 export interface MapPoint extends LatLng { id: string, color: string, label?: string, pulse?: boolean, radiusPx?: number }
@@ -61,6 +61,7 @@ export function MapView ({ center, zoom = 16, points = [], circles = [], lines =
           />
         )}
         <ScaleControl imperial={false} />
+        <ViewState />
         {fit && all.length > 0 && <FitTo points={all.map(to)} />}
         {areas.map((a) => <Polygon key={a.id} positions={a.points.map(to)} pathOptions={{ color: a.color, weight: 2, fillOpacity: 0.08 }} />)}
         {circles.map((c) => <Circle key={c.id} center={to(c)} radius={c.radiusM} pathOptions={{ color: c.color, weight: 1.5, fillOpacity: 0.1, dashArray: c.dashed ? '6 4' : undefined }} />)}
@@ -85,5 +86,22 @@ function FitTo ({ points }: { points: Array<[number, number]> }) {
     if (points.length === 1) map.setView(points[0]!, Math.max(map.getZoom(), 15))
     else map.fitBounds(points, { padding: [24, 24], maxZoom: 17 })
   }, [key]) // eslint-disable-line react-hooks/exhaustive-deps
+  return null
+}
+
+/**
+ * The view as attributes of the container (`data-center`, `data-zoom`, in the tile datum): what
+ * the map shows can be checked from outside (browser tests place markers by it) without a global.
+ */
+function ViewState () {
+  const map = useMap()
+  const write = () => {
+    const c = map.getCenter()
+    const el = map.getContainer()
+    el.dataset.center = `${c.lat.toFixed(7)},${c.lng.toFixed(7)}`
+    el.dataset.zoom = String(map.getZoom())
+  }
+  useMapEvents({ moveend: write, zoomend: write })
+  useEffect(write, []) // eslint-disable-line react-hooks/exhaustive-deps
   return null
 }
