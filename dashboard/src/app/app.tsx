@@ -9,6 +9,7 @@ import { ReportsScreen } from '../features/reports/components/reports-screen.tsx
 import { ResidentsScreen } from '../features/residents/components/residents-screen.tsx'
 import { VisitsScreen } from '../features/visits/components/visits-screen.tsx'
 import { WallScreen } from '../features/wall/components/wall-screen.tsx'
+import { SafeZoneEditor } from '../features/maps/components/safe-zone-editor.tsx'
 import { requestNotificationPermission } from '../lib/browser-notification.ts'
 import { useI18n } from '../lib/i18n/i18n.ts'
 import { adminSectionsFor, can, screensFor, type AdminSection } from '../lib/permissions.ts'
@@ -54,6 +55,17 @@ export function App () {
   )
 }
 
+/** The resident card's safe zone (issue 15): on the map for readers, editable by supervisors. */
+function SafeZoneSection ({ residentId, siteId, canEdit }: { residentId: string, siteId: string, canEdit: boolean }) {
+  const { t } = useI18n()
+  return (
+    <>
+      <h3 className='detail__section-title'>{t('safeZone.title')}</h3>
+      <SafeZoneEditor residentId={residentId} siteId={siteId} canEdit={canEdit} />
+    </>
+  )
+}
+
 /** The section named in the route when the role has it, else the role's first. */
 function adminSection (param: string | null, allowed: readonly AdminSection[]): AdminSection {
   return allowed.find((s) => s === param) ?? allowed[0]
@@ -78,7 +90,12 @@ function SignedIn ({ session }: { session: Session }) {
           </div>
         )}
         {screen === 'devices' && <DevicesScreen getToken={getToken} canCommand={canCommand} />}
-        {screen === 'residents' && <ResidentsScreen selectedId={param} showHistory={can(role, 'incident.read')} showVitals={can(role, 'vitals.read')} canReveal={canReveal} canTune={can(role, 'detection.write')} />}
+        {screen === 'residents' && (
+          <ResidentsScreen
+            selectedId={param} showHistory={can(role, 'incident.read')} showVitals={can(role, 'vitals.read')} canReveal={canReveal} canTune={can(role, 'detection.write')}
+            extra={can(role, 'vitals.read') ? (residentId, siteId) => <SafeZoneSection residentId={residentId} siteId={siteId} canEdit={can(role, 'detection.write')} /> : undefined}
+          />
+        )}
         {screen === 'visits' && <VisitsScreen canRecord={can(role, 'visit.record')} canPlan={can(role, 'visit.plan')} />}
         {screen === 'reports' && <ReportsScreen />}
         {screen === 'admin' && <AdminScreen section={adminSection(param, adminSectionsFor(role))} sections={adminSectionsFor(role)} />}

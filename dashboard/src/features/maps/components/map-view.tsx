@@ -7,7 +7,7 @@
  * scale bar — never a blank box.
  */
 import 'leaflet/dist/leaflet.css'
-import { fromWgs84, type LatLng } from '@eldercare/protocols'
+import { fromWgs84, toWgs84, type LatLng } from '@eldercare/protocols'
 import { useEffect, useMemo, useState } from 'react'
 import { Circle, CircleMarker, MapContainer, Polygon, Polyline, ScaleControl, TileLayer, Tooltip, useMap, useMapEvents } from 'react-leaflet'
 import { useMapSettings, type MapSettings } from '../api/map-data.ts'
@@ -31,11 +31,13 @@ export interface MapViewProps {
   /** no dragging or zooming (the wall screen) */
   still?: boolean
   testId?: string
+  /** a click on the map, in WGS-84 (drawing a safe zone) */
+  onPick?: (p: LatLng) => void
 }
 
 const DEFAULT_SETTINGS: MapSettings = { tiles: null, attribution: null, datum: 'wgs84' }
 
-export function MapView ({ center, zoom = 16, points = [], circles = [], lines = [], areas = [], fit = false, height = 260, dark = false, still = false, testId = 'map' }: MapViewProps) {
+export function MapView ({ center, zoom = 16, points = [], circles = [], lines = [], areas = [], fit = false, height = 260, dark = false, still = false, testId = 'map', onPick }: MapViewProps) {
   const settings = useMapSettings().data ?? DEFAULT_SETTINGS
   const [tilesFailed, setTilesFailed] = useState(false)
   const to = useMemo(() => (p: LatLng): [number, number] => { const q = fromWgs84(p, settings.datum); return [q.lat, q.lng] }, [settings.datum])
@@ -62,6 +64,7 @@ export function MapView ({ center, zoom = 16, points = [], circles = [], lines =
         )}
         <ScaleControl imperial={false} />
         <ViewState />
+        {onPick !== undefined && <Picker datum={settings.datum} onPick={onPick} />}
         {fit && all.length > 0 && <FitTo points={all.map(to)} />}
         {areas.map((a) => <Polygon key={a.id} positions={a.points.map(to)} pathOptions={{ color: a.color, weight: 2, fillOpacity: 0.08 }} />)}
         {circles.map((c) => <Circle key={c.id} center={to(c)} radius={c.radiusM} pathOptions={{ color: c.color, weight: 1.5, fillOpacity: 0.1, dashArray: c.dashed ? '6 4' : undefined }} />)}
@@ -103,5 +106,10 @@ function ViewState () {
   }
   useMapEvents({ moveend: write, zoomend: write })
   useEffect(write, []) // eslint-disable-line react-hooks/exhaustive-deps
+  return null
+}
+
+function Picker ({ datum, onPick }: { datum: MapSettings['datum'], onPick: (p: LatLng) => void }) {
+  useMapEvents({ click: (e) => onPick(toWgs84({ lat: e.latlng.lat, lng: e.latlng.lng }, datum)) })
   return null
 }
