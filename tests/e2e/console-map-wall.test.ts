@@ -111,6 +111,19 @@ describe.skipIf(!browserReq.ok)('console maps and the wall screen in a real brow
     await page.screenshot({ path: join(shots, '1-incident-map-away-from-home.png') })
   })
 
+  it('a supervisor sets the safe zone from the resident card: a circle around the home, drawn on the map', async () => {
+    await page.evaluate((id) => { window.location.hash = `#/residents/${id}` }, home.residentId)
+    await page.getByTestId('safe-zone-map').waitFor({ timeout: 5000 })
+    expect(await page.getByTestId('safe-zone-summary').textContent()).toMatch(/未设置/)
+    await page.getByTestId('safe-zone-radius').fill('400')
+    await page.getByTestId('safe-zone-save-circle').click()
+    await page.waitForFunction(() => /400 m/.test(document.querySelector('[data-testid="safe-zone-summary"]')?.textContent ?? ''), undefined, { timeout: 5000 })
+    const zone = await p.api.get(`/api/residents/${home.residentId}/safe-zone`)
+    expect(zone).toMatchObject({ circle: { lat: HOME.lat, lng: HOME.lng, radiusM: 400 }, graceS: 300 })
+    expect(await page.locator('[data-testid="safe-zone-map"] path.leaflet-interactive').count()).toBeGreaterThanOrEqual(2) // home and the zone
+    await page.screenshot({ path: join(shots, '3-safe-zone.png') })
+  })
+
   it('the wall screen (#/wall) shows a new P1 within a second, without interaction', async () => {
     await page.evaluate(() => { window.location.hash = '#/wall' })
     await page.getByTestId('wall').waitFor({ timeout: 5000 })
