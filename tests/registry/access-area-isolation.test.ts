@@ -48,7 +48,11 @@ const TABLE: Record<string, Probe[]> = {
   '/api/responders/:id': [read('operator', (t) => `/api/responders/${t.responderId}`)],
   '/api/residents/:id/vitals': [read('operator', (t) => `/api/residents/${t.residentId}/vitals`)],
   '/api/residents/:id/detection': [read('supervisor', (t) => `/api/residents/${t.residentId}/detection`)],
-  '/api/observers': [list('admin', '/api/observers')]
+  '/api/observers': [list('admin', '/api/observers')],
+  '/api/residents/:id/position': [read('operator', (t) => `/api/residents/${t.residentId}/position`)],
+  '/api/residents/:id/track': [read('operator', (t) => `/api/residents/${t.residentId}/track`)],
+  '/api/residents/:id/safe-zone': [read('auditor', (t) => `/api/residents/${t.residentId}/safe-zone`)],
+  '/api/wall': [list('operator', '/api/wall')]
 }
 
 /** GET routes that hold no area-scoped records, and why. */
@@ -56,7 +60,8 @@ const EXEMPT: Record<string, string> = {
   '/api/health': 'component health only, no records',
   '/api/live': 'liveness only: answers without asking any component, no records',
   '/api/auth/me': 'the caller themself',
-  '/api/policies/response': 'one policy for the whole network, no area records'
+  '/api/policies/response': 'one policy for the whole network, no area records',
+  '/api/map': 'the installation\'s tile settings, no records'
 }
 
 let p: TestPlatform
@@ -83,6 +88,9 @@ beforeAll(async () => {
     const responder = await p.api.post('/api/responders', { name: `护理员-${tag}`, kind: 'care_worker', areaId: d.communityId, phone: '13700001111' })
     // An MQTT observer account (issue 8) in the tenant's district.
     await p.api.post('/api/observers', { username: `obs-${tag}`, areaId: d.districtId })
+    // A known position and a safe zone (issue 15) for the position and safe-zone reads.
+    await p.db.query(`insert into positions_last (device_id, resident_id, lat, lng, acc, at, source) values ($1, $2, 39.9, 116.4, 10, now(), 'telemetry')`, [d.deviceId, d.residentId])
+    await p.api.request('PUT', `/api/residents/${d.residentId}/safe-zone`, { circle: { lat: 39.9, lng: 116.4, radiusM: 300 } })
     tenants[name] = { ...d, users, incidentId: recorded.incidentId, commandId: cmd.id, responderId: responder.id }
   }
 })
