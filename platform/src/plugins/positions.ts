@@ -17,8 +17,24 @@ export interface PositionsPluginOptions {
   /** an incident carries a position no older than this, ms (default 10 min) */
   recentMs?: number
   now: () => number
+  /** without `live` (scaled mode): how often open incidents follow `positions_last`, ms. Default 15000; 0 = never. */
+  followStoredEveryMs?: number
 }
 
 export const positionsPlugin = fp<PositionsPluginOptions>(async (app, opts) => {
-  app.decorate('positions', new PositionService(app.db, { live: opts.live, track: opts.track ?? new SqlTrackStore(app.db), recentMs: opts.recentMs, now: opts.now }))
+  const service = new PositionService(app.db, { live: opts.live, track: opts.track ?? new SqlTrackStore(app.db), recentMs: opts.recentMs, now: opts.now })
+  app.decorate('positions', service)
+  // In embedded mode the wiring hears every position; elsewhere incidents follow the coarse copy.
+  const every = opts.followStoredEveryMs ?? 15_000
+  if (opts.live || every <= 0) return
+  let timer: NodeJS.Timeout | undefined
+  app.addHook('onReady', async () => {
+    timer = setInterval(() => {
+      service.followStored((tx, id, kind, data) => app.incidents.addTimeline(tx, id, kind, null, null, data))
+        .then((ids) => Promise.all(ids.map((id) => app.response.effects.announce(id))))
+        .catch((err) => app.log.warn({ err }, 'incident positions not followed'))
+    }, every)
+    timer.unref()
+  })
+  app.addHook('onClose', async () => { clearInterval(timer) })
 }, { name: 'positions', dependencies: ['db'], decorators: { fastify: ['db'] } })

@@ -130,6 +130,26 @@ export class PositionService {
     })
   }
 
+  /**
+   * Where positions are not heard in this process (scaled mode: the gateways run elsewhere), the
+   * open incidents follow the coarse copy instead: each resident's freshest `positions_last` row
+   * newer than their incident's position is followed as if heard. Returns the incidents changed.
+   */
+  async followStored (addTimeline: Parameters<PositionService['follow']>[1]): Promise<string[]> {
+    const { rows } = await this.db.query<{ device_id: string, resident_id: string, lat: number, lng: number, acc: number | null, at: Date | string, source: 'telemetry' | 'event' }>(
+      `select distinct on (p.resident_id) p.device_id, p.resident_id, p.lat, p.lng, p.acc, p.at, p.source
+         from positions_last p
+         join incidents i on i.resident_id = p.resident_id
+        where i.status not in ('resolved', 'closed_false_alarm') and i.position is not null
+          and p.at > (i.position->>'at')::timestamptz
+        order by p.resident_id, p.at desc`)
+    const changed: string[] = []
+    for (const r of rows) {
+      changed.push(...await this.follow({ deviceId: r.device_id, residentId: r.resident_id, lat: Number(r.lat), lng: Number(r.lng), acc: r.acc == null ? null : Number(r.acc), at: new Date(r.at).getTime(), source: r.source }, addTimeline))
+    }
+    return changed
+  }
+
   private async zoneShape (q: Queryable, residentId: string): Promise<SafeZoneShape | null> {
     const { rows } = await q.query<{ zone: SafeZoneShape | string }>('select zone from safe_zones where resident_id = $1', [residentId])
     return rows[0] ? json(rows[0].zone) : null
