@@ -41,6 +41,8 @@ describe.skipIf(!browserReq.ok)('console maps and the wall screen in a real brow
   let p: TestPlatform
   let tiles: Server
   let tileRequests = 0
+  let tilesDown = false
+  let incidentId = ''
   let browser: Browser
   let page: Page
   let home: SeededHome
@@ -52,7 +54,8 @@ describe.skipIf(!browserReq.ok)('console maps and the wall screen in a real brow
     tiles = createServer((req, res) => {
       if (!/^\/\d+\/\d+\/\d+\.png$/.test(req.url ?? '')) { res.writeHead(404).end(); return }
       tileRequests++
-      res.writeHead(200, { 'content-type': 'image/png', 'access-control-allow-origin': '*' }).end(png)
+      if (tilesDown) { res.writeHead(503).end(); return }
+      res.writeHead(200, { 'content-type': 'image/png', 'access-control-allow-origin': '*', 'cache-control': 'no-store' }).end(png)
     })
     await new Promise<void>((resolve) => tiles.listen(0, '127.0.0.1', resolve))
     const tilePort = (tiles.address() as AddressInfo).port
@@ -84,6 +87,7 @@ describe.skipIf(!browserReq.ok)('console maps and the wall screen in a real brow
     await wearable.event('fall', { geo: { ...MARKET, acc: 25 } })
     const row = page.locator('[data-testid="incident-row"][data-status="open"]').first()
     await row.waitFor({ timeout: 5000 })
+    incidentId = (await row.getAttribute('data-incident-id'))!
     await row.click()
     const map = page.getByTestId('incident-map')
     await map.waitFor({ timeout: 5000 })
@@ -109,6 +113,20 @@ describe.skipIf(!browserReq.ok)('console maps and the wall screen in a real brow
     expect(Math.abs(marker.x + marker.width / 2 - expected.x)).toBeLessThan(3)
     expect(Math.abs(marker.y + marker.height / 2 - expected.y)).toBeLessThan(3)
     await page.screenshot({ path: join(shots, '1-incident-map-away-from-home.png') })
+  })
+
+  it('with no tiles reachable the map still draws the marker and a scale bar on a plain background', async () => {
+    tilesDown = true
+    await page.goto(`${p.httpUrl}/#/queue/${incidentId}`)
+    await page.reload()
+    const view = page.getByTestId('incident-map-view')
+    await view.waitFor({ timeout: 10_000 })
+    await page.waitForFunction(() => document.querySelector('[data-testid="incident-map-view"]')?.getAttribute('data-tiles') === 'off', undefined, { timeout: 5000 })
+    expect(await view.getAttribute('class')).toContain('map-view--plain')
+    expect(await view.locator('.leaflet-control-scale-line').isVisible()).toBe(true)
+    expect(await view.locator('path.map-point--pulse').count()).toBe(1)
+    await page.screenshot({ path: join(shots, '1b-incident-map-no-tiles.png') })
+    tilesDown = false
   })
 
   it('a supervisor sets the safe zone from the resident card: a circle around the home, drawn on the map', async () => {
