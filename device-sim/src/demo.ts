@@ -11,6 +11,8 @@ import { SimDevice, type DeviceCredentials } from './sim-device.ts'
 export interface DemoHousehold {
   wearable?: DeviceCredentials
   fallDetector?: DeviceCredentials
+  /** the home's coordinates: the wearable walks, goes to the market and back (issue 15) */
+  home?: { lat: number, lng: number }
 }
 
 /** A home's video intercom (issue 17), labelled with its residents' names for its test picture. */
@@ -36,6 +38,9 @@ export async function playDemoHomes (opts: DemoPlayOptions): Promise<() => Promi
   const households = opts.households.map((c, i) => new Household({
     url: opts.mqttUrl, wearable: c.wearable, fallDetector: c.fallDetector,
     telemetryIntervalMs: 15_000,
+    home: c.home,
+    // a 30-minute cycle of outings, so the map moves while someone watches
+    movementCycleMs: 30 * 60_000,
     meanTimeBetweenFallsMs: 30 * 60_000,
     // the first household falls soon after start, so a newcomer sees an alarm arrive
     firstFallAfterMs: i === 0 ? 20_000 : undefined

@@ -3,6 +3,7 @@
  * circadian rhythm, noise) and a fall detector that occasionally reports a fall.
  */
 import type { Vitals } from '@eldercare/protocols'
+import { positionAt, type LatLng } from './movement.ts'
 import { SimDevice, type DeviceCredentials } from './sim-device.ts'
 
 export interface HouseholdOptions {
@@ -15,6 +16,10 @@ export interface HouseholdOptions {
   meanTimeBetweenFallsMs?: number
   /** Delay of the first fall, in ms; default drawn like the others. */
   firstFallAfterMs?: number
+  /** The home's coordinates: the wearable then reports where it is — at home, on walks, at the market (movement.ts). */
+  home?: LatLng
+  /** Length of one cycle of outings, ms (movement.ts). Default 2 h. */
+  movementCycleMs?: number
   /** Deterministic randomness in [0,1). Default Math.random. */
   random?: () => number
   now?: () => number
@@ -53,8 +58,12 @@ export class Household {
       await d.status({ battery: 60 + Math.round(this.random() * 40), rssi: -50 - Math.round(this.random() * 30), fw: '1.4.2' })
       this.devices.push(d)
       const every = this.opts.telemetryIntervalMs ?? 10_000
+      // each wearer keeps their own phase and market direction
+      const move = this.opts.home ? { home: this.opts.home, cycleMs: this.opts.movementCycleMs, phase: this.random(), bearingDeg: Math.round(this.random() * 360) } : null
       const timer = setInterval(() => {
-        d.telemetry({ ts: now(), vitals: vitalsAt(now(), this.baseHr, this.random), activity: { motion: this.random() < 0.4 } }).catch(() => {})
+        const t = now()
+        const geo = move ? (({ lat, lng, acc }) => ({ lat: Math.round(lat * 1e6) / 1e6, lng: Math.round(lng * 1e6) / 1e6, acc }))(positionAt(t, move)) : undefined
+        d.telemetry({ ts: t, vitals: vitalsAt(t, this.baseHr, this.random), activity: { motion: this.random() < 0.4 }, ...(geo ? { geo } : {}) }).catch(() => {})
       }, every)
       timer.unref() // a household never keeps the process alive on its own
       this.timers.push(timer)

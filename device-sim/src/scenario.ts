@@ -20,6 +20,9 @@ import { SimError } from './errors.ts'
 import { Rng } from './prng.ts'
 import { Stats } from './progress.ts'
 import { SimDevice } from './sim-device.ts'
+import { wanderPosition } from './movement.ts'
+
+const round6 = (p: { lat: number, lng: number, acc: number }) => ({ lat: Math.round(p.lat * 1e6) / 1e6, lng: Math.round(p.lng * 1e6) / 1e6, acc: p.acc })
 
 export const ACTIONS = ['fall', 'sos', 'cancel', 'call', 'bed_exit', 'smoke', 'gas', 'water_leak', 'wander', 'inactivity', 'door_open', 'tamper', 'test', 'low_battery', 'vitals', 'offline', 'online'] as const
 export type Action = (typeof ACTIONS)[number]
@@ -270,9 +273,16 @@ export async function runScenario (scenario: Scenario, creds: CredentialsFile, o
         case 'vitals':
           await send('telemetry', { vitals: step.vitals! })
           break
-        case 'wander':
-          await send('events', { type: 'wander', confidence, geo: { lat: 32.99 + srng.between(-0.01, 0.01), lng: 112.53 + srng.between(-0.01, 0.01), acc: 15 } })
+        case 'wander': {
+          // walks straight away from home (five 300 m steps: out of any default safe zone, issue 15),
+          // reporting each position, then the wearable's own wander alarm from where it ended
+          const home = { lat: 32.99 + srng.between(-0.01, 0.01), lng: 112.53 + srng.between(-0.01, 0.01) }
+          const bearing = srng.between(0, 360)
+          const samples = [1, 2, 3, 4, 5].map((k) => ({ ts: Date.now() - (5 - k) * 60_000, geo: round6(wanderPosition(home, k, bearing)) }))
+          await send('telemetry', { samples })
+          await send('events', { type: 'wander', confidence, geo: samples.at(-1)!.geo })
           break
+        }
         case 'low_battery':
           await send('status', { online: true, ts: Date.now(), battery: step.battery ?? srng.int(5, 14) }, true)
           await send('events', { type: 'low_battery' })

@@ -7,7 +7,7 @@ import { ConfigError, EnvReader, loadTlsFiles } from '@eldercare/common'
 import pg from 'pg'
 import { pino } from 'pino'
 import { Gateway } from './gateway.ts'
-import { InfluxVitalsStore } from '@eldercare/readings'
+import { InfluxTrackStore, InfluxVitalsStore } from '@eldercare/readings'
 
 function loadGatewayConfig (env: NodeJS.ProcessEnv) {
   const r = new EnvReader(env, 'GW_ERR_CONFIG') // docs/gateway.md, "Error codes"
@@ -46,7 +46,11 @@ async function main (): Promise<void> {
     logger,
     redisUrl: cfg.redisUrl,
     proxyProtocol: cfg.proxyProtocol,
-    readings: { vitalsStore: cfg.influxUrl ? new InfluxVitalsStore({ url: cfg.influxUrl }) : undefined }
+    readings: {
+      vitalsStore: cfg.influxUrl ? new InfluxVitalsStore({ url: cfg.influxUrl }) : undefined,
+      // the 24-hour position track beside the readings (issue 15)
+      trackStore: cfg.influxUrl ? new InfluxTrackStore({ url: cfg.influxUrl }) : undefined
+    }
   })
   const ports = await gateway.listen({ host: cfg.host, mqttPort: cfg.mqttPort, mqttWsPort: cfg.mqttWsPort, tls: cfg.tls && loadTlsFiles(cfg.tls) })
   logger.info({ mqtt: ports.mqtt, mqttWs: ports.mqttWs, mqttTls: ports.mqttTls }, 'listening')

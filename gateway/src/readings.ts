@@ -4,15 +4,19 @@
  * detection rules; status and events feed the device-health rules.
  */
 import type { Logger } from 'pino'
-import type { Telemetry, TelemetrySample } from '@eldercare/protocols'
+import type { Crs, Telemetry, TelemetrySample } from '@eldercare/protocols'
 import { Detector, type DerivedNotice, type DetectorOptions, type Sample } from './detect/detector.ts'
 import type { DeviceOwner, GatewayStore, Sql } from './store.ts'
-import { ReadingsWriter, SqlVitalsStore, type ReadingPoint, type ReadingsWriterOptions, type VitalsStore } from '@eldercare/readings'
+import { ReadingsWriter, SqlTrackStore, SqlVitalsStore, type ReadingPoint, type ReadingsWriterOptions, type TrackStore, type VitalsStore } from '@eldercare/readings'
+import { PositionTracker, telemetryPositions, toPosition, type Position, type PositionTrackerOptions } from './positions.ts'
 
 export interface ReadingsOptions {
   /** Where readings go. Default: the relational store on the gateway's database. */
   vitalsStore?: VitalsStore
   writer?: ReadingsWriterOptions
+  /** Where the 24-hour position track goes. Default: the relational store on the gateway's database. */
+  trackStore?: TrackStore
+  positions?: PositionTrackerOptions
   /** Detection rules' options; `false` turns detection off. */
   detection?: DetectorOptions | false
   /** How long a device's owner (resident) is cached, in ms. Default 30000. */
@@ -28,6 +32,8 @@ export class Readings {
   readonly store: VitalsStore
   readonly writer: ReadingsWriter
   readonly detector: Detector | null
+  /** each wearable's last known position and the 24-hour track (issue 15) */
+  readonly positions: PositionTracker
   private readonly owners = new Map<string, { at: number, owner: DeviceOwner | null }>()
   private readonly lookups = new Map<string, Promise<DeviceOwner | null>>()
   private ownerBatch: Map<string, Array<{ resolve: (o: DeviceOwner | null) => void, reject: (e: unknown) => void }>> | null = null
@@ -38,16 +44,19 @@ export class Readings {
     private readonly now: () => number, private readonly opts: ReadingsOptions = {}) {
     this.store = opts.vitalsStore ?? new SqlVitalsStore(sql)
     this.writer = new ReadingsWriter(this.store, log.child({ part: 'readings' }), opts.writer)
+    this.positions = new PositionTracker(sql, opts.trackStore ?? new SqlTrackStore(sql), log.child({ part: 'positions' }), opts.positions)
     this.detector = opts.detection === false ? null : new Detector(sql, gwStore, log.child({ part: 'detect' }), notify, { now, ...opts.detection })
     this.ownerTtlMs = opts.ownerCacheTtlMs ?? 30_000
   }
 
   async start (): Promise<void> {
     await this.store.init().catch((err) => this.log.error({ err, store: this.store.kind }, 'readings store not ready; writes will retry'))
+    await this.positions.start()
     await this.detector?.start()
     this.pruneTimer = setInterval(() => {
       this.store.prune(this.now()).then((n) => { if (n) this.log.info({ pruned: n }, 'readings past retention pruned') },
         (err) => this.log.warn({ err }, 'readings prune failed'))
+      this.positions.track.prune(this.now()).catch((err) => this.log.warn({ err }, 'track prune failed'))
     }, this.opts.pruneIntervalMs ?? 3600_000)
     this.pruneTimer.unref()
   }
@@ -55,6 +64,7 @@ export class Readings {
   async close (): Promise<void> {
     clearInterval(this.pruneTimer)
     await this.detector?.stop()
+    await this.positions.close()
     await this.writer.close()
     await this.store.close()
   }
@@ -74,8 +84,15 @@ export class Readings {
     const samples = toSamples(message, receivedAt.getTime(), clockSkew)
     const points: ReadingPoint[] = samples.map((s) => ({ ts: s.ts, deviceId, residentId: owner.residentId, fields: s.fields }))
     this.writer.enqueue(points)
+    const positions = telemetryPositions(deviceId, owner.residentId, message, receivedAt.getTime(), clockSkew)
+    this.positions.update(positions)
     await this.prepare(owner)
     this.detect(() => this.detector?.onSamples(owner, samples))
+    this.onPositions(owner, positions)
+  }
+
+  private onPositions (owner: DeviceOwner, positions: Position[]): void {
+    for (const p of [...positions].sort((a, b) => a.at - b.at)) this.detect(() => this.detector?.onPosition(owner, p.at, p))
   }
 
   /** [P-3.4] battery from status. */
@@ -85,11 +102,22 @@ export class Readings {
     if (owner) { await this.prepare(owner); this.detect(() => this.detector?.onBattery(owner, battery, at.getTime())) }
   }
 
-  /** [P-3.2] a `low_battery` event. */
-  async onEvent (deviceId: string, type: string, at: Date): Promise<void> {
+  /** [P-3.2] an event, already recorded: its `geo` is a position; a `low_battery` event feeds the battery rule. */
+  async onEvent (deviceId: string, type: string, at: Date, geo?: { lat: number, lng: number, acc?: number, crs?: Crs }): Promise<void> {
+    // not awaited: the alarm is recorded, and its PUBACK [P-4.1] does not wait for a position
+    if (geo) void this.eventPosition(deviceId, geo, at)
     if (type !== 'low_battery' || !this.detector) return
     const owner = await this.healthOwner(deviceId)
     if (owner) { await this.prepare(owner); this.detect(() => this.detector?.onBattery(owner, null, at.getTime())) }
+  }
+
+  private async eventPosition (deviceId: string, geo: { lat: number, lng: number, acc?: number, crs?: Crs }, at: Date): Promise<void> {
+    const owner = await this.healthOwner(deviceId)
+    if (!owner) return
+    const p = toPosition(deviceId, owner.residentId, geo, at.getTime(), 'event')
+    this.positions.update([p])
+    await this.prepare(owner)
+    this.onPositions(owner, [p])
   }
 
   /** The rules' state of a device back from another gateway is re-read first; a failure is logged and the rules run on what is here. */

@@ -19,6 +19,9 @@ import { dbPlugin } from './plugins/db.ts'
 import { enginePlugin } from './plugins/engine.ts'
 import { FieldCrypto, fieldCryptoPlugin } from './plugins/field-crypto.ts'
 import { incidentsPlugin } from './plugins/incidents.ts'
+import { positionsPlugin, type PositionsPluginOptions } from './plugins/positions.ts'
+import { positionRoutes } from './features/positions/routes.ts'
+import { wallRoutes } from './features/wall/routes.ts'
 import { realtimePlugin } from './plugins/realtime.ts'
 import { authRoutes } from './features/auth/routes.ts'
 import { commandRoutes } from './features/commands/routes.ts'
@@ -80,6 +83,12 @@ export interface BuildAppOptions {
   metricsToken?: string | null
   /** Serve the OpenAPI description at /docs (default true; DOCS=off). */
   docs?: boolean
+  /** Positions (issue 15): the gateway's live positions and track store (embedded), how recent an incident's position must be. */
+  positions?: Omit<PositionsPluginOptions, 'now'>
+  /** The console's map tiles (MAP_TILES, MAP_ATTRIBUTION, MAP_DATUM); default none: a plain background. */
+  map?: { tiles: string | null, attribution: string | null, datum: 'wgs84' | 'gcj02' | 'bd09' }
+  /** Told when a resident's safe zone changes (embedded: the gateway's detector reloads it). */
+  safeZoneChanged?: (residentId: string) => void
   /** Told of every route as it is registered (the route-guard test reads each route's capability). */
   onRoute?: (route: RouteOptions) => void
 }
@@ -147,6 +156,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(incidentsPlugin, { now })
   await app.register(commandsPlugin, { transport: opts.commandTransport, logger: opts.logger.child({ part: 'platform' }), now, options: opts.commandOptions })
   await app.register(responsePlugin, { options: opts.response ?? {}, now, logger: opts.logger })
+  await app.register(positionsPlugin, { ...opts.positions, now })
   await app.register(enginePlugin, { logger: opts.logger, options: opts.engine })
 
   await app.register(authRoutes, { sessionTtlHours: opts.sessionTtlHours ?? 12 })
@@ -159,6 +169,8 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(callsFeature, { timeZone: opts.timeZone, now, ...opts.calls })
   await app.register(welfareRoundsFeature, { ...(opts.timeZone ? { timeZone: opts.timeZone } : {}), now, ...opts.welfareRounds })
   await app.register(vitalsRoutes, { store: opts.vitalsStore ?? new SqlVitalsStore(opts.db), settingsChanged: opts.detectionSettingsChanged, now })
+  await app.register(positionRoutes, { positions: app.positions, safeZoneChanged: opts.safeZoneChanged, now, map: opts.map ?? { tiles: null, attribution: null, datum: 'wgs84' } })
+  await app.register(wallRoutes, { now, timeZone: opts.timeZone ?? 'Asia/Shanghai' })
   await app.register(healthRoutes, {
     checks: {
       database: async () => { await opts.db.query('select 1'); return { kind: opts.db.kind } },

@@ -6,6 +6,9 @@ import { EnvReader, type TlsFiles } from '@eldercare/common'
 import { DEFAULT_TIME_ZONE, isTimeZone } from './lib/local-time.ts'
 import { readTurnConfig, type TurnConfig } from './features/calls/index.ts'
 
+/** What the console needs to draw maps: without tiles it draws on a plain background. */
+export interface MapConfig { tiles: string | null, attribution: string | null, datum: 'wgs84' | 'gcj02' | 'bd09' }
+
 export interface Config {
   /** REST, socket.io, dashboard, /docs, /metrics. Default 8080; 0 = any free port. */
   httpPort: number
@@ -23,6 +26,8 @@ export interface Config {
   databaseUrl: string | null
   /** InfluxDB for readings. */
   influxUrl: string | null
+  /** The console's map tiles (issue 15): XYZ URL template, attribution, and the datum the tiles are drawn in. */
+  map: MapConfig
   /** Redis to join several nodes. */
   redisUrl: string | null
   adminUsername: string
@@ -100,6 +105,12 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
   const notifyWebhookSecret = env.NOTIFY_WEBHOOK_SECRET || null
   if (notifyWebhookUrl && (!notifyWebhookSecret || notifyWebhookSecret.length < 16)) problems.push('NOTIFY_WEBHOOK_SECRET must be set (at least 16 characters) when NOTIFY_WEBHOOK_URL is')
   const publicUrl = r.url('PUBLIC_URL', ['http:', 'https:'])
+  const mapTiles = env.MAP_TILES || null
+  if (mapTiles !== null && !(/^https?:\/\/[^\s]+$/.test(mapTiles) && mapTiles.includes('{z}') && mapTiles.includes('{x}') && mapTiles.includes('{y}'))) {
+    problems.push(`MAP_TILES="${mapTiles}" must be an http(s) XYZ tile URL template with {z}, {x} and {y} (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png)`)
+  }
+  const mapDatum = (env.MAP_DATUM || 'wgs84') as MapConfig['datum']
+  if (!['wgs84', 'gcj02', 'bd09'].includes(mapDatum)) problems.push(`MAP_DATUM="${env.MAP_DATUM}" must be wgs84 (OpenStreetMap, Tianditu), gcj02 (AMap) or bd09 (Baidu)`)
   const timeZone = env.TIME_ZONE || DEFAULT_TIME_ZONE
   if (!isTimeZone(timeZone)) problems.push(`TIME_ZONE="${timeZone}" is not an IANA time zone (e.g. Asia/Shanghai)`)
   const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:'])
@@ -118,6 +129,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     dataDir: env.DATA_DIR || './data',
     databaseUrl,
     influxUrl: r.url('INFLUX_URL', ['http:', 'https:']),
+    map: { tiles: mapTiles, attribution: env.MAP_ATTRIBUTION || null, datum: mapDatum },
     redisUrl,
     adminUsername,
     adminPassword,

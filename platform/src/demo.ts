@@ -14,7 +14,7 @@ const DEMO_PREFIX = 'demo-'
 /** One device's credentials as a simulator needs them. */
 export interface DemoDevice { id: string, secret: string, type: string }
 /** One resident's devices. */
-export interface DemoHousehold { wearable?: DemoDevice, fallDetector?: DemoDevice }
+export interface DemoHousehold { wearable?: DemoDevice, fallDetector?: DemoDevice, home?: { lat: number, lng: number } }
 /** One home's shared video intercom (issue 17), labelled with its residents' names. */
 export interface DemoIntercom { device: DemoDevice, label: string }
 /** What the demo player plays: every resident's devices, and every home's intercom. */
@@ -77,12 +77,13 @@ export async function seedDemo (db: Db, rootAreaId: string): Promise<void> {
  * ones), one household per resident, for the demo player.
  */
 export async function issueDemoCredentials (db: Db): Promise<DemoCast> {
-  const { rows } = await db.query<{ id: string, type: string, resident_id: string }>("select id, type, resident_id from devices where id like $1 and type <> 'intercom' order by id", [`${DEMO_PREFIX}%`])
+  const { rows } = await db.query<{ id: string, type: string, resident_id: string, lat: number | null, lng: number | null }>(
+    "select d.id, d.type, d.resident_id, s.lat, s.lng from devices d join sites s on s.id = d.site_id where d.id like $1 and d.type <> 'intercom' order by d.id", [`${DEMO_PREFIX}%`])
   const households = new Map<string, DemoHousehold>()
   for (const r of rows) {
     const secret = generateDeviceSecret()
     await db.query('update devices set secret_hash = $2 where id = $1', [r.id, hashDeviceSecret(secret)])
-    const entry = households.get(r.resident_id) ?? {}
+    const entry: DemoHousehold = households.get(r.resident_id) ?? (r.lat != null && r.lng != null ? { home: { lat: Number(r.lat), lng: Number(r.lng) } } : {})
     entry[r.type === 'fall_detector' ? 'fallDetector' : 'wearable'] = { id: r.id, secret, type: r.type }
     households.set(r.resident_id, entry)
   }

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { loadTlsFiles } from '@eldercare/common'
 import { Gateway, type GatewayOptions } from '@eldercare/gateway'
-import { InfluxVitalsStore } from '@eldercare/readings'
+import { InfluxTrackStore, InfluxVitalsStore } from '@eldercare/readings'
 import type { Config } from './config.ts'
 import { buildApp, type BuildAppOptions } from './app.ts'
 import { ensureAdmin, type BootstrapResult } from './features/auth/bootstrap.ts'
@@ -64,7 +64,8 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     const vitalsStore = config.influxUrl ? new InfluxVitalsStore({ url: config.influxUrl }) : undefined
     // Readings in the embedded database go in batches of 250 points: a batch statement runs whole once
     // started, and an alarm's insert waits for at most the one in flight (db.ts, lanes).
-    const readings = { vitalsStore, ...(vitalsStore || db.kind !== 'pglite' ? {} : { writer: { batchSize: 250 } }) }
+    const trackStore = config.influxUrl ? new InfluxTrackStore({ url: config.influxUrl }) : undefined
+    const readings = { vitalsStore, trackStore, ...(vitalsStore || db.kind !== 'pglite' ? {} : { writer: { batchSize: 250 } }) }
     const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, readings, ...opts.gateway })
     closers.unshift(() => gateway.close())
     const app = await buildApp({
@@ -80,6 +81,9 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       healthChecks: { mqtt: async () => ({ connectedDevices: gateway.broker.connectedClients }) },
       metrics: [gatewayMetrics(gateway), ...(gateway.readings ? [readingsMetrics(gateway.readings.writer)] : [])],
       vitalsStore: gateway.readings?.store,
+      positions: gateway.readings ? { live: gateway.readings.positions, track: gateway.readings.positions.track } : undefined,
+      map: config.map,
+      safeZoneChanged: (id) => { gateway.readings?.detector?.reloadSafeZone(id).catch((err) => logger.warn({ err, residentId: id }, 'safe zone not reloaded')) },
       detectionSettingsChanged: (id) => { gateway.readings?.detector?.reloadSettings(id).catch((err) => logger.warn({ err, residentId: id }, 'detection settings not reloaded')) },
       // A registry change drops the device from the gateway's auth cache and the wiring's area cache.
       invalidateDevice: (id) => { gateway.invalidateDevice(id); forgetDevice(id) },

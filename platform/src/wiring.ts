@@ -4,6 +4,7 @@
  *   inbox        → app.engine.wake()                    (a durable alarm row: the engine runs at once)
  *   commandAck   → app.response.effects.commandAnswered  ([P-3.6] on the incident's timeline)
  *   deviceStatus → app.realtime.emitDeviceStatus        (to the device's area rooms)
+ *   position     → app.positions.follow                  (open incidents follow a fresher position; issue 15)
  */
 import type { FastifyInstance } from 'fastify'
 import type { Gateway } from '@eldercare/gateway'
@@ -29,6 +30,11 @@ export function wireGateway (app: FastifyInstance, gateway: Gateway): Wiring {
 
   gateway.on('commandAck', (ack) => {
     app.response.effects.commandAnswered(ack).catch((err) => app.log.warn({ err, commandId: ack.commandId }, 'command ack not recorded on incident'))
+  })
+  gateway.readings?.positions.on('position', (p) => {
+    app.positions.follow(p, (tx, id, kind, data) => app.incidents.addTimeline(tx, id, kind, null, null, data))
+      .then((ids) => Promise.all(ids.map((id) => app.response.effects.announce(id))))
+      .catch((err) => app.log.warn({ err, deviceId: p.deviceId }, 'incident position not updated'))
   })
   return { forgetDevice: (deviceId) => { areaPaths.delete(deviceId) } }
 }

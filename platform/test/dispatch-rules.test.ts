@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { LinkSigner, haversineM, rankCandidates, treeDistance } from '../src/features/response/dispatch.ts'
+import { distanceM } from '@eldercare/protocols'
+import { LinkSigner, rankCandidates, treeDistance } from '../src/features/response/dispatch.ts'
 
 describe('dispatch candidates', () => {
   it('counts steps up the area tree: same community 0, same street 1, same district 2', () => {
@@ -20,9 +21,19 @@ describe('dispatch candidates', () => {
     expect(ranked.map((r) => r.name)).toEqual(['丁', '丙', '甲', '乙'])
   })
 
+  it('with the person away from home (issue 15): by metres to where they are first, then the tree', () => {
+    const ranked = rankCandidates([
+      { name: '乙', treeDistance: 1, distanceM: 100 },
+      { name: '甲', treeDistance: 0, distanceM: null },
+      { name: '丙', treeDistance: 0, distanceM: 900 },
+      { name: '丁', treeDistance: 2, distanceM: 100 }
+    ], true)
+    expect(ranked.map((r) => r.name)).toEqual(['乙', '丁', '丙', '甲'])
+  })
+
   it('measures great-circle distance in metres', () => {
     // about 1.11 km per 0.01° of latitude
-    expect(Math.round(haversineM({ lat: 32.99, lng: 112.53 }, { lat: 33.0, lng: 112.53 }) / 10)).toBe(111)
+    expect(Math.round(distanceM({ lat: 32.99, lng: 112.53 }, { lat: 33.0, lng: 112.53 }) / 10)).toBe(111)
   })
 })
 

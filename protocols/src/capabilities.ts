@@ -14,11 +14,11 @@ export const CAPABILITIES = [
   'incident.act',
   /** POST /api/devices/:id/commands, GET /api/commands/:id */
   'device.command',
-  /** GET /api/residents/:id/vitals */
+  /** GET /api/residents/:id/vitals, /position, /track, /safe-zone */
   'vitals.read',
   /** POST /api/residents/:id/reveal/:field (phones, key-safe code; audited) */
   'resident.reveal',
-  /** GET /api/areas, /sites, /residents, /devices, /visits (the caller's area subtree) */
+  /** GET /api/areas, /sites, /residents, /devices, /visits (the caller's area subtree); GET /api/map (tile settings) */
   'registry.read',
   /** POST/PATCH/DELETE /api/areas, /sites, /residents, /devices, /users, /responders, /observers; CSV import */
   'registry.write',
@@ -28,7 +28,7 @@ export const CAPABILITIES = [
   'visit.record',
   /** POST /api/visits, /api/visits/plan-month, /api/visits/:id/cancel */
   'visit.plan',
-  /** GET/PUT /api/residents/:id/detection (alarm thresholds) */
+  /** GET/PUT /api/residents/:id/detection (alarm thresholds); PUT/DELETE /api/residents/:id/safe-zone */
   'detection.write',
   /** GET /api/reports/… */
   'report.read',

@@ -11,7 +11,7 @@ export type ReadingField = (typeof READING_FIELDS)[number]
 /** Rule names of derived alarms: the inbox row's `type` when `kind = 'derived'`. */
 export const DERIVED_RULES = [
   'news2', 'hr_high', 'hr_low', 'spo2_low', 'temp_high', 'inactivity', 'bed_exit_not_back',
-  'no_data', 'low_battery', 'device_offline', 'missed_test'
+  'no_data', 'low_battery', 'device_offline', 'missed_test', 'geofence_exit'
 ] as const
 export type DerivedRule = (typeof DERIVED_RULES)[number]
 

@@ -57,6 +57,27 @@ export const TimelineEntryDto = Type.Object({
 })
 export type TimelineEntryDto = Static<typeof TimelineEntryDto>
 
+/** Where the person is (issue 15): WGS-84 degrees, accuracy in metres, when, and from what. */
+export const PositionSourceDto = literals(['telemetry', 'event'] as const)
+export const IncidentPositionDto = Type.Object({
+  lat: Type.Number(),
+  lng: Type.Number(),
+  acc: Nullable(Type.Number()),
+  at: IsoTime,
+  source: PositionSourceDto
+})
+export type IncidentPositionDto = Static<typeof IncidentPositionDto>
+
+/** GET /api/residents/:id/position */
+export const ResidentPositionDto = Type.Object({ ...IncidentPositionDto.properties, deviceId: Type.String() })
+export type ResidentPositionDto = Static<typeof ResidentPositionDto>
+
+/** GET /api/residents/:id/track: the downsampled 24-hour track, oldest first. */
+export const TrackDto = Type.Object({
+  items: Type.Array(Type.Object({ lat: Type.Number(), lng: Type.Number(), acc: Nullable(Type.Number()), at: IsoTime }))
+})
+export type TrackDto = Static<typeof TrackDto>
+
 export const IncidentDto = Type.Object({
   id: Type.String(),
   type: Type.String(),
@@ -91,6 +112,8 @@ export const IncidentDto = Type.Object({
   escalationLevel: Type.Optional(Type.Integer({ minimum: 0 })),
   /** the responder currently offered, accepted or on scene */
   responder: Type.Optional(Nullable(Type.Object({ id: Type.String(), name: Type.String(), offerStatus: Type.String() }))),
+  /** where the person is: a position no older than 10 min when the incident opened, following fresher ones while open (issue 15) */
+  position: Type.Optional(Nullable(IncidentPositionDto)),
   /** set on `incident:updated` when operators should be alerted again (sound) */
   reAlert: Type.Optional(Nullable(literals(['repeat', 'escalation'] as const)))
 })

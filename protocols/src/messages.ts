@@ -41,7 +41,9 @@ export const Geo = Type.Object({
   lat: Type.Number({ minimum: -90, maximum: 90 }),
   lng: Type.Number({ minimum: -180, maximum: 180 }),
   /** metres */
-  acc: Type.Optional(Type.Number({ minimum: 0 }))
+  acc: Type.Optional(Type.Number({ minimum: 0 })),
+  /** [P-3.1] the datum of lat/lng; absent = wgs84. Converted to WGS-84 on ingest (protocols/src/geo.ts). */
+  crs: Type.Optional(Type.Union([Type.Literal('wgs84'), Type.Literal('gcj02'), Type.Literal('bd09')]))
 }, { additionalProperties: false })
 
 const readingGroups = {

@@ -40,13 +40,14 @@ export const DEFAULT_PRIORITY_POLICY: PriorityPolicy = {
     fall: 'P1', sos: 'P1', smoke: 'P1', gas: 'P1',
     // P2 urgent; news2 is "medium" (5–6) unless its severity says otherwise
     news2: 'P2', hr_high: 'P2', hr_low: 'P2', spo2_low: 'P2', temp_high: 'P2',
-    bed_exit_not_back: 'P2', water_leak: 'P2', wander: 'P2', call_request: 'P2', bed_exit: 'P2',
+    bed_exit_not_back: 'P2', geofence_exit: 'P2', water_leak: 'P2', wander: 'P2', call_request: 'P2', bed_exit: 'P2',
     // P3 welfare
     inactivity: 'P3', no_data: 'P3', door_open: 'P3',
     // P4 technical
     low_battery: 'P4', device_offline: 'P4', offline: 'P4', missed_test: 'P4', tamper: 'P4'
   },
-  ifSevere: { news2: 'P1', hr_high: 'P1', hr_low: 'P1', spo2_low: 'P1', temp_high: 'P1' },
+  // a geofence_exit is high severity for a resident flagged with dementia
+  ifSevere: { news2: 'P1', hr_high: 'P1', hr_low: 'P1', spo2_low: 'P1', temp_high: 'P1', geofence_exit: 'P1' },
   ifMild: { news2: 'P3' },
   // An intercom call from someone living alone may be the only sign of trouble: life-safety.
   raiseWhenLivesAlone: ['call_request', 'inactivity', 'no_data'],

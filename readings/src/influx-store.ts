@@ -15,8 +15,8 @@ import { DEFAULT_RETENTION_MS, PermanentWriteError, type ReadingPoint, type Vita
 export const INFLUX_MEASUREMENT = 'readings'
 export const INFLUX_RETENTION_POLICY = 'eldercare_readings'
 /** The times InfluxDB can store, in epoch ms (int64 nanoseconds, minus the two values it reserves). */
-const INFLUX_MIN_MS = Math.ceil(-9223372036854775806 / 1e6)
-const INFLUX_MAX_MS = Math.floor(9223372036854775806 / 1e6)
+export const INFLUX_MIN_MS = Math.ceil(-9223372036854775806 / 1e6)
+export const INFLUX_MAX_MS = Math.floor(9223372036854775806 / 1e6)
 
 export interface InfluxVitalsStoreOptions {
   /** `http(s)://[user:pass@]host:port/database`; the database defaults to `eldercare`. */
@@ -27,8 +27,51 @@ export interface InfluxVitalsStoreOptions {
   requestTimeoutMs?: number
 }
 
+/** A client for `http(s)://[user:pass@]host:port/database` (database default `eldercare`). */
+export function openInflux (url: string, requestTimeoutMs = 10_000): { influx: InfluxDB, database: string } {
+  const u = new URL(url)
+  const database = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, '')) || 'eldercare'
+  const influx = new InfluxDB({
+    host: u.hostname,
+    port: Number(u.port || (u.protocol === 'https:' ? 443 : 8086)),
+    protocol: u.protocol === 'https:' ? 'https' : 'http',
+    database,
+    ...(u.username ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) } : {}),
+    // The readings writer does its own retry with backoff and counts; the client fails fast.
+    pool: { maxRetries: 0, requestTimeout: requestTimeoutMs }
+  })
+  return { influx, database }
+}
+
+/** Creates the database and the retention policy (or sets its duration); idempotent. */
+export async function ensureRetentionPolicy (influx: InfluxDB, database: string, name: string, retentionMs: number, isDefault: boolean): Promise<void> {
+  await influx.createDatabase(database)
+  const duration = `${Math.ceil(retentionMs / 3600_000)}h`
+  const rp = { database, duration, replication: 1, isDefault }
+  const existing = await influx.showRetentionPolicies(database)
+  if (existing.some((p) => p.name === name)) await influx.alterRetentionPolicy(name, rp)
+  else await influx.createRetentionPolicy(name, rp)
+}
+
+/**
+ * What a failed write means: 4xx (other than 408/429) is InfluxDB refusing the points themselves
+ * (e.g. beyond retention) — a PermanentWriteError; anything else may pass on retry.
+ */
+export function influxWriteError (err: unknown, refusedBefore = 0): unknown {
+  const status = (err as { res?: { statusCode?: number } }).res?.statusCode
+  if (status && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    // "partial write: … dropped=N" (beyond retention), or "unable to parse" per bad line (not in
+    // dropped): the other points were kept
+    const message = (err as Error).message
+    const dropped = /dropped=(\d+)/.exec(message)
+    const unparsed = message.match(/unable to parse/g)?.length ?? 0
+    return new PermanentWriteError(message.trim(), err, dropped ? refusedBefore + Number(dropped[1]) + unparsed : undefined)
+  }
+  return err
+}
+
 /** The 1.x /query answer, as much of it as is read here. */
-interface RawResponse {
+export interface RawResponse {
   results?: Array<{ error?: string, series?: Array<{ columns: string[], values: Array<Array<number | null>> }> }>
 }
 
@@ -39,27 +82,12 @@ export class InfluxVitalsStore implements VitalsStore {
   private readonly retentionMs: number
 
   constructor (opts: InfluxVitalsStoreOptions) {
-    const u = new URL(opts.url)
-    this.database = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, '')) || 'eldercare'
+    ({ influx: this.influx, database: this.database } = openInflux(opts.url, opts.requestTimeoutMs))
     this.retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS
-    this.influx = new InfluxDB({
-      host: u.hostname,
-      port: Number(u.port || (u.protocol === 'https:' ? 443 : 8086)),
-      protocol: u.protocol === 'https:' ? 'https' : 'http',
-      database: this.database,
-      ...(u.username ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) } : {}),
-      // The readings writer does its own retry with backoff and counts; the client fails fast.
-      pool: { maxRetries: 0, requestTimeout: opts.requestTimeoutMs ?? 10_000 }
-    })
   }
 
   async init (): Promise<void> {
-    await this.influx.createDatabase(this.database)
-    const duration = `${Math.ceil(this.retentionMs / 3600_000)}h`
-    const rp = { database: this.database, duration, replication: 1, isDefault: true }
-    const existing = await this.influx.showRetentionPolicies(this.database)
-    if (existing.some((p) => p.name === INFLUX_RETENTION_POLICY)) await this.influx.alterRetentionPolicy(INFLUX_RETENTION_POLICY, rp)
-    else await this.influx.createRetentionPolicy(INFLUX_RETENTION_POLICY, rp)
+    await ensureRetentionPolicy(this.influx, this.database, INFLUX_RETENTION_POLICY, this.retentionMs, true)
   }
 
   async write (points: ReadingPoint[]): Promise<void> {
@@ -81,17 +109,7 @@ export class InfluxVitalsStore implements VitalsStore {
     try {
       await this.influx.writePoints(lines, { precision: 'ms', retentionPolicy: INFLUX_RETENTION_POLICY })
     } catch (err) {
-      // 4xx (other than 408/429): InfluxDB refused the points themselves (e.g. beyond retention)
-      const status = (err as { res?: { statusCode?: number } }).res?.statusCode
-      if (status && status >= 400 && status < 500 && status !== 408 && status !== 429) {
-        // "partial write: … dropped=N" (beyond retention), or "unable to parse" per bad line (not in
-        // dropped): the other points were kept
-        const message = (err as Error).message
-        const dropped = /dropped=(\d+)/.exec(message)
-        const unparsed = message.match(/unable to parse/g)?.length ?? 0
-        throw new PermanentWriteError(message.trim(), err, dropped ? refusedBefore + Number(dropped[1]) + unparsed : undefined)
-      }
-      throw err
+      throw influxWriteError(err, refusedBefore)
     }
   }
 

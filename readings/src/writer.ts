@@ -5,7 +5,13 @@
  * the OLDEST points are dropped (the newest say most about the resident now), counted and logged.
  */
 import type { Logger } from 'pino'
-import { PermanentWriteError, type ReadingPoint, type VitalsStore } from './store.ts'
+import { PermanentWriteError, type ReadingPoint } from './store.ts'
+
+/** What the writer needs of a store: a name for the logs and a batch write (VitalsStore, TrackStore). */
+export interface BatchStore<P> {
+  readonly kind: string
+  write(points: P[]): Promise<void>
+}
 
 export interface ReadingsWriterOptions {
   /** Points per write. Default 1000. */
@@ -46,10 +52,11 @@ export interface ReadingsWriterStats {
   retrying: boolean
 }
 
-export class ReadingsWriter {
+/** Generic over the point: readings (the default) or track positions, same buffering and isolation. */
+export class ReadingsWriter<P = ReadingPoint> {
   readonly opts: Required<ReadingsWriterOptions>
-  private buffer: ReadingPoint[] = []
-  private inflight: ReadingPoint[] = []
+  private buffer: P[] = []
+  private inflight: P[] = []
   private writing: Promise<void> | null = null
   private timer?: NodeJS.Timeout
   private failures = 0
@@ -58,12 +65,12 @@ export class ReadingsWriter {
   private closed = false
   readonly stats: ReadingsWriterStats = { buffered: 0, written: 0, dropped: 0, rejected: 0, failedWrites: 0, retrying: false }
 
-  constructor (readonly store: VitalsStore, private readonly log: Logger, opts: ReadingsWriterOptions = {}) {
+  constructor (readonly store: BatchStore<P>, private readonly log: Logger, opts: ReadingsWriterOptions = {}) {
     this.opts = { ...READINGS_WRITER_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) }
   }
 
   /** Appends points; never waits for the store. */
-  enqueue (points: ReadingPoint[]): void {
+  enqueue (points: P[]): void {
     if (points.length === 0) return
     for (const p of points) this.buffer.push(p)
     this.enforceBound()
@@ -117,7 +124,7 @@ export class ReadingsWriter {
     let ok = false
     this.writing = (async () => {
       // what is still to be written, in order: the batch, or the parts of it being isolated
-      const parts: ReadingPoint[][] = [this.inflight]
+      const parts: P[][] = [this.inflight]
       let refused = 0
       let reason: string | undefined
       try {

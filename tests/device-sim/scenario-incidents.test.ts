@@ -6,7 +6,8 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IncidentDto } from '@eldercare/protocols'
-import { loadCredentials, normaliseTrace, type CredentialsFile } from '@eldercare/device-sim'
+import { loadCredentials, normaliseTrace, parseScenarioText, runScenario, type CredentialsFile } from '@eldercare/device-sim'
+import { distanceM, type ResidentPositionDto, type TrackDto } from '@eldercare/protocols'
 import { ADMIN, eventually, startTestPlatform, type TestPlatform } from '../support/platform.ts'
 import { cli, npxDeviceSim, tempDir } from './cli-helpers.ts'
 
@@ -110,4 +111,30 @@ steps:
     expect(u.code).toBe(2)
     expect(u.err).toContain(`${unknown}:2: resident: no resident R999`)
   })
+
+  it('a wander step walks the wearable out of the safe zone: five positions on the track, the last as the position, a wander incident there (issue 15)', async () => {
+    const site = creds.sites.find((x) => x.devices.some((d) => d.type === 'wearable' && d.resident !== null))!
+    const wearable = site.devices.find((d) => d.type === 'wearable' && d.resident !== null)!
+    const resident = site.residents.find((r) => r.key === wearable.resident)!
+    const scenario = parseScenarioText('wander.yaml', `seed: 5\nspeed: 600\nsteps:\n  - { at: "00:00:05", resident: ${resident.key}, do: wander }\n`)
+    const played = await runScenario(scenario, creds, { runId: 'wander1' })
+    expect(played.performed).toBe(1)
+    const track = await eventually(async () => {
+      const t = await p.api.get<TrackDto>(`/api/residents/${resident.id}/track?from=${Date.now() - 3600_000}`)
+      return t.items.length >= 5 ? t : null
+    }, 10_000, 'five positions on the track')
+    const first = track.items[0]!
+    const last = track.items.at(-1)!
+    expect(distanceM(first, last)).toBeGreaterThan(1100) // four 300 m steps apart
+    const pos = await p.api.get<ResidentPositionDto>(`/api/residents/${resident.id}/position`)
+    expect(distanceM(pos, last)).toBeLessThan(1)
+    // the wander alarm opened an incident, or joined the resident's open one: either way it is there now
+    const incidentId = await eventually(async () => {
+      const { rows } = await p.db.query<{ incident_id: string | null }>(`select incident_id from inbox where device_id = $1 and type = 'wander'`, [wearable.id])
+      return rows[0]?.incident_id ?? null
+    }, 10_000, 'the wander alarm applied')
+    const incident = await p.api.get<IncidentDto>(`/api/incidents/${incidentId}`)
+    expect(distanceM(incident.position!, last)).toBeLessThan(1)
+  })
 })
+

@@ -56,14 +56,19 @@ const TABLE: Record<string, Probe[]> = {
   '/api/welfare-rounds': [list('supervisor', '/api/welfare-rounds'), list('auditor', '/api/welfare-rounds')],
   '/api/welfare-rounds/:id': [read('operator', (t) => `/api/welfare-rounds/${t.roundId}`)],
   // per area since issue 13: another district's policy is unknown to the caller
-  '/api/policies/response': [read('supervisor', (t) => `/api/policies/response?areaId=${t.districtId}`), read('operator', (t) => `/api/policies/response?areaId=${t.communityId}`)]
+  '/api/policies/response': [read('supervisor', (t) => `/api/policies/response?areaId=${t.districtId}`), read('operator', (t) => `/api/policies/response?areaId=${t.communityId}`)],
+  '/api/residents/:id/position': [read('operator', (t) => `/api/residents/${t.residentId}/position`)],
+  '/api/residents/:id/track': [read('operator', (t) => `/api/residents/${t.residentId}/track`)],
+  '/api/residents/:id/safe-zone': [read('auditor', (t) => `/api/residents/${t.residentId}/safe-zone`)],
+  '/api/wall': [list('operator', '/api/wall')]
 }
 
 /** GET routes that hold no area-scoped records, and why. */
 const EXEMPT: Record<string, string> = {
   '/api/health': 'component health only, no records',
   '/api/live': 'liveness only: answers without asking any component, no records',
-  '/api/auth/me': 'the caller themself'
+  '/api/auth/me': 'the caller themself',
+  '/api/map': 'the installation\'s tile settings, no records'
 }
 
 let p: TestPlatform
@@ -90,6 +95,9 @@ beforeAll(async () => {
     const responder = await p.api.post('/api/responders', { name: `护理员-${tag}`, kind: 'care_worker', areaId: d.communityId, phone: '13700001111' })
     // An MQTT observer account (issue 8) in the tenant's district.
     await p.api.post('/api/observers', { username: `obs-${tag}`, areaId: d.districtId })
+    // A known position and a safe zone (issue 15) for the position and safe-zone reads.
+    await p.db.query(`insert into positions_last (device_id, resident_id, lat, lng, acc, at, source) values ($1, $2, 39.9, 116.4, 10, now(), 'telemetry')`, [d.deviceId, d.residentId])
+    await p.api.request('PUT', `/api/residents/${d.residentId}/safe-zone`, { circle: { lat: 39.9, lng: 116.4, radiusM: 300 } })
     // A call (issue 17) recorded against the tenant's resident, a welfare round over its district, a daily check-in plan.
     const callId = `call-${tag}`
     await p.db.query(`insert into calls (id, direction, status, device_id, device_call_id, resident_id, started_at) values ($1, 'outbound', 'missed', $2, $1, $3, now())`, [callId, d.deviceId, d.residentId])

@@ -8,6 +8,8 @@ import { IncidentsConsole } from '../features/incidents/components/incidents-con
 import { ReportsScreen } from '../features/reports/components/reports-screen.tsx'
 import { ResidentsScreen } from '../features/residents/components/residents-screen.tsx'
 import { VisitsScreen } from '../features/visits/components/visits-screen.tsx'
+import { WallScreen } from '../features/wall/components/wall-screen.tsx'
+import { SafeZoneEditor } from '../features/maps/components/safe-zone-editor.tsx'
 import { requestNotificationPermission } from '../lib/browser-notification.ts'
 import { useI18n } from '../lib/i18n/i18n.ts'
 import { adminSectionsFor, can, screensFor, type AdminSection } from '../lib/permissions.ts'
@@ -28,11 +30,15 @@ function onSignInGesture (): void {
 export function App () {
   const { session, endedBecause } = useSession()
   const { locale, t } = useI18n()
+  const route = useRoute()
 
   useEffect(() => {
     document.documentElement.lang = locale
     document.title = t('app.title')
   }, [locale, t])
+
+  // The control-room wall screen (#/wall, issue 15): the whole display, no header, nothing to click.
+  if (session !== null && route.segments[0] === 'wall' && can(session.user.role, 'incident.read')) return <WallScreen key={session.token} getToken={getToken} />
 
   return (
     <>
@@ -45,6 +51,17 @@ export function App () {
         ? <LoginPage notice={endedBecause === 'expired' ? t('login.sessionExpired') : null} onSubmitGesture={onSignInGesture} />
         // Keyed by token: a new session gets a fresh queue and a fresh socket.
         : <SignedIn key={session.token} session={session} />}
+    </>
+  )
+}
+
+/** The resident card's safe zone (issue 15): on the map for readers, editable by supervisors. */
+function SafeZoneSection ({ residentId, siteId, canEdit }: { residentId: string, siteId: string, canEdit: boolean }) {
+  const { t } = useI18n()
+  return (
+    <>
+      <h3 className='detail__section-title'>{t('safeZone.title')}</h3>
+      <SafeZoneEditor residentId={residentId} siteId={siteId} canEdit={canEdit} />
     </>
   )
 }
@@ -73,7 +90,12 @@ function SignedIn ({ session }: { session: Session }) {
           </div>
         )}
         {screen === 'devices' && <DevicesScreen getToken={getToken} canCommand={canCommand} />}
-        {screen === 'residents' && <ResidentsScreen selectedId={param} showHistory={can(role, 'incident.read')} showVitals={can(role, 'vitals.read')} canReveal={canReveal} canTune={can(role, 'detection.write')} />}
+        {screen === 'residents' && (
+          <ResidentsScreen
+            selectedId={param} showHistory={can(role, 'incident.read')} showVitals={can(role, 'vitals.read')} canReveal={canReveal} canTune={can(role, 'detection.write')}
+            extra={can(role, 'vitals.read') ? (residentId, siteId) => <SafeZoneSection residentId={residentId} siteId={siteId} canEdit={can(role, 'detection.write')} /> : undefined}
+          />
+        )}
         {screen === 'visits' && <VisitsScreen canRecord={can(role, 'visit.record')} canPlan={can(role, 'visit.plan')} />}
         {screen === 'reports' && <ReportsScreen />}
         {screen === 'admin' && <AdminScreen section={adminSection(param, adminSectionsFor(role))} sections={adminSectionsFor(role)} />}

@@ -1,6 +1,7 @@
 import type { IncidentDto } from '@eldercare/protocols'
 import { getToken } from '../features/auth/session.ts'
 import { SiteDevices } from '../features/devices/components/site-devices.tsx'
+import { IncidentMap } from '../features/maps/components/incident-map.tsx'
 import { ResidentDetail } from '../features/residents/components/resident-detail.tsx'
 import { useI18n } from '../lib/i18n/i18n.ts'
 
@@ -12,6 +13,8 @@ export function IncidentContext ({ incident, canCommand, canReveal }: { incident
   const { t } = useI18n()
   return (
     <div className='workspace-context' data-testid='incident-context'>
+      <h3 className='detail__section-title'>{t('workspace.where')}</h3>
+      <IncidentMap incident={incident} />
       <h3 className='detail__section-title'>{t('workspace.resident')}</h3>
       {incident.residentId === null
         ? <p className='muted'>{t('queue.noResident')}</p>

@@ -16,7 +16,7 @@
  * readings' own time, in whichever gateway the device is connected to. Time-based rules
  * (inactivity, bed exit not back, no data, device offline, missed test) run on the scheduler tick
  * with the injected clock, in exactly one process of the cluster: the holder of the clock lease
- * (lease.ts, migration 0009). Their inputs from readings (last activity, bed occupancy) are written
+ * (lease.ts, migration 0009). Their inputs from readings (last activity, bed occupancy, position) are written
  * by every gateway as `input:*` records, which the holder reads on each tick.
  */
 import type { Logger } from 'pino'
@@ -27,12 +27,14 @@ import { applyTrigger } from './episodes.ts'
 import { ClockLease } from './lease.ts'
 import { BED_INPUT, checkBedNotBack, onBedOccupancy, type BedInput } from './rules/bed-exit-not-back.ts'
 import { checkDeviceOffline } from './rules/device-offline.ts'
+import { checkGeofence, GEO_INPUT, onPosition as geoStep, type GeoInput, type GeofenceSubject } from './rules/geofence-exit.ts'
 import { ACTIVITY_INPUT, checkInactivity, isActivity, onActivity, type ActivityInput } from './rules/inactivity.ts'
 import { onBattery as batteryStep } from './rules/low-battery.ts'
 import { checkMissedTest } from './rules/missed-test.ts'
 import { hasNews2, rememberNews2, scoreNews2 } from './rules/news2.ts'
 import { checkNoData } from './rules/no-data.ts'
 import { threshold, THRESHOLD_RULES, THRESHOLDS } from './rules/threshold.ts'
+import { SafeZoneCache } from './safe-zones.ts'
 import { DetectionScans } from './scans.ts'
 import { pacer, TickScheduler } from './scheduler.ts'
 import { DetectionSettingsCache } from './settings.ts'
@@ -65,8 +67,8 @@ export const DETECTOR_DEFAULTS = {
 /** Devices that best carry resident-level activity alarms. */
 const ACTIVITY_DEVICE_TYPES = ['motion_sensor', 'bed_sensor', 'wearable']
 /** Rules that run on the clock, in the lease holder only; and the inputs they read. */
-const CLOCK_RULES: DerivedRule[] = ['inactivity', 'bed_exit_not_back', 'no_data', 'device_offline', 'missed_test']
-const INPUTS = [ACTIVITY_INPUT, BED_INPUT]
+const CLOCK_RULES: DerivedRule[] = ['inactivity', 'bed_exit_not_back', 'no_data', 'device_offline', 'missed_test', 'geofence_exit']
+const INPUTS = [ACTIVITY_INPUT, BED_INPUT, GEO_INPUT]
 /** Inputs are re-read from this long before the previous tick: room for other nodes' clocks and writes in flight. */
 const INPUT_OVERLAP_MS = 60_000
 /** Rules that run where the readings arrive, per resident and per device. */
@@ -76,6 +78,7 @@ const NO_STATE: RuleState = Object.freeze({ mem: Object.freeze({}) }) as RuleSta
 export class Detector {
   readonly state: DetectionStateStore
   readonly settings: DetectionSettingsCache
+  readonly safeZones: SafeZoneCache
   private readonly alarms: DerivedAlarmWriter
   private readonly scans: DetectionScans
   private readonly scheduler: TickScheduler
@@ -103,6 +106,7 @@ export class Detector {
     this.lease = new ClockLease(sql, opts.clockLeaseMs ?? Math.max(3 * this.opts.tickIntervalMs, 90_000))
     this.state = new DetectionStateStore(sql, log, this.now, { flushDelayMs: opts.stateFlushDelayMs, writer: this.lease.holder })
     this.settings = new DetectionSettingsCache(sql)
+    this.safeZones = new SafeZoneCache(sql)
     this.scans = new DetectionScans(sql)
     this.alarms = new DerivedAlarmWriter(store, log, notify, this.now)
     this.scheduler = new TickScheduler(this.opts.tickIntervalMs, () => this.clockPass(), log)
@@ -113,6 +117,7 @@ export class Detector {
     const n = await this.state.load()
     this.adoptOldState()
     await this.settings.reload()
+    await this.safeZones.reload()
     this.log.info({ states: n }, 'detection state loaded')
     this.scheduler.start()
   }
@@ -139,6 +144,14 @@ export class Detector {
   reloadSettings (residentId?: string): Promise<void> { return this.settings.reload(residentId) }
 
   settingsFor (residentId: string | null): DetectionSettings { return this.settings.get(residentId) }
+
+  /** Re-reads one resident's safe zone (after a change through the API), or all. */
+  reloadSafeZone (residentId?: string): Promise<void> { return this.safeZones.reload(residentId) }
+
+  private geofenceSubject (residentId: string): GeofenceSubject | undefined {
+    const z = this.safeZones.get(residentId)
+    return z ? { zone: z.zone, dementia: z.dementia, timeZone: this.settings.get(residentId).timeZone } : undefined
+  }
 
   // ── inputs as they arrive ───────────────────────────────────────────────
 
@@ -200,6 +213,19 @@ export class Detector {
     }
   }
 
+  /**
+   * A position (WGS-84) of a resident's wearable, from telemetry or an event: the geofence_exit
+   * rule's input. Where the clock rules run, coming back inside ends the episode at once.
+   */
+  onPosition (owner: DeviceOwner, ts: number, pos: { lat: number, lng: number, acc?: number | null }): void {
+    const residentId = owner.residentId
+    if (!residentId) return
+    const geo = this.input(residentId, GEO_INPUT, geoStep(this.input<GeoInput>(residentId, GEO_INPUT), this.geofenceSubject(residentId), ts, pos, owner.deviceId))
+    if (geo.outsideSince === undefined && this.ownsClock && this.state.peek(residentId, 'geofence_exit')?.active) {
+      this.apply('geofence_exit', residentId, residentId, owner.deviceId, { mem: {}, clear: ts })
+    }
+  }
+
   /** [P-3.4] battery from status, or a `low_battery` event [P-3.2] (percent null). */
   onBattery (owner: DeviceOwner, percent: number | null, at: number): void {
     const cfg = this.settings.get(owner.residentId)
@@ -218,6 +244,7 @@ export class Detector {
   private async clockPass (): Promise<void> {
     const now = this.now()
     await this.settings.reload()
+    await this.safeZones.reload()
     await this.state.flush(now)
     const lease = await this.lease.hold(now)
     if (!lease.held) { this.ownsClock = false; return }
@@ -236,6 +263,11 @@ export class Detector {
       await pace()
       const st = this.state.peek(residentId, 'bed_exit_not_back') ?? NO_STATE
       await this.applyForResident('bed_exit_not_back', residentId, checkBedNotBack(st, bed.mem, this.settings.get(residentId), now))
+    }
+    for (const [residentId, geo] of this.state.all(GEO_INPUT)) {
+      await pace()
+      const st = this.state.peek(residentId, 'geofence_exit') ?? NO_STATE
+      await this.applyForResident('geofence_exit', residentId, checkGeofence(st, geo.mem, this.geofenceSubject(residentId), now))
     }
     for (const r of await this.scans.residentsLastSeen()) {
       await pace()

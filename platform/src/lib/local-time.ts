@@ -48,6 +48,12 @@ export function localMidnight (y: number, m: number, d: number, tz: string): Dat
   return new Date(t)
 }
 
+/** The instant today (the local day of `at` in `tz`) began. */
+export function startOfLocalDay (at: number, tz: string): Date {
+  const p = parts(at, tz)
+  return localMidnight(p.y, p.m, p.d, tz)
+}
+
 /** [start, end) of calendar month `YYYY-MM` in `tz`, as instants. */
 export function monthBounds (month: string, tz: string): { start: Date, end: Date } {
   const [y, m] = month.split('-').map(Number)

@@ -13,8 +13,8 @@ declare module 'fastify' {
 }
 
 export const enginePlugin = fp<{ logger: Logger, options?: EngineOptions }>(async (app, opts) => {
-  const engine = new IncidentEngine(app.db, app.incidents, opts.logger.child({ part: 'engine' }), app.response.effects, opts.options)
+  const engine = new IncidentEngine(app.db, app.incidents, opts.logger.child({ part: 'engine' }), app.response.effects, opts.options, app.positions)
   app.decorate('engine', engine)
   app.addHook('onReady', async () => { engine.start() })
   app.addHook('onClose', async () => { await engine.stop() })
-}, { name: 'engine', dependencies: ['db', 'incidents', 'response'], decorators: { fastify: ['db', 'incidents', 'response'] } })
+}, { name: 'engine', dependencies: ['db', 'incidents', 'response', 'positions'], decorators: { fastify: ['db', 'incidents', 'response', 'positions'] } })

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { NON_ALARM_EVENT_TYPES, SITE_LEVEL_ALARM_TYPES, type Severity } from '@eldercare/protocols'
+import { NON_ALARM_EVENT_TYPES, SITE_LEVEL_ALARM_TYPES, type IncidentPositionDto, type Severity } from '@eldercare/protocols'
 import type { Db, Queryable } from '../../db/db.ts'
 import type { IncidentChange } from './effects.ts'
 import type { IncidentService } from './service.ts'
@@ -20,6 +20,11 @@ export interface EngineOptions {
    * most 15 others before its announcement.
    */
   batchRows?: number
+}
+
+/** Where an alarm's person is (features/positions/service.ts). */
+export interface AlarmPositions {
+  forAlarm (q: Queryable, alarm: { kind: string, payload: Record<string, unknown>, deviceId: string, residentId: string | null, at: Date }): Promise<IncidentPositionDto | null>
 }
 
 /** Who hears of each committed change: the incident effects (features/incidents/effects.ts). */
@@ -63,7 +68,8 @@ export class IncidentEngine {
     private readonly incidents: IncidentService,
     private readonly log: Logger,
     private readonly sink: ChangeSink,
-    private readonly opts: EngineOptions = {}
+    private readonly opts: EngineOptions = {},
+    private readonly positions?: AlarmPositions
   ) {}
 
   start (): void {
@@ -169,6 +175,9 @@ export class IncidentEngine {
     if (row.kind === 'event' && NON_ALARM_EVENT_TYPES.has(row.type)) return null
     if (row.kind === 'intercom' && row.type !== 'call_request') return this.applyCallEvent(tx, row)
     const severity = row.kind === 'derived' && ['high', 'medium', 'low'].includes(row.payload.severity as string) ? row.payload.severity as Severity : null
+    const at = new Date(row.received_at)
+    const position = row.deviceless || SITE_LEVEL_ALARM_TYPES.has(row.type) ? null
+      : await this.positions?.forAlarm(tx, { kind: row.kind, payload: row.payload, deviceId: row.device_id, residentId: row.resident_id, at }) ?? null
     const { id, event } = await this.incidents.raise(tx, {
       type: row.type,
       siteId: row.site_id,
@@ -176,8 +185,9 @@ export class IncidentEngine {
       // Smoke, gas and water concern everyone at the site: one incident per site.
       residentId: SITE_LEVEL_ALARM_TYPES.has(row.type) ? null : row.resident_id,
       deviceId: row.deviceless ? null : row.device_id,
-      at: new Date(row.received_at),
+      at,
       severity,
+      position,
       livesAlone: row.lives_alone ?? false,
       capacityLevel: row.capacity_level,
       source: { deviceId: row.device_id, msgId: row.msg_id, kind: row.kind, payload: row.payload }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import {
   OUTCOMES, alarmPriority, compatibleAlarms, lowerPriority, mostUrgent, nextEscalation, nextStatus,
-  type IncidentAction, type IncidentDetailDto, type IncidentDto, type IncidentStatus, type Priority, type Severity, type TimelineEntryDto
+  type IncidentAction, type IncidentDetailDto, type IncidentPositionDto, type IncidentDto, type IncidentStatus, type Priority, type Severity, type TimelineEntryDto
 } from '@eldercare/protocols'
 import type { Db, Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
@@ -52,6 +52,7 @@ function toDto (r: Record<string, any>): IncidentRow {
     cancelled: r.cancelled_at != null,
     cancelledAt: iso(r.cancelled_at),
     escalationLevel: Number(r.escalations ?? 0),
+    position: r.position ? (typeof r.position === 'string' ? JSON.parse(r.position) : r.position) : null,
     responder: r.offer_responder_id ? { id: r.offer_responder_id, name: r.offer_responder_name, offerStatus: r.offer_status } : null,
     areaPath: r.area_path
   }
@@ -80,6 +81,8 @@ export interface AlarmInput {
   severity?: Severity | null
   livesAlone?: boolean
   capacityLevel?: number | null
+  /** where the person is, when known (issue 15): set on a new incident, or a fresher one on a joined incident */
+  position?: IncidentPositionDto | null
   /** inbox row that raised it */
   source: { deviceId: string, msgId: string, kind: string, payload: unknown }
 }
@@ -158,6 +161,11 @@ export class IncidentService {
       const raised = mostUrgent(join.priority, priority)
       await tx.query('update incidents set alarm_count = alarm_count + 1, last_alarm_at = $2, updated_at = $3 where id = $1', [join.id, alarm.at, new Date(this.now())])
       await this.addTimeline(tx, join.id, 'alarm_repeated', null, null, data)
+      if (alarm.position) {
+        const moved = await tx.query(`update incidents set position = $2 where id = $1 and (position is null or (position->>'at')::timestamptz < $3)`,
+          [join.id, JSON.stringify(alarm.position), alarm.position.at])
+        if (moved.rowCount > 0) await this.addTimeline(tx, join.id, 'position', null, null, { position: alarm.position })
+      }
       if (raised !== join.priority) await this.reprioritise(tx, join.id, raised, policy, 'more urgent alarm joined')
       return { id: join.id, event: 'incident:updated' }
     }
@@ -165,10 +173,12 @@ export class IncidentService {
     const ackDue = new Date(alarm.at.getTime() + policy.sla.ackDeadlineMs[priority])
     const esc = nextEscalation(policy.sla, priority, alarm.at.getTime(), 0, 'open')
     await tx.query(
-      `insert into incidents (id, type, priority, status, resident_id, site_id, area_id, device_id, opened_at, ack_due_at, updated_at, last_alarm_at, escalation_step, escalation_due_at)
-       values ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $8, $8, $10, $11)`,
-      [id, alarm.type, priority, alarm.residentId, alarm.siteId, alarm.areaId, alarm.deviceId, alarm.at, ackDue, esc?.step ?? 0, esc ? new Date(esc.dueAtMs) : null])
+      `insert into incidents (id, type, priority, status, resident_id, site_id, area_id, device_id, opened_at, ack_due_at, updated_at, last_alarm_at, escalation_step, escalation_due_at, position)
+       values ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $8, $8, $10, $11, $12)`,
+      [id, alarm.type, priority, alarm.residentId, alarm.siteId, alarm.areaId, alarm.deviceId, alarm.at, ackDue, esc?.step ?? 0, esc ? new Date(esc.dueAtMs) : null,
+        alarm.position ? JSON.stringify(alarm.position) : null])
     await this.addTimeline(tx, id, 'opened', null, null, data)
+    if (alarm.position) await this.addTimeline(tx, id, 'position', null, null, { position: alarm.position })
     return { id, event: 'incident:opened' }
   }
 

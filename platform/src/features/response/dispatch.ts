@@ -4,6 +4,7 @@
  * acceptance, decline, arrival and departure is a row in dispatch_offers and a timeline entry.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
+import { distanceM, type IncidentPositionDto } from '@eldercare/protocols'
 import type { Db, Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import type { Actor, IncidentService } from '../incidents/service.ts'
@@ -28,8 +29,10 @@ export interface ResponderDto {
 export interface CandidateDto extends ResponderDto {
   /** 0 same community, 1 same street, 2 same district, … (steps up the area tree) */
   treeDistance: number
-  /** metres, when both the site and the responder have coordinates */
+  /** metres from the incident's position when it has one (issue 15), else from the home; null without coordinates */
   distanceM: number | null
+  /** what `distanceM` is measured from */
+  distanceFrom: 'position' | 'home'
 }
 
 export interface OfferDto {
@@ -58,15 +61,6 @@ export function responderDto (r: Record<string, any>): ResponderDto {
   }
 }
 
-/** Great-circle distance in metres. */
-export function haversineM (a: { lat: number, lng: number }, b: { lat: number, lng: number }): number {
-  const rad = Math.PI / 180
-  const dLat = (b.lat - a.lat) * rad
-  const dLng = (b.lng - a.lng) * rad
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2
-  return 2 * 6_371_000 * Math.asin(Math.sqrt(h))
-}
-
 /** Steps from `from` up to the nearest common ancestor with `to`, counting from the incident's area. */
 export function treeDistance (incidentPath: string, responderPath: string): number {
   const a = incidentPath.split('/').filter(Boolean)
@@ -78,12 +72,14 @@ export function treeDistance (incidentPath: string, responderPath: string): numb
 
 /**
  * Orders responders for an incident: nearest in the area tree first (same community, then
- * street, then district), then by distance when coordinates exist, then by name.
+ * street, then district), then by distance when coordinates exist, then by name. When the person
+ * is somewhere else than at home (the incident has a position), the area tree of the home says
+ * little: distance to where they are comes first (`byPosition`).
  */
-export function rankCandidates<T extends { name: string, treeDistance: number, distanceM: number | null }> (list: T[]): T[] {
+export function rankCandidates<T extends { name: string, treeDistance: number, distanceM: number | null }> (list: T[], byPosition = false): T[] {
+  const metres = (x: T, y: T) => (x.distanceM ?? Number.POSITIVE_INFINITY) - (y.distanceM ?? Number.POSITIVE_INFINITY)
   return [...list].sort((x, y) =>
-    x.treeDistance - y.treeDistance ||
-    (x.distanceM ?? Number.POSITIVE_INFINITY) - (y.distanceM ?? Number.POSITIVE_INFINITY) ||
+    (byPosition ? metres(x, y) || x.treeDistance - y.treeDistance : x.treeDistance - y.treeDistance || metres(x, y)) ||
     x.name.localeCompare(y.name, 'zh'))
 }
 
@@ -140,10 +136,10 @@ export class DispatchService {
   }
 
   /** Candidates for an incident: on duty, not busy, not yet asked for it, within its district. */
-  /** The incident's area path and site position, and the district (city → district: the first two levels) responders come from. */
-  private async reach (incidentId: string, q: Queryable): Promise<{ path: string, lat: number | null, lng: number | null, scope: string }> {
-    const { rows: inc } = await q.query<{ path: string, lat: number | null, lng: number | null }>(
-      'select a.path, s.lat, s.lng from incidents i join areas a on a.id = i.area_id join sites s on s.id = i.site_id where i.id = $1', [incidentId])
+  /** The incident's area path, site position and own position, and the district (city → district: the first two levels) responders come from. */
+  private async reach (incidentId: string, q: Queryable): Promise<{ path: string, lat: number | null, lng: number | null, position: IncidentPositionDto | string | null, scope: string }> {
+    const { rows: inc } = await q.query<{ path: string, lat: number | null, lng: number | null, position: IncidentPositionDto | string | null }>(
+      'select a.path, s.lat, s.lng, i.position from incidents i join areas a on a.id = i.area_id join sites s on s.id = i.site_id where i.id = $1', [incidentId])
     if (!inc[0]) throw errors.NOT_FOUND('incident')
     const parts = inc[0].path.split('/').filter(Boolean)
     return { ...inc[0], scope: '/' + parts.slice(0, Math.min(parts.length, 2)).join('/') + '/' }
@@ -157,11 +153,15 @@ export class DispatchService {
         where a.path like $1 || '%' and rp.on_duty and not rp.disabled and not ${BUSY}
           and not exists (select 1 from dispatch_offers d where d.incident_id = $2 and d.responder_id = rp.id)`, [scope, incidentId])
     const site = inc[0]
+    const position = typeof site.position === 'string' ? JSON.parse(site.position) as IncidentPositionDto : site.position
+    const target = position ?? (site.lat != null && site.lng != null ? { lat: Number(site.lat), lng: Number(site.lng) } : null)
+    const from = position ? 'position' as const : 'home' as const
     return rankCandidates(rows.map((r) => ({
       ...responderDto(r),
       treeDistance: treeDistance(site.path, r.area_path),
-      distanceM: site.lat != null && site.lng != null && r.lat != null && r.lng != null ? Math.round(haversineM({ lat: site.lat, lng: site.lng }, { lat: r.lat, lng: r.lng })) : null
-    })))
+      distanceM: target && r.lat != null && r.lng != null ? Math.round(distanceM(target, { lat: Number(r.lat), lng: Number(r.lng) })) : null,
+      distanceFrom: from
+    })), position != null)
   }
 
   /**

@@ -8,6 +8,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
+import { distanceM, mapAppLinks, type IncidentPositionDto } from '@eldercare/protocols'
 import { errors, PlatformError } from '../../errors.ts'
 import { typeLabel } from './labels.ts'
 
@@ -36,6 +37,32 @@ button{font-size:1.1em;padding:12px;width:100%;border:0;border-radius:8px;margin
 const form = (token: string, action: string, label: string, secondary = false): string =>
   `<form method="post" action="/r/${esc(token)}/${action}"><button${secondary ? ' class="secondary"' : ''}>${label}</button></form>`
 
+/** Within this many metres (plus the fix's accuracy) of the home, the person is at home. */
+const AT_HOME_M = 100
+
+/**
+ * Where to go (issue 15): the home's address — with its access notes — or, when the incident's
+ * position is away from home, that position with links that open it in the map apps responders
+ * use (AMap, Baidu, Apple, any geo: app). Access notes only make sense at the home.
+ */
+function whereToGo (o: Record<string, any>): { atHome: boolean, html: string } {
+  const address = `<dt>地址 / Address</dt><dd>${esc(o.address ?? o.site_name)}</dd>`
+  const p = (typeof o.position === 'string' ? JSON.parse(o.position) : o.position) as IncidentPositionDto | null
+  if (!p) return { atHome: true, html: address }
+  const home = o.site_lat != null && o.site_lng != null ? { lat: Number(o.site_lat), lng: Number(o.site_lng) } : null
+  const fromHome = home ? distanceM(home, p) : null
+  const links = mapAppLinks(p, o.resident_name ?? '老人')
+  const linkHtml = `<dd><a href="${esc(links.amap)}">高德地图</a> · <a href="${esc(links.baidu)}">百度地图</a> · <a href="${esc(links.apple)}">Apple 地图</a> · <a href="${esc(links.geo)}">其他地图应用</a></dd>`
+  const when = new Date(p.at).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai' })
+  if (fromHome != null && fromHome <= AT_HOME_M + (p.acc ?? 0)) {
+    return { atHome: true, html: `${address}<dt>定位 / Position</dt><dd>在家附近（${when}）</dd>${linkHtml}` }
+  }
+  const html = `<dt>当前位置 / Where the person is</dt><dd>${p.lat.toFixed(5)}, ${p.lng.toFixed(5)}${p.acc != null ? `（误差约 ${Math.round(p.acc)} 米）` : ''} · ${when}` +
+    `${fromHome != null ? `<br>距家约 ${fromHome >= 1000 ? `${(fromHome / 1000).toFixed(1)} 公里` : `${Math.round(fromHome)} 米`}` : ''}</dd>` +
+    `<dt>在地图中打开 / Open in a map app</dt>${linkHtml}<dt>家庭地址 / Home</dt><dd>${esc(o.address ?? o.site_name)}</dd>`
+  return { atHome: false, html }
+}
+
 export const responderPageRoutes: FastifyPluginAsync = async (app) => {
   // Phone browsers post forms urlencoded; the buttons carry no fields.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
@@ -58,9 +85,9 @@ export const responderPageRoutes: FastifyPluginAsync = async (app) => {
     const offerId = app.response.dispatch.links.verify(token)
     const { rows } = await app.db.query<Record<string, any>>(
       `select o.status as offer_status, o.due_at, rp.name as responder_name,
-              i.id as incident_id, i.type, i.status, i.opened_at, i.alarm_count, i.cancelled_at, i.priority,
+              i.id as incident_id, i.type, i.status, i.opened_at, i.alarm_count, i.cancelled_at, i.priority, i.position,
               r.name as resident_name, r.conditions, r.access_notes, (r.key_safe_code_enc is not null) as has_key_safe,
-              s.name as site_name, s.address, a.name as area_name
+              s.name as site_name, s.address, s.lat as site_lat, s.lng as site_lng, a.name as area_name
          from dispatch_offers o join responders rp on rp.id = o.responder_id join incidents i on i.id = o.incident_id
          join sites s on s.id = i.site_id join areas a on a.id = i.area_id left join residents r on r.id = i.resident_id
         where o.id = $1`, [offerId])
@@ -70,12 +97,13 @@ export const responderPageRoutes: FastifyPluginAsync = async (app) => {
     const happened = `<section><dl><dt>事件 / What happened</dt><dd>${esc(typeLabel(o.type))} · ${esc(o.priority)}${o.alarm_count > 1 ? ` · ${o.alarm_count} 次警报` : ''}${o.cancelled_at ? ' · 老人已在设备上按“我没事”' : ''}</dd>
       <dt>时间 / When</dt><dd>${esc(new Date(o.opened_at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }))}</dd><dt>区域 / Area</dt><dd>${esc(o.area_name)}</dd></dl></section>`
     const open = ['accepted', 'arrived'].includes(o.offer_status) && !closed
+    const where = whereToGo(o)
     const pack = open
-      ? `<section><dl><dt>老人 / Resident</dt><dd>${esc(o.resident_name ?? o.site_name)}</dd><dt>地址 / Address</dt><dd>${esc(o.address ?? o.site_name)}</dd>
-          <dt>进门说明 / Access</dt><dd>${esc(o.access_notes ?? '—')}</dd>
+      ? `<section><dl><dt>老人 / Resident</dt><dd>${esc(o.resident_name ?? o.site_name)}</dd>${where.html}
+          ${where.atHome ? `<dt>进门说明 / Access</dt><dd>${esc(o.access_notes ?? '—')}</dd>` : ''}
           <dt>健康状况 / Conditions</dt><dd>${esc((o.conditions as string[] | null)?.join('，') || '—')}</dd>
           ${keySafe ? `<dt>钥匙盒密码 / Key safe</dt><dd class="code">${esc(keySafe)}</dd>` : ''}</dl>
-          ${!keySafe && o.has_key_safe ? form(token, 'key-safe', '显示钥匙盒密码（会被记录）', true) : ''}</section>`
+          ${!keySafe && o.has_key_safe && where.atHome ? form(token, 'key-safe', '显示钥匙盒密码（会被记录）', true) : ''}</section>`
       : ''
     let actions = ''
     if (closed) actions = '<p>此事件已结束，感谢。</p>'

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react'
 import { ErrorMessage } from '../../../components/error-message.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
@@ -11,7 +12,7 @@ import { DetectionSettingsForm } from './detection-settings-form.tsx'
  * The resident's card, 24 h of vitals and incident history; `showHistory` is off where an incident
  * is already on screen, whose moment `alarmAt` the charts then mark.
  */
-export function ResidentDetail ({ residentId, showHistory = true, showVitals = true, alarmAt, canReveal = false, canTune = false }: { residentId: string, showHistory?: boolean, showVitals?: boolean, alarmAt?: string | null, canReveal?: boolean, canTune?: boolean }) {
+export function ResidentDetail ({ residentId, showHistory = true, showVitals = true, alarmAt, canReveal = false, canTune = false, extra }: { residentId: string, showHistory?: boolean, showVitals?: boolean, alarmAt?: string | null, canReveal?: boolean, canTune?: boolean, /** composed by the app (e.g. the safe zone map), given the resident's site */ extra?: (siteId: string) => ReactNode }) {
   const { t } = useI18n()
   const resident = useResident(residentId)
   return (
@@ -20,6 +21,7 @@ export function ResidentDetail ({ residentId, showHistory = true, showVitals = t
       {resident.data === null
         ? resident.loading && <p className='muted' role='status'>{t('common.loading')}</p>
         : <ResidentCard resident={resident.data} canReveal={canReveal} />}
+      {extra !== undefined && resident.data !== null && extra(resident.data.siteId)}
       {showVitals && (
         <>
           <h3 className='detail__section-title'>{t('vitals.title')}</h3>

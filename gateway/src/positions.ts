@@ -1,0 +1,123 @@
+/**
+ * Where each wearable is (issue 15). The last known position of every device is kept in memory —
+ * the incident engine and the console ask for it far more often than it changes hands — and
+ * persisted **coarsely**: changed devices are upserted into `positions_last` in one statement every
+ * `persistIntervalMs` (default 30 s) and at shutdown, never per message. Every position also goes
+ * to the 24-hour track (a TrackStore, through the bounded ReadingsWriter, so ingest never waits).
+ * All positions are WGS-84: a device's declared `crs` is converted on ingest [P-3.1].
+ */
+import { EventEmitter } from 'node:events'
+import type { Logger } from 'pino'
+import { toWgs84, type Crs, type Telemetry, type TelemetrySample } from '@eldercare/protocols'
+import { ReadingsWriter, type PositionSource, type ReadingsWriterOptions, type TrackPoint, type TrackStore } from '@eldercare/readings'
+import type { Sql } from './store.ts'
+
+export interface Position {
+  deviceId: string
+  residentId: string | null
+  lat: number
+  lng: number
+  acc: number | null
+  /** epoch ms */
+  at: number
+  source: PositionSource
+}
+
+export interface PositionTrackerOptions {
+  /** How often changed last positions are written to `positions_last`, in ms. Default 30000. */
+  persistIntervalMs?: number
+  writer?: ReadingsWriterOptions
+}
+
+export class PositionTracker extends EventEmitter<{ position: [Position] }> {
+  readonly writer: ReadingsWriter<TrackPoint>
+  private readonly last = new Map<string, Position>()
+  private readonly dirty = new Set<string>()
+  private timer?: NodeJS.Timeout
+  private persisting: Promise<void> | null = null
+
+  constructor (private readonly sql: Sql, readonly track: TrackStore, private readonly log: Logger, private readonly opts: PositionTrackerOptions = {}) {
+    super()
+    this.writer = new ReadingsWriter<TrackPoint>(track, log.child({ part: 'track' }), opts.writer)
+  }
+
+  /** Loads the persisted last positions (a restart still knows where everyone was). */
+  async start (): Promise<void> {
+    await this.track.init().catch((err) => this.log.error({ err, store: this.track.kind }, 'track store not ready; writes will retry'))
+    const { rows } = await this.sql.query<{ device_id: string, resident_id: string | null, lat: number, lng: number, acc: number | null, at: Date | string, source: PositionSource }>(
+      'select device_id, resident_id, lat, lng, acc, at, source from positions_last')
+    for (const r of rows) {
+      this.last.set(r.device_id, { deviceId: r.device_id, residentId: r.resident_id, lat: Number(r.lat), lng: Number(r.lng), acc: r.acc == null ? null : Number(r.acc), at: new Date(r.at).getTime(), source: r.source })
+    }
+    this.timer = setInterval(() => { void this.persist() }, this.opts.persistIntervalMs ?? 30_000)
+    this.timer.unref()
+  }
+
+  async close (): Promise<void> {
+    clearInterval(this.timer)
+    await this.persist()
+    await this.writer.close()
+    await this.track.close()
+  }
+
+  /** Positions of one device, oldest first: all to the track; the newest becomes the last known one. */
+  update (positions: Position[]): void {
+    if (positions.length === 0) return
+    this.writer.enqueue(positions.map((p) => ({ ts: p.at, deviceId: p.deviceId, residentId: p.residentId, lat: p.lat, lng: p.lng, acc: p.acc, source: p.source })))
+    const newest = positions.reduce((a, b) => (b.at >= a.at ? b : a))
+    const known = this.last.get(newest.deviceId)
+    if (known && known.at > newest.at) return
+    this.last.set(newest.deviceId, newest)
+    this.dirty.add(newest.deviceId)
+    this.emit('position', newest)
+  }
+
+  get (deviceId: string): Position | undefined { return this.last.get(deviceId) }
+
+  /** The freshest position of any of a resident's devices. */
+  forResident (residentId: string): Position | undefined {
+    let best: Position | undefined
+    for (const p of this.last.values()) if (p.residentId === residentId && (!best || p.at > best.at)) best = p
+    return best
+  }
+
+  /** Writes the changed last positions in one statement; a failure keeps them for the next round. */
+  persist (): Promise<void> {
+    if (this.persisting) return this.persisting
+    if (this.dirty.size === 0) return Promise.resolve()
+    const ids = [...this.dirty]
+    this.dirty.clear()
+    const rows = ids.map((id) => this.last.get(id)!).map((p) => ({ device_id: p.deviceId, resident_id: p.residentId, lat: p.lat, lng: p.lng, acc: p.acc, at: new Date(p.at).toISOString(), source: p.source }))
+    this.persisting = this.sql.query(
+      `insert into positions_last (device_id, resident_id, lat, lng, acc, at, source, updated_at)
+       select device_id, resident_id, lat, lng, acc, at, source, now()
+         from jsonb_to_recordset($1::jsonb) as x(device_id text, resident_id text, lat float8, lng float8, acc float8, at timestamptz, source text)
+       on conflict (device_id) do update set resident_id = excluded.resident_id, lat = excluded.lat, lng = excluded.lng,
+         acc = excluded.acc, at = excluded.at, source = excluded.source, updated_at = now()
+       where positions_last.at <= excluded.at`, [JSON.stringify(rows)])
+      .then(() => undefined, (err) => {
+        for (const id of ids) this.dirty.add(id)
+        this.log.warn({ err, devices: ids.length }, 'last positions not saved; will retry')
+      })
+      .finally(() => { this.persisting = null })
+    return this.persisting
+  }
+}
+
+/**
+ * [P-3.1] The positions of a telemetry message (single or batch), on the gateway's clock when the
+ * device's is skewed [P-2.3], converted to WGS-84 from the declared `crs`.
+ */
+export function telemetryPositions (deviceId: string, residentId: string | null, message: Telemetry, receivedAtMs: number, clockSkew: boolean): Position[] {
+  const raw: TelemetrySample[] = 'samples' in message ? message.samples : [message as TelemetrySample]
+  const shift = clockSkew && message.ts !== undefined ? receivedAtMs - message.ts : 0
+  const out: Position[] = []
+  for (const s of raw) if (s.geo) out.push(toPosition(deviceId, residentId, s.geo, s.ts + shift, 'telemetry'))
+  return out
+}
+
+/** A geo object [P-3.1] as a WGS-84 position. */
+export function toPosition (deviceId: string, residentId: string | null, geo: { lat: number, lng: number, acc?: number, crs?: Crs }, at: number, source: PositionSource): Position {
+  const p = toWgs84(geo, geo.crs ?? 'wgs84')
+  return { deviceId, residentId, lat: p.lat, lng: p.lng, acc: geo.acc ?? null, at, source }
+}
