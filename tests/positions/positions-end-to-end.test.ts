@@ -75,8 +75,9 @@ describe('positions, incidents and safe zones (issue 15)', () => {
     expect(candidates[0]!.distanceM).toBeLessThan(100)
 
     await p.api.post(`/api/incidents/${incident.id}/acknowledge`)
-    const dispatched = await p.api.post<{ offer: { link: string } }>(`/api/incidents/${incident.id}/dispatch`, { responderId: near.id })
-    const link = dispatched.offer.link
+    const dispatched = await p.api.post<{ offer: { id: string } }>(`/api/incidents/${incident.id}/dispatch`, { responderId: near.id })
+    // the link goes only to the responder's channel (issue 13): sign the same offer's link as that channel gets it
+    const link = p.app.response.dispatch.link(p.app.response.dispatch.links.sign(dispatched.offer.id, 3_600_000))
     await fetch(`${p.httpUrl}${link}/accept`, { method: 'POST', redirect: 'manual' })
     const html = await (await fetch(`${p.httpUrl}${link}`)).text()
     expect(html).toContain('当前位置')

@@ -79,6 +79,9 @@ const TABLE: Record<string, Row> = {
   'POST /api/calls/:id/visit': { capability: 'call.make', url: (t) => `/api/calls/call-none-${t.tag}/visit`, body: () => ({ outcome: 'well' }), inside: [404] },
   'PUT /api/residents/:id/call-settings': { capability: 'call.settings', url: (t) => `/api/residents/${t.residentId}/call-settings`, body: () => ({ autoAnswer: true }), inside: OK },
   'POST /api/welfare-rounds': { capability: 'welfare.start', url: () => '/api/welfare-rounds', body: (t) => ({ areaId: t.communityId, message: '今天高温，请多喝水', deadline: new Date(Date.now() + 3_600_000).toISOString() }), inside: OK },
+  // issue 15: a resident's safe zone (circle around the home, or a polygon)
+  'PUT /api/residents/:id/safe-zone': { capability: 'detection.write', url: (t) => `/api/residents/${t.residentId}/safe-zone`, body: () => ({ circle: { lat: 39.9, lng: 116.4, radiusM: 300 } }), inside: OK },
+  'DELETE /api/residents/:id/safe-zone': { capability: 'detection.write', url: (t) => `/api/residents/${t.residentId}/safe-zone`, inside: OK },
   'PUT /api/residents/:id/daily-checkin': { capability: 'checkin.plan', url: (t) => `/api/residents/${t.residentId}/daily-checkin`, body: () => ({ windowStart: '07:00', windowEnd: '10:00' }), inside: OK }
 }
 

@@ -95,10 +95,11 @@ export const positionRoutes: FastifyPluginAsync<PositionRoutesOptions> = async (
   })
 
   app.delete<{ Params: Static<typeof IdParams> }>('/api/residents/:id/safe-zone', {
-    schema: { tags, summary: 'Removes the safe zone (no more geofence alarms for the resident)', params: IdParams }, preHandler: supervisors
+    schema: { tags, summary: 'Removes the safe zone (no more geofence alarms for the resident); idempotent: 204 also when there was none', params: IdParams }, preHandler: supervisors
   }, async (req, reply) => {
     await residentHome(req, req.params.id)
-    if (!await opts.positions.deleteSafeZone(req.params.id)) throw errors.NOT_FOUND('safe zone')
+    // idempotent, as DELETE is: the resident has no safe zone afterwards either way; only a removal is audited
+    if (!await opts.positions.deleteSafeZone(req.params.id)) return reply.code(204).send()
     await app.audit.write({ userId: req.user.id, username: req.user.username, ip: req.ip, action: 'safe_zone.delete', targetType: 'resident', targetId: req.params.id })
     opts.safeZoneChanged?.(req.params.id)
     return reply.code(204).send()
