@@ -10,13 +10,13 @@
  * assessment, see `isDisabled`), 重残, 特困/低保, 计划生育特殊家庭.
  */
 export const RESIDENT_GROUPS = [
-  { key: 'livesAlone', nameZh: '独居', nameEn: 'Living alone' },
-  { key: 'emptyNest', nameZh: '空巢', nameEn: 'Empty-nest' },
-  { key: 'leftBehind', nameZh: '留守', nameEn: 'Left-behind' },
+  { key: 'lives_alone', nameZh: '独居', nameEn: 'Living alone' },
+  { key: 'empty_nest', nameZh: '空巢', nameEn: 'Empty-nest' },
+  { key: 'left_behind', nameZh: '留守', nameEn: 'Left-behind' },
   { key: 'disabled', nameZh: '失能', nameEn: 'Disabled (assessment)' },
-  { key: 'severelyHandicapped', nameZh: '重残', nameEn: 'Severely handicapped' },
-  { key: 'specialDifficulty', nameZh: '特困/低保', nameEn: 'Special-difficulty family' },
-  { key: 'familyPlanningSpecial', nameZh: '计划生育特殊家庭', nameEn: 'Family-planning special family' }
+  { key: 'severely_handicapped', nameZh: '重残', nameEn: 'Severely handicapped' },
+  { key: 'special_difficulty', nameZh: '特困/低保', nameEn: 'Special-difficulty family' },
+  { key: 'family_planning_special', nameZh: '计划生育特殊家庭', nameEn: 'Family-planning special family' }
 ] as const
 export type ResidentGroup = typeof RESIDENT_GROUPS[number]['key']
 /** The groups recorded by hand; `disabled` follows the assessment. */
@@ -79,7 +79,7 @@ export interface VisitRules {
   disabledFromLevel: number
 }
 export const DEFAULT_VISIT_RULES: VisitRules = {
-  eligibleGroups: ['livesAlone', 'emptyNest', 'leftBehind', 'disabled', 'severelyHandicapped', 'specialDifficulty'],
+  eligibleGroups: ['lives_alone', 'empty_nest', 'left_behind', 'disabled', 'severely_handicapped', 'special_difficulty'],
   countingMethods: ['home', 'phone', 'video'],
   disabledFromLevel: DISABLED_FROM_LEVEL
 }

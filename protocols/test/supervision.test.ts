@@ -6,7 +6,7 @@ import {
 
 const active = (since = '2020-01-01') => ({ status: 'active' as const, since })
 function resident (id: string, over: Partial<SupervisedResident> = {}): SupervisedResident {
-  return { id, groups: ['livesAlone'], capacityLevel: null, birthDate: '1945-06-01', statusHistory: [active()], ...over }
+  return { id, groups: ['lives_alone'], capacityLevel: null, birthDate: '1945-06-01', statusHistory: [active()], ...over }
 }
 
 describe('status through time', () => {
@@ -22,8 +22,8 @@ describe('status through time', () => {
 
 describe('groups', () => {
   it('keeps each group its own flag and derives 失能 from capacity level ≥ 2', () => {
-    expect(residentGroups({ groups: ['livesAlone', 'specialDifficulty'], capacityLevel: 1 })).toEqual(['livesAlone', 'specialDifficulty'])
-    expect(residentGroups({ groups: ['emptyNest', 'disabled'], capacityLevel: 2 })).toEqual(['emptyNest', 'disabled'])
+    expect(residentGroups({ groups: ['lives_alone', 'special_difficulty'], capacityLevel: 1 })).toEqual(['lives_alone', 'special_difficulty'])
+    expect(residentGroups({ groups: ['empty_nest', 'disabled'], capacityLevel: 2 })).toEqual(['empty_nest', 'disabled'])
     expect(residentGroups({ groups: [], capacityLevel: 3 }, 4)).toEqual([])
   })
 })
@@ -97,24 +97,24 @@ describe('population counts', () => {
 
   it('matches a data set counted by hand, using the status on the date', () => {
     const rs = [
-      resident('a', { birthDate: '1950-01-01', groups: ['livesAlone'], capacityLevel: 0 }),
-      resident('b', { birthDate: '1940-01-01', groups: ['livesAlone', 'severelyHandicapped'], capacityLevel: 3 }),
-      resident('c', { birthDate: '1930-01-01', groups: ['emptyNest'], capacityLevel: 2, statusHistory: [active(), { status: 'in_hospital', since: '2026-05-01' }] }),
-      resident('d', { birthDate: '1955-01-01', groups: ['leftBehind'], statusHistory: [active(), { status: 'deceased', since: '2026-05-20' }] }),
+      resident('a', { birthDate: '1950-01-01', groups: ['lives_alone'], capacityLevel: 0 }),
+      resident('b', { birthDate: '1940-01-01', groups: ['lives_alone', 'severely_handicapped'], capacityLevel: 3 }),
+      resident('c', { birthDate: '1930-01-01', groups: ['empty_nest'], capacityLevel: 2, statusHistory: [active(), { status: 'in_hospital', since: '2026-05-01' }] }),
+      resident('d', { birthDate: '1955-01-01', groups: ['left_behind'], statusHistory: [active(), { status: 'deceased', since: '2026-05-20' }] }),
       resident('e', { birthDate: '1960-01-01', groups: [], statusHistory: [active(), { status: 'moved_out', since: '2026-06-02' }] }),
-      resident('f', { birthDate: '1935-01-01', groups: ['familyPlanningSpecial'], capacityLevel: 4, statusHistory: [active('2026-07-01')] })
+      resident('f', { birthDate: '1935-01-01', groups: ['family_planning_special'], capacityLevel: 4, statusHistory: [active('2026-07-01')] })
     ]
     // On 2026-06-01: a, b active; c in hospital; d deceased; e still active; f not yet registered.
     const p = populationCounts('2026-06-01', rs)
     expect(p.total).toBe(5)
     expect(p.byStatus).toEqual({ active: 3, in_hospital: 1, moved_out: 0, deceased: 1 })
     expect(p.current).toBe(4)
-    expect(p.byGroup).toEqual({ livesAlone: 2, emptyNest: 1, leftBehind: 0, disabled: 2, severelyHandicapped: 1, specialDifficulty: 0, familyPlanningSpecial: 0 })
+    expect(p.byGroup).toEqual({ lives_alone: 2, empty_nest: 1, left_behind: 0, disabled: 2, severely_handicapped: 1, special_difficulty: 0, family_planning_special: 0 })
     expect(p.byAgeBand).toEqual({ '60-69': 1, '70-79': 1, '80-89': 1, '90+': 1, under60: 0, unknown: 0 })
     expect(p.byCapacityLevel).toEqual({ 0: 1, 1: 0, 2: 1, 3: 1, 4: 0, unassessed: 1 })
     // A month later e has moved out and f arrived.
     const q = populationCounts('2026-07-01', rs)
     expect(q.byStatus).toEqual({ active: 3, in_hospital: 1, moved_out: 1, deceased: 1 })
-    expect(q.byGroup.familyPlanningSpecial).toBe(1)
+    expect(q.byGroup.family_planning_special).toBe(1)
   })
 })
