@@ -108,7 +108,8 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
       .catch((err) => app.log.error({ err }, 'monthly statement job failed'))
   }
   if (jobMs > 0) {
-    app.addHook('onReady', async () => { runJob(); timer = setInterval(runJob, jobMs); timer.unref() })
+    // First look one period after start, not at start: a restart loop must not hammer the database.
+    app.addHook('onReady', async () => { timer = setInterval(runJob, jobMs); timer.unref() })
     app.addHook('onClose', async () => { if (timer) clearInterval(timer) })
   }
 
@@ -350,8 +351,8 @@ export function previousMonth (month: string): string {
 }
 
 /**
- * The monthly job: on the 1st (and on any later start, catching up), every area without a
- * statement for the past month gets one. An existing statement is never touched here.
+ * The monthly job: from the 1st on (hourly, so a node that was down catches up), every area
+ * without a statement for the past month gets one. An existing statement is never touched here.
  */
 export async function generateMonthlyStatements (app: FastifyInstance, now: number, timeZone: string): Promise<number> {
   const month = previousMonth(monthOf(now, timeZone))
