@@ -14,14 +14,13 @@ const dashboard = `${root}dashboard/dist/index.html`
 
 let args
 if (prod) {
-  const main = `${root}platform/dist/main.js`
-  if (!existsSync(main)) {
-    process.stderr.write('no compiled platform (platform/dist/main.js): run `npm run build` first\n')
+  if (!existsSync(`${root}platform/dist/main.js`) || !existsSync(`${root}device-sim/dist/index.js`)) {
+    process.stderr.write('no compiled platform (platform/dist, device-sim/dist): run `npm run build` first\n')
     process.exit(1)
   }
   if (!existsSync(dashboard)) process.stderr.write('no dashboard/dist: the API and devices run, the console will not be served (`npm run build`)\n')
   // Our packages' `exports` resolve to src/*.ts by default and to dist/*.js under this condition.
-  args = ['--conditions=@eldercare/compiled', main]
+  args = ['--conditions=@eldercare/compiled', `${root}scripts/embedded-demo.mjs`]
 } else {
   if (!existsSync(dashboard)) {
     process.stderr.write('building the dashboard (first start only)…\n')
@@ -30,7 +29,7 @@ if (prod) {
       process.stderr.write('the dashboard build failed; the API and devices still run, the console will not be served\n')
     }
   }
-  args = ['--import', 'tsx', `${root}platform/src/main.ts`]
+  args = ['--import', 'tsx', `${root}scripts/embedded-demo.mjs`]
 }
 
 const child = spawn(process.execPath, args, { cwd: process.cwd(), stdio: 'inherit', env: process.env })
