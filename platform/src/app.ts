@@ -32,6 +32,8 @@ import type { EngineOptions } from './features/incidents/engine.ts'
 import { responsePlugin, type ResponseOptions } from './plugins/response.ts'
 import { responseRoutes } from './features/response/routes.ts'
 import { responderPageRoutes } from './features/response/responder-page.ts'
+import { supervisionRoutes } from './features/supervision/routes.ts'
+import { DEFAULT_TIME_ZONE } from './lib/local-time.ts'
 
 export interface BuildAppOptions {
   db: Db
@@ -56,6 +58,8 @@ export interface BuildAppOptions {
   invalidateDevice?: (deviceId: string) => void
   /** The service's time zone: calendar days and months of visits and reports. Default Asia/Shanghai. */
   timeZone?: string
+  /** How often the monthly-statement job runs (issue 16); 0 = off. Default hourly. */
+  statementJobMs?: number
   /** Response engine: SLA scheduler, notifications, responder links. */
   response?: ResponseOptions
   /** Readings store for the vitals chart (the gateway's in embedded mode); default the relational store on `db`. */
@@ -115,6 +119,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(observerRoutes)
   await app.register(responseRoutes)
   await app.register(responderPageRoutes)
+  await app.register(supervisionRoutes, { now, timeZone: opts.timeZone ?? DEFAULT_TIME_ZONE, statementJobMs: opts.statementJobMs })
   await app.register(vitalsRoutes, { store: opts.vitalsStore ?? new SqlVitalsStore(opts.db), settingsChanged: opts.detectionSettingsChanged, now })
   await app.register(healthRoutes, {
     checks: {

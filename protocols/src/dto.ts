@@ -9,7 +9,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { INCIDENT_STATUSES, PRIORITIES } from './incident.ts'
 
-export const ROLES = ['operator', 'supervisor', 'admin', 'auditor', 'responder'] as const
+export const ROLES = ['operator', 'supervisor', 'admin', 'auditor', 'responder', 'assessor', 'integration'] as const
 export type Role = (typeof ROLES)[number]
 
 export const AREA_LEVELS = ['city', 'district', 'street', 'community'] as const

@@ -18,6 +18,8 @@ export const en: Messages = {
   'role.admin': 'Administrator',
   'role.auditor': 'Auditor',
   'role.responder': 'Responder',
+  'role.assessor': 'Assessor',
+  'role.integration': 'Upper-platform integration',
 
   'login.title': 'Operator sign-in',
   'login.username': 'Username',

@@ -30,6 +30,8 @@ export const zhCN = {
   'role.admin': '管理员',
   'role.auditor': '审计员',
   'role.responder': '响应人员',
+  'role.assessor': '评估员',
+  'role.integration': '上级平台接口',
 
   'login.title': '值班员登录',
   'login.username': '用户名',

@@ -8,11 +8,11 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { Type, type Static } from '@sinclair/typebox'
 import {
   RECORDED_GROUPS, RESIDENT_GROUPS, RESIDENT_STATUSES, VISIT_METHODS, assessmentForm, assessmentScoreProblems,
-  careRiskEventsBefore, computeAssessment, reassessmentDue, type ResidentStatus
+  careRiskEventsBefore, computeAssessment, reassessmentDue, type Capability, type ResidentStatus
 } from '@eldercare/protocols'
-import { badRequest, notFound } from '../../errors.ts'
-import { areaInScope, auditFor, DATE_PATTERN, Id, IdParams, literalUnion, residentInScope, scopeFor, scopeOf } from '../../routes/scope.ts'
-import { monthOf } from '../../services/local-time.ts'
+import { errors } from '../../errors.ts'
+import { areaInScope, auditFor, DATE_PATTERN, Id, IdParams, literalUnion, residentInScope, scopeFor, scopeOf } from '../registry/scope.ts'
+import { monthOf } from '../../lib/local-time.ts'
 import { renderAssessmentPdf, renderStatementPdf, type PdfFont } from './pdf.ts'
 import {
   areasForStatements, careRiskIncidents, dueAssessments, getAssessment, getStatement, getTargets, insertAssessment, insertStatement, latestStatement,
@@ -87,16 +87,14 @@ const StatementBody = Type.Object({
 function sinceOf (v: string | undefined, now: number): Date {
   if (!v) return new Date(now)
   const d = new Date(v.length === 10 ? `${v}T00:00:00Z` : v)
-  if (Number.isNaN(d.getTime())) throw badRequest(`statusSince: not a date: ${v}`)
+  if (Number.isNaN(d.getTime())) throw errors.VALIDATION(`statusSince: not a date: ${v}`)
   return d
 }
 
-const READERS = ['supervisor', 'admin', 'auditor'] as const
-const STAFF_AND_ASSESSORS = ['operator', 'supervisor', 'admin', 'auditor', 'assessor'] as const
 
 export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (app, opts) => {
   const audit = auditFor(app)
-  const role = (...roles: readonly string[]) => [app.authenticate, app.requireRole(...(roles as Parameters<typeof app.requireRole>))]
+  const can = (c: Capability) => [app.authenticate, app.requireCapability(c)]
   const tz = opts.timeZone
   const today = () => new Date(opts.now()).toISOString().slice(0, 10)
 
@@ -115,12 +113,12 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
 
   app.get('/api/assessment-form', {
     schema: { tags: ['supervision'], summary: 'The GB/T 42195-2022 capacity assessment form: 26 items in four first-level indicators, bands and change rules' },
-    preHandler: role(...STAFF_AND_ASSESSORS)
+    preHandler: can('assessment.read')
   }, async () => assessmentForm())
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/residents/:id/assessments', {
     schema: { tags: ['supervision'], summary: 'A resident\'s capacity assessments, latest first', params: IdParams },
-    preHandler: role(...STAFF_AND_ASSESSORS)
+    preHandler: can('assessment.read')
   }, async (req) => {
     const r = await residentInScope(app.db, req.params.id, scopeOf(req))
     return { items: await listAssessments(app.db, r.id), capacityLevel: r.capacity_level, capacityOverrideReason: r.capacity_override_reason ?? null }
@@ -128,20 +126,20 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
 
   app.post<{ Params: Static<typeof IdParams>, Body: Static<typeof AssessmentBody> }>('/api/residents/:id/assessments', {
     schema: { tags: ['supervision'], summary: 'Record a capacity assessment; the level is computed, the resident\'s capacityLevel follows the latest', params: IdParams, body: AssessmentBody },
-    preHandler: role('assessor', 'supervisor', 'admin')
+    preHandler: can('assessment.record')
   }, async (req, reply) => {
     const b = req.body
     const problems = assessmentScoreProblems(b.scores)
-    if (problems.length) throw badRequest(problems.join('; '), problems)
+    if (problems.length) throw errors.VALIDATION.withDetails(problems, problems.join('; '))
     const assessedAt = new Date(b.assessedAt)
-    if (assessedAt.getTime() > opts.now() + 5 * 60_000) throw badRequest('assessedAt is in the future')
+    if (assessedAt.getTime() > opts.now() + 5 * 60_000) throw errors.VALIDATION('assessedAt is in the future')
     const r = await residentInScope(app.db, req.params.id, scopeOf(req))
     let assessor: { userId: string | null, name: string, certificateNo: string | null }
     if (b.assessor && 'name' in b.assessor) assessor = { userId: null, name: b.assessor.name, certificateNo: b.assessor.certificateNo }
     else {
       const userId = b.assessor?.userId ?? req.user.id
       const { rows } = await app.db.query<{ id: string, username: string, display_name: string | null, role: string }>('select id, username, display_name, role from users where id = $1', [userId])
-      if (!rows[0] || rows[0].role !== 'assessor') throw badRequest('assessor.userId must be a user with the assessor role; an external assessor needs name and certificateNo')
+      if (!rows[0] || rows[0].role !== 'assessor') throw errors.VALIDATION('assessor.userId must be a user with the assessor role; an external assessor needs name and certificateNo')
       assessor = { userId, name: rows[0].display_name ?? rows[0].username, certificateNo: null }
     }
     // Care-risk events come from the incident record, not from what the assessor remembers (C.4).
@@ -162,10 +160,10 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/assessments/:id/pdf', {
     schema: { tags: ['supervision'], summary: 'The assessment as a printable PDF form (Chinese, font embedded)', params: IdParams, produces: ['application/pdf'] },
-    preHandler: role(...STAFF_AND_ASSESSORS)
+    preHandler: can('assessment.read')
   }, async (req, reply) => {
     const a = await getAssessment(app.db, req.params.id)
-    if (!a) throw notFound('assessment')
+    if (!a) throw errors.NOT_FOUND('assessment')
     const r = await residentInScope(app.db, a.residentId, scopeOf(req))
     const { rows } = await app.db.query<{ name: string }>('select name from areas where id = $1', [r.area_id])
     const pdf = await renderAssessmentPdf({
@@ -179,7 +177,7 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
 
   app.put<{ Params: Static<typeof IdParams>, Body: Static<typeof OverrideBody> }>('/api/residents/:id/capacity-level', {
     schema: { tags: ['supervision'], summary: 'Override the capacity level by hand, with a reason (audited); the next assessment replaces it', params: IdParams, body: OverrideBody },
-    preHandler: role('supervisor', 'admin')
+    preHandler: can('capacity.override')
   }, async (req) => {
     const r = await residentInScope(app.db, req.params.id, scopeOf(req))
     await app.db.transaction(async (tx) => {
@@ -191,7 +189,7 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
 
   app.put<{ Params: Static<typeof IdParams>, Body: Static<typeof StatusBody> }>('/api/residents/:id/status', {
     schema: { tags: ['supervision'], summary: 'Set the resident\'s status with its date (also accepted by PATCH /api/residents/:id); every change is kept', params: IdParams, body: StatusBody },
-    preHandler: role('operator', 'supervisor', 'admin')
+    preHandler: can('resident.status')
   }, async (req) => {
     const r = await residentInScope(app.db, req.params.id, scopeOf(req))
     const since = sinceOf(req.body.statusSince, opts.now())
@@ -204,7 +202,7 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/residents/:id/status-history', {
     schema: { tags: ['supervision'], summary: 'Every status the resident had, with its date', params: IdParams },
-    preHandler: role(...STAFF_AND_ASSESSORS)
+    preHandler: can('assessment.read')
   }, async (req) => {
     const r = await residentInScope(app.db, req.params.id, scopeOf(req))
     return { status: r.status, statusSince: new Date(r.status_since).toISOString(), items: await statusHistory(app.db, r.id) }
@@ -212,7 +210,7 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
 
   app.get<{ Querystring: Static<typeof DueQuery> }>('/api/assessments/due', {
     schema: { tags: ['supervision'], summary: 'Residents of an area subtree whose reassessment is due within withinDays (default 30) or overdue; never assessed counts as overdue', querystring: DueQuery },
-    preHandler: role('supervisor', 'admin', 'auditor', 'assessor')
+    preHandler: can('assessment.read')
   }, async (req) => {
     const area = await scopeFor(app.db, req, req.query.areaId)
     const items = await dueAssessments(app.db, area.path, new Date(opts.now()), req.query.withinDays ?? 30)
@@ -225,11 +223,11 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
   }
   app.get<{ Querystring: Static<typeof PopulationQuery> }>('/api/reports/population', {
     schema: { tags: ['reports'], summary: 'Residents of an area subtree on a date by group, age band, capacity level and status; family care beds, facilities, devices; targets', querystring: PopulationQuery },
-    preHandler: role(...READERS)
+    preHandler: can('statistics.read')
   }, population)
   app.get<{ Querystring: Static<typeof PopulationQuery> }>('/api/reports/population.csv', {
     schema: { tags: ['reports'], summary: 'The population report as CSV (section,metric,key,value,target); audited as an export', querystring: PopulationQuery, produces: ['text/csv'] },
-    preHandler: role(...READERS)
+    preHandler: can('statistics.read')
   }, async (req, reply) => {
     const p = await population(req)
     await audit(req, 'report.export', 'area', p.area.id, { report: 'population', date: p.date, format: 'csv' })
@@ -239,7 +237,7 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
 
   app.get<{ Querystring: Static<typeof MonthQuery> }>('/api/reports/visit-coverage', {
     schema: { tags: ['reports'], summary: 'Monthly visit coverage of an area subtree: due, visited, rate, the residents still to visit', querystring: MonthQuery },
-    preHandler: role(...READERS)
+    preHandler: can('statistics.read')
   }, async (req) => {
     const area = await scopeFor(app.db, req, req.query.areaId)
     const month = req.query.month ?? monthOf(opts.now(), tz)
@@ -251,14 +249,14 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/areas/:id/visit-rules', {
     schema: { tags: ['supervision'], summary: 'The visit rules in force for an area (its own or inherited)', params: IdParams },
-    preHandler: role(...READERS)
+    preHandler: can('statistics.read')
   }, async (req) => {
     const area = await areaInScope(app.db, req.params.id, scopeOf(req))
     return visitRulesFor(app.db, area.path)
   })
   app.put<{ Params: Static<typeof IdParams>, Body: Static<typeof VisitRulesBody> }>('/api/areas/:id/visit-rules', {
     schema: { tags: ['supervision'], summary: 'Set which groups are due a monthly visit and which methods count, for an area and below', params: IdParams, body: VisitRulesBody },
-    preHandler: role('admin')
+    preHandler: can('target.write')
   }, async (req) => {
     const area = await areaInScope(app.db, req.params.id, scopeOf(req))
     const rules = { eligibleGroups: req.body.eligibleGroups as never, countingMethods: req.body.countingMethods as never, disabledFromLevel: req.body.disabledFromLevel ?? 2 }
@@ -270,14 +268,14 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
   const YearParams = Type.Object({ id: Id, year: Type.Integer({ minimum: 2000, maximum: 2100 }) })
   app.get<{ Params: Static<typeof YearParams> }>('/api/areas/:id/targets/:year', {
     schema: { tags: ['supervision'], summary: 'An area\'s targets for a year', params: YearParams },
-    preHandler: role(...READERS)
+    preHandler: can('statistics.read')
   }, async (req) => {
     const area = await areaInScope(app.db, req.params.id, scopeOf(req))
     return (await getTargets(app.db, area.id, req.params.year)) ?? { year: req.params.year, familyBeds: null, visitCoverage: null, assessmentCoverage: null, ackWithin60s: null }
   })
   app.put<{ Params: Static<typeof YearParams>, Body: Static<typeof TargetsBody> }>('/api/areas/:id/targets/:year', {
     schema: { tags: ['supervision'], summary: 'Set an area\'s targets for a year (administrators)', params: YearParams, body: TargetsBody },
-    preHandler: role('admin')
+    preHandler: can('target.write')
   }, async (req) => {
     const area = await areaInScope(app.db, req.params.id, scopeOf(req))
     const t = { year: req.params.year, ...req.body }
@@ -288,7 +286,7 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
 
   app.get<{ Querystring: Static<typeof AreaQuery> }>('/api/statements', {
     schema: { tags: ['reports'], summary: 'Monthly statements kept for an area subtree (every version), newest month first', querystring: AreaQuery },
-    preHandler: role(...READERS)
+    preHandler: can('statistics.read')
   }, async (req) => {
     const area = await scopeFor(app.db, req, req.query.areaId)
     return { items: await listStatements(app.db, area.path) }
@@ -296,16 +294,16 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
 
   const statementIn = async (req: FastifyRequest<{ Params: Static<typeof IdParams> }>) => {
     const s = await getStatement(app.db, req.params.id)
-    if (!s || !s.areaPath.startsWith(scopeOf(req))) throw notFound('statement')
+    if (!s || !s.areaPath.startsWith(scopeOf(req))) throw errors.NOT_FOUND('statement')
     return s
   }
   app.get<{ Params: Static<typeof IdParams> }>('/api/statements/:id', {
     schema: { tags: ['reports'], summary: 'A kept statement, as generated', params: IdParams },
-    preHandler: role(...READERS)
+    preHandler: can('statistics.read')
   }, async (req) => { const { areaPath: _p, ...s } = await statementIn(req); return s })
   app.get<{ Params: Static<typeof IdParams> }>('/api/statements/:id/csv', {
     schema: { tags: ['reports'], summary: 'A kept statement as CSV; audited as an export', params: IdParams, produces: ['text/csv'] },
-    preHandler: role(...READERS)
+    preHandler: can('statistics.read')
   }, async (req, reply) => {
     const s = await statementIn(req)
     const c = s.content as Statement
@@ -315,7 +313,7 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
   })
   app.get<{ Params: Static<typeof IdParams> }>('/api/statements/:id/pdf', {
     schema: { tags: ['reports'], summary: 'A kept statement as a printable PDF with its charts; audited as an export', params: IdParams, produces: ['application/pdf'] },
-    preHandler: role(...READERS)
+    preHandler: can('statistics.read')
   }, async (req, reply) => {
     const s = await statementIn(req)
     const pdf = await renderStatementPdf(statementPrintable(s.content as Statement), opts.pdfFont)
@@ -325,12 +323,12 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
 
   app.post<{ Body: Static<typeof StatementBody> }>('/api/statements', {
     schema: { tags: ['reports'], summary: 'Generate a month\'s statement; when one exists this regenerates it as a new version (reason required, audited) and the old one stays', body: StatementBody },
-    preHandler: role('supervisor', 'admin')
+    preHandler: can('statement.generate')
   }, async (req, reply) => {
     const area = await areaInScope(app.db, req.body.areaId, scopeOf(req))
-    if (req.body.month >= monthOf(opts.now(), tz)) throw badRequest('a statement covers a past month')
+    if (req.body.month >= monthOf(opts.now(), tz)) throw errors.VALIDATION('a statement covers a past month')
     const existing = await latestStatement(app.db, area.id, req.body.month)
-    if (existing && !req.body.reason) throw badRequest(`a statement for ${req.body.month} exists (version ${existing.version}); regenerating it needs a reason`)
+    if (existing && !req.body.reason) throw errors.VALIDATION(`a statement for ${req.body.month} exists (version ${existing.version}); regenerating it needs a reason`)
     const content = await buildStatement(app.db, area, req.body.month, tz)
     const saved = await app.db.transaction(async (tx) => {
       const s = await insertStatement(tx, area.id, req.body.month, content, req.user.username, req.body.reason ?? null)

@@ -8,7 +8,7 @@ import {
   monthBounds, populationCounts, visitCoverage, type CoverageResult, type PopulationCounts
 } from '@eldercare/protocols'
 import type { Queryable } from '../../db/db.ts'
-import { localDate, localMidnight } from '../../services/local-time.ts'
+import { localDate, localMidnight } from '../../lib/local-time.ts'
 import {
   ackWithin60s, assessmentFigures, doneVisits, facilityFigures, getTargets, supervisedResidents, visitRulesFor,
   type AssessmentFigures, type FacilityFigures, type Targets
