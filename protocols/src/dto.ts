@@ -15,7 +15,8 @@ export type Role = (typeof ROLES)[number]
 export const AREA_LEVELS = ['city', 'district', 'street', 'community'] as const
 export type AreaLevel = (typeof AREA_LEVELS)[number]
 
-export const SITE_KINDS = ['home', 'institution'] as const
+/** home, institution, and the community facilities of the plans (issue 16): 日间照料中心, 社区养老服务站, 幸福院, 老年助餐点 */
+export const SITE_KINDS = ['home', 'institution', 'day_care', 'service_station', 'happiness_home', 'meal_point'] as const
 export type SiteKind = (typeof SITE_KINDS)[number]
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])

@@ -25,8 +25,6 @@ create table resident_status_history (
   recorded_at timestamptz not null default now()
 );
 create index resident_status_history_idx on resident_status_history (resident_id, since);
-insert into resident_status_history (resident_id, status, since, recorded_by)
-  select id, 'active', created_at, 'migration 0016' from residents;
 
 -- Manual override of the capacity level, kept with its reason (the latest assessment sets it otherwise).
 alter table residents add column capacity_override_reason text;

@@ -9,6 +9,7 @@ import {
   type StatusChange, type SupervisedResident, type VisitMethod, type VisitRecord, type VisitRules
 } from '@eldercare/protocols'
 import type { Queryable } from '../../db/db.ts'
+import { errors } from '../../errors.ts'
 
 const iso = (v: unknown): string | null => v == null ? null : new Date(v as string).toISOString()
 
@@ -129,7 +130,7 @@ export async function statusHistory (q: Queryable, residentId: string): Promise<
  */
 export async function supervisedResidents (q: Queryable, areaPath: string, asOf: Date): Promise<SupervisedResident[]> {
   const { rows } = await q.query<Record<string, any>>(
-    `select r.id, r.flags, r.birth_date, r.capacity_level,
+    `select r.id, r.flags, r.birth_date, r.capacity_level, r.created_at,
         (select a.level from assessments a where a.resident_id = r.id and a.assessed_at <= $2 order by a.assessed_at desc limit 1) as level_then,
         (select count(*) from assessments a where a.resident_id = r.id) as assessed,
         coalesce((select json_agg(json_build_object('status', h.status, 'since', h.since) order by h.since, h.id)
@@ -141,8 +142,22 @@ export async function supervisedResidents (q: Queryable, areaPath: string, asOf:
     groups: Array.isArray(r.flags) ? r.flags : [],
     capacityLevel: r.level_then ?? (Number(r.assessed) > 0 ? null : r.capacity_level),
     birthDate: r.birth_date == null ? null : (r.birth_date instanceof Date ? r.birth_date.toISOString().slice(0, 10) : String(r.birth_date).slice(0, 10)),
-    statusHistory: (typeof r.history === 'string' ? JSON.parse(r.history) : r.history).map((h: { status: ResidentStatus, since: string }) => ({ status: h.status, since: iso(h.since)! }))
+    statusHistory: withRegistration(iso(r.created_at)!, (typeof r.history === 'string' ? JSON.parse(r.history) : r.history).map((h: { status: ResidentStatus, since: string }) => ({ status: h.status, since: iso(h.since)! })))
   }))
+}
+
+/** A resident is active from registration until the first recorded change (unless that change predates it). */
+function withRegistration (createdAt: string, history: StatusChange[]): StatusChange[] {
+  if (history.length && history[0].since <= createdAt) return history
+  return [{ status: 'active', since: createdAt }, ...history]
+}
+
+/** A status date from the API: `YYYY-MM-DD` is that calendar day (00:00Z), a date-time is as given; absent → now. */
+export function statusDate (v: string | undefined, now: number): Date {
+  if (!v) return new Date(now)
+  const d = new Date(v.length === 10 ? `${v}T00:00:00Z` : v)
+  if (Number.isNaN(d.getTime())) throw errors.VALIDATION(`statusSince: not a date: ${v}`)
+  return d
 }
 
 /** Done visits in the subtree between two instants, with their method. */

@@ -16,7 +16,7 @@ import { monthOf } from '../../lib/local-time.ts'
 import { renderAssessmentPdf, renderStatementPdf, type PdfFont } from './pdf.ts'
 import {
   areasForStatements, careRiskIncidents, dueAssessments, getAssessment, getStatement, getTargets, insertAssessment, insertStatement, latestStatement,
-  listAssessments, listStatements, overrideCapacity, putTargets, putVisitRules, setStatus, statusHistory, visitRulesFor
+  listAssessments, listStatements, overrideCapacity, putTargets, putVisitRules, setStatus, statusDate, statusHistory, visitRulesFor
 } from './repository.ts'
 import { buildStatement, monthCoverage, populationReport, statementPrintable, supervisionRows, toCsv, type Statement } from './service.ts'
 
@@ -82,15 +82,6 @@ const StatementBody = Type.Object({
   month: Type.String({ pattern: MONTH_PATTERN }),
   reason: Type.Optional(Type.String({ minLength: 4, maxLength: 500, description: 'required when a statement for that month exists: why it is regenerated' }))
 }, { additionalProperties: false })
-
-/** `YYYY-MM-DD` → that day at 00:00Z (a status date is a calendar date); a date-time as given. */
-function sinceOf (v: string | undefined, now: number): Date {
-  if (!v) return new Date(now)
-  const d = new Date(v.length === 10 ? `${v}T00:00:00Z` : v)
-  if (Number.isNaN(d.getTime())) throw errors.VALIDATION(`statusSince: not a date: ${v}`)
-  return d
-}
-
 
 export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (app, opts) => {
   const audit = auditFor(app)
@@ -192,7 +183,7 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
     preHandler: can('resident.status')
   }, async (req) => {
     const r = await residentInScope(app.db, req.params.id, scopeOf(req))
-    const since = sinceOf(req.body.statusSince, opts.now())
+    const since = statusDate(req.body.statusSince, opts.now())
     await app.db.transaction(async (tx) => {
       await setStatus(tx, r.id, req.body.status as ResidentStatus, since, req.user.username, req.body.reason ?? null)
       await audit(req, 'resident.status', 'resident', r.id, { from: r.status, to: req.body.status, since: since.toISOString() }, tx)
