@@ -233,6 +233,15 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
       expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-')
     })
 
+    it('records a visit\'s method, and offers the status its outcome points to without applying it', async () => {
+      const planned = await p.api.post('/api/visits', { residentId: s.R.B, dueDate: '2026-06-30' })
+      const done = await p.api.post(`/api/visits/${planned.id}/record`, { visitedAt: '2026-06-14T10:00:00Z', outcome: 'hospitalised', followUpNeeded: false, method: 'video' })
+      expect(done).toMatchObject({ method: 'video', suggestedStatus: { status: 'in_hospital', statusSince: '2026-06-14T10:00:00.000Z' } })
+      expect((await p.api.get(`/api/residents/${s.R.B}`)).status).toBe('active')
+      const bad = await p.api.post(`/api/visits/${planned.id}/record`, { visitedAt: '2026-06-14T10:00:00Z', outcome: 'well', followUpNeeded: false, method: 'letter' }).catch((e) => e)
+      expect(bad.status).toBe(400)
+    })
+
     it('refuses a statement of the current month', async () => {
       const err = await p.api.post('/api/statements', { areaId: s.districtId, month: '2026-06' }).catch((e) => e)
       expect(err.status).toBe(400)
