@@ -242,6 +242,14 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
       expect(bad.status).toBe(400)
     })
 
+    it('an incident resolved as deceased offers the status change', async () => {
+      await fall(s.R.B, '2026-06-15T11:00:00Z', 'acknowledged')
+      const id = `sup-inc-${n}`
+      const r = await p.api.post(`/api/incidents/${id}/resolve`, { outcome: 'deceased' })
+      expect(r.suggestedStatus).toMatchObject({ residentId: s.R.B, status: 'deceased' })
+      expect((await p.api.get(`/api/residents/${s.R.B}`)).status).toBe('active')
+    })
+
     it('refuses a statement of the current month', async () => {
       const err = await p.api.post('/api/statements', { areaId: s.districtId, month: '2026-06' }).catch((e) => e)
       expect(err.status).toBe(400)
