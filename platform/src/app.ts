@@ -33,6 +33,7 @@ import { responsePlugin, type ResponseOptions } from './plugins/response.ts'
 import { responseRoutes } from './features/response/routes.ts'
 import { responderPageRoutes } from './features/response/responder-page.ts'
 import { supervisionRoutes } from './features/supervision/routes.ts'
+import { integrationRoutes } from './features/supervision/integrations.ts'
 import { DEFAULT_TIME_ZONE } from './lib/local-time.ts'
 
 export interface BuildAppOptions {
@@ -120,6 +121,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(responseRoutes)
   await app.register(responderPageRoutes)
   await app.register(supervisionRoutes, { now, timeZone: opts.timeZone ?? DEFAULT_TIME_ZONE, statementJobMs: opts.statementJobMs })
+  await app.register(integrationRoutes)
   await app.register(vitalsRoutes, { store: opts.vitalsStore ?? new SqlVitalsStore(opts.db), settingsChanged: opts.detectionSettingsChanged, now })
   await app.register(healthRoutes, {
     checks: {

@@ -98,7 +98,10 @@ const EXPECTED: Record<string, Capability> = {
   'GET /api/statements/:id': 'statistics.read',
   'GET /api/statements/:id/csv': 'statistics.read',
   'GET /api/statements/:id/pdf': 'statistics.read',
-  'POST /api/statements': 'statement.generate'
+  'POST /api/statements': 'statement.generate',
+  'POST /api/integrations': 'registry.write',
+  'GET /api/integrations': 'registry.write',
+  'POST /api/integrations/:id/disable': 'registry.write'
 }
 
 type Guard = ((req: FastifyRequest) => Promise<void>) & { capability?: Capability }

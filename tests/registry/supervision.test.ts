@@ -6,9 +6,11 @@
  * does not change after a later correction until it is explicitly regenerated.
  * Clock fixed at NOW (15 June 2026), time zone UTC so the hand counts read plainly.
  */
+import { createServer, type Server } from 'node:http'
+import { createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ASSESSMENT_ITEMS } from '@eldercare/protocols'
-import { ApiError, startTestPlatform, type TestPlatform } from '../support/platform.ts'
+import { Api, ApiError, eventually, startTestPlatform, type TestPlatform } from '../support/platform.ts'
 import { describeOnPostgres, getRaw, userApi } from './registry-support.ts'
 
 const NOW = Date.parse('2026-06-15T12:00:00.000Z')
@@ -248,6 +250,53 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
       const r = await p.api.post(`/api/incidents/${id}/resolve`, { outcome: 'deceased' })
       expect(r.suggestedStatus).toMatchObject({ residentId: s.R.B, status: 'deceased' })
       expect((await p.api.get(`/api/residents/${s.R.B}`)).status).toBe('active')
+    })
+
+    it('an integration account reads only its subtree\'s statistics, and receives its incidents signed and masked', async () => {
+      const received: Array<{ body: string, sig: string, ts: string }> = []
+      const hook: Server = createServer((req, res) => {
+        let body = ''
+        req.on('data', (c) => { body += c })
+        req.on('end', () => { received.push({ body, sig: String(req.headers['x-eldercare-signature']), ts: String(req.headers['x-eldercare-timestamp']) }); res.end('ok') })
+      })
+      await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve))
+      try {
+        const port = (hook.address() as { port: number }).port
+        const secret = 'upper-platform-secret-123'
+        const acc = await p.api.post('/api/integrations', { name: '南阳市平台', username: `city-feed-${Math.random().toString(36).slice(2, 8)}`, areaId: s.districtId, webhookUrl: `http://127.0.0.1:${port}/in`, webhookSecret: secret })
+        expect(acc.token).toMatch(/.{20,}/)
+        const upper = new Api(p.api.baseUrl)
+        upper.token = acc.token
+        expect((await upper.get(`/api/reports/population?areaId=${s.districtId}&date=2026-05-31`)).total).toBe(5)
+        expect((await upper.get(`/api/reports/population?areaId=${s.otherDistrictId}`).catch((e) => e)).status).toBe(404)
+        expect((await upper.get('/api/residents').catch((e) => e)).status).toBe(403)
+        expect((await upper.get(`/api/residents/${s.R.A}/assessments`).catch((e) => e)).status).toBe(403)
+        expect((await upper.post('/api/statements', { areaId: s.districtId, month: '2026-04' }).catch((e) => e)).status).toBe(403)
+        const statements = await upper.get(`/api/statements?areaId=${s.districtId}`)
+        expect(statements.items.length).toBeGreaterThan(0)
+        // coverage lists who is still to visit: names masked for an upper platform
+        const cov = await upper.get(`/api/reports/visit-coverage?areaId=${s.districtId}&month=2026-06`)
+        expect(cov.missing.length).toBeGreaterThan(0)
+        for (const m of cov.missing) expect(m.name).toMatch(/^[^*]?\*+$/) // 甲 → *, 张三 → 张*
+        // an incident in its subtree arrives, one elsewhere does not
+        await fall(s.R.A, '2026-06-15T11:30:00Z', 'open')
+        const mine = `sup-inc-${n}`
+        await p.db.query(`insert into incidents (id, type, priority, status, resident_id, site_id, area_id, alarm_count, opened_at, ack_due_at, updated_at)
+          select 'sup-other', 'sos', 'P1', 'open', $1, r.site_id, s.area_id, 1, now(), now(), now() from residents r join sites s on s.id = r.site_id where r.id = $1`, [s.R.X])
+        await p.api.post(`/api/incidents/${mine}/acknowledge`, {})
+        await p.api.post('/api/incidents/sup-other/acknowledge', {})
+        await eventually(async () => received.length >= 1, 5000, 'webhook delivery')
+        await new Promise((r) => setTimeout(r, 300))
+        expect(received).toHaveLength(1)
+        const got = received[0]
+        expect(got.sig).toBe('sha256=' + createHmac('sha256', secret).update(`${got.ts}.${got.body}`).digest('hex'))
+        const payload = JSON.parse(got.body)
+        expect(payload.incident).toMatchObject({ id: mine, status: 'acknowledged', residentName: '*' }) // 甲, masked
+        expect(Object.keys(payload.incident).sort()).toEqual(['ackBreached', 'acknowledgedAt', 'alarmCount', 'areaId', 'areaName', 'id', 'openedAt', 'outcome', 'priority', 'residentId', 'residentName', 'resolvedAt', 'status', 'type', 'updatedAt'])
+        expect(got.body).not.toMatch(/甲|phone|idNumber|keySafe|address|siteName/)
+      } finally {
+        await new Promise((resolve) => hook.close(resolve))
+      }
     })
 
     it('refuses a statement of the current month', async () => {

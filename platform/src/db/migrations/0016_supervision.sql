@@ -101,3 +101,17 @@ create table statements (
   unique (area_id, month, version)
 );
 create index statements_area_month_idx on statements (area_id, month, version desc);
+
+-- Integration accounts of upper platforms (district → city → province): a user with the role
+-- `integration` (read-only statistics of its area subtree, API token), plus what it receives:
+-- incidents over a signed webhook, names masked unless `reveal_names`. The webhook secret must
+-- be usable to sign, so it is encrypted (FieldCrypto), not hashed.
+create table integration_accounts (
+  user_id text primary key references users(id),
+  name text not null,
+  reveal_names boolean not null default false,
+  webhook_url text,
+  webhook_secret_enc text,
+  created_by text not null,
+  created_at timestamptz not null default now()
+);

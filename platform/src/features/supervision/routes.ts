@@ -13,6 +13,7 @@ import {
 import { errors } from '../../errors.ts'
 import { areaInScope, auditFor, DATE_PATTERN, Id, IdParams, literalUnion, residentInScope, scopeFor, scopeOf } from '../registry/scope.ts'
 import { monthOf } from '../../lib/local-time.ts'
+import { maskName } from './integrations.ts'
 import { renderAssessmentPdf, renderStatementPdf, type PdfFont } from './pdf.ts'
 import {
   areasForStatements, careRiskIncidents, dueAssessments, getAssessment, getStatement, getTargets, insertAssessment, insertStatement, latestStatement,
@@ -234,8 +235,10 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
     const month = req.query.month ?? monthOf(opts.now(), tz)
     const cov = await monthCoverage(app.db, area, month, tz)
     const ids = [...cov.missing]
-    const { rows } = ids.length ? await app.db.query<{ id: string, name: string }>('select id, name from residents where id = any($1::text[])', [ids]) : { rows: [] }
-    return { area: { id: area.id, name: area.name }, ...cov, missing: rows }
+    const { rows } = ids.length ? await app.db.query<{ id: string, name: string }>('select id, name from residents where id = any($1::text[]) order by id', [ids]) : { rows: [] }
+    // An upper platform sees names only when its data-sharing agreement says so.
+    const masked = req.user.role === 'integration' && !(await app.db.query<{ reveal_names: boolean }>('select reveal_names from integration_accounts where user_id = $1', [req.user.id])).rows[0]?.reveal_names
+    return { area: { id: area.id, name: area.name }, ...cov, missing: rows.map((r) => masked ? { id: r.id, name: maskName(r.name) } : r) }
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/areas/:id/visit-rules', {
