@@ -34,6 +34,7 @@ import { responseRoutes } from './features/response/routes.ts'
 import { responderPageRoutes } from './features/response/responder-page.ts'
 import { supervisionRoutes } from './features/supervision/routes.ts'
 import { integrationRoutes } from './features/supervision/integrations.ts'
+import type { PdfFont } from './features/supervision/pdf.ts'
 import { DEFAULT_TIME_ZONE } from './lib/local-time.ts'
 
 export interface BuildAppOptions {
@@ -61,6 +62,8 @@ export interface BuildAppOptions {
   timeZone?: string
   /** How often the monthly-statement job runs (issue 16); 0 = off. Default hourly. */
   statementJobMs?: number
+  /** CJK font embedded in the printable PDFs; default Noto Sans CJK SC of fonts-noto-cjk. */
+  pdfFont?: PdfFont
   /** Response engine: SLA scheduler, notifications, responder links. */
   response?: ResponseOptions
   /** Readings store for the vitals chart (the gateway's in embedded mode); default the relational store on `db`. */
@@ -120,7 +123,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(observerRoutes)
   await app.register(responseRoutes)
   await app.register(responderPageRoutes)
-  await app.register(supervisionRoutes, { now, timeZone: opts.timeZone ?? DEFAULT_TIME_ZONE, statementJobMs: opts.statementJobMs })
+  await app.register(supervisionRoutes, { now, timeZone: opts.timeZone ?? DEFAULT_TIME_ZONE, statementJobMs: opts.statementJobMs, pdfFont: opts.pdfFont })
   await app.register(integrationRoutes)
   await app.register(vitalsRoutes, { store: opts.vitalsStore ?? new SqlVitalsStore(opts.db), settingsChanged: opts.detectionSettingsChanged, now })
   await app.register(healthRoutes, {

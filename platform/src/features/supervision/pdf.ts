@@ -7,8 +7,9 @@
  * shapes for the charts — no headless browser in the request path. pdf-lib was the other
  * candidate; its last release is from 2021.
  *
- * Font: Noto Sans CJK SC from the Debian package fonts-noto-cjk (installed on CI by .ci/run);
- * `CJK_FONT_PATH` points elsewhere. Without a CJK font we refuse rather than print empty boxes.
+ * Font: Noto Sans CJK SC from the Debian package fonts-noto-cjk (installed on CI by .ci/run and
+ * needed in the production image); buildApp's `pdfFont` points elsewhere. Without a CJK font we
+ * refuse rather than print empty boxes.
  */
 import { existsSync } from 'node:fs'
 import PDFDocument from 'pdfkit'
@@ -20,9 +21,6 @@ export const DEFAULT_CJK_FONT = { path: '/usr/share/fonts/opentype/noto/NotoSans
 
 export interface PdfFont { path: string, family?: string }
 
-export function cjkFont (env: NodeJS.ProcessEnv = process.env): PdfFont {
-  return env.CJK_FONT_PATH ? { path: env.CJK_FONT_PATH, family: env.CJK_FONT_FAMILY } : DEFAULT_CJK_FONT
-}
 
 type Doc = InstanceType<typeof PDFDocument>
 
@@ -108,7 +106,7 @@ const CHANGE_LABELS: Record<AssessmentResult['changes'][number], string> = {
 }
 
 /** The assessment as a printable form (老年人能力评估报告). */
-export async function renderAssessmentPdf (a: PrintableAssessment, font: PdfFont = cjkFont()): Promise<Buffer> {
+export async function renderAssessmentPdf (a: PrintableAssessment, font: PdfFont = DEFAULT_CJK_FONT): Promise<Buffer> {
   const doc = newDoc(font, `老年人能力评估报告 ${a.residentName}`)
   doc.fontSize(18).text('老年人能力评估报告', { align: 'center' })
   doc.fontSize(10).fillColor('#555').text('依据 GB/T 42195-2022《老年人能力评估规范》', { align: 'center' }).fillColor('black')
@@ -146,7 +144,7 @@ export interface StatementSection { title: string, rows: Array<[string, string]>
 export interface StatementChart { title: string, entries: Array<{ label: string, value: number, target?: number | null }>, percent?: boolean }
 
 /** A monthly statement: a heading, charts, then tables. The statement's content decides the sections. */
-export async function renderStatementPdf (s: { title: string, subtitle: string, charts: StatementChart[], sections: StatementSection[] }, font: PdfFont = cjkFont()): Promise<Buffer> {
+export async function renderStatementPdf (s: { title: string, subtitle: string, charts: StatementChart[], sections: StatementSection[] }, font: PdfFont = DEFAULT_CJK_FONT): Promise<Buffer> {
   const doc = newDoc(font, s.title)
   doc.fontSize(18).text(s.title, { align: 'center' })
   doc.fontSize(10).fillColor('#555').text(s.subtitle, { align: 'center' }).fillColor('black')
