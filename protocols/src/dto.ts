@@ -161,7 +161,12 @@ export const ResidentDto = Type.Object({
   allergies: Type.Array(Type.String()),
   accessNotes: Nullable(Type.String()),
   /** Whether a key-safe code is stored (revealed only on request, audited). */
-  hasKeySafeCode: Type.Boolean()
+  hasKeySafeCode: Type.Boolean(),
+  /** The plans' groups recorded by hand (lives_alone, empty_nest, …; issue 16). */
+  flags: Type.Optional(Type.Array(Type.String())),
+  /** active | in_hospital | moved_out | deceased, since `statusSince` (issue 16). */
+  status: Type.Optional(Type.String()),
+  statusSince: Type.Optional(Nullable(IsoTime))
 })
 export type ResidentDto = Static<typeof ResidentDto>
 

@@ -73,7 +73,7 @@ function SignedIn ({ session }: { session: Session }) {
           </div>
         )}
         {screen === 'devices' && <DevicesScreen getToken={getToken} canCommand={canCommand} />}
-        {screen === 'residents' && <ResidentsScreen selectedId={param} showHistory={can(role, 'incident.read')} showVitals={can(role, 'vitals.read')} canReveal={canReveal} canTune={can(role, 'detection.write')} />}
+        {screen === 'residents' && <ResidentsScreen selectedId={param} showHistory={can(role, 'incident.read')} showVitals={can(role, 'vitals.read')} canReveal={canReveal} canTune={can(role, 'detection.write')} showAssessments={can(role, 'assessment.read')} canAssess={can(role, 'assessment.record')} />}
         {screen === 'visits' && <VisitsScreen canRecord={can(role, 'visit.record')} canPlan={can(role, 'visit.plan')} />}
         {screen === 'reports' && <ReportsScreen />}
         {screen === 'admin' && <AdminScreen section={adminSection(param, adminSectionsFor(role))} sections={adminSectionsFor(role)} />}

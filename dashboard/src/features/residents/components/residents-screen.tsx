@@ -9,7 +9,7 @@ import { ResidentDetail } from './resident-detail.tsx'
 
 /** Find a resident by name, site, condition or phone digits; their card and incident history beside. */
 /** `showHistory`, `showVitals`: off for roles that may not read them (responders). */
-export function ResidentsScreen ({ selectedId, showHistory = true, showVitals = true, canReveal = false, canTune = false }: { selectedId: string | null, showHistory?: boolean, showVitals?: boolean, canReveal?: boolean, canTune?: boolean }) {
+export function ResidentsScreen ({ selectedId, showHistory = true, showVitals = true, canReveal = false, canTune = false, showAssessments = false, canAssess = false }: { selectedId: string | null, showHistory?: boolean, showVitals?: boolean, canReveal?: boolean, canTune?: boolean, showAssessments?: boolean, canAssess?: boolean }) {
   const { t } = useI18n()
   const residents = useResidents()
   const [query, setQuery] = useState('')
@@ -55,7 +55,7 @@ export function ResidentsScreen ({ selectedId, showHistory = true, showVitals = 
       <section className='split__detail' aria-label={t('residents.detail')}>
         {selectedId === null
           ? <p className='empty-state'>{t('residents.pick')}</p>
-          : <ResidentDetail key={selectedId} residentId={selectedId} showHistory={showHistory} showVitals={showVitals} canReveal={canReveal} canTune={canTune} />}
+          : <ResidentDetail key={selectedId} residentId={selectedId} showHistory={showHistory} showVitals={showVitals} canReveal={canReveal} canTune={canTune} showAssessments={showAssessments} canAssess={canAssess} />}
       </section>
     </div>
   )
