@@ -5,12 +5,12 @@
  * by B's user does see them (so every probe can fail). Realtime events follow the same rule.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Role } from '@eldercare/protocols'
+import { ASSESSMENT_ITEMS, type Role } from '@eldercare/protocols'
 import { SimDevice } from '@eldercare/device-sim'
 import { nextEvent, startTestPlatform, type Api, type TestPlatform } from '../support/platform.ts'
 import { getRaw, seedDistrict, userApi, type SeededDistrict } from './registry-support.ts'
 
-interface Tenant extends SeededDistrict { incidentId: string, commandId: string, responderId: string, users: Record<Role, Api & { userId: string, username: string }> }
+interface Tenant extends SeededDistrict { incidentId: string, commandId: string, responderId: string, assessmentId: string, statementId: string, users: Record<Role, Api & { userId: string, username: string }> }
 
 /** `hidden`: answers 200 without any of the other tenant's records; `404`: answers 404. */
 interface Probe { role: Role, url: (t: Tenant) => string, expect: 'hidden' | 404 }
@@ -48,7 +48,22 @@ const TABLE: Record<string, Probe[]> = {
   '/api/responders/:id': [read('operator', (t) => `/api/responders/${t.responderId}`)],
   '/api/residents/:id/vitals': [read('operator', (t) => `/api/residents/${t.residentId}/vitals`)],
   '/api/residents/:id/detection': [read('supervisor', (t) => `/api/residents/${t.residentId}/detection`)],
-  '/api/observers': [list('admin', '/api/observers')]
+  '/api/observers': [list('admin', '/api/observers')],
+  // Supervision (issue 16)
+  '/api/residents/:id/assessments': [read('operator', (t) => `/api/residents/${t.residentId}/assessments`)],
+  '/api/residents/:id/status-history': [read('operator', (t) => `/api/residents/${t.residentId}/status-history`)],
+  '/api/assessments/:id/pdf': [read('supervisor', (t) => `/api/assessments/${t.assessmentId}/pdf`)],
+  '/api/assessments/due': [read('supervisor', (t) => `/api/assessments/due?areaId=${t.districtId}`)],
+  '/api/reports/population': [list('supervisor', '/api/reports/population'), read('auditor', (t) => `/api/reports/population?areaId=${t.districtId}`)],
+  '/api/reports/population.csv': [read('admin', (t) => `/api/reports/population.csv?areaId=${t.streetId}`)],
+  '/api/reports/visit-coverage': [read('supervisor', (t) => `/api/reports/visit-coverage?areaId=${t.communityId}`)],
+  '/api/areas/:id/visit-rules': [read('supervisor', (t) => `/api/areas/${t.districtId}/visit-rules`)],
+  '/api/areas/:id/targets/:year': [read('supervisor', (t) => `/api/areas/${t.districtId}/targets/2026`)],
+  '/api/statements': [list('supervisor', '/api/statements')],
+  '/api/statements/:id': [read('supervisor', (t) => `/api/statements/${t.statementId}`)],
+  '/api/statements/:id/csv': [read('auditor', (t) => `/api/statements/${t.statementId}/csv`)],
+  '/api/statements/:id/pdf': [read('admin', (t) => `/api/statements/${t.statementId}/pdf`)],
+  '/api/integrations': [list('admin', '/api/integrations')]
 }
 
 /** GET routes that hold no area-scoped records, and why. */
@@ -56,7 +71,8 @@ const EXEMPT: Record<string, string> = {
   '/api/health': 'component health only, no records',
   '/api/live': 'liveness only: answers without asking any component, no records',
   '/api/auth/me': 'the caller themself',
-  '/api/policies/response': 'one policy for the whole network, no area records'
+  '/api/policies/response': 'one policy for the whole network, no area records',
+  '/api/assessment-form': 'the GB/T 42195-2022 form itself, no records'
 }
 
 let p: TestPlatform
@@ -83,7 +99,12 @@ beforeAll(async () => {
     const responder = await p.api.post('/api/responders', { name: `护理员-${tag}`, kind: 'care_worker', areaId: d.communityId, phone: '13700001111' })
     // An MQTT observer account (issue 8) in the tenant's district.
     await p.api.post('/api/observers', { username: `obs-${tag}`, areaId: d.districtId })
-    tenants[name] = { ...d, users, incidentId: recorded.incidentId, commandId: cmd.id, responderId: responder.id }
+    // Supervision records (issue 16): an assessment, a kept statement, an integration account.
+    const scores = Object.fromEntries(ASSESSMENT_ITEMS.map((it) => [it.key, it.max]))
+    const assessment = await users.supervisor.post(`/api/residents/${d.residentId}/assessments`, { assessedAt: '2026-01-10T09:00:00.000Z', assessor: { name: `评估员-${tag}`, certificateNo: 'C-1' }, scores })
+    const statement = await users.supervisor.post('/api/statements', { areaId: d.districtId, month: '2026-01' })
+    await p.api.post('/api/integrations', { name: `上级-${tag}`, username: `int-${tag}`, areaId: d.districtId })
+    tenants[name] = { ...d, users, incidentId: recorded.incidentId, commandId: cmd.id, responderId: responder.id, assessmentId: assessment.id, statementId: statement.id }
   }
 })
 

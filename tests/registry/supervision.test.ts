@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ASSESSMENT_ITEMS } from '@eldercare/protocols'
 import { Api, ApiError, eventually, startTestPlatform, type TestPlatform } from '../support/platform.ts'
 import { describeOnPostgres, getRaw, userApi } from './registry-support.ts'
+import { generateMonthlyStatements } from '@eldercare/platform'
 
 const NOW = Date.parse('2026-06-15T12:00:00.000Z')
 
@@ -150,6 +151,7 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
       // A is assessed (due 2027); B and C are current and never assessed: overdue. D died, E is still active on 15 June? no: moved out 2 June.
       expect(due.items.map((i: { residentId: string }) => i.residentId).sort()).toEqual([s.R.B, s.R.C].sort())
       expect(due.overdue).toBe(2)
+      expect(due.byArea).toEqual([{ areaId: s.communityId, due: 0, overdue: 2 }])
     })
 
     it('counts the population on a date as by hand, using the status on that date', async () => {
@@ -297,6 +299,18 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
       } finally {
         await new Promise((resolve) => hook.close(resolve))
       }
+    })
+
+    it('the monthly job generates the past month\'s statement where none exists, and leaves kept ones alone', async () => {
+      const before = await p.api.get(`/api/statements?areaId=${s.districtId}`)
+      const made = await generateMonthlyStatements(p.app, NOW, 'UTC')
+      expect(made).toBeGreaterThan(0)
+      const after = await p.api.get(`/api/statements?areaId=${s.districtId}`)
+      const mine = (list: { items: Array<{ areaId: string, month: string, version: number }> }) => list.items.filter((i) => i.areaId === s.districtId && i.month === '2026-05').map((i) => i.version)
+      expect(mine(after)).toEqual(mine(before))
+      const community = after.items.find((i: { areaId: string, month: string }) => i.areaId === s.communityId && i.month === '2026-05')
+      expect(community).toMatchObject({ version: 1, generatedBy: 'system' })
+      expect(await generateMonthlyStatements(p.app, NOW, 'UTC')).toBe(0)
     })
 
     it('refuses a statement of the current month', async () => {

@@ -7,7 +7,7 @@
  * addresses or key-safe codes; the resident's name masked (张**) unless the account may see names.
  */
 import { randomUUID } from 'node:crypto'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import type { IncidentDto } from '@eldercare/protocols'
 import type { Queryable } from '../../db/db.ts'
@@ -34,6 +34,23 @@ export function sharedIncident (inc: IncidentDto, revealNames: boolean) {
     openedAt: inc.openedAt, acknowledgedAt: inc.acknowledgedAt, resolvedAt: inc.resolvedAt, outcome: inc.outcome,
     ackBreached: inc.ackBreached ?? false, updatedAt: inc.updatedAt
   }
+}
+
+/** The MQTT topic of an area's incident feed. */
+export const incidentTopic = (areaId: string) => `care/v1/areas/${areaId}/incidents`
+
+/**
+ * Publishes each announced incident (after its commit) on the incident topic of its area and of
+ * every area above it, so an account subscribes to its own area's topic. One topic serves many
+ * accounts, so names are always masked here.
+ */
+export function incidentFeed (app: FastifyInstance, publish: (topic: string, payload: string) => Promise<void>): void {
+  app.realtime.onIncident((event, incident, areaPath) => {
+    const body = JSON.stringify({ event, incident: sharedIncident(incident, false) })
+    for (const areaId of areaPath.split('/').filter(Boolean)) {
+      publish(incidentTopic(areaId), body).catch((err) => app.log.warn({ err: String(err), areaId }, 'incident feed not published'))
+    }
+  })
 }
 
 const CreateBody = Type.Object({

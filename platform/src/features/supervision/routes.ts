@@ -206,7 +206,15 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
   }, async (req) => {
     const area = await scopeFor(app.db, req, req.query.areaId)
     const items = await dueAssessments(app.db, area.path, new Date(opts.now()), req.query.withinDays ?? 30)
-    return { area: { id: area.id, name: area.name }, overdue: items.filter(i => i.overdue).length, items }
+    // per community (the residents' own area): what each has to do
+    const byArea = new Map<string, { areaId: string, due: number, overdue: number }>()
+    for (const i of items) {
+      const a = byArea.get(i.areaId) ?? { areaId: i.areaId, due: 0, overdue: 0 }
+      if (i.overdue) a.overdue++
+      else a.due++
+      byArea.set(i.areaId, a)
+    }
+    return { area: { id: area.id, name: area.name }, overdue: items.filter(i => i.overdue).length, byArea: [...byArea.values()], items }
   })
 
   const population = async (req: FastifyRequest<{ Querystring: Static<typeof PopulationQuery> }>) => {
