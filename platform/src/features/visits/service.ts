@@ -66,6 +66,8 @@ export async function residentsWithoutVisit (q: Queryable, areaPath: string, sta
   const { rows } = await q.query<{ id: string }>(`
     select r.id from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id
      where a.path like $1 || '%' and ${FLAGGED_SQL}
+       -- visits pause in hospital and end with moving out or death (issue 16)
+       and r.status = 'active'
        and not exists (select 1 from visits v where v.resident_id = r.id and v.status <> 'cancelled'
                         and ((v.due_date >= $4::date and v.due_date < $5::date) or (v.visited_at >= $2 and v.visited_at < $3)))`,
   [areaPath, start, end, `${month}-01`, `${nextMonth}-01`])
