@@ -81,7 +81,8 @@ export function redisBrokerParts (redisUrl: string): BrokerParts {
   }
 }
 
-const RELAYED = ['inbox', 'commandAck', 'deviceStatus'] as const satisfies ReadonlyArray<keyof GatewayEvents>
+// rtc [P-3.8]: a device's signal reaches the platform node whose operator is on the call, wherever the device is connected
+const RELAYED = ['inbox', 'commandAck', 'deviceStatus', 'rtc'] as const satisfies ReadonlyArray<keyof GatewayEvents>
 type Relayed = (typeof RELAYED)[number]
 export const CLUSTER_TOPIC_PREFIX = '$SYS/eldercare/'
 
@@ -110,5 +111,27 @@ export async function relayGatewayEvents (broker: Aedes, gateway: EventEmitter<G
         done()
       }, resolve)
     })
+  }
+}
+
+/**
+ * A registry change (secret rotation, removal) reaches every node: each forgets its cached record
+ * of the device and closes the device's connection if it holds it. Returns the function that tells
+ * the other nodes; `onRemote` runs for what another node was told. Resolves once subscribed.
+ */
+export async function relayInvalidations (broker: Aedes, onRemote: (deviceId: string | undefined) => void): Promise<(deviceId: string | undefined) => void> {
+  const topic = CLUSTER_TOPIC_PREFIX + 'invalidateDevice'
+  await new Promise<void>((resolve) => {
+    broker.subscribe(topic, (packet, done) => {
+      try {
+        const { origin, deviceId } = JSON.parse(packet.payload.toString()) as { origin: string, deviceId?: string }
+        if (origin !== broker.id) onRemote(deviceId)
+      } catch { /* not one of ours: ignore */ }
+      done()
+    }, resolve)
+  })
+  return (deviceId) => {
+    const body = Buffer.from(JSON.stringify({ origin: broker.id, deviceId }))
+    broker.publish({ cmd: 'publish', topic, payload: body, qos: 0, retain: false, dup: false } as PublishPacket, () => {})
   }
 }

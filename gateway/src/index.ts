@@ -3,15 +3,16 @@
  *
  *   const gateway = new Gateway({ sql, logger, ...options })   // a store (PGlite or pg) + options
  *   await gateway.listen({ mqttPort, mqttWsPort, tls })       // … and gateway.close()
- *   gateway.on('inbox' | 'commandAck' | 'deviceStatus' | 'message' | 'durableWrite' | 'floodDisconnect', …)
+ *   gateway.on('inbox' | 'commandAck' | 'rtc' | 'deviceStatus' | 'message' | 'durableWrite' | 'floodDisconnect', …)
  *   await gateway.publishCommand(deviceId, command, { expiresAt })
+ *   await gateway.publishRtc(deviceId, signal)                 // [P-3.8] WebRTC signalling, QoS 0
  *   gateway.invalidateDevice(deviceId)                         // after a registry change
  *   gateway.counters, gateway.connectedClients                 // for metrics and health
  *
  * Nothing else of gateway/src is part of it.
  */
 export { Gateway, type GatewayOptions, type ListenOptions } from './gateway.ts'
-export type { InboxNotice, CommandAckNotice, MessageOutcome, GatewayEvents, GatewayCounters } from './types/events.ts'
+export type { InboxNotice, CommandAckNotice, RtcNotice, MessageOutcome, GatewayEvents, GatewayCounters } from './types/events.ts'
 export type { CommandPublishOptions } from './command-delivery.ts'
 export type { Sql } from './store.ts'
 export type { TlsListenOptions } from './listeners.ts'
@@ -19,6 +20,5 @@ export type { InboxWriterOptions } from './inbox/writer.ts'
 export type { InboxPrunerOptions } from './inbox/pruner.ts'
 export { RATE_LIMIT_DEFAULTS, ALARM_RATE_LIMIT_DEFAULTS, type RateLimitOptions } from './rate-limit.ts'
 export { GatewayError, codes as gatewayErrorCodes, type GatewayErrorCode } from './errors.ts'
-export { GatewayStore, type DeviceOwner } from './store.ts'
-export { Readings, toSamples, type ReadingsOptions } from './readings.ts'
-export { Detector, DETECTOR_DEFAULTS, type DetectorOptions, type Sample } from './detect/detector.ts'
+export type { ReadingsOptions } from './readings.ts'
+export type { DetectorOptions } from './detect/detector.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { RateLimiter } from '../src/rate-limit.ts'
+import { ALARM_RATE_LIMIT_DEFAULTS, RateLimiter } from '../src/rate-limit.ts'
 
 /** A clock the test moves by hand (STYLE.md §8): no sleeping. */
 function clock (start = 1_000_000) {
@@ -30,6 +30,19 @@ describe('[P-4.3] per-device rate limit', () => {
     expect(hub.every((d) => d === 'pass')).toBe(true)
   })
 
+  it('neither drains nor refills the bucket when the clock steps back (NTP, a test clock)', () => {
+    const c = clock()
+    const rl = new RateLimiter({}, c.now)
+    for (let i = 0; i < 50; i++) rl.take('d1')
+    c.advance(-10_000) // ten seconds back: 200 tokens' worth of negative time
+    const after = Array.from({ length: 51 }, () => rl.take('d1'))
+    expect(after.filter((d) => d === 'pass')).toHaveLength(50) // the 50 left, no fewer, no more
+    c.advance(5_000) // still 5 s before the last take: nothing refilled yet
+    expect(rl.take('d1')).not.toBe('pass')
+    c.advance(5_100) // 100 ms past it: two tokens
+    expect(rl.take('d1')).toBe('pass')
+  })
+
   it('answers rate_limited at most once per second', () => {
     const c = clock()
     const rl = new RateLimiter({}, c.now)
@@ -54,5 +67,20 @@ describe('[P-4.3] per-device rate limit', () => {
     for (let i = 0; i < 100 * 70 && at < 0; i++) { c.advance(10); if (flooder.take('f') === 'disconnect') at = i }
     expect(at * 10).toBeGreaterThanOrEqual(60_000)
     expect(at * 10).toBeLessThan(62_000)
+  })
+
+  it('[P-4.3] the alarm allowance is its own: 50/s, burst 200, and a flood of alarms is refused but never disconnected', () => {
+    const c = clock()
+    const alarms = new RateLimiter({}, c.now, ALARM_RATE_LIMIT_DEFAULTS)
+    const telemetry = new RateLimiter({}, c.now)
+    // telemetry floods its own bucket empty: the alarm bucket is untouched
+    for (let i = 0; i < 500; i++) telemetry.take('d')
+    expect(telemetry.take('d')).not.toBe('pass')
+    const first = Array.from({ length: 200 }, () => alarms.take('d'))
+    expect(first.every((d) => d === 'pass')).toBe(true)
+    const decisions: string[] = []
+    for (let i = 0; i < 100 * 120; i++) { c.advance(10); decisions.push(alarms.take('d')) }
+    expect(decisions).not.toContain('disconnect')
+    expect(decisions.filter((d) => d === 'pass').length).toBeGreaterThan(50 * 119)
   })
 })

@@ -32,6 +32,8 @@ import type { EngineOptions } from './features/incidents/engine.ts'
 import { responsePlugin, type ResponseOptions } from './plugins/response.ts'
 import { responseRoutes } from './features/response/routes.ts'
 import { responderPageRoutes } from './features/response/responder-page.ts'
+import { callsFeature, type CallsOptions } from './features/calls/index.ts'
+import { welfareRoundsFeature, type WelfareRoundsOptions } from './features/welfare-rounds/index.ts'
 import { supervisionRoutes } from './features/supervision/routes.ts'
 import { integrationRoutes } from './features/supervision/integrations.ts'
 import type { PdfFont } from './features/supervision/pdf.ts'
@@ -58,6 +60,8 @@ export interface BuildAppOptions {
   now?: () => number
   /** Tells the gateway a device's registry record changed (secret rotated, moved), to drop its cache. */
   invalidateDevice?: (deviceId: string) => void
+  /** [P-4.4] The gateway's in-memory last sign of life of a device (its row is written coarsely). */
+  deviceLastSeen?: (deviceId: string) => Date | null
   /** The service's time zone: calendar days and months of visits and reports. Default Asia/Shanghai. */
   timeZone?: string
   /** How often the monthly-statement job runs (issue 16); 0 = off. Default hourly. */
@@ -70,6 +74,10 @@ export interface BuildAppOptions {
   vitalsStore?: VitalsStore
   /** Told when a resident's detection overrides change (embedded: the gateway's detector reloads them). */
   detectionSettingsChanged?: (residentId: string) => void
+  /** Video calls with intercoms (issue 17): the gateway as transport, TURN servers. */
+  calls?: CallsOptions
+  /** Welfare rounds (issue 17): broadcast batches, deadline sweep. */
+  welfareRounds?: WelfareRoundsOptions
   /** Told of every route as it is registered (the route-guard test reads each route's capability). */
   onRoute?: (route: RouteOptions) => void
 }
@@ -117,12 +125,14 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(enginePlugin, { logger: opts.logger, options: opts.engine })
 
   await app.register(authRoutes, { sessionTtlHours: opts.sessionTtlHours ?? 12 })
-  await app.register(registryRoutes, { now, invalidateDevice: opts.invalidateDevice, timeZone: opts.timeZone })
+  await app.register(registryRoutes, { now, invalidateDevice: opts.invalidateDevice, deviceLastSeen: opts.deviceLastSeen, timeZone: opts.timeZone })
   await app.register(incidentRoutes)
   await app.register(commandRoutes)
   await app.register(observerRoutes)
   await app.register(responseRoutes)
   await app.register(responderPageRoutes)
+  await app.register(callsFeature, { timeZone: opts.timeZone, now, ...opts.calls })
+  await app.register(welfareRoundsFeature, { ...(opts.timeZone ? { timeZone: opts.timeZone } : {}), now, ...opts.welfareRounds })
   await app.register(supervisionRoutes, { now, timeZone: opts.timeZone ?? DEFAULT_TIME_ZONE, statementJobMs: opts.statementJobMs, pdfFont: opts.pdfFont })
   await app.register(integrationRoutes)
   await app.register(vitalsRoutes, { store: opts.vitalsStore ?? new SqlVitalsStore(opts.db), settingsChanged: opts.detectionSettingsChanged, now })

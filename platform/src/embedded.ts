@@ -17,6 +17,7 @@ import { openDb, type Db } from './db/db.ts'
 import { migrate } from './db/migrate.ts'
 import { hasDemoRegion, issueDemoCredentials, seedDemo, type DemoPlayer } from './demo.ts'
 import { wireGateway } from './wiring.ts'
+import { gatewayCallTransport } from './features/calls/index.ts'
 import { FieldCrypto } from './plugins/field-crypto.ts'
 import { gatewayMetrics } from './features/metrics/gateway-metrics.ts'
 import { readingsMetrics } from './features/metrics/readings-metrics.ts'
@@ -61,7 +62,10 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     let forgetDevice: (id: string) => void = () => {}
     // [P-3.1] readings go to InfluxDB when INFLUX_URL is set, else to the same database
     const vitalsStore = config.influxUrl ? new InfluxVitalsStore({ url: config.influxUrl }) : undefined
-    const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, readings: { vitalsStore }, ...opts.gateway })
+    // Readings in the embedded database go in batches of 250 points: a batch statement runs whole once
+    // started, and an alarm's insert waits for at most the one in flight (db.ts, lanes).
+    const readings = { vitalsStore, ...(vitalsStore || db.kind !== 'pglite' ? {} : { writer: { batchSize: 250 } }) }
+    const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, readings, ...opts.gateway })
     closers.unshift(() => gateway.close())
     const app = await buildApp({
       db, logger,
@@ -76,7 +80,9 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       detectionSettingsChanged: (id) => { gateway.readings?.detector?.reloadSettings(id).catch((err) => logger.warn({ err, residentId: id }, 'detection settings not reloaded')) },
       // A registry change drops the device from the gateway's auth cache and the wiring's area cache.
       invalidateDevice: (id) => { gateway.invalidateDevice(id); forgetDevice(id) },
+      deviceLastSeen: (id) => gateway.lastSeen(id),
       timeZone: config.timeZone,
+      calls: { transport: gatewayCallTransport(gateway), turn: config.turn },
       response: {
         ...(config.notifyWebhookUrl && config.notifyWebhookSecret ? { webhook: { url: config.notifyWebhookUrl, secret: config.notifyWebhookSecret } } : {}),
         ...(config.publicUrl ? { publicUrl: config.publicUrl } : {})
@@ -95,9 +101,9 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     const demoWanted = config.demo === 'on' || (config.demo === 'auto' && !config.databaseUrl && (emptyBefore || await hasDemoRegion(db)))
     if (demoWanted && opts.demoPlayer) {
       if (!await hasDemoRegion(db)) await seedDemo(db, admin.rootAreaId)
-      const households = await issueDemoCredentials(db)
-      closers.unshift(await opts.demoPlayer({ mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, households }))
-      logger.child({ part: 'demo' }).info({ households: households.length, devices: households.reduce((n, h) => n + (h.wearable ? 1 : 0) + (h.fallDetector ? 1 : 0), 0) }, 'demo devices running')
+      const cast = await issueDemoCredentials(db)
+      closers.unshift(await opts.demoPlayer({ mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, ...cast }))
+      logger.child({ part: 'demo' }).info({ households: cast.households.length, intercoms: cast.intercoms.length, devices: cast.intercoms.length + cast.households.reduce((n, h) => n + (h.wearable ? 1 : 0) + (h.fallDetector ? 1 : 0), 0) }, 'demo devices running')
       demo = true
     }
     return {

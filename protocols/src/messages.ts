@@ -5,11 +5,10 @@
  * (`Static<typeof X>`), and the input of the compiled validator in `validate.ts`.
  */
 import { Type, type Static } from '@sinclair/typebox'
+import { DeviceText, MAX_TIMESTAMP_MS, MessageId, TEXT_FORMAT, Timestamp, isDeviceText } from './primitives.ts'
+import { RtcSignalUp } from './rtc.ts'
 
-/** [P-2.2] Message id: unique per device, 1–64 characters. */
-export const MessageId = Type.String({ minLength: 1, maxLength: 64 })
-/** [P-2.2] Device time, milliseconds since the Unix epoch, UTC. */
-export const Timestamp = Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 })
+export { MessageId, Timestamp, TEXT_FORMAT, DeviceText, isDeviceText, MAX_TIMESTAMP_MS }
 
 /** [P-3.1] Vital signs with the contract's valid ranges; outside them a reading is `out_of_range`. */
 export const Vitals = Type.Object({
@@ -68,17 +67,17 @@ export type Telemetry = Static<typeof Telemetry>
 
 export const EVENT_TYPES = [
   'fall', 'sos', 'bed_exit', 'inactivity', 'wander', 'smoke', 'gas', 'water_leak',
-  'door_open', 'low_battery', 'tamper', 'test', 'cancel'
+  'door_open', 'low_battery', 'tamper', 'test', 'cancel', 'checkin'
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 
-/** [P-3.2] Alarms and notable events. `cancel` carries `ref`. */
+/** [P-3.2] Alarms and notable events. `cancel` carries `ref`; `checkin` is the elder's "I'm OK" press. */
 export const DeviceEvent = Type.Object({
   id: MessageId,
   ts: Timestamp,
   type: Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))),
   confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-  location: Type.Optional(Type.String({ maxLength: 64 })),
+  location: Type.Optional(DeviceText({ maxLength: 64 })),
   ref: Type.Optional(MessageId),
   geo: Type.Optional(Geo)
 }, { additionalProperties: false })
@@ -92,7 +91,7 @@ export const IntercomEvent = Type.Object({
   id: MessageId,
   ts: Timestamp,
   type: Type.Union(INTERCOM_TYPES.map((t) => Type.Literal(t))),
-  callId: Type.String({ minLength: 1, maxLength: 64 })
+  callId: DeviceText({ minLength: 1, maxLength: 64 })
 }, { additionalProperties: false })
 export type IntercomEvent = Static<typeof IntercomEvent>
 
@@ -104,7 +103,7 @@ export const DeviceStatusMessage = Type.Object({
   battery: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
   /** dBm */
   rssi: Type.Optional(Type.Number({ minimum: -150, maximum: 0 })),
-  fw: Type.Optional(Type.String({ maxLength: 32 }))
+  fw: Type.Optional(DeviceText({ maxLength: 32 }))
 }, { additionalProperties: false })
 export type DeviceStatusMessage = Static<typeof DeviceStatusMessage>
 
@@ -127,7 +126,7 @@ export const CommandAck = Type.Object({
   id: MessageId,
   ts: Timestamp,
   ok: Type.Boolean(),
-  error: Type.Optional(Type.String({ maxLength: 256 }))
+  error: Type.Optional(DeviceText({ maxLength: 256 }))
 }, { additionalProperties: false })
 export type CommandAck = Static<typeof CommandAck>
 
@@ -146,7 +145,8 @@ export const UPSTREAM_SCHEMAS = {
   events: DeviceEvent,
   intercom: IntercomEvent,
   status: DeviceStatusMessage,
-  'commands/ack': CommandAck
+  'commands/ack': CommandAck,
+  'rtc/up': RtcSignalUp
 } as const
 
 export interface UpstreamMessages {
@@ -155,6 +155,7 @@ export interface UpstreamMessages {
   intercom: IntercomEvent
   status: DeviceStatusMessage
   'commands/ack': CommandAck
+  'rtc/up': RtcSignalUp
 }
 
 /** [P-1.6] Device types, set when a device is registered. */

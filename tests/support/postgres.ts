@@ -42,6 +42,10 @@ export interface PostgresServer {
   dropDatabase(name: string): Promise<void>
   /** The last lines of the server log. */
   logTail(lines?: number): string
+  /** Stops the server (fast shutdown: connections are closed) and keeps its data, to take it away mid-test. */
+  pause(): Promise<void>
+  /** Starts a paused server again on the same port and data; resolves once it accepts connections. */
+  resume(): Promise<void>
   /** Stops the server (fast shutdown) and removes the temp dir. Idempotent. */
   stop(): Promise<void>
 }
@@ -142,6 +146,12 @@ async function startOnce(timeoutMs: number): Promise<PostgresServer> {
       await psql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
     },
     logTail: (lines) => tailOf(logFile, lines),
+    async pause() {
+      await run(...pgCtl(['-m', 'fast', '-t', '30', '-w', 'stop']), { timeout: 40_000 })
+    },
+    async resume() {
+      await run(...pgCtl(['-o', serverOptions, '-l', logFile, '-t', seconds, '-w', 'start']), { timeout: timeoutMs + 5000 })
+    },
     async stop() {
       if (stopped) return
       stopped = true
