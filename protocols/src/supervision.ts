@@ -47,8 +47,8 @@ export function statusOn (history: readonly StatusChange[], date: string): Resid
   return current?.status ?? null
 }
 
-/** Visit methods; "video" is the 爱的眼睛 intercom video call. */
-export const VISIT_METHODS = ['home', 'phone', 'video'] as const
+/** Visit methods; "video_call" is the 爱的眼睛 intercom video call (a completed care call becomes one: POST /api/calls/:id/visit). */
+export const VISIT_METHODS = ['home', 'phone', 'video_call'] as const
 export type VisitMethod = typeof VISIT_METHODS[number]
 
 export const FACILITY_KINDS = [
@@ -80,7 +80,7 @@ export interface VisitRules {
 }
 export const DEFAULT_VISIT_RULES: VisitRules = {
   eligibleGroups: ['lives_alone', 'empty_nest', 'left_behind', 'disabled', 'severely_handicapped', 'special_difficulty'],
-  countingMethods: ['home', 'phone', 'video'],
+  countingMethods: ['home', 'phone', 'video_call'],
   disabledFromLevel: DISABLED_FROM_LEVEL
 }
 

@@ -193,7 +193,7 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
       const homeOnly = await sup.get(`/api/reports/visit-coverage?areaId=${s.districtId}&month=2026-05`)
       expect(homeOnly).toMatchObject({ due: 2, visited: 1, rate: 0.5 })
       expect(homeOnly.missing).toEqual([{ id: s.R.A, name: '甲' }])
-      await p.api.request('PUT', `/api/areas/${s.districtId}/visit-rules`, { eligibleGroups: ['lives_alone', 'empty_nest', 'left_behind', 'disabled'], countingMethods: ['home', 'phone', 'video'] })
+      await p.api.request('PUT', `/api/areas/${s.districtId}/visit-rules`, { eligibleGroups: ['lives_alone', 'empty_nest', 'left_behind', 'disabled'], countingMethods: ['home', 'phone', 'video_call'] })
     })
 
     it('sets targets (administrators only) and reports actual against them in JSON and CSV', async () => {
@@ -239,8 +239,8 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
 
     it('records a visit\'s method, and offers the status its outcome points to without applying it', async () => {
       const planned = await p.api.post('/api/visits', { residentId: s.R.B, dueDate: '2026-06-30' })
-      const done = await p.api.post(`/api/visits/${planned.id}/record`, { visitedAt: '2026-06-14T10:00:00Z', outcome: 'hospitalised', followUpNeeded: false, method: 'video' })
-      expect(done).toMatchObject({ method: 'video', suggestedStatus: { status: 'in_hospital', statusSince: '2026-06-14T10:00:00.000Z' } })
+      const done = await p.api.post(`/api/visits/${planned.id}/record`, { visitedAt: '2026-06-14T10:00:00Z', outcome: 'hospitalised', followUpNeeded: false, method: 'video_call' })
+      expect(done).toMatchObject({ method: 'video_call', suggestedStatus: { status: 'in_hospital', statusSince: '2026-06-14T10:00:00.000Z' } })
       expect((await p.api.get(`/api/residents/${s.R.B}`)).status).toBe('active')
       const bad = await p.api.post(`/api/visits/${planned.id}/record`, { visitedAt: '2026-06-14T10:00:00Z', outcome: 'well', followUpNeeded: false, method: 'letter' }).catch((e) => e)
       expect(bad.status).toBe(400)

@@ -72,7 +72,6 @@ create table area_visit_rules (
   updated_by text,
   updated_at timestamptz not null default now()
 );
-alter table visits add column method text not null default 'home' check (method in ('home', 'phone', 'video'));
 
 -- Targets per area and year, set by administrators.
 create table area_targets (
