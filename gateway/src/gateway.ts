@@ -133,8 +133,17 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       // [P-1.3] device ids are up to 64 characters
       maxClientsIdLength: 64,
       // [P-1.4][P-4.4] keepalive 0 (never silent) or above the limit is refused at CONNECT, so every
-      // connection is closed by aedes after 1.5 × a keepalive of at most 60 s without traffic
-      keepaliveLimit,
+      // connection is closed by aedes after 1.5 × a keepalive of at most 60 s without traffic.
+      // Not aedes' `keepaliveLimit`: it answers CONNACK 6, a code MQTT 3.1.1 does not define. No
+      // 3.1.1 code fits (4 and 5 mean credentials [P-1.2]), so the connection is closed without a
+      // CONNACK, as [MQTT-3.2.2-6] prescribes; the gateway logs why, with the device id.
+      preConnect: (client, packet, done) => {
+        const keepalive = packet.keepalive ?? 0
+        if (keepalive >= 1 && keepalive <= keepaliveLimit) return void done(null, true)
+        const err = codes.GW_ERR_KEEPALIVE(keepalive, keepaliveLimit, keepaliveLimit)
+        log.warn({ deviceId: packet.clientId, keepalive, err: err.code }, err.message)
+        done(err, false)
+      },
       authenticate: (client, username, password, done) => {
         const login = IntegrationClients.isLogin(client.id, username)
           ? this.integrations.authenticate(client, username, password).then((ok) => { if (!ok) throw codes.GW_ERR_BAD_CREDENTIALS() })
@@ -173,7 +182,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.broker.on('keepaliveTimeout', (client) => log.info({ deviceId: client.id }, 'keepalive expired'))
     this.broker.on('clientError', (client, err) => log.warn({ deviceId: client?.id, err: err.message }, 'client error'))
     this.broker.on('connectionError', (client, err) => {
-      if ((err as { errorCode?: number }).errorCode === 6) return void log.warn({ err: codes.GW_ERR_KEEPALIVE.code }, codes.GW_ERR_KEEPALIVE(keepaliveLimit, keepaliveLimit).message)
+      if ((err as Partial<GatewayError>).code === codes.GW_ERR_KEEPALIVE.code) return // logged at preConnect
       log.debug({ deviceId: client?.id, err: err.message }, 'connection error')
     })
   }

@@ -67,10 +67,10 @@ function responseSuite (backend: Backend, opts: { twoEngines: boolean }) {
   })
 
   /** Writes an inbox row the way the gateway (or issue 4's detection) does, and lets the engine take it. */
-  const alarm = async (node: TestPlatform, deviceId: string, kind: string, type: string, payload: Record<string, unknown> = {}) => {
-    const msgId = `m-${randomUUID()}`
-    const { rows } = await node.db.query<{ seq: string }>('insert into inbox (device_id, msg_id, kind, type, payload) values ($1, $2, $3, $4, $5) returning seq',
-      [deviceId, msgId, kind, type, JSON.stringify({ id: msgId, ts: Date.now(), type, ...payload })])
+  const alarm = async (node: TestPlatform, deviceId: string, kind: string, type: string, payload: Record<string, unknown> = {}, opts: { msgId?: string, deviceTs?: Date } = {}) => {
+    const msgId = opts.msgId ?? `m-${randomUUID()}`
+    const { rows } = await node.db.query<{ seq: string }>('insert into inbox (device_id, msg_id, kind, type, payload, device_ts) values ($1, $2, $3, $4, $5, $6) returning seq',
+      [deviceId, msgId, kind, type, JSON.stringify({ id: msgId, ts: opts.deviceTs?.getTime() ?? Date.now(), type, ...payload }), opts.deviceTs ?? null])
     // With two engines on one database the other may have claimed the row: wait until it is processed, by either.
     const settled = await node.app.engine.settled(rows[0].seq)
     return { msgId, incidentId: settled?.incidentId ?? null }
@@ -194,6 +194,20 @@ function responseSuite (backend: Backend, opts: { twoEngines: boolean }) {
     expect(err.status).toBe(409)
     await p.api.post(`/api/incidents/${inc.id}/acknowledge`, {})
     expect((await p.api.post(`/api/incidents/${inc.id}/resolve`, { outcome: 'false_alarm_user', note: '对讲确认老人无碍' })).status).toBe('resolved')
+  })
+
+  it('[P-3.2][P-2.4] after a device counter reset two events share an id: a cancel naming it is recorded against the newest', async () => {
+    const h = await seedHome(p.api)
+    const msgId = `reset-${randomUUID()}`
+    const before = await alarm(p, h.device.id, 'event', 'fall', {}, { msgId, deviceTs: new Date(Date.now() - 3_600_000) })
+    await p.api.post(`/api/incidents/${before.incidentId}/acknowledge`, {})
+    await p.api.post(`/api/incidents/${before.incidentId}/resolve`, { outcome: 'false_alarm_user' })
+    // the device rebooted, its counter restarted: the same id again, another time (migration 0008 keeps both)
+    const after = await alarm(p, h.device.id, 'event', 'fall', {}, { msgId, deviceTs: new Date() })
+    expect(after.incidentId).not.toBe(before.incidentId)
+    await alarm(p, h.device.id, 'event', 'cancel', { ref: msgId })
+    expect(await detail(after.incidentId!)).toMatchObject({ status: 'open', cancelled: true })
+    expect((await detail(before.incidentId!)).cancelled).toBe(false)
   })
 
   it('dispatch: nearest responder first; accepts, sees the pack, reveals the key-safe code (audited) and arrives on the phone page', async () => {
