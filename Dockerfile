@@ -60,6 +60,8 @@ COPY --from=build /src/gateway/dist gateway/dist
 COPY --from=build /src/device-sim/dist device-sim/dist
 COPY --from=build /src/platform/dist platform/dist
 COPY --from=build /src/dashboard/dist dashboard/dist
+# The printable assessment and statement PDFs embed Noto Sans CJK SC (docs/supervision.md).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk && rm -rf /var/lib/apt/lists/*
 # Everything above belongs to root and is read-only for the service; only its data
 # directory (the embedded database, the generated data key) is the service user's.
 RUN mkdir -p /app/data && chown node:node /app/data

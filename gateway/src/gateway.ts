@@ -20,6 +20,7 @@ import { listenTcp, listenTls, listenWebSocket, type GuardOptions, type Listener
 import { ALARM_RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-limit.ts'
 import { Presence } from './presence.ts'
 import { Observers, observerSubscribeRefusal } from './observers.ts'
+import { IntegrationClients } from './integrations.ts'
 import { redisBrokerParts, relayGatewayEvents, relayInvalidations, type BrokerParts, type Invalidation } from './cluster.ts'
 import { Readings, type ReadingsOptions } from './readings.ts'
 import { GatewayStore, type Sql } from './store.ts'
@@ -84,6 +85,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly observers: Observers
   /** scaled mode: tells the other nodes of an invalidation (set once the cluster relay is subscribed) */
   private relayInvalidation: ((m: Invalidation) => void) | null = null
+  /** upper platforms' MQTT accounts (issue 16): sandbox and incident feed only */
+  private readonly integrations: IntegrationClients
   private readonly inbox: InboxWriter
   private readonly pruner: InboxPruner
   private readonly ingest: Ingest
@@ -104,6 +107,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       ? null
       : new Readings(opts.sql, store, log, (n) => this.emit('inbox', n), now, opts.readings)
     this.observers = new Observers(opts.sql, log.child({ part: 'observers' }), { now })
+    this.integrations = new IntegrationClients(opts.sql, log.child({ part: 'integrations' }))
     this.auth = new DeviceAuth({ store, observers: this.observers, log: log.child({ part: 'connect' }), cacheTtlMs: opts.authCacheTtlMs, cacheMax: opts.authCacheMax })
     this.inbox = new InboxWriter({ store, log: log.child({ part: 'inbox' }), ...opts.inboxWriter })
     this.pruner = new InboxPruner({ store, log: log.child({ part: 'inbox' }), now, ...opts.idempotency })
@@ -141,7 +145,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         done(err, false)
       },
       authenticate: (client, username, password, done) => {
-        this.auth.authenticate(client, username, password).then(
+        const login = IntegrationClients.isLogin(client.id, username)
+          ? this.integrations.authenticate(client, username, password).then((ok) => { if (!ok) throw codes.GW_ERR_BAD_CREDENTIALS() })
+          : this.auth.authenticate(client, username, password)
+        login.then(
           () => done(null, true),
           (err: GatewayError) => {
             const e = new Error(err.message) as AuthenticateError
@@ -149,18 +156,22 @@ export class Gateway extends EventEmitter<GatewayEvents> {
             done(e, false)
           })
       },
-      authorizePublish: (client, packet, done) => this.ingest.run(client, packet, done),
-      authorizeSubscribe: (client, sub, done) => done(null, this.onSubscribe(client, sub)),
-      // observers get only their area's device messages; everyone else goes through onForward
-      authorizeForward: (client, packet) => (this.observers.session(client) ? this.observers.forward(client, packet) : this.onForward(client, packet))
+      authorizePublish: (client, packet, done) => (this.integrations.session(client) ? this.integrations.publish(client!, packet, done) : this.ingest.run(client, packet, done)),
+      authorizeSubscribe: (client, sub, done) => (this.integrations.session(client) ? this.integrations.subscribe(client!, sub, done) : done(null, this.onSubscribe(client, sub))),
+      // observers get only their area's device messages; integration accounts their sandbox and feed; everyone else goes through onForward
+      authorizeForward: (client, packet) => (this.observers.session(client)
+        ? this.observers.forward(client, packet)
+        : this.integrations.session(client) ? this.integrations.forward(client, packet) : this.onForward(client, packet))
     })
     this.broker.on('clientReady', (client) => {
       if (this.observers.session(client)) return void log.info({ observer: client.id }, 'observer connected')
+      if (this.integrations.session(client)) return void log.info({ integration: client.id }, 'integration client connected')
       this.presence.mark(client.id, { online: true, lastSeenAt: new Date(now()) })
       log.info({ deviceId: client.id }, 'device connected')
     })
     this.broker.on('clientDisconnect', (client) => {
       this.observers.forget(client)
+      this.integrations.forget(client)
       const session = this.auth.sessions.get(client)
       if (!session) return
       // [P-4.4] the connection dropped: the device, and the children a hub relayed for, are unreachable

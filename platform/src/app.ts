@@ -39,6 +39,10 @@ import { responseRoutes } from './features/response/routes.ts'
 import { responderPageRoutes } from './features/response/responder-page.ts'
 import { callsFeature, type CallsOptions } from './features/calls/index.ts'
 import { welfareRoundsFeature, type WelfareRoundsOptions } from './features/welfare-rounds/index.ts'
+import { supervisionRoutes } from './features/supervision/routes.ts'
+import { integrationRoutes } from './features/supervision/integrations.ts'
+import type { PdfFont } from './features/supervision/pdf.ts'
+import { DEFAULT_TIME_ZONE } from './lib/local-time.ts'
 
 export interface BuildAppOptions {
   db: Db
@@ -67,6 +71,10 @@ export interface BuildAppOptions {
   invalidateObserver?: (observerId: string) => void
   /** The service's time zone: calendar days and months of visits and reports. Default Asia/Shanghai. */
   timeZone?: string
+  /** How often the monthly-statement job runs (issue 16); 0 = off. Default hourly. */
+  statementJobMs?: number
+  /** CJK font embedded in the printable PDFs; default Noto Sans CJK SC of fonts-noto-cjk. */
+  pdfFont?: PdfFont
   /** Response engine: SLA scheduler, notifications, responder links. */
   response?: ResponseOptions
   /** Readings store for the vitals chart (the gateway's in embedded mode); default the relational store on `db`. */
@@ -168,6 +176,8 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(responderPageRoutes)
   await app.register(callsFeature, { timeZone: opts.timeZone, now, ...opts.calls })
   await app.register(welfareRoundsFeature, { ...(opts.timeZone ? { timeZone: opts.timeZone } : {}), now, ...opts.welfareRounds })
+  await app.register(supervisionRoutes, { now, timeZone: opts.timeZone ?? DEFAULT_TIME_ZONE, statementJobMs: opts.statementJobMs, pdfFont: opts.pdfFont })
+  await app.register(integrationRoutes)
   await app.register(vitalsRoutes, { store: opts.vitalsStore ?? new SqlVitalsStore(opts.db), settingsChanged: opts.detectionSettingsChanged, now })
   await app.register(positionRoutes, { positions: app.positions, safeZoneChanged: opts.safeZoneChanged, now, map: opts.map ?? { tiles: null, attribution: null, datum: 'wgs84' } })
   await app.register(wallRoutes, { now, timeZone: opts.timeZone ?? 'Asia/Shanghai' })

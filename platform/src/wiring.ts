@@ -8,6 +8,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { Gateway } from '@eldercare/gateway'
+import { incidentFeed } from './features/supervision/integrations.ts'
 
 export interface Wiring {
   /** Forgets the cached area of a device (it moved: its status now goes to another area's rooms). */
@@ -17,6 +18,11 @@ export interface Wiring {
 export function wireGateway (app: FastifyInstance, gateway: Gateway): Wiring {
   // A new inbox row wakes the engine at once (the engine also polls, for rows of other processes).
   gateway.on('inbox', () => app.engine.wake())
+
+  // Upper platforms' MQTT feed (issue 16): each announced incident, masked, QoS 1, on the broker.
+  incidentFeed(app, (topic, payload) => new Promise<void>((resolve, reject) => {
+    gateway.broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false }, (err) => { if (err) reject(err); else resolve() })
+  }))
 
   const areaPaths = new Map<string, string>()
   gateway.on('deviceStatus', (status) => {

@@ -97,7 +97,30 @@ const EXPECTED: Record<string, Capability> = {
   'GET /api/welfare-rounds': 'welfare.read',
   'GET /api/welfare-rounds/:id': 'welfare.read',
   'GET /api/residents/:id/daily-checkin': 'welfare.read',
-  'PUT /api/residents/:id/daily-checkin': 'checkin.plan'
+  'PUT /api/residents/:id/daily-checkin': 'checkin.plan',
+  'GET /api/assessment-form': 'assessment.read',
+  'GET /api/residents/:id/assessments': 'assessment.read',
+  'POST /api/residents/:id/assessments': 'assessment.record',
+  'GET /api/assessments/:id/pdf': 'assessment.read',
+  'GET /api/assessments/due': 'assessment.read',
+  'GET /api/residents/:id/status-history': 'assessment.read',
+  'PUT /api/residents/:id/capacity-level': 'capacity.override',
+  'PUT /api/residents/:id/status': 'resident.status',
+  'GET /api/reports/population': 'statistics.read',
+  'GET /api/reports/population.csv': 'statistics.read',
+  'GET /api/reports/visit-coverage': 'statistics.read',
+  'GET /api/areas/:id/visit-rules': 'statistics.read',
+  'PUT /api/areas/:id/visit-rules': 'target.write',
+  'GET /api/areas/:id/targets/:year': 'statistics.read',
+  'PUT /api/areas/:id/targets/:year': 'target.write',
+  'GET /api/statements': 'statistics.read',
+  'GET /api/statements/:id': 'statistics.read',
+  'GET /api/statements/:id/csv': 'statistics.read',
+  'GET /api/statements/:id/pdf': 'statistics.read',
+  'POST /api/statements': 'statement.generate',
+  'POST /api/integrations': 'registry.write',
+  'GET /api/integrations': 'registry.write',
+  'POST /api/integrations/:id/disable': 'registry.write'
 }
 
 type Guard = ((req: FastifyRequest) => Promise<void>) & { capability?: Capability }

@@ -53,21 +53,40 @@ export const CAPABILITIES = [
   /** POST /api/welfare-rounds (a round over an area subtree) */
   'welfare.start',
   /** PUT /api/residents/:id/daily-checkin (报平安 plan) */
-  'checkin.plan'
+  'checkin.plan',
+  /** GET /api/assessment-form, /api/residents/:id/assessments, /status-history, /api/assessments/:id/pdf, /api/assessments/due */
+  'assessment.read',
+  /** POST /api/residents/:id/assessments (GB/T 42195-2022 capacity assessment) */
+  'assessment.record',
+  /** PUT /api/residents/:id/capacity-level (manual override with a reason, audited) */
+  'capacity.override',
+  /** PUT /api/residents/:id/status (active, in hospital, moved out, deceased, with the date) */
+  'resident.status',
+  /** PUT /api/areas/:id/visit-rules, PUT /api/areas/:id/targets/:year */
+  'target.write',
+  /** POST /api/statements (generate or, with a reason, regenerate a month's statement) */
+  'statement.generate',
+  /** GET /api/reports/population[.csv], /api/reports/visit-coverage, /api/statements[/:id[/csv|/pdf]], GET targets and visit rules */
+  'statistics.read'
 ] as const
 export type Capability = (typeof CAPABILITIES)[number]
 
-const READ: readonly Capability[] = ['incident.read', 'vitals.read', 'registry.read', 'responder.read', 'policy.read', 'call.read', 'welfare.read']
-const ACT: readonly Capability[] = ['incident.act', 'device.command', 'resident.reveal', 'visit.record', 'call.make', 'checkin.plan']
+const READ: readonly Capability[] = ['incident.read', 'vitals.read', 'registry.read', 'responder.read', 'policy.read', 'call.read', 'welfare.read', 'assessment.read']
+const ACT: readonly Capability[] = ['incident.act', 'device.command', 'resident.reveal', 'visit.record', 'call.make', 'checkin.plan', 'resident.status']
+const SUPERVISE: readonly Capability[] = ['statistics.read', 'assessment.record', 'capacity.override', 'statement.generate']
 
 export const CAPABILITIES_BY_ROLE: Readonly<Record<Role, readonly Capability[]>> = {
   operator: [...READ, ...ACT],
-  supervisor: [...READ, ...ACT, 'visit.plan', 'detection.write', 'report.read', 'responder.duty', 'policy.write', 'call.settings', 'welfare.start'],
-  admin: [...READ, ...ACT, 'visit.plan', 'detection.write', 'report.read', 'responder.duty', 'policy.write', 'call.settings', 'welfare.start', 'registry.write', 'user.read', 'audit.read'],
+  supervisor: [...READ, ...ACT, ...SUPERVISE, 'visit.plan', 'detection.write', 'report.read', 'responder.duty', 'policy.write', 'call.settings', 'welfare.start'],
+  admin: [...READ, ...ACT, ...SUPERVISE, 'visit.plan', 'detection.write', 'report.read', 'responder.duty', 'policy.write', 'call.settings', 'welfare.start', 'registry.write', 'user.read', 'audit.read', 'target.write'],
   // Auditors read everything and act on nothing.
-  auditor: [...READ, 'report.read', 'user.read', 'audit.read'],
+  auditor: [...READ, 'report.read', 'user.read', 'audit.read', 'statistics.read'],
   // Responders work from their signed links (the responder page), not the API.
-  responder: []
+  responder: [],
+  // GB/T 42195-2022 assessors: read the registry, record assessments (issue 16).
+  assessor: ['registry.read', 'assessment.read', 'assessment.record'],
+  // An upper-level platform's account: read-only statistics and statements of its subtree (issue 16).
+  integration: ['statistics.read']
 }
 
 export function roleCan (role: Role, capability: Capability): boolean {

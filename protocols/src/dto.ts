@@ -10,13 +10,14 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { INCIDENT_STATUSES, PRIORITIES } from './incident.ts'
 import type { CallClientToServerEvents, CallServerToClientEvents } from './rtc.ts'
 
-export const ROLES = ['operator', 'supervisor', 'admin', 'auditor', 'responder'] as const
+export const ROLES = ['operator', 'supervisor', 'admin', 'auditor', 'responder', 'assessor', 'integration'] as const
 export type Role = (typeof ROLES)[number]
 
 export const AREA_LEVELS = ['city', 'district', 'street', 'community'] as const
 export type AreaLevel = (typeof AREA_LEVELS)[number]
 
-export const SITE_KINDS = ['home', 'institution'] as const
+/** home, institution, and the community facilities of the plans (issue 16): 日间照料中心, 社区养老服务站, 幸福院, 老年助餐点 */
+export const SITE_KINDS = ['home', 'institution', 'day_care', 'service_station', 'happiness_home', 'meal_point'] as const
 export type SiteKind = (typeof SITE_KINDS)[number]
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
@@ -188,7 +189,12 @@ export const ResidentDto = Type.Object({
   allergies: Type.Array(Type.String()),
   accessNotes: Nullable(Type.String()),
   /** Whether a key-safe code is stored (revealed only on request, audited). */
-  hasKeySafeCode: Type.Boolean()
+  hasKeySafeCode: Type.Boolean(),
+  /** The plans' groups recorded by hand (lives_alone, empty_nest, …; issue 16). */
+  flags: Type.Optional(Type.Array(Type.String())),
+  /** active | in_hospital | moved_out | deceased, since `statusSince` (issue 16). */
+  status: Type.Optional(Type.String()),
+  statusSince: Type.Optional(Nullable(IsoTime))
 })
 export type ResidentDto = Static<typeof ResidentDto>
 

@@ -5,12 +5,12 @@
  * by B's user does see them (so every probe can fail). Realtime events follow the same rule.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Role } from '@eldercare/protocols'
+import { ASSESSMENT_ITEMS, type Role } from '@eldercare/protocols'
 import { SimDevice } from '@eldercare/device-sim'
 import { nextEvent, startTestPlatform, type Api, type TestPlatform } from '../support/platform.ts'
 import { getRaw, seedDistrict, userApi, type SeededDistrict } from './registry-support.ts'
 
-interface Tenant extends SeededDistrict { incidentId: string, commandId: string, responderId: string, callId: string, roundId: string, users: Record<Role, Api & { userId: string, username: string }> }
+interface Tenant extends SeededDistrict { incidentId: string, commandId: string, responderId: string, callId: string, roundId: string, assessmentId: string, statementId: string, users: Record<Role, Api & { userId: string, username: string }> }
 
 /** `hidden`: answers 200 without any of the other tenant's records; `404`: answers 404. */
 interface Probe { role: Role, url: (t: Tenant) => string, expect: 'hidden' | 404 }
@@ -60,7 +60,22 @@ const TABLE: Record<string, Probe[]> = {
   '/api/residents/:id/position': [read('operator', (t) => `/api/residents/${t.residentId}/position`)],
   '/api/residents/:id/track': [read('operator', (t) => `/api/residents/${t.residentId}/track`)],
   '/api/residents/:id/safe-zone': [read('auditor', (t) => `/api/residents/${t.residentId}/safe-zone`)],
-  '/api/wall': [list('operator', '/api/wall')]
+  '/api/wall': [list('operator', '/api/wall')],
+  // Supervision (issue 16)
+  '/api/residents/:id/assessments': [read('operator', (t) => `/api/residents/${t.residentId}/assessments`)],
+  '/api/residents/:id/status-history': [read('operator', (t) => `/api/residents/${t.residentId}/status-history`)],
+  '/api/assessments/:id/pdf': [read('supervisor', (t) => `/api/assessments/${t.assessmentId}/pdf`)],
+  '/api/assessments/due': [read('supervisor', (t) => `/api/assessments/due?areaId=${t.districtId}`)],
+  '/api/reports/population': [list('supervisor', '/api/reports/population'), read('auditor', (t) => `/api/reports/population?areaId=${t.districtId}`)],
+  '/api/reports/population.csv': [read('admin', (t) => `/api/reports/population.csv?areaId=${t.streetId}`)],
+  '/api/reports/visit-coverage': [read('supervisor', (t) => `/api/reports/visit-coverage?areaId=${t.communityId}`)],
+  '/api/areas/:id/visit-rules': [read('supervisor', (t) => `/api/areas/${t.districtId}/visit-rules`)],
+  '/api/areas/:id/targets/:year': [read('supervisor', (t) => `/api/areas/${t.districtId}/targets/2026`)],
+  '/api/statements': [list('supervisor', '/api/statements')],
+  '/api/statements/:id': [read('supervisor', (t) => `/api/statements/${t.statementId}`)],
+  '/api/statements/:id/csv': [read('auditor', (t) => `/api/statements/${t.statementId}/csv`)],
+  '/api/statements/:id/pdf': [read('admin', (t) => `/api/statements/${t.statementId}/pdf`)],
+  '/api/integrations': [list('admin', '/api/integrations')]
 }
 
 /** GET routes that hold no area-scoped records, and why. */
@@ -68,7 +83,8 @@ const EXEMPT: Record<string, string> = {
   '/api/health': 'component health only, no records',
   '/api/live': 'liveness only: answers without asking any component, no records',
   '/api/auth/me': 'the caller themself',
-  '/api/map': 'the installation\'s tile settings, no records'
+  '/api/map': 'the installation\'s tile settings, no records',
+  '/api/assessment-form': 'the GB/T 42195-2022 form itself, no records'
 }
 
 let p: TestPlatform
@@ -103,7 +119,12 @@ beforeAll(async () => {
     await p.db.query(`insert into calls (id, direction, status, device_id, device_call_id, resident_id, started_at) values ($1, 'outbound', 'missed', $2, $1, $3, now())`, [callId, d.deviceId, d.residentId])
     const round = await users.supervisor.post('/api/welfare-rounds', { areaId: d.districtId, message: `高温-${tag}`, deadline: new Date(Date.now() + 3600_000).toISOString() })
     await users.operator.request('PUT', `/api/residents/${d.residentId}/daily-checkin`, { windowStart: '07:00', windowEnd: '10:00' })
-    tenants[name] = { ...d, users, incidentId: recorded.incidentId, commandId: cmd.id, responderId: responder.id, callId, roundId: round.id }
+    // Supervision records (issue 16): an assessment, a kept statement, an integration account.
+    const scores = Object.fromEntries(ASSESSMENT_ITEMS.map((it) => [it.key, it.max]))
+    const assessment = await users.supervisor.post(`/api/residents/${d.residentId}/assessments`, { assessedAt: '2026-01-10T09:00:00.000Z', assessor: { name: `评估员-${tag}`, certificateNo: 'C-1' }, scores })
+    const statement = await users.supervisor.post('/api/statements', { areaId: d.districtId, month: '2026-01' })
+    await p.api.post('/api/integrations', { name: `上级-${tag}`, username: `int-${tag}`, areaId: d.districtId })
+    tenants[name] = { ...d, users, incidentId: recorded.incidentId, commandId: cmd.id, responderId: responder.id, callId, roundId: round.id, assessmentId: assessment.id, statementId: statement.id }
   }
 })
 

@@ -93,6 +93,7 @@ function SignedIn ({ session }: { session: Session }) {
         {screen === 'residents' && (
           <ResidentsScreen
             selectedId={param} showHistory={can(role, 'incident.read')} showVitals={can(role, 'vitals.read')} canReveal={canReveal} canTune={can(role, 'detection.write')}
+            showAssessments={can(role, 'assessment.read')} canAssess={can(role, 'assessment.record')}
             extra={can(role, 'vitals.read') ? (residentId, siteId) => <SafeZoneSection residentId={residentId} siteId={siteId} canEdit={can(role, 'detection.write')} /> : undefined}
           />
         )}

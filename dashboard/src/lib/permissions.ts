@@ -19,7 +19,11 @@ const SCREENS_BY_ROLE: Record<Role, readonly Screen[]> = {
   // Auditors read incidents but act on nothing.
   auditor: ['queue', 'devices', 'residents', 'visits', 'reports'],
   // Responders work from the field app; the console has registry reads for them only.
-  responder: ['devices', 'residents']
+  responder: ['devices', 'residents'],
+  // Assessors find residents and record GB/T 42195-2022 assessments on their card.
+  assessor: ['residents'],
+  // Upper platforms read through the API only.
+  integration: []
 }
 
 export const ADMIN_SECTIONS = ['areas', 'sites', 'residents', 'devices', 'import', 'users', 'responders', 'policy'] as const

@@ -27,6 +27,13 @@ export class Realtime {
   /** `areaPath` is the record's area path, e.g. `/city/district/street/community/`. */
   emitIncident (event: 'incident:opened' | 'incident:updated', incident: IncidentDto, areaPath: string): void {
     this.emitToPath(areaPath, event, incident)
+    for (const listener of this.incidentListeners) listener(event, incident, areaPath)
+  }
+
+  private readonly incidentListeners: Array<(event: 'incident:opened' | 'incident:updated', incident: IncidentDto, areaPath: string) => void> = []
+  /** Told of every incident as it is announced (after its commit): upper platforms' feeds (issue 16). Must not throw or block. */
+  onIncident (listener: (event: 'incident:opened' | 'incident:updated', incident: IncidentDto, areaPath: string) => void): void {
+    this.incidentListeners.push(listener)
   }
 
   /** To one area's room only (escalation widened to a parent area's centre). */

@@ -44,6 +44,10 @@ export const incidentRoutes: FastifyPluginAsync = async (app) => {
       // The effects of the action (alarm.ack to the device, offers withdrawn, announcement, family) are the effects owner's.
       const inc = await app.response.effects.act(req.params.id, name, actor(req), req.user.areaPath, req.body ?? {})
       await app.audit.write({ userId: req.user.id, username: req.user.username, ip: req.ip, action: `incident.${name}`, targetType: 'incident', targetId: inc.id, data: { status: inc.status } })
+      // An outcome of `deceased` offers the resident's status change (issue 16); the operator confirms it.
+      if (name === 'resolve' && req.body?.outcome === 'deceased' && inc.residentId) {
+        return { ...publicDto(inc), suggestedStatus: { residentId: inc.residentId, status: 'deceased', statusSince: new Date().toISOString() } }
+      }
       return publicDto(inc)
     })
   }

@@ -6,15 +6,20 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
+import { RECORDED_GROUPS, RESIDENT_STATUSES, type ResidentStatus } from '@eldercare/protocols'
 import type { Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
 import { maskTail, type FieldCrypto } from '../../plugins/field-crypto.ts'
 import { FLAGGED_SQL } from './stats.ts'
+import { setStatus, statusDate } from '../supervision/repository.ts'
 import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, scopeOf, siteInScope, residentInScope, SqlFilter, type SiteRow } from './scope.ts'
 
-/** Flags that call for a visit at least monthly: 独居, 空巢, 留守, 特困/低保/计划生育特殊家庭. */
-export const RESIDENT_FLAGS = ['lives_alone', 'empty_nest', 'left_behind', 'special_difficulty'] as const
+/**
+ * The plans' groups recorded by hand, each its own flag: 独居, 空巢, 留守, 重残, 特困/低保,
+ * 计划生育特殊家庭 (失能 follows the capacity assessment; protocols/src/supervision.ts).
+ */
+export const RESIDENT_FLAGS = RECORDED_GROUPS
 /** GB/T 42195-2022 capacity levels. */
 export const CAPACITY_LEVELS = ['能力完好', '轻度失能', '中度失能', '重度失能', '完全失能'] as const
 
@@ -51,7 +56,11 @@ export const ResidentBody = Type.Object({
   /** stored encrypted; shown only through an audited reveal */
   keySafeCode: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
   /** in order of calling */
-  contacts: Type.Optional(Type.Array(Contact, { maxItems: 10 }))
+  contacts: Type.Optional(Type.Array(Contact, { maxItems: 10 })),
+  /** active, in_hospital (alarms still handled, visits paused), moved_out, deceased; every change is kept (issue 16) */
+  status: Type.Optional(literalUnion(RESIDENT_STATUSES)),
+  /** the date the status took effect (YYYY-MM-DD or date-time); default now */
+  statusSince: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T.*)?$' }))
 }, { additionalProperties: false })
 export type ResidentInput = Static<typeof ResidentBody>
 const ResidentPatch = Type.Partial(ResidentBody, { additionalProperties: false, minProperties: 1 })
@@ -112,6 +121,8 @@ export function residentDto (r: Record<string, any>, crypto: FieldCrypto) {
     phone: maskPhone(r.phone), address: r.address ?? null, room: r.room ?? null, bed: r.bed ?? null,
     capacityLevel: r.capacity_level, capacityName: r.capacity_level == null ? null : CAPACITY_LEVELS[r.capacity_level],
     flags, livesAlone: flags.includes('lives_alone'),
+    status: r.status ?? 'active', statusSince: r.status_since ? iso(r.status_since) : null,
+    capacityOverrideReason: r.capacity_override_reason ?? null,
     conditions: r.conditions, medications: r.medications ?? [], allergies: r.allergies ?? [],
     accessNotes: r.access_notes ?? null, hasKeySafeCode: Boolean(r.key_safe_code_enc),
     contacts: (r.contacts as Array<Record<string, unknown> & { phone: string }>).map((c) => ({ ...c, phone: maskPhone(c.phone) }))
@@ -177,6 +188,9 @@ export const residentRoutes: FastifyPluginAsync = async (app) => {
         const cols = { ...residentColumns(body, app.fieldCrypto), updated_at: new Date() }
         const sets = Object.keys(cols).map((k, i) => `${k} = $${i + 2}`)
         await tx.query(`update residents set ${sets.join(', ')} where id = $1`, [before.id, ...Object.values(cols)])
+        if (req.body.status !== undefined) {
+          await setStatus(tx, before.id, req.body.status as ResidentStatus, statusDate(req.body.statusSince, Date.now()), req.user.username, null)
+        }
         // Names of the changed fields only: values may be personal data.
         await audit(req, 'resident.update', 'resident', before.id, { changed: Object.keys(req.body) }, tx)
       })

@@ -5,40 +5,56 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
-import { SITE_KINDS } from '@eldercare/protocols'
+import { FAMILY_BED_TYPES, SITE_KINDS } from '@eldercare/protocols'
 import type { Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
-import { areaInScope, auditFor, devicesUnder, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope } from './scope.ts'
+import { areaInScope, auditFor, DATE_PATTERN, devicesUnder, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope } from './scope.ts'
 
 const Geo = Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false })
 export const Rooms = Type.Array(Type.Object({
   room: Type.String({ minLength: 1, maxLength: 20 }),
   beds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 50 }))
 }, { additionalProperties: false }), { maxItems: 2000 })
+/** A home registered as a family care bed (家庭养老床位): its provider, bed type and dates (issue 16). */
+const FamilyBed = Type.Object({
+  type: literalUnion(FAMILY_BED_TYPES.map((b) => b.key)),
+  provider: Type.String({ minLength: 1, maxLength: 100 }),
+  since: Type.String({ pattern: DATE_PATTERN }),
+  until: Type.Optional(Type.Union([Type.String({ pattern: DATE_PATTERN }), Type.Null()]))
+}, { additionalProperties: false })
 export const SiteBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }), kind: literalUnion(SITE_KINDS), areaId: Id,
   address: Type.Optional(Type.String({ maxLength: 300 })),
   geo: Type.Optional(Geo),
-  rooms: Type.Optional(Rooms)
+  rooms: Type.Optional(Rooms),
+  familyBed: Type.Optional(Type.Union([FamilyBed, Type.Null()]))
 }, { additionalProperties: false })
 const SitePatch = Type.Partial(Type.Omit(SiteBody, ['kind']), { additionalProperties: false, minProperties: 1 })
 const SiteDto = Type.Object({
   id: Type.String(), name: Type.String(), kind: Type.String(), areaId: Type.String(), address: Type.Union([Type.String(), Type.Null()]),
-  geo: Type.Union([Geo, Type.Null()]), rooms: Rooms
+  geo: Type.Union([Geo, Type.Null()]), rooms: Rooms, familyBed: Type.Union([FamilyBed, Type.Null()])
 })
 
-export interface SiteInput { id: string, name: string, kind: string, areaId: string, address?: string | null, geo?: { lat: number, lng: number } | null, rooms?: Static<typeof Rooms> }
+export interface SiteInput { id: string, name: string, kind: string, areaId: string, address?: string | null, geo?: { lat: number, lng: number } | null, rooms?: Static<typeof Rooms>, familyBed?: Static<typeof FamilyBed> | null }
+
+const familyBedProblem = (kind: string, bed: unknown) => bed && kind !== 'home' ? 'only a home can be registered as a family care bed (家庭养老床位)' : null
 
 export async function insertSite (tx: Queryable, s: SiteInput, changedBy: string): Promise<void> {
-  await tx.query('insert into sites (id, name, kind, area_id, address, lat, lng, rooms) values ($1, $2, $3, $4, $5, $6, $7, $8)',
-    [s.id, s.name, s.kind, s.areaId, s.address ?? null, s.geo?.lat ?? null, s.geo?.lng ?? null, JSON.stringify(s.rooms ?? [])])
+  const bed = s.familyBed ?? null
+  await tx.query(`insert into sites (id, name, kind, area_id, address, lat, lng, rooms, family_bed_type, family_bed_provider, family_bed_since, family_bed_until)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+  [s.id, s.name, s.kind, s.areaId, s.address ?? null, s.geo?.lat ?? null, s.geo?.lng ?? null, JSON.stringify(s.rooms ?? []),
+    bed?.type ?? null, bed?.provider ?? null, bed?.since ?? null, bed?.until ?? null])
   await tx.query(`insert into site_history (site_id, change, name, area_id, address, changed_by) values ($1, 'create', $2, $3, $4, $5)`, [s.id, s.name, s.areaId, s.address ?? null, changedBy])
 }
 
 const siteDto = (r: Record<string, any>) => ({
   id: r.id, name: r.name, kind: r.kind, areaId: r.area_id, address: r.address ?? null,
-  geo: r.lat == null ? null : { lat: r.lat, lng: r.lng }, rooms: r.rooms ?? []
+  geo: r.lat == null ? null : { lat: r.lat, lng: r.lng }, rooms: r.rooms ?? [],
+  familyBed: r.family_bed_type == null
+    ? null
+    : { type: r.family_bed_type, provider: r.family_bed_provider, since: iso(r.family_bed_since)!.slice(0, 10), until: r.family_bed_until ? iso(r.family_bed_until)!.slice(0, 10) : null }
 })
 
 export const siteRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opts) => {
@@ -56,12 +72,14 @@ export const siteRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opt
     const b = req.body
     await community(app.db, b.areaId, scopeOf(req))
     if (b.rooms?.length && b.kind !== 'institution') throw errors.VALIDATION('only an institution has rooms and beds')
+    const bedProblem = familyBedProblem(b.kind, b.familyBed)
+    if (bedProblem) throw errors.VALIDATION(bedProblem)
     const id = randomUUID()
     await app.db.transaction(async (tx) => {
       await insertSite(tx, { id, ...b }, req.user.username)
       await audit(req, 'site.create', 'site', id, { name: b.name, kind: b.kind, areaId: b.areaId }, tx)
     })
-    return reply.code(201).send({ id, name: b.name, kind: b.kind, areaId: b.areaId, address: b.address ?? null, geo: b.geo ?? null, rooms: b.rooms ?? [] })
+    return reply.code(201).send({ id, name: b.name, kind: b.kind, areaId: b.areaId, address: b.address ?? null, geo: b.geo ?? null, rooms: b.rooms ?? [], familyBed: b.familyBed ? { until: null, ...b.familyBed } : null })
   })
 
   app.get('/api/sites', {
@@ -97,6 +115,12 @@ export const siteRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opt
       const before = await siteInScope(tx, req.params.id, scope)
       if (b.areaId) await community(tx, b.areaId, scope)
       if (b.rooms?.length && before.kind !== 'institution') throw errors.VALIDATION('only an institution has rooms and beds')
+      const bedProblem = familyBedProblem(before.kind, b.familyBed)
+      if (bedProblem) throw errors.VALIDATION(bedProblem)
+      if (b.familyBed !== undefined) {
+        await tx.query('update sites set family_bed_type = $2, family_bed_provider = $3, family_bed_since = $4, family_bed_until = $5 where id = $1',
+          [before.id, b.familyBed?.type ?? null, b.familyBed?.provider ?? null, b.familyBed?.since ?? null, b.familyBed?.until ?? null])
+      }
       const { rows } = await tx.query<Record<string, any>>(
         `update sites set name = coalesce($2, name), area_id = coalesce($3, area_id), address = coalesce($4, address),
                 lat = coalesce($5, lat), lng = coalesce($6, lng), rooms = coalesce($7, rooms), updated_at = now()

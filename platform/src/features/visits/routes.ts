@@ -11,8 +11,9 @@ import { overdueByArea, visitCoverage } from '../registry/stats.ts'
 import { DEFAULT_TIME_ZONE, lastDayOf, localDate, monthBounds, monthOf } from '../../lib/local-time.ts'
 import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, residentInScope, scopeFor, scopeOf } from '../registry/scope.ts'
 import {
-  cancelVisit, checkVisitor, insertVisit, listVisits, overdueVisits, recordVisit, residentsWithoutVisit, setVisitIncident, visitDto, visitInScope, VISIT_OUTCOMES
+  cancelVisit, checkVisitor, insertVisit, listVisits, overdueVisits, recordVisit, residentsWithoutVisit, setVisitIncident, statusSuggestedBy, visitDto, visitInScope, VISIT_OUTCOMES
 } from './service.ts'
+import { VISIT_METHODS } from '@eldercare/protocols'
 
 
 const MONTH_PATTERN = '^\\d{4}-(0[1-9]|1[0-2])$'
@@ -30,7 +31,9 @@ const PlanMonthBody = Type.Object({
 const RecordBody = Type.Object({
   visitedAt: Type.String({ format: 'date-time' }), outcome: literalUnion(VISIT_OUTCOMES),
   notes: Type.Optional(Type.String({ maxLength: 2000 })), followUpNeeded: Type.Boolean(),
-  visitorName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 }))
+  visitorName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  /** home visit, phone call or video call (爱的眼睛 intercom); which count toward the monthly target is set per area */
+  method: Type.Optional(literalUnion(VISIT_METHODS))
 }, { additionalProperties: false })
 const ListQuery = Type.Object({
   status: Type.Optional(literalUnion(['planned', 'done', 'cancelled'] as const)), areaId: Type.Optional(Id), residentId: Type.Optional(Id),
@@ -124,7 +127,7 @@ export const visitRoutes: FastifyPluginAsync<VisitRoutesOptions> = async (app, o
     const followUp = await app.db.transaction(async (tx) => {
       const v = await visitInScope(tx, req.params.id, scope)
       const seq = await recordVisit(tx, v, { ...b, visitedAt, recordedBy: req.user.username }, new Date(opts.now()))
-      await audit(req, 'visit.record', 'visit', v.id, { outcome: b.outcome, followUpNeeded: b.followUpNeeded }, tx)
+      await audit(req, 'visit.record', 'visit', v.id, { outcome: b.outcome, followUpNeeded: b.followUpNeeded, method: b.method ?? 'home' }, tx)
       return seq
     })
     // The follow-up is an alarm like any other: the engine opens (and announces) it once committed.
@@ -132,7 +135,8 @@ export const visitRoutes: FastifyPluginAsync<VisitRoutesOptions> = async (app, o
       const settled = await app.engine.settled(followUp)
       if (settled?.incidentId) await setVisitIncident(app.db, req.params.id, settled.incidentId)
     }
-    return visitDto(await visitInScope(app.db, req.params.id, scope))
+    // An outcome that changes the resident's status is offered, not applied: the console asks (PUT /api/residents/:id/status).
+    return { ...visitDto(await visitInScope(app.db, req.params.id, scope)), suggestedStatus: statusSuggestedBy(b.outcome, visitedAt) }
   })
 
   app.post<{ Params: Static<typeof IdParams> }>('/api/visits/:id/cancel', {

@@ -26,12 +26,18 @@ export const visitDto = (r: VisitRow) => ({
   dueDate: iso(r.due_date)!.slice(0, 10), status: r.status,
   visitor: { userId: r.visitor_user_id, name: r.visitor_name, phone: r.visitor_phone },
   plannedBy: r.planned_by, visitedAt: iso(r.visited_at), recordedBy: r.recorded_by, outcome: r.outcome, notes: r.notes,
-  followUpNeeded: r.follow_up_needed, incidentId: r.incident_id, createdAt: iso(r.created_at)
+  followUpNeeded: r.follow_up_needed, incidentId: r.incident_id, createdAt: iso(r.created_at), method: r.method ?? 'home'
 })
 
 export interface Visitor { visitorUserId?: string, visitorName?: string, visitorPhone?: string }
 export interface VisitListFilter { status?: string, areaId?: string, residentId?: string, dueFrom?: string, dueTo?: string, limit?: number }
-export interface VisitRecord { visitedAt: Date, outcome: string, notes?: string, followUpNeeded: boolean, visitorName?: string, recordedBy: string }
+export interface VisitRecord { visitedAt: Date, outcome: string, notes?: string, followUpNeeded: boolean, visitorName?: string, recordedBy: string, method?: string }
+
+/** The resident status a visit outcome points to, to offer to the recorder (issue 16); null when none. */
+export function statusSuggestedBy (outcome: string, at: Date): { status: 'deceased' | 'moved_out' | 'in_hospital', statusSince: string } | null {
+  const status = ({ deceased: 'deceased', moved_away: 'moved_out', hospitalised: 'in_hospital' } as const)[outcome as 'deceased']
+  return status ? { status, statusSince: at.toISOString() } : null
+}
 
 export async function visitInScope (q: Queryable, id: string, scopePath: string): Promise<VisitRow> {
   const { rows } = await q.query<VisitRow>(`${SELECT} where v.id = $1 and a.path like $2 || '%'`, [id, scopePath])
@@ -61,6 +67,8 @@ export async function residentsWithoutVisit (q: Queryable, areaPath: string, sta
   const { rows } = await q.query<{ id: string }>(`
     select r.id from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id
      where a.path like $1 || '%' and ${FLAGGED_SQL}
+       -- visits pause in hospital and end with moving out or death (issue 16)
+       and r.status = 'active'
        and not exists (select 1 from visits v where v.resident_id = r.id and v.status <> 'cancelled'
                         and ((v.due_date >= $4::date and v.due_date < $5::date) or (v.visited_at >= $2 and v.visited_at < $3)))`,
   [areaPath, start, end, `${month}-01`, `${nextMonth}-01`])
@@ -90,8 +98,8 @@ export async function overdueVisits (q: Queryable, areaPath: string, day: string
 export async function recordVisit (tx: Queryable, v: VisitRow, r: VisitRecord, at: Date): Promise<string | null> {
   if (v.status !== 'planned') throw errors.VISIT_NOT_PLANNED(v.status, 'recorded')
   await tx.query(`update visits set status = 'done', visited_at = $2, outcome = $3, notes = $4, follow_up_needed = $5, recorded_by = $6,
-                  visitor_name = coalesce($7, visitor_name) where id = $1`,
-  [v.id, r.visitedAt, r.outcome, r.notes ?? null, r.followUpNeeded, r.recordedBy, r.visitorName ?? null])
+                  visitor_name = coalesce($7, visitor_name), method = coalesce($8, method) where id = $1`,
+  [v.id, r.visitedAt, r.outcome, r.notes ?? null, r.followUpNeeded, r.recordedBy, r.visitorName ?? null, r.method ?? null])
   if (!r.followUpNeeded) return null
   // Visit notes may be personal: the row carries the outcome only.
   const { rows } = await tx.query<{ seq: string }>(

@@ -8,6 +8,7 @@ import { useMutation } from '../../../lib/use-mutation.ts'
 import { downloadReportCsv } from '../api/download-report-csv.ts'
 import { ACK_BUCKETS, reportParams, useReport } from '../api/get-report.ts'
 import { ShareBar } from '../../../components/share-bar.tsx'
+import { PopulationPanel } from '../../supervision/components/population-panel.tsx'
 
 const PERIODS = [7, 30, 90] as const
 
@@ -30,6 +31,7 @@ export function ReportsScreen () {
   const areas = useAreas()
   const [areaId, setAreaId] = useState<string>('')
   const [days, setDays] = useState<number>(30)
+  const [popDate, setPopDate] = useState<string>(() => new Date().toISOString().slice(0, 10))
   const params = useMemo(() => reportParams({ areaId: areaId === '' ? null : areaId, days }, Date.now()), [areaId, days])
   const report = useReport(params)
   const csv = useMutation(downloadReportCsv)
@@ -106,6 +108,10 @@ export function ReportsScreen () {
             </section>
           </div>
           )}
+      <div className='filters filters--compact'>
+        <label>{t('population.date')} <input type='date' value={popDate} onChange={(e) => { if (e.target.value) setPopDate(e.target.value) }} data-testid='population-date' /></label>
+      </div>
+      <PopulationPanel areaId={areaId === '' ? null : areaId} date={popDate} />
     </section>
   )
 }

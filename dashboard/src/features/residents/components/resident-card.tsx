@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import { RESIDENT_GROUPS } from '@eldercare/protocols'
 import { ErrorMessage } from '../../../components/error-message.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
@@ -17,7 +18,7 @@ const REVEAL_REASON = 'operator console'
  * show them in clear (click-to-call) and the key-safe code, each reveal audited by the platform.
  */
 export function ResidentCard ({ resident, canReveal = false }: { resident: Resident, canReveal?: boolean }) {
-  const { t } = useI18n()
+  const { t, tOr, locale } = useI18n()
   const age = ageFrom(resident.birthDate)
   const [phones, setPhones] = useState<{ own: string | null, contacts: RevealedContact[] } | null>(null)
   const [keySafe, setKeySafe] = useState<string | null>(null)
@@ -48,6 +49,14 @@ export function ResidentCard ({ resident, canReveal = false }: { resident: Resid
             </li>
           )}
           {resident.livesAlone && <li className='tag tag--warning' data-testid='resident-lives-alone'>{t('resident.livesAlone')}</li>}
+          {RESIDENT_GROUPS.filter((g) => g.key !== 'lives_alone' && (resident.flags ?? []).includes(g.key)).map((g) => (
+            <li key={g.key} className='tag' data-testid={`resident-group-${g.key}`}>{locale === 'zh-CN' ? g.nameZh : g.nameEn}</li>
+          ))}
+          {resident.status !== undefined && resident.status !== 'active' && (
+            <li className='tag tag--warning' data-testid='resident-status'>
+              {t('resident.statusSince', { status: tOr('population.status.', resident.status), date: (resident.statusSince ?? '').slice(0, 10) })}
+            </li>
+          )}
         </ul>
         <CareCallButton residentId={resident.id} />
         <dl className='facts facts--compact'>

@@ -7,12 +7,13 @@ import { ResidentCard } from './resident-card.tsx'
 import { ResidentIncidentHistory } from './resident-incident-history.tsx'
 import { VitalsCharts } from './vitals-charts.tsx'
 import { DetectionSettingsForm } from './detection-settings-form.tsx'
+import { ResidentAssessments } from '../../supervision/components/resident-assessments.tsx'
 
 /**
  * The resident's card, 24 h of vitals and incident history; `showHistory` is off where an incident
  * is already on screen, whose moment `alarmAt` the charts then mark.
  */
-export function ResidentDetail ({ residentId, showHistory = true, showVitals = true, alarmAt, canReveal = false, canTune = false, extra }: { residentId: string, showHistory?: boolean, showVitals?: boolean, alarmAt?: string | null, canReveal?: boolean, canTune?: boolean, /** composed by the app (e.g. the safe zone map), given the resident's site */ extra?: (siteId: string) => ReactNode }) {
+export function ResidentDetail ({ residentId, showHistory = true, showVitals = true, alarmAt, canReveal = false, canTune = false, showAssessments = false, canAssess = false, extra }: { residentId: string, showHistory?: boolean, showVitals?: boolean, alarmAt?: string | null, canReveal?: boolean, canTune?: boolean, showAssessments?: boolean, canAssess?: boolean, /** composed by the app (e.g. the safe zone map), given the resident's site */ extra?: (siteId: string) => ReactNode }) {
   const { t } = useI18n()
   const resident = useResident(residentId)
   return (
@@ -26,6 +27,12 @@ export function ResidentDetail ({ residentId, showHistory = true, showVitals = t
         <>
           <h3 className='detail__section-title'>{t('vitals.title')}</h3>
           <VitalsCharts residentId={residentId} alarmAt={alarmAt} />
+        </>
+      )}
+      {showAssessments && (
+        <>
+          <h3 className='detail__section-title'>{t('assessment.title')}</h3>
+          <ResidentAssessments residentId={residentId} canRecord={canAssess} />
         </>
       )}
       {canTune && (

@@ -10,7 +10,7 @@ import { ResidentDetail } from './resident-detail.tsx'
 
 /** Find a resident by name, site, condition or phone digits; their card and incident history beside. */
 /** `showHistory`, `showVitals`: off for roles that may not read them (responders). */
-export function ResidentsScreen ({ selectedId, showHistory = true, showVitals = true, canReveal = false, canTune = false, extra }: { selectedId: string | null, showHistory?: boolean, showVitals?: boolean, canReveal?: boolean, canTune?: boolean, extra?: (residentId: string, siteId: string) => ReactNode }) {
+export function ResidentsScreen ({ selectedId, showHistory = true, showVitals = true, canReveal = false, canTune = false, showAssessments = false, canAssess = false, extra }: { selectedId: string | null, showHistory?: boolean, showVitals?: boolean, canReveal?: boolean, canTune?: boolean, showAssessments?: boolean, canAssess?: boolean, extra?: (residentId: string, siteId: string) => ReactNode }) {
   const { t } = useI18n()
   const residents = useResidents()
   const [query, setQuery] = useState('')
@@ -56,7 +56,7 @@ export function ResidentsScreen ({ selectedId, showHistory = true, showVitals = 
       <section className='split__detail' aria-label={t('residents.detail')}>
         {selectedId === null
           ? <p className='empty-state'>{t('residents.pick')}</p>
-          : <ResidentDetail key={selectedId} residentId={selectedId} showHistory={showHistory} showVitals={showVitals} canReveal={canReveal} canTune={canTune} extra={extra === undefined ? undefined : (siteId) => extra(selectedId, siteId)} />}
+          : <ResidentDetail key={selectedId} residentId={selectedId} showHistory={showHistory} showVitals={showVitals} canReveal={canReveal} canTune={canTune} showAssessments={showAssessments} canAssess={canAssess} extra={extra === undefined ? undefined : (siteId) => extra(selectedId, siteId)} />}
       </section>
     </div>
   )

@@ -1,0 +1,335 @@
+/**
+ * The SQL of supervision (issue 16): assessments, resident status history, the rows the
+ * population and coverage counts are computed from, targets, visit rules and kept statements.
+ * The counting itself is pure code in @eldercare/protocols (supervision.ts, assessment.ts).
+ */
+import { randomUUID } from 'node:crypto'
+import {
+  CARE_RISK_INCIDENT_TYPES, CARE_RISK_WINDOW_DAYS, DEFAULT_VISIT_RULES, type AssessmentResult, type ResidentStatus,
+  type StatusChange, type SupervisedResident, type VisitMethod, type VisitRecord, type VisitRules
+} from '@eldercare/protocols'
+import type { Queryable } from '../../db/db.ts'
+import { errors } from '../../errors.ts'
+
+const iso = (v: unknown): string | null => v == null ? null : new Date(v as string).toISOString()
+
+export interface AssessmentRow {
+  id: string
+  residentId: string
+  assessedAt: string
+  assessor: { userId: string | null, name: string, certificateNo: string | null }
+  scores: Record<string, number>
+  indicatorTotals: AssessmentResult['indicatorTotals']
+  total: number
+  preliminaryLevel: number
+  level: number
+  changes: AssessmentResult['changes']
+  comatose: boolean
+  dementiaOrMentalDisorder: boolean
+  careRiskEvents30d: number
+  reassessmentDueAt: string
+  recordedBy: string
+  createdAt: string
+}
+
+function assessmentDto (r: Record<string, any>): AssessmentRow {
+  return {
+    id: r.id,
+    residentId: r.resident_id,
+    assessedAt: iso(r.assessed_at)!,
+    assessor: { userId: r.assessor_user_id, name: r.assessor_name, certificateNo: r.assessor_certificate_no },
+    scores: r.scores,
+    indicatorTotals: r.indicator_totals,
+    total: r.total,
+    preliminaryLevel: r.preliminary_level,
+    level: r.level,
+    changes: r.changes,
+    comatose: r.comatose,
+    dementiaOrMentalDisorder: r.dementia_or_mental_disorder,
+    careRiskEvents30d: r.care_risk_events_30d,
+    reassessmentDueAt: iso(r.reassessment_due_at)!,
+    recordedBy: r.recorded_by,
+    createdAt: iso(r.created_at)!
+  }
+}
+
+/** Fall and wandering incidents of a resident in the 30 days up to `at` (GB/T 42195 C.4 care-risk events). */
+export async function careRiskIncidents (q: Queryable, residentId: string, at: Date): Promise<Array<{ type: string, at: string }>> {
+  const { rows } = await q.query<{ type: string, opened_at: string }>(
+    `select type, opened_at from incidents where resident_id = $1 and type = any($2::text[])
+       and opened_at > $3::timestamptz - make_interval(days => $4) and opened_at <= $3::timestamptz
+       and status <> 'closed_false_alarm'`,
+    [residentId, [...CARE_RISK_INCIDENT_TYPES], at.toISOString(), CARE_RISK_WINDOW_DAYS])
+  return rows.map(r => ({ type: r.type, at: iso(r.opened_at)! }))
+}
+
+export interface NewAssessment {
+  residentId: string
+  assessedAt: Date
+  assessor: { userId: string | null, name: string, certificateNo: string | null }
+  scores: Record<string, number>
+  result: AssessmentResult
+  comatose: boolean
+  dementiaOrMentalDisorder: boolean
+  careRiskEvents30d: number
+  reassessmentDueAt: Date
+  recordedBy: string
+}
+
+/**
+ * Stores an assessment; when it is the resident's latest, the resident's capacity level becomes
+ * its result and any manual override ends.
+ */
+export async function insertAssessment (tx: Queryable, a: NewAssessment): Promise<{ row: AssessmentRow, latest: boolean }> {
+  const id = randomUUID()
+  const { rows } = await tx.query(
+    `insert into assessments (id, resident_id, assessed_at, assessor_user_id, assessor_name, assessor_certificate_no, scores,
+       indicator_totals, total, preliminary_level, level, changes, comatose, dementia_or_mental_disorder, care_risk_events_30d,
+       reassessment_due_at, recorded_by)
+     values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17) returning *`,
+    [id, a.residentId, a.assessedAt.toISOString(), a.assessor.userId, a.assessor.name, a.assessor.certificateNo, JSON.stringify(a.scores),
+      JSON.stringify(a.result.indicatorTotals), a.result.total, a.result.preliminaryLevel, a.result.level, JSON.stringify(a.result.changes),
+      a.comatose, a.dementiaOrMentalDisorder, a.careRiskEvents30d, a.reassessmentDueAt.toISOString(), a.recordedBy])
+  const { rows: later } = await tx.query('select 1 from assessments where resident_id = $1 and assessed_at > $2 limit 1', [a.residentId, a.assessedAt.toISOString()])
+  const latest = later.length === 0
+  if (latest) {
+    await tx.query('update residents set capacity_level = $2, capacity_override_reason = null, updated_at = now() where id = $1', [a.residentId, a.result.level])
+  }
+  return { row: assessmentDto(rows[0]), latest }
+}
+
+export async function listAssessments (q: Queryable, residentId: string): Promise<AssessmentRow[]> {
+  const { rows } = await q.query('select * from assessments where resident_id = $1 order by assessed_at desc', [residentId])
+  return rows.map(assessmentDto)
+}
+
+export async function getAssessment (q: Queryable, id: string): Promise<AssessmentRow | null> {
+  const { rows } = await q.query('select * from assessments where id = $1', [id])
+  return rows[0] ? assessmentDto(rows[0]) : null
+}
+
+export async function overrideCapacity (tx: Queryable, residentId: string, level: number, reason: string): Promise<void> {
+  await tx.query('update residents set capacity_level = $2, capacity_override_reason = $3, updated_at = now() where id = $1', [residentId, level, reason])
+}
+
+/** Sets the status with its date and keeps the change. */
+export async function setStatus (tx: Queryable, residentId: string, status: ResidentStatus, since: Date, by: string, reason: string | null): Promise<void> {
+  await tx.query('update residents set status = $2, status_since = $3, updated_at = now() where id = $1', [residentId, status, since.toISOString()])
+  await tx.query('insert into resident_status_history (resident_id, status, since, recorded_by, reason) values ($1, $2, $3, $4, $5)',
+    [residentId, status, since.toISOString(), by, reason])
+}
+
+export async function statusHistory (q: Queryable, residentId: string): Promise<Array<StatusChange & { recordedBy: string | null, reason: string | null }>> {
+  const { rows } = await q.query<Record<string, any>>('select status, since, recorded_by, reason from resident_status_history where resident_id = $1 order by since, id', [residentId])
+  return rows.map(r => ({ status: r.status, since: iso(r.since)!, recordedBy: r.recorded_by, reason: r.reason }))
+}
+
+/**
+ * The residents of an area subtree as the counts need them, with the capacity level as of
+ * `asOf` (the latest assessment on or before it; the resident's current level when never assessed).
+ */
+export async function supervisedResidents (q: Queryable, areaPath: string, asOf: Date): Promise<SupervisedResident[]> {
+  const { rows } = await q.query<Record<string, any>>(
+    `select r.id, r.flags, r.birth_date, r.capacity_level, r.created_at,
+        (select a.level from assessments a where a.resident_id = r.id and a.assessed_at <= $2 order by a.assessed_at desc limit 1) as level_then,
+        (select count(*) from assessments a where a.resident_id = r.id) as assessed,
+        coalesce((select json_agg(json_build_object('status', h.status, 'since', h.since) order by h.since, h.id)
+           from resident_status_history h where h.resident_id = r.id), '[]') as history
+       from residents r join sites s on s.id = r.site_id join areas ar on ar.id = s.area_id
+      where ar.path like $1 || '%'`, [areaPath, asOf.toISOString()])
+  return rows.map(r => ({
+    id: r.id,
+    groups: Array.isArray(r.flags) ? r.flags : [],
+    capacityLevel: r.level_then ?? (Number(r.assessed) > 0 ? null : r.capacity_level),
+    birthDate: r.birth_date == null ? null : (r.birth_date instanceof Date ? r.birth_date.toISOString().slice(0, 10) : String(r.birth_date).slice(0, 10)),
+    statusHistory: withRegistration(iso(r.created_at)!, (typeof r.history === 'string' ? JSON.parse(r.history) : r.history).map((h: { status: ResidentStatus, since: string }) => ({ status: h.status, since: iso(h.since)! })))
+  }))
+}
+
+/** A resident is active from registration until the first recorded change (unless that change predates it). */
+function withRegistration (createdAt: string, history: StatusChange[]): StatusChange[] {
+  if (history.length && history[0].since <= createdAt) return history
+  return [{ status: 'active', since: createdAt }, ...history]
+}
+
+/** A status date from the API: `YYYY-MM-DD` is that calendar day (00:00Z), a date-time is as given; absent → now. */
+export function statusDate (v: string | undefined, now: number): Date {
+  if (!v) return new Date(now)
+  const d = new Date(v.length === 10 ? `${v}T00:00:00Z` : v)
+  if (Number.isNaN(d.getTime())) throw errors.VALIDATION(`statusSince: not a date: ${v}`)
+  return d
+}
+
+/** Done visits in the subtree between two instants, with their method. */
+export async function doneVisits (q: Queryable, areaPath: string, from: Date, to: Date): Promise<VisitRecord[]> {
+  const { rows } = await q.query<Record<string, any>>(
+    `select v.resident_id, v.visited_at, v.method from visits v join residents r on r.id = v.resident_id join sites s on s.id = r.site_id
+       join areas ar on ar.id = s.area_id
+      where ar.path like $1 || '%' and v.status = 'done' and v.visited_at >= $2 and v.visited_at < $3`,
+    [areaPath, from.toISOString(), to.toISOString()])
+  return rows.map(r => ({ residentId: r.resident_id, visitedAt: iso(r.visited_at)!, method: r.method as VisitMethod }))
+}
+
+/** The visit rules of an area: its own, else the nearest ancestor's, else the defaults. */
+export async function visitRulesFor (q: Queryable, areaPath: string): Promise<VisitRules & { fromAreaId: string | null }> {
+  const ids = areaPath.split('/').filter(Boolean)
+  const { rows } = await q.query<Record<string, any>>('select * from area_visit_rules where area_id = any($1::text[])', [ids])
+  for (const id of [...ids].reverse()) {
+    const r = rows.find(x => x.area_id === id)
+    if (r) return { eligibleGroups: r.eligible_groups, countingMethods: r.counting_methods, disabledFromLevel: r.disabled_from_level, fromAreaId: id }
+  }
+  return { ...DEFAULT_VISIT_RULES, fromAreaId: null }
+}
+
+export async function putVisitRules (q: Queryable, areaId: string, rules: VisitRules, by: string): Promise<void> {
+  await q.query(
+    `insert into area_visit_rules (area_id, eligible_groups, counting_methods, disabled_from_level, updated_by, updated_at)
+     values ($1, $2, $3, $4, $5, now())
+     on conflict (area_id) do update set eligible_groups = excluded.eligible_groups, counting_methods = excluded.counting_methods,
+       disabled_from_level = excluded.disabled_from_level, updated_by = excluded.updated_by, updated_at = now()`,
+    [areaId, JSON.stringify(rules.eligibleGroups), JSON.stringify(rules.countingMethods), rules.disabledFromLevel, by])
+}
+
+export interface FacilityFigures {
+  familyBeds: { total: number, byType: Record<string, number>, byProvider: Record<string, number> }
+  facilities: Record<string, number>
+  devices: { total: number, residentsWithDevice: number, perResident: number | null }
+}
+
+/** Family care beds open on `date`, sites by kind, devices per current resident. */
+export async function facilityFigures (q: Queryable, areaPath: string, date: string, currentResidents: number): Promise<FacilityFigures> {
+  const beds = await q.query<{ family_bed_type: string, family_bed_provider: string | null, n: string }>(
+    `select s.family_bed_type, s.family_bed_provider, count(*) as n from sites s join areas a on a.id = s.area_id
+      where a.path like $1 || '%' and s.family_bed_type is not null and (s.family_bed_since is null or s.family_bed_since <= $2::date)
+        and (s.family_bed_until is null or s.family_bed_until >= $2::date)
+      group by 1, 2`, [areaPath, date])
+  const byType: Record<string, number> = { nursing: 0, inclusive: 0, safety_net: 0 }
+  const byProvider: Record<string, number> = {}
+  let total = 0
+  for (const r of beds.rows) {
+    const n = Number(r.n)
+    total += n
+    byType[r.family_bed_type] = (byType[r.family_bed_type] ?? 0) + n
+    const p = r.family_bed_provider ?? '—'
+    byProvider[p] = (byProvider[p] ?? 0) + n
+  }
+  const kinds = await q.query<{ kind: string, n: string }>(
+    `select s.kind, count(*) as n from sites s join areas a on a.id = s.area_id where a.path like $1 || '%' group by 1`, [areaPath])
+  const facilities: Record<string, number> = { home: 0, institution: 0, day_care: 0, service_station: 0, happiness_home: 0, meal_point: 0 }
+  for (const r of kinds.rows) facilities[r.kind] = Number(r.n)
+  const dev = await q.query<{ total: string, residents: string }>(
+    `select count(*) as total, count(distinct d.resident_id) as residents from devices d join sites s on s.id = d.site_id
+       join areas a on a.id = s.area_id where a.path like $1 || '%'`, [areaPath])
+  const devTotal = Number(dev.rows[0]?.total ?? 0)
+  return {
+    familyBeds: { total, byType, byProvider },
+    facilities,
+    devices: { total: devTotal, residentsWithDevice: Number(dev.rows[0]?.residents ?? 0), perResident: currentResidents === 0 ? null : devTotal / currentResidents }
+  }
+}
+
+export interface AssessmentFigures { assessedCurrent: number, due: number, overdue: number }
+
+/** Of the residents given (the current ones), how many have an assessment, and how many are due or overdue on `date`. */
+export async function assessmentFigures (q: Queryable, residentIds: string[], date: Date, dueWithinDays = 30): Promise<AssessmentFigures> {
+  if (residentIds.length === 0) return { assessedCurrent: 0, due: 0, overdue: 0 }
+  const { rows } = await q.query<{ resident_id: string, due: string | null }>(
+    `select r.id as resident_id, (select a.reassessment_due_at from assessments a where a.resident_id = r.id and a.assessed_at <= $2
+        order by a.assessed_at desc limit 1) as due
+       from residents r where r.id = any($1::text[])`, [residentIds, date.toISOString()])
+  let assessedCurrent = 0
+  let due = 0
+  let overdue = 0
+  const soon = date.getTime() + dueWithinDays * 86_400_000
+  for (const r of rows) {
+    if (r.due == null) { overdue++; continue }
+    assessedCurrent++
+    const t = new Date(r.due).getTime()
+    if (t < date.getTime()) overdue++
+    else if (t <= soon) due++
+  }
+  return { assessedCurrent, due, overdue }
+}
+
+export interface DueRow { residentId: string, name: string, areaId: string, lastAssessedAt: string | null, level: number | null, dueAt: string | null, overdue: boolean }
+
+/** Residents (active or in hospital) of the subtree whose assessment is due within `withinDays` or overdue; never assessed counts as overdue. */
+export async function dueAssessments (q: Queryable, areaPath: string, now: Date, withinDays: number): Promise<DueRow[]> {
+  const { rows } = await q.query<Record<string, any>>(
+    `select r.id, r.name, s.area_id, la.assessed_at, la.level, la.reassessment_due_at
+       from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id
+       left join lateral (select assessed_at, level, reassessment_due_at from assessments x where x.resident_id = r.id
+                           order by assessed_at desc limit 1) la on true
+      where a.path like $1 || '%' and r.status in ('active', 'in_hospital')
+        and (la.reassessment_due_at is null or la.reassessment_due_at <= $2::timestamptz + make_interval(days => $3))
+      order by la.reassessment_due_at nulls first, r.id`, [areaPath, now.toISOString(), withinDays])
+  return rows.map(r => ({
+    residentId: r.id, name: r.name, areaId: r.area_id, lastAssessedAt: iso(r.assessed_at), level: r.level ?? null,
+    dueAt: iso(r.reassessment_due_at), overdue: r.reassessment_due_at == null || new Date(r.reassessment_due_at) < now
+  }))
+}
+
+export interface Targets { year: number, familyBeds: number | null, visitCoverage: number | null, assessmentCoverage: number | null, ackWithin60s: number | null }
+
+export async function getTargets (q: Queryable, areaId: string, year: number): Promise<Targets | null> {
+  const { rows } = await q.query<Record<string, any>>('select * from area_targets where area_id = $1 and year = $2', [areaId, year])
+  const r = rows[0]
+  return r ? { year, familyBeds: r.family_beds, visitCoverage: r.visit_coverage, assessmentCoverage: r.assessment_coverage, ackWithin60s: r.ack_within_60s } : null
+}
+
+export async function putTargets (q: Queryable, areaId: string, t: Targets, by: string): Promise<void> {
+  await q.query(
+    `insert into area_targets (area_id, year, family_beds, visit_coverage, assessment_coverage, ack_within_60s, updated_by, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, now())
+     on conflict (area_id, year) do update set family_beds = excluded.family_beds, visit_coverage = excluded.visit_coverage,
+       assessment_coverage = excluded.assessment_coverage, ack_within_60s = excluded.ack_within_60s, updated_by = excluded.updated_by, updated_at = now()`,
+    [areaId, t.year, t.familyBeds, t.visitCoverage, t.assessmentCoverage, t.ackWithin60s, by])
+}
+
+export interface StoredStatement { id: string, areaId: string, month: string, version: number, content: any, generatedAt: string, generatedBy: string, reason: string | null }
+
+const statementDto = (r: Record<string, any>): StoredStatement => ({
+  id: r.id, areaId: r.area_id, month: r.month, version: r.version, content: r.content, generatedAt: iso(r.generated_at)!, generatedBy: r.generated_by, reason: r.reason
+})
+
+/** The latest version of an area's statement for a month, if generated. */
+export async function latestStatement (q: Queryable, areaId: string, month: string): Promise<StoredStatement | null> {
+  const { rows } = await q.query('select * from statements where area_id = $1 and month = $2 order by version desc limit 1', [areaId, month])
+  return rows[0] ? statementDto(rows[0]) : null
+}
+
+export async function listStatements (q: Queryable, areaPath: string, limit = 120): Promise<Array<Omit<StoredStatement, 'content'>>> {
+  const { rows } = await q.query<Record<string, any>>(
+    `select st.id, st.area_id, st.month, st.version, st.generated_at, st.generated_by, st.reason from statements st join areas a on a.id = st.area_id
+      where a.path like $1 || '%' order by st.month desc, st.area_id, st.version desc limit $2`, [areaPath, limit])
+  return rows.map(r => { const { content: _c, ...rest } = statementDto({ ...r, content: null }); return rest })
+}
+
+export async function getStatement (q: Queryable, id: string): Promise<(StoredStatement & { areaPath: string }) | null> {
+  const { rows } = await q.query<Record<string, any>>('select st.*, a.path as area_path from statements st join areas a on a.id = st.area_id where st.id = $1', [id])
+  return rows[0] ? { ...statementDto(rows[0]), areaPath: rows[0].area_path } : null
+}
+
+/** Keeps a new version; the previous ones stay as they were published. */
+export async function insertStatement (tx: Queryable, areaId: string, month: string, content: unknown, by: string, reason: string | null): Promise<StoredStatement> {
+  const { rows: v } = await tx.query<{ v: number | null }>('select max(version) as v from statements where area_id = $1 and month = $2', [areaId, month])
+  const version = Number(v[0]?.v ?? 0) + 1
+  const { rows } = await tx.query('insert into statements (id, area_id, month, version, content, generated_by, reason) values ($1,$2,$3,$4,$5,$6,$7) returning *',
+    [randomUUID(), areaId, month, version, JSON.stringify(content), by, reason])
+  return statementDto(rows[0])
+}
+
+/** Every area that has residents or sites, for the monthly job. */
+export async function areasForStatements (q: Queryable): Promise<Array<{ id: string, path: string, name: string }>> {
+  const { rows } = await q.query<{ id: string, path: string, name: string }>('select id, path, name from areas order by path')
+  return rows
+}
+
+/** Acknowledgement within 60 s in a period: alarms opened in it and how many were acknowledged within 60 s. */
+export async function ackWithin60s (q: Queryable, areaPath: string, from: Date, to: Date): Promise<{ incidents: number, within60s: number }> {
+  const { rows } = await q.query<{ n: string, ok: string }>(
+    `select count(*) as n, count(*) filter (where i.acknowledged_at is not null and i.acknowledged_at - i.opened_at <= interval '60 seconds') as ok
+       from incidents i join areas a on a.id = i.area_id where a.path like $1 || '%' and i.opened_at >= $2 and i.opened_at < $3`,
+    [areaPath, from.toISOString(), to.toISOString()])
+  return { incidents: Number(rows[0]?.n ?? 0), within60s: Number(rows[0]?.ok ?? 0) }
+}
