@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEFAULT_PRIORITY_POLICY, DEFAULT_SLA_POLICY, ROLES, roleCan, type Capability, type Role } from '@eldercare/protocols'
+import { ASSESSMENT_ITEMS, DEFAULT_PRIORITY_POLICY, DEFAULT_SLA_POLICY, ROLES, roleCan, type Capability, type Role } from '@eldercare/protocols'
 import { nextEvent, startTestPlatform, type Api, type TestPlatform } from '../support/platform.ts'
 import { seedDistrict, userApi, type SeededDistrict } from '../registry/registry-support.ts'
 
@@ -82,6 +82,16 @@ const TABLE: Record<string, Row> = {
   // issue 15: a resident's safe zone (circle around the home, or a polygon)
   'PUT /api/residents/:id/safe-zone': { capability: 'detection.write', url: (t) => `/api/residents/${t.residentId}/safe-zone`, body: () => ({ circle: { lat: 39.9, lng: 116.4, radiusM: 300 } }), inside: OK },
   'DELETE /api/residents/:id/safe-zone': { capability: 'detection.write', url: (t) => `/api/residents/${t.residentId}/safe-zone`, inside: OK },
+  // issue 16: supervision. No integration account exists in the seeded district, so disabling
+  // one answers 404 inside as outside: that row proves the guard (403 without the capability).
+  'POST /api/residents/:id/assessments': { capability: 'assessment.record', url: (t) => `/api/residents/${t.residentId}/assessments`, body: () => ({ assessedAt: '2026-11-02T10:00:00.000Z', assessor: { name: '张评估', certificateNo: 'PG-2026-001' }, scores: Object.fromEntries(ASSESSMENT_ITEMS.map((i) => [i.key, i.max])) }), inside: OK },
+  'PUT /api/residents/:id/capacity-level': { capability: 'capacity.override', url: (t) => `/api/residents/${t.residentId}/capacity-level`, body: () => ({ level: 2, reason: '复核后调整' }), inside: OK },
+  'PUT /api/residents/:id/status': { capability: 'resident.status', url: (t) => `/api/residents/${t.residentId}/status`, body: () => ({ status: 'active' }), inside: OK },
+  'PUT /api/areas/:id/visit-rules': { capability: 'target.write', url: (t) => `/api/areas/${t.communityId}/visit-rules`, body: () => ({ eligibleGroups: ['lives_alone'], countingMethods: ['home', 'phone'] }), inside: OK },
+  'PUT /api/areas/:id/targets/:year': { capability: 'target.write', url: (t) => `/api/areas/${t.districtId}/targets/2026`, body: () => ({ familyBeds: 10, visitCoverage: 1, assessmentCoverage: 0.9, ackWithin60s: 0.95 }), inside: OK },
+  'POST /api/statements': { capability: 'statement.generate', url: () => '/api/statements', body: (t) => ({ areaId: t.communityId, month: '2026-10', reason: '复核后重新生成' }), inside: OR_STATE },
+  'POST /api/integrations': { capability: 'registry.write', url: () => '/api/integrations', body: (t) => ({ name: '市养老服务平台', username: `city-${once()}`, areaId: t.districtId }), inside: OK },
+  'POST /api/integrations/:id/disable': { capability: 'registry.write', url: (t) => `/api/integrations/none-${t.tag}/disable`, body: () => ({}), inside: [404] },
   'PUT /api/residents/:id/daily-checkin': { capability: 'checkin.plan', url: (t) => `/api/residents/${t.residentId}/daily-checkin`, body: () => ({ windowStart: '07:00', windowEnd: '10:00' }), inside: OK }
 }
 
