@@ -21,6 +21,10 @@ const TextBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000
 // Fastify serialises by them — a field the DTO does not list is not sent (IncidentRow's areaPath
 // never is), so a new field goes into protocols/src/dto.ts first.
 const IncidentList = Type.Object({ items: Type.Array(IncidentDto) })
+/** An action's answer: the incident, and for an outcome of `deceased` the status change it offers (issue 16). */
+const ActionAnswer = Type.Composite([IncidentDto, Type.Object({
+  suggestedStatus: Type.Optional(Type.Object({ residentId: Type.String(), status: Type.Literal('deceased'), statusSince: Type.String() }))
+})])
 const answers = (schema: object) => ({ 200: schema })
 
 export const incidentRoutes: FastifyPluginAsync = async (app) => {
@@ -39,7 +43,7 @@ export const incidentRoutes: FastifyPluginAsync = async (app) => {
 
   const action = (path: string, name: IncidentAction, body: object) => {
     app.post<{ Params: Static<typeof IdParams>, Body: Record<string, any> }>(`/api/incidents/:id/${path}`, {
-      schema: { tags: ['incidents'], params: IdParams, body, response: answers(IncidentDto) }, preHandler: operator
+      schema: { tags: ['incidents'], params: IdParams, body, response: answers(ActionAnswer) }, preHandler: operator
     }, async (req) => {
       // The effects of the action (alarm.ack to the device, offers withdrawn, announcement, family) are the effects owner's.
       const inc = await app.response.effects.act(req.params.id, name, actor(req), req.user.areaPath, req.body ?? {})
