@@ -15,6 +15,7 @@ import mqemitterRedis from 'mqemitter-redis'
 import AsyncRedisPersistence from 'aedes-persistence-redis/asyncPersistence.js'
 import type { EventEmitter } from 'node:events'
 import type { Aedes, PublishPacket } from 'aedes'
+import type { Logger } from 'pino'
 import type { GatewayEvents } from './types/events.ts'
 
 export interface BrokerParts {
@@ -64,9 +65,22 @@ class RedisPersistence extends AsyncRedisPersistence {
   }
 }
 
-/** The aedes emitter and persistence backed by the Redis at `redisUrl`. */
-export function redisBrokerParts (redisUrl: string): BrokerParts {
+/**
+ * The aedes emitter and persistence backed by the Redis at `redisUrl`. Redis going away must
+ * not take the node with it: mqemitter-redis re-emits its connections' errors on `state`, an
+ * EventEmitter that throws when nobody listens (a whole cluster died with its Redis, issue 14),
+ * so they are logged here while ioredis reconnects by itself; alarms meanwhile go on through
+ * PostgreSQL [P-4.1].
+ */
+export function redisBrokerParts (redisUrl: string, log: Logger): BrokerParts {
   const mq = mqemitterRedis({ connectionString: redisUrl })
+  let lastWarned = 0
+  ;(mq as unknown as { state: EventEmitter }).state.on('error', (err: Error) => {
+    // one line per 5 s, not one per reconnection attempt
+    if (Date.now() - lastWarned < 5000) return
+    lastWarned = Date.now()
+    log.warn({ err: err.message }, 'Redis unreachable: cluster relaying paused, alarms still recorded in the database')
+  })
   const conn = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: null })
   const persistence = new RedisPersistence({ conn })
   return {

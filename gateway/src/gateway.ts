@@ -102,7 +102,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.pruner = new InboxPruner(store, log.child({ part: 'inbox' }), now, opts.idempotency)
     this.commands = new CommandDelivery(store, log, now)
     this.maxPacketBytes = opts.maxPacketBytes ?? MAX_PACKET_BYTES
-    this.cluster = opts.redisUrl ? redisBrokerParts(opts.redisUrl) : undefined
+    this.cluster = opts.redisUrl ? redisBrokerParts(opts.redisUrl, log) : undefined
     const ctx: IngestContext = this.ctx = {
       sessions: this.auth.sessions,
       observers: this.observers,
