@@ -42,6 +42,10 @@ export interface PostgresServer {
   dropDatabase(name: string): Promise<void>
   /** The last lines of the server log. */
   logTail(lines?: number): string
+  /** Takes the server away (`pg_ctl stop -m immediate`: every connection cut, no checkpoint) but keeps its data and port. */
+  halt(): Promise<void>
+  /** Starts the server again on the same port and data; resolves when it accepts connections. */
+  resume(): Promise<void>
   /** Stops the server (fast shutdown) and removes the temp dir. Idempotent. */
   stop(): Promise<void>
 }
@@ -49,6 +53,8 @@ export interface PostgresServer {
 export interface StartPostgresOptions {
   /** How long initdb plus start may take (default 60000 ms). */
   timeoutMs?: number
+  /** Extra server settings (`-c name=value`), e.g. `{ shared_preload_libraries: 'pg_stat_statements' }` for a benchmark. */
+  settings?: Record<string, string>
 }
 
 const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/
@@ -70,7 +76,7 @@ function commandOutput(err: unknown): string {
   return [e.message, e.stdout, e.stderr].filter(Boolean).join('\n')
 }
 
-async function startOnce(timeoutMs: number): Promise<PostgresServer> {
+async function startOnce(timeoutMs: number, settings: Record<string, string> = {}): Promise<PostgresServer> {
   const temp = makeTempDir('pg')
   const dir = temp.dir
   const dataDir = join(dir, 'data')
@@ -86,7 +92,8 @@ async function startOnce(timeoutMs: number): Promise<PostgresServer> {
   }
 
   const port = await freePort()
-  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`
+  const extra = Object.entries(settings).map(([k, v]) => ` -c ${k}=${v}`).join('')
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off${extra}`
   const pgCtl = (action: string[]) =>
     asPostgres([bin('pg_ctl'), '-D', dataDir, ...action])
 
@@ -142,6 +149,13 @@ async function startOnce(timeoutMs: number): Promise<PostgresServer> {
       await psql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
     },
     logTail: (lines) => tailOf(logFile, lines),
+    async halt() {
+      await run(...pgCtl(['-m', 'immediate', '-t', '30', '-w', 'stop']), { timeout: 40_000 })
+    },
+    async resume() {
+      if (stopped) throw new Error('postgres: resume() after stop()')
+      await run(...pgCtl(['-o', serverOptions, '-l', logFile, '-t', seconds, '-w', 'start']), { timeout: timeoutMs + 5000 })
+    },
     async stop() {
       if (stopped) return
       stopped = true
@@ -165,7 +179,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const timeoutMs = options.timeoutMs ?? 60_000
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(timeoutMs)
+      return await startOnce(timeoutMs, options.settings)
     } catch (err) {
       if (attempt >= 3 || !(err instanceof ServerStartError) || !looksLikePortInUse(err.logTail)) throw err
     }
