@@ -37,7 +37,7 @@ const ALLOWED = {
   common: ['protocols'],
   readings: ['protocols', 'common'],
   gateway: ['protocols', 'common', 'readings'],
-  platform: ['protocols', 'common', 'readings', 'gateway', 'device-sim'],
+  platform: ['protocols', 'common', 'readings', 'gateway'],
   dashboard: ['protocols'],
   'device-sim': ['protocols'],
   tests: null

@@ -1,21 +1,37 @@
 #!/usr/bin/env node
 // `npm start`: builds the dashboard once if it has not been built, then runs the embedded
-// platform (gateway + platform + dashboard in one process) from its TypeScript sources.
+// platform (gateway + platform + dashboard in one process) from its TypeScript sources (tsx).
+// `npm run start:prod` (`--prod`): the same embedded platform from the JavaScript that
+// `npm run build` compiled into each package's dist/; no tsx, no build at start.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+const prod = process.argv.includes('--prod')
+const dashboard = `${root}dashboard/dist/index.html`
 
-if (!existsSync(`${root}dashboard/dist/index.html`)) {
-  process.stderr.write('building the dashboard (first start only)…\n')
-  const build = spawnSync(npm, ['run', 'build', '-w', 'dashboard', '--silent'], { cwd: root, stdio: 'inherit' })
-  if (build.status !== 0) {
-    process.stderr.write('the dashboard build failed; the API and devices still run, the console will not be served\n')
+let args
+if (prod) {
+  if (!existsSync(`${root}platform/dist/main.js`) || !existsSync(`${root}device-sim/dist/index.js`)) {
+    process.stderr.write('no compiled platform (platform/dist, device-sim/dist): run `npm run build` first\n')
+    process.exit(1)
   }
+  if (!existsSync(dashboard)) process.stderr.write('no dashboard/dist: the API and devices run, the console will not be served (`npm run build`)\n')
+  // Our packages' `exports` resolve to src/*.ts by default and to dist/*.js under this condition.
+  args = ['--conditions=@eldercare/compiled', `${root}scripts/embedded-demo.mjs`]
+} else {
+  if (!existsSync(dashboard)) {
+    process.stderr.write('building the dashboard (first start only)…\n')
+    const build = spawnSync(npm, ['run', 'build', '-w', 'dashboard', '--silent'], { cwd: root, stdio: 'inherit' })
+    if (build.status !== 0) {
+      process.stderr.write('the dashboard build failed; the API and devices still run, the console will not be served\n')
+    }
+  }
+  args = ['--import', 'tsx', `${root}scripts/embedded-demo.mjs`]
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', `${root}platform/src/main.ts`], { cwd: process.cwd(), stdio: 'inherit', env: process.env })
+const child = spawn(process.execPath, args, { cwd: process.cwd(), stdio: 'inherit', env: process.env })
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))

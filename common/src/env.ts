@@ -69,6 +69,15 @@ export class EnvReader {
     return { port, certFile, keyFile }
   }
 
+  /** on/off (also true/false, 1/0). */
+  flag (name: string, def: boolean): boolean {
+    const raw = this.env[name]
+    if (raw === undefined || raw === '') return def
+    const v = ({ on: true, true: true, '1': true, off: false, false: false, '0': false } as Record<string, boolean>)[raw.toLowerCase()]
+    if (v === undefined) this.problems.push(`${name}="${raw}" must be on or off`)
+    return v ?? def
+  }
+
   string (name: string, def: string): string {
     return this.env[name] || def
   }

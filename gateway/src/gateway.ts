@@ -51,6 +51,8 @@ export interface GatewayOptions {
   idempotency?: InboxPrunerOptions
   /** [P-2.1] Broker packet limit in bytes; a larger packet closes the connection. Default 262144 (256 KiB). */
   maxPacketBytes?: number
+  /** MQTT/TCP connections start with a load balancer's PROXY protocol v1 line naming the device's address (MQTT_PROXY_PROTOCOL=on; docs/deployment.md). Default false. */
+  proxyProtocol?: boolean
   /** Scaled mode: join the other nodes' brokers through this Redis (cluster.ts). */
   redisUrl?: string
   /** [P-3.1] Readings store, writer bounds and detection rules; `false` = readings only counted. */
@@ -84,6 +86,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly ctx: IngestContext
   private readonly commands: CommandDelivery
   private readonly maxPacketBytes: number
+  private readonly proxyProtocol: boolean
   private servers: Listener[] = []
   private readonly cluster?: BrokerParts
 
@@ -102,6 +105,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.pruner = new InboxPruner(store, log.child({ part: 'inbox' }), now, opts.idempotency)
     this.commands = new CommandDelivery(store, log, now)
     this.maxPacketBytes = opts.maxPacketBytes ?? MAX_PACKET_BYTES
+    this.proxyProtocol = opts.proxyProtocol ?? false
     this.cluster = opts.redisUrl ? redisBrokerParts(opts.redisUrl, log) : undefined
     const ctx: IngestContext = this.ctx = {
       sessions: this.auth.sessions,
@@ -183,7 +187,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         this.log.warn({ deviceId, remote, code: err.device, err: err.code }, err.message)
       }
     }
-    const tcp = await listenTcp(handle, opts.mqttPort, host, guard)
+    const proxy = this.proxyProtocol
+      ? { onRejected: (reason: string, remote: string | undefined) => this.log.warn({ remote, code: 'proxy_protocol' }, `connection closed: ${reason}`) }
+      : null
+    const tcp = await listenTcp(handle, opts.mqttPort, host, guard, proxy)
     this.servers.push(tcp)
     let mqttWs: number | null = null
     if (opts.mqttWsPort != null) {

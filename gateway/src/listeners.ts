@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream'
 import type { IncomingMessage } from 'node:http'
 import { WebSocketServer, createWebSocketStream } from 'ws'
 import { GuardedConnection } from './packet-guard.ts'
+import { PROXY_HEADER_TIMEOUT_MS, readProxyHeader } from './proxy-protocol.ts'
 
 export interface TlsListenOptions {
   /** MQTT over TLS; 0 = any free port. */
@@ -55,8 +56,19 @@ function closer (server: NetServer | HttpServer | TlsServer): () => Promise<void
   })
 }
 
-export async function listenTcp (handle: ConnectionHandler, port: number, host: string, guard: GuardOptions): Promise<Listener> {
-  const server = createNetServer((socket) => handle(guarded(socket, socket.remoteAddress, guard)))
+/** Connections start with a load balancer's PROXY protocol v1 line (proxy-protocol.ts). */
+export interface ProxyProtocolOptions {
+  /** Default PROXY_HEADER_TIMEOUT_MS. */
+  timeoutMs?: number
+  onRejected: (reason: string, remote: string | undefined) => void
+}
+
+export async function listenTcp (handle: ConnectionHandler, port: number, host: string, guard: GuardOptions, proxy?: ProxyProtocolOptions | null): Promise<Listener> {
+  const server = createNetServer((socket) => {
+    if (!proxy) return handle(guarded(socket, socket.remoteAddress, guard))
+    // behind the balancer the socket's address is the balancer's: the device's is in the line
+    readProxyHeader(socket, { timeoutMs: proxy.timeoutMs ?? PROXY_HEADER_TIMEOUT_MS, onReady: (s, remote) => handle(guarded(s, remote, guard)), onRejected: proxy.onRejected })
+  })
   return { port: await listenOn(server, port, host), close: closer(server) }
 }
 

@@ -21,7 +21,9 @@ function loadGatewayConfig (env: NodeJS.ProcessEnv) {
     influxUrl: r.url('INFLUX_URL', ['http:', 'https:']),
     logLevel: r.string('LOG_LEVEL', 'info'),
     // [P-1.1] MQTT over TLS when both PEM files are given
-    tls: r.mqttTls()
+    tls: r.mqttTls(),
+    /** behind HAProxy's send-proxy (deploy/haproxy.cfg): MQTT/TCP connections start with a PROXY line */
+    proxyProtocol: r.flag('MQTT_PROXY_PROTOCOL', false)
   }
   r.done()
   return cfg
@@ -43,6 +45,7 @@ async function main (): Promise<void> {
     sql: { query: async (sql, params) => { const r = await pool.query(sql, params); return { rows: r.rows, rowCount: r.rowCount ?? 0 } } },
     logger,
     redisUrl: cfg.redisUrl,
+    proxyProtocol: cfg.proxyProtocol,
     readings: { vitalsStore: cfg.influxUrl ? new InfluxVitalsStore({ url: cfg.influxUrl }) : undefined }
   })
   const ports = await gateway.listen({ host: cfg.host, mqttPort: cfg.mqttPort, mqttWsPort: cfg.mqttWsPort, tls: cfg.tls && loadTlsFiles(cfg.tls) })

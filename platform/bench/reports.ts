@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import { openDb } from '../src/db/db.ts'
 import { migrate } from '../src/db/migrate.ts'
-import { computeReport } from '../src/services/reports.ts'
+import { computeReport } from '../src/features/reports/service.ts'
 
 const { values } = parseArgs({
   options: {

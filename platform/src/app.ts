@@ -3,34 +3,35 @@
  * yet listening (STYLE.md §6). Only main.ts reads the environment and listens.
  */
 import { existsSync } from 'node:fs'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify'
 import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { Logger } from 'pino'
 import type { Db } from './db/db.ts'
-import { PlatformError } from './errors.ts'
+import { errors, fromFastify, PlatformError } from './errors.ts'
+import { auditPlugin } from './plugins/audit.ts'
 import { authPlugin } from './plugins/auth.ts'
+import { commandsPlugin } from './plugins/commands.ts'
 import { dbPlugin } from './plugins/db.ts'
+import { enginePlugin } from './plugins/engine.ts'
+import { FieldCrypto, fieldCryptoPlugin } from './plugins/field-crypto.ts'
+import { incidentsPlugin } from './plugins/incidents.ts'
 import { realtimePlugin } from './plugins/realtime.ts'
-import { authRoutes } from './routes/auth.ts'
-import { commandRoutes } from './routes/commands.ts'
-import { healthRoutes, type HealthCheck } from './routes/health.ts'
-import { incidentRoutes } from './routes/incidents.ts'
-import { metricsRoutes, type MetricsSource } from './routes/metrics.ts'
-import { registryRoutes } from './routes/registry.ts'
-import { observerRoutes } from './routes/observers.ts'
-import { vitalsRoutes } from './routes/vitals.ts'
+import { authRoutes } from './features/auth/routes.ts'
+import { commandRoutes } from './features/commands/routes.ts'
+import { healthRoutes, type HealthCheck } from './features/health/routes.ts'
+import { incidentRoutes } from './features/incidents/routes.ts'
+import { metricsRoutes, type MetricsSource } from './features/metrics/routes.ts'
+import { registryRoutes } from './features/registry/routes.ts'
+import { observerRoutes } from './features/observers/routes.ts'
+import { vitalsRoutes } from './features/vitals/routes.ts'
 import { SqlVitalsStore, type VitalsStore } from '@eldercare/readings'
-import { AuditLog } from './services/audit.ts'
-import { CommandService, type CommandServiceOptions, type CommandTransport } from './services/commands.ts'
-import { IncidentEngine, type EngineOptions } from './services/incident-engine.ts'
-import { IncidentService } from './services/incidents.ts'
-import { FieldCrypto } from './services/field-crypto.ts'
+import type { CommandServiceOptions, CommandTransport } from './features/commands/service.ts'
+import type { EngineOptions } from './features/incidents/engine.ts'
 import { responsePlugin, type ResponseOptions } from './plugins/response.ts'
-import { responseRoutes } from './routes/response.ts'
-import { responderPageRoutes } from './routes/responder-page.ts'
-import './types.ts'
+import { responseRoutes } from './features/response/routes.ts'
+import { responderPageRoutes } from './features/response/responder-page.ts'
 
 export interface BuildAppOptions {
   db: Db
@@ -61,12 +62,8 @@ export interface BuildAppOptions {
   vitalsStore?: VitalsStore
   /** Told when a resident's detection overrides change (embedded: the gateway's detector reloads them). */
   detectionSettingsChanged?: (residentId: string) => void
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    engine: IncidentEngine
-  }
+  /** Told of every route as it is registered (the route-guard test reads each route's capability). */
+  onRoute?: (route: RouteOptions) => void
 }
 
 export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance> {
@@ -76,24 +73,20 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
     trustProxy: false
   })
   const now = opts.now ?? Date.now
-  const log = opts.logger.child({ part: 'platform' })
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute)
 
   app.setErrorHandler((err: Error & { statusCode?: number, code?: string, validation?: unknown }, req, reply) => {
-    if (err instanceof PlatformError) {
-      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } })
-    }
-    if (err.validation) {
-      return reply.code(400).send({ error: { code: 'PLT_ERR_VALIDATION', message: err.message, details: err.validation } })
-    }
-    if (err.statusCode && err.statusCode < 500) {
-      return reply.code(err.statusCode).send({ error: { code: `PLT_ERR_${err.code ?? 'BAD_REQUEST'}`, message: err.message } })
-    }
+    const send = (e: PlatformError) => reply.code(e.statusCode).send({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } })
+    if (err instanceof PlatformError) return send(err)
+    if (err.validation) return send(errors.VALIDATION.withDetails(err.validation, err.message))
+    if (err.statusCode && err.statusCode < 500) return send(fromFastify({ statusCode: err.statusCode, code: err.code, message: err.message }))
     req.log.error({ err }, 'request failed')
-    return reply.code(500).send({ error: { code: 'PLT_ERR_INTERNAL', message: 'internal error; the incident was logged' } })
+    return send(errors.INTERNAL())
   })
   app.setNotFoundHandler((req, reply) => {
     if (req.method === 'GET' && !req.url.startsWith('/api/') && dashboardIndex) return reply.sendFile('index.html')
-    return reply.code(404).send({ error: { code: 'PLT_ERR_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } })
+    const e = errors.NOT_FOUND(`route ${req.method} ${req.url.split('?')[0]}`)
+    return reply.code(e.statusCode).send({ error: { code: e.code, message: e.message } })
   })
 
   await app.register(swagger, {
@@ -108,17 +101,12 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(dbPlugin, { db: opts.db })
   await app.register(authPlugin)
   await app.register(realtimePlugin, { redisUrl: opts.redisUrl })
-  app.decorate('audit', new AuditLog(opts.db))
-  app.decorate('fieldCrypto', opts.fieldCrypto ?? FieldCrypto.random())
-  app.decorate('incidents', new IncidentService(opts.db, now))
-  app.decorate('commands', new CommandService(opts.db, opts.commandTransport, log, { now, ...opts.commandOptions }))
+  await app.register(auditPlugin)
+  await app.register(fieldCryptoPlugin, { fieldCrypto: opts.fieldCrypto })
+  await app.register(incidentsPlugin, { now })
+  await app.register(commandsPlugin, { transport: opts.commandTransport, logger: opts.logger.child({ part: 'platform' }), now, options: opts.commandOptions })
   await app.register(responsePlugin, { options: opts.response ?? {}, now, logger: opts.logger })
-  const engine = new IncidentEngine(opts.db, app.incidents, opts.logger.child({ part: 'engine' }), (change) => {
-    app.response.announce(change.incidentId, change.event, change.reAlert)
-      .then(() => change.event === 'incident:opened' ? app.response.notifyFamily(change.incidentId, 'incident_opened') : undefined)
-      .catch((err) => app.log.error({ err, incidentId: change.incidentId }, 'could not announce incident'))
-  }, opts.engine)
-  app.decorate('engine', engine)
+  await app.register(enginePlugin, { logger: opts.logger, options: opts.engine })
 
   await app.register(authRoutes, { sessionTtlHours: opts.sessionTtlHours ?? 12 })
   await app.register(registryRoutes, { now, invalidateDevice: opts.invalidateDevice, timeZone: opts.timeZone })
@@ -131,7 +119,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(healthRoutes, {
     checks: {
       database: async () => { await opts.db.query('select 1'); return { kind: opts.db.kind } },
-      engine: async () => ({ backlog: await engine.backlog() }),
+      engine: async () => ({ backlog: await app.engine.backlog() }),
       ...opts.healthChecks
     }
   })
@@ -142,16 +130,8 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
     await app.register(fastifyStatic, { root: opts.dashboardDir!, wildcard: false, index: ['index.html'] })
   }
 
-  app.addHook('onReady', async () => {
-    engine.start()
-    app.commands.start()
-  })
   app.addHook('preClose', async () => {
     app.realtime.io.local.disconnectSockets(true)
-  })
-  app.addHook('onClose', async () => {
-    app.commands.stop()
-    await engine.stop()
   })
   return app
 }

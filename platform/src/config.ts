@@ -3,7 +3,7 @@
  * bad environment is reported in full before anything starts (operator-api.md, "Start-up configuration").
  */
 import { EnvReader, type TlsFiles } from '@eldercare/common'
-import { DEFAULT_TIME_ZONE, isTimeZone } from './services/local-time.ts'
+import { DEFAULT_TIME_ZONE, isTimeZone } from './lib/local-time.ts'
 
 export interface Config {
   /** REST, socket.io, dashboard, /docs, /metrics. Default 8080; 0 = any free port. */
@@ -44,8 +44,10 @@ export interface Config {
   publicUrl: string | null
 }
 
+import { errors } from './errors.ts'
+
 export class ConfigError extends Error {
-  readonly code = 'PLT_ERR_CONFIG'
+  readonly code = errors.CONFIG.code
   constructor (readonly problems: string[]) {
     super(`invalid configuration:\n  - ${problems.join('\n  - ')}`)
   }

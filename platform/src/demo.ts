@@ -1,15 +1,22 @@
 /**
  * The demo region a newcomer sees on first start: a district with two streets, a few
- * family care beds (家庭养老床位) and one institution, residents and their devices, played
- * by simulated devices over real MQTT through the gateway — the same path as real homes.
+ * family care beds (家庭养老床位) and one institution, residents and their devices. The platform
+ * seeds it and issues the devices' secrets; the simulated homes that play them over real MQTT
+ * are device-sim's (`playDemoHomes`), handed in as a DemoPlayer by the composition root
+ * (scripts/embedded-demo.mjs, what `npm start` runs) — the platform does not import device-sim.
  */
 import { randomUUID } from 'node:crypto'
-import type { Logger } from 'pino'
 import { generateDeviceSecret, hashDeviceSecret } from '@eldercare/common'
-import { Household, type DeviceCredentials } from '@eldercare/device-sim'
 import type { Db, Queryable } from './db/db.ts'
 
 const DEMO_PREFIX = 'demo-'
+
+/** One device's credentials as a simulator needs them. */
+export interface DemoDevice { id: string, secret: string, type: string }
+/** One resident's devices. */
+export interface DemoHousehold { wearable?: DemoDevice, fallDetector?: DemoDevice }
+/** Plays the households against the gateway at `mqttUrl`; resolves to a function that stops them. */
+export type DemoPlayer = (opts: { mqttUrl: string, households: DemoHousehold[] }) => Promise<() => Promise<void>>
 
 interface DemoHome { site: string, kind: 'home' | 'institution', community: number, residents: Array<{ name: string, birth: string, level: number, alone: boolean, conditions: string[] }> }
 
@@ -63,26 +70,17 @@ export async function seedDemo (db: Db, rootAreaId: string): Promise<void> {
 
 /**
  * Gives the demo devices fresh secrets (only hashes are stored, so each start issues new
- * ones) and plays them as households against the gateway at `mqttUrl`.
+ * ones), one household per resident, for the demo player.
  */
-export async function runDemo (db: Db, mqttUrl: string, log: Logger): Promise<() => Promise<void>> {
+export async function issueDemoCredentials (db: Db): Promise<DemoHousehold[]> {
   const { rows } = await db.query<{ id: string, type: string, resident_id: string }>('select id, type, resident_id from devices where id like $1 order by id', [`${DEMO_PREFIX}%`])
-  const creds = new Map<string, Partial<Record<'wearable' | 'fall_detector', DeviceCredentials>>>()
+  const households = new Map<string, DemoHousehold>()
   for (const r of rows) {
     const secret = generateDeviceSecret()
     await db.query('update devices set secret_hash = $2 where id = $1', [r.id, hashDeviceSecret(secret)])
-    const entry = creds.get(r.resident_id) ?? {}
-    entry[r.type as 'wearable'] = { id: r.id, secret, type: r.type }
-    creds.set(r.resident_id, entry)
+    const entry = households.get(r.resident_id) ?? {}
+    entry[r.type === 'fall_detector' ? 'fallDetector' : 'wearable'] = { id: r.id, secret, type: r.type }
+    households.set(r.resident_id, entry)
   }
-  const households = [...creds.values()].map((c, i) => new Household({
-    url: mqttUrl, wearable: c.wearable, fallDetector: c.fall_detector,
-    telemetryIntervalMs: 15_000,
-    meanTimeBetweenFallsMs: 30 * 60_000,
-    // the first household falls soon after start, so a newcomer sees an alarm arrive
-    firstFallAfterMs: i === 0 ? 20_000 : undefined
-  }))
-  await Promise.all(households.map((h) => h.start()))
-  log.info({ households: households.length, devices: rows.length }, 'demo devices running')
-  return async () => { await Promise.all(households.map((h) => h.stop())) }
+  return [...households.values()]
 }

@@ -12,14 +12,14 @@ import { Gateway, type GatewayOptions } from '@eldercare/gateway'
 import { InfluxVitalsStore } from '@eldercare/readings'
 import type { Config } from './config.ts'
 import { buildApp, type BuildAppOptions } from './app.ts'
-import { ensureAdmin, type BootstrapResult } from './bootstrap.ts'
+import { ensureAdmin, type BootstrapResult } from './features/auth/bootstrap.ts'
 import { openDb, type Db } from './db/db.ts'
 import { migrate } from './db/migrate.ts'
-import { hasDemoRegion, runDemo, seedDemo } from './demo.ts'
+import { hasDemoRegion, issueDemoCredentials, seedDemo, type DemoPlayer } from './demo.ts'
 import { wireGateway } from './wiring.ts'
-import { FieldCrypto } from './services/field-crypto.ts'
-import { gatewayMetrics } from './gateway-metrics.ts'
-import { readingsMetrics } from './readings-metrics.ts'
+import { FieldCrypto } from './plugins/field-crypto.ts'
+import { gatewayMetrics } from './features/metrics/gateway-metrics.ts'
+import { readingsMetrics } from './features/metrics/readings-metrics.ts'
 
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url))
 
@@ -31,6 +31,8 @@ export interface EmbeddedOptions {
   app?: Partial<Omit<BuildAppOptions, 'db' | 'logger' | 'commandTransport'>>
   /** gateway overrides for tests (rate limit, packet limit, clock) */
   gateway?: Partial<Omit<GatewayOptions, 'sql' | 'logger'>>
+  /** Plays the demo's simulated homes (device-sim's `playDemoHomes`; scripts/embedded-demo.mjs passes it). Without it there is no demo. */
+  demoPlayer?: DemoPlayer
 }
 
 export interface Embedded {
@@ -91,10 +93,11 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
 
     let demo = false
     const demoWanted = config.demo === 'on' || (config.demo === 'auto' && !config.databaseUrl && (emptyBefore || await hasDemoRegion(db)))
-    if (demoWanted) {
+    if (demoWanted && opts.demoPlayer) {
       if (!await hasDemoRegion(db)) await seedDemo(db, admin.rootAreaId)
-      const stopDemo = await runDemo(db, `mqtt://127.0.0.1:${ports.mqtt}`, logger.child({ part: 'demo' }))
-      closers.unshift(stopDemo)
+      const households = await issueDemoCredentials(db)
+      closers.unshift(await opts.demoPlayer({ mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, households }))
+      logger.child({ part: 'demo' }).info({ households: households.length, devices: households.reduce((n, h) => n + (h.wearable ? 1 : 0) + (h.fallDetector ? 1 : 0), 0) }, 'demo devices running')
       demo = true
     }
     return {

@@ -1,9 +1,16 @@
-/** The only module that reads the environment and listens (STYLE.md §6). */
+/**
+ * The only module that reads the environment and listens (STYLE.md §6). `npm start` runs it
+ * through scripts/embedded-demo.mjs, which hands in device-sim's demo homes; run directly
+ * (`node --import tsx platform/src/main.ts`) it is the same node without simulated homes.
+ */
+import { realpathSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { ConfigError, loadConfig } from './config.ts'
+import type { DemoPlayer } from './demo.ts'
 import { startEmbedded } from './embedded.ts'
 import { createLogger } from './logger.ts'
 
-async function main (): Promise<void> {
+export async function runMain (opts: { demoPlayer?: DemoPlayer } = {}): Promise<void> {
   let config
   try {
     config = loadConfig(process.env)
@@ -15,7 +22,7 @@ async function main (): Promise<void> {
     throw err
   }
   const logger = createLogger(config.logLevel)
-  const node = await startEmbedded({ config, logger })
+  const node = await startEmbedded({ config, logger, demoPlayer: opts.demoPlayer })
   // operator-api.md: one JSON line with "msg":"listening" and the bound ports.
   logger.info({ http: node.ports.http, mqtt: node.ports.mqtt, mqttWs: node.ports.mqttWs, mqttTls: node.ports.mqttTls }, 'listening')
 
@@ -45,7 +52,9 @@ async function main (): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'))
 }
 
-main().catch((err) => {
-  process.stderr.write(`failed to start: ${err?.stack ?? err}\n`)
+export function failedToStart (err: unknown): never {
+  process.stderr.write(`failed to start: ${(err as Error)?.stack ?? err}\n`)
   process.exit(1)
-})
+}
+
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) runMain().catch(failedToStart)

@@ -1,7 +1,12 @@
-/** Joins the gateway's facts to the platform's engine and realtime channel in one process. */
+/**
+ * Joins the gateway's events to the platform in one process — the only place they meet
+ * (embedded.ts builds both and calls this once):
+ *   inbox        → app.engine.wake()                    (a durable alarm row: the engine runs at once)
+ *   commandAck   → app.response.effects.commandAnswered  ([P-3.6] on the incident's timeline)
+ *   deviceStatus → app.realtime.emitDeviceStatus        (to the device's area rooms)
+ */
 import type { FastifyInstance } from 'fastify'
 import type { Gateway } from '@eldercare/gateway'
-import { publicDto } from './services/incidents.ts'
 
 export interface Wiring {
   /** Forgets the cached area of a device (it moved: its status now goes to another area's rooms). */
@@ -22,27 +27,8 @@ export function wireGateway (app: FastifyInstance, gateway: Gateway): Wiring {
       .catch((err) => app.log.warn({ err, deviceId: status.id }, 'device status not announced'))
   })
 
-  // [P-3.6] an answered command goes on its incident's timeline — once, although in scaled
-  // mode every platform node hears the answer: the first to take the command's lock records it.
   gateway.on('commandAck', (ack) => {
-    void (async () => {
-      const cmd = await app.commands.get(ack.commandId)
-      if (!cmd?.incidentId) return
-      const incidentId = cmd.incidentId
-      const kind = ack.ok ? 'command_acked' : 'command_failed'
-      const recorded = await app.db.transaction(async (tx) => {
-        await tx.query('select pg_advisory_xact_lock(hashtext($1))', [cmd.id])
-        const seen = await tx.query(`select 1 from incident_timeline where incident_id = $1 and kind = $2 and data->>'commandId' = $3`, [incidentId, kind, cmd.id])
-        if (seen.rows.length > 0) return false
-        await app.incidents.addTimeline(tx, incidentId, kind, null, null,
-          { commandId: cmd.id, type: cmd.type, deviceId: ack.deviceId, ...(ack.error ? { error: ack.error } : {}) })
-        await tx.query('update incidents set updated_at = now() where id = $1', [incidentId])
-        return true
-      })
-      if (!recorded) return
-      const inc = await app.incidents.get(incidentId, '/')
-      app.realtime.emitIncident('incident:updated', publicDto(inc), inc.areaPath)
-    })().catch((err) => app.log.warn({ err, commandId: ack.commandId }, 'command ack not recorded on incident'))
+    app.response.effects.commandAnswered(ack).catch((err) => app.log.warn({ err, commandId: ack.commandId }, 'command ack not recorded on incident'))
   })
   return { forgetDevice: (deviceId) => { areaPaths.delete(deviceId) } }
 }

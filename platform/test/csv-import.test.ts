@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { Type } from '@sinclair/typebox'
-import { ImportError, parseBool, parseCsv, parseNum, schemaProblems, splitList } from '../src/services/csv-import.ts'
-import { columnOf, csvSafeSecret, parseRooms } from '../src/routes/imports.ts'
-import { csvCell, toCsv } from '../src/services/reports.ts'
-import { levelProblem } from '../src/routes/areas.ts'
-import { placeProblem } from '../src/routes/residents.ts'
+import { ImportError, parseBool, parseCsv, parseNum, schemaProblems, splitList } from '../src/features/registry/csv-import.ts'
+import { columnOf, csvSafeSecret, parseRooms } from '../src/features/registry/imports.ts'
+import { csvCell, toCsv } from '../src/features/reports/service.ts'
+import { levelProblem } from '../src/features/registry/areas.ts'
+import { placeProblem } from '../src/features/registry/residents.ts'
 
 const problemsOf = (fn: () => unknown) => {
   try { fn() } catch (e) { if (e instanceof ImportError) return e.problems; throw e }

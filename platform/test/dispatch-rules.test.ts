@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { LinkSigner, haversineM, rankCandidates, treeDistance } from '../src/services/dispatch.ts'
+import { LinkSigner, haversineM, rankCandidates, treeDistance } from '../src/features/response/dispatch.ts'
 
 describe('dispatch candidates', () => {
   it('counts steps up the area tree: same community 0, same street 1, same district 2', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { FieldCrypto, maskTail } from '../src/services/field-crypto.ts'
+import { FieldCrypto, maskTail } from '../src/plugins/field-crypto.ts'
 
 describe('FieldCrypto', () => {
   it('round-trips and never stores the clear text', () => {

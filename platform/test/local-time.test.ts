@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isTimeZone, lastDayOf, localDate, monthBounds, monthOf } from '../src/services/local-time.ts'
+import { isTimeZone, lastDayOf, localDate, monthBounds, monthOf } from '../src/lib/local-time.ts'
 
 describe('local calendar (service time zone)', () => {
   it('puts 07:30 on the 1st in Beijing in that month, though UTC is still the day before', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { LoginThrottle } from '../src/auth/login-throttle.ts'
+import { LoginThrottle } from '../src/features/auth/login-throttle.ts'
 
 describe('LoginThrottle', () => {
   it('refuses after five failures within the window and allows again when it passes', () => {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { pino } from 'pino'
-import { Notifier, WebhookChannel, signWebhook, type Notification } from '../src/services/notify.ts'
+import { Notifier, WebhookChannel, signWebhook, type Notification } from '../src/features/response/notify.ts'
 
 interface Received { headers: IncomingMessage['headers'], body: string }
 

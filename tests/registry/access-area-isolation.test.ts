@@ -54,6 +54,7 @@ const TABLE: Record<string, Probe[]> = {
 /** GET routes that hold no area-scoped records, and why. */
 const EXEMPT: Record<string, string> = {
   '/api/health': 'component health only, no records',
+  '/api/live': 'liveness only: answers without asking any component, no records',
   '/api/auth/me': 'the caller themself',
   '/api/policies/response': 'one policy for the whole network, no area records'
 }

@@ -69,11 +69,11 @@ function responseSuite (backend: Backend, opts: { twoEngines: boolean }) {
   /** Writes an inbox row the way the gateway (or issue 4's detection) does, and lets the engine take it. */
   const alarm = async (node: TestPlatform, deviceId: string, kind: string, type: string, payload: Record<string, unknown> = {}) => {
     const msgId = `m-${randomUUID()}`
-    await node.db.query('insert into inbox (device_id, msg_id, kind, type, payload) values ($1, $2, $3, $4, $5)',
+    const { rows } = await node.db.query<{ seq: string }>('insert into inbox (device_id, msg_id, kind, type, payload) values ($1, $2, $3, $4, $5) returning seq',
       [deviceId, msgId, kind, type, JSON.stringify({ id: msgId, ts: Date.now(), type, ...payload })])
-    await node.app.engine.drain()
-    const { rows } = await node.db.query<{ incident_id: string | null }>('select incident_id from inbox where device_id = $1 and msg_id = $2', [deviceId, msgId])
-    return { msgId, incidentId: rows[0].incident_id }
+    // With two engines on one database the other may have claimed the row: wait until it is processed, by either.
+    const settled = await node.app.engine.settled(rows[0].seq)
+    return { msgId, incidentId: settled?.incidentId ?? null }
   }
   const detail = (id: string, api: Api = p.api) => api.get<IncidentDetailDto>(`/api/incidents/${id}`)
   const kinds = async (id: string) => (await detail(id)).timeline.map((t) => t.kind)

@@ -3,10 +3,17 @@ import { Redis } from 'ioredis'
 import { createAdapter } from '@socket.io/redis-adapter'
 import { Server } from 'socket.io'
 import type { ClientToServerEvents, DeviceStatusDto, IncidentDto, ServerToClientEvents } from '@eldercare/protocols'
-import { userForToken } from './auth.ts'
-import type { AuthUser } from '../types.ts'
+import { errors, type PlatformError } from '../errors.ts'
+import { userForToken, type AuthUser } from '../features/auth/sessions.ts'
 
 interface SocketData { user: AuthUser }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the socket.io channel to dashboards; only IncidentEffects emits incident events on it */
+    realtime: Realtime
+  }
+}
 
 /**
  * The realtime channel to dashboards (operator-api.md, "Realtime channel"): socket.io on
@@ -46,6 +53,9 @@ export class Realtime {
   }
 }
 
+/** socket.io hands the client only the message: it carries the code in front, `PLT_ERR_…: why`. */
+const socketError = (e: PlatformError): Error => new Error(`${e.code}: ${e.message}`)
+
 function roomsFor (areaPath: string): string[] {
   return areaPath.split('/').filter(Boolean).map((id) => `area:${id}`)
 }
@@ -69,9 +79,9 @@ export const realtimePlugin = fp<RealtimeOptions>(async (app, opts) => {
   }
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown })?.token
-    if (typeof token !== 'string') return next(new Error('PLT_ERR_UNAUTHORIZED: connect with auth: {token}'))
+    if (typeof token !== 'string') return next(socketError(errors.UNAUTHORIZED('connect with auth: {token}')))
     userForToken(app.db, token).then((user) => {
-      if (!user) return next(new Error('PLT_ERR_UNAUTHORIZED: the token is unknown, expired or revoked'))
+      if (!user) return next(socketError(errors.UNAUTHORIZED('the token is unknown, expired or revoked')))
       socket.data.user = user
       next()
     }, next)
@@ -82,4 +92,4 @@ export const realtimePlugin = fp<RealtimeOptions>(async (app, opts) => {
   })
   app.decorate('realtime', new Realtime(io))
   app.addHook('onClose', async () => { await io.close() })
-}, { name: 'realtime', dependencies: ['db'] })
+}, { name: 'realtime', dependencies: ['db'], decorators: { fastify: ['db'] } })

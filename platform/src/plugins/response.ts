@@ -1,17 +1,20 @@
 /**
- * The response engine's moving parts in one plugin: the policy store, dispatch, notifications
- * and the SLA scheduler, plus how their effects are announced to operators (socket.io) and to
- * people outside the console (notification channels).
+ * The response engine's moving parts in one plugin: the policy store, dispatch, notifications,
+ * the SLA scheduler, and the incident effects (features/incidents/effects.ts), the one place
+ * that announces incidents to operators (socket.io) and tells people outside the console
+ * (notification channels).
  */
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { IncidentDto } from '@eldercare/protocols'
 import type { Queryable } from '../db/db.ts'
-import { DispatchService, LinkSigner, type OfferEvent } from '../services/dispatch.ts'
-import { publicDto, type IncidentRow } from '../services/incidents.ts'
-import { LogChannel, Notifier, WebhookChannel, type NotificationChannel, type NotificationKind, type WebhookChannelOptions } from '../services/notify.ts'
-import { SlaScheduler, type SlaEffect } from '../services/sla-scheduler.ts'
+import { IncidentEffects } from '../features/incidents/effects.ts'
+import { publicDto, type IncidentRow } from '../features/incidents/service.ts'
+import { DispatchService, LinkSigner, type OfferEvent } from '../features/response/dispatch.ts'
+import { typeLabel } from '../features/response/labels.ts'
+import { LogChannel, Notifier, WebhookChannel, type NotificationChannel, type NotificationKind, type WebhookChannelOptions } from '../features/response/notify.ts'
+import { SlaScheduler, type SlaEffect } from '../features/response/sla-scheduler.ts'
 
 export interface ResponseOptions {
   /** how often the SLA scheduler looks for due deadlines, in ms. Default 1000. */
@@ -32,9 +35,11 @@ export interface ResponseEngine {
   dispatch: DispatchService
   notifier: Notifier
   sla: SlaScheduler
-  /** Emits the incident to its area and above; returns it. */
+  /** the one owner of incident side effects (announcements, alarm.ack, offers withdrawn, family) */
+  effects: IncidentEffects
+  /** Emits the incident to its area and above; returns it (= effects.announce). */
   announce(incidentId: string, event?: 'incident:opened' | 'incident:updated', reAlert?: IncidentDto['reAlert']): Promise<IncidentRow>
-  /** Family contacts with `notify: true` hear of an opening and of the resolution. */
+  /** Family contacts with `notify: true` hear of an opening and of the resolution (= effects.notifyFamily). */
   notifyFamily(incidentId: string, kind: Extract<NotificationKind, 'incident_opened' | 'incident_resolved'>, q?: Queryable): Promise<void>
   /** Sends the responder their offer with its signed link. */
   notifyOffer(offer: OfferEvent | null | undefined): void
@@ -46,12 +51,6 @@ declare module 'fastify' {
   }
 }
 
-const TYPE_ZH: Record<string, string> = {
-  fall: '跌倒', sos: '紧急呼叫', smoke: '烟雾', gas: '燃气泄漏', water_leak: '漏水', call_request: '对讲呼叫',
-  inactivity: '长时间无活动', bed_exit_not_back: '离床未归', wander: '走失', news2: '生命体征异常'
-}
-export const typeLabel = (t: string): string => TYPE_ZH[t] ? `${TYPE_ZH[t]} (${t})` : t
-
 export const responsePlugin = fp<{ options: ResponseOptions, now: () => number, logger: Logger }>(async (app: FastifyInstance, { options, now, logger }) => {
   const log = logger.child({ part: 'response' })
   const links = new LinkSigner(app.fieldCrypto.deriveKey('responder-links'), now)
@@ -59,14 +58,9 @@ export const responsePlugin = fp<{ options: ResponseOptions, now: () => number, 
   const channels: NotificationChannel[] = [new LogChannel(log), ...(options.webhook ? [new WebhookChannel(options.webhook)] : []), ...(options.channels ?? [])]
   const notifier = new Notifier(channels, async (incidentId, kind, data) => {
     await app.incidents.addTimeline(app.db, incidentId, kind, null, null, data)
-    if (kind === 'notification_failed') await announce(incidentId)
+    if (kind === 'notification_failed') await effects.announce(incidentId)
   }, log)
-
-  const announce: ResponseEngine['announce'] = async (incidentId, event = 'incident:updated', reAlert) => {
-    const inc = await app.incidents.get(incidentId, '/')
-    app.realtime.emitIncident(event, publicDto(inc, reAlert), inc.areaPath)
-    return inc
-  }
+  const effects = new IncidentEffects({ db: app.db, incidents: app.incidents, commands: app.commands, realtime: app.realtime, notifier, log: logger.child({ part: 'engine' }) })
 
   const notifyOffer = (o: OfferEvent | null | undefined): void => {
     if (!o) return
@@ -76,26 +70,9 @@ export const responsePlugin = fp<{ options: ResponseOptions, now: () => number, 
     })
   }
 
-  const notifyFamily: ResponseEngine['notifyFamily'] = async (incidentId, kind, q = app.db) => {
-    const { rows } = await q.query<{ contacts: Array<{ name: string, phone: string, relation?: string, notify?: boolean }>, name: string, type: string, outcome: string | null }>(
-      'select r.contacts, r.name, i.type, i.outcome from incidents i join residents r on r.id = i.resident_id where i.id = $1', [incidentId])
-    const r = rows[0]
-    if (!r) return
-    // Consent: only contacts the resident (or guardian) marked `notify: true` hear anything.
-    for (const c of r.contacts.filter((x) => x.notify === true)) {
-      notifier.notify({
-        kind, incidentId, to: { name: c.name, phone: c.phone, relation: c.relation ?? null, role: 'family' },
-        text: kind === 'incident_opened'
-          ? `【应急中心】${r.name}触发${typeLabel(r.type)}警报，中心正在处理。`
-          : `【应急中心】${r.name}的${typeLabel(r.type)}警报已处理完毕（${r.outcome ?? ''}）。`,
-        data: { type: r.type, ...(r.outcome ? { outcome: r.outcome } : {}) }
-      })
-    }
-  }
-
   const onEffect = (e: SlaEffect): void => {
     void (async () => {
-      const inc = await announce(e.incidentId, 'incident:updated', e.kind === 'escalated' && e.action === 'realert_area' ? 'escalation' : undefined)
+      const inc = await effects.announce(e.incidentId, 'incident:updated', e.kind === 'escalated' && e.action === 'realert_area' ? 'escalation' : undefined)
       if (e.kind === 'escalated' && e.action && e.step) {
         const payload = { incident: publicDto(inc), action: e.action, step: e.step, areaId: inc.areaId }
         if (e.action === 'widen_parent') {
@@ -119,10 +96,14 @@ export const responsePlugin = fp<{ options: ResponseOptions, now: () => number, 
   }
 
   const sla = new SlaScheduler(app.db, app.incidents, dispatch, now, log, onEffect, { tickIntervalMs: options.tickIntervalMs })
-  app.decorate('response', { dispatch, notifier, sla, announce, notifyFamily, notifyOffer })
+  app.decorate('response', { dispatch, notifier, sla, effects, announce: effects.announce, notifyFamily: effects.notifyFamily, notifyOffer })
   app.addHook('onReady', async () => { if (options.autoTick !== false) sla.start() })
   app.addHook('onClose', async () => {
     await sla.stop()
     await notifier.flush()
   })
-}, { name: 'response', dependencies: ['db', 'realtime'] })
+}, {
+  name: 'response',
+  dependencies: ['db', 'realtime', 'field-crypto', 'incidents', 'commands'],
+  decorators: { fastify: ['db', 'realtime', 'fieldCrypto', 'incidents', 'commands'] }
+})

@@ -1,0 +1,195 @@
+import type { Logger } from 'pino'
+import { NON_ALARM_EVENT_TYPES, SITE_LEVEL_ALARM_TYPES, type Severity } from '@eldercare/protocols'
+import type { Db, Queryable } from '../../db/db.ts'
+import type { IncidentChange } from './effects.ts'
+import type { IncidentService } from './service.ts'
+
+/**
+ * Inbox rows that come from no device: a visit that needs follow-up is written as
+ * `device_id = 'visit:<visit id>'`, kind `derived`, type `visit_follow_up`, with the resident
+ * in `payload.residentId` (features/visits/service.ts), so it opens its incident here like any alarm.
+ */
+export const VISIT_SOURCE_PREFIX = 'visit:'
+
+export interface EngineOptions {
+  /** Safety-net poll for inbox rows written by other processes, in ms. Default 1000. */
+  pollIntervalMs?: number
+}
+
+/** Who hears of each committed change: the incident effects (features/incidents/effects.ts). */
+export interface ChangeSink {
+  applied (change: IncidentChange): Promise<void> | void
+}
+
+interface InboxRow {
+  seq: string
+  device_id: string
+  msg_id: string
+  kind: string
+  type: string
+  payload: Record<string, unknown>
+  received_at: Date | string
+  site_id: string | null
+  resident_id: string | null
+  area_id: string | null
+  lives_alone: boolean | null
+  capacity_level: number | null
+  /** a row from no device (a visit follow-up) */
+  deviceless: boolean
+}
+
+/**
+ * Turns inbox rows into incidents. Each row is claimed (`FOR UPDATE SKIP LOCKED`, so
+ * several engines may share one database), applied and marked processed in one
+ * transaction; each change goes to the sink (the incident effects) only after the commit.
+ * A new row wakes the engine at once (`wake()`: the gateway's `inbox` event, a recorded visit);
+ * the poll is only a safety net for rows written by other processes.
+ */
+export class IncidentEngine {
+  private running: Promise<unknown> | null = null
+  private again = false
+  private timer?: NodeJS.Timeout
+  private stopped = false
+
+  constructor (
+    private readonly db: Db,
+    private readonly incidents: IncidentService,
+    private readonly log: Logger,
+    private readonly sink: ChangeSink,
+    private readonly opts: EngineOptions = {}
+  ) {}
+
+  start (): void {
+    this.stopped = false
+    this.timer = setInterval(() => this.wake(), this.opts.pollIntervalMs ?? 1000)
+    this.timer.unref()
+    this.wake()
+  }
+
+  async stop (): Promise<void> {
+    this.stopped = true
+    clearInterval(this.timer)
+    await this.running
+  }
+
+  /** Asks for a pass over the inbox; passes never overlap, and a wake during a pass queues one more. */
+  wake (): void {
+    if (this.stopped) return
+    if (this.running) { this.again = true; return }
+    this.running = this.drain().finally(() => {
+      this.running = null
+      if (this.again) { this.again = false; this.wake() }
+    })
+  }
+
+  /** Processes rows until none is left; resolves when the inbox is drained (tests await it). */
+  async drain (): Promise<number> {
+    let n = 0
+    try {
+      while (!this.stopped && await this.processOne()) n++
+    } catch (err) {
+      this.log.error({ err }, 'incident engine pass failed; will retry')
+    }
+    return n
+  }
+
+  /**
+   * Wakes the engine and resolves once the inbox row `seq` is processed (by this engine or
+   * another sharing the database), with the incident it opened or joined; null after `timeoutMs`.
+   */
+  async settled (seq: string, timeoutMs = 10_000): Promise<{ incidentId: string | null } | null> {
+    const until = Date.now() + timeoutMs
+    for (;;) {
+      this.wake()
+      await this.running
+      const { rows } = await this.db.query<{ processed_at: Date | null, incident_id: string | null }>('select processed_at, incident_id from inbox where seq = $1', [seq])
+      if (!rows[0] || rows[0].processed_at) return rows[0] ? { incidentId: rows[0].incident_id } : null
+      if (Date.now() > until) return null
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
+  /** Unprocessed rows, for health and metrics. */
+  async backlog (): Promise<number> {
+    const { rows } = await this.db.query<{ n: string }>('select count(*) as n from inbox where processed_at is null')
+    return Number(rows[0].n)
+  }
+
+  private async processOne (): Promise<boolean> {
+    const change = await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<InboxRow>(
+        `select i.seq, i.device_id, i.msg_id, i.kind, i.type, i.payload, i.received_at, s.id as site_id, r.id as resident_id, s.area_id,
+                r.lives_alone, r.capacity_level, d.id is null and i.device_id like $1 as deviceless
+           from inbox i
+           left join devices d on d.id = i.device_id
+           left join residents r on r.id = case when d.id is null and i.device_id like $1 then i.payload->>'residentId' else d.resident_id end
+           left join sites s on s.id = coalesce(d.site_id, case when d.id is null and i.device_id like $1 then r.site_id end)
+          where i.processed_at is null
+          order by i.seq
+          limit 1
+          for update of i skip locked`, [`${VISIT_SOURCE_PREFIX}%`])
+      const row = rows[0]
+      if (!row) return undefined
+      const result = await this.apply(tx, row)
+      await tx.query('update inbox set processed_at = now(), incident_id = $2 where seq = $1', [row.seq, result?.incidentId ?? null])
+      return result ?? null
+    })
+    if (change === undefined) return false
+    if (change) void this.sink.applied(change)
+    return true
+  }
+
+  private async apply (tx: Queryable, row: InboxRow): Promise<IncidentChange | null> {
+    const log = this.log.child({ deviceId: row.device_id, msgId: row.msg_id })
+    if (!row.site_id || !row.area_id) {
+      log.warn('inbox row for a device no longer registered; recorded, no incident')
+      return null
+    }
+    // [P-3.2] `cancel` is recorded against the event it names, never deletes it.
+    if (row.kind === 'event' && row.type === 'cancel') return this.applyCancel(tx, row)
+    // [P-3.2] `test` is proof the device works and never opens an incident.
+    if (row.kind === 'event' && NON_ALARM_EVENT_TYPES.has(row.type)) return null
+    if (row.kind === 'intercom' && row.type !== 'call_request') return this.applyCallEvent(tx, row)
+    const severity = row.kind === 'derived' && ['high', 'medium', 'low'].includes(row.payload.severity as string) ? row.payload.severity as Severity : null
+    const { id, event } = await this.incidents.raise(tx, {
+      type: row.type,
+      siteId: row.site_id,
+      areaId: row.area_id,
+      // Smoke, gas and water concern everyone at the site: one incident per site.
+      residentId: SITE_LEVEL_ALARM_TYPES.has(row.type) ? null : row.resident_id,
+      deviceId: row.deviceless ? null : row.device_id,
+      at: new Date(row.received_at),
+      severity,
+      livesAlone: row.lives_alone ?? false,
+      capacityLevel: row.capacity_level,
+      source: { deviceId: row.device_id, msgId: row.msg_id, kind: row.kind, payload: row.payload }
+    })
+    // The console rings for a call; its later events land on the same incident (applyCallEvent).
+    if (row.kind === 'intercom') await this.incidents.addTimeline(tx, id, 'intercom_call_request', null, null, { callId: row.payload.callId, deviceId: row.device_id })
+    const source = { deviceId: row.device_id, msgId: row.msg_id, type: row.type }
+    return event === 'incident:opened' ? { event, incidentId: id, source } : { event, incidentId: id, reAlert: 'repeat', source }
+  }
+
+  private async applyCancel (tx: Queryable, row: InboxRow): Promise<IncidentChange | null> {
+    const ref = row.payload.ref
+    if (typeof ref !== 'string') return null
+    const { rows } = await tx.query<{ incident_id: string | null }>('select incident_id from inbox where device_id = $1 and msg_id = $2', [row.device_id, ref])
+    const incidentId = rows[0]?.incident_id
+    if (!incidentId) return null
+    await this.incidents.cancelAtDevice(tx, incidentId, { deviceId: row.device_id, ref })
+    return { event: 'incident:updated', incidentId }
+  }
+
+  /** Intercom call events after the request go on the timeline of the call's incident. */
+  private async applyCallEvent (tx: Queryable, row: InboxRow): Promise<IncidentChange | null> {
+    const { rows } = await tx.query<{ incident_id: string }>(
+      `select incident_id from inbox
+        where device_id = $1 and kind = 'intercom' and type = 'call_request' and payload->>'callId' = $2 and incident_id is not null
+        order by seq desc limit 1`, [row.device_id, row.payload.callId])
+    const incidentId = rows[0]?.incident_id
+    if (!incidentId) return null
+    await this.incidents.addTimeline(tx, incidentId, `intercom_${row.type}`, null, null, { callId: row.payload.callId })
+    await this.incidents.touch(tx, incidentId)
+    return { event: 'incident:updated', incidentId }
+  }
+}

@@ -1,0 +1,48 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import type { Db } from '../../db/db.ts'
+
+/** Adds figures to the app's registry (the gateway registers its counters this way). */
+export type MetricsSource = (registry: Registry) => void
+
+/** `GET /metrics` in Prometheus text format, from a registry owned by this app. */
+export const metricsRoutes: FastifyPluginAsync<{ db: Db, sources: MetricsSource[] }> = async (app, opts) => {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  new Gauge({
+    name: 'eldercare_incidents_active',
+    help: 'Incidents not yet resolved, by priority and status',
+    labelNames: ['priority', 'status'],
+    registers: [registry],
+    async collect () {
+      this.reset()
+      const { rows } = await opts.db.query<{ priority: string, status: string, n: string }>(
+        `select priority, status, count(*) as n from incidents where status not in ('resolved', 'closed_false_alarm') group by 1, 2`)
+      for (const r of rows) this.set({ priority: r.priority, status: r.status }, Number(r.n))
+    }
+  })
+  new Gauge({
+    name: 'eldercare_inbox_backlog',
+    help: 'Inbox rows not yet turned into incidents',
+    registers: [registry],
+    async collect () {
+      const { rows } = await opts.db.query<{ n: string }>('select count(*) as n from inbox where processed_at is null')
+      this.set(Number(rows[0].n))
+    }
+  })
+  new Gauge({
+    name: 'eldercare_commands',
+    help: 'Commands to devices by status (sent, acked, failed, timed_out) [P-3.6]',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect () {
+      this.reset()
+      const { rows } = await opts.db.query<{ status: string, n: string }>('select status, count(*) as n from commands group by status')
+      for (const status of ['sent', 'acked', 'failed', 'timed_out']) this.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0))
+    }
+  })
+  for (const source of opts.sources) source(registry)
+  app.get('/metrics', { schema: { tags: ['ops'], hide: true } }, async (_req, reply) => {
+    return reply.type(registry.contentType).send(await registry.metrics())
+  })
+}

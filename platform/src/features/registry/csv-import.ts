@@ -1,0 +1,88 @@
+/**
+ * CSV import, all or nothing: parse the whole file, validate every row (shape with the same
+ * TypeBox schemas as the REST bodies, then references and duplicates), report every problem
+ * with its line number, and write nothing unless the whole file is valid.
+ */
+import { parse } from 'csv-parse/sync'
+import { FormatRegistry, type TSchema } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { errors, PlatformError } from '../../errors.ts'
+
+// Fastify's validator knows `date-time`; TypeBox's Value checker needs it registered.
+if (!FormatRegistry.Has('date-time')) {
+  FormatRegistry.Set('date-time', (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(v) && !Number.isNaN(Date.parse(v)))
+}
+
+export interface ImportProblem { line: number, column?: string, message: string }
+
+export interface CsvRow { line: number, cells: Record<string, string> }
+
+/** Most rows one file may hold. */
+export const MAX_IMPORT_ROWS = 50_000
+
+export class ImportError extends PlatformError {
+  constructor (readonly problems: ImportProblem[]) {
+    const e = errors.IMPORT_INVALID.withDetails({ problems: problems.slice(0, 1000), total: problems.length }, `${problems.length} problem${problems.length === 1 ? '' : 's'}`)
+    super(e.code, e.statusCode, e.message, e.details)
+  }
+}
+
+/**
+ * Parses CSV text with a header row. Lines are those of the file (the header is line 1), so a
+ * person can find the row in a spreadsheet. Empty cells are dropped (absent, not "").
+ */
+export function parseCsv (text: string, columns: { required: string[], optional: string[] }): CsvRow[] {
+  let records: Array<{ record: string[], info: { lines: number } }>
+  try {
+    records = parse(text, { bom: true, skip_empty_lines: true, trim: true, info: true, relax_column_count: false, record_delimiter: ['\r\n', '\n', '\r'] }) as never
+  } catch (err) {
+    const e = err as Error & { lines?: number }
+    throw new ImportError([{ line: e.lines ?? 0, message: `not valid CSV: ${e.message}` }])
+  }
+  if (records.length === 0) throw new ImportError([{ line: 1, message: 'the file is empty; the first line must name the columns' }])
+  const header = records[0].record.map((h) => h.toLowerCase())
+  const known = new Set([...columns.required, ...columns.optional])
+  const problems: ImportProblem[] = []
+  for (const h of header) if (!known.has(h)) problems.push({ line: 1, column: h, message: `unknown column "${h}"; known: ${[...known].join(', ')}` })
+  for (const r of columns.required) if (!header.includes(r)) problems.push({ line: 1, column: r, message: `missing column "${r}"` })
+  if (new Set(header).size !== header.length) problems.push({ line: 1, message: 'a column is named twice' })
+  if (problems.length) throw new ImportError(problems)
+  if (records.length - 1 > MAX_IMPORT_ROWS) throw new ImportError([{ line: 1, message: `at most ${MAX_IMPORT_ROWS} rows per file; split it` }])
+  return records.slice(1).map(({ record, info }) => {
+    const cells: Record<string, string> = {}
+    header.forEach((h, i) => { if (record[i] !== '') cells[h] = record[i] })
+    // info.lines is the line the record ends on; a record spans several lines only with quoted newlines.
+    return { line: info.lines, cells }
+  })
+}
+
+/**
+ * Schema problems of `value`, as import problems on `line`; `pathToColumn` turns a JSON pointer
+ * of the REST body (`/contacts/0/phone`) back into the CSV column (`contact1_phone`).
+ */
+export function schemaProblems (schema: TSchema, value: unknown, line: number, pathToColumn: (path: string) => string): ImportProblem[] {
+  if (Value.Check(schema, value)) return []
+  const out: ImportProblem[] = []
+  const seen = new Set<string>()
+  for (const e of Value.Errors(schema, value)) {
+    if (seen.has(e.path)) continue // one problem per field is enough to act on
+    seen.add(e.path)
+    out.push({ line, column: e.path ? pathToColumn(e.path) : undefined, message: `${e.path || 'row'}: ${e.message}` })
+    if (out.length >= 5) break
+  }
+  return out
+}
+
+export const splitList = (v: string | undefined): string[] | undefined => (v === undefined ? undefined : v.split(';').map((s) => s.trim()).filter(Boolean))
+
+/** `true|false|yes|no|1|0|是|否` → boolean; anything else → the raw string (the schema rejects it). */
+export function parseBool (v: string | undefined): boolean | string | undefined {
+  if (v === undefined) return undefined
+  const s = v.toLowerCase()
+  if (['true', 'yes', '1', 'y', '是'].includes(s)) return true
+  if (['false', 'no', '0', 'n', '否'].includes(s)) return false
+  return v
+}
+
+/** A number when the cell is numeric, else the raw string (the schema rejects it with a message). */
+export const parseNum = (v: string | undefined): number | string | undefined => (v === undefined ? undefined : (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v))

@@ -1,0 +1,130 @@
+/**
+ * Notifications to people outside the console: family contacts, responders, supervisors.
+ * A channel delivers one message; SMS, voice and WeChat providers attach through the webhook
+ * channel (they receive a signed JSON message and deliver it their way).
+ */
+import { createHmac } from 'node:crypto'
+import type { Logger } from 'pino'
+
+export type NotificationKind = 'incident_opened' | 'incident_resolved' | 'dispatch_offer' | 'escalation'
+
+export interface Notification {
+  kind: NotificationKind
+  incidentId: string
+  /** who should receive it; phone numbers go to the channel, never to logs */
+  to: { name: string, phone?: string | null, relation?: string | null, role?: string }
+  /** a short human text, Chinese first */
+  text: string
+  /** e.g. the responder's signed link */
+  link?: string
+  data?: Record<string, unknown>
+}
+
+export interface NotificationChannel {
+  readonly name: string
+  /** Resolves when delivered; throws when it could not be delivered after its own retries. */
+  send(n: Notification): Promise<void>
+}
+
+/** Writes each notification to the log (without the phone number): the default, and an audit trail. */
+export class LogChannel implements NotificationChannel {
+  readonly name = 'log'
+  constructor (private readonly log: Logger) {}
+  async send (n: Notification): Promise<void> {
+    this.log.info({ incidentId: n.incidentId, kind: n.kind, to: n.to.name, role: n.to.role }, n.text)
+  }
+}
+
+export interface WebhookChannelOptions {
+  url: string
+  /** HMAC-SHA256 key; the signature is sent as `x-eldercare-signature: sha256=<hex>` over `<timestamp>.<body>` */
+  secret: string
+  /** attempts in all, the first included. Default 5. */
+  attempts?: number
+  /** wait before the second attempt, doubled each time. Default 1000 ms. */
+  backoffMs?: number
+  /** per-attempt timeout. Default 10000 ms. */
+  timeoutMs?: number
+  sleep?: (ms: number) => Promise<void>
+  now?: () => number
+}
+
+import { errors } from '../../errors.ts'
+
+export class WebhookError extends Error {
+  readonly code = errors.WEBHOOK.code
+}
+
+/** Signature a receiver recomputes to trust a message: HMAC-SHA256 of `${timestamp}.${body}`. */
+export function signWebhook (secret: string, timestamp: string, body: string): string {
+  return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')
+}
+
+/** HTTP POST of the notification as JSON, signed, retried with exponential backoff on failure. */
+export class WebhookChannel implements NotificationChannel {
+  readonly name = 'webhook'
+  private readonly o: Required<WebhookChannelOptions>
+  constructor (opts: WebhookChannelOptions) {
+    this.o = {
+      attempts: 5, backoffMs: 1000, timeoutMs: 10_000,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      now: Date.now,
+      ...opts
+    }
+  }
+
+  async send (n: Notification): Promise<void> {
+    const body = JSON.stringify(n)
+    let last = ''
+    for (let attempt = 1; attempt <= this.o.attempts; attempt++) {
+      const timestamp = String(this.o.now())
+      try {
+        const res = await fetch(this.o.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-eldercare-timestamp': timestamp, 'x-eldercare-signature': signWebhook(this.o.secret, timestamp, body), 'x-eldercare-attempt': String(attempt) },
+          body,
+          signal: AbortSignal.timeout(this.o.timeoutMs)
+        })
+        await res.arrayBuffer()
+        if (res.ok) return
+        last = `HTTP ${res.status}`
+        // A 4xx other than 408/429 will not get better by retrying.
+        if (res.status < 500 && res.status !== 408 && res.status !== 429) break
+      } catch (err) {
+        last = (err as Error).message
+      }
+      if (attempt < this.o.attempts) await this.o.sleep(this.o.backoffMs * 2 ** (attempt - 1))
+    }
+    throw new WebhookError(`webhook ${new URL(this.o.url).host} failed: ${last}`)
+  }
+}
+
+/**
+ * Sends each notification on every channel, in the background (after the transaction that
+ * caused it), and records the result on the incident's timeline so a failure is visible there.
+ */
+export class Notifier {
+  private readonly pending = new Set<Promise<void>>()
+  constructor (
+    private readonly channels: NotificationChannel[],
+    private readonly record: (incidentId: string, kind: 'notified' | 'notification_failed', data: Record<string, unknown>) => Promise<void>,
+    private readonly log: Logger
+  ) {}
+
+  notify (n: Notification): void {
+    for (const ch of this.channels) {
+      const base = { channel: ch.name, kind: n.kind, to: n.to.name, ...(n.to.role ? { role: n.to.role } : {}) }
+      const p: Promise<void> = ch.send(n)
+        .then(() => ch.name === 'log' ? undefined : this.record(n.incidentId, 'notified', base),
+          (err: Error) => this.record(n.incidentId, 'notification_failed', { ...base, error: err.message }))
+        .catch((err) => this.log.warn({ err, incidentId: n.incidentId }, 'notification result not recorded'))
+        .finally(() => this.pending.delete(p))
+      this.pending.add(p)
+    }
+  }
+
+  /** Resolves when every notification sent so far has been delivered or has failed (tests, shutdown). */
+  async flush (): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending])
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Visits' SQL (探访关爱): plans, records, lists, overdue; the monthly figures are in
+ * registry/stats.ts. A visit that needs follow-up becomes an inbox row the incident engine
+ * applies like any alarm (device id `visit:<visit id>`, kind `derived`, type `visit_follow_up`).
+ */
+import { randomUUID } from 'node:crypto'
+import type { Queryable } from '../../db/db.ts'
+import { errors } from '../../errors.ts'
+import { iso } from '../commands/service.ts'
+import { VISIT_SOURCE_PREFIX } from '../incidents/engine.ts'
+import { FLAGGED_SQL } from '../registry/stats.ts'
+import { SqlFilter } from '../registry/scope.ts'
+
+export const VISIT_OUTCOMES = ['well', 'needs_help', 'not_home', 'hospitalised', 'moved_away', 'deceased'] as const
+
+// The follow-up's incident is the one its inbox row opened (set on the visit once the engine has run).
+const SELECT = `select v.*, coalesce(v.incident_id, ib.incident_id) as incident_id, r.name as resident_name, a.id as area_id, a.name as area_name, a.path as area_path
+  from visits v join residents r on r.id = v.resident_id join sites s on s.id = r.site_id join areas a on a.id = s.area_id
+  left join inbox ib on ib.device_id = '${VISIT_SOURCE_PREFIX}' || v.id and ib.msg_id = v.id`
+
+export type VisitRow = Record<string, any>
+
+export const visitDto = (r: VisitRow) => ({
+  id: r.id, residentId: r.resident_id, residentName: r.resident_name, areaId: r.area_id, areaName: r.area_name,
+  dueDate: iso(r.due_date)!.slice(0, 10), status: r.status,
+  visitor: { userId: r.visitor_user_id, name: r.visitor_name, phone: r.visitor_phone },
+  plannedBy: r.planned_by, visitedAt: iso(r.visited_at), recordedBy: r.recorded_by, outcome: r.outcome, notes: r.notes,
+  followUpNeeded: r.follow_up_needed, incidentId: r.incident_id, createdAt: iso(r.created_at)
+})
+
+export interface Visitor { visitorUserId?: string, visitorName?: string, visitorPhone?: string }
+export interface VisitListFilter { status?: string, areaId?: string, residentId?: string, dueFrom?: string, dueTo?: string, limit?: number }
+export interface VisitRecord { visitedAt: Date, outcome: string, notes?: string, followUpNeeded: boolean, visitorName?: string, recordedBy: string }
+
+export async function visitInScope (q: Queryable, id: string, scopePath: string): Promise<VisitRow> {
+  const { rows } = await q.query<VisitRow>(`${SELECT} where v.id = $1 and a.path like $2 || '%'`, [id, scopePath])
+  if (!rows[0]) throw errors.NOT_FOUND('visit')
+  return rows[0]
+}
+
+/** A named visitor must be a user inside the planner's area. */
+export async function checkVisitor (q: Queryable, userId: string | undefined, scopePath: string): Promise<void> {
+  if (!userId) return
+  const { rows } = await q.query(`select 1 from users u join areas a on a.id = u.area_id where u.id = $1 and a.path like $2 || '%'`, [userId, scopePath])
+  if (!rows[0]) throw errors.VALIDATION('visitorUserId must name a user inside your area')
+}
+
+export async function insertVisit (q: Queryable, residentId: string, dueDate: string, v: Visitor, plannedBy: string): Promise<string> {
+  const id = randomUUID()
+  await q.query(`insert into visits (id, resident_id, due_date, visitor_user_id, visitor_name, visitor_phone, planned_by) values ($1, $2, $3, $4, $5, $6, $7)`,
+    [id, residentId, dueDate, v.visitorUserId ?? null, v.visitorName ?? null, v.visitorPhone ?? null, plannedBy])
+  return id
+}
+
+/**
+ * Flagged residents of the area with no visit planned (due that month) or done (visited between
+ * the month's local midnights `start`..`end`): due dates are calendar dates, visits instants.
+ */
+export async function residentsWithoutVisit (q: Queryable, areaPath: string, start: Date, end: Date, month: string, nextMonth: string): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>(`
+    select r.id from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id
+     where a.path like $1 || '%' and ${FLAGGED_SQL}
+       and not exists (select 1 from visits v where v.resident_id = r.id and v.status <> 'cancelled'
+                        and ((v.due_date >= $4::date and v.due_date < $5::date) or (v.visited_at >= $2 and v.visited_at < $3)))`,
+  [areaPath, start, end, `${month}-01`, `${nextMonth}-01`])
+  return rows.map((r) => r.id)
+}
+
+export async function listVisits (q: Queryable, scopePath: string, f: VisitListFilter): Promise<VisitRow[]> {
+  const w = new SqlFilter([`a.path like $1 || '%'`], [scopePath])
+  if (f.status) w.add('v.status = ?', f.status)
+  if (f.areaId) w.add(`a.path like '%/' || ? || '/%'`, f.areaId)
+  if (f.residentId) w.add('v.resident_id = ?', f.residentId)
+  if (f.dueFrom) w.add('v.due_date >= ?::date', f.dueFrom)
+  if (f.dueTo) w.add('v.due_date <= ?::date', f.dueTo)
+  const { rows } = await q.query<VisitRow>(`${SELECT} where ${w.sql} order by v.due_date, v.id limit ${w.param(f.limit ?? 1000)}`, w.params)
+  return rows
+}
+
+export async function overdueVisits (q: Queryable, areaPath: string, day: string): Promise<VisitRow[]> {
+  const { rows } = await q.query<VisitRow>(`${SELECT} where a.path like $1 || '%' and v.status = 'planned' and v.due_date < $2::date order by v.due_date, v.id limit 5000`, [areaPath, day])
+  return rows
+}
+
+/**
+ * Records a planned visit as done; with a follow-up, writes the inbox row that opens its incident
+ * and returns the row's `seq` (the caller wakes the engine once committed).
+ */
+export async function recordVisit (tx: Queryable, v: VisitRow, r: VisitRecord, at: Date): Promise<string | null> {
+  if (v.status !== 'planned') throw errors.VISIT_NOT_PLANNED(v.status, 'recorded')
+  await tx.query(`update visits set status = 'done', visited_at = $2, outcome = $3, notes = $4, follow_up_needed = $5, recorded_by = $6,
+                  visitor_name = coalesce($7, visitor_name) where id = $1`,
+  [v.id, r.visitedAt, r.outcome, r.notes ?? null, r.followUpNeeded, r.recordedBy, r.visitorName ?? null])
+  if (!r.followUpNeeded) return null
+  // Visit notes may be personal: the row carries the outcome only.
+  const { rows } = await tx.query<{ seq: string }>(
+    `insert into inbox (device_id, msg_id, kind, type, payload, received_at) values ($1, $2, 'derived', 'visit_follow_up', $3, $4) returning seq`,
+    [`${VISIT_SOURCE_PREFIX}${v.id}`, v.id, JSON.stringify({ visitId: v.id, outcome: r.outcome, residentId: v.resident_id }), at])
+  return rows[0].seq
+}
+
+export async function setVisitIncident (q: Queryable, visitId: string, incidentId: string): Promise<void> {
+  await q.query('update visits set incident_id = $2 where id = $1', [visitId, incidentId])
+}
+
+export async function cancelVisit (tx: Queryable, v: VisitRow): Promise<void> {
+  if (v.status !== 'planned') throw errors.VISIT_NOT_PLANNED(v.status, 'cancelled')
+  await tx.query(`update visits set status = 'cancelled' where id = $1`, [v.id])
+}
