@@ -24,7 +24,7 @@ import { provision, SimDevice, type CredentialsFile } from '@eldercare/device-si
 import { startPostgres } from '../support/postgres.ts'
 import { startRedis } from '../support/redis.ts'
 import { startInflux } from '../support/influx.ts'
-import { clusterNode, gatewayNode, platformNode } from '../support/cluster.ts'
+import { startGatewayNode, startPlatformNode, type NodeProcess } from '../support/nodes.ts'
 import { ADMIN } from '../support/platform.ts'
 
 const run = promisify(execFile)
@@ -52,18 +52,19 @@ async function main (): Promise<void> {
   await admin.query('create extension if not exists pg_stat_statements')
   await admin.query('create role gateway login superuser')
   const gatewayUrl = databaseUrl.replace('postgres://postgres@', 'postgres://gateway@')
-  const p = clusterNode(await platformNode('platform', {
-    DATABASE_URL: databaseUrl, REDIS_URL: redis.url, INFLUX_URL: influxUrl,
-    ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, DATA_KEY: Buffer.alloc(32, 7).toString('base64')
-  }))
-  const gSpec = await gatewayNode('gateway', { DATABASE_URL: gatewayUrl, REDIS_URL: redis.url, INFLUX_URL: influxUrl })
-  const g = clusterNode(gSpec)
+  let platform: NodeProcess | undefined
+  let gateway: NodeProcess | undefined
   const devices: SimDevice[] = []
   try {
-    await p.start()
-    await g.start()
-    const httpUrl = `http://127.0.0.1:${p.env.HTTP_PORT}`
-    const mqttUrl = `mqtt://127.0.0.1:${gSpec.mqttPort}`
+    platform = await startPlatformNode({
+      DATABASE_URL: databaseUrl, REDIS_URL: redis.url, INFLUX_URL: influxUrl,
+      ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, DATA_KEY: Buffer.alloc(32, 7).toString('base64')
+    })
+    gateway = await startGatewayNode({ DATABASE_URL: gatewayUrl, REDIS_URL: redis.url, INFLUX_URL: influxUrl })
+    const g = { pid: gateway.process.pid }
+    const p = { pid: platform.process.pid }
+    const httpUrl = `http://127.0.0.1:${platform.ports.http}`
+    const mqttUrl = `mqtt://127.0.0.1:${gateway.ports.mqtt}`
     process.stderr.write(`provisioning ${HOMES} homes…\n`)
     const creds: CredentialsFile = await provision({ homes: HOMES, facilities: 0, residentsPerFacility: 0, homesPerCommunity: 50, prefix: 'cap', seed: 1 }, { httpUrl, mqttUrl, username: ADMIN.username, password: ADMIN.password })
     // children of a hub are relayed by it [P-1.5]; every other device holds a connection of its own
@@ -148,8 +149,8 @@ async function main (): Promise<void> {
     process.stdout.write(lines.join('\n') + '\n')
   } finally {
     await Promise.all(devices.map((d) => d.close().catch(() => {})))
-    await g.stop()
-    await p.stop()
+    await gateway?.stop()
+    await platform?.stop()
     await admin.end()
     await Promise.all([redis.stop(), influx.dispose(), postgres.stop()])
   }

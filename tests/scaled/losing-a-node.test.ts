@@ -11,6 +11,10 @@
  *   cluster heals when Redis returns and nothing is told twice;
  * - PostgreSQL restarted: gateways withhold PUBACKs while it is away, devices resend, all recover.
  *
+ * HAProxy runs deploy/haproxy.cfg itself (tests/support/haproxy.ts), so the gateways read its PROXY
+ * protocol line; each node keeps the ports it was first given, so one killed comes back where
+ * HAProxy expects it.
+ *
  * The scenarios run in order on one cluster (starting it costs more than any one of them); each
  * brings back what it took away and checks the cluster is whole before the next.
  */
@@ -25,7 +29,9 @@ import { needsAll } from '../support/requirements.ts'
 import { needsPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts'
 import { needsRedis, startRedis, type RedisServer } from '../support/redis.ts'
 import { needsInflux, startInflux, type InfluxServer } from '../support/influx.ts'
-import { clusterNode, gatewayNode, needsHaproxy, platformNode, startHaproxy, type ClusterNode, type Haproxy } from '../support/cluster.ts'
+import { needsHaproxy, startHaproxy, type Haproxy } from '../support/haproxy.ts'
+import { startGatewayNode, startPlatformNode, type NodeProcess } from '../support/nodes.ts'
+import { freePort } from '../support/free-port.ts'
 import { ADMIN, Api, eventually, seedHome, type SeededHome } from '../support/platform.ts'
 
 const req = needsAll('scaled mode as processes (PostgreSQL + Redis + InfluxDB + HAProxy)', [needsPostgres(), needsRedis(), needsInflux(), needsHaproxy()])
@@ -52,8 +58,11 @@ class Console {
     })
   }
 
+  /** Like the dashboard after a reconnect: fetch the active list again, trying until a node answers. */
   async resync (): Promise<void> {
-    const { items } = await this.api.get<{ items: IncidentDto[] }>('/api/incidents?status=active&limit=5000')
+    const { items } = await eventually(async () => {
+      try { return await this.api.get<{ items: IncidentDto[] }>('/api/incidents?status=active&limit=5000') } catch { return null }
+    }, 20_000, 'the active list after a reconnect')
     for (const i of items) this.resynced.add(i.id)
   }
 
@@ -62,13 +71,30 @@ class Console {
   close (): void { this.socket.close() }
 }
 
+/** A node that can be killed and started again on the same ports (tests/support/nodes.ts). */
+class Node {
+  private current: NodeProcess | null = null
+  constructor (readonly name: string, private readonly part: 'gateway' | 'platform', readonly env: Record<string, string>) {}
+  get running (): boolean { return this.current !== null && !this.current.process.hasExited() }
+  async start (): Promise<void> {
+    if (this.running) return
+    this.current = await (this.part === 'gateway' ? startGatewayNode : startPlatformNode)(this.env, { name: this.name })
+  }
+  /** kill -9: no shutdown hook runs, every socket is cut. */
+  async crash (): Promise<void> { await this.current?.process.kill('SIGKILL') }
+  async stop (): Promise<void> { await this.current?.stop() }
+  logTail (lines?: number): string { return this.current?.logTail(lines) ?? '' }
+}
+
 describe.skipIf(!req.ok)('losing a node loses nothing (issue 14): two gateways, two platform nodes, HAProxy, real engines', () => {
   let postgres: PostgresServer
   let redis: RedisServer
   let influx: InfluxServer
   let haproxy: Haproxy
-  let gateways: ClusterNode[]
-  let platforms: ClusterNode[]
+  let httpUrl: string
+  let mqttUrl: string
+  let gateways: Node[]
+  let platforms: Node[]
   let pool: pg.Pool
   let api: Api
   let webhook: Server
@@ -98,18 +124,19 @@ describe.skipIf(!req.ok)('losing a node loses nothing (issue 14): two gateways, 
       NOTIFY_WEBHOOK_URL: webhookUrl,
       NOTIFY_WEBHOOK_SECRET: WEBHOOK_SECRET
     }
-    const specs = {
-      p1: await platformNode('platform-1', platformEnv),
-      p2: await platformNode('platform-2', platformEnv),
-      g1: await gatewayNode('gateway-1', shared),
-      g2: await gatewayNode('gateway-2', shared)
-    }
-    platforms = [clusterNode(specs.p1), clusterNode(specs.p2)]
-    gateways = [clusterNode(specs.g1), clusterNode(specs.g2)]
+    const gatewayEnv = async () => ({ ...shared, MQTT_PORT: String(await freePort()), MQTT_WS_PORT: String(await freePort()), MQTT_PROXY_PROTOCOL: 'on' })
+    const platformEnvOn = async () => ({ ...platformEnv, HTTP_PORT: String(await freePort()) })
+    platforms = [new Node('platform-1', 'platform', await platformEnvOn()), new Node('platform-2', 'platform', await platformEnvOn())]
+    gateways = [new Node('gateway-1', 'gateway', await gatewayEnv()), new Node('gateway-2', 'gateway', await gatewayEnv())]
     await platforms[0].start() // runs the migrations and creates the administrator
     await Promise.all([platforms[1].start(), ...gateways.map((g) => g.start())])
-    haproxy = await startHaproxy({ gateways: [specs.g1.mqttPort, specs.g2.mqttPort], platforms: [specs.p1.httpPort, specs.p2.httpPort] })
-    api = new Api(haproxy.httpUrl)
+    haproxy = await startHaproxy({
+      gateways: gateways.map((g) => ({ mqtt: Number(g.env.MQTT_PORT), ws: Number(g.env.MQTT_WS_PORT) })),
+      platforms: platforms.map((p) => ({ http: Number(p.env.HTTP_PORT) }))
+    })
+    httpUrl = `http://127.0.0.1:${haproxy.httpPort}`
+    mqttUrl = `mqtt://127.0.0.1:${haproxy.mqttPort}`
+    api = new Api(httpUrl)
     await api.login()
     pool = new pg.Pool({ connectionString: databaseUrl, max: 4 })
     pool.on('error', () => {}) // the PostgreSQL scenario cuts these connections on purpose
@@ -127,7 +154,7 @@ describe.skipIf(!req.ok)('losing a node loses nothing (issue 14): two gateways, 
   /** Every node up and healthy, and HAProxy routing to the platform: each scenario starts from a whole cluster. */
   async function expectWhole (): Promise<void> {
     for (const n of [...gateways, ...platforms]) expect(n.running, `${n.name} running`).toBe(true)
-    await eventually(async () => (await fetch(`${haproxy.httpUrl}/api/health`)).status === 200, 15_000, 'health 200 through HAProxy')
+    await eventually(async () => (await fetch(`${httpUrl}/api/health`)).status === 200, 15_000, 'health 200 through HAProxy')
   }
 
   /** `n` homes, each a resident with a family contact and one fall detector connected through HAProxy. */
@@ -136,7 +163,7 @@ describe.skipIf(!req.ok)('losing a node loses nothing (issue 14): two gateways, 
     const out = []
     for (let i = 0; i < n; i++) {
       const home = await seedHome(api, { contacts: FAMILY })
-      const device = new SimDevice({ url: haproxy.mqttUrl, credentials: { ...home.device, type: 'fall_detector' }, reconnectPeriodMs: 300 })
+      const device = new SimDevice({ url: mqttUrl, credentials: { ...home.device, type: 'fall_detector' }, reconnectPeriodMs: 300 })
       await device.connect()
       devices.push(device)
       out.push({ home, device })
