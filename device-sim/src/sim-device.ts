@@ -66,8 +66,11 @@ export class SimDevice {
     })
     this.client = client
     client.on('message', (topic, payload) => this.onMessage(topic, payload))
-    // later network errors only mean a reconnect (MQTT.js does it); without a listener they would throw
-    client.on('error', () => {})
+    // later network errors only mean a reconnect (MQTT.js does it); without a listener they would throw.
+    // CONNACK 3 (server unavailable) is worth retrying, unlike 4/5; MQTT.js stops after any refusal.
+    client.on('error', (err: Error & { code?: unknown }) => {
+      if (err.code === 3 && client.options.reconnectPeriod) setTimeout(() => { if (!client.disconnecting && !client.connected) client.reconnect() }, client.options.reconnectPeriod)
+    })
     client.on('connect', () => {
       // Publish the retained online status on every (re)connect.
       const status: DeviceStatusMessage = { online: true, ts: this.now() }

@@ -131,8 +131,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         this.auth.authenticate(client, username, password).then(
           () => done(null, true),
           (err: GatewayError) => {
-            const e = new Error(err.message) as AuthenticateError
-            e.returnCode = 4 as unknown as AuthenticateError['returnCode'] // [P-1.2] bad username or password
+            const refused = err.code === codes.GW_ERR_BAD_CREDENTIALS.code
+            if (!refused) log.warn({ deviceId: client.id, err }, 'credentials could not be checked (database away): CONNACK 3, the device retries')
+            const e = new Error(refused ? err.message : codes.GW_ERR_UNAVAILABLE().message) as AuthenticateError
+            // [P-1.2] 4 = bad username or password, final; 3 = server unavailable (the registry could not
+            // be read): telling a device its good secret is wrong would stop it for good (MQTT.js does)
+            e.returnCode = (refused ? 4 : 3) as unknown as AuthenticateError['returnCode']
             done(e, false)
           })
       },
