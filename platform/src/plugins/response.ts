@@ -65,7 +65,8 @@ export const responsePlugin = fp<{ options: ResponseOptions, now: () => number, 
   }
   // durable channels deliver through the outbox, so a node killed mid-retry loses nothing (#14)
   const outbox = new NotificationOutbox(app.db, new Map(channels.map((c) => [c.name, c])), recordResult, log, {
-    attempts: options.webhook?.attempts, backoffMs: options.webhook?.backoffMs, ...options.outbox
+    // a claim outlives one attempt (its timeout) by 5 s; a node killed mid-attempt leaves the row that long
+    attempts: options.webhook?.attempts, backoffMs: options.webhook?.backoffMs, leaseMs: (options.webhook?.timeoutMs ?? 10_000) + 5000, ...options.outbox
   })
   const notifier = new Notifier(channels, recordResult, log, outbox)
   const effects = new IncidentEffects({ db: app.db, incidents: app.incidents, commands: app.commands, realtime: app.realtime, notifier, log: logger.child({ part: 'engine' }) })

@@ -51,7 +51,15 @@ export class IncidentEffects {
     return inc
   }
 
-  /** The engine committed a change: log it, announce it, and tell the family of an opening. */
+  /**
+   * In the engine's transaction: the family's notification of an opening is stored with the
+   * incident (outbox), so a node killed right after the commit loses no message (#14).
+   */
+  committing = async (tx: Queryable, change: IncidentChange): Promise<void> => {
+    if (change.event === 'incident:opened') await this.notifyFamily(change.incidentId, 'incident_opened', tx)
+  }
+
+  /** The engine committed a change: log it and announce it. */
   applied = async (change: IncidentChange): Promise<void> => {
     try {
       if (change.source) {
@@ -59,7 +67,6 @@ export class IncidentEffects {
           change.event === 'incident:opened' ? 'incident opened' : 'alarm joined incident')
       }
       await this.announce(change.incidentId, change.event, change.reAlert)
-      if (change.event === 'incident:opened') await this.notifyFamily(change.incidentId, 'incident_opened')
     } catch (err) {
       this.d.log.error({ err, incidentId: change.incidentId }, 'could not announce incident')
     }
@@ -80,10 +87,10 @@ export class IncidentEffects {
       // A closed incident needs nobody any more: pending offers are withdrawn, so no cascade runs on.
       if (closing) await tx.query("update dispatch_offers set status = 'withdrawn', responded_at = $2 where incident_id = $1 and status = 'offered'", [inc.id, new Date(inc.updatedAt)])
       if (after) await after(tx, inc)
+      // stored with the closing itself (outbox), like the opening's
+      if (closing) await this.notifyFamily(inc.id, 'incident_resolved', tx)
     })
-    const inc = await this.announce(id)
-    if (closing) await this.notifyFamily(id, 'incident_resolved')
-    return inc
+    return await this.announce(id)
   }
 
   /** An operator's note on the timeline, announced. */
@@ -122,7 +129,7 @@ export class IncidentEffects {
     if (!r) return
     // Consent: only contacts the resident (or guardian) marked `notify: true` hear anything.
     for (const c of r.contacts.filter((x) => x.notify === true)) {
-      this.d.notifier.notify({
+      await this.d.notifier.enqueue(q, {
         kind, incidentId, to: { name: c.name, phone: c.phone, relation: c.relation ?? null, role: 'family' },
         text: kind === 'incident_opened'
           ? `【应急中心】${r.name}触发${typeLabel(r.type)}警报，中心正在处理。`

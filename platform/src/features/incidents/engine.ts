@@ -19,6 +19,8 @@ export interface EngineOptions {
 /** Who hears of each committed change: the incident effects (features/incidents/effects.ts). */
 export interface ChangeSink {
   applied (change: IncidentChange): Promise<void> | void
+  /** What must commit with the change itself (the family's notification, into the outbox), in its transaction. */
+  committing? (tx: Queryable, change: IncidentChange): Promise<void>
 }
 
 interface InboxRow {
@@ -132,6 +134,7 @@ export class IncidentEngine {
       if (!row) return undefined
       const result = await this.apply(tx, row)
       await tx.query('update inbox set processed_at = now(), incident_id = $2 where seq = $1', [row.seq, result?.incidentId ?? null])
+      if (result && this.sink.committing) await this.sink.committing(tx, result)
       return result ?? null
     })
     if (change === undefined) return false

@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { NotificationOutbox } from './outbox.ts'
+import type { Queryable } from '../../db/db.ts'
 
 export type NotificationKind = 'incident_opened' | 'incident_resolved' | 'dispatch_offer' | 'escalation'
 
@@ -148,18 +149,31 @@ export class Notifier {
   ) {}
 
   notify (n: Notification): void {
+    for (const ch of this.channels) this.toChannel(ch, n)
+  }
+
+  /**
+   * Like notify, but a durable channel's message is stored through `q` — inside the caller's
+   * transaction, so it commits (or not) with the change that caused it; resolves once stored.
+   */
+  async enqueue (q: Queryable, n: Notification): Promise<void> {
     for (const ch of this.channels) {
-      const base = { channel: ch.name, kind: n.kind, to: n.to.name, ...(n.to.role ? { role: n.to.role } : {}) }
-      const p: Promise<void> = (this.outbox && ch.attempt
-        ? this.outbox.enqueue(ch.name, n).then((id) => { this.queued.push(id) },
-          (err: Error) => this.record(n.incidentId, 'notification_failed', { ...base, error: `not stored for delivery: ${err.message}` }))
-        : ch.send(n)
-          .then(() => ch.name === 'log' ? undefined : this.record(n.incidentId, 'notified', base),
-            (err: Error) => this.record(n.incidentId, 'notification_failed', { ...base, error: err.message })))
-        .catch((err) => this.log.warn({ err, incidentId: n.incidentId }, 'notification result not recorded'))
-        .finally(() => this.pending.delete(p))
-      this.pending.add(p)
+      if (this.outbox && ch.attempt) this.queued.push(await this.outbox.enqueue(ch.name, n, q))
+      else this.toChannel(ch, n)
     }
+  }
+
+  private toChannel (ch: NotificationChannel, n: Notification): void {
+    const base = { channel: ch.name, kind: n.kind, to: n.to.name, ...(n.to.role ? { role: n.to.role } : {}) }
+    const p: Promise<void> = (this.outbox && ch.attempt
+      ? this.outbox.enqueue(ch.name, n).then((id) => { this.queued.push(id) },
+        (err: Error) => this.record(n.incidentId, 'notification_failed', { ...base, error: `not stored for delivery: ${err.message}` }))
+      : ch.send(n)
+        .then(() => ch.name === 'log' ? undefined : this.record(n.incidentId, 'notified', base),
+          (err: Error) => this.record(n.incidentId, 'notification_failed', { ...base, error: err.message })))
+      .catch((err) => this.log.warn({ err, incidentId: n.incidentId }, 'notification result not recorded'))
+      .finally(() => this.pending.delete(p))
+    this.pending.add(p)
   }
 
   /** Resolves when every notification sent so far has been delivered or has failed for good (tests). */
