@@ -27,7 +27,7 @@ export interface RedisServer {
   readonly port: number
   readonly dir: string
   logTail(lines?: number): string
-  /** Takes the server away (SIGKILL: a crash, nothing saved) but keeps its port and dir for resume(). */
+  /** Takes the server away (SIGKILL: a crash; its data survives only when `persistent`) but keeps its port and dir for resume(). */
   halt(): Promise<void>
   /** Starts the server again on the same port; resolves when it answers PING. */
   resume(): Promise<void>
@@ -38,6 +38,8 @@ export interface RedisServer {
 export interface StartRedisOptions {
   /** How long the start may take until PING answers PONG (default 20000 ms). */
   timeoutMs?: number
+  /** Keep data across halt()/resume() in an append-only file fsynced on every write, as production runs Redis (docker-compose.yml). Default false. */
+  persistent?: boolean
 }
 
 /**
@@ -66,14 +68,14 @@ export function respCommand(port: number, args: readonly string[], timeoutMs = 2
   })
 }
 
-async function startOnce(timeoutMs: number): Promise<RedisServer> {
+async function startOnce(timeoutMs: number, persistent = false): Promise<RedisServer> {
   const temp = makeTempDir('redis')
   const port = await freePort()
   const launch = async (): Promise<ServerProcess> => {
     const started = spawnServer(
       'redis-server',
       REDIS_BIN,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', temp.dir, '--logfile', ''],
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...(persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']), '--daemonize', 'no', '--dir', temp.dir, '--logfile', ''],
       { cwd: temp.dir }
     )
     try {
@@ -123,7 +125,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const timeoutMs = options.timeoutMs ?? 20_000
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(timeoutMs)
+      return await startOnce(timeoutMs, options.persistent)
     } catch (err) {
       if (attempt >= 3 || !(err instanceof ServerStartError) || !looksLikePortInUse(err.logTail)) throw err
     }
