@@ -126,3 +126,25 @@ export async function relayGatewayEvents (broker: Aedes, gateway: EventEmitter<G
     })
   }
 }
+
+/**
+ * A registry change (secret rotation, removal) reaches every node: each forgets its cached record
+ * of the device and closes the device's connection if it holds it. Returns the function that tells
+ * the other nodes; `onRemote` runs for what another node was told. Resolves once subscribed.
+ */
+export async function relayInvalidations (broker: Aedes, onRemote: (deviceId: string | undefined) => void): Promise<(deviceId: string | undefined) => void> {
+  const topic = CLUSTER_TOPIC_PREFIX + 'invalidateDevice'
+  await new Promise<void>((resolve) => {
+    broker.subscribe(topic, (packet, done) => {
+      try {
+        const { origin, deviceId } = JSON.parse(packet.payload.toString()) as { origin: string, deviceId?: string }
+        if (origin !== broker.id) onRemote(deviceId)
+      } catch { /* not one of ours: ignore */ }
+      done()
+    }, resolve)
+  })
+  return (deviceId) => {
+    const body = Buffer.from(JSON.stringify({ origin: broker.id, deviceId }))
+    broker.publish({ cmd: 'publish', topic, payload: body, qos: 0, retain: false, dup: false } as PublishPacket, () => {})
+  }
+}

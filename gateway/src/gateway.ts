@@ -20,7 +20,7 @@ import { listenTcp, listenTls, listenWebSocket, type GuardOptions, type Listener
 import { ALARM_RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-limit.ts'
 import { Presence } from './presence.ts'
 import { Observers, observerSubscribeRefusal } from './observers.ts'
-import { redisBrokerParts, relayGatewayEvents, type BrokerParts } from './cluster.ts'
+import { redisBrokerParts, relayGatewayEvents, relayInvalidations, type BrokerParts } from './cluster.ts'
 import { Readings, type ReadingsOptions } from './readings.ts'
 import { GatewayStore, type Sql } from './store.ts'
 import type { GatewayCounters, GatewayEvents } from './types/events.ts'
@@ -33,8 +33,10 @@ export interface GatewayOptions {
   now?: () => number
   /** [P-2.3] How far a device clock may drift before a record is marked clockSkew, in ms. Default 300000 (5 min). */
   clockSkewToleranceMs?: number
-  /** How often presence changes are written, in ms. Default 1000. */
+  /** How often the coarse last-seen batch is written, in ms. Default 1000 (online/battery changes are written at once). */
   presenceFlushIntervalMs?: number
+  /** A device's `lastSeenAt` is written once it moved this far, in ms. Default 60000. */
+  presenceLastSeenWriteMs?: number
   /** How long a verified device record is cached for authentication, in ms. Default 30000. */
   authCacheTtlMs?: number
   /** Most device records cached for authentication. Default 20000. */
@@ -88,6 +90,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly maxPacketBytes: number
   private readonly proxyProtocol: boolean
   private servers: Listener[] = []
+  /** scaled mode: tells the other nodes of a registry change */
+  private tellCluster: ((deviceId: string | undefined) => void) | null = null
   private readonly cluster?: BrokerParts
 
   constructor (opts: GatewayOptions) {
@@ -95,14 +99,14 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const log = this.log = (opts.logger ?? pino({ level: 'silent' })).child({ part: 'gateway' })
     const now = opts.now ?? Date.now
     const store = this.store = new GatewayStore(opts.sql)
-    this.presence = new Presence(store, log, (s) => this.emit('deviceStatus', s), { flushIntervalMs: opts.presenceFlushIntervalMs })
+    this.presence = new Presence(store, log, (s) => this.emit('deviceStatus', s), { flushIntervalMs: opts.presenceFlushIntervalMs, lastSeenWriteMs: opts.presenceLastSeenWriteMs })
     this.readings = opts.readings === false
       ? null
       : new Readings(opts.sql, store, log, (n) => this.emit('inbox', n), now, opts.readings)
     this.observers = new Observers(opts.sql, log.child({ part: 'observers' }), { now })
     this.auth = new DeviceAuth({ store, observers: this.observers, log: log.child({ part: 'connect' }), cacheTtlMs: opts.authCacheTtlMs, cacheMax: opts.authCacheMax })
-    this.inbox = new InboxWriter(store, log.child({ part: 'inbox' }), opts.inboxWriter)
-    this.pruner = new InboxPruner(store, log.child({ part: 'inbox' }), now, opts.idempotency)
+    this.inbox = new InboxWriter({ store, log: log.child({ part: 'inbox' }), ...opts.inboxWriter })
+    this.pruner = new InboxPruner({ store, log: log.child({ part: 'inbox' }), now, ...opts.idempotency })
     this.commands = new CommandDelivery(store, log, now)
     this.maxPacketBytes = opts.maxPacketBytes ?? MAX_PACKET_BYTES
     this.proxyProtocol = opts.proxyProtocol ?? false
@@ -177,7 +181,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const host = opts.host ?? '0.0.0.0'
     // aedes 1.x: persistence starts asynchronously and must be awaited before any connection.
     await this.broker.listen()
-    if (this.cluster) await relayGatewayEvents(this.broker, this)
+    if (this.cluster) {
+      await relayGatewayEvents(this.broker, this)
+      this.tellCluster = await relayInvalidations(this.broker, (id) => this.forgetDevice(id))
+    }
     await this.readings?.start()
     this.pruner.start()
     const handle = this.broker.handle.bind(this.broker)
@@ -220,11 +227,24 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   }
 
   /**
+   * [P-4.4] A device's freshest sign of life, held in memory (presence writes `lastSeenAt`
+   * coarsely); null when this gateway does not hold the device. The API answers the fresher of this and the row.
+   */
+  lastSeen (deviceId: string): Date | null {
+    return this.presence.lastSeen(deviceId)
+  }
+
+  /**
    * Forgets a device's cached record after a registry change (secret rotation, removal); its
-   * live MQTT connection, if any, is closed at once so it must authenticate again. Without an
-   * id, forgets every cached record (connections stay).
+   * live MQTT connection, if any, is closed at once so it must authenticate again — on every
+   * node in scaled mode. Without an id, forgets every cached record (connections stay).
    */
   invalidateDevice (deviceId?: string): void {
+    this.forgetDevice(deviceId)
+    this.tellCluster?.(deviceId)
+  }
+
+  private forgetDevice (deviceId: string | undefined): void {
     this.auth.invalidate(deviceId)
     if (!deviceId) return
     const client = (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients[deviceId]

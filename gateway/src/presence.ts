@@ -3,20 +3,48 @@ import type { DeviceStatusDto } from '@eldercare/protocols'
 import type { GatewayStore, PresencePatch } from './store.ts'
 
 export interface PresenceOptions {
-  /** How often pending presence changes are written, in milliseconds. Default 1000. */
+  /** How often the coarse last-seen batch is written, in milliseconds. Default 1000. */
   flushIntervalMs?: number
+  /** A device's `lastSeenAt` is written once it moved this far past the stored one, in ms. Default 60000. */
+  lastSeenWriteMs?: number
+}
+
+/** What Presence holds per device: the last state told and stored, and when the device was last seen. */
+interface DeviceState {
+  online: boolean
+  battery: number | null
+  fw: string | null
+  /** epoch ms of the latest sign of life; never goes backwards */
+  seen: number
+  /** epoch ms of the `seen` last handed to the store */
+  written: number
 }
 
 /**
- * [P-4.4] Keeps device presence (online, last seen, battery, signal, firmware) in memory
- * and writes it in batches, so a chatty device costs no database write per message.
- * Reports a `DeviceStatusDto` whenever online or battery changes.
+ * [P-4.4] Device presence (online, last seen, battery, signal, firmware), written on change
+ * rather than per message (issue 11, "bookkeeping written on change"):
+ * - online/offline, battery and firmware changes are told at once (`onChange` → consoles) and
+ *   written at once — one statement for all the changes of the same tick, so a reconnect storm
+ *   of ten thousand devices is a few statements, not ten thousand;
+ * - `lastSeenAt` (and the signal strength) live in memory and are written coarsely: a device's
+ *   row is updated once its last sign of life moved `lastSeenWriteMs` past the stored one, in
+ *   one batch per `flushIntervalMs`. Readers that want the fresh value ask `lastSeen(id)`.
+ * `lastSeenAt` never goes backwards: in memory it only grows, and the store keeps the greater.
+ *
+ * Memory: one small entry per connected device; an offline device's entry is dropped once its
+ * state is written (the database holds it), so the map is bounded by connected devices.
  */
 export class Presence {
-  private pending = new Map<string, PresencePatch>()
-  private known = new Map<string, { online: boolean, battery: number | null }>()
-  private timer: NodeJS.Timeout
+  private readonly state = new Map<string, DeviceState>()
+  /** written at once (next tick) */
+  private urgent = new Map<string, PresencePatch>()
+  /** written at the next coarse flush */
+  private coarse = new Map<string, PresencePatch>()
+  private urgentScheduled = false
+  private readonly timer: NodeJS.Timeout
   private flushing: Promise<void> = Promise.resolve()
+  private readonly lastSeenWriteMs: number
+  private closed = false
 
   constructor (
     private readonly store: GatewayStore,
@@ -24,41 +52,108 @@ export class Presence {
     private readonly onChange: (s: DeviceStatusDto) => void,
     opts: PresenceOptions = {}
   ) {
-    this.timer = setInterval(() => { void this.flush() }, opts.flushIntervalMs ?? 1000)
+    this.lastSeenWriteMs = opts.lastSeenWriteMs ?? 60_000
+    this.timer = setInterval(() => { void this.flushCoarse() }, opts.flushIntervalMs ?? 1000)
     this.timer.unref()
   }
 
-  mark (deviceId: string, patch: PresencePatch): void {
-    const merged = { ...this.pending.get(deviceId) }
-    for (const [k, v] of Object.entries(patch)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v
-    this.pending.set(deviceId, merged)
-    const before = this.known.get(deviceId)
-    const online = patch.online ?? before?.online ?? true
-    const battery = patch.battery ?? before?.battery ?? null
-    if (!before || before.online !== online || before.battery !== battery) {
-      this.known.set(deviceId, { online, battery })
-      this.onChange({ id: deviceId, online, battery, lastSeenAt: (patch.lastSeenAt ?? new Date()).toISOString() })
-    }
+  /** The freshest sign of life of a connected (or just disconnected) device; null when not held. */
+  lastSeen (deviceId: string): Date | null {
+    const s = this.state.get(deviceId)
+    return s && s.seen > 0 ? new Date(s.seen) : null
   }
 
-  /** Writes what is pending; a failed write is merged back and retried at the next flush. */
+  /** Devices held in memory (for figures and tests). */
+  get size (): number {
+    return this.state.size
+  }
+
+  mark (deviceId: string, patch: PresencePatch): void {
+    let s = this.state.get(deviceId)
+    const first = !s
+    if (!s) {
+      // A device that speaks is connected: online unless the patch says otherwise.
+      s = { online: true, battery: null, fw: null, seen: 0, written: 0 }
+      this.state.set(deviceId, s)
+    }
+    const seen = patch.lastSeenAt?.getTime()
+    if (seen !== undefined && seen > s.seen) s.seen = seen
+    const change: PresencePatch = {}
+    let tell = first
+    if (patch.online !== undefined && (first || patch.online !== s.online)) { s.online = patch.online; change.online = patch.online; tell = true }
+    if (patch.battery !== undefined && patch.battery !== s.battery) { s.battery = patch.battery; change.battery = patch.battery; tell = true }
+    if (patch.fw !== undefined && patch.fw !== s.fw) { s.fw = patch.fw; change.fw = patch.fw }
+    if (patch.rssi !== undefined) this.coarse.set(deviceId, { ...this.coarse.get(deviceId), rssi: patch.rssi })
+    if (Object.keys(change).length > 0) {
+      // a change carries the device's last sign of life with it
+      if (s.seen > s.written) { change.lastSeenAt = new Date(s.seen); s.written = s.seen }
+      this.urgent.set(deviceId, { ...this.urgent.get(deviceId), ...change })
+      this.scheduleUrgent()
+    } else if (s.seen - s.written >= this.lastSeenWriteMs) {
+      this.coarse.set(deviceId, { ...this.coarse.get(deviceId), lastSeenAt: new Date(s.seen) })
+      s.written = s.seen
+    }
+    if (tell) this.onChange({ id: deviceId, online: s.online, battery: s.battery, lastSeenAt: new Date(s.seen || Date.now()).toISOString() })
+  }
+
+  /** Writes what is pending (changes and coarse last-seen alike). */
   flush (): Promise<void> {
+    this.take(this.urgent, (m) => { this.urgent = m })
+    return this.take(this.coarse, (m) => { this.coarse = m })
+  }
+
+  async close (): Promise<void> {
+    this.closed = true
+    clearInterval(this.timer)
+    // on shutdown the exact last sign of life of every device held is written
+    for (const [id, s] of this.state) {
+      if (s.seen > s.written) {
+        this.coarse.set(id, { ...this.coarse.get(id), lastSeenAt: new Date(s.seen) })
+        s.written = s.seen
+      }
+    }
+    await this.flush()
+  }
+
+  /**
+   * At most one change batch waits while another is being written, and it takes every change that
+   * came meanwhile: under a reconnect storm the statements grow in size, not in number.
+   */
+  private scheduleUrgent (): void {
+    if (this.urgentScheduled || this.closed) return
+    this.urgentScheduled = true
+    const run = () => {
+      this.urgentScheduled = false
+      void this.take(this.urgent, (m) => { this.urgent = m })
+    }
+    void this.flushing.then(() => { setImmediate(run) })
+  }
+
+  private flushCoarse (): Promise<void> {
+    return this.take(this.coarse, (m) => { this.coarse = m })
+  }
+
+  /**
+   * Hands `batch` to the store (writes run one after the other); a failed write is merged back
+   * under newer patches and retried at the next flush. Offline devices whose state is written
+   * leave memory.
+   */
+  private take (batch: Map<string, PresencePatch>, replace: (fresh: Map<string, PresencePatch>) => void): Promise<void> {
+    if (batch.size === 0) return this.flushing
+    replace(new Map())
     this.flushing = this.flushing.then(async () => {
-      if (this.pending.size === 0) return
-      const batch = this.pending
-      this.pending = new Map()
       try {
         await this.store.writePresence(batch)
       } catch (err) {
         this.log.warn({ err, devices: batch.size }, 'presence write failed; will retry')
-        for (const [id, p] of batch) this.pending.set(id, { ...p, ...this.pending.get(id) })
+        for (const [id, p] of batch) this.coarse.set(id, { ...p, ...this.coarse.get(id) })
+        return
+      }
+      for (const id of batch.keys()) {
+        const s = this.state.get(id)
+        if (s && !s.online && s.seen <= s.written && !this.urgent.has(id) && !this.coarse.has(id)) this.state.delete(id)
       }
     })
     return this.flushing
-  }
-
-  async close (): Promise<void> {
-    clearInterval(this.timer)
-    await this.flush()
   }
 }

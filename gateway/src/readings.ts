@@ -21,11 +21,16 @@ export interface ReadingsOptions {
   pruneIntervalMs?: number
 }
 
+/** Device ids per owner lookup statement. */
+const OWNER_BATCH = 1000
+
 export class Readings {
   readonly store: VitalsStore
   readonly writer: ReadingsWriter
   readonly detector: Detector | null
   private readonly owners = new Map<string, { at: number, owner: DeviceOwner | null }>()
+  private readonly lookups = new Map<string, Promise<DeviceOwner | null>>()
+  private ownerBatch: Map<string, Array<{ resolve: (o: DeviceOwner | null) => void, reject: (e: unknown) => void }>> | null = null
   private readonly ownerTtlMs: number
   private pruneTimer?: NodeJS.Timeout
 
@@ -56,8 +61,7 @@ export class Readings {
 
   /** Forgets cached owners (after a device is reassigned). */
   invalidateDevice (deviceId?: string): void {
-    if (deviceId) this.owners.delete(deviceId)
-    else this.owners.clear()
+    if (deviceId) { this.owners.delete(deviceId); this.lookups.delete(deviceId) } else { this.owners.clear(); this.lookups.clear() }
   }
 
   /** [P-3.1] Queues the readings and runs the reading rules; does not wait for the store. */
@@ -103,12 +107,55 @@ export class Readings {
     return this.owner(deviceId).catch((err) => { this.log.warn({ err, deviceId }, 'device owner lookup failed: device-health rule skipped'); return null })
   }
 
+  /**
+   * Lookups asked for in the same turn of the event loop go to the database as one statement (at
+   * most OWNER_BATCH ids each): ten thousand devices speaking for the first time cost ten
+   * statements, not ten thousand.
+   */
+  private lookupInBatch (deviceId: string): Promise<DeviceOwner | null> {
+    if (!this.ownerBatch) {
+      const batch = new Map<string, Array<{ resolve: (o: DeviceOwner | null) => void, reject: (e: unknown) => void }>>()
+      this.ownerBatch = batch
+      setImmediate(() => {
+        this.ownerBatch = null
+        const ids = [...batch.keys()]
+        for (let i = 0; i < ids.length; i += OWNER_BATCH) {
+          const part = ids.slice(i, i + OWNER_BATCH)
+          this.gwStore.findDeviceOwners(part).then(
+            (found) => { for (const id of part) for (const w of batch.get(id)!) w.resolve(found.get(id) ?? null) },
+            (err: unknown) => { for (const id of part) for (const w of batch.get(id)!) w.reject(err) })
+        }
+      })
+    }
+    const batch = this.ownerBatch
+    return new Promise((resolve, reject) => {
+      const waiting = batch.get(deviceId)
+      if (waiting) waiting.push({ resolve, reject })
+      else batch.set(deviceId, [{ resolve, reject }])
+    })
+  }
+
+  /**
+   * One lookup per device at a time (issue 11): while the database is slow, every message of a
+   * device used to start its own lookup of the same row, which made it slower still (at 10,000
+   * devices the queue grew by thousands of statements a second). A stale entry is answered at once
+   * and refreshed behind it; a reassignment drops the entry explicitly (forget).
+   */
   private async owner (deviceId: string): Promise<DeviceOwner | null> {
     const hit = this.owners.get(deviceId)
     if (hit && this.now() - hit.at < this.ownerTtlMs) return hit.owner
-    const owner = await this.gwStore.findDeviceOwner(deviceId)
-    this.owners.set(deviceId, { at: this.now(), owner })
-    return owner
+    let lookup = this.lookups.get(deviceId)
+    if (!lookup) {
+      // a lookup overtaken by invalidateDevice() stores nothing
+      const current = (): boolean => this.lookups.get(deviceId) === started
+      const started: Promise<DeviceOwner | null> = this.lookupInBatch(deviceId).then(
+        (owner) => { if (current()) { this.owners.set(deviceId, { at: this.now(), owner }); this.lookups.delete(deviceId) } return owner },
+        (err: unknown) => { if (current()) this.lookups.delete(deviceId); throw err })
+      this.lookups.set(deviceId, started)
+      lookup = started
+    }
+    if (hit) { lookup.catch(() => {}); return hit.owner }
+    return lookup
   }
 }
 

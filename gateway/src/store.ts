@@ -4,7 +4,8 @@
  * the schema and its migrations belong to the platform.
  */
 export interface Sql {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[], rowCount: number }>
+  /** `priority`: where the statement queues while the embedded database is busy (alarms first, bookkeeping last). */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], opts?: { priority?: 'alarm' | 'normal' | 'background' }): Promise<{ rows: T[], rowCount: number }>
 }
 
 export interface DeviceRecord {
@@ -87,7 +88,7 @@ export class GatewayStore {
        on conflict do nothing
        returning device_id, msg_id, type, device_ts,
                  exists (select 1 from inbox o where o.device_id = inbox.device_id and o.msg_id = inbox.msg_id) as reused`,
-      [JSON.stringify(rows)])
+      [JSON.stringify(rows)], { priority: 'alarm' })
     const got = new Map(inserted.map((r) => [inboxKey(r.device_id, r.msg_id, r.type, r.device_ts), r.reused]))
     return recs.map((r) => {
       const reused = got.get(inboxKey(r.deviceId, r.msgId, r.type, r.deviceTs))
@@ -103,7 +104,7 @@ export class GatewayStore {
     const r = await this.sql.query(
       `delete from inbox where seq in (
          select seq from inbox where received_at < $1 and processed_at is not null order by received_at limit $2)`,
-      [before, limit])
+      [before, limit], { priority: 'background' })
     return r.rowCount
   }
 
@@ -136,16 +137,16 @@ export class GatewayStore {
          fw = coalesce(x.fw, d.fw)
        from jsonb_to_recordset($1::jsonb) as x(id text, online boolean, last_seen_at timestamptz, battery real, rssi real, fw text)
        where d.id = x.id`,
-      [JSON.stringify(rows)])
+      [JSON.stringify(rows)], { priority: 'background' })
   }
 
-  /** Who a device belongs to, for tagging readings and detection. */
-  async findDeviceOwner (id: string): Promise<DeviceOwner | null> {
+  /** Who devices belong to, for tagging readings and detection: one statement for many; an unknown id is absent. */
+  async findDeviceOwners (ids: string[]): Promise<Map<string, DeviceOwner>> {
     const { rows } = await this.sql.query<{ id: string, type: string, resident_id: string | null }>(
-      'select id, type, resident_id from devices where id = $1', [id])
-    const r = rows[0]
-    return r ? { deviceId: r.id, type: r.type, residentId: r.resident_id } : null
+      'select id, type, resident_id from devices where id = any($1::text[])', [ids])
+    return new Map(rows.map((r) => [r.id, { deviceId: r.id, type: r.type, residentId: r.resident_id }]))
   }
+
 
   /** The resident's device best suited to carry a resident-level derived alarm (preferred types first, then the most recently seen). */
   async residentDevice (residentId: string, preferredTypes: string[]): Promise<string | null> {

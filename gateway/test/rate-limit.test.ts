@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { RateLimiter } from '../src/rate-limit.ts'
+import { ALARM_RATE_LIMIT_DEFAULTS, RateLimiter } from '../src/rate-limit.ts'
 
 /** A clock the test moves by hand (STYLE.md §8): no sleeping. */
 function clock (start = 1_000_000) {
@@ -54,5 +54,20 @@ describe('[P-4.3] per-device rate limit', () => {
     for (let i = 0; i < 100 * 70 && at < 0; i++) { c.advance(10); if (flooder.take('f') === 'disconnect') at = i }
     expect(at * 10).toBeGreaterThanOrEqual(60_000)
     expect(at * 10).toBeLessThan(62_000)
+  })
+
+  it('[P-4.3] the alarm allowance is its own: 50/s, burst 200, and a flood of alarms is refused but never disconnected', () => {
+    const c = clock()
+    const alarms = new RateLimiter({}, c.now, ALARM_RATE_LIMIT_DEFAULTS)
+    const telemetry = new RateLimiter({}, c.now)
+    // telemetry floods its own bucket empty: the alarm bucket is untouched
+    for (let i = 0; i < 500; i++) telemetry.take('d')
+    expect(telemetry.take('d')).not.toBe('pass')
+    const first = Array.from({ length: 200 }, () => alarms.take('d'))
+    expect(first.every((d) => d === 'pass')).toBe(true)
+    const decisions: string[] = []
+    for (let i = 0; i < 100 * 120; i++) { c.advance(10); decisions.push(alarms.take('d')) }
+    expect(decisions).not.toContain('disconnect')
+    expect(decisions.filter((d) => d === 'pass').length).toBeGreaterThan(50 * 119)
   })
 })

@@ -54,6 +54,8 @@ export interface BuildAppOptions {
   now?: () => number
   /** Tells the gateway a device's registry record changed (secret rotated, moved), to drop its cache. */
   invalidateDevice?: (deviceId: string) => void
+  /** [P-4.4] The gateway's in-memory last sign of life of a device (its row is written coarsely). */
+  deviceLastSeen?: (deviceId: string) => Date | null
   /** The service's time zone: calendar days and months of visits and reports. Default Asia/Shanghai. */
   timeZone?: string
   /** Response engine: SLA scheduler, notifications, responder links. */
@@ -109,7 +111,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(enginePlugin, { logger: opts.logger, options: opts.engine })
 
   await app.register(authRoutes, { sessionTtlHours: opts.sessionTtlHours ?? 12 })
-  await app.register(registryRoutes, { now, invalidateDevice: opts.invalidateDevice, timeZone: opts.timeZone })
+  await app.register(registryRoutes, { now, invalidateDevice: opts.invalidateDevice, deviceLastSeen: opts.deviceLastSeen, timeZone: opts.timeZone })
   await app.register(incidentRoutes)
   await app.register(commandRoutes)
   await app.register(observerRoutes)

@@ -61,7 +61,10 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     let forgetDevice: (id: string) => void = () => {}
     // [P-3.1] readings go to InfluxDB when INFLUX_URL is set, else to the same database
     const vitalsStore = config.influxUrl ? new InfluxVitalsStore({ url: config.influxUrl }) : undefined
-    const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, readings: { vitalsStore }, ...opts.gateway })
+    // Readings in the embedded database go in batches of 250 points: a batch statement runs whole once
+    // started, and an alarm's insert waits for at most the one in flight (db.ts, lanes).
+    const readings = { vitalsStore, ...(vitalsStore || db.kind !== 'pglite' ? {} : { writer: { batchSize: 250 } }) }
+    const gateway = new Gateway({ sql: db, logger, redisUrl: config.redisUrl ?? undefined, readings, ...opts.gateway })
     closers.unshift(() => gateway.close())
     const app = await buildApp({
       db, logger,
@@ -76,6 +79,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       detectionSettingsChanged: (id) => { gateway.readings?.detector?.reloadSettings(id).catch((err) => logger.warn({ err, residentId: id }, 'detection settings not reloaded')) },
       // A registry change drops the device from the gateway's auth cache and the wiring's area cache.
       invalidateDevice: (id) => { gateway.invalidateDevice(id); forgetDevice(id) },
+      deviceLastSeen: (id) => gateway.lastSeen(id),
       timeZone: config.timeZone,
       response: {
         ...(config.notifyWebhookUrl && config.notifyWebhookSecret ? { webhook: { url: config.notifyWebhookUrl, secret: config.notifyWebhookSecret } } : {}),

@@ -30,4 +30,15 @@ describe('LoginThrottle', () => {
     t.clear('user:a')
     expect(t.retryAfterMs(['user:a'])).toBe(0)
   })
+
+  it('stays bounded when unauthenticated clients try ever new usernames: keys past their window are swept', () => {
+    let now = 0
+    const t = new LoginThrottle({ maxFailures: 5, windowMs: 60_000, now: () => now })
+    for (let i = 0; i < 12_000; i++) t.fail([`user:u${i}`])
+    expect(t.size).toBe(12_000)
+    now = 61_000
+    t.fail(['user:late'])
+    expect(t.size).toBe(1)
+    expect(t.retryAfterMs(['user:late'])).toBe(0)
+  })
 })

@@ -3,13 +3,17 @@
  * format of the vectors in `protocols/conformance/*.json`. Pure code: the CLI
  * (`protocols/conformance/check.ts`) and the tests do the reading of files.
  */
-import { decodeUpstream } from './decode.ts'
+import { decodeUpstream, type DroppedField } from './decode.ts'
 import type { DeviceErrorCode } from './errors.ts'
 import { isUpstreamKind, parseDeviceTopic, type UpstreamKind } from './topics.ts'
 
-/** What the gateway would do with one message: accept it, or answer this code on `errors`. */
+/**
+ * What the gateway would do with one message: accept it (minus the `dropped` fields, each
+ * answered on `errors`; at the receive time when `tsUsable` is false [P-2.3]), or answer
+ * this code on `errors`.
+ */
 export type Verdict =
-  | { ok: true, kind: UpstreamKind, deviceId: string }
+  | { ok: true, kind: UpstreamKind, deviceId: string, dropped: DroppedField[], tsUsable: boolean }
   | { ok: false, code: DeviceErrorCode, message: string, ref: string | null }
 
 /**
@@ -24,7 +28,7 @@ export function checkDeviceMessage (topic: string, payload: Uint8Array): Verdict
   }
   const r = decodeUpstream(parsed.kind, payload)
   if (!r.ok) return r
-  return { ok: true, kind: parsed.kind, deviceId: parsed.deviceId }
+  return { ok: true, kind: parsed.kind, deviceId: parsed.deviceId, dropped: r.dropped, tsUsable: r.tsUsable }
 }
 
 /** One example message with the outcome the contract demands. */
@@ -42,6 +46,13 @@ export interface ConformanceVector {
   padToBytes?: number
   /** "accepted", or the error code the gateway answers */
   expect: 'accepted' | DeviceErrorCode
+  /**
+   * For "accepted": the fields taken out of the message and answered on `errors` [P-2.3a]
+   * (e.g. `["location"]`, `["samples[1]"]`); absent means none.
+   */
+  dropped?: string[]
+  /** For "accepted": false when the alarm is recorded at the receive time, its `ts` unusable [P-2.3]; absent means true. */
+  tsUsable?: boolean
 }
 
 /** One file of vectors: all for one topic kind. */
@@ -72,7 +83,12 @@ export function vectorPayload (v: ConformanceVector): Uint8Array {
 export function runVector (kind: UpstreamKind, v: ConformanceVector, deviceId = 'conformance-01'): string | null {
   const verdict = checkDeviceMessage(`care/v1/devices/${deviceId}/${kind}`, vectorPayload(v))
   const got = verdict.ok ? 'accepted' : verdict.code
-  return got === v.expect ? null : `expected ${v.expect}, got ${got}${verdict.ok ? '' : `: ${verdict.message}`}`
+  if (got !== v.expect) return `expected ${v.expect}, got ${got}${verdict.ok ? '' : `: ${verdict.message}`}`
+  if (!verdict.ok) return null
+  const dropped = verdict.dropped.map((d) => d.field).join(', ')
+  if (dropped !== (v.dropped ?? []).join(', ')) return `expected dropped [${(v.dropped ?? []).join(', ')}], got [${dropped}]`
+  if (verdict.tsUsable !== (v.tsUsable ?? true)) return `expected tsUsable ${v.tsUsable ?? true}, got ${verdict.tsUsable}`
+  return null
 }
 
 /**

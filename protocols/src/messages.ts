@@ -6,10 +6,32 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 
+/**
+ * [P-2.3a] The format of every string a device sends: well-formed Unicode (no lone UTF-16
+ * surrogate, which a JSON `\ud800` escape can smuggle past the UTF-8 check) and no NUL
+ * character (`\u0000`), which PostgreSQL refuses in text and jsonb. decode.ts registers it.
+ */
+export const TEXT_FORMAT = 'text'
+/** A device string: well-formed Unicode without NUL [P-2.3a]; lengths count characters (code points). */
+export const DeviceText = (opts: { minLength?: number, maxLength?: number } = {}) => Type.String({ ...opts, format: TEXT_FORMAT })
+
+const NOT_TEXT = /[\u0000\p{Cs}]/u
+/** [P-2.3a] True when `s` is well-formed Unicode without NUL (a paired surrogate, a 4-byte character, is fine). */
+export function isDeviceText (s: string): boolean {
+  return !NOT_TEXT.test(s)
+}
+
+/**
+ * [P-2.2][P-2.3] The latest device time every store holds, in ms since the Unix epoch:
+ * InfluxDB keeps nanoseconds in a signed 64-bit integer, which ends at
+ * 2262-04-11T23:47:16.854Z; PostgreSQL's timestamptz and JavaScript's Date reach further.
+ */
+export const MAX_TIMESTAMP_MS = 9_223_372_036_854
+
 /** [P-2.2] Message id: unique per device, 1–64 characters. */
-export const MessageId = Type.String({ minLength: 1, maxLength: 64 })
-/** [P-2.2] Device time, milliseconds since the Unix epoch, UTC. */
-export const Timestamp = Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 })
+export const MessageId = DeviceText({ minLength: 1, maxLength: 64 })
+/** [P-2.2] Device time, milliseconds since the Unix epoch, UTC, within what every store holds. */
+export const Timestamp = Type.Integer({ minimum: 0, maximum: MAX_TIMESTAMP_MS })
 
 /** [P-3.1] Vital signs with the contract's valid ranges; outside them a reading is `out_of_range`. */
 export const Vitals = Type.Object({
@@ -78,7 +100,7 @@ export const DeviceEvent = Type.Object({
   ts: Timestamp,
   type: Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))),
   confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-  location: Type.Optional(Type.String({ maxLength: 64 })),
+  location: Type.Optional(DeviceText({ maxLength: 64 })),
   ref: Type.Optional(MessageId),
   geo: Type.Optional(Geo)
 }, { additionalProperties: false })
@@ -92,7 +114,7 @@ export const IntercomEvent = Type.Object({
   id: MessageId,
   ts: Timestamp,
   type: Type.Union(INTERCOM_TYPES.map((t) => Type.Literal(t))),
-  callId: Type.String({ minLength: 1, maxLength: 64 })
+  callId: DeviceText({ minLength: 1, maxLength: 64 })
 }, { additionalProperties: false })
 export type IntercomEvent = Static<typeof IntercomEvent>
 
@@ -104,7 +126,7 @@ export const DeviceStatusMessage = Type.Object({
   battery: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
   /** dBm */
   rssi: Type.Optional(Type.Number({ minimum: -150, maximum: 0 })),
-  fw: Type.Optional(Type.String({ maxLength: 32 }))
+  fw: Type.Optional(DeviceText({ maxLength: 32 }))
 }, { additionalProperties: false })
 export type DeviceStatusMessage = Static<typeof DeviceStatusMessage>
 
@@ -127,7 +149,7 @@ export const CommandAck = Type.Object({
   id: MessageId,
   ts: Timestamp,
   ok: Type.Boolean(),
-  error: Type.Optional(Type.String({ maxLength: 256 }))
+  error: Type.Optional(DeviceText({ maxLength: 256 }))
 }, { additionalProperties: false })
 export type CommandAck = Static<typeof CommandAck>
 

@@ -27,7 +27,7 @@ describe('conformance vectors', () => {
   it('cover every upstream kind, every event and intercom type, and every payload error code', () => {
     expect(new Set(files.map((f) => f.content.kind))).toEqual(new Set(UPSTREAM_KINDS))
     const all = files.flatMap((f) => f.content.vectors.map((v) => ({ kind: f.content.kind, v })))
-    const payloadTypes = (kind: string) => new Set(all.filter((x) => x.kind === kind && x.v.expect === 'accepted').map((x) => (x.v.payload as { type?: string }).type))
+    const payloadTypes = (kind: string) => new Set(all.filter((x) => x.kind === kind && x.v.expect === 'accepted').map((x) => (x.v.payload as { type?: string } | undefined)?.type))
     for (const t of EVENT_TYPES) expect(payloadTypes('events'), t).toContain(t)
     for (const t of INTERCOM_TYPES) expect(payloadTypes('intercom'), t).toContain(t)
     // codes a single message can earn without a live session (the rest need a connection: see gateway tests)
@@ -61,13 +61,16 @@ describe('checking captured firmware output', () => {
       writeFileSync(file, [
         JSON.stringify({ topic: 'care/v1/devices/fd-001/events', payload: { id: 'e-1', ts: 1763800000000, type: 'fall' } }),
         'care/v1/devices/fd-001/telemetry {"id":"t-1","ts":1763800000000,"vitals":{"hr":400}}',
+        JSON.stringify({ topic: 'care/v1/devices/fd-001/events', payload: { id: 'e-2', ts: 1763800000000, type: 'fall', location: 'bath\u0000room' } }),
         ''
       ].join('\n'))
       const cli = fileURLToPath(new URL('../conformance/check.ts', import.meta.url))
       const r = spawnSync(process.execPath, ['--import', 'tsx', cli, file], { encoding: 'utf8' })
       expect(r.stdout).toContain('line 1: accepted events')
       expect(r.stdout).toMatch(/line 2: out_of_range \(ref t-1\) — telemetry\.vitals\.hr/)
-      expect(r.stdout).toContain('1/2 messages accepted')
+      // [P-2.3a] kept by the gateway, but firmware to fix: the line says so and the exit code is 1
+      expect(r.stdout).toMatch(/line 3: accepted events with problems — invalid_payload: events\.location must be well-formed Unicode/)
+      expect(r.stdout).toContain('1/3 messages accepted as sent')
       expect(r.status).toBe(1)
       const usage = spawnSync(process.execPath, ['--import', 'tsx', cli], { encoding: 'utf8' })
       expect(usage.status).toBe(2)

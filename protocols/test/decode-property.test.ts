@@ -16,7 +16,7 @@ const kindArb = fc.constantFrom(...UPSTREAM_KINDS)
 function wellFormed (kind: UpstreamKind, bytes: Uint8Array): boolean {
   const r = decodeUpstream(kind, bytes)
   if (r.ok) return typeof r.message === 'object' && r.message !== null
-  return CODES.has(r.code) && typeof r.message === 'string' && r.message.length > 0 && (r.ref === null || (typeof r.ref === 'string' && r.ref.length <= 64))
+  return CODES.has(r.code) && typeof r.message === 'string' && r.message.length > 0 && (r.ref === null || (typeof r.ref === 'string' && [...r.ref].length <= 64))
 }
 
 // Valid messages of every kind, from the conformance vectors: the seeds the mutations start from.

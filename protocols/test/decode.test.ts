@@ -6,7 +6,7 @@ const enc = (v: unknown): Uint8Array => Buffer.from(typeof v === 'string' ? v : 
 describe('decodeUpstream', () => {
   it('accepts a fall event [P-3.2]', () => {
     const r = decodeUpstream('events', enc({ id: 'e-1', ts: 1763800000000, type: 'fall', confidence: 0.93, location: 'bathroom' }))
-    expect(r).toEqual({ ok: true, message: { id: 'e-1', ts: 1763800000000, type: 'fall', confidence: 0.93, location: 'bathroom' } })
+    expect(r).toEqual({ ok: true, message: { id: 'e-1', ts: 1763800000000, type: 'fall', confidence: 0.93, location: 'bathroom' }, dropped: [], tsUsable: true })
   })
 
   it('answers invalid_json for text that is not JSON [P-3.7]', () => {
@@ -28,7 +28,7 @@ describe('decodeUpstream', () => {
   })
 
   it('answers invalid_payload naming the missing field, with the id as ref [P-2.2]', () => {
-    const r = decodeUpstream('events', enc({ id: 'e-2', type: 'fall' }))
+    const r = decodeUpstream('telemetry', enc({ id: 'e-2', vitals: { hr: 70 } }))
     expect(r.ok).toBe(false)
     if (!r.ok) {
       expect(r.code).toBe('invalid_payload')
@@ -37,8 +37,8 @@ describe('decodeUpstream', () => {
     }
   })
 
-  it('answers invalid_payload for an unknown field', () => {
-    const r = decodeUpstream('events', enc({ id: 'e-3', ts: 1, type: 'fall', colour: 'red' }))
+  it('answers invalid_payload for an unknown field of a message that is not an alarm', () => {
+    const r = decodeUpstream('status', enc({ online: true, colour: 'red' }))
     expect(r.ok ? 'ok' : [r.code, r.message]).toEqual(['invalid_payload', expect.stringContaining('colour')])
   })
 
@@ -65,7 +65,7 @@ describe('decodeUpstream', () => {
   })
 
   it('accepts the will payload on status [P-3.4]', () => {
-    expect(decodeUpstream('status', enc({ online: false }))).toEqual({ ok: true, message: { online: false } })
+    expect(decodeUpstream('status', enc({ online: false }))).toEqual({ ok: true, message: { online: false }, dropped: [], tsUsable: true })
   })
 
   it('tells whether telemetry carries a reading', () => {

@@ -35,7 +35,7 @@ export class SqlVitalsStore implements VitalsStore {
     await this.sql.query(
       `insert into readings (resident_id, device_id, ts, ${COLS})
        select resident_id, device_id, ts, ${COLS} from jsonb_to_recordset($1::jsonb) as x(${RECORD_TYPE})`,
-      [JSON.stringify(rows)]).catch((err: Error & { code?: string }) => {
+      [JSON.stringify(rows)], { priority: 'background' }).catch((err: Error & { code?: string }) => {
       // SQLSTATE class 22 (data exception): the batch itself is bad; anything else may pass on retry
       if (err.code?.startsWith('22')) throw new PermanentWriteError(err.message, err)
       throw err

@@ -13,7 +13,8 @@
  * PostgreSQL 15 (default PGlite in memory, whose queries run on the event loop).
  */
 import { pino } from 'pino'
-import { Detector, GatewayStore, type Sql } from '@eldercare/gateway'
+import type { Sql } from '@eldercare/gateway'
+import { Detector, GatewayStore } from '@eldercare/gateway/testing'
 import { migrate, openDb } from '@eldercare/platform'
 import { startPostgres } from '../support/postgres.ts'
 

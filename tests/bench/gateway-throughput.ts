@@ -3,7 +3,13 @@
  * whole ingest (guard → rate → ACL → decode → validate → record), for valid traffic and for
  * garbage, printed side by side. Runs the real embedded stack (aedes over TCP, PGlite).
  *
- *   node --import tsx tests/bench/gateway-throughput.ts [messagesPerScenario=20000]
+ * Then the durable alarm lane on its own [P-4.1]: many devices (raw MQTT over TCP) sending QoS 1
+ * falls at once to a Gateway on a migrated database, alarms/s counted from the first PUBLISH to the
+ * last PUBACK, each PUBACK after its group's commit — on PGlite, and on PostgreSQL 15 when its
+ * binaries are installed. Here nothing but the gateway uses the database; in the embedded stack
+ * rows above, the incident engine's transactions share PGlite's single connection with it.
+ *
+ *   node --import tsx tests/bench/gateway-throughput.ts [messagesPerScenario=20000] [alarmDevices=500] [alarmsPerDevice=20]
  *
  * The rate limits (telemetry and alarms) are lifted (except in the "rate-limited" row) so the figures show processing
  * cost, not the 20 msg/s allowance.
@@ -11,10 +17,17 @@
 import { connect as netConnect, type Socket } from 'node:net'
 import mqttPacket from 'mqtt-packet'
 import { deviceTopic } from '@eldercare/protocols'
+import { hashDeviceSecret } from '@eldercare/common'
+import { Gateway, type InboxWriterOptions, type Sql } from '@eldercare/gateway'
+import { migrate, openDb } from '@eldercare/platform'
 import { connectPacket } from '../support/devices.ts'
 import { seedHome, startTestPlatform, type TestPlatform } from '../support/platform.ts'
+import { needsPostgres, startPostgres } from '../support/postgres.ts'
+import { RawDevice } from '../gateway/raw-device.ts'
 
 const N = Number(process.argv[2] ?? 20_000)
+const ALARM_DEVICES = Number(process.argv[3] ?? 500)
+const ALARMS_PER_DEVICE = Number(process.argv[4] ?? 20)
 
 interface Scenario { name: string, kind: 'telemetry' | 'events', qos: 0 | 1, body: (i: number) => Buffer, limited?: boolean }
 
@@ -70,3 +83,56 @@ for (const s of scenarios) {
 const head: [string, string, string, string] = ['scenario (one connection)', 'messages', 'msg/s', 'MB/s']
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
 for (const r of [head, ...rows]) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '))
+
+/** [P-4.1] Durable alarms per second through a Gateway alone on `db` (already migrated), from many devices at once. */
+async function durableAlarms (db: Sql & { close(): Promise<void> }, label: string, inboxWriter?: InboxWriterOptions): Promise<string[]> {
+  await db.query(`insert into areas (id, name, level, path) values ('bench-a', 'bench', 'city', '/bench/')`)
+  await db.query(`insert into sites (id, name, kind, area_id) values ('bench-s', 'bench', 'home', 'bench-a')`)
+  const devs = Array.from({ length: ALARM_DEVICES }, (_, i) => ({ id: `bench-${i}`, secret: `bench-secret-${i}-0123456789abcdef` }))
+  await db.query(`insert into devices (id, type, site_id, secret_hash) select x.id, 'fall_detector', 'bench-s', x.hash from jsonb_to_recordset($1::jsonb) as x(id text, hash text)`,
+    [JSON.stringify(devs.map((d) => ({ id: d.id, hash: hashDeviceSecret(d.secret) })))])
+  const gateway = new Gateway({ sql: db, readings: false, alarmRateLimit: { ratePerSecond: 1e9, burst: 1e9 }, inboxWriter })
+  const { mqtt } = await gateway.listen({ host: '127.0.0.1', mqttPort: 0 })
+  try {
+    const devices: RawDevice[] = []
+    for (let i = 0; i < devs.length; i += 100) devices.push(...(await Promise.all(devs.slice(i, i + 100).map((d) => RawDevice.connect(mqtt, d)))).map((c) => c.device))
+    const total = ALARM_DEVICES * ALARMS_PER_DEVICE
+    const started = performance.now()
+    await Promise.all(devices.map(async (d) => {
+      const mids = Array.from({ length: ALARMS_PER_DEVICE }, (_, k) => d.send(deviceTopic(d.id, 'events'), { id: `f-${k}`, ts: Date.now(), type: 'fall' }))
+      await Promise.all(mids.map((mid) => d.puback(mid, 120_000)))
+    }))
+    const seconds = (performance.now() - started) / 1000
+    const stored = Number((await db.query<{ n: string }>('select count(*) as n from inbox')).rows[0].n)
+    if (stored !== total) throw new Error(`${label}: ${stored} rows for ${total} PUBACKed alarms`)
+    for (const d of devices) d.end()
+    return [`durable falls, ${ALARM_DEVICES} devices × ${ALARMS_PER_DEVICE}, gateway alone (${label})`, String(total), (total / seconds).toFixed(0), '—']
+  } finally {
+    await gateway.close()
+    await db.close()
+  }
+}
+
+/** one row per alarm, as before the group commit (issue 11): the comparison row */
+const ONE_BY_ONE: InboxWriterOptions = { maxRows: 1, maxInFlight: 10 }
+const lane: string[][] = []
+for (const [label, writer] of [['PGlite', undefined], ['PGlite, one row per insert', ONE_BY_ONE]] as const) {
+  const db = await openDb({ dataDir: 'memory://' })
+  await migrate(db)
+  lane.push(await durableAlarms(db, label, writer))
+}
+if (needsPostgres().ok) {
+  const server = await startPostgres()
+  try {
+    for (const [label, writer] of [['PostgreSQL', undefined], ['PostgreSQL, one row per insert', ONE_BY_ONE]] as const) {
+      const db = await openDb({ databaseUrl: await server.createDatabase(writer ? 'bench_gateway_single' : 'bench_gateway') })
+      await migrate(db)
+      lane.push(await durableAlarms(db, label, writer))
+    }
+  } finally {
+    await server.stop()
+  }
+}
+const laneWidths = head.map((h, i) => Math.max(widths[i], ...lane.map((r) => r[i].length)))
+console.log('')
+for (const r of lane) console.log(r.map((c, i) => (i === 0 ? c.padEnd(laneWidths[i]) : c.padStart(laneWidths[i]))).join('  '))

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { pino } from 'pino'
-import { Detector, GatewayStore, type DeviceOwner } from '@eldercare/gateway'
+import { Detector, GatewayStore, type DeviceOwner } from '@eldercare/gateway/testing'
 import { migrate, openDb, type Db } from '@eldercare/platform'
 import { needsPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts'
 

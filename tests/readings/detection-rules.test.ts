@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { pino } from 'pino'
-import { Detector, GatewayStore, type DeviceOwner, type Sample } from '@eldercare/gateway'
+import { Detector, GatewayStore, type DeviceOwner, type Sample } from '@eldercare/gateway/testing'
 import { migrate, openDb, type Db } from '@eldercare/platform'
 
 const SEC = 1000

@@ -308,7 +308,7 @@ describe.skipIf(!req.ok)('losing a node loses nothing (issue 14): two gateways, 
 
   it('PostgreSQL restarted: gateways withhold PUBACKs while it is away, devices resend, and everything recovers [P-4.1]', async () => {
     const homes = await homesWithDevices(4)
-    await postgres.halt()
+    await postgres.pause()
     let acked = 0
     const pending = homes.map((h) => h.device.event('fall').then((fall) => { acked++; return { home: h.home, fall } }))
     try {

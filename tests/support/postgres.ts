@@ -42,9 +42,9 @@ export interface PostgresServer {
   dropDatabase(name: string): Promise<void>
   /** The last lines of the server log. */
   logTail(lines?: number): string
-  /** Takes the server away (`pg_ctl stop -m immediate`: every connection cut, no checkpoint) but keeps its data and port. */
-  halt(): Promise<void>
-  /** Starts the server again on the same port and data; resolves when it accepts connections. */
+  /** Stops the server (fast shutdown: connections are closed) and keeps its data, to take it away mid-test. */
+  pause(): Promise<void>
+  /** Starts a paused server again on the same port and data; resolves once it accepts connections. */
   resume(): Promise<void>
   /** Stops the server (fast shutdown) and removes the temp dir. Idempotent. */
   stop(): Promise<void>
@@ -149,11 +149,10 @@ async function startOnce(timeoutMs: number, settings: Record<string, string> = {
       await psql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
     },
     logTail: (lines) => tailOf(logFile, lines),
-    async halt() {
-      await run(...pgCtl(['-m', 'immediate', '-t', '30', '-w', 'stop']), { timeout: 40_000 })
+    async pause() {
+      await run(...pgCtl(['-m', 'fast', '-t', '30', '-w', 'stop']), { timeout: 40_000 })
     },
     async resume() {
-      if (stopped) throw new Error('postgres: resume() after stop()')
       await run(...pgCtl(['-o', serverOptions, '-l', logFile, '-t', seconds, '-w', 'start']), { timeout: timeoutMs + 5000 })
     },
     async stop() {

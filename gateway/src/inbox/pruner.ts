@@ -24,8 +24,15 @@ export class InboxPruner {
   private timer?: NodeJS.Timeout
   private running: Promise<number> | null = null
 
-  constructor (private readonly store: GatewayStore, private readonly log: Logger, private readonly now: () => number, opts: InboxPrunerOptions = {}) {
-    this.opts = { ...INBOX_PRUNER_DEFAULTS, ...opts }
+  private readonly store: GatewayStore
+  private readonly log: Logger
+  private readonly now: () => number
+
+  constructor ({ store, log, now, ...opts }: InboxPrunerOptions & { store: GatewayStore, log: Logger, now: () => number }) {
+    this.store = store
+    this.log = log
+    this.now = now
+    this.opts = { ...INBOX_PRUNER_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) }
   }
 
   start (): void {

@@ -33,8 +33,13 @@ export class InboxWriter {
   private inFlight = 0
   private readonly idle = new Set<() => void>()
 
-  constructor (private readonly store: GatewayStore, private readonly log: Logger, opts: InboxWriterOptions = {}) {
-    this.opts = { ...INBOX_WRITER_DEFAULTS, ...opts }
+  private readonly store: GatewayStore
+  private readonly log: Logger
+
+  constructor ({ store, log, ...opts }: InboxWriterOptions & { store: GatewayStore, log: Logger }) {
+    this.store = store
+    this.log = log
+    this.opts = { ...INBOX_WRITER_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) }
   }
 
   /** Resolves after the commit of the group holding `rec`: true when new, false for a duplicate. */

@@ -3,7 +3,8 @@
  * PGlite (embedded, default) and PostgreSQL (`DATABASE_URL`). Same SQL, same migrations.
  */
 import { mkdirSync } from 'node:fs'
-import { PGlite } from '@electric-sql/pglite'
+import { createRequire } from 'node:module'
+import { Worker } from 'node:worker_threads'
 import pg from 'pg'
 
 export interface QueryResult<T> {
@@ -11,8 +12,19 @@ export interface QueryResult<T> {
   rowCount: number
 }
 
+/**
+ * Where a statement queues while the embedded database is busy (issue 11, "the alarm lane"):
+ * PGlite serves one statement at a time, so under load the order is what an alarm waits for.
+ * `alarm` goes first (the durable inbox, the incident engine), `normal` next (the default:
+ * API requests, authentication), `background` last (bookkeeping written in batches: presence,
+ * readings, caches). Transactions default to `alarm`: they are the writes someone waits for.
+ * PostgreSQL ignores it: its pool serves statements side by side.
+ */
+export type Priority = 'alarm' | 'normal' | 'background'
+export interface QueryOptions { priority?: Priority }
+
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult<T>>
   /**
    * Inside a transaction: runs `fn` once the transaction has committed (never on rollback).
    * Outside one: runs `fn` at once. Use it for effects others may observe — publishing a
@@ -24,7 +36,7 @@ export interface Queryable {
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres'
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: QueryOptions): Promise<T>
   /** Runs a script of several statements (migrations). */
   exec(sql: string): Promise<void>
   close(): Promise<void>
@@ -44,27 +56,226 @@ export async function openDb (opts: OpenDbOptions): Promise<Db> {
   return openPGlite(opts.dataDir ?? 'memory://')
 }
 
+/**
+ * PGlite runs in a worker thread of its own (issue 11, "the embedded database off the event
+ * loop"). PGlite is PostgreSQL compiled to WebAssembly: every statement runs synchronously on
+ * the thread that owns it, so in-process a presence batch, a readings insert or a report held
+ * the event loop that MQTT, HTTP and socket.io share — alarms waited behind them. In a worker
+ * the database works on the other core and the main thread only posts statements and receives
+ * rows. Why a worker behind this interface rather than `@electric-sql/pglite-socket` and `pg`:
+ * the rows keep PGlite's own types (Date, objects for json, numbers) so nothing else changes,
+ * there is no wire protocol to encode and parse twice, and the files under DATA_DIR are the
+ * same PGlite files. Interactive transactions hold PGlite's lock in the worker exactly as they
+ * did in-process: statements outside the transaction wait for it, as before.
+ *
+ * The worker's code is plain CommonJS evaluated from a string, so it runs the same under tsx,
+ * vitest and a compiled build without a loader (it only needs PGlite and worker_threads).
+ */
+const PGLITE_WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+const { PGlite } = require(workerData.pglitePath)
+let lite = null
+const txs = new Map()
+let nextTx = 1
+const reply = (id, result) => parentPort.postMessage({ id, result })
+// PostgreSQL's error fields (code, detail, constraint …) cross the thread as plain values
+const plain = (err) => {
+  const o = { message: String((err && err.message) || err), name: (err && err.name) || 'Error' }
+  if (err && typeof err === 'object') for (const k of Object.keys(err)) {
+    const v = err[k]
+    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') o[k] = v
+  }
+  return o
+}
+const fail = (id, err) => parentPort.postMessage({ id, error: plain(err) })
+const collect = () => {
+  try { require('node:v8').setFlagsFromString('--expose-gc'); require('node:vm').runInNewContext('gc')() } catch {}
+}
+parentPort.on('message', async (m) => {
+  try {
+    if (m.op === 'open') {
+      lite = await PGlite.create(m.dataDir)
+      // Starting leaves hundreds of MiB of garbage (initdb's WebAssembly instance, the file bundle)
+      // that an idle thread would keep for ever: collect it once, now.
+      setTimeout(collect, 100)
+      return reply(m.id, null)
+    }
+    if (m.op === 'query') {
+      const t = m.tx ? txs.get(m.tx) : null
+      if (m.tx && !t) throw new Error('the transaction is already over')
+      const r = await (t ? t.tx : lite).query(m.sql, m.params)
+      return reply(m.id, { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length })
+    }
+    if (m.op === 'exec') { await lite.exec(m.sql); return reply(m.id, null) }
+    if (m.op === 'begin') {
+      const txId = nextTx++
+      let began = false
+      const entry = {}
+      entry.done = lite.transaction((tx) => new Promise((resolve, reject) => {
+        began = true
+        Object.assign(entry, { tx, resolve, reject })
+        txs.set(txId, entry)
+        reply(m.id, txId)
+      }))
+      entry.done.catch((err) => { if (!began) fail(m.id, err) })
+      return
+    }
+    if (m.op === 'end') {
+      const t = txs.get(m.tx)
+      txs.delete(m.tx)
+      if (!t) throw new Error('the transaction is already over')
+      if (m.commit) t.resolve()
+      else t.reject(new Error('rolled back'))
+      try { await t.done; return reply(m.id, null) } catch (err) { return m.commit ? fail(m.id, err) : reply(m.id, null) }
+    }
+    if (m.op === 'close') { if (lite) await lite.close(); lite = null; return reply(m.id, null) }
+    throw new Error('unknown operation ' + m.op)
+  } catch (err) { fail(m.id, err) }
+})
+`
+
+type WorkerOp =
+  | { op: 'open', dataDir: string }
+  | { op: 'query', sql: string, params?: unknown[], tx?: number }
+  | { op: 'exec', sql: string }
+  | { op: 'begin' }
+  | { op: 'end', tx: number, commit: boolean }
+  | { op: 'close' }
+
+/** Prioritised operations in the worker at once: one running, one ready to run. */
+const IN_FLIGHT = 2
+
+/** A first-in first-out queue with O(1) shift (an array's shift moves every element). */
+class Fifo<T> {
+  private items: Array<T | undefined> = []
+  private head = 0
+  get length (): number { return this.items.length - this.head }
+  push (item: T): void { this.items.push(item) }
+  shift (): T | undefined {
+    if (this.head >= this.items.length) return undefined
+    const item = this.items[this.head]
+    this.items[this.head++] = undefined
+    if (this.head > 1024 && this.head * 2 > this.items.length) { this.items = this.items.slice(this.head); this.head = 0 }
+    return item
+  }
+}
+
+/** The main thread's end of the PGlite worker: one promise per posted operation. */
+class PGliteThread {
+  private readonly worker: Worker
+  private readonly pending = new Map<number, { resolve: (v: any) => void, reject: (e: Error) => void }>()
+  private nextId = 1
+  private dead: Error | null = null
+  private readonly lanes: Record<Priority, Fifo<() => void>> = { alarm: new Fifo(), normal: new Fifo(), background: new Fifo() }
+  private running = 0
+
+  constructor () {
+    const pglitePath = createRequire(import.meta.url).resolve('@electric-sql/pglite')
+    this.worker = new Worker(PGLITE_WORKER_SOURCE, { eval: true, workerData: { pglitePath } })
+    // The worker keeps the process alive only while an operation is in flight (see call()).
+    this.worker.unref()
+    this.worker.on('message', (m: { id: number, result?: unknown, error?: Record<string, unknown> }) => {
+      const p = this.pending.get(m.id)
+      if (!p) return
+      this.pending.delete(m.id)
+      if (this.pending.size === 0) this.worker.unref()
+      if (m.error) p.reject(Object.assign(new Error(String(m.error.message)), m.error))
+      else p.resolve(m.result)
+    })
+    const stop = (err: Error) => {
+      this.dead = err
+      for (const p of this.pending.values()) p.reject(err)
+      this.pending.clear()
+    }
+    this.worker.on('error', (err) => stop(new Error(`the embedded database stopped: ${err.message}`)))
+    this.worker.on('exit', (code) => stop(new Error(`the embedded database stopped (worker exit ${code})`)))
+  }
+
+  /**
+   * Posts `op`. With a priority it first waits its turn: at most IN_FLIGHT prioritised operations
+   * are in the worker at once (one running, one ready), the rest wait here by lane, so an alarm
+   * passes every queued statement of the lanes below it. Without one (statements inside a begun
+   * transaction, its end, open, close) it goes at once: the transaction holds PGlite's lock, and
+   * queueing its statements behind others that wait for that lock would deadlock.
+   */
+  call<T = unknown> (op: WorkerOp, priority?: Priority): Promise<T> {
+    if (priority === undefined) return this.post<T>(op)
+    return new Promise<T>((resolve, reject) => {
+      this.lanes[priority].push(() => {
+        this.running++
+        this.post<T>(op).then(resolve, reject).finally(() => { this.running--; this.pump() })
+      })
+      this.pump()
+    })
+  }
+
+  /** Operations waiting for their turn, per lane (for figures and tests). */
+  get queued (): Record<Priority, number> {
+    return { alarm: this.lanes.alarm.length, normal: this.lanes.normal.length, background: this.lanes.background.length }
+  }
+
+  private pump (): void {
+    while (this.running < IN_FLIGHT) {
+      const next = this.lanes.alarm.shift() ?? this.lanes.normal.shift() ?? this.lanes.background.shift()
+      if (!next) return
+      next()
+    }
+  }
+
+  private post<T> (op: WorkerOp): Promise<T> {
+    if (this.dead) return Promise.reject(this.dead)
+    const id = this.nextId++
+    return new Promise<T>((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref()
+      this.pending.set(id, { resolve, reject })
+      this.worker.postMessage({ id, ...op })
+    })
+  }
+
+  async terminate (): Promise<void> {
+    await this.worker.terminate()
+  }
+}
+
 async function openPGlite (dataDir: string): Promise<Db> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
-  const lite = await PGlite.create(dataDir)
-  const wrap = (q: { query: PGlite['query'] }, afterCommit: Queryable['afterCommit'] = runNow): Queryable => ({
-    async query<T>(sql: string, params?: unknown[]) {
-      const r = await q.query<T>(sql, params as any[])
-      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length }
+  const thread = new PGliteThread()
+  try {
+    await thread.call({ op: 'open', dataDir })
+  } catch (err) {
+    await thread.terminate()
+    throw err
+  }
+  const wrap = (tx: number | undefined, afterCommit: Queryable['afterCommit'] = runNow): Queryable => ({
+    query<T>(sql: string, params?: unknown[], opts?: QueryOptions) {
+      return thread.call<QueryResult<T>>({ op: 'query', sql, params, tx }, tx === undefined ? opts?.priority ?? 'normal' : undefined)
     },
     afterCommit
   })
+  let closed = false
   return {
     kind: 'pglite',
-    ...wrap(lite),
-    async transaction (fn) {
+    ...wrap(undefined),
+    async transaction (fn, opts) {
+      const tx = await thread.call<number>({ op: 'begin' }, opts?.priority ?? 'alarm')
       const hooks: Array<() => void> = []
-      const out = await lite.transaction((tx) => fn(wrap(tx, (h) => { hooks.push(h) })))
+      let out
+      try {
+        out = await fn(wrap(tx, (h) => { hooks.push(h) }))
+      } catch (err) {
+        await thread.call({ op: 'end', tx, commit: false }).catch(() => {})
+        throw err
+      }
+      await thread.call({ op: 'end', tx, commit: true })
       runHooks(hooks)
       return out
     },
-    exec: async (sql) => { await lite.exec(sql) },
-    close: () => lite.close()
+    exec: async (sql) => { await thread.call({ op: 'exec', sql }, 'normal') },
+    async close () {
+      if (closed) return
+      closed = true
+      try { await thread.call({ op: 'close' }) } finally { await thread.terminate() }
+    }
   }
 }
 
@@ -85,6 +296,11 @@ async function openPostgres (url: string, max: number): Promise<Db> {
     ...wrap(pool),
     async transaction (fn) {
       const client = await pool.connect()
+      // A server restart ends a checked-out connection with an 'error' event: unheard, it would
+      // crash the process. The statement in flight fails, and the transaction with it.
+      let broken: Error | undefined
+      const onError = (err: Error) => { broken = err }
+      client.on('error', onError)
       const hooks: Array<() => void> = []
       try {
         await client.query('begin')
@@ -96,7 +312,8 @@ async function openPostgres (url: string, max: number): Promise<Db> {
         await client.query('rollback').catch(() => {})
         throw err
       } finally {
-        client.release()
+        client.off('error', onError)
+        client.release(broken) // a broken connection is discarded, not returned to the pool
       }
     },
     exec: async (sql) => { await pool.query(sql) },

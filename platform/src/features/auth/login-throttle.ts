@@ -11,8 +11,11 @@ export interface LoginThrottleOptions {
   now?: () => number
 }
 
+const SWEEP_ABOVE = 10_000
+
 export class LoginThrottle {
   private readonly failures = new Map<string, number[]>()
+  private sweptAt = -Infinity
   private readonly max: number
   private readonly windowMs: number
   private readonly now: () => number
@@ -36,7 +39,18 @@ export class LoginThrottle {
 
   fail (keys: string[]): void {
     const now = this.now()
+    // Keys come from unauthenticated clients (any username, any address): past a few thousand,
+    // the ones whose failures all left the window are dropped, so the map holds only live ones.
+    if (this.failures.size >= SWEEP_ABOVE && now - this.sweptAt >= 60_000) {
+      this.sweptAt = now
+      for (const k of [...this.failures.keys()]) this.recent(k, now)
+    }
     for (const k of keys) this.failures.set(k, [...this.recent(k, now), now])
+  }
+
+  /** Keys held (for tests and figures). */
+  get size (): number {
+    return this.failures.size
   }
 
   clear (key: string): void {

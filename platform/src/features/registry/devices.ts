@@ -25,7 +25,10 @@ const DevicePatch = Type.Object({
   siteId: Type.Optional(Id), residentId: Type.Optional(Type.Union([Id, Type.Null()])), parentId: Type.Optional(Type.Union([Id, Type.Null()]))
 }, { additionalProperties: false, minProperties: 1 })
 
-export type DeviceRoutesOptions = InvalidateOptions
+export type DeviceRoutesOptions = InvalidateOptions & {
+  /** [P-4.4] the gateway's in-memory last sign of life (written to the row only coarsely); the fresher one is answered */
+  lastSeen?: (deviceId: string) => Date | null
+}
 
 export const newDeviceId = (): string => `d-${randomUUID().replaceAll('-', '').slice(0, 16)}`
 
@@ -47,12 +50,17 @@ export async function insertDevice (tx: Queryable, d: { id: string, type: string
     [d.id, d.type, d.siteId, d.residentId ?? null, d.parentId ?? null, hashDeviceSecret(secret)])
 }
 
-const deviceDto = (r: Record<string, any>) => ({
-  id: r.id, type: r.type, siteId: r.site_id, residentId: r.resident_id, parentId: r.parent_id,
-  online: r.online, lastSeenAt: iso(r.last_seen_at), battery: r.battery, rssi: r.rssi, fw: r.fw, createdAt: iso(r.created_at)
-})
+const deviceRow = (r: Record<string, any>, lastSeen?: (deviceId: string) => Date | null) => {
+  const held = lastSeen?.(r.id)
+  const stored = r.last_seen_at ? new Date(r.last_seen_at) : null
+  return {
+    id: r.id, type: r.type, siteId: r.site_id, residentId: r.resident_id, parentId: r.parent_id,
+    online: r.online, lastSeenAt: iso(held && (!stored || held > stored) ? held : r.last_seen_at), battery: r.battery, rssi: r.rssi, fw: r.fw, createdAt: iso(r.created_at)
+  }
+}
 
 export const deviceRoutes: FastifyPluginAsync<DeviceRoutesOptions> = async (app, opts) => {
+  const deviceDto = (r: Record<string, any>) => deviceRow(r, opts.lastSeen)
   const staff = [app.authenticate, app.requireCapability('registry.read')]
   const admin = [app.authenticate, app.requireCapability('registry.write')]
   const audit = auditFor(app)

@@ -23,6 +23,8 @@ export interface RegistryRoutesOptions {
   now?: () => number
   /** Called after a device's registry record changed, so the gateway drops its cached copy. */
   invalidateDevice?: (deviceId: string) => void
+  /** [P-4.4] the gateway's in-memory last sign of life of a device */
+  deviceLastSeen?: (deviceId: string) => Date | null
   reports?: ReportOptions
   /** Calendar days and months of visits and reports are this zone's. Default Asia/Shanghai. */
   timeZone?: string
@@ -33,7 +35,7 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
   await app.register(areaRoutes, { invalidateDevice: opts.invalidateDevice })
   await app.register(siteRoutes, { invalidateDevice: opts.invalidateDevice })
   await app.register(residentRoutes)
-  await app.register(deviceRoutes, { invalidateDevice: opts.invalidateDevice })
+  await app.register(deviceRoutes, { invalidateDevice: opts.invalidateDevice, lastSeen: opts.deviceLastSeen })
   await app.register(userRoutes)
   await app.register(importRoutes, { invalidateDevice: opts.invalidateDevice })
   await app.register(auditRoutes)

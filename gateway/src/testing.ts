@@ -1,0 +1,8 @@
+/**
+ * @eldercare/gateway/testing — what tests and benchmarks drive below the gateway's interface
+ * (the detector on a store of their own, the gateway's SQL). Only tests/ may import it
+ * (scripts/check-imports.mjs, rule b); the platform uses the package root.
+ */
+export { GatewayStore, type DeviceOwner } from './store.ts'
+export { Readings, toSamples } from './readings.ts'
+export { Detector, DETECTOR_DEFAULTS, type Sample } from './detect/detector.ts'

@@ -1,0 +1,123 @@
+/**
+ * Presence written on change (issue 11): online/offline and battery reach the operator's console
+ * and the device's row at once; `lastSeenAt` lives in memory, is written coarsely, is what the
+ * API answers, and never goes backwards. Real stack: aedes over TCP, PGlite, socket.io.
+ */
+import { connect as netConnect } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import mqttPacket from 'mqtt-packet'
+import { deviceTopic } from '@eldercare/protocols'
+import { connectDevice, connectPacket } from '../support/devices.ts'
+import { eventually, nextEvent, seedHome, startTestPlatform, type TestPlatform } from '../support/platform.ts'
+
+let platform: TestPlatform | null = null
+afterEach(async () => { await platform?.close(); platform = null })
+
+const row = async (p: TestPlatform, id: string) =>
+  (await p.db.query<{ online: boolean, battery: number | null, last_seen_at: Date | null }>('select online, battery, last_seen_at from devices where id = $1', [id])).rows[0]
+
+describe('presence on change', () => {
+  it('[P-4.4] online, battery and offline reach the console and the row at once (no periodic flush in the way)', async () => {
+    // the periodic (coarse) flush is an hour away: only the write-on-change path can update the row
+    platform = await startTestPlatform({}, { gateway: { presenceFlushIntervalMs: 3_600_000 } })
+    await platform.api.login()
+    const home = await seedHome(platform.api)
+    const id = home.device.id
+    const socket = platform.api.socket()
+    await new Promise<void>((resolve, reject) => { socket.once('connect', () => resolve()); socket.once('connect_error', reject) })
+    try {
+      const online = nextEvent(socket, 'device:status', (s) => s.id === id && s.online)
+      const dev = await connectDevice(platform.mqttUrl, home.device)
+      expect((await online).online).toBe(true)
+      await eventually(async () => (await row(platform!, id))?.online === true, 2000, 'row online')
+
+      const battery = nextEvent(socket, 'device:status', (s) => s.id === id && s.battery === 42)
+      await dev.client.publishAsync(deviceTopic(id, 'status'), JSON.stringify({ online: true, ts: Date.now(), battery: 42 }), { qos: 1 })
+      expect((await battery).online).toBe(true)
+      await eventually(async () => (await row(platform!, id))?.battery === 42, 2000, 'row battery')
+      expect((await platform.api.get(`/api/devices/${id}`)).battery).toBe(42)
+
+      const offline = nextEvent(socket, 'device:status', (s) => s.id === id && !s.online)
+      await dev.end()
+      expect((await offline).online).toBe(false)
+      await eventually(async () => (await row(platform!, id))?.online === false, 2000, 'row offline')
+      expect((await platform.api.get(`/api/devices/${id}`)).online).toBe(false)
+    } finally {
+      socket.close()
+    }
+  })
+
+  it('[P-4.4] a device silent longer than its keepalive bound goes offline, on the console and in its row', async () => {
+    platform = await startTestPlatform({}, { gateway: { presenceFlushIntervalMs: 3_600_000 } })
+    await platform.api.login()
+    const home = await seedHome(platform.api)
+    const id = home.device.id
+    const socket = platform.api.socket()
+    await new Promise<void>((resolve, reject) => { socket.once('connect', () => resolve()); socket.once('connect_error', reject) })
+    const raw = netConnect({ host: '127.0.0.1', port: platform.ports.mqtt })
+    try {
+      const online = nextEvent(socket, 'device:status', (s) => s.id === id && s.online)
+      // keepalive 1 s, and then not a byte more: MQTT 3.1.1 §3.1.2.10 allows 1.5 s of silence
+      const parser = mqttPacket.parser({ protocolVersion: 4 })
+      const connack = new Promise<number>((resolve) => parser.on('packet', (p: any) => { if (p.cmd === 'connack') resolve(p.returnCode) }))
+      raw.on('data', (b) => parser.parse(b))
+      raw.write(connectPacket(home.device, 1))
+      expect(await connack).toBe(0)
+      await online
+      const silentSince = Date.now()
+      const offline = await nextEvent(socket, 'device:status', (s) => s.id === id && !s.online, 10_000)
+      expect(offline.online).toBe(false)
+      expect(Date.now() - silentSince).toBeGreaterThanOrEqual(1000)
+      await eventually(async () => (await row(platform!, id))?.online === false, 2000, 'row offline')
+    } finally {
+      raw.destroy()
+      socket.close()
+    }
+  })
+
+  it('[P-4.4] lastSeenAt: answered from memory, written coarsely, never backwards', async () => {
+    let now = Date.now()
+    platform = await startTestPlatform({}, { gateway: { now: () => now, presenceFlushIntervalMs: 100 } })
+    await platform.api.login()
+    const home = await seedHome(platform.api)
+    const id = home.device.id
+    const t0 = now
+    const dev = await connectDevice(platform.mqttUrl, home.device)
+    const telemetry = async () => {
+      // a QoS 1 PUBLISH is acknowledged after the gateway handled it
+      await dev.client.publishAsync(deviceTopic(id, 'telemetry'), JSON.stringify({ id: `t-${now}`, ts: Date.now(), vitals: { hr: 70 } }), { qos: 1 })
+    }
+    try {
+      await eventually(async () => (await row(platform!, id))?.online === true, 2000, 'row online')
+
+      now = t0 + 10_000
+      await telemetry()
+      expect((await platform.api.get(`/api/devices/${id}`)).lastSeenAt).toBe(new Date(t0 + 10_000).toISOString())
+      // ten seconds of news is not worth a write: the row keeps the connect time
+      await new Promise((r) => setTimeout(r, 300))
+      expect((await row(platform, id)).last_seen_at!.getTime()).toBeLessThan(t0 + 10_000)
+
+      // the clock steps back: the last sign of life does not
+      now = t0 + 5_000
+      await telemetry()
+      expect((await platform.api.get(`/api/devices/${id}`)).lastSeenAt).toBe(new Date(t0 + 10_000).toISOString())
+      expect((await platform.api.get<{ items: Array<{ id: string, lastSeenAt: string }> }>(`/api/devices?siteId=${home.siteId}`)).items.find((d) => d.id === id)?.lastSeenAt)
+        .toBe(new Date(t0 + 10_000).toISOString())
+
+      // a minute later it is written, in the next batch
+      now = t0 + 75_000
+      await telemetry()
+      await eventually(async () => (await row(platform!, id)).last_seen_at?.getTime() === t0 + 75_000, 2000, 'coarse write')
+
+      // going offline writes the exact last sign of life, even when the clock reads earlier
+      now = t0 + 70_000
+      await dev.end()
+      await eventually(async () => (await row(platform!, id)).online === false, 2000, 'row offline')
+      const after = await platform.api.get(`/api/devices/${id}`)
+      expect(after.online).toBe(false)
+      expect(after.lastSeenAt).toBe(new Date(t0 + 75_000).toISOString())
+    } finally {
+      await dev.end()
+    }
+  })
+})

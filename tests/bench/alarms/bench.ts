@@ -1,0 +1,431 @@
+/**
+ * The alarm-lane benchmark (issue 11, ARCHITECTURE.md "The alarm lane"): the platform in its own
+ * process, the fleet in separate load processes, and the figure that matters — how long a fall
+ * takes from the device's PUBLISH to `incident:opened` at an operator's socket.io client — under
+ * a city's telemetry, optionally side by side with Debian's Mosquitto carrying the same load.
+ *
+ * `runAlarmBench` is used by the `bench:alarms` command (cli.ts) and, at a small scale, by the
+ * CI latency test (tests/bench/alarm-lane-latency.test.ts).
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import * as hdr from 'hdr-histogram-js'
+import { freePorts } from '../../support/free-port.ts'
+import { startInflux, type InfluxServer } from '../../support/influx.ts'
+import { startMosquitto, type MosquittoServer } from '../../support/mosquitto.ts'
+import { startPostgres, type PostgresServer } from '../../support/postgres.ts'
+import { makeTempDir, spawnServer, waitUntilReady, type ServerProcess } from '../../support/process.ts'
+import { provisionFleet } from './provision.ts'
+import type { AlarmRecord, BenchDevice, ProbeSpec, WorkerCommand, WorkerCounts, WorkerReply } from './protocol.ts'
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url))
+const ADMIN = { username: 'admin', password: 'bench-admin-pass-1' }
+
+export interface AlarmBenchOptions {
+  mode: 'embedded' | 'postgres'
+  /** readings into a private InfluxDB */
+  influx: boolean
+  /** the same generator against Mosquitto first */
+  mosquitto: boolean
+  devices: number
+  /** telemetry messages per second over the whole fleet */
+  rate: number
+  /** falls per second, each from a device that sends no other fall in the run */
+  alarms: number
+  durationS: number
+  /** load processes carrying telemetry (the probe process comes on top) */
+  workers: number
+  telemetryQos: 0 | 1
+  /** after the run, how long to wait for incidents still on their way */
+  drainS: number
+  /** the checkout whose platform runs (default: this one), to compare two versions with one generator */
+  root?: string
+  /** progress lines to stderr */
+  log?: (line: string) => void
+}
+
+export const BENCH_DEFAULTS: AlarmBenchOptions = {
+  mode: 'embedded', influx: false, mosquitto: false, devices: 2000, rate: 2000, alarms: 20, durationS: 60, workers: 2, telemetryQos: 1, drainS: 20
+}
+
+export interface Latency { p50: number, p90: number, p99: number, max: number, count: number }
+
+export interface TargetResult {
+  target: string
+  connected: number
+  connectFailures: number
+  connectS: number
+  /** after the connect storm, until the server answered /metrics again */
+  settleS: number
+  runS: number
+  latency: Latency | null
+  pubackLatency: Latency | null
+  alarmsSent: number
+  alarmsAcked: number
+  /** PUBACKed but no incident (or, for Mosquitto, never delivered) */
+  lost: number
+  /** more than one incident (delivery) for one fall */
+  duplicated: number
+  telemetrySent: number
+  telemetryAcked: number
+  /** messages the gateway counted as accepted, per second of the run */
+  acceptedPerS: number | null
+  /** reading points written to the store per second of the run */
+  storedPerS: number | null
+  /** points still buffered at the end of the run */
+  readingsBufferedAtEnd: number | null
+  loopLagP99Ms: number | null
+  /** peak RSS of the server process over its life (VmHWM), MiB */
+  rssMiB: number | null
+  /** peak RSS sampled during the run, MiB */
+  runRssMiB: number | null
+  cpuPercent: number | null
+  closedDuringRun: number
+  /** the machine's 1-minute load average at the end of the run (the benchmark shares the machine) */
+  loadAvg: number
+  /** why this target's run did not complete (its figures are then empty) */
+  error: string | null
+}
+
+function failedTarget (target: string, err: unknown): TargetResult {
+  return {
+    target, connected: 0, connectFailures: 0, connectS: 0, settleS: 0, runS: 0, latency: null, pubackLatency: null, alarmsSent: 0, alarmsAcked: 0, lost: 0, duplicated: 0,
+    telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, loopLagP99Ms: null, rssMiB: null, runRssMiB: null,
+    cpuPercent: null, closedDuringRun: 0, loadAvg: Math.round(loadavg()[0] * 10) / 10, error: (err as Error).message ?? String(err)
+  }
+}
+
+export interface AlarmBenchResult { options: AlarmBenchOptions, targets: TargetResult[] }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** A load process and a typed request/answer over its IPC channel. */
+class Worker {
+  readonly child: ChildProcess
+  private waiting: Array<{ type: WorkerReply['type'], resolve: (r: WorkerReply) => void, reject: (e: Error) => void }> = []
+  private exited = false
+  constructor (readonly name: string) {
+    this.child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: ROOT })
+    this.child.on('message', (m: WorkerReply) => {
+      if (m.type === 'error') { for (const w of this.waiting.splice(0)) w.reject(new Error(`${name}: ${m.message}`)); return }
+      const i = this.waiting.findIndex((w) => w.type === m.type)
+      if (i >= 0) this.waiting.splice(i, 1)[0].resolve(m)
+    })
+    this.child.on('exit', (code) => {
+      this.exited = true
+      for (const w of this.waiting.splice(0)) w.reject(new Error(`${name} exited (code ${code})`))
+    })
+  }
+
+  ask<T extends WorkerReply['type']> (cmd: WorkerCommand, answer: T, timeoutMs: number): Promise<Extract<WorkerReply, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      if (this.exited) { reject(new Error(`${this.name} is not running`)); return }
+      const timer = setTimeout(() => reject(new Error(`${this.name}: no '${answer}' within ${timeoutMs} ms`)), timeoutMs)
+      this.waiting.push({ type: answer, resolve: (r) => { clearTimeout(timer); resolve(r as Extract<WorkerReply, { type: T }>) }, reject: (e) => { clearTimeout(timer); reject(e) } })
+      this.child.send(cmd)
+    })
+  }
+
+  async stop (): Promise<void> {
+    if (this.exited) return
+    const gone = new Promise((r) => this.child.once('exit', r))
+    try { this.child.send({ type: 'stop' } satisfies WorkerCommand) } catch {}
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000)
+    await gone
+    clearTimeout(timer)
+  }
+}
+
+function latencyOf (values: number[]): Latency | null {
+  if (values.length === 0) return null
+  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 })
+  for (const v of values) h.recordValue(Math.max(1, Math.round(v * 1000))) // µs
+  const ms = (us: number) => Math.round(us / 10) / 100
+  // HDR answers a percentile with its bucket's upper bound, which may lie above the exact maximum
+  const pct = (q: number) => ms(Math.min(h.getValueAtPercentile(q), h.maxValue))
+  const out = { p50: pct(50), p90: pct(90), p99: pct(99), max: ms(h.maxValue), count: values.length }
+  h.destroy()
+  return out
+}
+
+/** The platform as `npm start` runs it (node + tsx, platform/src/main.ts), in its own process. */
+interface PlatformProcess {
+  proc: ServerProcess
+  httpUrl: string
+  mqttPort: number
+  stop(): Promise<void>
+}
+
+async function startPlatform (root: string, env: Record<string, string>): Promise<PlatformProcess> {
+  const data = makeTempDir('bench-alarms')
+  const [http, mqtt, ws] = await freePorts(3)
+  const proc = spawnServer('platform', process.execPath, ['--import', 'tsx', 'platform/src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      HTTP_PORT: String(http), MQTT_PORT: String(mqtt), MQTT_WS_PORT: String(ws), HOST: '127.0.0.1',
+      DATA_DIR: data.dir, DEMO: 'off', ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn',
+      ...env
+    }
+  })
+  const httpUrl = `http://127.0.0.1:${http}`
+  try {
+    await waitUntilReady('platform', async () => (await fetch(`${httpUrl}/api/health`)).status < 500, { timeoutMs: 120_000, intervalMs: 200, process: proc })
+  } catch (err) {
+    await proc.kill('SIGKILL')
+    data.remove()
+    throw err
+  }
+  return { proc, httpUrl, mqttPort: mqtt, async stop () { await proc.kill('SIGTERM', 15_000); data.remove() } }
+}
+
+/** Prometheus text → the value of the first sample of `name` whose labels contain `labels`. */
+export function metricValue (text: string, name: string, labels: Record<string, string> = {}): number | null {
+  let total: number | null = null
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line)
+    if (!m || m[1] !== name) continue
+    const l = m[2] ?? ''
+    if (!Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`))) continue
+    total = (total ?? 0) + Number(m[3])
+  }
+  return total
+}
+
+/** `/metrics`, or null when the server does not answer within 60 s (that is a finding too). */
+async function scrape (httpUrl: string): Promise<string | null> {
+  try {
+    return await (await fetch(`${httpUrl}/metrics`, { signal: AbortSignal.timeout(60_000) })).text()
+  } catch {
+    return null
+  }
+}
+
+function procStatus (pid: number): { rssKiB: number, hwmKiB: number } | null {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kib = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? 0)
+    return { rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM') }
+  } catch { return null }
+}
+
+/** utime + stime of `pid`, in seconds. */
+function cpuSeconds (pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100 // clock ticks (USER_HZ = 100 on Linux)
+  } catch { return null }
+}
+
+/** Splits the fleet: the probe process gets the devices that fall (they send telemetry too). */
+function plan (o: AlarmBenchOptions, devices: BenchDevice[]): { probe: BenchDevice[], others: BenchDevice[][], alarms: Array<{ deviceId: string, atMs: number }> } {
+  const count = Math.min(devices.length, Math.floor(o.alarms * o.durationS))
+  const probe = devices.slice(0, count)
+  const rest = devices.slice(count)
+  const others = Array.from({ length: Math.max(1, o.workers) }, (_, w) => rest.filter((_, i) => i % Math.max(1, o.workers) === w)).filter((s) => s.length > 0)
+  const gapMs = 1000 / o.alarms
+  // the first fall after one telemetry period, so every device is already under way
+  const alarms = probe.map((d, i) => ({ deviceId: d.id, atMs: Math.min(o.durationS * 1000 - 1, 1000 + i * gapMs) }))
+  return { probe, others, alarms }
+}
+
+interface Target {
+  name: string
+  host: string
+  port: number
+  probe: ProbeSpec
+  /** the server process measured (RSS, CPU), when it is ours */
+  pid: number | null
+  httpUrl: string | null
+}
+
+async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[], log: (l: string) => void): Promise<TargetResult> {
+  const { probe, others, alarms } = plan(o, devices)
+  const probeWorker = new Worker('probe')
+  const workers = others.map((_, i) => new Worker(`load-${i + 1}`))
+  const all = [probeWorker, ...workers]
+  try {
+    const connectStart = performance.now()
+    const keepaliveS = 60
+    const connected = await Promise.all([
+      probeWorker.ask({ type: 'connect', host: t.host, port: t.port, devices: probe, width: 20, keepaliveS }, 'connected', 600_000),
+      ...workers.map((w, i) => w.ask({ type: 'connect', host: t.host, port: t.port, devices: others[i], width: 50, keepaliveS }, 'connected', 600_000))
+    ])
+    const connectS = (performance.now() - connectStart) / 1000
+    const nConnected = connected.reduce((n, c) => n + c.connected, 0)
+    const connectFailures = connected.reduce((n, c) => n + c.failed, 0)
+    log(`${t.name}: ${nConnected} devices connected in ${connectS.toFixed(1)} s (${connectFailures} failed)`)
+    // let the connect storm's bookkeeping settle before measuring: the server answers /metrics again (bounded)
+    const settleStart = performance.now()
+    await sleep(2000)
+    let m0 = t.httpUrl ? await scrape(t.httpUrl) : null // also resets the event-loop lag histogram
+    while (t.httpUrl && m0 === null && performance.now() - settleStart < 300_000) m0 = await scrape(t.httpUrl)
+    const settleS = Math.round((performance.now() - settleStart) / 100) / 10
+    if (t.httpUrl && m0 === null) throw new Error(`the server did not answer /metrics within ${settleS} s after ${nConnected} devices connected`)
+    await probeWorker.ask({ type: 'probe', probe: t.probe }, 'probeReady', 60_000)
+    const cpu0 = t.pid ? cpuSeconds(t.pid) : null
+    let peakRssKiB = 0
+    const sampler = setInterval(() => { const s = t.pid ? procStatus(t.pid) : null; if (s) peakRssKiB = Math.max(peakRssKiB, s.rssKiB) }, 500)
+    const tag = `b${Date.now().toString(36)}`
+    const hz = o.rate / Math.max(1, devices.length)
+    const ran = await Promise.all(all.map((w, i) => w.ask({
+      type: 'run', tag, durationMs: o.durationS * 1000, telemetryPerDeviceHz: hz, telemetryQos: o.telemetryQos, alarms: i === 0 ? alarms : []
+    }, 'ran', o.durationS * 1000 + 60_000)))
+    const runS = Math.max(...ran.map((r) => r.runS))
+    const m1 = t.httpUrl ? await scrape(t.httpUrl) : null
+    const cpu1 = t.pid ? cpuSeconds(t.pid) : null
+    log(`${t.name}: run of ${runS.toFixed(1)} s done; waiting up to ${o.drainS} s for the last alarms`)
+
+    // wait for alarms still on their way (bounded)
+    let collected = await Promise.all(all.map((w) => w.ask({ type: 'collect' }, 'collected', 30_000)))
+    const drainUntil = performance.now() + o.drainS * 1000
+    const outstanding = () => collected[0].alarms.filter((a) => a.ackedMs !== null && a.arrivedMs === null).length
+    while (outstanding() > 0 && performance.now() < drainUntil) {
+      await sleep(250)
+      collected = await Promise.all(all.map((w) => w.ask({ type: 'collect' }, 'collected', 30_000)))
+    }
+    // a duplicate may come after the first: a last short wait, then the final count
+    await sleep(1000)
+    collected = await Promise.all(all.map((w) => w.ask({ type: 'collect' }, 'collected', 30_000)))
+    clearInterval(sampler)
+    const hwm = t.pid ? procStatus(t.pid) : null
+
+    const records: AlarmRecord[] = collected[0].alarms
+    const sum = (f: (c: WorkerCounts) => number) => collected.reduce((n, c) => n + f(c.counts), 0)
+    const delta = (name: string, labels?: Record<string, string>) => {
+      if (!m0 || !m1) return null
+      // a counter appears at its first increment: absent before the run means 0
+      const a = metricValue(m0, name, labels) ?? 0
+      const b = metricValue(m1, name, labels)
+      return b === null ? null : b - a
+    }
+    const accepted = delta('eldercare_gateway_messages_total', { kind: 'telemetry', outcome: 'accepted' })
+    const written = delta('eldercare_readings_written')
+    const lag = m1 ? metricValue(m1, 'nodejs_eventloop_lag_p99_seconds') : null
+    return {
+      target: t.name,
+      connected: nConnected,
+      connectFailures,
+      connectS: Math.round(connectS * 10) / 10,
+      settleS,
+      runS: Math.round(runS * 10) / 10,
+      latency: latencyOf(records.filter((r) => r.arrivedMs !== null).map((r) => r.arrivedMs!)),
+      pubackLatency: latencyOf(records.filter((r) => r.ackedMs !== null).map((r) => r.ackedMs!)),
+      alarmsSent: records.filter((r) => r.sent).length,
+      alarmsAcked: records.filter((r) => r.ackedMs !== null).length,
+      lost: records.filter((r) => r.ackedMs !== null && r.arrivedMs === null).length,
+      duplicated: records.reduce((n, r) => n + Math.max(0, r.arrivals - 1), 0),
+      telemetrySent: sum((c) => c.telemetrySent),
+      telemetryAcked: sum((c) => c.telemetryAcked),
+      acceptedPerS: accepted === null ? null : Math.round(accepted / runS),
+      storedPerS: written === null ? null : Math.round(written / runS),
+      readingsBufferedAtEnd: m1 ? metricValue(m1, 'eldercare_readings_buffered') : null,
+      loopLagP99Ms: lag === null ? null : Math.round(lag * 10_000) / 10,
+      rssMiB: t.pid ? Math.round(Math.max(peakRssKiB, hwm?.hwmKiB ?? 0) / 1024) : null,
+      runRssMiB: t.pid ? Math.round(peakRssKiB / 1024) : null,
+      cpuPercent: cpu0 !== null && cpu1 !== null ? Math.round(((cpu1 - cpu0) / runS) * 100) : null,
+      closedDuringRun: sum((c) => c.closedDuringRun),
+      loadAvg: Math.round(loadavg()[0] * 10) / 10,
+      error: null
+    }
+  } finally {
+    await Promise.all(all.map((w) => w.stop()))
+  }
+}
+
+/** Runs the benchmark: Mosquitto first (if asked), then the platform; everything is stopped after. */
+export async function runAlarmBench (opts: Partial<AlarmBenchOptions> = {}): Promise<AlarmBenchResult> {
+  const o: AlarmBenchOptions = { ...BENCH_DEFAULTS, ...opts }
+  const log = o.log ?? (() => {})
+  const targets: TargetResult[] = []
+  const stops: Array<() => Promise<void>> = []
+  try {
+    if (o.mosquitto) {
+      const broker: MosquittoServer = await startMosquitto()
+      stops.push(() => broker.stop())
+      const fleet = Array.from({ length: o.devices }, (_, i) => ({ id: `bench-w-${String(i + 1).padStart(5, '0')}`, secret: 'x' }))
+      log(`mosquitto on port ${broker.port}`)
+      targets.push(await runTarget(o, { name: 'mosquitto', host: '127.0.0.1', port: broker.port, probe: { kind: 'mqtt', host: '127.0.0.1', port: broker.port }, pid: null, httpUrl: null }, fleet, log)
+        .catch((err) => failedTarget('mosquitto', err)))
+      await stops.pop()!()
+    }
+
+    const env: Record<string, string> = {}
+    if (o.mode === 'postgres') {
+      const pg: PostgresServer = await startPostgres()
+      stops.push(() => pg.stop())
+      env.DATABASE_URL = await pg.createDatabase('bench_alarms')
+    }
+    if (o.influx) {
+      const influx: InfluxServer = await startInflux()
+      stops.push(() => influx.dispose())
+      env.INFLUX_URL = await influx.createDatabase('bench_alarms')
+    }
+    log(`starting the platform (${o.mode}${o.influx ? ' + InfluxDB' : ''})`)
+    const platform = await startPlatform(o.root ?? ROOT, env)
+    stops.push(() => platform.stop())
+    const provisionStart = performance.now()
+    const fleet = await provisionFleet(platform.httpUrl, ADMIN, o.devices)
+    log(`provisioned ${fleet.devices.length} devices in ${((performance.now() - provisionStart) / 1000).toFixed(1)} s`)
+    const name = `${o.mode}${o.influx ? '+influx' : ''}`
+    targets.push(await runTarget(o, {
+      name, host: '127.0.0.1', port: platform.mqttPort, probe: { kind: 'socketio', httpUrl: platform.httpUrl, token: fleet.token }, pid: platform.proc.pid, httpUrl: platform.httpUrl
+    }, fleet.devices, log).catch((err) => failedTarget(name, err)))
+    return { options: o, targets }
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => {})
+  }
+}
+
+/** The result as a table, one column per target. */
+export function benchTable (r: AlarmBenchResult): string {
+  const f = (v: number | null | undefined, unit = '') => (v === null || v === undefined ? '–' : `${v.toLocaleString('en-US')}${unit}`)
+  const rows: Array<[string, (t: TargetResult) => string]> = [
+    ['devices connected', (t) => `${f(t.connected)} of ${f(r.options.devices)}${t.connectFailures ? ` (${t.connectFailures} refused)` : ''}`],
+    ['connect time', (t) => `${t.connectS} s`],
+    ['settle time', (t) => `${t.settleS} s`],
+    ['alarms sent / PUBACKed', (t) => `${t.alarmsSent} / ${t.alarmsAcked}`],
+    ['alarm p50', (t) => f(t.latency?.p50, ' ms')],
+    ['alarm p90', (t) => f(t.latency?.p90, ' ms')],
+    ['alarm p99', (t) => f(t.latency?.p99, ' ms')],
+    ['alarm max', (t) => f(t.latency?.max, ' ms')],
+    ['PUBACK p99 (falls)', (t) => f(t.pubackLatency?.p99, ' ms')],
+    ['alarms lost', (t) => f(t.lost)],
+    ['alarms duplicated', (t) => f(t.duplicated)],
+    ['telemetry sent /s', (t) => f(Math.round(t.telemetrySent / t.runS))],
+    ['telemetry PUBACKed /s', (t) => f(Math.round(t.telemetryAcked / t.runS))],
+    ['telemetry accepted /s', (t) => f(t.acceptedPerS)],
+    ['reading points stored /s', (t) => f(t.storedPerS)],
+    ['points buffered at end', (t) => f(t.readingsBufferedAtEnd)],
+    ['event-loop lag p99', (t) => f(t.loopLagP99Ms, ' ms')],
+    ['server CPU', (t) => f(t.cpuPercent, ' %')],
+    ['server peak RSS (life)', (t) => f(t.rssMiB, ' MiB')],
+    ['server peak RSS (run)', (t) => f(t.runRssMiB, ' MiB')],
+    ['connections lost in run', (t) => f(t.closedDuringRun)],
+    ['machine load (1 min)', (t) => f(t.loadAvg)],
+    ['did not complete', (t) => (t.error ?? '').slice(0, 100)]
+  ]
+  const cols = r.targets.map((t) => [t.target, ...rows.map(([, g]) => g(t))])
+  const labels = ['', ...rows.map(([k]) => k)]
+  const widths = [Math.max(...labels.map((l) => l.length)), ...cols.map((c) => Math.max(...c.map((x) => x.length)))]
+  return labels.map((l, i) => [l.padEnd(widths[0]), ...cols.map((c, j) => c[i].padStart(widths[j + 1]))].join('  ')).join('\n')
+}
+
+/** The final JSON line (issue 11's shape). */
+export function benchSummary (r: AlarmBenchResult): Record<string, unknown> {
+  const main = r.targets.find((t) => t.target !== 'mosquitto')!
+  const mq = r.targets.find((t) => t.target === 'mosquitto')
+  const ratio = mq?.latency && main.latency ? Math.round((main.latency.p99 / Math.max(mq.latency.p99, 0.01)) * 100) / 100 : null
+  return {
+    mode: main.target, devices: main.connected, ratePerS: r.options.rate, alarmsPerS: r.options.alarms, durationS: r.options.durationS,
+    p50: main.latency?.p50 ?? null, p90: main.latency?.p90 ?? null, p99: main.latency?.p99 ?? null, max: main.latency?.max ?? null,
+    mosquittoP50: mq?.latency?.p50 ?? null, mosquittoP99: mq?.latency?.p99 ?? null, ratioP99: ratio,
+    lost: main.lost, duplicated: main.duplicated, unacked: main.alarmsSent - main.alarmsAcked,
+    error: main.error,
+    acceptedPerS: main.acceptedPerS, storedPerS: main.storedPerS, rssMiB: main.rssMiB, loopLagP99Ms: main.loopLagP99Ms, cpuPercent: main.cpuPercent, loadAvg: main.loadAvg
+  }
+}

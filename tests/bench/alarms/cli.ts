@@ -1,0 +1,61 @@
+/**
+ * `npm run bench:alarms -- [--mode embedded|postgres] [--influx] [--mosquitto] [--devices N]
+ *   [--rate MSG_PER_S] [--alarms FALLS_PER_S] [--duration S] [--workers N] [--qos 0|1] [--drain S] [--root CHECKOUT]`
+ *
+ * Prints progress on stderr, then a table and one final JSON line on stdout (docs/benchmarks.md).
+ */
+import { parseArgs } from 'node:util'
+import { BENCH_DEFAULTS, benchSummary, benchTable, runAlarmBench, type AlarmBenchOptions } from './bench.ts'
+
+function fail (message: string): never {
+  process.stderr.write(`bench:alarms: ${message}\n`)
+  process.exit(2)
+}
+
+const { values } = parseArgs({
+  options: {
+    mode: { type: 'string', default: BENCH_DEFAULTS.mode },
+    influx: { type: 'boolean', default: false },
+    mosquitto: { type: 'boolean', default: false },
+    devices: { type: 'string', default: String(BENCH_DEFAULTS.devices) },
+    rate: { type: 'string' },
+    alarms: { type: 'string', default: String(BENCH_DEFAULTS.alarms) },
+    duration: { type: 'string', default: String(BENCH_DEFAULTS.durationS) },
+    workers: { type: 'string', default: String(BENCH_DEFAULTS.workers) },
+    qos: { type: 'string', default: String(BENCH_DEFAULTS.telemetryQos) },
+    drain: { type: 'string', default: String(BENCH_DEFAULTS.drainS) },
+    root: { type: 'string' },
+    help: { type: 'boolean', default: false }
+  },
+  strict: true
+})
+if (values.help) {
+  process.stdout.write('usage: npm run bench:alarms -- [--mode embedded|postgres] [--influx] [--mosquitto] [--devices N] [--rate MSG_PER_S (default: one per device per second)] [--alarms PER_S] [--duration S] [--workers N] [--qos 0|1] [--drain S] [--root CHECKOUT (run that checkout\'s platform, to compare versions)]\n')
+  process.exit(0)
+}
+const int = (name: string, v: string | undefined, min: number, max: number): number => {
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} "${v}" must be a whole number from ${min} to ${max}`)
+  return n
+}
+if (values.mode !== 'embedded' && values.mode !== 'postgres') fail(`--mode "${values.mode}" must be embedded or postgres`)
+const devices = int('devices', values.devices, 1, 50_000)
+const opts: AlarmBenchOptions = {
+  mode: values.mode,
+  influx: values.influx,
+  mosquitto: values.mosquitto,
+  devices,
+  rate: values.rate === undefined ? devices : int('rate', values.rate, 0, 200_000),
+  alarms: int('alarms', values.alarms, 1, 1000),
+  durationS: int('duration', values.duration, 1, 3600),
+  workers: int('workers', values.workers, 1, 16),
+  telemetryQos: int('qos', values.qos, 0, 1) as 0 | 1,
+  drainS: int('drain', values.drain, 0, 600),
+  root: values.root,
+  log: (line) => process.stderr.write(`[bench:alarms] ${line}\n`)
+}
+if (opts.rate / devices > 20) fail(`--rate ${opts.rate} over ${devices} devices is more than 20 msg/s per device, the gateway's telemetry allowance [P-4.3]`)
+
+const result = await runAlarmBench(opts)
+process.stdout.write(`\n${benchTable(result)}\n\n${JSON.stringify(benchSummary(result))}\n`)
+process.exit(0)
