@@ -128,23 +128,26 @@ export async function relayGatewayEvents (broker: Aedes, gateway: EventEmitter<G
 }
 
 /**
- * A registry change (secret rotation, removal) reaches every node: each forgets its cached record
- * of the device and closes the device's connection if it holds it. Returns the function that tells
- * the other nodes; `onRemote` runs for what another node was told. Resolves once subscribed.
+ * A change one node is told of that every node must apply at once, not after a cache timeout
+ * (issue 14): a registry change (secret rotation, removal: each node forgets its cached record
+ * and closes the device's connection if it holds it), a resident's detection settings (each
+ * node's detector reloads them). Subscribes to `$SYS/eldercare/<name>` — no device may — and
+ * returns the function that tells the other nodes; `onRemote` runs for what another node was
+ * told. Resolves once subscribed.
  */
-export async function relayInvalidations (broker: Aedes, onRemote: (deviceId: string | undefined) => void): Promise<(deviceId: string | undefined) => void> {
-  const topic = CLUSTER_TOPIC_PREFIX + 'invalidateDevice'
+export async function clusterSignal<T extends object> (broker: Aedes, name: string, onRemote: (body: T) => void): Promise<(body: T) => void> {
+  const topic = CLUSTER_TOPIC_PREFIX + name
   await new Promise<void>((resolve) => {
     broker.subscribe(topic, (packet, done) => {
       try {
-        const { origin, deviceId } = JSON.parse(packet.payload.toString()) as { origin: string, deviceId?: string }
-        if (origin !== broker.id) onRemote(deviceId)
+        const { origin, ...body } = JSON.parse(packet.payload.toString()) as { origin: string }
+        if (origin !== broker.id) onRemote(body as T)
       } catch { /* not one of ours: ignore */ }
       done()
     }, resolve)
   })
-  return (deviceId) => {
-    const body = Buffer.from(JSON.stringify({ origin: broker.id, deviceId }))
-    broker.publish({ cmd: 'publish', topic, payload: body, qos: 0, retain: false, dup: false } as PublishPacket, () => {})
+  return (body) => {
+    const payload = Buffer.from(JSON.stringify({ ...body, origin: broker.id }))
+    broker.publish({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false } as PublishPacket, () => {})
   }
 }

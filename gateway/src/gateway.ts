@@ -20,7 +20,7 @@ import { listenTcp, listenTls, listenWebSocket, type GuardOptions, type Listener
 import { ALARM_RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-limit.ts'
 import { Presence } from './presence.ts'
 import { Observers, observerSubscribeRefusal } from './observers.ts'
-import { redisBrokerParts, relayGatewayEvents, relayInvalidations, type BrokerParts } from './cluster.ts'
+import { clusterSignal, redisBrokerParts, relayGatewayEvents, type BrokerParts } from './cluster.ts'
 import { Readings, type ReadingsOptions } from './readings.ts'
 import { GatewayStore, type Sql } from './store.ts'
 import type { GatewayCounters, GatewayEvents } from './types/events.ts'
@@ -91,7 +91,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly proxyProtocol: boolean
   private servers: Listener[] = []
   /** scaled mode: tells the other nodes of a registry change */
-  private tellCluster: ((deviceId: string | undefined) => void) | null = null
+  private tellCluster: ((change: { deviceId?: string }) => void) | null = null
+  /** scaled mode: tells the other nodes of a resident's new detection settings */
+  private tellSettings: ((change: { residentId: string }) => void) | null = null
   private readonly cluster?: BrokerParts
 
   constructor (opts: GatewayOptions) {
@@ -183,7 +185,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     await this.broker.listen()
     if (this.cluster) {
       await relayGatewayEvents(this.broker, this)
-      this.tellCluster = await relayInvalidations(this.broker, (id) => this.forgetDevice(id))
+      this.tellCluster = await clusterSignal<{ deviceId?: string }>(this.broker, 'invalidateDevice', (c) => this.forgetDevice(c.deviceId))
+      this.tellSettings = await clusterSignal<{ residentId: string }>(this.broker, 'detectionSettings', (c) => { void this.reloadLocalSettings(c.residentId) })
     }
     await this.readings?.start()
     this.pruner.start()
@@ -241,7 +244,20 @@ export class Gateway extends EventEmitter<GatewayEvents> {
    */
   invalidateDevice (deviceId?: string): void {
     this.forgetDevice(deviceId)
-    this.tellCluster?.(deviceId)
+    this.tellCluster?.({ deviceId })
+  }
+
+  /**
+   * A resident's detection settings (thresholds, windows) changed: this node's detector reloads
+   * them, and in scaled mode every other node's at once, not at its next tick (issue 14).
+   */
+  async reloadDetectionSettings (residentId: string): Promise<void> {
+    this.tellSettings?.({ residentId })
+    await this.reloadLocalSettings(residentId)
+  }
+
+  private async reloadLocalSettings (residentId: string): Promise<void> {
+    await this.readings?.detector?.reloadSettings(residentId).catch((err) => this.log.warn({ err, residentId }, 'detection settings not reloaded; the next tick will'))
   }
 
   private forgetDevice (deviceId: string | undefined): void {
