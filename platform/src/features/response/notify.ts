@@ -5,7 +5,6 @@
  */
 import { createHmac } from 'node:crypto'
 import type { Logger } from 'pino'
-import type { NotificationOutbox } from './outbox.ts'
 import type { Queryable } from '../../db/db.ts'
 
 export type NotificationKind = 'incident_opened' | 'incident_resolved' | 'dispatch_offer' | 'escalation'
@@ -32,6 +31,15 @@ export interface NotificationChannel {
    * WebhookError (`retryable` false when retrying cannot help).
    */
   attempt?(n: Notification, meta: DeliveryMeta): Promise<void>
+}
+
+/** The store a notifier puts durable channels' messages in (./outbox.ts implements it). */
+export interface NotificationStore {
+  /** Stores the message for `channel` (through `q`, e.g. the caller's transaction); resolves with its id. */
+  enqueue(channel: string, n: Notification, q?: Queryable): Promise<string>
+  /** Resolves when the messages `ids` are delivered or failed for good. */
+  settled(ids: readonly string[]): Promise<void>
+  stop(): Promise<void>
 }
 
 /** What the outbox tells a channel about the attempt: the idempotency key and the attempt number (1 first). */
@@ -145,7 +153,7 @@ export class Notifier {
     private readonly channels: NotificationChannel[],
     private readonly record: (incidentId: string, kind: 'notified' | 'notification_failed', data: Record<string, unknown>) => Promise<void>,
     private readonly log: Logger,
-    private readonly outbox?: NotificationOutbox
+    private readonly outbox?: NotificationStore
   ) {}
 
   notify (n: Notification): void {

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Db, Queryable } from '../../db/db.ts'
-import type { Notification, NotificationChannel } from './notify.ts'
+import type { Notification, NotificationChannel, NotificationStore } from './notify.ts'
 
 export interface OutboxOptions {
   /** attempts in all, the first included. Default 5. */
@@ -32,7 +32,7 @@ type Record_ = (incidentId: string, kind: 'notified' | 'notification_failed', da
 
 interface Claimed { id: string, channel: string, incident_id: string, payload: Notification, attempts: number }
 
-export class NotificationOutbox {
+export class NotificationOutbox implements NotificationStore {
   private readonly o: Required<OutboxOptions>
   private timer?: NodeJS.Timeout
   private running: Promise<number> | null = null
