@@ -75,6 +75,8 @@ async function main (): Promise<void> {
     const redisMem = async () => Number(/used_memory:(\d+)/.exec((await run('redis-cli', ['-p', String(redis.port), 'info', 'memory'])).stdout)![1])
     const rss0 = rssKb(g.pid)
     const redis0 = await redisMem()
+    const cpuConnect0 = cpuUs(g.pid)
+    const { rows: [calls0] } = await admin.query<{ n: string }>("select coalesce(sum(calls), 0)::text as n from pg_stat_statements s join pg_roles r on r.oid = s.userid where r.rolname = 'gateway'")
     for (let i = 0; i < direct.length; i += 50) {
       await Promise.all(direct.slice(i, i + 50).map(async (d) => {
         const dev = new SimDevice({ url: mqttUrl, credentials: { id: d.id, secret: d.secret, type: d.type }, keepaliveS: 60 })
@@ -82,6 +84,8 @@ async function main (): Promise<void> {
         devices.push(dev)
       }))
     }
+    const cpuConnect = cpuUs(g.pid) - cpuConnect0
+    const { rows: [calls1] } = await admin.query<{ n: string }>("select coalesce(sum(calls), 0)::text as n from pg_stat_statements s join pg_roles r on r.oid = s.userid where r.rolname = 'gateway'")
     await sleep(5000)
     const rss1 = rssKb(g.pid)
     const redis1 = await redisMem()
@@ -135,6 +139,7 @@ async function main (): Promise<void> {
     const lines = [
       `capacity (${HOMES} homes, ${n} device connections, ${wearables.length} wearables, ${falls.length} fall detectors; node ${process.version})`,
       `  gateway RSS: ${(rss0 / 1024).toFixed(0)} MiB idle → ${(rss1 / 1024).toFixed(0)} MiB with ${n} devices: ${f1((rss1 - rss0) / n)} KiB per device`,
+      `  connect (CONNECT, authentication, session in Redis, SUBSCRIBE, retained status): ${f1(cpuConnect / n)} µs gateway CPU and ${f1((Number(calls1!.n) - Number(calls0!.n)) / n)} gateway statements per device`,
       `  Redis used_memory: +${f1((redis1 - redis0) / 1024 / n)} KiB per device (persistent session, subscriptions, retained status)`,
       `  idle (no traffic, ${n} devices connected): gateway ${f1(idle.gwCpu / TELEMETRY_SECONDS / 1000)} ms CPU/s, platform ${f1(idle.plCpu / TELEMETRY_SECONDS / 1000)} ms CPU/s, ${f1(idle.gwCalls / TELEMETRY_SECONDS)} gateway + ${f1(idle.plCalls / TELEMETRY_SECONDS)} platform statements/s`,
       `  telemetry: ${sent} messages in ${f1(telSeconds)} s (${f1(sent / telSeconds)}/s)`,

@@ -138,13 +138,15 @@ describe.skipIf(!req.ok)('losing a node loses nothing (issue 14): two gateways, 
     httpUrl = `http://127.0.0.1:${haproxy.httpPort}`
     mqttUrl = `mqtt://127.0.0.1:${haproxy.mqttPort}`
     api = new Api(httpUrl)
+    // haproxy routes to a node once its health checks pass
+    await eventually(async () => (await fetch(`${httpUrl}/api/health`)).status === 200, 20_000, 'health 200 through HAProxy')
     await api.login()
     pool = new pg.Pool({ connectionString: databaseUrl, max: 4 })
     pool.on('error', () => {}) // the PostgreSQL scenario cuts these connections on purpose
   }, 180_000)
 
   afterAll(async () => {
-    for (const d of devices) await d.close().catch(() => {})
+    await Promise.all(devices.map((d) => withTimeout(d.close(), 3000, 'device closed').catch(() => {})))
     await Promise.all([...(gateways ?? []), ...(platforms ?? [])].map((n) => n.stop()))
     await haproxy?.stop()
     await pool?.end()
@@ -285,7 +287,11 @@ describe.skipIf(!req.ok)('losing a node loses nothing (issue 14): two gateways, 
       const sent = await withTimeout(Promise.all(pending), 30_000, 'every fall PUBACKed once Redis is back')
       const incidents = await expectOneIncidentEach(sent)
 
-      // healed: a command given on a node crosses Redis to the device on whichever gateway
+      // healed: a command given on a node crosses Redis to the device on whichever gateway. Redis
+      // pub/sub keeps nothing for a subscriber that is away, and each node's subscriber connection
+      // comes back on its own ioredis retry (at most 2 s apart), so a command published before every
+      // node has resubscribed is lost (known gap, docs/capacity.md): give them that long first.
+      await sleep(3000)
       const first = homes[0]!
       const received = new Promise((resolve) => { const off = first.device.onCommand((c) => { off(); resolve(c) }) })
       await eventually(async () => {
@@ -317,7 +323,9 @@ describe.skipIf(!req.ok)('losing a node loses nothing (issue 14): two gateways, 
     } finally {
       await postgres.resume()
     }
-    const sent = await withTimeout(Promise.all(pending), 30_000, 'every fall PUBACKed after PostgreSQL is back')
+    const sent = await withTimeout(Promise.all(pending), 30_000, 'every fall PUBACKed after PostgreSQL is back').catch((err: Error) => {
+      throw new Error(`${err.message}: ${acked} PUBACKed; devices connected: ${homes.map((h) => clientOf(h.device).connected).join(', ')}\n${gateways.map((n) => `--- ${n.name}\n${n.logTail(12)}`).join('\n')}`)
+    })
     await expectOneIncidentEach(sent)
     await expectWhole()
   })
