@@ -7,7 +7,7 @@
 import mqtt, { type MqttClient } from 'mqtt'
 import {
   deviceTopic, type Command, type CommandAck, type DeviceErrorMessage, type DeviceEvent, type DeviceStatusMessage,
-  type EventType, type IntercomEvent, type TelemetrySample, type UpstreamKind, parseDeviceTopic
+  type EventType, type IntercomEvent, type RtcSignalDown, type TelemetrySample, type UpstreamKind, parseDeviceTopic
 } from '@eldercare/protocols'
 import { firmwareResponse } from './firmware.ts'
 
@@ -50,6 +50,7 @@ export class SimDevice {
   activeCall: { callId: string, deviceId: string, answered?: boolean } | null = null
   private readonly now: () => number
   private readonly listeners = new Set<(c: Command) => void>()
+  private readonly rtcListeners = new Set<(s: RtcSignalDown) => void>()
 
   constructor (private readonly opts: SimDeviceOptions) {
     this.id = opts.credentials.id
@@ -93,10 +94,18 @@ export class SimDevice {
     })
     const ids = [id, ...(this.opts.children ?? [])]
     await client.subscribeAsync(ids.flatMap((d) => [deviceTopic(d, 'commands'), deviceTopic(d, 'errors')]), { qos: 1 })
+    // [P-3.8] an intercom takes part in WebRTC calls: the centre's offers arrive on rtc/down
+    if (this.opts.credentials.type === 'intercom') await client.subscribeAsync(deviceTopic(id, 'rtc/down'), { qos: 1 })
   }
 
   get connected (): boolean {
     return this.client?.connected ?? false
+  }
+
+  /** [P-3.8] Sees each WebRTC signal the centre sends this intercom (see intercom.ts). */
+  onRtc (fn: (s: RtcSignalDown) => void): () => void {
+    this.rtcListeners.add(fn)
+    return () => this.rtcListeners.delete(fn)
   }
 
   onCommand (fn: (c: Command) => void): () => void {
@@ -171,6 +180,10 @@ export class SimDevice {
     if (topic.endsWith('/errors')) {
       this.errors.push(body as DeviceErrorMessage)
       this.opts.onError?.(body as DeviceErrorMessage)
+      return
+    }
+    if (topic.endsWith('/rtc/down')) {
+      for (const fn of this.rtcListeners) fn(body as RtcSignalDown)
       return
     }
     const command = body as Command

@@ -19,12 +19,12 @@ export function checkPublish (session: DeviceSession, topic: string): AclDecisio
   return { ok: true, topic: parsed }
 }
 
-/** [P-2.5] A device subscribes only to its own commands and errors (a hub also its children's), no wildcards. */
+/** [P-2.5] A device subscribes only to its own commands, errors and rtc/down [P-3.8] (a hub also its children's), no wildcards. */
 export function checkSubscribe (session: DeviceSession, topic: string): AclDecision {
   if (topic.includes('+') || topic.includes('#')) return { ok: false, reason: 'wildcard subscriptions are not allowed for devices' }
   const parsed = parseDeviceTopic(topic)
   if (!parsed) return { ok: false, reason: `"${topic}" is not a device topic of protocol v1` }
-  if (parsed.kind !== 'commands' && parsed.kind !== 'errors') return { ok: false, reason: `devices may subscribe only to commands and errors, not ${parsed.kind}` }
+  if (parsed.kind !== 'commands' && parsed.kind !== 'errors' && parsed.kind !== 'rtc/down') return { ok: false, reason: `devices may subscribe only to commands, errors and rtc/down, not ${parsed.kind}` }
   if (!session.actsFor.has(parsed.deviceId)) return { ok: false, reason: `device ${session.id} may not subscribe for ${parsed.deviceId}` }
   return { ok: true, topic: parsed }
 }

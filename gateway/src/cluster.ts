@@ -95,7 +95,8 @@ export function redisBrokerParts (redisUrl: string, log: Logger): BrokerParts {
   }
 }
 
-const RELAYED = ['inbox', 'commandAck', 'deviceStatus'] as const satisfies ReadonlyArray<keyof GatewayEvents>
+// rtc [P-3.8]: a device's signal reaches the platform node whose operator is on the call, wherever the device is connected
+const RELAYED = ['inbox', 'commandAck', 'deviceStatus', 'rtc'] as const satisfies ReadonlyArray<keyof GatewayEvents>
 type Relayed = (typeof RELAYED)[number]
 export const CLUSTER_TOPIC_PREFIX = '$SYS/eldercare/'
 

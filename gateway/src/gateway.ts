@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events'
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes'
 import { pino, type Logger } from 'pino'
-import { MAX_PACKET_BYTES, deviceTopic, parseDeviceTopic, type Command } from '@eldercare/protocols'
+import { MAX_PACKET_BYTES, deviceTopic, parseDeviceTopic, type Command, type RtcSignalDown } from '@eldercare/protocols'
 import { checkSubscribe } from './acl.ts'
 import { CommandDelivery, type CommandPublishOptions } from './command-delivery.ts'
 import { DeviceAuth } from './connect.ts'
@@ -227,6 +227,14 @@ export class Gateway extends EventEmitter<GatewayEvents> {
    */
   publishCommand (deviceId: string, command: Command, opts: CommandPublishOptions = {}): Promise<void> {
     return this.publish(deviceTopic(deviceId, 'commands'), command, 1, (packet) => this.commands.stamp(packet, opts))
+  }
+
+  /**
+   * [P-3.8] Publishes a WebRTC signal to a device. QoS 0: never queued for an offline session,
+   * since an offer delivered minutes later on reconnect would ring for a call long gone.
+   */
+  publishRtc (deviceId: string, signal: RtcSignalDown): Promise<void> {
+    return this.publish(deviceTopic(deviceId, 'rtc/down'), signal, 0)
   }
 
   /**

@@ -3,15 +3,16 @@
  *
  *   const gateway = new Gateway({ sql, logger, ...options })   // a store (PGlite or pg) + options
  *   await gateway.listen({ mqttPort, mqttWsPort, tls })       // … and gateway.close()
- *   gateway.on('inbox' | 'commandAck' | 'deviceStatus' | 'message' | 'durableWrite' | 'floodDisconnect', …)
+ *   gateway.on('inbox' | 'commandAck' | 'rtc' | 'deviceStatus' | 'message' | 'durableWrite' | 'floodDisconnect', …)
  *   await gateway.publishCommand(deviceId, command, { expiresAt })
+ *   await gateway.publishRtc(deviceId, signal)                 // [P-3.8] WebRTC signalling, QoS 0
  *   gateway.invalidateDevice(deviceId)                         // after a registry change
  *   gateway.counters, gateway.connectedClients                 // for metrics and health
  *
  * Nothing else of gateway/src is part of it.
  */
 export { Gateway, type GatewayOptions, type ListenOptions } from './gateway.ts'
-export type { InboxNotice, CommandAckNotice, MessageOutcome, GatewayEvents, GatewayCounters } from './types/events.ts'
+export type { InboxNotice, CommandAckNotice, RtcNotice, MessageOutcome, GatewayEvents, GatewayCounters } from './types/events.ts'
 export type { CommandPublishOptions } from './command-delivery.ts'
 export type { Sql } from './store.ts'
 export type { TlsListenOptions } from './listeners.ts'

@@ -3,10 +3,9 @@
  * `Sql` handle (PGlite or PostgreSQL, both speak this shape) and owns only these queries;
  * the schema and its migrations belong to the platform.
  */
-export interface Sql {
-  /** `priority`: where the statement queues while the embedded database is busy (alarms first, bookkeeping last). */
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[], opts?: { priority?: 'alarm' | 'normal' | 'background' }): Promise<{ rows: T[], rowCount: number }>
-}
+import type { Sql } from '@eldercare/readings'
+
+export type { Sql }
 
 export interface DeviceRecord {
   id: string

@@ -32,6 +32,8 @@ import type { EngineOptions } from './features/incidents/engine.ts'
 import { responsePlugin, type ResponseOptions } from './plugins/response.ts'
 import { responseRoutes } from './features/response/routes.ts'
 import { responderPageRoutes } from './features/response/responder-page.ts'
+import { callsFeature, type CallsOptions } from './features/calls/index.ts'
+import { welfareRoundsFeature, type WelfareRoundsOptions } from './features/welfare-rounds/index.ts'
 
 export interface BuildAppOptions {
   db: Db
@@ -64,6 +66,10 @@ export interface BuildAppOptions {
   vitalsStore?: VitalsStore
   /** Told when a resident's detection overrides change (embedded: the gateway's detector reloads them). */
   detectionSettingsChanged?: (residentId: string) => void
+  /** Video calls with intercoms (issue 17): the gateway as transport, TURN servers. */
+  calls?: CallsOptions
+  /** Welfare rounds (issue 17): broadcast batches, deadline sweep. */
+  welfareRounds?: WelfareRoundsOptions
   /** Told of every route as it is registered (the route-guard test reads each route's capability). */
   onRoute?: (route: RouteOptions) => void
 }
@@ -117,6 +123,8 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(observerRoutes)
   await app.register(responseRoutes)
   await app.register(responderPageRoutes)
+  await app.register(callsFeature, { timeZone: opts.timeZone, now, ...opts.calls })
+  await app.register(welfareRoundsFeature, { ...(opts.timeZone ? { timeZone: opts.timeZone } : {}), now, ...opts.welfareRounds })
   await app.register(vitalsRoutes, { store: opts.vitalsStore ?? new SqlVitalsStore(opts.db), settingsChanged: opts.detectionSettingsChanged, now })
   await app.register(healthRoutes, {
     checks: {

@@ -4,6 +4,7 @@
  */
 import { EnvReader, type TlsFiles } from '@eldercare/common'
 import { DEFAULT_TIME_ZONE, isTimeZone } from './lib/local-time.ts'
+import { readTurnConfig, type TurnConfig } from './features/calls/index.ts'
 
 export interface Config {
   /** REST, socket.io, dashboard, /docs, /metrics. Default 8080; 0 = any free port. */
@@ -42,6 +43,8 @@ export interface Config {
   notifyWebhookSecret: string | null
   /** Public base URL of the platform, put in front of responder links, e.g. https://centre.example. */
   publicUrl: string | null
+  /** STUN/TURN servers for video calls: TURN_URLS, TURN_SECRET or TURN_USERNAME/TURN_CREDENTIAL, TURN_TTL_S (docs/calls.md). */
+  turn: TurnConfig
 }
 
 import { errors } from './errors.ts'
@@ -92,7 +95,8 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     timeZone,
     notifyWebhookUrl,
     notifyWebhookSecret,
-    publicUrl: publicUrl?.replace(/\/+$/, '') ?? null
+    publicUrl: publicUrl?.replace(/\/+$/, '') ?? null,
+    turn: readTurnConfig(env, problems)
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return cfg

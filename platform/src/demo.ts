@@ -15,8 +15,12 @@ const DEMO_PREFIX = 'demo-'
 export interface DemoDevice { id: string, secret: string, type: string }
 /** One resident's devices. */
 export interface DemoHousehold { wearable?: DemoDevice, fallDetector?: DemoDevice }
-/** Plays the households against the gateway at `mqttUrl`; resolves to a function that stops them. */
-export type DemoPlayer = (opts: { mqttUrl: string, households: DemoHousehold[] }) => Promise<() => Promise<void>>
+/** One home's shared video intercom (issue 17), labelled with its residents' names. */
+export interface DemoIntercom { device: DemoDevice, label: string }
+/** What the demo player plays: every resident's devices, and every home's intercom. */
+export interface DemoCast { households: DemoHousehold[], intercoms: DemoIntercom[] }
+/** Plays the households and intercoms against the gateway at `mqttUrl`; resolves to a function that stops them. */
+export type DemoPlayer = (opts: { mqttUrl: string } & DemoCast) => Promise<() => Promise<void>>
 
 interface DemoHome { site: string, kind: 'home' | 'institution', community: number, residents: Array<{ name: string, birth: string, level: number, alone: boolean, conditions: string[] }> }
 
@@ -72,8 +76,8 @@ export async function seedDemo (db: Db, rootAreaId: string): Promise<void> {
  * Gives the demo devices fresh secrets (only hashes are stored, so each start issues new
  * ones), one household per resident, for the demo player.
  */
-export async function issueDemoCredentials (db: Db): Promise<DemoHousehold[]> {
-  const { rows } = await db.query<{ id: string, type: string, resident_id: string }>('select id, type, resident_id from devices where id like $1 order by id', [`${DEMO_PREFIX}%`])
+export async function issueDemoCredentials (db: Db): Promise<DemoCast> {
+  const { rows } = await db.query<{ id: string, type: string, resident_id: string }>("select id, type, resident_id from devices where id like $1 and type <> 'intercom' order by id", [`${DEMO_PREFIX}%`])
   const households = new Map<string, DemoHousehold>()
   for (const r of rows) {
     const secret = generateDeviceSecret()
@@ -82,5 +86,17 @@ export async function issueDemoCredentials (db: Db): Promise<DemoHousehold[]> {
     entry[r.type === 'fall_detector' ? 'fallDetector' : 'wearable'] = { id: r.id, secret, type: r.type }
     households.set(r.resident_id, entry)
   }
-  return [...households.values()]
+  // every demo home gets a shared intercom (also in a demo region seeded before intercoms existed)
+  const { rows: sites } = await db.query<{ site_id: string, names: string | null }>(
+    `select d.site_id, (select string_agg(r.name, '、' order by r.name) from residents r where r.site_id = d.site_id) as names
+       from devices d where d.id like $1 and d.type <> 'intercom' group by d.site_id order by d.site_id`, [`${DEMO_PREFIX}%`])
+  const intercoms: DemoIntercom[] = []
+  for (const [i, site] of sites.entries()) {
+    const id = `${DEMO_PREFIX}intercom-${i + 1}`
+    const secret = generateDeviceSecret()
+    await db.query(`insert into devices (id, type, site_id, secret_hash) values ($1, 'intercom', $2, $3)
+                    on conflict (id) do update set secret_hash = $3`, [id, site.site_id, hashDeviceSecret(secret)])
+    intercoms.push({ device: { id, secret, type: 'intercom' }, label: site.names ?? id })
+  }
+  return { households: [...households.values()], intercoms }
 }

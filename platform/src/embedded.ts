@@ -17,6 +17,7 @@ import { openDb, type Db } from './db/db.ts'
 import { migrate } from './db/migrate.ts'
 import { hasDemoRegion, issueDemoCredentials, seedDemo, type DemoPlayer } from './demo.ts'
 import { wireGateway } from './wiring.ts'
+import { gatewayCallTransport } from './features/calls/index.ts'
 import { FieldCrypto } from './plugins/field-crypto.ts'
 import { gatewayMetrics } from './features/metrics/gateway-metrics.ts'
 import { readingsMetrics } from './features/metrics/readings-metrics.ts'
@@ -82,6 +83,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       invalidateDevice: (id) => { gateway.invalidateDevice(id); forgetDevice(id) },
       deviceLastSeen: (id) => gateway.lastSeen(id),
       timeZone: config.timeZone,
+      calls: { transport: gatewayCallTransport(gateway), turn: config.turn },
       response: {
         ...(config.notifyWebhookUrl && config.notifyWebhookSecret ? { webhook: { url: config.notifyWebhookUrl, secret: config.notifyWebhookSecret } } : {}),
         ...(config.publicUrl ? { publicUrl: config.publicUrl } : {})
@@ -100,9 +102,9 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     const demoWanted = config.demo === 'on' || (config.demo === 'auto' && !config.databaseUrl && (emptyBefore || await hasDemoRegion(db)))
     if (demoWanted && opts.demoPlayer) {
       if (!await hasDemoRegion(db)) await seedDemo(db, admin.rootAreaId)
-      const households = await issueDemoCredentials(db)
-      closers.unshift(await opts.demoPlayer({ mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, households }))
-      logger.child({ part: 'demo' }).info({ households: households.length, devices: households.reduce((n, h) => n + (h.wearable ? 1 : 0) + (h.fallDetector ? 1 : 0), 0) }, 'demo devices running')
+      const cast = await issueDemoCredentials(db)
+      closers.unshift(await opts.demoPlayer({ mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, ...cast }))
+      logger.child({ part: 'demo' }).info({ households: cast.households.length, intercoms: cast.intercoms.length, devices: cast.intercoms.length + cast.households.reduce((n, h) => n + (h.wearable ? 1 : 0) + (h.fallDetector ? 1 : 0), 0) }, 'demo devices running')
       demo = true
     }
     return {

@@ -67,6 +67,16 @@ export const errors = {
   DEVICE_EXISTS: createError('PLT_ERR_DEVICE_EXISTS', 409, 'a device with id %s is already registered'),
   SELF_CHANGE: createError('PLT_ERR_SELF_CHANGE', 409, 'you cannot change your own role, area or disable yourself; ask another administrator'),
   OUT_OF_SCOPE: createError('PLT_ERR_OUT_OF_SCOPE', 409, '%s'),
+  /** Video calls with intercoms (issue 17). */
+  NO_INTERCOM: createError('PLT_ERR_NO_INTERCOM', 409, '%s'),
+  DEVICE_OFFLINE: createError('PLT_ERR_DEVICE_OFFLINE', 409, "intercom %s is offline: call the resident's phone instead"),
+  NO_CALL: createError('PLT_ERR_NO_CALL', 409, 'this incident has no intercom call to answer'),
+  CALL_OVER: createError('PLT_ERR_CALL_OVER', 409, 'this call is %s'),
+  CALL_TAKEN: createError('PLT_ERR_CALL_TAKEN', 409, '%s'),
+  CALL_VISIT_RECORDED: createError('PLT_ERR_CALL_VISIT_RECORDED', 409, 'this call is already recorded as visit %s'),
+  CALL_NOT_COMPLETED: createError('PLT_ERR_CALL_NOT_COMPLETED', 409, 'only a call that was answered and has ended can be recorded as a visit; this one is %s'),
+  CALL_NO_RESIDENT: createError('PLT_ERR_CALL_NO_RESIDENT', 409, 'this call is not tied to one resident (a shared intercom at a home of several)'),
+  CALLS_UNAVAILABLE: createError('PLT_ERR_CALLS_UNAVAILABLE', 503, 'this node has no device gateway: calls are not available'),
   /** A bulk import with problems: details list every problem by line; nothing was written. */
   IMPORT_INVALID: createError('PLT_ERR_IMPORT_INVALID', 422, 'the file has %s; nothing was imported'),
   TOO_MANY_ATTEMPTS: createError('PLT_ERR_TOO_MANY_ATTEMPTS', 429, 'too many failed sign-ins; try again in %s min'),

@@ -41,17 +41,29 @@ export const CAPABILITIES = [
   /** GET /api/policies/response */
   'policy.read',
   /** PUT/DELETE /api/policies/response */
-  'policy.write'
+  'policy.write',
+  /** GET /api/calls/:id, /api/residents/:id/calls, /call-settings (care calls' record) */
+  'call.read',
+  /** POST /api/residents/:id/calls, /api/incidents/:id/call, /api/calls/:id/… (video calls with intercoms) */
+  'call.make',
+  /** PUT /api/residents/:id/call-settings (auto-answer for residents who cannot press a button) */
+  'call.settings',
+  /** GET /api/welfare-rounds[/:id], /api/residents/:id/daily-checkin */
+  'welfare.read',
+  /** POST /api/welfare-rounds (a round over an area subtree) */
+  'welfare.start',
+  /** PUT /api/residents/:id/daily-checkin (报平安 plan) */
+  'checkin.plan'
 ] as const
 export type Capability = (typeof CAPABILITIES)[number]
 
-const READ: readonly Capability[] = ['incident.read', 'vitals.read', 'registry.read', 'responder.read', 'policy.read']
-const ACT: readonly Capability[] = ['incident.act', 'device.command', 'resident.reveal', 'visit.record']
+const READ: readonly Capability[] = ['incident.read', 'vitals.read', 'registry.read', 'responder.read', 'policy.read', 'call.read', 'welfare.read']
+const ACT: readonly Capability[] = ['incident.act', 'device.command', 'resident.reveal', 'visit.record', 'call.make', 'checkin.plan']
 
 export const CAPABILITIES_BY_ROLE: Readonly<Record<Role, readonly Capability[]>> = {
   operator: [...READ, ...ACT],
-  supervisor: [...READ, ...ACT, 'visit.plan', 'detection.write', 'report.read', 'responder.duty', 'policy.write'],
-  admin: [...READ, ...ACT, 'visit.plan', 'detection.write', 'report.read', 'responder.duty', 'policy.write', 'registry.write', 'user.read', 'audit.read'],
+  supervisor: [...READ, ...ACT, 'visit.plan', 'detection.write', 'report.read', 'responder.duty', 'policy.write', 'call.settings', 'welfare.start'],
+  admin: [...READ, ...ACT, 'visit.plan', 'detection.write', 'report.read', 'responder.duty', 'policy.write', 'call.settings', 'welfare.start', 'registry.write', 'user.read', 'audit.read'],
   // Auditors read everything and act on nothing.
   auditor: [...READ, 'report.read', 'user.read', 'audit.read'],
   // Responders work from their signed links (the responder page), not the API.

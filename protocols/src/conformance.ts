@@ -24,7 +24,7 @@ export type Verdict =
 export function checkDeviceMessage (topic: string, payload: Uint8Array): Verdict {
   const parsed = parseDeviceTopic(topic)
   if (!parsed || !isUpstreamKind(parsed.kind)) {
-    return { ok: false, code: 'unauthorized_topic', message: `"${topic}" is not a topic a device may publish on (care/v1/devices/{id}/telemetry|events|intercom|status|commands/ack)`, ref: null }
+    return { ok: false, code: 'unauthorized_topic', message: `"${topic}" is not a topic a device may publish on (care/v1/devices/{id}/telemetry|events|intercom|status|commands/ack|rtc/up)`, ref: null }
   }
   const r = decodeUpstream(parsed.kind, payload)
   if (!r.ok) return r

@@ -27,6 +27,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import type { TObject, TSchema } from '@sinclair/typebox'
 import type { DeviceErrorCode } from './errors.ts'
 import { MAX_TIMESTAMP_MS, TEXT_FORMAT, UPSTREAM_SCHEMAS, isDeviceText, type UpstreamMessages } from './messages.ts'
+import { rtcSignalRule } from './rtc.ts'
 import type { UpstreamKind } from './topics.ts'
 
 /** [P-2.1] Largest payload the gateway accepts, in bytes. */
@@ -210,6 +211,7 @@ function checkRules<K extends UpstreamKind> (kind: K, value: UpstreamMessages[K]
     // [P-3.2] a cancel names the earlier event it cancels
     if (e.type === 'cancel' && e.ref === undefined) return CANCEL_NEEDS_REF
   }
+  if (kind === 'rtc/up') return rtcSignalRule(value as UpstreamMessages['rtc/up'])
   return null
 }
 

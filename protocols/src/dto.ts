@@ -8,6 +8,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { INCIDENT_STATUSES, PRIORITIES } from './incident.ts'
+import type { CallClientToServerEvents, CallServerToClientEvents } from './rtc.ts'
 
 export const ROLES = ['operator', 'supervisor', 'admin', 'auditor', 'responder'] as const
 export type Role = (typeof ROLES)[number]
@@ -169,7 +170,7 @@ export interface ApiErrorBody {
 }
 
 /** socket.io: events the server emits to operators (only for incidents inside their area). */
-export interface ServerToClientEvents {
+export interface ServerToClientEvents extends CallServerToClientEvents {
   'incident:opened': (incident: IncidentDto) => void
   'incident:updated': (incident: IncidentDto) => void
   'device:status': (status: DeviceStatusDto) => void
@@ -178,7 +179,7 @@ export interface ServerToClientEvents {
 }
 
 /** socket.io: events an operator's client may send. */
-export interface ClientToServerEvents {
+export interface ClientToServerEvents extends CallClientToServerEvents {
   /** no client → server events yet; actions go through REST */
   ping: (cb: (at: string) => void) => void
 }

@@ -77,8 +77,8 @@ export const DEFAULT_ACK_DEADLINE_MS: Record<Priority, number> = {
   P4: 24 * 3600_000
 }
 
-/** Device event types that never open an incident ([P-3.2]: `test` is proof of life; `cancel` is recorded against its ref). */
-export const NON_ALARM_EVENT_TYPES: ReadonlySet<string> = new Set(['test', 'cancel'])
+/** Device event types that never open an incident ([P-3.2]: `test` is proof of life; `cancel` is recorded against its ref; `checkin` is an "I'm OK" press, a confirmation). */
+export const NON_ALARM_EVENT_TYPES: ReadonlySet<string> = new Set(['test', 'cancel', 'checkin'])
 
 /** Resolution outcome codes: an incident closes only with one of these. */
 export const OUTCOMES = [

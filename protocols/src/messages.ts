@@ -5,33 +5,10 @@
  * (`Static<typeof X>`), and the input of the compiled validator in `validate.ts`.
  */
 import { Type, type Static } from '@sinclair/typebox'
+import { DeviceText, MAX_TIMESTAMP_MS, MessageId, TEXT_FORMAT, Timestamp, isDeviceText } from './primitives.ts'
+import { RtcSignalUp } from './rtc.ts'
 
-/**
- * [P-2.3a] The format of every string a device sends: well-formed Unicode (no lone UTF-16
- * surrogate, which a JSON `\ud800` escape can smuggle past the UTF-8 check) and no NUL
- * character (`\u0000`), which PostgreSQL refuses in text and jsonb. decode.ts registers it.
- */
-export const TEXT_FORMAT = 'text'
-/** A device string: well-formed Unicode without NUL [P-2.3a]; lengths count characters (code points). */
-export const DeviceText = (opts: { minLength?: number, maxLength?: number } = {}) => Type.String({ ...opts, format: TEXT_FORMAT })
-
-const NOT_TEXT = /[\u0000\p{Cs}]/u
-/** [P-2.3a] True when `s` is well-formed Unicode without NUL (a paired surrogate, a 4-byte character, is fine). */
-export function isDeviceText (s: string): boolean {
-  return !NOT_TEXT.test(s)
-}
-
-/**
- * [P-2.2][P-2.3] The latest device time every store holds, in ms since the Unix epoch:
- * InfluxDB keeps nanoseconds in a signed 64-bit integer, which ends at
- * 2262-04-11T23:47:16.854Z; PostgreSQL's timestamptz and JavaScript's Date reach further.
- */
-export const MAX_TIMESTAMP_MS = 9_223_372_036_854
-
-/** [P-2.2] Message id: unique per device, 1–64 characters. */
-export const MessageId = DeviceText({ minLength: 1, maxLength: 64 })
-/** [P-2.2] Device time, milliseconds since the Unix epoch, UTC, within what every store holds. */
-export const Timestamp = Type.Integer({ minimum: 0, maximum: MAX_TIMESTAMP_MS })
+export { MessageId, Timestamp, TEXT_FORMAT, DeviceText, isDeviceText, MAX_TIMESTAMP_MS }
 
 /** [P-3.1] Vital signs with the contract's valid ranges; outside them a reading is `out_of_range`. */
 export const Vitals = Type.Object({
@@ -90,11 +67,11 @@ export type Telemetry = Static<typeof Telemetry>
 
 export const EVENT_TYPES = [
   'fall', 'sos', 'bed_exit', 'inactivity', 'wander', 'smoke', 'gas', 'water_leak',
-  'door_open', 'low_battery', 'tamper', 'test', 'cancel'
+  'door_open', 'low_battery', 'tamper', 'test', 'cancel', 'checkin'
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 
-/** [P-3.2] Alarms and notable events. `cancel` carries `ref`. */
+/** [P-3.2] Alarms and notable events. `cancel` carries `ref`; `checkin` is the elder's "I'm OK" press. */
 export const DeviceEvent = Type.Object({
   id: MessageId,
   ts: Timestamp,
@@ -168,7 +145,8 @@ export const UPSTREAM_SCHEMAS = {
   events: DeviceEvent,
   intercom: IntercomEvent,
   status: DeviceStatusMessage,
-  'commands/ack': CommandAck
+  'commands/ack': CommandAck,
+  'rtc/up': RtcSignalUp
 } as const
 
 export interface UpstreamMessages {
@@ -177,6 +155,7 @@ export interface UpstreamMessages {
   intercom: IntercomEvent
   status: DeviceStatusMessage
   'commands/ack': CommandAck
+  'rtc/up': RtcSignalUp
 }
 
 /** [P-1.6] Device types, set when a device is registered. */

@@ -6,9 +6,9 @@
 export const TOPIC_PREFIX = 'care/v1/devices/'
 
 /** Topic suffixes a device publishes on. */
-export const UPSTREAM_KINDS = ['telemetry', 'events', 'intercom', 'status', 'commands/ack'] as const
-/** Topic suffixes the gateway publishes on for a device. */
-export const DOWNSTREAM_KINDS = ['commands', 'errors'] as const
+export const UPSTREAM_KINDS = ['telemetry', 'events', 'intercom', 'status', 'commands/ack', 'rtc/up'] as const
+/** Topic suffixes the gateway publishes on for a device (`rtc/down`: WebRTC signalling [P-3.8]). */
+export const DOWNSTREAM_KINDS = ['commands', 'errors', 'rtc/down'] as const
 
 export type UpstreamKind = (typeof UPSTREAM_KINDS)[number]
 export type DownstreamKind = (typeof DOWNSTREAM_KINDS)[number]

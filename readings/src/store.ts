@@ -4,9 +4,13 @@
  */
 import type { ReadingField, VitalsSeriesDto } from '@eldercare/protocols'
 
-/** A PostgreSQL-dialect query handle (PGlite or a `pg` pool both have this shape). */
+/**
+ * A PostgreSQL-dialect query handle (PGlite or a `pg` pool both have this shape); the gateway's
+ * store uses the same one. `priority`: where the statement queues while the embedded database is
+ * busy (alarms first, bookkeeping last; platform/src/db/db.ts).
+ */
 export interface Sql {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[], rowCount: number }>
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], opts?: { priority?: 'alarm' | 'normal' | 'background' }): Promise<{ rows: T[], rowCount: number }>
 }
 
 /** One sample of one device: a timestamp and the numeric fields it carried. */

@@ -10,7 +10,7 @@ import { SimDevice } from '@eldercare/device-sim'
 import { nextEvent, startTestPlatform, type Api, type TestPlatform } from '../support/platform.ts'
 import { getRaw, seedDistrict, userApi, type SeededDistrict } from './registry-support.ts'
 
-interface Tenant extends SeededDistrict { incidentId: string, commandId: string, responderId: string, users: Record<Role, Api & { userId: string, username: string }> }
+interface Tenant extends SeededDistrict { incidentId: string, commandId: string, responderId: string, callId: string, roundId: string, users: Record<Role, Api & { userId: string, username: string }> }
 
 /** `hidden`: answers 200 without any of the other tenant's records; `404`: answers 404. */
 interface Probe { role: Role, url: (t: Tenant) => string, expect: 'hidden' | 404 }
@@ -48,7 +48,13 @@ const TABLE: Record<string, Probe[]> = {
   '/api/responders/:id': [read('operator', (t) => `/api/responders/${t.responderId}`)],
   '/api/residents/:id/vitals': [read('operator', (t) => `/api/residents/${t.residentId}/vitals`)],
   '/api/residents/:id/detection': [read('supervisor', (t) => `/api/residents/${t.residentId}/detection`)],
-  '/api/observers': [list('admin', '/api/observers')]
+  '/api/observers': [list('admin', '/api/observers')],
+  '/api/calls/:id': [read('operator', (t) => `/api/calls/${t.callId}`), read('auditor', (t) => `/api/calls/${t.callId}`)],
+  '/api/residents/:id/calls': [read('operator', (t) => `/api/residents/${t.residentId}/calls`)],
+  '/api/residents/:id/call-settings': [read('supervisor', (t) => `/api/residents/${t.residentId}/call-settings`)],
+  '/api/residents/:id/daily-checkin': [read('operator', (t) => `/api/residents/${t.residentId}/daily-checkin`)],
+  '/api/welfare-rounds': [list('supervisor', '/api/welfare-rounds'), list('auditor', '/api/welfare-rounds')],
+  '/api/welfare-rounds/:id': [read('operator', (t) => `/api/welfare-rounds/${t.roundId}`)]
 }
 
 /** GET routes that hold no area-scoped records, and why. */
@@ -64,7 +70,7 @@ const tenants: Record<'A' | 'B', Tenant> = {} as never
 const ROLES_USED: Role[] = ['operator', 'supervisor', 'admin', 'auditor']
 
 /** Strings that identify a tenant's records in any answer. */
-const markers = (t: Tenant): string[] => [t.tag, t.districtId, t.streetId, t.communityId, t.homeId, t.institutionId, t.residentId, t.deviceId, t.visitId, t.incidentId, t.responderId, ...Object.values(t.users).map((u) => u.userId)]
+const markers = (t: Tenant): string[] => [t.tag, t.districtId, t.streetId, t.communityId, t.homeId, t.institutionId, t.residentId, t.deviceId, t.visitId, t.incidentId, t.responderId, t.callId, t.roundId, ...Object.values(t.users).map((u) => u.userId)]
 
 beforeAll(async () => {
   p = await startTestPlatform()
@@ -83,7 +89,12 @@ beforeAll(async () => {
     const responder = await p.api.post('/api/responders', { name: `护理员-${tag}`, kind: 'care_worker', areaId: d.communityId, phone: '13700001111' })
     // An MQTT observer account (issue 8) in the tenant's district.
     await p.api.post('/api/observers', { username: `obs-${tag}`, areaId: d.districtId })
-    tenants[name] = { ...d, users, incidentId: recorded.incidentId, commandId: cmd.id, responderId: responder.id }
+    // A call (issue 17) recorded against the tenant's resident, a welfare round over its district, a daily check-in plan.
+    const callId = `call-${tag}`
+    await p.db.query(`insert into calls (id, direction, status, device_id, device_call_id, resident_id, started_at) values ($1, 'outbound', 'missed', $2, $1, $3, now())`, [callId, d.deviceId, d.residentId])
+    const round = await users.supervisor.post('/api/welfare-rounds', { areaId: d.districtId, message: `高温-${tag}`, deadline: new Date(Date.now() + 3600_000).toISOString() })
+    await users.operator.request('PUT', `/api/residents/${d.residentId}/daily-checkin`, { windowStart: '07:00', windowEnd: '10:00' })
+    tenants[name] = { ...d, users, incidentId: recorded.incidentId, commandId: cmd.id, responderId: responder.id, callId, roundId: round.id }
   }
 })
 

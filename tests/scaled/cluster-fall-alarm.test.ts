@@ -6,42 +6,30 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import pg from 'pg'
-import { Gateway } from '@eldercare/gateway'
 import type { Command, IncidentDto } from '@eldercare/protocols'
 import { SimDevice } from '@eldercare/device-sim'
 import { needsAll } from '../support/requirements.ts'
-import { needsPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts'
-import { needsRedis, startRedis, type RedisServer } from '../support/redis.ts'
-import { eventually, nextEvent, seedHome, startTestPlatform, type TestPlatform } from '../support/platform.ts'
+import { needsPostgres } from '../support/postgres.ts'
+import { needsRedis } from '../support/redis.ts'
+import { startCluster, type TestCluster } from '../support/cluster.ts'
+import { eventually, nextEvent, seedHome, type TestPlatform } from '../support/platform.ts'
 
 const req = needsAll('scaled mode (PostgreSQL + Redis)', [needsPostgres(), needsRedis()])
 
 describe.skipIf(!req.ok)('scaled mode: nodes joined by PostgreSQL and Redis', () => {
-  let postgres: PostgresServer
-  let redis: RedisServer
+  let cluster: TestCluster
   let nodeA: TestPlatform
   let nodeB: TestPlatform
-  let edge: Gateway
   let pool: pg.Pool
   let edgePort: number
 
   beforeAll(async () => {
-    [postgres, redis] = await Promise.all([startPostgres(), startRedis()])
-    const env = { DATABASE_URL: await postgres.createDatabase('cluster'), REDIS_URL: redis.url }
-    nodeA = await startTestPlatform(env) // runs the migrations and creates the administrator
-    nodeB = await startTestPlatform(env)
-    pool = new pg.Pool({ connectionString: env.DATABASE_URL })
-    edge = new Gateway({ sql: { query: async (sql, params) => { const r = await pool.query(sql, params); return { rows: r.rows, rowCount: r.rowCount ?? 0 } } }, redisUrl: redis.url })
-    edgePort = (await edge.listen({ host: '127.0.0.1', mqttPort: 0 })).mqtt
+    cluster = await startCluster('cluster')
+    ;({ nodeA, nodeB, pool, edgePort } = cluster)
   })
 
   afterAll(async () => {
-    await edge?.close()
-    await pool?.end()
-    await nodeA?.close()
-    await nodeB?.close()
-    await redis?.stop()
-    await postgres?.stop()
+    await cluster?.stop()
   })
 
   it('opens one incident for a fall on another broker, told to operators on both nodes, and acknowledged back to the device', async () => {

@@ -2,6 +2,7 @@ import type { UpstreamKind } from '@eldercare/protocols'
 import { handleCommandAck } from './command-ack.ts'
 import { handleEvent } from './events.ts'
 import { handleIntercom } from './intercom.ts'
+import { handleRtc } from './rtc.ts'
 import { handleStatus } from './status.ts'
 import { handleTelemetry } from './telemetry.ts'
 import type { Handler } from './types.ts'
@@ -12,7 +13,8 @@ export const handlers: { [K in UpstreamKind]: Handler<K> } = {
   events: handleEvent,
   intercom: handleIntercom,
   status: handleStatus,
-  'commands/ack': handleCommandAck
+  'commands/ack': handleCommandAck,
+  'rtc/up': handleRtc
 }
 
 /** Kinds whose QoS 1 PUBACK waits for the durable record [P-4.1]. */

@@ -14,7 +14,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** Fields whose loss makes a message meaningless: a bad one refuses the message [P-2.3a]. */
 const REQUIRED_STRINGS: Record<UpstreamKind, readonly string[]> = {
-  telemetry: ['id'], events: ['id', 'type'], intercom: ['id', 'type'], status: [], 'commands/ack': ['id']
+  telemetry: ['id'], events: ['id', 'type'], intercom: ['id', 'type'], status: [], 'commands/ack': ['id'], 'rtc/up': ['id']
 }
 
 export interface Normalised {

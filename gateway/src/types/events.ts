@@ -3,13 +3,16 @@
  * readings and detection code) imports these types from here, never from gateway.ts, so the
  * import graph of gateway/src has no cycle.
  */
-import type { DeviceErrorCode, DeviceStatusDto, UpstreamKind } from '@eldercare/protocols'
+import type { DeviceErrorCode, DeviceStatusDto, RtcSignalUp, UpstreamKind } from '@eldercare/protocols'
 
 /** A new row in the durable inbox: a device alarm, an intercom event, or a derived alarm. */
 export interface InboxNotice { deviceId: string, msgId: string, kind: 'event' | 'intercom' | 'derived', type: string }
 
 /** [P-3.6] A device answered a command. */
 export interface CommandAckNotice { deviceId: string, commandId: string, ok: boolean, error: string | null }
+
+/** [P-3.8] A WebRTC signal from a device, for the platform to relay. */
+export interface RtcNotice { deviceId: string, signal: RtcSignalUp }
 
 /** What became of one upstream message (or packet), for metrics. */
 export interface MessageOutcome {
@@ -22,6 +25,7 @@ export interface MessageOutcome {
 export interface GatewayEvents {
   inbox: [InboxNotice]
   commandAck: [CommandAckNotice]
+  rtc: [RtcNotice]
   deviceStatus: [DeviceStatusDto]
   message: [MessageOutcome]
   /** [P-4.1] how long a durable record took, in seconds */

@@ -39,7 +39,7 @@ export function monthOf (at: number, tz: string): string {
 }
 
 /** The instant of local midnight starting day `y-m-d` in `tz` (months may overflow: m = 13 is next January). */
-function localMidnight (y: number, m: number, d: number, tz: string): Date {
+export function localMidnight (y: number, m: number, d: number, tz: string): Date {
   const wall = Date.UTC(y, m - 1, d)
   // The zone's offset at an instant, then once more at the corrected instant (a DST change may lie between).
   const offsetAt = (t: number) => { const p = parts(t, tz); return Date.UTC(p.y, p.m - 1, p.d, p.h, p.min, p.s) - t }

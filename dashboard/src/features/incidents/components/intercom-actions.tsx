@@ -5,6 +5,7 @@ import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useMutation } from '../../../lib/use-mutation.ts'
 import { INTERCOM_ACTIONS, intercomAction, type IntercomAction } from '../api/intercom-action.ts'
+import { AnswerVideoCall } from '../../calls/components/answer-video-call.tsx'
 
 /** Answer, hang up, unlock the door: commands to the site's intercom, each noted on the timeline. */
 export function IntercomActions ({ incident, onSent }: { incident: IncidentDto, onSent: () => void }) {
@@ -25,6 +26,7 @@ export function IntercomActions ({ incident, onSent }: { incident: IncidentDto, 
   return (
     <div className='action-form' data-testid='intercom-actions'>
       <h4 className='action-form__title'>{t('intercom.title')}</h4>
+      <AnswerVideoCall incident={incident} />
       <div className='inline-row'>
         {INTERCOM_ACTIONS.map((a) => (
           <button key={a} type='button' className={a === 'unlock' ? 'button button--danger' : 'button'} disabled={mutation.pending}

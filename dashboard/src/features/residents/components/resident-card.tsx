@@ -6,6 +6,7 @@ import { useMutation } from '../../../lib/use-mutation.ts'
 import { revealResidentField, type RevealedContact } from '../api/reveal-resident-field.ts'
 import { formatPhone, telHref } from '../../../lib/phone.ts'
 import { ageFrom, type Resident } from '../lib/resident.ts'
+import { CareCallButton } from '../../calls/components/care-call-button.tsx'
 
 /** What the audit entry of a reveal gives as the reason. */
 const REVEAL_REASON = 'operator console'
@@ -48,6 +49,7 @@ export function ResidentCard ({ resident, canReveal = false }: { resident: Resid
           )}
           {resident.livesAlone && <li className='tag tag--warning' data-testid='resident-lives-alone'>{t('resident.livesAlone')}</li>}
         </ul>
+        <CareCallButton residentId={resident.id} />
         <dl className='facts facts--compact'>
           <div className='facts__row'><dt>{t('resident.birthDate')}</dt><dd>{resident.birthDate ?? '—'}</dd></div>
           <div className='facts__row'><dt>{t('resident.site')}</dt><dd>{resident.siteName ?? resident.siteId}</dd></div>

@@ -10,6 +10,7 @@ import { useVisitCoverage } from '../api/get-visit-coverage.ts'
 import { useVisits } from '../api/get-visits.ts'
 import { planMonthVisits } from '../api/plan-month-visits.ts'
 import { monthRange, type Visit } from '../lib/visit.ts'
+import { WelfareRoundsPanel } from '../../welfare-rounds/components/welfare-rounds-panel.tsx'
 import { RecordVisitForm } from './record-visit-form.tsx'
 
 export interface VisitsScreenProps {
@@ -158,6 +159,7 @@ export function VisitsScreen ({ canRecord, canPlan }: VisitsScreenProps) {
           )}
         </section>
       </div>
+      <WelfareRoundsPanel />
     </section>
   )
 }
