@@ -49,6 +49,7 @@ async function main (): Promise<void> {
   const databaseUrl = await postgres.createDatabase('capacity')
   const influxUrl = await influx.createDatabase('vitals')
   const admin = new pg.Pool({ connectionString: databaseUrl, max: 2 })
+  admin.on('error', () => {}) // an idle connection cut at shutdown
   await admin.query('create extension if not exists pg_stat_statements')
   await admin.query('create role gateway login superuser')
   const gatewayUrl = databaseUrl.replace('postgres://postgres@', 'postgres://gateway@')
