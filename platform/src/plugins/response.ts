@@ -106,11 +106,16 @@ export const responsePlugin = fp<{ options: ResponseOptions, now: () => number, 
 
   const sla = new SlaScheduler(app.db, app.incidents, dispatch, now, log, onEffect, { tickIntervalMs: options.tickIntervalMs })
   app.decorate('response', { dispatch, notifier, sla, effects, announce: effects.announce, notifyFamily: effects.notifyFamily, notifyOffer })
+  // openings a dead node committed but never announced (#14)
+  let missed: NodeJS.Timeout | undefined
   app.addHook('onReady', async () => {
     if (options.autoTick !== false) sla.start()
     outbox.start()
+    missed = setInterval(() => { effects.announceMissed().catch((err) => log.warn({ err }, 'late announcements failed')) }, 1000)
+    missed.unref()
   })
   app.addHook('onClose', async () => {
+    clearInterval(missed)
     await sla.stop()
     await notifier.close()
   })

@@ -18,3 +18,12 @@ create table notification_outbox (
   created_at timestamptz not null default now()
 );
 create index notification_outbox_due_idx on notification_outbox (next_attempt_at) where settled_at is null;
+
+-- Announcements survive a crash too (#14): an incident's opening is announced (socket.io) by the
+-- node that opened it, after the commit; one killed in between left the consoles of every other
+-- node without it until they reconnected. `announced_at` is set when the opening is announced;
+-- any node announces an opening still unannounced a few seconds after `recorded_at`.
+alter table incidents add column recorded_at timestamptz not null default now();
+alter table incidents add column announced_at timestamptz;
+update incidents set announced_at = recorded_at;
+create index incidents_unannounced_idx on incidents (recorded_at) where announced_at is null;

@@ -44,11 +44,31 @@ export interface IncidentEffectsDeps {
 export class IncidentEffects {
   constructor (private readonly d: IncidentEffectsDeps) {}
 
-  /** Emits the incident (as committed) to its area and every area above; returns it. */
+  /** Emits the incident (as committed) to its area and every area above; returns it. An opening is marked announced. */
   announce = async (incidentId: string, event: 'incident:opened' | 'incident:updated' = 'incident:updated', reAlert?: IncidentDto['reAlert']): Promise<IncidentRow> => {
     const inc = await this.d.incidents.get(incidentId, '/')
     this.d.realtime.emitIncident(event, publicDto(inc, reAlert), inc.areaPath)
+    if (event === 'incident:opened') await this.d.db.query('update incidents set announced_at = now() where id = $1 and announced_at is null', [incidentId])
     return inc
+  }
+
+  /**
+   * Openings whose node died between the commit and the announcement (#14): any node claims them
+   * (SKIP LOCKED) `afterMs` after they were recorded and announces them, so no console misses one.
+   * At least once: a node killed after emitting but before marking has its opening told twice.
+   */
+  announceMissed = async (afterMs = 3000): Promise<number> => {
+    const { rows } = await this.d.db.query<{ id: string }>(
+      `update incidents set announced_at = now()
+        where id in (select id from incidents where announced_at is null and recorded_at < now() - make_interval(secs => $1::double precision / 1000)
+                      order by recorded_at limit 50 for update skip locked)
+        returning id`, [afterMs])
+    for (const r of rows) {
+      this.d.log.warn({ incidentId: r.id }, 'opening announced late: the node that opened it did not')
+      const inc = await this.d.incidents.get(r.id, '/')
+      this.d.realtime.emitIncident('incident:opened', publicDto(inc), inc.areaPath)
+    }
+    return rows.length
   }
 
   /**
