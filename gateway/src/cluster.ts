@@ -129,26 +129,29 @@ export async function relayGatewayEvents (broker: Aedes, gateway: EventEmitter<G
 }
 
 /**
- * A change one node is told of that every node must apply at once, not after a cache timeout
- * (issue 14): a registry change (secret rotation, removal: each node forgets its cached record
- * and closes the device's connection if it holds it), a resident's detection settings (each
- * node's detector reloads them). Subscribes to `$SYS/eldercare/<name>` — no device may — and
- * returns the function that tells the other nodes; `onRemote` runs for what another node was
- * told. Resolves once subscribed.
+ * A change every node must apply at once, not after a cache timeout: a registry change to its own
+ * connections (issue 13), or a resident's detection settings its detector caches (issue 14).
  */
-export async function clusterSignal<T extends object> (broker: Aedes, name: string, onRemote: (body: T) => void): Promise<(body: T) => void> {
-  const topic = CLUSTER_TOPIC_PREFIX + name
+export interface Invalidation { kind: 'device' | 'observer' | 'detection_settings', id: string }
+
+const INVALIDATION_TOPIC = CLUSTER_TOPIC_PREFIX + 'invalidate'
+
+/**
+ * Relays revocations across the cluster: a secret rotated or an observer disabled on one node
+ * closes the live session on whichever gateway holds it. `apply` runs for every other node's
+ * invalidation; the returned function tells the others of one of ours.
+ */
+export async function relayInvalidations (broker: Aedes, apply: (m: Invalidation) => void): Promise<(m: Invalidation) => void> {
   await new Promise<void>((resolve) => {
-    broker.subscribe(topic, (packet, done) => {
+    broker.subscribe(INVALIDATION_TOPIC, (packet, done) => {
       try {
-        const { origin, ...body } = JSON.parse(packet.payload.toString()) as { origin: string }
-        if (origin !== broker.id) onRemote(body as T)
+        const { origin, kind, id } = JSON.parse(packet.payload.toString()) as Invalidation & { origin: string }
+        if (origin !== broker.id && (kind === 'device' || kind === 'observer' || kind === 'detection_settings') && typeof id === 'string') apply({ kind, id })
       } catch { /* not one of ours: ignore */ }
       done()
     }, resolve)
   })
-  return (body) => {
-    const payload = Buffer.from(JSON.stringify({ ...body, origin: broker.id }))
-    broker.publish({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false } as PublishPacket, () => {})
+  return (m) => {
+    broker.publish({ cmd: 'publish', topic: INVALIDATION_TOPIC, payload: Buffer.from(JSON.stringify({ origin: broker.id, ...m })), qos: 0, retain: false, dup: false } as PublishPacket, () => {})
   }
 }

@@ -38,8 +38,8 @@ export const codes = {
   GW_ERR_BAD_CREDENTIALS: createError('GW_ERR_BAD_CREDENTIALS', 'bad username or password'),
   /** [P-1.2] CONNACK 3: the registry could not be read (database away); the device retries */
   GW_ERR_UNAVAILABLE: createError('GW_ERR_UNAVAILABLE', 'server unavailable: credentials cannot be checked now; retry'),
-  /** [P-1.4] CONNACK refused by aedes' keepaliveLimit: keepalive 0 or above the limit */
-  GW_ERR_KEEPALIVE: createError('GW_ERR_KEEPALIVE', 'connect refused: keepalive 0 or above %d s; a device must connect with a keepalive of 1–%d s'),
+  /** [P-1.4] keepalive 0 or above the limit: the connection is closed without a CONNACK [MQTT-3.2.2-6] */
+  GW_ERR_KEEPALIVE: createError('GW_ERR_KEEPALIVE', 'connect refused: keepalive %d s is 0 or above %d s; a device must connect with a keepalive of 1–%d s'),
   /** an observer (read-only account) published: the connection is closed */
   GW_ERR_OBSERVER_PUBLISH: createError('GW_ERR_OBSERVER_PUBLISH', 'observers may not publish'),
   /** a PUBLISH without an authenticated device session (a will of a refused client) */
@@ -52,8 +52,12 @@ export const codes = {
   GW_ERR_ALARM_RATE_LIMITED: createError('GW_ERR_ALARM_RATE_LIMITED', 'too many alarms: the alarm allowance is %d messages/s sustained, burst %d; this one was not acknowledged, resend it', 'rate_limited'),
   /** [P-2.1][P-3.x] decode and validation refused the payload; the device code comes from decode */
   GW_ERR_INVALID_MESSAGE: createError('GW_ERR_INVALID_MESSAGE', '%s', 'invalid_payload'),
-  /** [P-2.3a] a bad optional field of an alarm was dropped and the alarm recorded without it */
-  GW_ERR_FIELD_DROPPED: createError('GW_ERR_FIELD_DROPPED', '%s; the field was dropped and the message recorded without it', 'invalid_payload'),
+  /**
+   * [P-2.3a][P-2.3] decode dropped a field of an accepted message (an alarm's bad optional field, a
+   * batch sample dated out of range) and the rest was recorded; message and device code
+   * (`invalid_payload` or `out_of_range`) come from decode's entry, which names the field
+   */
+  GW_ERR_FIELD_DROPPED: createError('GW_ERR_FIELD_DROPPED', '%s', 'invalid_payload'),
   /** [P-2.3a] a data error of the store (SQLSTATE class 22 or 23): resending cannot help */
   GW_ERR_DATA_REFUSED: createError('GW_ERR_DATA_REFUSED', 'the store refused this message (SQLSTATE %s: %s); resending it will not help', 'invalid_payload'),
   /** [P-4.1] the durable write failed (database away): not PUBACKed, the connection is closed, the device resends */

@@ -20,7 +20,7 @@ import { listenTcp, listenTls, listenWebSocket, type GuardOptions, type Listener
 import { ALARM_RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-limit.ts'
 import { Presence } from './presence.ts'
 import { Observers, observerSubscribeRefusal } from './observers.ts'
-import { clusterSignal, redisBrokerParts, relayGatewayEvents, type BrokerParts } from './cluster.ts'
+import { redisBrokerParts, relayGatewayEvents, relayInvalidations, type BrokerParts, type Invalidation } from './cluster.ts'
 import { Readings, type ReadingsOptions } from './readings.ts'
 import { GatewayStore, type Sql } from './store.ts'
 import type { GatewayCounters, GatewayEvents } from './types/events.ts'
@@ -82,6 +82,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly presence: Presence
   private readonly auth: DeviceAuth
   private readonly observers: Observers
+  /** scaled mode: tells the other nodes of an invalidation (set once the cluster relay is subscribed) */
+  private relayInvalidation: ((m: Invalidation) => void) | null = null
   private readonly inbox: InboxWriter
   private readonly pruner: InboxPruner
   private readonly ingest: Ingest
@@ -90,10 +92,6 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly maxPacketBytes: number
   private readonly proxyProtocol: boolean
   private servers: Listener[] = []
-  /** scaled mode: tells the other nodes of a registry change */
-  private tellCluster: ((change: { deviceId?: string }) => void) | null = null
-  /** scaled mode: tells the other nodes of a resident's new detection settings */
-  private tellSettings: ((change: { residentId: string }) => void) | null = null
   private readonly cluster?: BrokerParts
 
   constructor (opts: GatewayOptions) {
@@ -131,8 +129,17 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       // [P-1.3] device ids are up to 64 characters
       maxClientsIdLength: 64,
       // [P-1.4][P-4.4] keepalive 0 (never silent) or above the limit is refused at CONNECT, so every
-      // connection is closed by aedes after 1.5 × a keepalive of at most 60 s without traffic
-      keepaliveLimit,
+      // connection is closed by aedes after 1.5 × a keepalive of at most 60 s without traffic.
+      // Not aedes' `keepaliveLimit`: it answers CONNACK 6, a code MQTT 3.1.1 does not define. No
+      // 3.1.1 code fits (4 and 5 mean credentials [P-1.2]), so the connection is closed without a
+      // CONNACK, as [MQTT-3.2.2-6] prescribes; the gateway logs why, with the device id.
+      preConnect: (client, packet, done) => {
+        const keepalive = packet.keepalive ?? 0
+        if (keepalive >= 1 && keepalive <= keepaliveLimit) return void done(null, true)
+        const err = codes.GW_ERR_KEEPALIVE(keepalive, keepaliveLimit, keepaliveLimit)
+        log.warn({ deviceId: packet.clientId, keepalive, err: err.code }, err.message)
+        done(err, false)
+      },
       authenticate: (client, username, password, done) => {
         this.auth.authenticate(client, username, password).then(
           () => done(null, true),
@@ -168,7 +175,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.broker.on('keepaliveTimeout', (client) => log.info({ deviceId: client.id }, 'keepalive expired'))
     this.broker.on('clientError', (client, err) => log.warn({ deviceId: client?.id, err: err.message }, 'client error'))
     this.broker.on('connectionError', (client, err) => {
-      if ((err as { errorCode?: number }).errorCode === 6) return void log.warn({ err: codes.GW_ERR_KEEPALIVE.code }, codes.GW_ERR_KEEPALIVE(keepaliveLimit, keepaliveLimit).message)
+      if ((err as Partial<GatewayError>).code === codes.GW_ERR_KEEPALIVE.code) return // logged at preConnect
       log.debug({ deviceId: client?.id, err: err.message }, 'connection error')
     })
   }
@@ -185,8 +192,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     await this.broker.listen()
     if (this.cluster) {
       await relayGatewayEvents(this.broker, this)
-      this.tellCluster = await clusterSignal<{ deviceId?: string }>(this.broker, 'invalidateDevice', (c) => this.forgetDevice(c.deviceId))
-      this.tellSettings = await clusterSignal<{ residentId: string }>(this.broker, 'detectionSettings', (c) => { void this.reloadLocalSettings(c.residentId) })
+      this.relayInvalidation = await relayInvalidations(this.broker, (m) => this.applyInvalidation(m))
     }
     await this.readings?.start()
     this.pruner.start()
@@ -248,11 +254,19 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   /**
    * Forgets a device's cached record after a registry change (secret rotation, removal); its
    * live MQTT connection, if any, is closed at once so it must authenticate again — on every
-   * node in scaled mode. Without an id, forgets every cached record (connections stay).
+   * gateway of the cluster (relayed through Redis, issue 13). Without an id, forgets every
+   * cached record on this node (connections stay).
    */
   invalidateDevice (deviceId?: string): void {
-    this.forgetDevice(deviceId)
-    this.tellCluster?.({ deviceId })
+    if (!deviceId) return this.auth.invalidate()
+    this.applyInvalidation({ kind: 'device', id: deviceId })
+    this.relayInvalidation?.({ kind: 'device', id: deviceId })
+  }
+
+  /** A disabled observer account: its live sessions are closed at once, on every gateway (issue 13). */
+  invalidateObserver (observerId: string): void {
+    this.applyInvalidation({ kind: 'observer', id: observerId })
+    this.relayInvalidation?.({ kind: 'observer', id: observerId })
   }
 
   /**
@@ -260,7 +274,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
    * them, and in scaled mode every other node's at once, not at its next tick (issue 14).
    */
   async reloadDetectionSettings (residentId: string): Promise<void> {
-    this.tellSettings?.({ residentId })
+    this.relayInvalidation?.({ kind: 'detection_settings', id: residentId })
     await this.reloadLocalSettings(residentId)
   }
 
@@ -268,13 +282,23 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     await this.readings?.detector?.reloadSettings(residentId).catch((err) => this.log.warn({ err, residentId }, 'detection settings not reloaded; the next tick will'))
   }
 
-  private forgetDevice (deviceId: string | undefined): void {
-    this.auth.invalidate(deviceId)
-    if (!deviceId) return
-    const client = (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients[deviceId]
-    if (client && this.auth.sessions.has(client)) {
-      this.log.info({ deviceId }, 'device registry changed: its connection is closed')
-      client.close()
+  private applyInvalidation (m: Invalidation): void {
+    if (m.kind === 'detection_settings') return void this.reloadLocalSettings(m.id)
+    const clients = (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients
+    if (m.kind === 'device') {
+      this.auth.invalidate(m.id)
+      const client = clients[m.id]
+      if (client && this.auth.sessions.has(client)) {
+        this.log.info({ deviceId: m.id }, 'device registry changed: its connection is closed')
+        client.close()
+      }
+      return
+    }
+    for (const client of Object.values(clients)) {
+      if (client && this.observers.session(client)?.id === m.id) {
+        this.log.info({ observer: client.id }, 'observer disabled: its connection is closed')
+        client.close()
+      }
     }
   }
 

@@ -10,7 +10,7 @@ import { Gateway } from './gateway.ts'
 import { InfluxVitalsStore } from '@eldercare/readings'
 
 function loadGatewayConfig (env: NodeJS.ProcessEnv) {
-  const r = new EnvReader(env)
+  const r = new EnvReader(env, 'GW_ERR_CONFIG') // docs/gateway.md, "Error codes"
   const cfg = {
     mqttPort: r.port('MQTT_PORT', 1883),
     mqttWsPort: r.port('MQTT_WS_PORT', 8083),

@@ -63,11 +63,6 @@ export class Presence {
     return s && s.seen > 0 ? new Date(s.seen) : null
   }
 
-  /** Devices held in memory (for figures and tests). */
-  get size (): number {
-    return this.state.size
-  }
-
   mark (deviceId: string, patch: PresencePatch): void {
     let s = this.state.get(deviceId)
     const first = !s

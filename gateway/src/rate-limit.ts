@@ -58,8 +58,9 @@ export class RateLimiter {
       b = { tokens: burst, at: t, floodSince: -1, lastLimitedAt: -Infinity, lastToldAt: -Infinity }
       this.buckets.set(deviceId, b)
     }
-    b.tokens = Math.min(burst, b.tokens + ((t - b.at) / 1000) * rate)
-    b.at = t
+    // A clock stepped back (NTP, an injected test clock) refills nothing and drains nothing.
+    b.tokens = Math.min(burst, b.tokens + (Math.max(0, t - b.at) / 1000) * rate)
+    b.at = Math.max(b.at, t)
     if (b.tokens >= 1) {
       b.tokens -= 1
       return 'pass'

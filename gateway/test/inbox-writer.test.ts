@@ -52,7 +52,7 @@ describe('InboxWriter [P-4.1]', () => {
     expect(groups).toEqual([['x', 'x']])
   })
 
-  it('a data error (class 22/23) retries row by row so only the bad row fails; any other error fails the whole group', async () => {
+  it('a data error (class 22/23) retries row by row so only the bad row fails; any other error fails the whole group once held holdMs', async () => {
     const dataError = Object.assign(new Error('check violation'), { code: '23514' })
     const { store } = memoryStore({ failWith: (recs) => (recs.some((r) => r.msgId === 'bad') ? dataError : null) })
     const w = new InboxWriter({ store, log })
@@ -60,8 +60,32 @@ describe('InboxWriter [P-4.1]', () => {
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
 
     const away = Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' })
-    const down = new InboxWriter({ store: memoryStore({ failWith: () => away }).store, log })
+    const downStore = memoryStore({ failWith: () => away })
+    const down = new InboxWriter({ store: downStore.store, log, holdMs: 200, retryBackoffMs: [10, 40] })
+    const started = performance.now()
     const all = await Promise.allSettled([down.write(rec('d1', 'a')), down.write(rec('d2', 'b'))])
     expect(all.map((s) => s.status)).toEqual(['rejected', 'rejected'])
+    expect(performance.now() - started, 'held about holdMs before failing').toBeGreaterThanOrEqual(190)
+    expect(downStore.groups.length, 'retried while held').toBeGreaterThan(2)
+  })
+
+  it('[P-4.1] while the database is away the PUBACK is held: a write that succeeds within holdMs settles the alarm once, not failed', async () => {
+    let failures = 3
+    const away = Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' })
+    const { store, groups } = memoryStore({ failWith: () => (failures-- > 0 ? away : null) })
+    const w = new InboxWriter({ store, log, holdMs: 5000, retryBackoffMs: [10, 20] })
+    expect(await Promise.all([w.write(rec('d1', 'a')), w.write(rec('d2', 'b'))])).toEqual([true, true])
+    expect(groups).toEqual([['a', 'b'], ['a', 'b'], ['a', 'b'], ['a', 'b']])
+  })
+
+  it('close() ends a hold at the next retry, so a stop during an outage does not wait out holdMs', async () => {
+    const away = Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' })
+    const w = new InboxWriter({ store: memoryStore({ failWith: () => away }).store, log, holdMs: 60_000, retryBackoffMs: [10, 20] })
+    const pending = w.write(rec('d1', 'a'))
+    await new Promise((r) => setTimeout(r, 50))
+    const started = performance.now()
+    await w.close()
+    await expect(pending).rejects.toThrow('connection refused')
+    expect(performance.now() - started).toBeLessThan(1000)
   })
 })

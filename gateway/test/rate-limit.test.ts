@@ -30,6 +30,19 @@ describe('[P-4.3] per-device rate limit', () => {
     expect(hub.every((d) => d === 'pass')).toBe(true)
   })
 
+  it('neither drains nor refills the bucket when the clock steps back (NTP, a test clock)', () => {
+    const c = clock()
+    const rl = new RateLimiter({}, c.now)
+    for (let i = 0; i < 50; i++) rl.take('d1')
+    c.advance(-10_000) // ten seconds back: 200 tokens' worth of negative time
+    const after = Array.from({ length: 51 }, () => rl.take('d1'))
+    expect(after.filter((d) => d === 'pass')).toHaveLength(50) // the 50 left, no fewer, no more
+    c.advance(5_000) // still 5 s before the last take: nothing refilled yet
+    expect(rl.take('d1')).not.toBe('pass')
+    c.advance(5_100) // 100 ms past it: two tokens
+    expect(rl.take('d1')).toBe('pass')
+  })
+
   it('answers rate_limited at most once per second', () => {
     const c = clock()
     const rl = new RateLimiter({}, c.now)

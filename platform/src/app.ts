@@ -5,11 +5,13 @@
 import { existsSync } from 'node:fs'
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify'
 import fastifyStatic from '@fastify/static'
+import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { Logger } from 'pino'
 import type { Db } from './db/db.ts'
 import { errors, fromFastify, PlatformError } from './errors.ts'
+import { httpLogSerializers } from './logger.ts'
 import { auditPlugin } from './plugins/audit.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { commandsPlugin } from './plugins/commands.ts'
@@ -58,6 +60,8 @@ export interface BuildAppOptions {
   invalidateDevice?: (deviceId: string) => void
   /** [P-4.4] The gateway's in-memory last sign of life of a device (its row is written coarsely). */
   deviceLastSeen?: (deviceId: string) => Date | null
+  /** Tells the gateway an observer account was disabled: its live MQTT sessions are closed. */
+  invalidateObserver?: (observerId: string) => void
   /** The service's time zone: calendar days and months of visits and reports. Default Asia/Shanghai. */
   timeZone?: string
   /** Response engine: SLA scheduler, notifications, responder links. */
@@ -70,15 +74,24 @@ export interface BuildAppOptions {
   calls?: CallsOptions
   /** Welfare rounds (issue 17): broadcast batches, deadline sweep. */
   welfareRounds?: WelfareRoundsOptions
+  /** Addresses (IPs/CIDRs) of the reverse proxy whose X-Forwarded-For is believed (TRUST_PROXY); default none. */
+  trustProxy?: string[] | null
+  /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>` (METRICS_TOKEN). */
+  metricsToken?: string | null
+  /** Serve the OpenAPI description at /docs (default true; DOCS=off). */
+  docs?: boolean
   /** Told of every route as it is registered (the route-guard test reads each route's capability). */
   onRoute?: (route: RouteOptions) => void
 }
 
 export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: opts.logger.child({ part: 'http' }) as FastifyServerOptions['loggerInstance'],
+    // The request serializer redacts responder tokens (/r/<token>) from every request log line.
+    loggerInstance: opts.logger.child({ part: 'http' }, { serializers: httpLogSerializers }) as FastifyServerOptions['loggerInstance'],
     bodyLimit: 1024 * 1024,
-    trustProxy: false
+    // Exactly the configured proxy hop (TRUST_PROXY): X-Forwarded-For from anyone else is ignored,
+    // so a client cannot pick the address the login throttle and the audit log see.
+    trustProxy: opts.trustProxy && opts.trustProxy.length > 0 ? opts.trustProxy : false
   })
   const now = opts.now ?? Date.now
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute)
@@ -97,6 +110,26 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
     return reply.code(e.statusCode).send({ error: { code: e.code, message: e.message } })
   })
 
+  // Security headers on every answer (issue 13). The CSP is the one the built console runs under
+  // (tests/security: no console errors in Chromium); no upgrade-insecure-requests, since a local
+  // install is served over plain HTTP on a LAN address. The responder page sets a stricter CSP.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'default-src': ["'self'"],
+        'connect-src': ["'self'"],
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'frame-ancestors': ["'none'"],
+        'upgrade-insecure-requests': null
+      }
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: false
+  })
+
   await app.register(swagger, {
     openapi: {
       info: { title: 'Elder-care emergency response — operator API', version: '0.1.0' },
@@ -104,7 +137,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
       security: [{ bearer: [] }]
     }
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  if (opts.docs !== false) await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'" })
 
   await app.register(dbPlugin, { db: opts.db })
   await app.register(authPlugin)
@@ -120,7 +153,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(registryRoutes, { now, invalidateDevice: opts.invalidateDevice, deviceLastSeen: opts.deviceLastSeen, timeZone: opts.timeZone })
   await app.register(incidentRoutes)
   await app.register(commandRoutes)
-  await app.register(observerRoutes)
+  await app.register(observerRoutes, { invalidateObserver: opts.invalidateObserver })
   await app.register(responseRoutes)
   await app.register(responderPageRoutes)
   await app.register(callsFeature, { timeZone: opts.timeZone, now, ...opts.calls })
@@ -133,7 +166,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
       ...opts.healthChecks
     }
   })
-  await app.register(metricsRoutes, { db: opts.db, sources: opts.metrics ?? [] })
+  await app.register(metricsRoutes, { db: opts.db, sources: opts.metrics ?? [], token: opts.metricsToken ?? null })
 
   const dashboardIndex = opts.dashboardDir && existsSync(`${opts.dashboardDir}/index.html`)
   if (dashboardIndex) {

@@ -32,6 +32,14 @@ export interface Config {
   demo: 'auto' | 'on' | 'off'
   /** 32-byte key (base64) for sensitive fields at rest; default: DATA_DIR/data.key, created on first start. */
   dataKey: string | null
+  /** A file holding the data key (base64 or 32 raw bytes) instead of DATA_KEY; created (0600) when missing. */
+  dataKeyFile: string | null
+  /** Addresses (IPs or CIDRs) of the reverse proxy whose X-Forwarded-For is believed; null: none. */
+  trustProxy: string[] | null
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  metricsToken: string | null
+  /** Serve the OpenAPI description at /docs. Default on; DOCS=off closes it. */
+  docs: boolean
   /** Operator session lifetime, in hours. Default 12 (one shift). */
   sessionTtlHours: number
   logLevel: string
@@ -47,17 +55,23 @@ export interface Config {
   turn: TurnConfig
 }
 
+import { isIP } from 'node:net'
 import { errors } from './errors.ts'
 
-export class ConfigError extends Error {
-  readonly code = errors.CONFIG.code
-  constructor (readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`)
-  }
+function isIpOrCidr (a: string): boolean {
+  const [ip, bits, extra] = a.split('/')
+  const v = isIP(ip)
+  if (v === 0 || extra !== undefined) return false
+  if (bits === undefined) return true
+  const n = Number(bits)
+  return /^\d+$/.test(bits) && n >= 0 && n <= (v === 4 ? 32 : 128)
 }
 
+/** Every problem of a bad environment at once, with the code `PLT_ERR_CONFIG` (common's, shared with the gateway's main). */
+export { ConfigError } from '@eldercare/common'
+
 export function loadConfig (env: NodeJS.ProcessEnv): Config {
-  const r = new EnvReader(env)
+  const r = new EnvReader(env, errors.CONFIG.code)
   const problems = r.problems
   const demoRaw = (env.DEMO ?? 'auto').toLowerCase()
   const demo = ({ auto: 'auto', on: 'on', true: 'on', '1': 'on', off: 'off', false: 'off', '0': 'off' } as const)[demoRaw as 'auto']
@@ -70,12 +84,31 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
   if (!/^[A-Za-z0-9._-]{3,64}$/.test(adminUsername)) problems.push('ADMIN_USERNAME must be 3–64 letters, digits, ".", "_" or "-"')
   const dataKey = env.DATA_KEY || null
   if (dataKey !== null && Buffer.from(dataKey, 'base64').length !== 32) problems.push('DATA_KEY must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)')
+  const dataKeyFile = env.DATA_KEY_FILE || null
+  if (dataKey !== null && dataKeyFile !== null) problems.push('set DATA_KEY or DATA_KEY_FILE, not both')
+  const trustProxy = env.TRUST_PROXY ? env.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean) : null
+  // Exactly the proxy hop: addresses or CIDRs, never "true" (which would believe any client's header).
+  for (const a of trustProxy ?? []) {
+    if (!isIpOrCidr(a)) problems.push(`TRUST_PROXY="${env.TRUST_PROXY}" must list the proxy's IP addresses or CIDR ranges, comma-separated (e.g. 172.18.0.0/16); "${a}" is neither`)
+  }
+  const metricsToken = env.METRICS_TOKEN || null
+  if (metricsToken !== null && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters')
+  const docsRaw = (env.DOCS ?? 'on').toLowerCase()
+  const docs = ({ on: true, true: true, '1': true, off: false, false: false, '0': false } as Record<string, boolean>)[docsRaw]
+  if (docs === undefined) problems.push(`DOCS="${env.DOCS}" must be on or off`)
   const notifyWebhookUrl = r.url('NOTIFY_WEBHOOK_URL', ['http:', 'https:'])
   const notifyWebhookSecret = env.NOTIFY_WEBHOOK_SECRET || null
   if (notifyWebhookUrl && (!notifyWebhookSecret || notifyWebhookSecret.length < 16)) problems.push('NOTIFY_WEBHOOK_SECRET must be set (at least 16 characters) when NOTIFY_WEBHOOK_URL is')
   const publicUrl = r.url('PUBLIC_URL', ['http:', 'https:'])
   const timeZone = env.TIME_ZONE || DEFAULT_TIME_ZONE
   if (!isTimeZone(timeZone)) problems.push(`TIME_ZONE="${timeZone}" is not an IANA time zone (e.g. Asia/Shanghai)`)
+  const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:'])
+  const redisUrl = r.url('REDIS_URL', ['redis:', 'rediss:'])
+  // Several nodes (or a node restarted elsewhere) must share one key: without it each draws its
+  // own and one node's ciphertext is unreadable to another (issue 13).
+  if ((databaseUrl || redisUrl) && dataKey === null && dataKeyFile === null) {
+    problems.push(`DATA_KEY (or DATA_KEY_FILE) is required with ${databaseUrl ? 'DATABASE_URL' : 'REDIS_URL'}: every node must encrypt with the same key (e.g. DATA_KEY=$(openssl rand -base64 32))`)
+  }
   const cfg: Config = {
     httpPort: r.port('HTTP_PORT', 8080),
     mqttPort: r.port('MQTT_PORT', 1883),
@@ -83,13 +116,17 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     mqttTls: r.mqttTls(),
     host: env.HOST || '0.0.0.0',
     dataDir: env.DATA_DIR || './data',
-    databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseUrl,
     influxUrl: r.url('INFLUX_URL', ['http:', 'https:']),
-    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    redisUrl,
     adminUsername,
     adminPassword,
     demo: demo ?? 'auto',
     dataKey,
+    dataKeyFile,
+    trustProxy,
+    metricsToken,
+    docs: docs ?? true,
     sessionTtlHours: ttl,
     logLevel: env.LOG_LEVEL || 'info',
     timeZone,
@@ -98,6 +135,6 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     publicUrl: publicUrl?.replace(/\/+$/, '') ?? null,
     turn: readTurnConfig(env, problems)
   }
-  if (problems.length > 0) throw new ConfigError(problems)
+  r.done() // throws ConfigError with every problem, pushed through r or into r.problems
   return cfg
 }

@@ -72,8 +72,11 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       commandTransport: gateway,
       dashboardDir: opts.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
       sessionTtlHours: config.sessionTtlHours,
+      trustProxy: config.trustProxy,
+      metricsToken: config.metricsToken,
+      docs: config.docs,
       redisUrl: config.redisUrl,
-      fieldCrypto: FieldCrypto.load({ dataKey: config.dataKey, dataDir: config.dataDir }),
+      fieldCrypto: FieldCrypto.load({ dataKey: config.dataKey, dataKeyFile: config.dataKeyFile, dataDir: config.dataDir }),
       healthChecks: { mqtt: async () => ({ connectedDevices: gateway.broker.connectedClients }) },
       metrics: [gatewayMetrics(gateway), ...(gateway.readings ? [readingsMetrics(gateway.readings.writer)] : [])],
       vitalsStore: gateway.readings?.store,
@@ -82,6 +85,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       // A registry change drops the device from the gateway's auth cache and the wiring's area cache.
       invalidateDevice: (id) => { gateway.invalidateDevice(id); forgetDevice(id) },
       deviceLastSeen: (id) => gateway.lastSeen(id),
+      invalidateObserver: (id) => { gateway.invalidateObserver(id) },
       timeZone: config.timeZone,
       calls: { transport: gatewayCallTransport(gateway), turn: config.turn },
       response: {

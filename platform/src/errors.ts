@@ -79,7 +79,7 @@ export const errors = {
   CALLS_UNAVAILABLE: createError('PLT_ERR_CALLS_UNAVAILABLE', 503, 'this node has no device gateway: calls are not available'),
   /** A bulk import with problems: details list every problem by line; nothing was written. */
   IMPORT_INVALID: createError('PLT_ERR_IMPORT_INVALID', 422, 'the file has %s; nothing was imported'),
-  TOO_MANY_ATTEMPTS: createError('PLT_ERR_TOO_MANY_ATTEMPTS', 429, 'too many failed sign-ins; try again in %s min'),
+  TOO_MANY_ATTEMPTS: createError('PLT_ERR_TOO_MANY_ATTEMPTS', 429, 'too many failed sign-ins; try again in %s s'),
   INTERNAL: createError('PLT_ERR_INTERNAL', 500, 'internal error; the incident was logged'),
   /** Bad configuration at start (environment, data key). */
   CONFIG: createError('PLT_ERR_CONFIG', 500, '%s'),

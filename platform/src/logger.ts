@@ -10,3 +10,15 @@ export const REDACT_PATHS = [
 export function createLogger (level = 'info'): Logger {
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } })
 }
+
+/** A responder link's token is a credential: `/r/<token>…` is logged as `/r/[redacted]…`. */
+export function redactUrl (url: string): string {
+  return url.replace(/^\/r\/[^/?#]+/, '/r/[redacted]')
+}
+
+/** Fastify's request serializer (method, url, host, address), with the URL redacted. */
+export const httpLogSerializers = {
+  req (req: { method?: string, url?: string, host?: string, ip?: string, socket?: { remotePort?: number } }) {
+    return { method: req.method, url: redactUrl(req.url ?? ''), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }
+  }
+}

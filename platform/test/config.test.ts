@@ -17,12 +17,14 @@ describe('loadConfig', () => {
     } catch (e) { err = e }
     expect(err).toBeInstanceOf(ConfigError)
     const problems = (err as ConfigError).problems
-    expect(problems).toHaveLength(5)
+    expect((err as ConfigError).code).toBe('PLT_ERR_CONFIG')
+    expect(problems).toHaveLength(6)
     expect(problems.join('\n')).toMatch(/HTTP_PORT="eighty"/)
     expect(problems.join('\n')).toMatch(/MQTT_PORT="70000"/)
     expect(problems.join('\n')).toMatch(/DATABASE_URL must use postgres:/)
     expect(problems.join('\n')).toMatch(/DEMO="maybe"/)
     expect(problems.join('\n')).toMatch(/ADMIN_PASSWORD must be at least 8/)
+    expect(problems.join('\n')).toMatch(/DATA_KEY \(or DATA_KEY_FILE\) is required with DATABASE_URL/)
   })
 })
 
@@ -37,5 +39,30 @@ describe('loadConfig: MQTT over TLS [P-1.1]', () => {
   it('refuses a certificate without a key and a file that does not exist', () => {
     expect(() => loadConfig({ MQTT_TLS_CERT: new URL(import.meta.url).pathname })).toThrow(/MQTT_TLS_CERT and MQTT_TLS_KEY must be set together/)
     expect(() => loadConfig({ MQTT_TLS_CERT: '/nonexistent/cert.pem', MQTT_TLS_KEY: '/nonexistent/key.pem' })).toThrow(/MQTT_TLS_CERT="\/nonexistent\/cert.pem" is not a readable file/)
+  })
+})
+
+describe('loadConfig: secrets and proxies (issue 13)', () => {
+  it('refuses DATABASE_URL or REDIS_URL without DATA_KEY or DATA_KEY_FILE, naming the fix', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x/y' })).toThrow(/DATA_KEY .*required.*DATABASE_URL/)
+    expect(() => loadConfig({ REDIS_URL: 'redis://x' })).toThrow(/DATA_KEY .*required.*REDIS_URL/)
+    const key = Buffer.alloc(32, 1).toString('base64')
+    expect(loadConfig({ DATABASE_URL: 'postgres://x/y', DATA_KEY: key }).dataKey).toBe(key)
+    const here = new URL(import.meta.url).pathname
+    expect(loadConfig({ REDIS_URL: 'redis://x', DATA_KEY_FILE: here }).dataKeyFile).toBe(here)
+  })
+
+  it('takes TRUST_PROXY as the exact proxy addresses to trust, off by default', () => {
+    expect(loadConfig({}).trustProxy).toBeNull()
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.5, 172.18.0.0/16' }).trustProxy).toEqual(['10.0.0.5', '172.18.0.0/16'])
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY="true"/)
+    expect(() => loadConfig({ TRUST_PROXY: '*' })).toThrow(/TRUST_PROXY/)
+  })
+
+  it('takes METRICS_TOKEN (at least 16 characters) and DOCS=off', () => {
+    expect(loadConfig({})).toMatchObject({ metricsToken: null, docs: true })
+    expect(loadConfig({ METRICS_TOKEN: 'x'.repeat(16), DOCS: 'off' })).toMatchObject({ metricsToken: 'x'.repeat(16), docs: false })
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/)
+    expect(() => loadConfig({ DOCS: 'maybe' })).toThrow(/DOCS="maybe"/)
   })
 })

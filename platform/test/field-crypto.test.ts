@@ -34,3 +34,16 @@ describe('FieldCrypto', () => {
     expect(maskTail('12')).toBe('**')
   })
 })
+
+describe('FieldCrypto.load: DATA_KEY_FILE (issue 13)', () => {
+  it('creates the named key file (0600) outside DATA_DIR and reads the same key back', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyfile-'))
+    const file = join(dir, 'secrets', 'eldercare.key')
+    const a = FieldCrypto.load({ dataKeyFile: file, dataDir: join(dir, 'data') })
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect(() => statSync(join(dir, 'data', 'data.key'))).toThrow()
+    const b = FieldCrypto.load({ dataKeyFile: file, dataDir: join(dir, 'data') })
+    expect(b.decrypt(a.encrypt('1234'))).toBe('1234')
+    expect(readFileSync(file, 'utf8').trim()).toHaveLength(44)
+  })
+})

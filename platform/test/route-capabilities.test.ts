@@ -78,7 +78,19 @@ const EXPECTED: Record<string, Capability> = {
   'PATCH /api/responders/:id': 'responder.duty',
   'GET /api/policies/response': 'policy.read',
   'PUT /api/policies/response': 'policy.write',
-  'DELETE /api/policies/response': 'policy.write'
+  'DELETE /api/policies/response': 'policy.write',
+  'POST /api/residents/:id/calls': 'call.make',
+  'POST /api/incidents/:id/call': 'call.make',
+  'POST /api/calls/:id/visit': 'call.make',
+  'GET /api/calls/:id': 'call.read',
+  'GET /api/residents/:id/calls': 'call.read',
+  'GET /api/residents/:id/call-settings': 'call.read',
+  'PUT /api/residents/:id/call-settings': 'call.settings',
+  'POST /api/welfare-rounds': 'welfare.start',
+  'GET /api/welfare-rounds': 'welfare.read',
+  'GET /api/welfare-rounds/:id': 'welfare.read',
+  'GET /api/residents/:id/daily-checkin': 'welfare.read',
+  'PUT /api/residents/:id/daily-checkin': 'checkin.plan'
 }
 
 type Guard = ((req: FastifyRequest) => Promise<void>) & { capability?: Capability }

@@ -1,12 +1,12 @@
 /**
- * Compiled checks of the DTO schemas in dto.ts, for what arrives over the network: the console
- * admits an incident, a device status or a resident only when it has the contract's shape, and
- * drops (and logs) anything else rather than crash an operator's screen. TypeBox's own compiler
- * (no Node built-ins: it runs in the browser); each check is compiled on first use, so importing
- * protocols/ costs nothing to a part that never checks a DTO.
+ * Checks of the DTO schemas in dto.ts, for what arrives over the network: the console admits an
+ * incident, a device status or a resident only when it has the contract's shape, and drops (and
+ * logs) anything else rather than crash an operator's screen. TypeBox's interpreting checker
+ * (`Value`), not its compiler: the compiler builds code with `new Function`, which the console's
+ * Content-Security-Policy forbids (no 'unsafe-eval', issue 13); these payloads are small.
  */
 import { FormatRegistry, type Static, type TSchema } from '@sinclair/typebox'
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
+import { Value } from '@sinclair/typebox/value'
 import {
   DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto, IncidentEscalatedDto, LoginResponse, ResidentDto
 } from './dto.ts'
@@ -21,15 +21,13 @@ export interface DtoCheck<T> {
 }
 
 function dtoCheck<S extends TSchema> (schema: S): DtoCheck<Static<S>> {
-  let compiled: TypeCheck<S> | undefined
-  const get = (): TypeCheck<S> => {
+  const ready = () => {
     if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => ISO_TIME.test(v) && !Number.isNaN(Date.parse(v)))
-    compiled ??= TypeCompiler.Compile(schema)
-    return compiled
   }
-  const check = ((value: unknown) => get().Check(value)) as DtoCheck<Static<S>>
+  const check = ((value: unknown) => { ready(); return Value.Check(schema, value) }) as DtoCheck<Static<S>>
   check.problem = (value) => {
-    const first = get().Errors(value).First()
+    ready()
+    const first = Value.Errors(schema, value).First()
     return first === undefined ? null : `${first.path || '/'}: ${first.message}`
   }
   return check

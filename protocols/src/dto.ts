@@ -26,6 +26,10 @@ const IsoTime = Type.String({ format: 'date-time' })
 const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)))
 
+/** A visit's outcome (`POST /api/visits/:id/record`, a call recorded as a visit), in the order the console offers them. */
+export const VISIT_OUTCOMES = ['well', 'needs_help', 'not_home', 'hospitalised', 'moved_away', 'deceased'] as const
+export type VisitOutcome = (typeof VISIT_OUTCOMES)[number]
+
 export const UserDto = Type.Object({
   id: Type.String(),
   username: Type.String(),

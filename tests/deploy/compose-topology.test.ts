@@ -5,6 +5,7 @@
  * stack only through the balancer, as in production (docs/deployment.md).
  */
 import { randomBytes } from 'node:crypto'
+import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SimDevice } from '@eldercare/device-sim'
 import type { IncidentDto } from '@eldercare/protocols'
@@ -34,6 +35,8 @@ describe.skipIf(!req.ok)('compose topology: 2 gateways + 2 platforms behind depl
       REDIS_URL: redis.url,
       // one key for every node (docker-compose.yml requires it)
       DATA_KEY: randomBytes(32).toString('base64'),
+      // haproxy reaches the platforms from 127.0.0.1: its X-Forwarded-For is believed (issue 13)
+      TRUST_PROXY: '127.0.0.1',
       ADMIN_USERNAME: ADMIN.username,
       ADMIN_PASSWORD: ADMIN.password
     }
@@ -67,6 +70,27 @@ describe.skipIf(!req.ok)('compose topology: 2 gateways + 2 platforms behind depl
     await eventually(async () => (await fetch(`${api.baseUrl}/api/health`).catch(() => null))?.status === 200, 10_000, `/api/health through haproxy\n${lb.logTail()}`)
     await api.login()
     home = await seedHome(api, { deviceType: 'fall_detector' })
+  })
+
+  it('signs in through the balancer with each client\'s own address: a guesser at one address does not hold back the same user at another (issue 13)', async () => {
+    // Two operators' machines: connections from 127.0.0.2 and 127.0.0.3 (all of 127/8 is this host).
+    const login = (from: string, password: string) => new Promise<{ status: number, retryAfter?: string }>((resolve, reject) => {
+      const body = JSON.stringify({ username: ADMIN.username, password })
+      const req = request({ host: '127.0.0.1', port: lb.httpPort, localAddress: from, method: 'POST', path: '/api/auth/login', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume()
+        res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined }))
+      })
+      req.on('error', reject)
+      req.end(body)
+    })
+    for (let i = 0; i < 3; i++) expect((await login('127.0.0.2', 'wrong-password')).status).toBe(401)
+    const held = await login('127.0.0.2', 'wrong-password')
+    expect(held.status).toBe(429)
+    expect(Number(held.retryAfter)).toBeGreaterThan(0)
+    expect((await login('127.0.0.3', ADMIN.password)).status).toBe(200)
+    const { items } = await api.get<{ items: Array<{ ip: string }> }>('/api/audit?action=auth.login_failed')
+    expect(items.map((e) => e.ip)).toContain('127.0.0.2')
+    expect(items.map((e) => e.ip)).not.toContain('127.0.0.1')
   })
 
   it('[P-4.1] a fall through the balancer is PUBACKed once recorded and opens one incident, held by exactly one gateway', async () => {

@@ -95,7 +95,10 @@ describe('fault: hostile inputs [P-2.3][P-2.3a]', () => {
     await eventually(async () => (await incidentsOf(node.api, home.residentId)).length === 1, 10_000, 'the fall opened an incident')
     expectations.push({ what: 'fall in the year 10000', deviceId: d.id, msgId: 'y10k-1', check: (row) => {
       expect(row).toBeDefined()
-      expect(Math.abs(new Date(row!.device_ts!).getTime() - sentAt), 'device_ts is the receive time').toBeLessThan(60_000)
+      // recorded at the receive time: received_at is it; the device time no store holds is none
+      // (null, not the receive time: a resend must meet the same idempotency key [P-2.4])
+      expect(Math.abs(new Date(row!.received_at).getTime() - sentAt), 'received_at is the receive time').toBeLessThan(60_000)
+      expect(row!.device_ts, 'no device time').toBeNull()
       expect(row!.clock_skew, 'clockSkew').toBe(true)
     } })
   })
@@ -108,6 +111,7 @@ describe('fault: hostile inputs [P-2.3][P-2.3a]', () => {
     await eventually(async () => (await incidentsOf(node.api, home.residentId)).length === 1, 10_000, 'the sos opened an incident')
     expectations.push({ what: 'sos with ts -1', deviceId: d.id, msgId: 'neg-1', check: (row) => {
       expect(row).toBeDefined()
+      expect(row!.device_ts, 'no device time').toBeNull()
       expect(row!.clock_skew, 'clockSkew').toBe(true)
     } })
   })

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import mqtt from 'mqtt'
-import { deviceTopic, type Command, type DeviceErrorMessage, type IncidentDto } from '@eldercare/protocols'
+import { deviceTopic, IncidentDetailDto, IncidentDto, isIncidentDetailDto, type Command, type DeviceErrorMessage } from '@eldercare/protocols'
 import { SimDevice } from '@eldercare/device-sim'
 import { ApiError, eventually, nextEvent, seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
 
@@ -158,6 +158,24 @@ describe('one fall alarm, device to operator and back', () => {
     expect((err as ApiError).status).toBe(400)
     const done = await p.api.post<IncidentDto>(`/api/incidents/${incident.id}/resolve`, { outcome: 'handled_by_call', note: '电话确认无碍' })
     expect(done).toMatchObject({ status: 'resolved', outcome: 'handled_by_call' })
+  })
+
+  it('answers incidents by protocols\' DTOs and describes them in OpenAPI at /docs', async () => {
+    const doc = await (await fetch(`${p.httpUrl}/docs/json`)).json()
+    const answer = (path: string, method: string) => doc.paths[path]?.[method]?.responses?.['200']?.content?.['application/json']?.schema
+    expect(Object.keys(answer('/api/incidents/{id}', 'get')?.properties ?? {}).sort()).toEqual(Object.keys(IncidentDetailDto.properties).sort())
+    expect(Object.keys(answer('/api/incidents', 'get')?.properties?.items?.items?.properties ?? {}).sort()).toEqual(Object.keys(IncidentDto.properties).sort())
+    for (const action of ['acknowledge', 'resolve', 'close', 'note']) {
+      expect(Object.keys(answer(`/api/incidents/{id}/${action}`, 'post')?.properties ?? {}).sort(), action).toEqual(Object.keys(IncidentDto.properties).sort())
+    }
+    // every field the platform answers is one the DTO lists, and none is lost on the way
+    const { items } = await p.api.get<{ items: IncidentDto[] }>('/api/incidents?status=all')
+    const detail = await p.api.get(`/api/incidents/${items.find((i) => i.deviceId === home.device.id)!.id}`)
+    expect(isIncidentDetailDto(detail)).toBe(true)
+    expect(detail).not.toHaveProperty('areaPath')
+    expect(detail.timeline.length).toBeGreaterThan(0)
+    expect(Object.keys(detail).filter((k) => !(k in IncidentDetailDto.properties))).toEqual([])
+    expect(Object.keys(detail)).toEqual(expect.arrayContaining(['residentName', 'siteName', 'areaName', 'ackDueAt', 'escalationLevel', 'responder']))
   })
 })
 

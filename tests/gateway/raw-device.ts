@@ -27,17 +27,22 @@ export class RawDevice {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()))
   }
 
-  /** Connects and resolves with the CONNACK return code (0 = accepted). */
-  static async connect (port: number, dev: { id: string, secret: string }, opts: { keepalive?: number } = {}): Promise<{ device: RawDevice, returnCode: number }> {
+  /** Connects and resolves with the CONNACK return code (0 = accepted), or null when the server closed the connection without one. */
+  static async connect (port: number, dev: { id: string, secret: string }, opts: { keepalive?: number } = {}): Promise<{ device: RawDevice, returnCode: number | null }> {
     const socket = netConnect(port, '127.0.0.1')
     await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject) })
     const device = new RawDevice(dev.id, socket)
-    const connack = new Promise<number>((resolve, reject) => {
+    const connack = new Promise<number | null>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no CONNACK for ${dev.id}`)), 10_000)
       const check = setInterval(() => {
         const p = device.packets.find((x) => x.cmd === 'connack') as { returnCode?: number } | undefined
         if (p) { clearInterval(check); clearTimeout(t); resolve(p.returnCode ?? 0) }
       }, 2)
+      void device.closed.then(() => setTimeout(() => {
+        // a CONNACK that came with the close was parsed first; otherwise the server refused without one
+        if (device.packets.some((x) => x.cmd === 'connack')) return
+        clearInterval(check); clearTimeout(t); resolve(null)
+      }, 10))
     })
     socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: dev.id, username: dev.id, password: Buffer.from(dev.secret), clean: true, keepalive: opts.keepalive ?? 60 }))
     return { device, returnCode: await connack }

@@ -54,15 +54,16 @@ const TABLE: Record<string, Probe[]> = {
   '/api/residents/:id/call-settings': [read('supervisor', (t) => `/api/residents/${t.residentId}/call-settings`)],
   '/api/residents/:id/daily-checkin': [read('operator', (t) => `/api/residents/${t.residentId}/daily-checkin`)],
   '/api/welfare-rounds': [list('supervisor', '/api/welfare-rounds'), list('auditor', '/api/welfare-rounds')],
-  '/api/welfare-rounds/:id': [read('operator', (t) => `/api/welfare-rounds/${t.roundId}`)]
+  '/api/welfare-rounds/:id': [read('operator', (t) => `/api/welfare-rounds/${t.roundId}`)],
+  // per area since issue 13: another district's policy is unknown to the caller
+  '/api/policies/response': [read('supervisor', (t) => `/api/policies/response?areaId=${t.districtId}`), read('operator', (t) => `/api/policies/response?areaId=${t.communityId}`)]
 }
 
 /** GET routes that hold no area-scoped records, and why. */
 const EXEMPT: Record<string, string> = {
   '/api/health': 'component health only, no records',
   '/api/live': 'liveness only: answers without asking any component, no records',
-  '/api/auth/me': 'the caller themself',
-  '/api/policies/response': 'one policy for the whole network, no area records'
+  '/api/auth/me': 'the caller themself'
 }
 
 let p: TestPlatform

@@ -52,8 +52,8 @@ export async function userApi (admin: Api, role: Role, areaId: string, username 
 }
 
 /** Sends a CSV body; answers status, content type and the parsed (JSON) or raw (CSV) body. */
-export async function sendCsv (api: Api, path: string, csv: string): Promise<{ status: number, type: string, body: any }> {
-  const res = await fetch(api.baseUrl + path, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${api.token}` }, body: csv })
+export async function sendCsv (api: Api, path: string, csv: string | Buffer, contentType = 'text/csv'): Promise<{ status: number, type: string, body: any }> {
+  const res = await fetch(api.baseUrl + path, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${api.token}` }, body: typeof csv === 'string' ? csv : new Blob([new Uint8Array(csv)]) })
   const type = res.headers.get('content-type') ?? ''
   const text = await res.text()
   return { status: res.status, type, body: type.includes('json') ? JSON.parse(text) : text }

@@ -67,10 +67,10 @@ function responseSuite (backend: Backend, opts: { twoEngines: boolean }) {
   })
 
   /** Writes an inbox row the way the gateway (or issue 4's detection) does, and lets the engine take it. */
-  const alarm = async (node: TestPlatform, deviceId: string, kind: string, type: string, payload: Record<string, unknown> = {}) => {
-    const msgId = `m-${randomUUID()}`
-    const { rows } = await node.db.query<{ seq: string }>('insert into inbox (device_id, msg_id, kind, type, payload) values ($1, $2, $3, $4, $5) returning seq',
-      [deviceId, msgId, kind, type, JSON.stringify({ id: msgId, ts: Date.now(), type, ...payload })])
+  const alarm = async (node: TestPlatform, deviceId: string, kind: string, type: string, payload: Record<string, unknown> = {}, opts: { msgId?: string, deviceTs?: Date } = {}) => {
+    const msgId = opts.msgId ?? `m-${randomUUID()}`
+    const { rows } = await node.db.query<{ seq: string }>('insert into inbox (device_id, msg_id, kind, type, payload, device_ts) values ($1, $2, $3, $4, $5, $6) returning seq',
+      [deviceId, msgId, kind, type, JSON.stringify({ id: msgId, ts: opts.deviceTs?.getTime() ?? Date.now(), type, ...payload }), opts.deviceTs ?? null])
     // With two engines on one database the other may have claimed the row: wait until it is processed, by either.
     const settled = await node.app.engine.settled(rows[0].seq)
     return { msgId, incidentId: settled?.incidentId ?? null }
@@ -196,6 +196,20 @@ function responseSuite (backend: Backend, opts: { twoEngines: boolean }) {
     expect((await p.api.post(`/api/incidents/${inc.id}/resolve`, { outcome: 'false_alarm_user', note: '对讲确认老人无碍' })).status).toBe('resolved')
   })
 
+  it('[P-3.2][P-2.4] after a device counter reset two events share an id: a cancel naming it is recorded against the newest', async () => {
+    const h = await seedHome(p.api)
+    const msgId = `reset-${randomUUID()}`
+    const before = await alarm(p, h.device.id, 'event', 'fall', {}, { msgId, deviceTs: new Date(Date.now() - 3_600_000) })
+    await p.api.post(`/api/incidents/${before.incidentId}/acknowledge`, {})
+    await p.api.post(`/api/incidents/${before.incidentId}/resolve`, { outcome: 'false_alarm_user' })
+    // the device rebooted, its counter restarted: the same id again, another time (migration 0008 keeps both)
+    const after = await alarm(p, h.device.id, 'event', 'fall', {}, { msgId, deviceTs: new Date() })
+    expect(after.incidentId).not.toBe(before.incidentId)
+    await alarm(p, h.device.id, 'event', 'cancel', { ref: msgId })
+    expect(await detail(after.incidentId!)).toMatchObject({ status: 'open', cancelled: true })
+    expect((await detail(before.incidentId!)).cancelled).toBe(false)
+  })
+
   it('dispatch: nearest responder first; accepts, sees the pack, reveals the key-safe code (audited) and arrives on the phone page', async () => {
     const h = await seedHome(p.api)
     const other = await seedHome(p.api) // another district: never a candidate
@@ -218,7 +232,10 @@ function responseSuite (backend: Backend, opts: { twoEngines: boolean }) {
     expect(dispatched).toMatchObject({ status: 'dispatched', responder: { id: near.id, offerStatus: 'offered' }, offer: { responderId: near.id } })
     expect(new Date(dispatched.onSceneDueAt).getTime() - new Date(dispatched.dispatchedAt).getTime()).toBe(45 * 60_000)
 
-    const link: string = dispatched.offer.link
+    // The link goes to the responder's channel (here the webhook), never back to the operator (issue 13).
+    expect(dispatched.offer).not.toHaveProperty('link')
+    await p.app.response.notifier.flush()
+    const link: string = hook.got.filter((g) => g.body.kind === 'dispatch_offer' && g.body.data?.offerId === dispatched.offer.id)[0].body.link
     const page = async () => { const r = await fetch(p.httpUrl + link); return { status: r.status, html: await r.text(), headers: r.headers } }
     const before = await page()
     expect(before.status).toBe(200)
@@ -235,8 +252,11 @@ function responseSuite (backend: Backend, opts: { twoEngines: boolean }) {
     expect(pack.html).not.toContain('13800001234') // the resident's phone is not in the pack
     const reveal = await post('key-safe')
     expect(await reveal.text()).toContain('4321')
-    const audit = await p.db.query<{ action: string }>("select action from audit_log where action = 'resident.key_safe_reveal' and target_id = $1", [h.residentId])
+    const audit = await p.db.query<{ action: string, area_path: string, data: { responderId: string } }>("select action, area_path, data from audit_log where action = 'resident.key_safe_reveal' and target_id = $1", [h.residentId])
     expect(audit.rows).toHaveLength(1)
+    // Attributed to the responder and filed under the incident's area, so that area's auditors see it (issue 13).
+    expect(audit.rows[0].data.responderId).toBe(near.id)
+    expect(audit.rows[0].area_path).toMatch(new RegExp(`/${h.communityId}/$`))
     expect((await post('arrive')).status).toBe(303)
     const onScene = await detail(incidentId!)
     expect(onScene).toMatchObject({ status: 'on_scene', responder: { id: near.id, offerStatus: 'arrived' } })

@@ -9,6 +9,9 @@ import { loadConfig, startEmbedded, type Embedded } from '@eldercare/platform'
 
 export const ADMIN = { username: 'admin', password: 'admin-test-pass' }
 
+/** One data key for every platform node of a test run: with DATABASE_URL or REDIS_URL it is required (issue 13). */
+export const TEST_DATA_KEY = Buffer.alloc(32, 7).toString('base64')
+
 export interface TestPlatform extends Embedded {
   httpUrl: string
   mqttUrl: string
@@ -19,6 +22,7 @@ export async function startTestPlatform (env: Record<string, string> = {}, opts:
   const config = loadConfig({
     HTTP_PORT: '0', MQTT_PORT: '0', MQTT_WS_PORT: '0', HOST: '127.0.0.1',
     DATA_DIR: 'memory://', DEMO: 'off', ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password,
+    ...((env.DATABASE_URL || env.REDIS_URL) && !env.DATA_KEY && !env.DATA_KEY_FILE ? { DATA_KEY: TEST_DATA_KEY } : {}),
     ...env
   })
   const node = await startEmbedded({ config, logger: opts.logger ?? pino({ level: 'silent' }), app: opts.app, dashboardDir: opts.dashboardDir ?? '/nonexistent', gateway: opts.gateway })

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { jsonResponse } from '../testing/incident-fixtures.ts'
-import { ApiError, apiRequest, configureApiClient } from './api-client.ts'
+import { ApiError, apiBlob, apiPostCsv, apiRequest, configureApiClient } from './api-client.ts'
 
 function useToken (token: string | null) {
   const onUnauthorized = vi.fn()
@@ -56,5 +56,22 @@ describe('api client', () => {
     vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(401, { error: { code: 'PLT_ERR_INVALID_CREDENTIALS', message: 'no' } })))
     await expect(apiRequest('/api/auth/login', { method: 'POST', body: {} })).rejects.toMatchObject({ status: 401 })
     expect(onUnauthorized).not.toHaveBeenCalled()
+  })
+
+  it('downloads and CSV uploads carry the token and end the session on a 401 like every request', async () => {
+    const onUnauthorized = useToken('tok-3')
+    const fetchMock = vi.fn(async () => new Response('a,b\n', { status: 200, headers: { 'content-type': 'text/csv' } }))
+    vi.stubGlobal('fetch', fetchMock)
+    expect(await (await apiBlob('/api/reports/x.csv')).text()).toBe('a,b\n')
+    expect(fetchMock).toHaveBeenLastCalledWith('/api/reports/x.csv', { headers: { authorization: 'Bearer tok-3' } })
+    await expect(apiPostCsv('/api/import', 'a,b\n')).resolves.toEqual({ contentType: 'text/csv', text: 'a,b\n' })
+    expect(fetchMock).toHaveBeenLastCalledWith('/api/import', { method: 'POST', headers: { 'content-type': 'text/csv', authorization: 'Bearer tok-3' }, body: 'a,b\n' })
+    vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(401, { error: { code: 'PLT_ERR_UNAUTHORIZED', message: 'no' } })))
+    await expect(apiBlob('/api/reports/x.csv')).rejects.toMatchObject({ code: 'PLT_ERR_UNAUTHORIZED', status: 401 })
+    await expect(apiPostCsv('/api/import', 'x')).rejects.toMatchObject({ status: 401 })
+    expect(onUnauthorized).toHaveBeenCalledTimes(2)
+    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
+    await expect(apiBlob('/api/reports/x.csv')).rejects.toMatchObject({ code: 'DASH_ERR_NETWORK', status: 0 })
+    await expect(apiPostCsv('/api/import', 'x')).rejects.toMatchObject({ code: 'DASH_ERR_NETWORK', status: 0 })
   })
 })

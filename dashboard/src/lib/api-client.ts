@@ -63,27 +63,13 @@ export interface RequestOptions {
 
 export async function apiRequest<T> (path: string, options: RequestOptions = {}): Promise<T> {
   const method = options.method ?? (options.body === undefined ? 'GET' : 'POST')
-  const token = hooks.getToken()
   const headers: Record<string, string> = { accept: 'application/json' }
-  if (token !== null) headers.authorization = `Bearer ${token}`
   let body: string | undefined
   if (method !== 'GET') {
     headers['content-type'] = 'application/json'
     body = JSON.stringify(options.body ?? {})
   }
-
-  let response: Response
-  try {
-    response = await fetch(path, { method, headers, body, signal: options.signal })
-  } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err
-    throw new ApiError(DASHBOARD_ERROR_CODES.network, 0, (err as Error).message || 'network error')
-  }
-
-  if (response.status === 401 && token !== null && options.unauthorizedEndsSession !== false) {
-    hooks.onUnauthorized()
-  }
-  if (!response.ok) throw await errorFrom(response)
+  const response = await send(path, { method, headers, body, signal: options.signal }, options.unauthorizedEndsSession !== false)
   if (response.status === 204) return undefined as T
   try {
     return await response.json() as T
@@ -97,16 +83,27 @@ export async function apiRequest<T> (path: string, options: RequestOptions = {})
  * them. A plain link cannot carry the token, so downloads go through here.
  */
 export async function apiBlob (path: string): Promise<Blob> {
+  return await (await send(path, { headers: {} })).blob()
+}
+
+/**
+ * One request with the session's bearer token, the same for every kind of body: a network
+ * failure is `network`, a 401 on a request that carried a token ends the session (unless told
+ * not to), and an error answer is thrown as the platform's coded error.
+ */
+async function send (path: string, init: RequestInit & { headers: Record<string, string> }, unauthorizedEndsSession = true): Promise<Response> {
   const token = hooks.getToken()
+  if (token !== null) init.headers.authorization = `Bearer ${token}`
   let response: Response
   try {
-    response = await fetch(path, { headers: token === null ? {} : { authorization: `Bearer ${token}` } })
+    response = await fetch(path, init)
   } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err
     throw new ApiError(DASHBOARD_ERROR_CODES.network, 0, (err as Error).message || 'network error')
   }
-  if (response.status === 401 && token !== null) hooks.onUnauthorized()
+  if (response.status === 401 && token !== null && unauthorizedEndsSession) hooks.onUnauthorized()
   if (!response.ok) throw await errorFrom(response)
-  return await response.blob()
+  return response
 }
 
 async function errorFrom (response: Response): Promise<ApiError> {
@@ -136,14 +133,6 @@ export function pathId (id: string): string {
  * text with its content type. Errors as `apiRequest` has them, with the platform's details.
  */
 export async function apiPostCsv (path: string, csv: string): Promise<{ contentType: string, text: string }> {
-  const token = hooks.getToken()
-  let response: Response
-  try {
-    response = await fetch(path, { method: 'POST', headers: { 'content-type': 'text/csv', ...(token === null ? {} : { authorization: `Bearer ${token}` }) }, body: csv })
-  } catch (err) {
-    throw new ApiError(DASHBOARD_ERROR_CODES.network, 0, (err as Error).message || 'network error')
-  }
-  if (response.status === 401 && token !== null) hooks.onUnauthorized()
-  if (!response.ok) throw await errorFrom(response)
+  const response = await send(path, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv })
   return { contentType: response.headers.get('content-type') ?? '', text: await response.text() }
 }

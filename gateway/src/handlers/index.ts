@@ -17,7 +17,4 @@ export const handlers: { [K in UpstreamKind]: Handler<K> } = {
   'rtc/up': handleRtc
 }
 
-/** Kinds whose QoS 1 PUBACK waits for the durable record [P-4.1]. */
-export const DURABLE_KINDS: ReadonlySet<UpstreamKind> = new Set(['events', 'intercom', 'commands/ack'])
-
 export type { Accepted, HandlerContext, HandlerResult } from './types.ts'

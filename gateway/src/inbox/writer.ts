@@ -8,7 +8,11 @@
  *   second is a duplicate; across groups the unique key decides.
  * - A data error of one row (SQLSTATE class 22/23) must not refuse its neighbours: the group is
  *   retried row by row and only the bad row fails with its own error.
- * - Any other error (the database is away) fails the whole group: no PUBACK, the devices resend.
+ * - Any other error (the database is away) holds the group's PUBACKs: the write is retried with
+ *   backoff, and an alarm still unwritten `holdMs` after it arrived fails (no PUBACK; the record
+ *   step closes its connection, so the device resends). Holding rather than failing at once keeps
+ *   a short outage from closing a device's connection for every alarm it sends — a reconnect
+ *   storm in which MQTT.js was seen to report publishes as failed and not resend them.
  */
 import type { Logger } from 'pino'
 import { dataErrorState, inboxKey, type GatewayStore, type InboxRecord } from '../store.ts'
@@ -20,11 +24,19 @@ export interface InboxWriterOptions {
   maxRows?: number
   /** Groups written at once (PGlite has one connection: 1; a pool may take more). Default 2. */
   maxInFlight?: number
+  /**
+   * [P-4.1] While the database is away, how long an alarm's PUBACK is held (its write retried)
+   * before it fails and its connection is closed, in ms, counted from its arrival. Keep it below
+   * the devices' keepalive (a held PUBLISH stops aedes reading that connection). Default 10000.
+   */
+  holdMs?: number
+  /** First and longest pause between retries of a failed group write, in ms. Default [50, 500]. */
+  retryBackoffMs?: readonly [first: number, max: number]
 }
 
-export const INBOX_WRITER_DEFAULTS: Required<InboxWriterOptions> = { windowMs: 1, maxRows: 500, maxInFlight: 2 }
+export const INBOX_WRITER_DEFAULTS: Required<InboxWriterOptions> = { windowMs: 1, maxRows: 500, maxInFlight: 2, holdMs: 10_000, retryBackoffMs: [50, 500] }
 
-interface Waiter { rec: InboxRecord, resolve: (isNew: boolean) => void, reject: (err: unknown) => void }
+interface Waiter { rec: InboxRecord, since: number, resolve: (isNew: boolean) => void, reject: (err: unknown) => void }
 
 export class InboxWriter {
   private readonly opts: Required<InboxWriterOptions>
@@ -32,6 +44,10 @@ export class InboxWriter {
   private timer: NodeJS.Timeout | null = null
   private inFlight = 0
   private readonly idle = new Set<() => void>()
+  /** the last group write failed for a reason other than its data (logged once per outage) */
+  private away = false
+  /** close() was called: held alarms fail at their next retry instead of waiting out holdMs */
+  private closing = false
 
   private readonly store: GatewayStore
   private readonly log: Logger
@@ -45,7 +61,7 @@ export class InboxWriter {
   /** Resolves after the commit of the group holding `rec`: true when new, false for a duplicate. */
   write (rec: InboxRecord): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ rec, resolve, reject })
+      this.queue.push({ rec, since: performance.now(), resolve, reject })
       if (this.queue.length >= this.opts.maxRows) this.flush()
       else this.timer ??= setTimeout(() => this.flush(), this.opts.windowMs)
     })
@@ -53,6 +69,7 @@ export class InboxWriter {
 
   /** Waits until every queued alarm is written (or failed). */
   async close (): Promise<void> {
+    this.closing = true
     this.flush()
     while (this.inFlight > 0 || this.queue.length > 0) await new Promise<void>((resolve) => this.idle.add(resolve))
   }
@@ -79,19 +96,34 @@ export class InboxWriter {
       if (same) same.push(w)
       else byKey.set(key, [w])
     }
-    const firsts = [...byKey.values()]
-    try {
-      const results = await this.store.insertInboxMany(firsts.map((ws) => ws[0].rec))
-      firsts.forEach((ws, i) => this.settle(ws, results[i]))
-    } catch (err) {
-      if (firsts.length > 1 && dataErrorState(err)) {
-        // one bad row must not refuse the others: each row on its own
-        await Promise.all(firsts.map(async (ws) => {
-          try { this.settle(ws, (await this.store.insertInboxMany([ws[0].rec]))[0]) } catch (e) { for (const w of ws) w.reject(e) }
-        }))
+    let pending = [...byKey.values()]
+    let [pause, longest] = this.opts.retryBackoffMs
+    for (;;) {
+      try {
+        const results = await this.store.insertInboxMany(pending.map((ws) => ws[0].rec))
+        pending.forEach((ws, i) => this.settle(ws, results[i]))
+        if (this.away) { this.away = false; this.log.info('inbox writes succeed again') }
         return
+      } catch (err) {
+        if (dataErrorState(err)) {
+          // one bad row must not refuse the others: each row on its own
+          if (pending.length === 1) return void reject(pending[0], err)
+          await Promise.all(pending.map(async (ws) => {
+            try { this.settle(ws, (await this.store.insertInboxMany([ws[0].rec]))[0]) } catch (e) { reject(ws, e) }
+          }))
+          return
+        }
+        // [P-4.1] the database is away: hold the PUBACKs and retry; fail only what waited holdMs
+        if (!this.away) { this.away = true; this.log.error({ err, rows: pending.length }, 'inbox write failed; holding the PUBACKs and retrying') }
+        const now = performance.now()
+        const held = (ws: Waiter[]): boolean => !this.closing && now - ws[0].since < this.opts.holdMs
+        for (const ws of pending) if (!held(ws)) reject(ws, err)
+        pending = pending.filter(held)
+        if (pending.length === 0) return
+        const nextDeadline = Math.min(...pending.map((ws) => ws[0].since + this.opts.holdMs)) - now
+        await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.min(pause, nextDeadline))))
+        pause = Math.min(pause * 2, longest)
       }
-      for (const ws of firsts) for (const w of ws) w.reject(err)
     }
   }
 
@@ -103,4 +135,8 @@ export class InboxWriter {
     ws[0].resolve(result !== 'duplicate')
     for (const w of ws.slice(1)) w.resolve(false)
   }
+}
+
+function reject (ws: Waiter[], err: unknown): void {
+  for (const w of ws) w.reject(err)
 }

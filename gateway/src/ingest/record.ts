@@ -6,14 +6,15 @@ import { ALARM_KINDS, type Step } from './types.ts'
 
 /**
  * [P-4.1][P-2.4] record: one handler per topic kind (../handlers/). Alarms go to the durable
- * inbox (group commit, ./inbox-writer.ts) and the step resolves only after the commit, so the
+ * inbox (group commit, ../inbox/writer.ts) and the step resolves only after the commit, so the
  * PUBACK follows the durable record; a redelivery is a duplicate with no further effect.
  *
  * A failure is one of two kinds:
  * - a data error of the store (SQLSTATE class 22 or 23): the message can never be stored, so it
  *   is answered `invalid_payload` and PUBACKed [P-2.3a] — no resend loop;
- * - anything else (the database is away): an alarm is not PUBACKed and its connection is closed,
- *   so the device resends [P-4.1]; other kinds are answered `internal`.
+ * - anything else (the database is away): the inbox writer holds an alarm's PUBACK while it
+ *   retries (up to `holdMs`); an alarm still unrecorded then is not PUBACKed and its connection is
+ *   closed, so the device resends [P-4.1]; other kinds are answered `internal`.
  */
 export const record: Step = async (m, ctx, log) => {
   const kind = m.kind!

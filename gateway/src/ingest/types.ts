@@ -4,7 +4,7 @@
  */
 import type { Client, PublishPacket } from 'aedes'
 import type { Logger } from 'pino'
-import type { UpstreamKind, UpstreamMessages } from '@eldercare/protocols'
+import { ALARM_KINDS as PROTOCOL_ALARM_KINDS, type DroppedField, type UpstreamKind, type UpstreamMessages } from '@eldercare/protocols'
 import type { DeviceSession } from '../acl.ts'
 import type { GatewayError } from '../errors.ts'
 import type { HandlerContext } from '../handlers/types.ts'
@@ -27,10 +27,12 @@ export interface InFlight {
   /** decode: the validated message, and its `id` as soon as it could be read */
   message?: UpstreamMessages[UpstreamKind]
   ref: string | null
-  /** normalise [P-2.3]: the device time the store keeps (null when absurd) and whether it is skewed */
+  /** decode: protocols' verdict on an accepted message — fields dropped [P-2.3a], whether `ts` was usable [P-2.3] */
+  verdict?: { dropped: readonly DroppedField[], tsUsable: boolean }
+  /** normalise [P-2.3]: the device time the store keeps (null when unusable) and whether it is skewed */
   deviceTs?: Date | null
   clockSkew?: boolean
-  /** normalise [P-2.3a]: optional fields dropped from an alarm, each answered but not refusing it */
+  /** normalise [P-2.3a]: answers for the fields decode dropped; they do not refuse the message */
   warnings: GatewayError[]
 }
 
@@ -63,5 +65,5 @@ export interface IngestContext {
   publish: (topic: string, body: unknown, qos: 0 | 1) => Promise<void>
 }
 
-/** Kinds of the alarm lane: their own allowance [P-4.3], PUBACK only after the durable record [P-4.1]. */
-export const ALARM_KINDS: ReadonlySet<string> = new Set<UpstreamKind>(['events', 'intercom', 'commands/ack'])
+/** Kinds of the alarm lane (protocols' list): their own allowance [P-4.3], PUBACK only after the durable record [P-4.1]. */
+export const ALARM_KINDS: ReadonlySet<string> = PROTOCOL_ALARM_KINDS

@@ -149,7 +149,6 @@ const IN_FLIGHT = 2
 class Fifo<T> {
   private items: Array<T | undefined> = []
   private head = 0
-  get length (): number { return this.items.length - this.head }
   push (item: T): void { this.items.push(item) }
   shift (): T | undefined {
     if (this.head >= this.items.length) return undefined
@@ -207,11 +206,6 @@ class PGliteThread {
       })
       this.pump()
     })
-  }
-
-  /** Operations waiting for their turn, per lane (for figures and tests). */
-  get queued (): Record<Priority, number> {
-    return { alarm: this.lanes.alarm.length, normal: this.lanes.normal.length, background: this.lanes.background.length }
   }
 
   private pump (): void {

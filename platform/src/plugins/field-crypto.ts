@@ -8,7 +8,7 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import fp from 'fastify-plugin'
 import { errors } from '../errors.ts'
 
@@ -31,13 +31,16 @@ export class FieldCrypto {
     return new FieldCrypto(randomBytes(32))
   }
 
-  /** From `DATA_KEY` (base64) when given, else the key file under `dataDir` (created when missing). */
-  static load (opts: { dataKey?: string | null, dataDir?: string }): FieldCrypto {
+  /**
+   * From `DATA_KEY` (base64) when given, else from `dataKeyFile`, else the key file `data.key`
+   * under `dataDir`; a missing key file is created (mode 0600).
+   */
+  static load (opts: { dataKey?: string | null, dataKeyFile?: string | null, dataDir?: string }): FieldCrypto {
     if (opts.dataKey) return new FieldCrypto(Buffer.from(opts.dataKey, 'base64'))
-    if (!opts.dataDir || opts.dataDir.startsWith('memory://')) return FieldCrypto.random()
-    const file = join(opts.dataDir, 'data.key')
+    if (!opts.dataKeyFile && (!opts.dataDir || opts.dataDir.startsWith('memory://'))) return FieldCrypto.random()
+    const file = opts.dataKeyFile ?? join(opts.dataDir!, 'data.key')
     if (!existsSync(file)) {
-      mkdirSync(opts.dataDir, { recursive: true })
+      mkdirSync(dirname(file), { recursive: true })
       writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600 })
       chmodSync(file, 0o600)
     }

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
 import { createAdapter } from '@socket.io/redis-adapter'
 import { Server } from 'socket.io'
-import type { ClientToServerEvents, DeviceStatusDto, IncidentDto, ServerToClientEvents } from '@eldercare/protocols'
+import { roleCan, rolesWith, type ClientToServerEvents, type DeviceStatusDto, type IncidentDto, type ServerToClientEvents } from '@eldercare/protocols'
 import { errors, type PlatformError } from '../errors.ts'
 import { userForToken, type AuthUser } from '../features/auth/sessions.ts'
 
@@ -82,12 +82,19 @@ export const realtimePlugin = fp<RealtimeOptions>(async (app, opts) => {
     if (typeof token !== 'string') return next(socketError(errors.UNAUTHORIZED('connect with auth: {token}')))
     userForToken(app.db, token).then((user) => {
       if (!user) return next(socketError(errors.UNAUTHORIZED('the token is unknown, expired or revoked')))
+      // The feed carries incidents and device status: only roles that may read incidents join
+      // (responders work from their signed links; REST refuses them the same) (issue 13).
+      if (!roleCan(user.role, 'incident.read')) return next(socketError(errors.FORBIDDEN(`the live feed needs the role ${rolesWith('incident.read').join(' or ')}`)))
       socket.data.user = user
       next()
     }, next)
   })
   io.on('connection', (socket) => {
     void socket.join([`area:${socket.data.user.areaId}`, `token:${socket.data.user.tokenHash}`])
+    // A socket lives no longer than its token: disconnected the moment it expires (revocation
+    // disconnects through Realtime.revokeToken). setTimeout holds at most 2^31-1 ms (24.8 days).
+    const expiry = setTimeout(() => socket.disconnect(true), Math.min(Math.max(0, socket.data.user.expiresAt.getTime() - Date.now()), 2 ** 31 - 1))
+    socket.on('disconnect', () => clearTimeout(expiry))
     socket.on('ping', (cb) => { if (typeof cb === 'function') cb(new Date().toISOString()) })
   })
   app.decorate('realtime', new Realtime(io))

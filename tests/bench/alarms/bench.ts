@@ -5,7 +5,7 @@
  * a city's telemetry, optionally side by side with Debian's Mosquitto carrying the same load.
  *
  * `runAlarmBench` is used by the `bench:alarms` command (cli.ts) and, at a small scale, by the
- * CI latency test (tests/bench/alarm-lane-latency.test.ts).
+ * CI latency test (tests/alarm-lane/alarm-lane-latency.test.ts).
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'

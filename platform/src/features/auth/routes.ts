@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { LoginResponse } from '@eldercare/protocols'
-import { LoginThrottle } from './login-throttle.ts'
-import { verifyPassword } from './passwords.ts'
+import { LoginThrottle, SqlThrottleStore } from './login-throttle.ts'
+import { hashPassword, verifyPassword } from './passwords.ts'
 import { createSession, findLoginUser, revokeSession } from './sessions.ts'
 import { generateToken } from './tokens.ts'
 import { errors } from '../../errors.ts'
@@ -19,27 +19,31 @@ export interface AuthRoutesOptions {
 }
 
 export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
-  const throttle = opts.throttle ?? new LoginThrottle()
+  // Counts in the database: every node behind the balancer sees the same (issue 13).
+  const throttle = opts.throttle ?? new LoginThrottle(new SqlThrottleStore(app.db))
+  // An unknown username costs one scrypt like a wrong password, so timing does not tell which
+  // usernames exist (issue 13).
+  const unknownUserHash = hashPassword(generateToken())
 
   app.post<{ Body: { username: string, password: string } }>('/api/auth/login', {
     schema: { tags: ['auth'], summary: 'Sign in; returns a bearer token', body: LoginBody }
   }, async (req, reply) => {
     const { username, password } = req.body
-    const keys = [`user:${username.toLowerCase()}`, `ip:${req.ip}`]
-    const wait = throttle.retryAfterMs(keys)
+    const wait = await throttle.retryAfterMs(username, req.ip)
     if (wait > 0) {
       reply.header('retry-after', Math.ceil(wait / 1000))
-      throw errors.TOO_MANY_ATTEMPTS(Math.ceil(wait / 60000))
+      throw errors.TOO_MANY_ATTEMPTS(Math.ceil(wait / 1000))
     }
     const u = await findLoginUser(app.db, username)
-    const ok = u !== undefined && !u.disabled && await verifyPassword(password, u.password_hash)
+    const matches = await verifyPassword(password, u?.password_hash ?? await unknownUserHash)
+    const ok = u !== undefined && !u.disabled && matches
     if (!ok) {
-      throttle.fail(keys)
+      await throttle.fail(username, req.ip)
       // A failure for a known user is filed under that user's area, so the area's auditors see it.
       await app.audit.write({ username, ip: req.ip, action: 'auth.login_failed', areaPath: u?.path ?? null })
       throw errors.BAD_CREDENTIALS()
     }
-    throttle.clear(keys[0])
+    await throttle.succeed(username, req.ip)
     const token = generateToken()
     const expiresAt = new Date(Date.now() + opts.sessionTtlHours * 3600_000)
     await createSession(app.db, token, u.id, expiresAt)

@@ -12,6 +12,8 @@ export interface AuthUser {
   /** materialised path of the user's area; every visible record's area path starts with it */
   areaPath: string
   tokenHash: string
+  /** when the token stops being valid (a socket opened with it is disconnected then) */
+  expiresAt: Date
 }
 
 export interface LoginUser { id: string, username: string, password_hash: string, role: Role, area_id: string, display_name: string | null, disabled: boolean, path: string }
@@ -19,12 +21,12 @@ export interface LoginUser { id: string, username: string, password_hash: string
 /** Resolves a bearer token to its user, or null when unknown, expired, revoked or the user is disabled. */
 export async function userForToken (db: Queryable, token: string): Promise<AuthUser | null> {
   const tokenHash = hashToken(token)
-  const { rows } = await db.query<{ id: string, username: string, role: Role, area_id: string, path: string }>(
-    `select u.id, u.username, u.role, u.area_id, a.path
+  const { rows } = await db.query<{ id: string, username: string, role: Role, area_id: string, path: string, expires_at: Date }>(
+    `select u.id, u.username, u.role, u.area_id, a.path, t.expires_at
        from auth_tokens t join users u on u.id = t.user_id join areas a on a.id = u.area_id
       where t.token_hash = $1 and t.revoked_at is null and t.expires_at > now() and not u.disabled`, [tokenHash])
   const r = rows[0]
-  return r ? { id: r.id, username: r.username, role: r.role, areaId: r.area_id, areaPath: r.path, tokenHash } : null
+  return r ? { id: r.id, username: r.username, role: r.role, areaId: r.area_id, areaPath: r.path, tokenHash, expiresAt: new Date(r.expires_at) } : null
 }
 
 /** The account a sign-in names (usernames compare case-insensitively). */

@@ -3,7 +3,11 @@ import type { Logger } from 'pino'
 import type { Command, CommandType } from '@eldercare/protocols'
 import type { Db, Queryable } from '../../db/db.ts'
 
-/** Sends commands to devices: the gateway in embedded mode, a broker bridge when scaled. */
+/**
+ * Sends commands to devices: the gateway running in this process (`Gateway.publishCommand`). In
+ * scaled mode every node's broker shares Redis with the others (gateway/src/cluster.ts), so the
+ * command reaches the device on whichever node it is connected to.
+ */
 export interface CommandTransport {
   /** `expiresAt` (epoch ms): a command still queued then is not delivered [P-4.5]. */
   publishCommand(deviceId: string, command: Command, opts?: { expiresAt?: number }): Promise<void>

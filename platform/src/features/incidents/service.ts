@@ -142,7 +142,7 @@ export class IncidentService {
    * A joining alarm that is more urgent raises the incident's priority.
    */
   async raise (tx: Queryable, alarm: AlarmInput): Promise<{ id: string, event: 'incident:opened' | 'incident:updated' }> {
-    const policy = await this.policies.get(tx)
+    const policy = await this.policies.forSite(alarm.siteId, tx)
     const priority: Priority = alarmPriority(alarm, policy.priority)
     const windowStart = new Date(alarm.at.getTime() - policy.sla.correlationWindowMs)
     const { rows: candidates } = await tx.query<{ id: string, type: string, priority: Priority, last: Date | string }>(
@@ -200,7 +200,7 @@ export class IncidentService {
     await this.addTimeline(tx, id, 'cancelled_at_device', null, null, data)
     await tx.query('update incidents set cancelled_at = coalesce(cancelled_at, $2), updated_at = $2 where id = $1', [id, new Date(this.now())])
     if (!inc.cancelled_at && inc.status !== 'resolved' && inc.status !== 'closed_false_alarm') {
-      await this.reprioritise(tx, id, lowerPriority(inc.priority), await this.policies.get(tx), 'cancelled at the device')
+      await this.reprioritise(tx, id, lowerPriority(inc.priority), await this.policies.forIncident(id, tx), 'cancelled at the device')
     }
   }
 
@@ -234,7 +234,7 @@ export class IncidentService {
         params.push(actor.name, to === 'resolved' ? body.outcome : (body.outcome ?? 'false_alarm_device'))
         sets.push('resolved_at = $3', `resolved_by = $${params.length - 1}`, `outcome = $${params.length}`)
       }
-      const policy = await this.policies.get(tx)
+      const policy = await this.policies.forIncident(id, tx)
       if (action === 'dispatch' && from !== 'dispatched') {
         // The on-scene clock starts at the first dispatch; a re-dispatch does not reset it.
         params.push(new Date(at.getTime() + policy.sla.onSceneDeadlineMs))

@@ -1,4 +1,6 @@
+import { timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
+import { errors } from '../../errors.ts'
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import type { Db } from '../../db/db.ts'
 
@@ -6,7 +8,7 @@ import type { Db } from '../../db/db.ts'
 export type MetricsSource = (registry: Registry) => void
 
 /** `GET /metrics` in Prometheus text format, from a registry owned by this app. */
-export const metricsRoutes: FastifyPluginAsync<{ db: Db, sources: MetricsSource[] }> = async (app, opts) => {
+export const metricsRoutes: FastifyPluginAsync<{ db: Db, sources: MetricsSource[], token?: string | null }> = async (app, opts) => {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   new Gauge({
@@ -42,7 +44,16 @@ export const metricsRoutes: FastifyPluginAsync<{ db: Db, sources: MetricsSource[
     }
   })
   for (const source of opts.sources) source(registry)
-  app.get('/metrics', { schema: { tags: ['ops'], hide: true } }, async (_req, reply) => {
+  // Open by default for a local install; METRICS_TOKEN closes it to a scraper holding the token.
+  const expected = opts.token ? Buffer.from(`Bearer ${opts.token}`) : null
+  app.get('/metrics', {
+    schema: { tags: ['ops'], hide: true },
+    onRequest: async (req) => {
+      if (!expected) return
+      const given = Buffer.from(req.headers.authorization ?? '')
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw errors.UNAUTHORIZED('send Authorization: Bearer <METRICS_TOKEN>')
+    }
+  }, async (_req, reply) => {
     return reply.type(registry.contentType).send(await registry.metrics())
   })
 }

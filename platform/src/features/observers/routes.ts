@@ -15,7 +15,12 @@ const ObserverBody = Type.Object({
 }, { additionalProperties: false })
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
 
-export const observerRoutes: FastifyPluginAsync = async (app) => {
+export interface ObserverRoutesOptions {
+  /** Closes the observer's live MQTT sessions on every gateway (the gateway's invalidateObserver). */
+  invalidateObserver?: (observerId: string) => void
+}
+
+export const observerRoutes: FastifyPluginAsync<ObserverRoutesOptions> = async (app, opts) => {
   const admin = [app.authenticate, app.requireCapability('registry.write')]
 
   app.post<{ Body: Static<typeof ObserverBody> }>('/api/observers', { schema: { tags: ['observers'], body: ObserverBody }, preHandler: admin }, async (req, reply) => {
@@ -34,6 +39,8 @@ export const observerRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Params: Static<typeof IdParams> }>('/api/observers/:id/disable', { schema: { tags: ['observers'], params: IdParams }, preHandler: admin }, async (req) => {
     const observer = await disableObserver(app.db, req.params.id, req.user.areaPath)
     await app.audit.write({ userId: req.user.id, username: req.user.username, ip: req.ip, action: 'observer.disable', targetType: 'observer', targetId: req.params.id })
+    // A disabled account stops at once, not at its next reconnect (issue 13).
+    try { opts.invalidateObserver?.(req.params.id) } catch (err) { req.log.warn({ err, observerId: req.params.id }, 'observer session not closed') }
     return observer
   })
 }

@@ -51,10 +51,13 @@ export const areaRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opt
       const problem = levelProblem(level, parent.level)
       if (problem) throw errors.VALIDATION(problem)
       path = `${parent.path}${id}/`
-    } else if (req.user.areaPath.split('/').filter(Boolean).length > 1) {
-      throw errors.VALIDATION('parentId is required: only a top-level administrator creates a root area')
-    } else if (level !== 'city') {
-      throw errors.VALIDATION('a root area is a city')
+    } else {
+      // One root per installation (docs/platform.md, "Access model"): the first administrator's
+      // city is created at the first start; every other area hangs below it. A second root would
+      // lie outside every account's path, so nobody could work in it (issue 13).
+      const root = await app.db.query<{ name: string }>('select name from areas where parent_id is null order by created_at limit 1')
+      if (root.rows[0]) throw errors.VALIDATION(`parentId is required: the installation has one root area (${root.rows[0].name}); create districts under it`)
+      if (level !== 'city') throw errors.VALIDATION('a root area is a city')
     }
     await app.db.transaction(async (tx) => {
       await insertArea(tx, { id, name, level, parentId: parentId ?? null, path }, req.user.username)

@@ -4,6 +4,7 @@
  * with its line number, and write nothing unless the whole file is valid.
  */
 import { parse } from 'csv-parse/sync'
+import iconv from 'iconv-lite'
 import { FormatRegistry, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { errors, PlatformError } from '../../errors.ts'
@@ -25,6 +26,37 @@ export class ImportError extends PlatformError {
     const e = errors.IMPORT_INVALID.withDetails({ problems: problems.slice(0, 1000), total: problems.length }, `${problems.length} problem${problems.length === 1 ? '' : 's'}`)
     super(e.code, e.statusCode, e.message, e.details)
   }
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * The text of an uploaded CSV file (issue 13). Chinese Excel saves "CSV" in GB18030/GBK, others
+ * in UTF-8 with or without a byte-order mark: a charset named in Content-Type is used as given;
+ * else a BOM decides (UTF-8, UTF-16); else the bytes are UTF-8 when they decode strictly as UTF-8;
+ * else GB18030 (a superset of GBK and GB2312) through iconv-lite. A file that is none of these is
+ * refused with the encodings tried, never imported with replacement characters.
+ */
+export function decodeCsv (bytes: Buffer, contentType?: string): string {
+  const declared = /;\s*charset="?([\w.:-]+)"?/i.exec(contentType ?? '')?.[1]?.toLowerCase()
+  const refuse = (message: string) => new ImportError([{ line: 0, message }])
+  if (declared && !['utf-8', 'utf8'].includes(declared)) {
+    if (!iconv.encodingExists(declared)) throw refuse(`the charset "${declared}" in Content-Type is not one this service reads; send UTF-8 or GB18030`)
+    const text = iconv.decode(bytes, declared)
+    if (text.includes('\uFFFD')) throw refuse(`the file is not valid ${declared} as declared in Content-Type`)
+    return text.replace(/^\uFEFF/, '')
+  }
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3)
+  else if (bytes[0] === 0xff && bytes[1] === 0xfe) return iconv.decode(bytes.subarray(2), 'utf-16le')
+  else if (bytes[0] === 0xfe && bytes[1] === 0xff) return iconv.decode(bytes.subarray(2), 'utf-16be')
+  try {
+    return UTF8.decode(bytes)
+  } catch {
+    if (declared) throw refuse('the file is not valid UTF-8 as declared in Content-Type (charset=utf-8)')
+  }
+  const text = iconv.decode(bytes, 'gb18030')
+  if (text.includes('\uFFFD')) throw refuse('the file is neither UTF-8 nor GB18030/GBK (the encodings of Excel on Chinese Windows); save it as "CSV UTF-8"')
+  return text
 }
 
 /**

@@ -10,8 +10,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { Type, type TSchema } from '@sinclair/typebox'
 import type { AreaLevel } from '@eldercare/protocols'
 import { generateDeviceSecret } from '@eldercare/common'
-import type { Queryable } from '../../db/db.ts'
-import { ImportError, parseBool, parseCsv, parseNum, schemaProblems, splitList, type CsvRow, type ImportProblem } from './csv-import.ts'
+import type { Db, Queryable } from '../../db/db.ts'
+import { decodeCsv, ImportError, parseBool, parseCsv, parseNum, schemaProblems, splitList, type CsvRow, type ImportProblem } from './csv-import.ts'
 import { csvCell, toCsv } from '../reports/service.ts'
 import { AreaBody, insertArea, levelProblem } from './areas.ts'
 import { DeviceBody, insertDevice, newDeviceId } from './devices.ts'
@@ -21,6 +21,30 @@ import { insertSite, SiteBody, type SiteInput } from './sites.ts'
 
 /** Largest CSV body accepted, in bytes (50,000 resident rows fit). */
 const IMPORT_BODY_LIMIT_BYTES = 32 * 1024 * 1024
+/** Rows written per transaction: the embedded database has one connection, so an alarm's inbox write waits at most one chunk. */
+export const IMPORT_CHUNK_ROWS = 250
+
+/**
+ * Writes validated rows in bounded transactions (issue 13): a 50,000-row file in one
+ * transaction would hold the embedded database — and with it every alarm's inbox write, which
+ * gates the PUBACK [P-4.1] — for seconds. Between chunks the event loop and the alarms run. The
+ * file stays all or nothing: it is validated in full before the first write, and should a later
+ * chunk still fail (a concurrent change), the rows already written are deleted again.
+ */
+export async function writeInChunks<T extends { id: string }> (db: Db, table: 'residents' | 'devices', items: T[], write: (tx: Queryable, item: T) => Promise<void>): Promise<void> {
+  const written: string[] = []
+  try {
+    for (let i = 0; i < items.length; i += IMPORT_CHUNK_ROWS) {
+      const chunk = items.slice(i, i + IMPORT_CHUNK_ROWS)
+      await db.transaction(async (tx) => { for (const it of chunk) await write(tx, it) })
+      written.push(...chunk.map((c) => c.id))
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  } catch (err) {
+    if (written.length) await db.query(`delete from ${table} where id = any($1)`, [written])
+    throw err
+  }
+}
 const MAX_CONTACTS = 3
 const CONTACT_COLUMNS = Array.from({ length: MAX_CONTACTS }, (_, i) => ['name', 'phone', 'relation', 'notify', 'consent_at'].map((f) => `contact${i + 1}_${f}`)).flat()
 
@@ -83,7 +107,10 @@ export function csvSafeSecret (): string {
 export const importRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opts) => {
   const admin = [app.authenticate, app.requireCapability('registry.write')]
   const audit = auditFor(app)
-  app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body))
+  // Bytes, not text: the file's encoding is detected (decodeCsv), since Chinese Excel writes GB18030.
+  app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT_BYTES }, (req, body, done) => {
+    try { done(null, decodeCsv(body as Buffer, req.headers['content-type'])) } catch (err) { done(err as Error, undefined) }
+  })
   const csvBody = (req: FastifyRequest): string => {
     if (typeof req.body !== 'string') throw new ImportError([{ line: 0, message: 'send the file as the request body with Content-Type: text/csv' }])
     return req.body
@@ -195,10 +222,8 @@ export const importRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, o
       if (problem) problems.push({ line: it.line, column: 'room', message: problem })
     }
     fail(problems)
-    await app.db.transaction(async (tx) => {
-      for (const it of items) await insertResident(tx, it.id, residentColumns(it.body, app.fieldCrypto))
-      await audit(req, 'import.residents', 'resident', null, { rows: items.length }, tx)
-    })
+    await writeInChunks(app.db, 'residents', items, (tx, it) => insertResident(tx, it.id, residentColumns(it.body, app.fieldCrypto)))
+    await audit(req, 'import.residents', 'resident', null, { rows: items.length })
     return reply.code(201).send({ imported: items.length, items: items.map((i) => ({ line: i.line, id: i.id })) })
   })
 
@@ -230,10 +255,9 @@ export const importRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, o
     fail(problems)
     // [P-1.2] secrets are generated here, stored hashed, and leave only in this answer.
     const out = items.map((it) => ({ ...it, secret: csvSafeSecret() }))
-    await app.db.transaction(async (tx) => {
-      for (const it of out) await insertDevice(tx, { ...it.body, id: it.id }, it.secret)
-      await audit(req, 'import.devices', 'device', null, { rows: out.length, secretsIssued: out.length }, tx)
-    })
+    // hubs were listed before their children (checked above), so chunk order keeps parents first
+    await writeInChunks(app.db, 'devices', out, (tx, it) => insertDevice(tx, { ...it.body, id: it.id }, it.secret))
+    await audit(req, 'import.devices', 'device', null, { rows: out.length, secretsIssued: out.length })
     for (const d of out) opts.invalidateDevice?.(d.id)
     return reply.code(201).type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="device-secrets.csv"')
       .send(toCsv([['line', 'id', 'type', 'site_id', 'resident_id', 'secret'], ...out.map((d) => [d.line, d.id, d.body.type, d.body.siteId, d.body.residentId ?? '', d.secret])]))

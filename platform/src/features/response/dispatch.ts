@@ -140,13 +140,18 @@ export class DispatchService {
   }
 
   /** Candidates for an incident: on duty, not busy, not yet asked for it, within its district. */
-  async candidates (incidentId: string, q: Queryable = this.db): Promise<CandidateDto[]> {
+  /** The incident's area path and site position, and the district (city → district: the first two levels) responders come from. */
+  private async reach (incidentId: string, q: Queryable): Promise<{ path: string, lat: number | null, lng: number | null, scope: string }> {
     const { rows: inc } = await q.query<{ path: string, lat: number | null, lng: number | null }>(
       'select a.path, s.lat, s.lng from incidents i join areas a on a.id = i.area_id join sites s on s.id = i.site_id where i.id = $1', [incidentId])
     if (!inc[0]) throw errors.NOT_FOUND('incident')
     const parts = inc[0].path.split('/').filter(Boolean)
-    // Search within the district (city → district: the first two levels) of the incident's area.
-    const scope = '/' + parts.slice(0, Math.min(parts.length, 2)).join('/') + '/'
+    return { ...inc[0], scope: '/' + parts.slice(0, Math.min(parts.length, 2)).join('/') + '/' }
+  }
+
+  async candidates (incidentId: string, q: Queryable = this.db): Promise<CandidateDto[]> {
+    const inc = [await this.reach(incidentId, q)]
+    const scope = inc[0].scope
     const { rows } = await q.query<Record<string, any>>(
       `${RESPONDER_SELECT}
         where a.path like $1 || '%' and rp.on_duty and not rp.disabled and not ${BUSY}
@@ -163,10 +168,13 @@ export class DispatchService {
    * Offers the incident to `responderId` (or the best candidate). The caller has moved the
    * incident to `dispatched` in the same transaction. A pending offer to someone else is withdrawn.
    */
-  async offer (tx: Queryable, incidentId: string, responderId: string | null, by: Actor | null): Promise<OfferEvent | null> {
+  async offer (tx: Queryable, incidentId: string, responderId: string | null, by: Actor | null, callerAreaPath = '/'): Promise<OfferEvent | null> {
     let responder: ResponderDto | undefined
     if (responderId) {
-      const { rows } = await tx.query<Record<string, any>>(`${RESPONDER_SELECT} where rp.id = $1 and not rp.disabled`, [responderId])
+      // A chosen responder must be in the caller's area subtree and the incident's district, like
+      // every candidate; anyone else is unknown to this caller (404, issue 13).
+      const { scope } = await this.reach(incidentId, tx)
+      const { rows } = await tx.query<Record<string, any>>(`${RESPONDER_SELECT} where rp.id = $1 and not rp.disabled and a.path like $2 || '%' and a.path like $3 || '%'`, [responderId, callerAreaPath, scope])
       if (!rows[0]) throw errors.NOT_FOUND('responder')
       if (!rows[0].on_duty) throw errors.RESPONDER_OFF_DUTY(rows[0].name)
       responder = responderDto(rows[0])
@@ -179,7 +187,7 @@ export class DispatchService {
     }
     const at = new Date(this.now())
     await tx.query("update dispatch_offers set status = 'withdrawn', responded_at = $2 where incident_id = $1 and status = 'offered'", [incidentId, at])
-    const policy = await this.policies.get(tx)
+    const policy = await this.policies.forIncident(incidentId, tx)
     const id = randomUUID()
     const due = new Date(at.getTime() + policy.sla.offerTimeoutMs)
     await tx.query(

@@ -40,26 +40,53 @@ export type ResponsePolicyBody = Static<typeof ResponsePolicySchema>
 
 export const DEFAULT_RESPONSE_POLICY: ResponsePolicy = { priority: DEFAULT_PRIORITY_POLICY, sla: DEFAULT_SLA_POLICY }
 
+/** An area's policy in force, and the area whose row it comes from (null: the built-in defaults). */
+export interface PolicyInForce { policy: ResponsePolicy, fromAreaId: string | null }
+
 /**
- * The policy in force: the defaults from protocols/, overridden by what a supervisor stored.
- * Read from the database each time (one small row) so every platform process applies the same.
+ * The policy in force for an area: the row of the nearest area on its path (itself, then each
+ * ancestor up to the root), else the built-in defaults from protocols/ (issue 13: per area,
+ * inherited down the tree, overridable below). Read from the database each time (small rows),
+ * so every platform process applies the same.
  */
 export class PolicyStore {
   constructor (private readonly db: Queryable) {}
 
-  async get (q: Queryable = this.db): Promise<ResponsePolicy> {
-    const { rows } = await q.query<{ value: ResponsePolicy }>("select value from response_policies where key = 'response'")
-    return rows[0]?.value ?? DEFAULT_RESPONSE_POLICY
+  /** For the area with materialised path `areaPath` (`/root/district/…/`). */
+  async forPath (areaPath: string, q: Queryable = this.db): Promise<PolicyInForce> {
+    const { rows } = await q.query<{ value: ResponsePolicy, area_id: string }>(
+      `select p.value, p.area_id from area_response_policies p join areas a on a.id = p.area_id
+        where $1 like a.path || '%' order by length(a.path) desc limit 1`, [areaPath])
+    return rows[0] ? { policy: rows[0].value, fromAreaId: rows[0].area_id } : { policy: DEFAULT_RESPONSE_POLICY, fromAreaId: null }
   }
 
-  async set (policy: ResponsePolicy, by: string): Promise<void> {
-    await this.db.query(
-      `insert into response_policies (key, value, updated_at, updated_by) values ('response', $1, now(), $2)
-       on conflict (key) do update set value = excluded.value, updated_at = now(), updated_by = excluded.updated_by`,
-      [JSON.stringify(policy), by])
+  /** The policy for an incident's area. */
+  async forIncident (incidentId: string, q: Queryable = this.db): Promise<ResponsePolicy> {
+    const { rows } = await q.query<{ path: string }>('select a.path from incidents i join areas a on a.id = i.area_id where i.id = $1', [incidentId])
+    return rows[0] ? (await this.forPath(rows[0].path, q)).policy : DEFAULT_RESPONSE_POLICY
   }
 
-  async reset (): Promise<void> {
-    await this.db.query("delete from response_policies where key = 'response'")
+  /** The policy for a site's area (an alarm before it has an incident). */
+  async forSite (siteId: string, q: Queryable = this.db): Promise<ResponsePolicy> {
+    const { rows } = await q.query<{ path: string }>('select a.path from sites s join areas a on a.id = s.area_id where s.id = $1', [siteId])
+    return rows[0] ? (await this.forPath(rows[0].path, q)).policy : DEFAULT_RESPONSE_POLICY
+  }
+
+  /** The area's own override, or null when it inherits. */
+  async own (areaId: string, q: Queryable = this.db): Promise<ResponsePolicy | null> {
+    const { rows } = await q.query<{ value: ResponsePolicy }>('select value from area_response_policies where area_id = $1', [areaId])
+    return rows[0]?.value ?? null
+  }
+
+  async set (areaId: string, policy: ResponsePolicy, by: string, q: Queryable = this.db): Promise<void> {
+    await q.query(
+      `insert into area_response_policies (area_id, value, updated_at, updated_by) values ($1, $2, now(), $3)
+       on conflict (area_id) do update set value = excluded.value, updated_at = now(), updated_by = excluded.updated_by`,
+      [areaId, JSON.stringify(policy), by])
+  }
+
+  /** Drops the area's override: it inherits again. */
+  async reset (areaId: string, q: Queryable = this.db): Promise<void> {
+    await q.query('delete from area_response_policies where area_id = $1', [areaId])
   }
 }

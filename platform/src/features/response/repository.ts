@@ -25,7 +25,8 @@ export async function listResponders (q: Queryable, scopePath: string): Promise<
 /** Registers a responder in an area inside the caller's scope; returns the new id. */
 export async function createResponder (q: Queryable, b: ResponderInput, scopePath: string): Promise<string> {
   const { rows: area } = await q.query<{ path: string }>("select path from areas where id = $1 and path like $2 || '%'", [b.areaId, scopePath])
-  if (!area[0]) throw errors.VALIDATION(`area ${b.areaId} does not exist in your part of the network`)
+  // Outside the caller's area is unknown to them: 404, as for every record (issue 13).
+  if (!area[0]) throw errors.NOT_FOUND('area')
   const id = randomUUID()
   await q.query('insert into responders (id, name, kind, area_id, phone, on_duty, lat, lng) values ($1, $2, $3, $4, $5, $6, $7, $8)',
     [id, b.name, b.kind, b.areaId, b.phone, b.onDuty ?? true, b.geo?.lat ?? null, b.geo?.lng ?? null])

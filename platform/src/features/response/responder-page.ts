@@ -111,11 +111,12 @@ export const responderPageRoutes: FastifyPluginAsync = async (app) => {
         })
       } else {
         if (offer.status !== 'accepted' && offer.status !== 'arrived') throw errors.OFFER_CLOSED('the key-safe code is shown only after accepting')
-        const { rows } = await app.db.query<{ id: string, key_safe_code_enc: string | null }>(
-          'select r.id, r.key_safe_code_enc from incidents i join residents r on r.id = i.resident_id where i.id = $1', [offer.incident_id])
+        const { rows } = await app.db.query<{ id: string, key_safe_code_enc: string | null, path: string }>(
+          'select r.id, r.key_safe_code_enc, a.path from incidents i join residents r on r.id = i.resident_id join areas a on a.id = i.area_id where i.id = $1', [offer.incident_id])
         const code = rows[0]?.key_safe_code_enc ? app.fieldCrypto.decrypt(rows[0].key_safe_code_enc) : null
-        // Revealing a key-safe code is audited, and shown on the incident's timeline.
-        await app.audit.write({ username: who.name, ip: req.ip, action: 'resident.key_safe_reveal', targetType: 'resident', targetId: rows[0]?.id ?? null, data: { incidentId: offer.incident_id, offerId, responderId: offer.responder_id } })
+        // Revealing a key-safe code is audited, and shown on the incident's timeline. The entry names
+        // the responder and is filed under the incident's area, so that area's auditors see it (issue 13).
+        await app.audit.write({ username: who.name, ip: req.ip, action: 'resident.key_safe_reveal', targetType: 'resident', targetId: rows[0]?.id ?? null, areaPath: rows[0]?.path ?? null, data: { incidentId: offer.incident_id, offerId, responderId: offer.responder_id, responderName: offer.responder_name } })
         await app.incidents.addTimeline(app.db, offer.incident_id, 'key_safe_revealed', who, null, { offerId })
         return send(reply, 200, await render(token, code))
       }

@@ -11,6 +11,7 @@ import { createResponder, getResponder, intercomFor, listResponders, offersOf, u
 import { publicDto } from '../incidents/service.ts'
 import { DEFAULT_RESPONSE_POLICY, ResponsePolicySchema, type ResponsePolicy } from './policy.ts'
 import { maskPhone } from '../registry/routes.ts'
+import { areaInScope, scopeOf } from '../registry/scope.ts'
 
 const Id = Type.String({ minLength: 1, maxLength: 64 })
 const IdParams = Type.Object({ id: Id })
@@ -19,6 +20,7 @@ const DispatchBody = Type.Object({
   responderId: Type.Optional(Id),
   note: Type.Optional(Type.String({ maxLength: 2000 }))
 }, { additionalProperties: false, description: 'without responderId the best candidate is offered' })
+const PolicyQuery = Type.Object({ areaId: Type.Optional(Id) }, { additionalProperties: false })
 const NoteOnly = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false })
 const IntercomParams = Type.Object({ id: Id, action: Type.Union([Type.Literal('answer'), Type.Literal('hangup'), Type.Literal('unlock')]) })
 const ResponderBody = Type.Object({
@@ -36,6 +38,12 @@ const ResponderPatch = Type.Object({
   disabled: Type.Optional(Type.Boolean()),
   geo: Type.Optional(Type.Union([Type.Null(), Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false })]))
 }, { additionalProperties: false, minProperties: 1 })
+
+/** The signed link is the responder's credential: it goes to their channel only, never to the operator (issue 13). */
+function withoutLink (offer: OfferEvent['offer']): Omit<OfferEvent['offer'], 'link'> {
+  const { link: _link, ...rest } = offer
+  return rest
+}
 
 export const responseRoutes: FastifyPluginAsync = async (app) => {
   const operator = [app.authenticate, app.requireCapability('incident.act')]
@@ -71,12 +79,12 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
   }, async (req) => {
     let offer: OfferEvent | null = null
     const inc = await app.response.effects.act(req.params.id, 'dispatch', actor(req), req.user.areaPath, { note: req.body.note }, async (tx, i) => {
-      offer = await app.response.dispatch.offer(tx, i.id, req.body.responderId ?? null, actor(req))
+      offer = await app.response.dispatch.offer(tx, i.id, req.body.responderId ?? null, actor(req), req.user.areaPath)
       if (!offer) throw errors.NO_RESPONDER()
     })
     await audit(req, 'incident.dispatch', 'incident', req.params.id, { responderId: offer!.responder.id })
     app.response.notifyOffer(offer)
-    return { ...publicDto(inc), offer: offer!.offer }
+    return { ...publicDto(inc), offer: withoutLink(offer!.offer) }
   })
 
   app.post<{ Params: Static<typeof IdParams>, Body: Static<typeof NoteOnly> }>('/api/incidents/:id/decline', {
@@ -94,7 +102,7 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
     await audit(req, 'incident.decline', 'incident', req.params.id, { offerId: pending.id })
     app.response.notifyOffer(next)
     const inc = await app.response.announce(req.params.id)
-    return { ...publicDto(inc), offer: next?.offer ?? null }
+    return { ...publicDto(inc), offer: next ? withoutLink(next.offer) : null }
   })
 
   app.post<{ Params: Static<typeof IdParams>, Body: Static<typeof NoteOnly> }>('/api/incidents/:id/arrive', {
@@ -161,25 +169,48 @@ export const responseRoutes: FastifyPluginAsync = async (app) => {
   })
 
   // ---- policy ----------------------------------------------------------------------------------
+  // Per area (issue 13): `areaId` names the area (default the caller's own); it must lie in the
+  // caller's subtree (404 otherwise, as elsewhere). A supervisor edits only their own subtree; the
+  // installation's default is the root area's policy, edited by whoever holds the root (its admin).
 
-  app.get('/api/policies/response', {
-    schema: { tags, summary: 'The response policy in force: priorities, SLA deadlines, escalation steps' }, preHandler: policyReader
-  }, async () => ({ ...(await app.incidents.policies.get()), defaults: DEFAULT_RESPONSE_POLICY }))
+  const policyArea = async (req: FastifyRequest<{ Querystring: Static<typeof PolicyQuery> }>) =>
+    areaInScope(app.db, req.query.areaId ?? req.user.areaId, scopeOf(req))
+  const inForce = async (area: { id: string, path: string }) => {
+    const f = await app.incidents.policies.forPath(area.path)
+    return { ...f.policy, areaId: area.id, inheritedFrom: f.fromAreaId === area.id ? null : f.fromAreaId, overridden: f.fromAreaId === area.id, defaults: DEFAULT_RESPONSE_POLICY }
+  }
 
-  app.put<{ Body: Static<typeof ResponsePolicySchema> }>('/api/policies/response', {
-    schema: { tags, summary: 'Replace the response policy (supervisors); applies to alarms and deadlines from now on', body: ResponsePolicySchema }, preHandler: policyWriter
+  app.get<{ Querystring: Static<typeof PolicyQuery> }>('/api/policies/response', {
+    schema: { tags, summary: 'The response policy in force for an area (default yours): priorities, SLA deadlines, escalation steps', querystring: PolicyQuery }, preHandler: policyReader
+  }, async (req) => inForce(await policyArea(req)))
+
+  app.put<{ Body: Static<typeof ResponsePolicySchema>, Querystring: Static<typeof PolicyQuery> }>('/api/policies/response', {
+    schema: { tags, summary: 'Override the response policy for an area of yours (default your own) and everything below it; applies to alarms and deadlines from now on', body: ResponsePolicySchema, querystring: PolicyQuery }, preHandler: policyWriter
   }, async (req) => {
     for (const [p, steps] of Object.entries(req.body.sla.escalation)) {
       if (steps.some((s, i) => i > 0 && s.afterMs < steps[i - 1].afterMs)) throw errors.VALIDATION(`escalation steps of ${p} must be in order of afterMs`)
     }
-    await app.incidents.policies.set(req.body as ResponsePolicy, req.user.username)
-    await audit(req, 'policy.update', 'policy', 'response')
-    return app.incidents.policies.get()
+    const area = await policyArea(req)
+    await app.db.transaction(async (tx) => {
+      const before = await app.incidents.policies.forPath(area.path, tx)
+      await app.incidents.policies.set(area.id, req.body as ResponsePolicy, req.user.username, tx)
+      await app.audit.write({ userId: req.user.id, username: req.user.username, ip: req.ip, action: 'policy.update', targetType: 'area', targetId: area.id, areaPath: area.path,
+        data: { before: before.policy, beforeFrom: before.fromAreaId, after: req.body } }, tx)
+    })
+    return inForce(area)
   })
 
-  app.delete('/api/policies/response', { schema: { tags, summary: 'Back to the default policy' }, preHandler: policyWriter }, async (req) => {
-    await app.incidents.policies.reset()
-    await audit(req, 'policy.reset', 'policy', 'response')
-    return app.incidents.policies.get()
+  app.delete<{ Querystring: Static<typeof PolicyQuery> }>('/api/policies/response', {
+    schema: { tags, summary: 'Drop an area\'s override: it inherits the policy from above again', querystring: PolicyQuery }, preHandler: policyWriter
+  }, async (req) => {
+    const area = await policyArea(req)
+    await app.db.transaction(async (tx) => {
+      const before = await app.incidents.policies.forPath(area.path, tx)
+      await app.incidents.policies.reset(area.id, tx)
+      const after = await app.incidents.policies.forPath(area.path, tx)
+      await app.audit.write({ userId: req.user.id, username: req.user.username, ip: req.ip, action: 'policy.reset', targetType: 'area', targetId: area.id, areaPath: area.path,
+        data: { before: before.policy, beforeFrom: before.fromAreaId, after: after.policy, afterFrom: after.fromAreaId } }, tx)
+    })
+    return inForce(area)
   })
 }

@@ -109,7 +109,7 @@ export class SlaScheduler {
         order by escalation_due_at limit 1 for update skip locked`, [at])
     const inc = rows[0]
     if (!inc) return undefined
-    const policy = await this.incidents.policies.get(tx)
+    const policy = await this.incidents.policies.forIncident(inc.id, tx)
     const openedMs = new Date(inc.opened_at).getTime()
     const due = nextEscalation(policy.sla, inc.priority, openedMs, inc.escalation_step, inc.status)
     if (!due || due.dueAtMs > at.getTime()) {

@@ -11,7 +11,8 @@ import { VISIT_SOURCE_PREFIX } from '../incidents/engine.ts'
 import { FLAGGED_SQL } from '../registry/stats.ts'
 import { SqlFilter } from '../registry/scope.ts'
 
-export const VISIT_OUTCOMES = ['well', 'needs_help', 'not_home', 'hospitalised', 'moved_away', 'deceased'] as const
+/** The outcomes are the contract's (protocols/src/dto.ts), shared with the console. */
+export { VISIT_OUTCOMES } from '@eldercare/protocols'
 
 // The follow-up's incident is the one its inbox row opened (set on the visit once the engine has run).
 const SELECT = `select v.*, coalesce(v.incident_id, ib.incident_id) as incident_id, r.name as resident_name, a.id as area_id, a.name as area_name, a.path as area_path

@@ -1,9 +1,9 @@
-/** The visit record as the platform sends it (platform/src/routes/visits.ts `visitDto`), and calendar helpers. */
+/** The visit record as the platform sends it (platform/src/features/visits/service.ts `visitDto`), and calendar helpers. */
+import type { VisitOutcome } from '@eldercare/protocols'
 import { ApiError, DASHBOARD_ERROR_CODES } from '../../../lib/api-client.ts'
 
-/** VISIT_OUTCOMES of platform/src/routes/visits.ts, in the order the form offers them. */
-export const VISIT_OUTCOMES = ['well', 'needs_help', 'not_home', 'hospitalised', 'moved_away', 'deceased'] as const
-export type VisitOutcome = (typeof VISIT_OUTCOMES)[number]
+/** The outcomes the platform accepts, in the order the form offers them (protocols/src/dto.ts). */
+export { VISIT_OUTCOMES, type VisitOutcome } from '@eldercare/protocols'
 
 export interface Visit {
   id: string
