@@ -52,7 +52,8 @@ export class NotificationOutbox implements NotificationStore {
   async enqueue (channel: string, n: Notification, q: Queryable = this.db): Promise<string> {
     const id = randomUUID()
     await q.query('insert into notification_outbox (id, channel, incident_id, payload) values ($1, $2, $3, $4)', [id, channel, n.incidentId, JSON.stringify(n)])
-    this.wake()
+    // in a transaction the row is visible once it commits: look for it then, not before
+    q.afterCommit(() => this.wake())
     return id
   }
 
