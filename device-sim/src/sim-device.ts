@@ -62,13 +62,17 @@ export class SimDevice {
     const timeoutMs = this.opts.connectTimeoutMs ?? 30_000
     const client = mqtt.connect(this.opts.url, {
       clientId: id, username: id, password: secret,
-      clean: false, keepalive: this.opts.keepaliveS ?? 30, reconnectPeriod: this.opts.reconnectPeriodMs ?? 2000,
+      clean: false, keepalive: this.opts.keepaliveS ?? 30, reconnectPeriod: this.opts.reconnectPeriodMs ?? 2000, reconnectOnConnackError: true,
       will: { topic: deviceTopic(id, 'status'), payload: Buffer.from('{"online":false}'), qos: 1, retain: true }
     })
     this.client = client
     client.on('message', (topic, payload) => this.onMessage(topic, payload))
-    // later network errors only mean a reconnect (MQTT.js does it); without a listener they would throw
-    client.on('error', () => {})
+    // later network errors only mean a reconnect (MQTT.js does it); without a listener they would throw.
+    // A refused CONNACK: 3 (server unavailable) is worth retrying (reconnectOnConnackError); 4 and 5
+    // (bad or unauthorised credentials) are final: the device stops.
+    client.on('error', (err: Error & { code?: unknown }) => {
+      if (typeof err.code === 'number' && err.code !== 3) client.end(true)
+    })
     client.on('connect', () => {
       // Publish the retained online status on every (re)connect.
       const status: DeviceStatusMessage = { online: true, ts: this.now() }

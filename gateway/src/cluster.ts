@@ -15,6 +15,7 @@ import mqemitterRedis from 'mqemitter-redis'
 import AsyncRedisPersistence from 'aedes-persistence-redis/asyncPersistence.js'
 import type { EventEmitter } from 'node:events'
 import type { Aedes, PublishPacket } from 'aedes'
+import type { Logger } from 'pino'
 import type { GatewayEvents } from './types/events.ts'
 
 export interface BrokerParts {
@@ -64,9 +65,22 @@ class RedisPersistence extends AsyncRedisPersistence {
   }
 }
 
-/** The aedes emitter and persistence backed by the Redis at `redisUrl`. */
-export function redisBrokerParts (redisUrl: string): BrokerParts {
+/**
+ * The aedes emitter and persistence backed by the Redis at `redisUrl`. Redis going away must
+ * not take the node with it: mqemitter-redis re-emits its connections' errors on `state`, an
+ * EventEmitter that throws when nobody listens (a whole cluster died with its Redis, issue 14),
+ * so they are logged here while ioredis reconnects by itself; alarms meanwhile go on through
+ * PostgreSQL [P-4.1].
+ */
+export function redisBrokerParts (redisUrl: string, log: Logger): BrokerParts {
   const mq = mqemitterRedis({ connectionString: redisUrl })
+  let lastWarned = 0
+  ;(mq as unknown as { state: EventEmitter }).state.on('error', (err: Error) => {
+    // one line per 5 s, not one per reconnection attempt
+    if (Date.now() - lastWarned < 5000) return
+    lastWarned = Date.now()
+    log.warn({ err: err.message }, 'Redis unreachable: cluster relaying paused, alarms still recorded in the database')
+  })
   const conn = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: null })
   const persistence = new RedisPersistence({ conn })
   return {
@@ -114,8 +128,11 @@ export async function relayGatewayEvents (broker: Aedes, gateway: EventEmitter<G
   }
 }
 
-/** A registry change every node must apply to its own connections (issue 13). */
-export interface Invalidation { kind: 'device' | 'observer', id: string }
+/**
+ * A change every node must apply at once, not after a cache timeout: a registry change to its own
+ * connections (issue 13), or a resident's detection settings its detector caches (issue 14).
+ */
+export interface Invalidation { kind: 'device' | 'observer' | 'detection_settings', id: string }
 
 const INVALIDATION_TOPIC = CLUSTER_TOPIC_PREFIX + 'invalidate'
 
@@ -129,7 +146,7 @@ export async function relayInvalidations (broker: Aedes, apply: (m: Invalidation
     broker.subscribe(INVALIDATION_TOPIC, (packet, done) => {
       try {
         const { origin, kind, id } = JSON.parse(packet.payload.toString()) as Invalidation & { origin: string }
-        if (origin !== broker.id && (kind === 'device' || kind === 'observer') && typeof id === 'string') apply({ kind, id })
+        if (origin !== broker.id && (kind === 'device' || kind === 'observer' || kind === 'detection_settings') && typeof id === 'string') apply({ kind, id })
       } catch { /* not one of ours: ignore */ }
       done()
     }, resolve)

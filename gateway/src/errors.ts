@@ -36,6 +36,8 @@ function createError (code: GatewayErrorCode, message: string, device?: DeviceEr
 export const codes = {
   /** [P-1.2] CONNACK 4: unknown device, wrong secret, or username ≠ clientId */
   GW_ERR_BAD_CREDENTIALS: createError('GW_ERR_BAD_CREDENTIALS', 'bad username or password'),
+  /** [P-1.2] CONNACK 3: the registry could not be read (database away); the device retries */
+  GW_ERR_UNAVAILABLE: createError('GW_ERR_UNAVAILABLE', 'server unavailable: credentials cannot be checked now; retry'),
   /** [P-1.4] keepalive 0 or above the limit: the connection is closed without a CONNACK [MQTT-3.2.2-6] */
   GW_ERR_KEEPALIVE: createError('GW_ERR_KEEPALIVE', 'connect refused: keepalive %d s is 0 or above %d s; a device must connect with a keepalive of 1–%d s'),
   /** an observer (read-only account) published: the connection is closed */

@@ -114,7 +114,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.commands = new CommandDelivery(store, log, now)
     this.maxPacketBytes = opts.maxPacketBytes ?? MAX_PACKET_BYTES
     this.proxyProtocol = opts.proxyProtocol ?? false
-    this.cluster = opts.redisUrl ? redisBrokerParts(opts.redisUrl) : undefined
+    this.cluster = opts.redisUrl ? redisBrokerParts(opts.redisUrl, log) : undefined
     const ctx: IngestContext = this.ctx = {
       sessions: this.auth.sessions,
       observers: this.observers,
@@ -151,8 +151,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         login.then(
           () => done(null, true),
           (err: GatewayError) => {
-            const e = new Error(err.message) as AuthenticateError
-            e.returnCode = 4 as unknown as AuthenticateError['returnCode'] // [P-1.2] bad username or password
+            const refused = err.code === codes.GW_ERR_BAD_CREDENTIALS.code
+            if (!refused) log.warn({ deviceId: client.id, err }, 'credentials could not be checked (database away): CONNACK 3, the device retries')
+            const e = new Error(refused ? err.message : codes.GW_ERR_UNAVAILABLE().message) as AuthenticateError
+            // [P-1.2] 4 = bad username or password, final; 3 = server unavailable (the registry could not
+            // be read): telling a device its good secret is wrong would stop it for good (MQTT.js does)
+            e.returnCode = (refused ? 4 : 3) as unknown as AuthenticateError['returnCode']
             done(e, false)
           })
       },
@@ -276,7 +280,21 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.relayInvalidation?.({ kind: 'observer', id: observerId })
   }
 
+  /**
+   * A resident's detection settings (thresholds, windows) changed: this node's detector reloads
+   * them, and in scaled mode every other node's at once, not at its next tick (issue 14).
+   */
+  async reloadDetectionSettings (residentId: string): Promise<void> {
+    this.relayInvalidation?.({ kind: 'detection_settings', id: residentId })
+    await this.reloadLocalSettings(residentId)
+  }
+
+  private async reloadLocalSettings (residentId: string): Promise<void> {
+    await this.readings?.detector?.reloadSettings(residentId).catch((err) => this.log.warn({ err, residentId }, 'detection settings not reloaded; the next tick will'))
+  }
+
   private applyInvalidation (m: Invalidation): void {
+    if (m.kind === 'detection_settings') return void this.reloadLocalSettings(m.id)
     const clients = (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients
     if (m.kind === 'device') {
       this.auth.invalidate(m.id)

@@ -84,7 +84,8 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       positions: gateway.readings ? { live: gateway.readings.positions, track: gateway.readings.positions.track } : undefined,
       map: config.map,
       safeZoneChanged: (id) => { gateway.readings?.detector?.reloadSafeZone(id).catch((err) => logger.warn({ err, residentId: id }, 'safe zone not reloaded')) },
-      detectionSettingsChanged: (id) => { gateway.readings?.detector?.reloadSettings(id).catch((err) => logger.warn({ err, residentId: id }, 'detection settings not reloaded')) },
+      // every gateway of the cluster reloads them at once (issue 14)
+      detectionSettingsChanged: (id) => { void gateway.reloadDetectionSettings(id) },
       // A registry change drops the device from the gateway's auth cache and the wiring's area cache.
       invalidateDevice: (id) => { gateway.invalidateDevice(id); forgetDevice(id) },
       deviceLastSeen: (id) => gateway.lastSeen(id),

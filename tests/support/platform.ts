@@ -75,7 +75,7 @@ export interface SeededHome {
 }
 
 /** district → street → community → home → resident → one device, through the REST API. */
-export async function seedHome (api: Api, opts: { deviceType?: DeviceType, deviceId?: string, name?: string } = {}): Promise<SeededHome> {
+export async function seedHome (api: Api, opts: { deviceType?: DeviceType, deviceId?: string, name?: string, contacts?: Array<{ name: string, phone: string, relation?: string, notify?: boolean }> } = {}): Promise<SeededHome> {
   const areas = await api.get<{ items: Array<{ id: string, level: string }> }>('/api/areas')
   const city = areas.items.find((a) => a.level === 'city')!
   const tag = opts.name ?? Math.random().toString(36).slice(2, 8)
@@ -83,7 +83,7 @@ export async function seedHome (api: Api, opts: { deviceType?: DeviceType, devic
   const street = await api.post('/api/areas', { name: `街道-${tag}`, level: 'street', parentId: district.id })
   const community = await api.post('/api/areas', { name: `社区-${tag}`, level: 'community', parentId: street.id })
   const site = await api.post('/api/sites', { name: `家庭养老床位-${tag}`, kind: 'home', areaId: community.id, address: '幸福路 1 号' })
-  const resident = await api.post('/api/residents', { name: `王奶奶-${tag}`, siteId: site.id, birthDate: '1940-02-03', phone: '13800001234', livesAlone: true, capacityLevel: 2 })
+  const resident = await api.post('/api/residents', { name: `王奶奶-${tag}`, siteId: site.id, birthDate: '1940-02-03', phone: '13800001234', livesAlone: true, capacityLevel: 2, ...(opts.contacts ? { contacts: opts.contacts } : {}) })
   const device = await api.post('/api/devices', { type: opts.deviceType ?? 'fall_detector', siteId: site.id, residentId: resident.id, ...(opts.deviceId ? { id: opts.deviceId } : {}) })
   return { districtId: district.id, streetId: street.id, communityId: community.id, siteId: site.id, residentId: resident.id, device: { id: device.id, secret: device.secret } }
 }

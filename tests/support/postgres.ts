@@ -53,6 +53,8 @@ export interface PostgresServer {
 export interface StartPostgresOptions {
   /** How long initdb plus start may take (default 60000 ms). */
   timeoutMs?: number
+  /** Extra server settings (`-c name=value`), e.g. `{ shared_preload_libraries: 'pg_stat_statements' }` for a benchmark. */
+  settings?: Record<string, string>
 }
 
 const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/
@@ -74,7 +76,7 @@ function commandOutput(err: unknown): string {
   return [e.message, e.stdout, e.stderr].filter(Boolean).join('\n')
 }
 
-async function startOnce(timeoutMs: number): Promise<PostgresServer> {
+async function startOnce(timeoutMs: number, settings: Record<string, string> = {}): Promise<PostgresServer> {
   const temp = makeTempDir('pg')
   const dir = temp.dir
   const dataDir = join(dir, 'data')
@@ -90,7 +92,8 @@ async function startOnce(timeoutMs: number): Promise<PostgresServer> {
   }
 
   const port = await freePort()
-  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`
+  const extra = Object.entries(settings).map(([k, v]) => ` -c ${k}=${v}`).join('')
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off${extra}`
   const pgCtl = (action: string[]) =>
     asPostgres([bin('pg_ctl'), '-D', dataDir, ...action])
 
@@ -175,7 +178,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const timeoutMs = options.timeoutMs ?? 60_000
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(timeoutMs)
+      return await startOnce(timeoutMs, options.settings)
     } catch (err) {
       if (attempt >= 3 || !(err instanceof ServerStartError) || !looksLikePortInUse(err.logTail)) throw err
     }

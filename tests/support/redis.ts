@@ -9,7 +9,7 @@
 //   })
 import { connect } from 'node:net'
 import { freePort } from './free-port.ts'
-import { looksLikePortInUse, makeTempDir, ServerStartError, spawnServer, waitUntilReady } from './process.ts'
+import { looksLikePortInUse, makeTempDir, ServerStartError, spawnServer, waitUntilReady, type ServerProcess } from './process.ts'
 import { needs, type Requirement } from './requirements.ts'
 
 export const REDIS_BIN = '/usr/bin/redis-server'
@@ -27,6 +27,10 @@ export interface RedisServer {
   readonly port: number
   readonly dir: string
   logTail(lines?: number): string
+  /** Takes the server away (SIGKILL: a crash; its data survives only when `persistent`) but keeps its port and dir for resume(). */
+  halt(): Promise<void>
+  /** Starts the server again on the same port; resolves when it answers PING. */
+  resume(): Promise<void>
   /** Kills the server and removes its temp dir. Idempotent. */
   stop(): Promise<void>
 }
@@ -34,6 +38,8 @@ export interface RedisServer {
 export interface StartRedisOptions {
   /** How long the start may take until PING answers PONG (default 20000 ms). */
   timeoutMs?: number
+  /** Keep data across halt()/resume() in an append-only file fsynced on every write, as production runs Redis (docker-compose.yml). Default false. */
+  persistent?: boolean
 }
 
 /**
@@ -62,22 +68,31 @@ export function respCommand(port: number, args: readonly string[], timeoutMs = 2
   })
 }
 
-async function startOnce(timeoutMs: number): Promise<RedisServer> {
+async function startOnce(timeoutMs: number, persistent = false): Promise<RedisServer> {
   const temp = makeTempDir('redis')
   const port = await freePort()
-  const proc = spawnServer(
-    'redis-server',
-    REDIS_BIN,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', temp.dir, '--logfile', ''],
-    { cwd: temp.dir }
-  )
+  const launch = async (): Promise<ServerProcess> => {
+    const started = spawnServer(
+      'redis-server',
+      REDIS_BIN,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...(persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']), '--daemonize', 'no', '--dir', temp.dir, '--logfile', ''],
+      { cwd: temp.dir }
+    )
+    try {
+      await waitUntilReady(`Redis on port ${port}`, async () => (await respCommand(port, ['PING'], 1000)) === '+PONG', {
+        timeoutMs,
+        process: started
+      })
+    } catch (err) {
+      await started.kill('SIGKILL')
+      throw err
+    }
+    return started
+  }
+  let proc: ServerProcess
   try {
-    await waitUntilReady(`Redis on port ${port}`, async () => (await respCommand(port, ['PING'], 1000)) === '+PONG', {
-      timeoutMs,
-      process: proc
-    })
+    proc = await launch()
   } catch (err) {
-    await proc.kill('SIGKILL')
     temp.remove()
     throw err
   }
@@ -88,6 +103,14 @@ async function startOnce(timeoutMs: number): Promise<RedisServer> {
     port,
     dir: temp.dir,
     logTail: (lines) => proc.logTail(lines),
+    async halt() {
+      await proc.kill('SIGKILL')
+    },
+    async resume() {
+      if (stopped) throw new Error('redis: resume() after stop()')
+      if (!proc.hasExited()) return
+      proc = await launch()
+    },
     async stop() {
       if (stopped) return
       stopped = true
@@ -102,7 +125,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const timeoutMs = options.timeoutMs ?? 20_000
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(timeoutMs)
+      return await startOnce(timeoutMs, options.persistent)
     } catch (err) {
       if (attempt >= 3 || !(err instanceof ServerStartError) || !looksLikePortInUse(err.logTail)) throw err
     }

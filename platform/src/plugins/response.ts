@@ -15,6 +15,7 @@ import { DispatchService, LinkSigner, type OfferEvent } from '../features/respon
 import { typeLabel } from '../features/response/labels.ts'
 import { LogChannel, Notifier, WebhookChannel, type NotificationChannel, type NotificationKind, type WebhookChannelOptions } from '../features/response/notify.ts'
 import { SlaScheduler, type SlaEffect } from '../features/response/sla-scheduler.ts'
+import { NotificationOutbox, type OutboxOptions } from '../features/response/outbox.ts'
 
 export interface ResponseOptions {
   /** how often the SLA scheduler looks for due deadlines, in ms. Default 1000. */
@@ -27,6 +28,8 @@ export interface ResponseOptions {
   linkTtlMs?: number
   /** base URL put in front of responder links in notifications, e.g. `https://centre.example` */
   publicUrl?: string
+  /** the notification outbox's lease and polling (./features/response/outbox.ts) */
+  outbox?: OutboxOptions
   /** run the scheduler on a timer (default true; tests that drive `tick()` themselves may turn it off) */
   autoTick?: boolean
 }
@@ -56,10 +59,16 @@ export const responsePlugin = fp<{ options: ResponseOptions, now: () => number, 
   const links = new LinkSigner(app.fieldCrypto.deriveKey('responder-links'), now)
   const dispatch = new DispatchService(app.db, app.incidents, app.incidents.policies, links, now, { linkTtlMs: options.linkTtlMs, publicUrl: options.publicUrl })
   const channels: NotificationChannel[] = [new LogChannel(log), ...(options.webhook ? [new WebhookChannel(options.webhook)] : []), ...(options.channels ?? [])]
-  const notifier = new Notifier(channels, async (incidentId, kind, data) => {
+  const recordResult = async (incidentId: string, kind: 'notified' | 'notification_failed', data: Record<string, unknown>): Promise<void> => {
     await app.incidents.addTimeline(app.db, incidentId, kind, null, null, data)
     if (kind === 'notification_failed') await effects.announce(incidentId)
-  }, log)
+  }
+  // durable channels deliver through the outbox, so a node killed mid-retry loses nothing (#14)
+  const outbox = new NotificationOutbox(app.db, new Map(channels.map((c) => [c.name, c])), recordResult, log, {
+    // a claim outlives one attempt (its timeout) by 5 s; a node killed mid-attempt leaves the row that long
+    attempts: options.webhook?.attempts, backoffMs: options.webhook?.backoffMs, leaseMs: (options.webhook?.timeoutMs ?? 10_000) + 5000, ...options.outbox
+  })
+  const notifier = new Notifier(channels, recordResult, log, outbox)
   const effects = new IncidentEffects({ db: app.db, incidents: app.incidents, commands: app.commands, realtime: app.realtime, notifier, log: logger.child({ part: 'engine' }) })
 
   const notifyOffer = (o: OfferEvent | null | undefined): void => {
@@ -97,10 +106,18 @@ export const responsePlugin = fp<{ options: ResponseOptions, now: () => number, 
 
   const sla = new SlaScheduler(app.db, app.incidents, dispatch, now, log, onEffect, { tickIntervalMs: options.tickIntervalMs })
   app.decorate('response', { dispatch, notifier, sla, effects, announce: effects.announce, notifyFamily: effects.notifyFamily, notifyOffer })
-  app.addHook('onReady', async () => { if (options.autoTick !== false) sla.start() })
+  // openings a dead node committed but never announced (#14)
+  let missed: NodeJS.Timeout | undefined
+  app.addHook('onReady', async () => {
+    if (options.autoTick !== false) sla.start()
+    outbox.start()
+    missed = setInterval(() => { effects.announceMissed().catch((err) => log.warn({ err }, 'late announcements failed')) }, 1000)
+    missed.unref()
+  })
   app.addHook('onClose', async () => {
+    clearInterval(missed)
     await sla.stop()
-    await notifier.flush()
+    await notifier.close()
   })
 }, {
   name: 'response',

@@ -44,14 +44,42 @@ export interface IncidentEffectsDeps {
 export class IncidentEffects {
   constructor (private readonly d: IncidentEffectsDeps) {}
 
-  /** Emits the incident (as committed) to its area and every area above; returns it. */
+  /** Emits the incident (as committed) to its area and every area above; returns it. An opening is marked announced. */
   announce = async (incidentId: string, event: 'incident:opened' | 'incident:updated' = 'incident:updated', reAlert?: IncidentDto['reAlert']): Promise<IncidentRow> => {
     const inc = await this.d.incidents.get(incidentId, '/')
     this.d.realtime.emitIncident(event, publicDto(inc, reAlert), inc.areaPath)
+    if (event === 'incident:opened') await this.d.db.query('update incidents set announced_at = now() where id = $1 and announced_at is null', [incidentId])
     return inc
   }
 
-  /** The engine committed a change: log it, announce it, and tell the family of an opening. */
+  /**
+   * Openings whose node died between the commit and the announcement (#14): any node claims them
+   * (SKIP LOCKED) `afterMs` after they were recorded and announces them, so no console misses one.
+   * At least once: a node killed after emitting but before marking has its opening told twice.
+   */
+  announceMissed = async (afterMs = 3000): Promise<number> => {
+    const { rows } = await this.d.db.query<{ id: string }>(
+      `update incidents set announced_at = now()
+        where id in (select id from incidents where announced_at is null and recorded_at < now() - make_interval(secs => $1::double precision / 1000)
+                      order by recorded_at limit 50 for update skip locked)
+        returning id`, [afterMs])
+    for (const r of rows) {
+      this.d.log.warn({ incidentId: r.id }, 'opening announced late: the node that opened it did not')
+      const inc = await this.d.incidents.get(r.id, '/')
+      this.d.realtime.emitIncident('incident:opened', publicDto(inc), inc.areaPath)
+    }
+    return rows.length
+  }
+
+  /**
+   * In the engine's transaction: the family's notification of an opening is stored with the
+   * incident (outbox), so a node killed right after the commit loses no message (#14).
+   */
+  committing = async (tx: Queryable, change: IncidentChange): Promise<void> => {
+    if (change.event === 'incident:opened') await this.notifyFamily(change.incidentId, 'incident_opened', tx)
+  }
+
+  /** The engine committed a change: log it and announce it. */
   applied = async (change: IncidentChange): Promise<void> => {
     try {
       if (change.source) {
@@ -59,7 +87,6 @@ export class IncidentEffects {
           change.event === 'incident:opened' ? 'incident opened' : 'alarm joined incident')
       }
       await this.announce(change.incidentId, change.event, change.reAlert)
-      if (change.event === 'incident:opened') await this.notifyFamily(change.incidentId, 'incident_opened')
     } catch (err) {
       this.d.log.error({ err, incidentId: change.incidentId }, 'could not announce incident')
     }
@@ -80,10 +107,10 @@ export class IncidentEffects {
       // A closed incident needs nobody any more: pending offers are withdrawn, so no cascade runs on.
       if (closing) await tx.query("update dispatch_offers set status = 'withdrawn', responded_at = $2 where incident_id = $1 and status = 'offered'", [inc.id, new Date(inc.updatedAt)])
       if (after) await after(tx, inc)
+      // stored with the closing itself (outbox), like the opening's
+      if (closing) await this.notifyFamily(inc.id, 'incident_resolved', tx)
     })
-    const inc = await this.announce(id)
-    if (closing) await this.notifyFamily(id, 'incident_resolved')
-    return inc
+    return await this.announce(id)
   }
 
   /** An operator's note on the timeline, announced. */
@@ -122,7 +149,7 @@ export class IncidentEffects {
     if (!r) return
     // Consent: only contacts the resident (or guardian) marked `notify: true` hear anything.
     for (const c of r.contacts.filter((x) => x.notify === true)) {
-      this.d.notifier.notify({
+      await this.d.notifier.enqueue(q, {
         kind, incidentId, to: { name: c.name, phone: c.phone, relation: c.relation ?? null, role: 'family' },
         text: kind === 'incident_opened'
           ? `【应急中心】${r.name}触发${typeLabel(r.type)}警报，中心正在处理。`

@@ -30,6 +30,8 @@ export interface AlarmPositions {
 /** Who hears of each committed change: the incident effects (features/incidents/effects.ts). */
 export interface ChangeSink {
   applied (change: IncidentChange): Promise<void> | void
+  /** What must commit with the change itself (the family's notification, into the outbox), in its transaction. */
+  committing? (tx: Queryable, change: IncidentChange): Promise<void>
 }
 
 interface InboxRow {
@@ -155,6 +157,7 @@ export class IncidentEngine {
         const result = await this.apply(tx, row)
         // marked row by row: a cancel later in the batch finds the incident of the event it names
         await tx.query('update inbox set processed_at = now(), incident_id = $2 where seq = $1', [row.seq, result?.incidentId ?? null])
+        if (result && this.sink.committing) await this.sink.committing(tx, result)
         if (result) applied.push(result)
       }
       return { n: rows.length, changes: applied }

@@ -5,6 +5,7 @@
  */
 import { createHmac } from 'node:crypto'
 import type { Logger } from 'pino'
+import type { Queryable } from '../../db/db.ts'
 
 export type NotificationKind = 'incident_opened' | 'incident_resolved' | 'dispatch_offer' | 'escalation'
 
@@ -24,7 +25,25 @@ export interface NotificationChannel {
   readonly name: string
   /** Resolves when delivered; throws when it could not be delivered after its own retries. */
   send(n: Notification): Promise<void>
+  /**
+   * A channel whose messages must survive a crash delivers through the outbox (./outbox.ts): one
+   * attempt, the same `key` on every attempt, retries and backoff left to the outbox. Throws a
+   * WebhookError (`retryable` false when retrying cannot help).
+   */
+  attempt?(n: Notification, meta: DeliveryMeta): Promise<void>
 }
+
+/** The store a notifier puts durable channels' messages in (./outbox.ts implements it). */
+export interface NotificationStore {
+  /** Stores the message for `channel` (through `q`, e.g. the caller's transaction); resolves with its id. */
+  enqueue(channel: string, n: Notification, q?: Queryable): Promise<string>
+  /** Resolves when the messages `ids` are delivered or failed for good. */
+  settled(ids: readonly string[]): Promise<void>
+  stop(): Promise<void>
+}
+
+/** What the outbox tells a channel about the attempt: the idempotency key and the attempt number (1 first). */
+export interface DeliveryMeta { key: string, attempt: number }
 
 /** Writes each notification to the log (without the phone number): the default, and an audit trail. */
 export class LogChannel implements NotificationChannel {
@@ -53,6 +72,8 @@ import { errors } from '../../errors.ts'
 
 export class WebhookError extends Error {
   readonly code = errors.WEBHOOK.code
+  /** false when the receiver refused the message itself (a 4xx other than 408/429) */
+  constructor (message: string, readonly retryable = true) { super(message) }
 }
 
 /** Signature a receiver recomputes to trust a message: HMAC-SHA256 of `${timestamp}.${body}`. */
@@ -74,57 +95,104 @@ export class WebhookChannel implements NotificationChannel {
   }
 
   async send (n: Notification): Promise<void> {
-    const body = JSON.stringify(n)
-    let last = ''
+    let last: WebhookError | null = null
     for (let attempt = 1; attempt <= this.o.attempts; attempt++) {
-      const timestamp = String(this.o.now())
       try {
-        const res = await fetch(this.o.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-eldercare-timestamp': timestamp, 'x-eldercare-signature': signWebhook(this.o.secret, timestamp, body), 'x-eldercare-attempt': String(attempt) },
-          body,
-          signal: AbortSignal.timeout(this.o.timeoutMs)
-        })
-        await res.arrayBuffer()
-        if (res.ok) return
-        last = `HTTP ${res.status}`
-        // A 4xx other than 408/429 will not get better by retrying.
-        if (res.status < 500 && res.status !== 408 && res.status !== 429) break
+        return await this.post(JSON.stringify(n), attempt)
       } catch (err) {
-        last = (err as Error).message
+        last = err as WebhookError
+        if (!last.retryable) break
       }
       if (attempt < this.o.attempts) await this.o.sleep(this.o.backoffMs * 2 ** (attempt - 1))
     }
-    throw new WebhookError(`webhook ${new URL(this.o.url).host} failed: ${last}`)
+    throw last!
   }
+
+  /** One attempt through the outbox: the idempotency key goes inside the signed body, so a receiver can drop a repeat. */
+  attempt (n: Notification, meta: DeliveryMeta): Promise<void> {
+    return this.post(JSON.stringify({ ...n, idempotencyKey: meta.key }), meta.attempt, meta.key)
+  }
+
+  private async post (body: string, attempt: number, key?: string): Promise<void> {
+    const timestamp = String(this.o.now())
+    const fail = (why: string, retryable = true) => new WebhookError(`webhook ${new URL(this.o.url).host} failed: ${why}`, retryable)
+    let res: Response
+    try {
+      res = await fetch(this.o.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json', 'x-eldercare-timestamp': timestamp, 'x-eldercare-signature': signWebhook(this.o.secret, timestamp, body),
+          'x-eldercare-attempt': String(attempt), ...(key ? { 'idempotency-key': key } : {})
+        },
+        body,
+        signal: AbortSignal.timeout(this.o.timeoutMs)
+      })
+      await res.arrayBuffer()
+    } catch (err) {
+      throw fail((err as Error).message)
+    }
+    if (res.ok) return
+    // A 4xx other than 408/429 will not get better by retrying.
+    throw fail(`HTTP ${res.status}`, res.status >= 500 || res.status === 408 || res.status === 429)
+  }
+
+  /** Per-attempt timeout, for the outbox's claim lease. */
+  get timeoutMs (): number { return this.o.timeoutMs }
 }
 
 /**
  * Sends each notification on every channel, in the background (after the transaction that
  * caused it), and records the result on the incident's timeline so a failure is visible there.
+ * With an outbox, a channel that can (`attempt`) delivers through it: the message is stored
+ * first and any platform process delivers it, so a crash loses no retry (./outbox.ts).
  */
 export class Notifier {
   private readonly pending = new Set<Promise<void>>()
+  private readonly queued: string[] = []
   constructor (
     private readonly channels: NotificationChannel[],
     private readonly record: (incidentId: string, kind: 'notified' | 'notification_failed', data: Record<string, unknown>) => Promise<void>,
-    private readonly log: Logger
+    private readonly log: Logger,
+    private readonly outbox?: NotificationStore
   ) {}
 
   notify (n: Notification): void {
+    for (const ch of this.channels) this.toChannel(ch, n)
+  }
+
+  /**
+   * Like notify, but a durable channel's message is stored through `q` — inside the caller's
+   * transaction, so it commits (or not) with the change that caused it; resolves once stored.
+   */
+  async enqueue (q: Queryable, n: Notification): Promise<void> {
     for (const ch of this.channels) {
-      const base = { channel: ch.name, kind: n.kind, to: n.to.name, ...(n.to.role ? { role: n.to.role } : {}) }
-      const p: Promise<void> = ch.send(n)
-        .then(() => ch.name === 'log' ? undefined : this.record(n.incidentId, 'notified', base),
-          (err: Error) => this.record(n.incidentId, 'notification_failed', { ...base, error: err.message }))
-        .catch((err) => this.log.warn({ err, incidentId: n.incidentId }, 'notification result not recorded'))
-        .finally(() => this.pending.delete(p))
-      this.pending.add(p)
+      if (this.outbox && ch.attempt) this.queued.push(await this.outbox.enqueue(ch.name, n, q))
+      else this.toChannel(ch, n)
     }
   }
 
-  /** Resolves when every notification sent so far has been delivered or has failed (tests, shutdown). */
+  private toChannel (ch: NotificationChannel, n: Notification): void {
+    const base = { channel: ch.name, kind: n.kind, to: n.to.name, ...(n.to.role ? { role: n.to.role } : {}) }
+    const p: Promise<void> = (this.outbox && ch.attempt
+      ? this.outbox.enqueue(ch.name, n).then((id) => { this.queued.push(id) },
+        (err: Error) => this.record(n.incidentId, 'notification_failed', { ...base, error: `not stored for delivery: ${err.message}` }))
+      : ch.send(n)
+        .then(() => ch.name === 'log' ? undefined : this.record(n.incidentId, 'notified', base),
+          (err: Error) => this.record(n.incidentId, 'notification_failed', { ...base, error: err.message })))
+      .catch((err) => this.log.warn({ err, incidentId: n.incidentId }, 'notification result not recorded'))
+      .finally(() => this.pending.delete(p))
+    this.pending.add(p)
+  }
+
+  /** Resolves when every notification sent so far has been delivered or has failed for good (tests). */
   async flush (): Promise<void> {
     while (this.pending.size) await Promise.all([...this.pending])
+    await this.outbox?.settled(this.queued.splice(0))
+  }
+
+  /** Shutdown: waits for what is in hand; stored messages stay in the outbox for any process. */
+  async close (): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending])
+    await this.outbox?.stop()
   }
 }
