@@ -2,6 +2,20 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { jsonResponse } from '../testing/incident-fixtures.ts'
 import { ApiError, apiBlob, apiPostCsv, apiRequest, configureApiClient } from './api-client.ts'
 
+/**
+ * A Blob's text. Node 24's fetch builds its Blob from the global one, which jsdom replaces with its
+ * own, older Blob that has no text(): read that one the way a browser of its age would.
+ */
+function blobText (b: Blob): Promise<string> {
+  if (typeof b.text === 'function') return b.text()
+  return new Promise((resolve, reject) => {
+    const r = new FileReader()
+    r.onload = () => resolve(String(r.result))
+    r.onerror = () => reject(r.error)
+    r.readAsText(b)
+  })
+}
+
 function useToken (token: string | null) {
   const onUnauthorized = vi.fn()
   configureApiClient({ getToken: () => token, onUnauthorized })
@@ -62,7 +76,7 @@ describe('api client', () => {
     const onUnauthorized = useToken('tok-3')
     const fetchMock = vi.fn(async () => new Response('a,b\n', { status: 200, headers: { 'content-type': 'text/csv' } }))
     vi.stubGlobal('fetch', fetchMock)
-    expect(await (await apiBlob('/api/reports/x.csv')).text()).toBe('a,b\n')
+    expect(await blobText(await apiBlob('/api/reports/x.csv'))).toBe('a,b\n')
     expect(fetchMock).toHaveBeenLastCalledWith('/api/reports/x.csv', { headers: { authorization: 'Bearer tok-3' } })
     await expect(apiPostCsv('/api/import', 'a,b\n')).resolves.toEqual({ contentType: 'text/csv', text: 'a,b\n' })
     expect(fetchMock).toHaveBeenLastCalledWith('/api/import', { method: 'POST', headers: { 'content-type': 'text/csv', authorization: 'Bearer tok-3' }, body: 'a,b\n' })
