@@ -216,3 +216,22 @@ export interface ClientToServerEvents extends CallClientToServerEvents {
   /** no client → server events yet; actions go through REST */
   ping: (cb: (at: string) => void) => void
 }
+
+/** GET /api/wall: the control-room wall screen's figures for the caller's area (issue 15). */
+export interface WallDto {
+  at: string
+  alarmsToday: number
+  open: number
+  breachesToday: number
+  /** share (0–1) of today's incidents acknowledged within 60 s of opening; null when none */
+  ackWithin60sShare: number | null
+  devicesOnline: number
+  devicesTotal: number
+  /** share (0–1) of flagged residents visited this month; null when none are flagged */
+  visitCoverageMonth: number | null
+  latest: Array<{ at: string, incidentId: string, kind: string, type: string, priority: string, residentName: string | null }>
+  /** where each active incident is drawn: its position, else the home */
+  places: Array<{ incidentId: string, lat: number, lng: number }>
+  /** the area's sites with coordinates (drawn as small dots) */
+  sites: Array<{ id: string, lat: number, lng: number }>
+}

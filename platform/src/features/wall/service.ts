@@ -5,26 +5,10 @@
  * where they are (their position, else the home).
  */
 import type { Queryable } from '../../db/db.ts'
+import type { WallDto } from '@eldercare/protocols'
 import { monthBounds, monthOf, startOfLocalDay } from '../../lib/local-time.ts'
 import { visitCoverage } from '../registry/stats.ts'
 
-export interface WallDto {
-  at: string
-  alarmsToday: number
-  open: number
-  breachesToday: number
-  /** share (0–1) of today's incidents acknowledged within 60 s of opening; null when none */
-  ackWithin60sShare: number | null
-  devicesOnline: number
-  devicesTotal: number
-  /** share (0–1) of flagged residents visited this month; null when none are flagged */
-  visitCoverageMonth: number | null
-  latest: Array<{ at: string, incidentId: string, kind: string, type: string, priority: string, residentName: string | null }>
-  /** where each active incident is drawn: its position, else the home */
-  places: Array<{ incidentId: string, lat: number, lng: number }>
-  /** the area's sites with coordinates (drawn as small dots) */
-  sites: Array<{ id: string, lat: number, lng: number }>
-}
 
 export async function wallSummary (q: Queryable, area: { id: string, path: string }, now: number, tz: string): Promise<WallDto> {
   const start = startOfLocalDay(now, tz)

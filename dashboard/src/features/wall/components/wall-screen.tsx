@@ -8,24 +8,11 @@
  */
 import { isIncidentDto, type IncidentDto } from '@eldercare/protocols'
 import { useCallback, useEffect, useRef, useState } from 'react'
+import type { WallDto } from '@eldercare/protocols'
 import { apiRequest } from '../../../lib/api-client.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { connectRealtime } from '../../../lib/socket.ts'
 import { MapView, type MapPoint } from '../../maps/components/map-view.tsx'
-
-interface WallSummary {
-  at: string
-  alarmsToday: number
-  open: number
-  breachesToday: number
-  ackWithin60sShare: number | null
-  devicesOnline: number
-  devicesTotal: number
-  visitCoverageMonth: number | null
-  latest: Array<{ at: string, incidentId: string, kind: string, type: string, priority: string, residentName: string | null }>
-  places: Array<{ incidentId: string, lat: number, lng: number }>
-  sites: Array<{ id: string, lat: number, lng: number }>
-}
 
 const PRIORITY_COLOR: Record<string, string> = { P1: '#f04438', P2: '#f79009', P3: '#2e90fa', P4: '#98a2b3' }
 const ACTIVE = (i: IncidentDto) => i.status !== 'resolved' && i.status !== 'closed_false_alarm'
@@ -33,14 +20,14 @@ const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)}%
 
 export function WallScreen ({ getToken }: { getToken: () => string | null }) {
   const { t, tOr } = useI18n()
-  const [summary, setSummary] = useState<WallSummary | null>(null)
+  const [summary, setSummary] = useState<WallDto | null>(null)
   const [incidents, setIncidents] = useState<Map<string, IncidentDto>>(new Map())
   const [connected, setConnected] = useState(true)
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null)
 
   const resync = useCallback(async () => {
     const [s, list] = await Promise.all([
-      apiRequest<WallSummary>('/api/wall'),
+      apiRequest<WallDto>('/api/wall'),
       apiRequest<{ items: unknown[] }>('/api/incidents?status=active&limit=2000')
     ])
     setSummary(s)
@@ -52,7 +39,7 @@ export function WallScreen ({ getToken }: { getToken: () => string | null }) {
     if (refreshTimer.current !== null) return
     refreshTimer.current = setTimeout(() => {
       refreshTimer.current = null
-      apiRequest<WallSummary>('/api/wall').then(setSummary, () => {})
+      apiRequest<WallDto>('/api/wall').then(setSummary, () => {})
     }, 250)
   }, [])
 
