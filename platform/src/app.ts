@@ -136,7 +136,8 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
       directives: {
         'default-src': ["'self'"],
         'connect-src': ["'self'"],
-        'img-src': ["'self'", 'data:', 'blob:'],
+        // the installation's map tiles (MAP_TILES, issue 15) are images from their own origin
+        'img-src': ["'self'", 'data:', 'blob:', ...tileOrigin(opts.map?.tiles)],
         'style-src': ["'self'", "'unsafe-inline'"],
         'frame-ancestors': ["'none'"],
         'upgrade-insecure-requests': null
@@ -199,4 +200,18 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
     app.realtime.io.local.disconnectSockets(true)
   })
   return app
+}
+
+/**
+ * The CSP source of a tile URL template (`https://{s}.tile.example.org/{z}/{x}/{y}.png` →
+ * `https://*.tile.example.org`): its scheme and host, a templated subdomain widened to `*`
+ * (a CSP wildcard may only stand for the leftmost labels). None without tiles.
+ */
+export function tileOrigin (template: string | null | undefined): string[] {
+  const m = template ? /^(https?:)\/\/([^/?#]+)/.exec(template) : null
+  if (!m) return []
+  const labels = m[2].split('.')
+  const last = labels.map((l) => l.includes('{')).lastIndexOf(true)
+  const host = last < 0 ? m[2] : ['*', ...labels.slice(last + 1)].join('.')
+  return [`${m[1]}//${host}`]
 }
