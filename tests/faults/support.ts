@@ -15,7 +15,7 @@ import pg from 'pg'
 import { deviceTopic, type DeviceErrorMessage, type DeviceType, type IncidentDto } from '@eldercare/protocols'
 import { freePorts } from '../support/free-port.ts'
 import { spawnServer, waitUntilReady, type ServerProcess } from '../support/process.ts'
-import { ADMIN, Api, seedHome, type SeededHome } from '../support/platform.ts'
+import { ADMIN, Api, TEST_DATA_KEY, seedHome, type SeededHome } from '../support/platform.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 /** How long one start of the process may take (PGlite migrations on a loaded 2-core CI machine). */
@@ -66,7 +66,8 @@ export async function startNode (store: NodeStore, ports: NodePorts, env: Record
       MQTT_PORT: String(ports.mqtt),
       MQTT_WS_PORT: '0',
       DATA_DIR: store.dataDir,
-      ...(store.databaseUrl ? { DATABASE_URL: store.databaseUrl } : {}),
+      // with DATABASE_URL every node must name its data key (issue 13); the restarted node reads with the same one
+      ...(store.databaseUrl ? { DATABASE_URL: store.databaseUrl, DATA_KEY: TEST_DATA_KEY } : {}),
       ...(store.influxUrl ? { INFLUX_URL: store.influxUrl } : {}),
       DEMO: 'off',
       ADMIN_USERNAME: ADMIN.username,
