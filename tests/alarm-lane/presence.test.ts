@@ -23,8 +23,7 @@ describe('presence on change', () => {
     await platform.api.login()
     const home = await seedHome(platform.api)
     const id = home.device.id
-    const socket = platform.api.socket()
-    await new Promise<void>((resolve, reject) => { socket.once('connect', () => resolve()); socket.once('connect_error', reject) })
+    const socket = await platform.api.connectedSocket()
     try {
       const online = nextEvent(socket, 'device:status', (s) => s.id === id && s.online)
       const dev = await connectDevice(platform.mqttUrl, home.device)
@@ -52,8 +51,7 @@ describe('presence on change', () => {
     await platform.api.login()
     const home = await seedHome(platform.api)
     const id = home.device.id
-    const socket = platform.api.socket()
-    await new Promise<void>((resolve, reject) => { socket.once('connect', () => resolve()); socket.once('connect_error', reject) })
+    const socket = await platform.api.connectedSocket()
     const raw = netConnect({ host: '127.0.0.1', port: platform.ports.mqtt })
     try {
       const online = nextEvent(socket, 'device:status', (s) => s.id === id && s.online)

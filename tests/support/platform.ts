@@ -63,6 +63,13 @@ export class Api {
   socket (): Socket<ServerToClientEvents, ClientToServerEvents> {
     return io(this.baseUrl, { auth: { token: this.token }, transports: ['websocket'], reconnection: false })
   }
+
+  /** A socket of this user, once the platform has admitted it (rejects on a refused connect). */
+  async connectedSocket (): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
+    const socket = this.socket()
+    await new Promise<void>((resolve, reject) => { socket.once('connect', () => resolve()); socket.once('connect_error', reject) })
+    return socket
+  }
 }
 
 export interface SeededHome {
