@@ -44,7 +44,7 @@ export function VisitRulesEditor ({ areas, canEdit }: { areas: readonly AreaSumm
               <div className='facts__row'><dt>{t('supervision.rules.methods')}</dt><dd data-testid='rules-methods'>{r.countingMethods.map((m) => tOr('visitMethod.', m)).join('、')}</dd></div>
               <div className='facts__row'><dt>{t('supervision.rules.disabledFrom')}</dt><dd>{levelLabel(r.disabledFromLevel, name)}</dd></div>
             </dl>
-            {canEdit && <VisitRulesForm key={`${areaId}:${r.fromAreaId ?? ''}`} areaId={areaId} rules={r} onSaved={(next) => { rules.setData(next) }} />}
+            {canEdit && <VisitRulesForm key={areaId} areaId={areaId} rules={r} onSaved={(next) => { rules.setData(next) }} />}
           </>
           )}
     </div>
