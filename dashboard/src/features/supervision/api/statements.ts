@@ -1,6 +1,6 @@
 /**
- * Monthly statements (issue 16): GET /api/statements?areaId (every kept version of the subtree,
- * newest month first), the CSV and PDF of one (audited exports, fetched with the token), and
+ * Monthly statements (issue 16): GET /api/statements?areaId&month (every kept version of the
+ * subtree, newest month first), the CSV and PDF of one (audited exports, fetched with the token), and
  * POST /api/statements {areaId, month, reason?} — a first generation, or with a reason a new
  * version (`statement.regenerate` in the audit log); earlier versions stay as published.
  */
@@ -13,14 +13,23 @@ import { checkedAnswer, checkedItems } from '../lib/checked.ts'
 export type StatementSummary = StatementSummaryDto
 export type StatementFormat = 'csv' | 'pdf'
 
-export async function getStatements (areaId: string | null, signal?: AbortSignal): Promise<StatementSummary[]> {
-  const query = areaId === null ? '' : `?${new URLSearchParams({ areaId }).toString()}`
-  const body = await apiRequest<{ items?: unknown }>(`/api/statements${query}`, { signal })
+/** `areaId` null: the caller's own area; `month` (`YYYY-MM`) null: every month. */
+export function statementsParams (areaId: string | null, month: string | null): URLSearchParams {
+  const p = new URLSearchParams()
+  if (areaId !== null) p.set('areaId', areaId)
+  if (month !== null) p.set('month', month)
+  return p
+}
+
+export async function getStatements (params: URLSearchParams, signal?: AbortSignal): Promise<StatementSummary[]> {
+  const query = params.toString()
+  const body = await apiRequest<{ items?: unknown }>(`/api/statements${query === '' ? '' : `?${query}`}`, { signal })
   return checkedItems(isStatementSummaryDto, body?.items, 'statement')
 }
 
-export function useStatements (areaId: string | null) {
-  return useQuery(`statements:${areaId ?? ''}`, async (signal) => await getStatements(areaId, signal))
+export function useStatements (params: URLSearchParams) {
+  const key = params.toString()
+  return useQuery(`statements:${key}`, async (signal) => await getStatements(new URLSearchParams(key), signal))
 }
 
 /** Saves the statement as a file (the download needs the bearer token, so it is fetched, not linked). */

@@ -21,7 +21,11 @@ function platform (kept: Kept[]) {
     gets.push(url)
     const file = /^\/api\/statements\/([^/]+)\/(csv|pdf)$/.exec(url)
     if (file !== null) return new Response(file[2] === 'pdf' ? '%PDF-1.7' : 'section,metric', { status: 200, headers: { 'content-type': file[2] === 'pdf' ? 'application/pdf' : 'text/csv' } })
-    if (url.startsWith('/api/statements')) return jsonResponse(200, { items: [...kept].sort((a, b) => b.month.localeCompare(a.month) || b.version - a.version) })
+    if (url.startsWith('/api/statements')) {
+      const q = new URLSearchParams(url.split('?')[1] ?? '')
+      const month = q.get('month')
+      return jsonResponse(200, { items: kept.filter((s) => month === null || s.month === month).sort((a, b) => b.month.localeCompare(a.month) || b.version - a.version) })
+    }
     return jsonResponse(404, { error: { code: 'PLT_ERR_NOT_FOUND', message: 'no' } })
   })
   return { writes, gets }
@@ -48,9 +52,10 @@ describe('monthly statements (issue 16)', () => {
     expect(screen.queryByTestId('statements-generate-form')).toBeNull()
 
     fireEvent.change(screen.getByTestId('statements-month'), { target: { value: '2026-04' } })
-    expect(screen.getAllByTestId('statement-row')).toHaveLength(1)
+    await waitFor(() => { expect(screen.getAllByTestId('statement-row')).toHaveLength(1) })
+    expect(gets).toContain('/api/statements?month=2026-04')
     fireEvent.change(screen.getByTestId('statements-area'), { target: { value: 's1' } })
-    await waitFor(() => { expect(gets).toContain('/api/statements?areaId=s1') })
+    await waitFor(() => { expect(gets).toContain('/api/statements?areaId=s1&month=2026-04') })
   })
 
   it('opens a statement as PDF or CSV through the token-carrying client', async () => {
@@ -102,17 +107,31 @@ describe('monthly statements (issue 16)', () => {
     fireEvent.change(screen.getByTestId('statements-generate-area'), { target: { value: 'm1' } })
     fireEvent.change(screen.getByTestId('statements-generate-month'), { target: { value: '2026-03' } })
     fireEvent.submit(screen.getByTestId('statements-generate-form'))
-    fireEvent.click(screen.getByTestId('statement-cancel'))
+    fireEvent.click(await screen.findByTestId('statement-cancel'))
     expect(writes).toHaveLength(0)
     fireEvent.change(screen.getByTestId('statements-generate-area'), { target: { value: 'm1' } })
     fireEvent.change(screen.getByTestId('statements-generate-month'), { target: { value: '2026-03' } })
     fireEvent.submit(screen.getByTestId('statements-generate-form'))
-    expect(screen.getByTestId('statement-confirm').textContent).toContain('生成“幸福里社区” 2026-03 的月度报表？')
+    expect((await screen.findByTestId('statement-confirm')).textContent).toContain('生成“幸福里社区” 2026-03 的月度报表？')
     expect(screen.queryByTestId('statement-reason')).toBeNull()
     fireEvent.click(screen.getByTestId('statement-confirm-button'))
     await screen.findByTestId('statements-done')
     expect(writes).toEqual([{ method: 'POST', url: '/api/statements', body: { areaId: 'm1', month: '2026-03' } }])
     expect((await screen.findAllByTestId('statement-row'))).toHaveLength(1)
+  })
+
+  it('asks the platform whether the month to generate has a statement, so a month off screen still needs a reason', async () => {
+    const { writes, gets } = platform(structuredClone(KEPT))
+    render(<StatementsList areas={AREAS} canGenerate />)
+    fireEvent.change(screen.getByTestId('statements-month'), { target: { value: '2026-04' } })
+    await waitFor(() => { expect(screen.getAllByTestId('statement-row')).toHaveLength(1) })
+    fireEvent.change(screen.getByTestId('statements-generate-area'), { target: { value: 'd1' } })
+    fireEvent.change(screen.getByTestId('statements-generate-month'), { target: { value: '2026-05' } })
+    fireEvent.submit(screen.getByTestId('statements-generate-form'))
+    expect((await screen.findByTestId('statement-confirm')).textContent).toContain('已有第 2 版报表。重新生成将新增第 3 版')
+    expect(gets).toContain('/api/statements?areaId=d1&month=2026-05')
+    expect((screen.getByTestId('statement-confirm-button') as HTMLButtonElement).disabled).toBe(true)
+    expect(writes).toHaveLength(0)
   })
 
   it('drops (and logs) a listed statement that breaks the contract, keeping the others', async () => {

@@ -4,7 +4,7 @@ import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import type { AreaSummary } from '../../../lib/registry/get-areas.ts'
 import { useMutation } from '../../../lib/use-mutation.ts'
-import { downloadStatement, generateStatement, useStatements, type StatementSummary } from '../api/statements.ts'
+import { downloadStatement, generateStatement, getStatements, statementsParams, useStatements, type StatementSummary } from '../api/statements.ts'
 import { AreaSelect } from './area-select.tsx'
 
 /** The calendar month before the browser's current one, `YYYY-MM` (statements cover past months only). */
@@ -28,7 +28,7 @@ export function StatementsList ({ areas, canGenerate }: { areas: readonly AreaSu
   const { t, formatDateTime } = useI18n()
   const [areaId, setAreaId] = useState('')
   const [month, setMonth] = useState('')
-  const list = useStatements(areaId === '' ? null : areaId)
+  const list = useStatements(statementsParams(areaId === '' ? null : areaId, month === '' ? null : month))
   const download = useMutation(downloadStatement)
   const [pending, setPending] = useState<Pending | null>(null)
   const [done, setDone] = useState<StatementSummary | null>(null)
@@ -39,7 +39,6 @@ export function StatementsList ({ areas, canGenerate }: { areas: readonly AreaSu
     for (const s of all) m.set(`${s.areaId}|${s.month}`, Math.max(m.get(`${s.areaId}|${s.month}`) ?? 0, s.version))
     return m
   }, [all])
-  const rows = month === '' ? all : all.filter((s) => s.month === month)
   const ask = (p: Pending) => { setDone(null); setPending(p) }
 
   return (
@@ -52,9 +51,7 @@ export function StatementsList ({ areas, canGenerate }: { areas: readonly AreaSu
         </label>
       </form>
       {canGenerate && pending === null && (
-        <GenerateForm areas={areas} defaultAreaId={areaId === '' ? areas[0]?.id ?? '' : areaId}
-          onAsk={(a, m) => { ask({ areaId: a, month: m, latest: latest.get(`${a}|${m}`) ?? null }) }}
-        />
+        <GenerateForm areas={areas} defaultAreaId={areaId === '' ? areas[0]?.id ?? '' : areaId} onAsk={ask} />
       )}
       {canGenerate && pending !== null && (
         <ConfirmGenerate pending={pending} areaName={nameOf(pending.areaId)} onCancel={() => { setPending(null) }}
@@ -66,7 +63,7 @@ export function StatementsList ({ areas, canGenerate }: { areas: readonly AreaSu
       {list.error !== null && <ErrorMessage error={describeApiError(list.error, t)} />}
       {list.data === null
         ? list.loading && <p className='muted' role='status'>{t('common.loading')}</p>
-        : rows.length === 0
+        : all.length === 0
           ? <p className='muted' data-testid='statements-empty'>{t('supervision.statements.none')}</p>
           : (
             <table className='data-table' data-testid='statements-table'>
@@ -82,7 +79,7 @@ export function StatementsList ({ areas, canGenerate }: { areas: readonly AreaSu
                 </tr>
               </thead>
               <tbody>
-                {rows.map((s) => {
+                {all.map((s) => {
                   const isLatest = latest.get(`${s.areaId}|${s.month}`) === s.version
                   return (
                     <tr key={s.id} data-testid='statement-row' data-month={s.month} data-version={s.version}>
@@ -109,18 +106,33 @@ export function StatementsList ({ areas, canGenerate }: { areas: readonly AreaSu
   )
 }
 
-function GenerateForm ({ areas, defaultAreaId, onAsk }: { areas: readonly AreaSummary[], defaultAreaId: string, onAsk: (areaId: string, month: string) => void }) {
+/**
+ * Area and month to generate; before confirming, asks the platform whether that month already has
+ * a statement (the list on screen may be filtered to another month), so the confirmation knows
+ * whether this is a regeneration that needs a reason.
+ */
+function GenerateForm ({ areas, defaultAreaId, onAsk }: { areas: readonly AreaSummary[], defaultAreaId: string, onAsk: (p: Pending) => void }) {
   const { t } = useI18n()
   const [areaId, setAreaId] = useState(defaultAreaId)
   const [month, setMonth] = useState(lastMonth)
+  const look = useMutation(async (a: string, m: string) => {
+    const versions = (await getStatements(statementsParams(a, m))).filter((s) => s.areaId === a).map((s) => s.version)
+    return { areaId: a, month: m, latest: versions.length === 0 ? null : Math.max(...versions) }
+  })
+  async function submit () {
+    if (areaId === '' || month === '') return
+    const p = await look.run(areaId, month)
+    if (p !== null) onAsk(p)
+  }
   return (
-    <form className='filters filters--compact' onSubmit={(e) => { e.preventDefault(); if (areaId !== '' && month !== '') onAsk(areaId, month) }} data-testid='statements-generate-form'>
+    <form className='filters filters--compact' onSubmit={(e) => { e.preventDefault(); void submit() }} data-testid='statements-generate-form'>
       <AreaSelect label={t('supervision.statements.generateFor')} areas={areas} value={areaId} onChange={setAreaId} testId='statements-generate-area' />
       <label className='field'>
         <span className='field__label'>{t('supervision.statements.month')}</span>
         <input className='field__input' type='month' max={lastMonth()} value={month} onChange={(e) => { setMonth(e.target.value) }} required data-testid='statements-generate-month' />
       </label>
-      <button type='submit' className='button' data-testid='statements-generate'>{t('supervision.statements.generate')}</button>
+      <button type='submit' className='button' disabled={look.pending} data-testid='statements-generate'>{t('supervision.statements.generate')}</button>
+      <ErrorMessage error={look.error === null ? null : describeApiError(look.error, t)} />
     </form>
   )
 }
