@@ -1,7 +1,8 @@
 /**
  * The supervision screens of the console in a real browser against a real embedded platform
  * (issue 16): a district supervisor reads the district's targets (set by an administrator; no
- * edit button for the supervisor), generates last month's statement, opens it as PDF and CSV,
+ * edit button for the supervisor), sees the visit rule a street inherits from the district,
+ * generates last month's statement, opens it as PDF and CSV,
  * regenerates it only after confirming with a reason (audited, the first version kept), and finds
  * a never-assessed resident on the due list, whose link opens the resident's assessment form.
  */
@@ -36,6 +37,7 @@ describe.skipIf(!browserReq.ok)('operator console: a supervisor through targets,
     await p.api.login()
     home = await seedHome(p.api, { name: 'supervision' })
     await p.api.request('PUT', `/api/areas/${home.districtId}/targets/${year}`, { familyBeds: 1200, visitCoverage: 1, assessmentCoverage: 0.9, ackWithin60s: 0.975 })
+    await p.api.request('PUT', `/api/areas/${home.districtId}/visit-rules`, { eligibleGroups: ['lives_alone', 'disabled'], countingMethods: ['home'], disabledFromLevel: 3 })
     await p.api.post('/api/users', { ...SUPERVISOR, role: 'supervisor', areaId: home.districtId, displayName: '卧龙区主管' })
     browser = await launchChromium()
     page = await browser.newPage({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1440, height: 1100 }, acceptDownloads: true })
@@ -60,6 +62,16 @@ describe.skipIf(!browserReq.ok)('operator console: a supervisor through targets,
     expect(await rows.nth(1).textContent()).toContain('未设定')
     expect(await page.getByTestId('targets-edit').count()).toBe(0)
     await page.screenshot({ path: join(shots, '1-targets.png') })
+  })
+
+  it('shows the visit rule a street inherits from the district, read only', async () => {
+    await page.getByTestId('supervision-tab-rules').click()
+    await page.getByTestId('rules-source').filter({ hasText: '本区域自行设定' }).waitFor({ timeout: 10_000 })
+    await page.getByTestId('rules-area').selectOption(home.streetId)
+    await page.getByTestId('rules-source').filter({ hasText: '沿用上级“区-supervision”的规则' }).waitFor({ timeout: 10_000 })
+    expect(await page.getByTestId('rules-groups').textContent()).toBe('独居、失能')
+    expect(await page.getByTestId('rules-methods').textContent()).toBe('上门探访')
+    expect(await page.getByTestId('rules-form').count()).toBe(0)
   })
 
   it('generates last month\'s statement, opens it as PDF and CSV, and regenerates it only with a reason', async () => {
