@@ -37,6 +37,8 @@ describe('targets editor (issue 16)', () => {
 
     fireEvent.change(screen.getByTestId('targets-area'), { target: { value: 's1' } })
     await waitFor(() => { expect(screen.getAllByTestId('targets-row').map((r) => r.getAttribute('data-area'))).toEqual(['s1', 'm1', 'm2']) })
+    fireEvent.change(screen.getByTestId('targets-year'), { target: { value: String(YEAR + 1) } })
+    await waitFor(() => { expect(gets).toContain(`/api/areas/m2/targets/${YEAR + 1}`) })
   })
 
   it('lets an administrator set a child area\'s targets: percent sent as shares, empty as no target, the row re-read', async () => {

@@ -1,5 +1,6 @@
 import { Fragment, useState } from 'react'
 import { ErrorMessage } from '../../../components/error-message.tsx'
+import { SelectField } from '../../../components/select-field.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import type { AreaSummary } from '../../../lib/registry/get-areas.ts'
@@ -16,6 +17,11 @@ type Draft = Record<'familyBeds' | Share, string>
 function draftOf (t: Targets): Draft {
   const pct = (v: number | null) => v === null ? '' : String(Math.round(v * 1000) / 10)
   return { familyBeds: t.familyBeds === null ? '' : String(t.familyBeds), visitCoverage: pct(t.visitCoverage), assessmentCoverage: pct(t.assessmentCoverage), ackWithin60s: pct(t.ackWithin60s) }
+}
+
+/** The years a target is usually set for: three back (to read what was set) and two ahead (to plan). */
+export function yearsAround (year: number): number[] {
+  return [year - 3, year - 2, year - 1, year, year + 1, year + 2]
 }
 
 /** The draft as the API's body, or the fields that are not numbers in range. */
@@ -52,12 +58,9 @@ export function TargetsEditor ({ areas, canEdit }: { areas: readonly AreaSummary
     <div data-testid='targets-editor'>
       <form className='filters filters--compact' onSubmit={(e) => { e.preventDefault() }}>
         <AreaSelect label={t('supervision.area')} areas={areas} value={areaId} onChange={(id) => { setAreaId(id); setEditing(null) }} testId='targets-area' />
-        <label className='field'>
-          <span className='field__label'>{t('supervision.year')}</span>
-          <input className='field__input' type='number' min={2000} max={2100} value={year} data-testid='targets-year'
-            onChange={(e) => { const y = Number(e.target.value); if (Number.isInteger(y) && y >= 2000 && y <= 2100) { setYear(y); setEditing(null) } }}
-          />
-        </label>
+        <SelectField label={t('supervision.year')} value={String(year)} options={yearsAround(new Date().getFullYear()).map((y) => ({ value: String(y), label: String(y) }))}
+          onChange={(v) => { setYear(Number(v)); setEditing(null) }} testId='targets-year'
+        />
       </form>
       <p className='muted'>{canEdit ? t('supervision.targets.auditNote') : t('supervision.targets.readOnly')}</p>
       {targets.error !== null && <ErrorMessage error={describeApiError(targets.error, t)} />}
