@@ -117,10 +117,11 @@ describe.skipIf(!browserReq.ok)('operator console: a supervisor through targets,
     expect(await page.getByTestId('due-summary').textContent()).toContain('逾期或从未评估 1 人')
     await page.screenshot({ path: join(shots, '3-due.png') })
     await row.getByTestId('due-open').click()
-    await page.getByTestId('resident-assessments').waitFor({ timeout: 10_000 })
-    expect(page.url()).toContain(`#/residents/${home.residentId}`)
-    // A supervisor may record an assessment (assessment.record): the form opens from the resident's page.
-    await page.getByTestId('assessment-new').click()
+    // A supervisor may record an assessment (assessment.record): the resident's page opens on the form.
     await page.getByTestId('assessment-form').waitFor({ timeout: 10_000 })
+    expect(page.url()).toContain(`#/residents/${home.residentId}/assessment`)
+    await page.getByTestId('resident-card').waitFor({ timeout: 10_000 })
+    expect(await page.getByTestId('assessment-form').isVisible()).toBe(true)
+    await page.screenshot({ path: join(shots, '4-assessment-form.png') })
   })
 })

@@ -35,7 +35,7 @@ describe('reassessments due (issue 16)', () => {
       '王秀英幸福里社区2025-05-102 能力中度受损（中度失能）2026-05-10已逾期打开评估表',
       '陈桂兰幸福里社区2025-07-014 能力完全丧失（完全失能）2026-07-01即将到期打开评估表'
     ])
-    expect(within(rows[1]).getByTestId('due-open').getAttribute('href')).toBe('#/residents/r1')
+    expect(within(rows[1]).getByTestId('due-open').getAttribute('href')).toBe('#/residents/r1/assessment')
 
     fireEvent.change(screen.getByTestId('due-window'), { target: { value: '90' } })
     fireEvent.change(screen.getByTestId('due-area'), { target: { value: 's1' } })

@@ -39,7 +39,7 @@ export function sortDue (items: readonly AssessmentDue[], key: DueSortKey, ascen
 /**
  * Residents of the chosen area whose GB/T 42195-2022 reassessment is overdue (never assessed
  * included) or due within the window (issue 16), sortable by any column; each links to the
- * resident's page, where the assessment form is.
+ * resident's assessment section (`#/residents/<id>/assessment`), with the form open for assessors.
  */
 export function AssessmentsDueList ({ areas }: { areas: readonly AreaSummary[] }) {
   const { t, locale } = useI18n()
@@ -104,7 +104,7 @@ export function AssessmentsDueList ({ areas }: { areas: readonly AreaSummary[] }
                         <td>{level(r.level)}</td>
                         <td>{date(r.dueAt)}</td>
                         <td>{r.dueAt === null ? t('supervision.due.never') : r.overdue ? t('supervision.due.overdue') : t('supervision.due.dueSoon')}</td>
-                        <td><a href={hrefFor('residents', r.residentId)} data-testid='due-open'>{t('supervision.due.open')}</a></td>
+                        <td><a href={hrefFor('residents', r.residentId, 'assessment')} data-testid='due-open'>{t('supervision.due.open')}</a></td>
                       </tr>
                     ))}
                   </tbody>
