@@ -8,7 +8,7 @@ import { isStatementSummaryDto, type StatementSummaryDto } from '@eldercare/prot
 import { apiBlob, apiRequest, pathId } from '../../../lib/api-client.ts'
 import { saveFile } from '../../../lib/save-file.ts'
 import { useQuery } from '../../../lib/use-query.ts'
-import { checkedAnswer, checkedItems } from '../lib/checked.ts'
+import { checked, checkedItems } from '../../../lib/checked.ts'
 
 export type StatementSummary = StatementSummaryDto
 export type StatementFormat = 'csv' | 'pdf'
@@ -23,8 +23,7 @@ export function statementsParams (areaId: string | null, month: string | null): 
 
 export async function getStatements (params: URLSearchParams, signal?: AbortSignal): Promise<StatementSummary[]> {
   const query = params.toString()
-  const body = await apiRequest<{ items?: unknown }>(`/api/statements${query === '' ? '' : `?${query}`}`, { signal })
-  return checkedItems(isStatementSummaryDto, body?.items, 'statement')
+  return checkedItems(isStatementSummaryDto, 'statement', await apiRequest<unknown>(`/api/statements${query === '' ? '' : `?${query}`}`, { signal }))
 }
 
 export function useStatements (params: URLSearchParams) {
@@ -38,5 +37,5 @@ export async function downloadStatement (s: Pick<StatementSummary, 'id' | 'month
 }
 
 export async function generateStatement (body: { areaId: string, month: string, reason?: string }): Promise<StatementSummary> {
-  return checkedAnswer(isStatementSummaryDto, await apiRequest<unknown>('/api/statements', { method: 'POST', body }), 'the new statement')
+  return checked(isStatementSummaryDto, 'the new statement', await apiRequest<unknown>('/api/statements', { method: 'POST', body }))
 }

@@ -2,13 +2,13 @@
 import { isTargetsDto, type TargetsDto } from '@eldercare/protocols'
 import { apiRequest, pathId } from '../../../lib/api-client.ts'
 import { useQuery } from '../../../lib/use-query.ts'
-import { checkedAnswer } from '../lib/checked.ts'
+import { checked } from '../../../lib/checked.ts'
 
 export type Targets = TargetsDto
 export type TargetValues = Omit<Targets, 'year'>
 
 export async function getTargets (areaId: string, year: number, signal?: AbortSignal): Promise<Targets> {
-  return checkedAnswer(isTargetsDto, await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/targets/${year}`, { signal }), 'the targets')
+  return checked(isTargetsDto, 'the targets', await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/targets/${year}`, { signal }))
 }
 
 /** The targets of several areas for one year (the selected area and its children), in the order given. */
@@ -18,5 +18,5 @@ export function useTargetsOf (areaIds: readonly string[], year: number) {
 }
 
 export async function putTargets (areaId: string, year: number, values: TargetValues): Promise<Targets> {
-  return checkedAnswer(isTargetsDto, await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/targets/${year}`, { method: 'PUT', body: values }), 'the saved targets')
+  return checked(isTargetsDto, 'the saved targets', await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/targets/${year}`, { method: 'PUT', body: values }))
 }

@@ -2,13 +2,13 @@
 import { isVisitRulesDto, type VisitRulesDto } from '@eldercare/protocols'
 import { apiRequest, pathId } from '../../../lib/api-client.ts'
 import { useQuery } from '../../../lib/use-query.ts'
-import { checkedAnswer } from '../lib/checked.ts'
+import { checked } from '../../../lib/checked.ts'
 
 export type VisitRules = VisitRulesDto
 export type VisitRulesValues = Omit<VisitRules, 'fromAreaId'>
 
 export async function getVisitRules (areaId: string, signal?: AbortSignal): Promise<VisitRules> {
-  return checkedAnswer(isVisitRulesDto, await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/visit-rules`, { signal }), 'the visit rules')
+  return checked(isVisitRulesDto, 'the visit rules', await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/visit-rules`, { signal }))
 }
 
 export function useVisitRules (areaId: string | null) {
@@ -16,5 +16,5 @@ export function useVisitRules (areaId: string | null) {
 }
 
 export async function putVisitRules (areaId: string, values: VisitRulesValues): Promise<VisitRules> {
-  return checkedAnswer(isVisitRulesDto, await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/visit-rules`, { method: 'PUT', body: values }), 'the saved visit rules')
+  return checked(isVisitRulesDto, 'the saved visit rules', await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/visit-rules`, { method: 'PUT', body: values }))
 }
