@@ -609,7 +609,7 @@ export const en: Messages = {
   'supervision.statements.reason': 'Why regenerated',
   'supervision.statements.system': 'system (automatic, on the 1st)',
   'supervision.statements.superseded': '(a newer version exists)',
-  'supervision.statements.pdf': 'Open PDF',
+  'supervision.statements.pdf': 'Download PDF (printable)',
   'supervision.statements.csv': 'Download CSV',
   'supervision.statements.none': 'No monthly statement matches.',
   'supervision.statements.generateFor': 'Area to generate for',

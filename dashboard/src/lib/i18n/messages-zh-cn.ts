@@ -622,7 +622,7 @@ export const zhCN = {
   'supervision.statements.reason': '重新生成原因',
   'supervision.statements.system': '系统（每月 1 日自动）',
   'supervision.statements.superseded': '（已有新版本）',
-  'supervision.statements.pdf': '打开 PDF',
+  'supervision.statements.pdf': '下载 PDF（可打印）',
   'supervision.statements.csv': '下载 CSV',
   'supervision.statements.none': '没有符合条件的月度报表。',
   'supervision.statements.generateFor': '生成报表的区域',
