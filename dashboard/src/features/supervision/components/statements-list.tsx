@@ -51,7 +51,7 @@ export function StatementsList ({ areas, canGenerate }: { areas: readonly AreaSu
         </label>
       </form>
       {canGenerate && pending === null && (
-        <GenerateForm areas={areas} defaultAreaId={areaId === '' ? areas[0]?.id ?? '' : areaId} onAsk={ask} />
+        <GenerateForm key={areaId} areas={areas} defaultAreaId={areaId === '' ? areas[0]?.id ?? '' : areaId} onAsk={ask} />
       )}
       {canGenerate && pending !== null && (
         <ConfirmGenerate pending={pending} areaName={nameOf(pending.areaId)} onCancel={() => { setPending(null) }}
