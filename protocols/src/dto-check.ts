@@ -8,7 +8,8 @@
 import { FormatRegistry, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import {
-  DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto, IncidentEscalatedDto, LoginResponse, ResidentDto
+  AssessmentDueDto, DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto, IncidentEscalatedDto, LoginResponse, ResidentDto,
+  StatementSummaryDto, TargetsDto, VisitRulesDto
 } from './dto.ts'
 
 /** `Date#toISOString` and other RFC 3339 times with a zone. */
@@ -40,3 +41,7 @@ export const isDeviceStatusDto = dtoCheck(DeviceStatusDto)
 export const isDeviceDto = dtoCheck(DeviceDto)
 export const isResidentDto = dtoCheck(ResidentDto)
 export const isLoginResponse = dtoCheck(LoginResponse)
+export const isTargetsDto = dtoCheck(TargetsDto)
+export const isVisitRulesDto = dtoCheck(VisitRulesDto)
+export const isStatementSummaryDto = dtoCheck(StatementSummaryDto)
+export const isAssessmentDueDto = dtoCheck(AssessmentDueDto)

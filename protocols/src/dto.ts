@@ -235,3 +235,52 @@ export interface WallDto {
   /** the area's sites with coordinates (drawn as small dots) */
   sites: Array<{ id: string, lat: number, lng: number }>
 }
+
+// ── Supervision (issue 16): what the console's targets, visit-rules, statements and due-list screens read ──
+
+/** GET/PUT /api/areas/:id/targets/:year: an area's targets for a year; null = no target set. Shares are 0–1. */
+export const TargetsDto = Type.Object({
+  year: Type.Integer(),
+  familyBeds: Nullable(Type.Integer({ minimum: 0 })),
+  visitCoverage: Nullable(Type.Number({ minimum: 0, maximum: 1 })),
+  assessmentCoverage: Nullable(Type.Number({ minimum: 0, maximum: 1 })),
+  ackWithin60s: Nullable(Type.Number({ minimum: 0, maximum: 1 }))
+})
+export type TargetsDto = Static<typeof TargetsDto>
+
+/** GET/PUT /api/areas/:id/visit-rules: the rule in force and the area it comes from (null: the installation's defaults). */
+export const VisitRulesDto = Type.Object({
+  eligibleGroups: Type.Array(Type.String()),
+  countingMethods: Type.Array(Type.String()),
+  disabledFromLevel: Type.Integer({ minimum: 1, maximum: 4 }),
+  fromAreaId: Nullable(Type.String())
+})
+export type VisitRulesDto = Static<typeof VisitRulesDto>
+
+/** An item of GET /api/statements (and the answer of POST /api/statements, which adds `content`): one kept version. */
+export const StatementSummaryDto = Type.Object({
+  id: Type.String(),
+  areaId: Type.String(),
+  /** `YYYY-MM` */
+  month: Type.String({ pattern: '^\\d{4}-\\d{2}$' }),
+  version: Type.Integer({ minimum: 1 }),
+  generatedAt: IsoTime,
+  /** a username, or `system` for the monthly job */
+  generatedBy: Type.String(),
+  /** why it was regenerated; null for a first version */
+  reason: Nullable(Type.String())
+})
+export type StatementSummaryDto = Static<typeof StatementSummaryDto>
+
+/** An item of GET /api/assessments/due: a resident whose GB/T 42195-2022 reassessment is due or overdue (never assessed: overdue, dueAt null). */
+export const AssessmentDueDto = Type.Object({
+  residentId: Type.String(),
+  name: Type.String(),
+  /** the resident's own area (community) */
+  areaId: Type.String(),
+  lastAssessedAt: Nullable(IsoTime),
+  level: Nullable(Type.Integer({ minimum: 0, maximum: 4 })),
+  dueAt: Nullable(IsoTime),
+  overdue: Type.Boolean()
+})
+export type AssessmentDueDto = Static<typeof AssessmentDueDto>

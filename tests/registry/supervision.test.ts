@@ -228,6 +228,11 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
       expect((await sup.get(`/api/statements/${first.id}`)).content.population.byGroup.lives_alone).toBe(2)
       const list = await sup.get(`/api/statements?areaId=${s.districtId}`)
       expect(list.items.map((i: { version: number }) => i.version)).toEqual([2, 1])
+      // one month only (the console's month filter), and a month that is not one is refused
+      const may = await sup.get(`/api/statements?areaId=${s.districtId}&month=2026-05`)
+      expect(may.items.map((i: { month: string, version: number }) => `${i.month} v${i.version}`)).toEqual(['2026-05 v2', '2026-05 v1'])
+      expect((await sup.get(`/api/statements?areaId=${s.districtId}&month=2026-04`)).items).toEqual([])
+      expect((await sup.get(`/api/statements?areaId=${s.districtId}&month=2026-13`).catch((e) => e)).status).toBe(400)
       const audit = await p.api.get('/api/audit?action=statement.regenerate')
       expect(audit.items[0].data).toMatchObject({ month: '2026-05', version: 2, reason: '甲的人群类别更正' })
       const csv = await getRaw(sup, `/api/statements/${first.id}/csv`)

@@ -8,6 +8,7 @@ const LABELS: Record<Screen, MessageKey> = {
   residents: 'nav.residents',
   visits: 'nav.visits',
   reports: 'nav.reports',
+  supervision: 'nav.supervision',
   admin: 'nav.admin'
 }
 

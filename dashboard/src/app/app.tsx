@@ -7,12 +7,13 @@ import { DevicesScreen } from '../features/devices/components/devices-screen.tsx
 import { IncidentsConsole } from '../features/incidents/components/incidents-console.tsx'
 import { ReportsScreen } from '../features/reports/components/reports-screen.tsx'
 import { ResidentsScreen } from '../features/residents/components/residents-screen.tsx'
+import { SupervisionScreen } from '../features/supervision/components/supervision-screen.tsx'
 import { VisitsScreen } from '../features/visits/components/visits-screen.tsx'
 import { WallScreen } from '../features/wall/components/wall-screen.tsx'
 import { SafeZoneEditor } from '../features/maps/components/safe-zone-editor.tsx'
 import { requestNotificationPermission } from '../lib/browser-notification.ts'
 import { useI18n } from '../lib/i18n/i18n.ts'
-import { adminSectionsFor, can, screensFor, type AdminSection } from '../lib/permissions.ts'
+import { adminSectionsFor, can, screensFor, supervisionSectionsFor, type AdminSection, type SupervisionSection } from '../lib/permissions.ts'
 import { useRoute } from '../lib/router.ts'
 import { unlockAudio } from '../lib/tone-player.ts'
 import { AppHeader } from './app-header.tsx'
@@ -71,6 +72,11 @@ function adminSection (param: string | null, allowed: readonly AdminSection[]): 
   return allowed.find((s) => s === param) ?? allowed[0]
 }
 
+/** The supervision section named in the route when the role has it, else the role's first. */
+function supervisionSection (param: string | null, allowed: readonly SupervisionSection[]): SupervisionSection {
+  return allowed.find((s) => s === param) ?? allowed[0]
+}
+
 function SignedIn ({ session }: { session: Session }) {
   const role = session.user.role
   const screens = screensFor(role)
@@ -99,6 +105,11 @@ function SignedIn ({ session }: { session: Session }) {
         )}
         {screen === 'visits' && <VisitsScreen canRecord={can(role, 'visit.record')} canPlan={can(role, 'visit.plan')} />}
         {screen === 'reports' && <ReportsScreen />}
+        {screen === 'supervision' && (
+          <SupervisionScreen section={supervisionSection(param, supervisionSectionsFor(role))} sections={supervisionSectionsFor(role)}
+            permissions={{ canWriteTargets: can(role, 'target.write'), canGenerate: can(role, 'statement.generate') }}
+          />
+        )}
         {screen === 'admin' && <AdminScreen section={adminSection(param, adminSectionsFor(role))} sections={adminSectionsFor(role)} />}
       </main>
     </>

@@ -8,20 +8,21 @@ import { roleCan, type Capability, type Role } from '@eldercare/protocols'
 
 export type { Capability }
 
-export const SCREENS = ['queue', 'devices', 'residents', 'visits', 'reports', 'admin'] as const
+export const SCREENS = ['queue', 'devices', 'residents', 'visits', 'reports', 'supervision', 'admin'] as const
 export type Screen = (typeof SCREENS)[number]
 
 const SCREENS_BY_ROLE: Record<Role, readonly Screen[]> = {
-  operator: ['queue', 'devices', 'residents', 'visits'],
+  // Operators reach the supervision screen for the reassessments due in their area (issue 16).
+  operator: ['queue', 'devices', 'residents', 'visits', 'supervision'],
   // Supervisors reach the admin screen for what the API lets them change: duty and policy.
-  supervisor: ['queue', 'devices', 'residents', 'visits', 'reports', 'admin'],
-  admin: ['queue', 'devices', 'residents', 'visits', 'reports', 'admin'],
+  supervisor: ['queue', 'devices', 'residents', 'visits', 'reports', 'supervision', 'admin'],
+  admin: ['queue', 'devices', 'residents', 'visits', 'reports', 'supervision', 'admin'],
   // Auditors read incidents but act on nothing.
-  auditor: ['queue', 'devices', 'residents', 'visits', 'reports'],
+  auditor: ['queue', 'devices', 'residents', 'visits', 'reports', 'supervision'],
   // Responders work from the field app; the console has registry reads for them only.
   responder: ['devices', 'residents'],
   // Assessors find residents and record GB/T 42195-2022 assessments on their card.
-  assessor: ['residents'],
+  assessor: ['residents', 'supervision'],
   // Upper platforms read through the API only.
   integration: []
 }
@@ -38,6 +39,19 @@ const SECTION_CAPABILITY: Record<AdminSection, Capability> = {
 /** The admin sections a role may open. */
 export function adminSectionsFor (role: Role): readonly AdminSection[] {
   return ADMIN_SECTIONS.filter((s) => roleCan(role, SECTION_CAPABILITY[s]))
+}
+
+export const SUPERVISION_SECTIONS = ['targets', 'rules', 'statements', 'due'] as const
+export type SupervisionSection = (typeof SUPERVISION_SECTIONS)[number]
+
+/** What each supervision section reads (issue 16): targets, rules and statements are statistics; the due list is assessments. */
+const SUPERVISION_CAPABILITY: Record<SupervisionSection, Capability> = {
+  targets: 'statistics.read', rules: 'statistics.read', statements: 'statistics.read', due: 'assessment.read'
+}
+
+/** The supervision sections a role may open (operators and assessors: the due list only). */
+export function supervisionSectionsFor (role: Role): readonly SupervisionSection[] {
+  return SUPERVISION_SECTIONS.filter((s) => roleCan(role, SUPERVISION_CAPABILITY[s]))
 }
 
 export function screensFor (role: Role): readonly Screen[] {

@@ -298,10 +298,12 @@ export async function latestStatement (q: Queryable, areaId: string, month: stri
   return rows[0] ? statementDto(rows[0]) : null
 }
 
-export async function listStatements (q: Queryable, areaPath: string, limit = 120): Promise<Array<Omit<StoredStatement, 'content'>>> {
+/** Kept versions of the subtree, newest month first; `month` keeps one month only. */
+export async function listStatements (q: Queryable, areaPath: string, opts: { month?: string, limit?: number } = {}): Promise<Array<Omit<StoredStatement, 'content'>>> {
   const { rows } = await q.query<Record<string, any>>(
     `select st.id, st.area_id, st.month, st.version, st.generated_at, st.generated_by, st.reason from statements st join areas a on a.id = st.area_id
-      where a.path like $1 || '%' order by st.month desc, st.area_id, st.version desc limit $2`, [areaPath, limit])
+      where a.path like $1 || '%' and ($3::text is null or st.month = $3) order by st.month desc, st.area_id, st.version desc limit $2`,
+    [areaPath, opts.limit ?? 120, opts.month ?? null])
   return rows.map(r => { const { content: _c, ...rest } = statementDto({ ...r, content: null }); return rest })
 }
 

@@ -59,7 +59,6 @@ const OverrideBody = Type.Object({
   reason: Type.String({ minLength: 4, maxLength: 500 })
 }, { additionalProperties: false })
 
-const AreaQuery = Type.Object({ areaId: Type.Optional(Id) }, { additionalProperties: false })
 const PopulationQuery = Type.Object({ areaId: Type.Optional(Id), date: Type.Optional(Type.String({ pattern: DATE_PATTERN })) }, { additionalProperties: false })
 const MonthQuery = Type.Object({ areaId: Type.Optional(Id), month: Type.Optional(Type.String({ pattern: MONTH_PATTERN })) }, { additionalProperties: false })
 const DueQuery = Type.Object({ areaId: Type.Optional(Id), withinDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 366 })) }, { additionalProperties: false })
@@ -286,12 +285,14 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
     return t
   })
 
-  app.get<{ Querystring: Static<typeof AreaQuery> }>('/api/statements', {
-    schema: { tags: ['reports'], summary: 'Monthly statements kept for an area subtree (every version), newest month first', querystring: AreaQuery },
+  // `month` narrows the list to one month: over a city's subtree the newest 120 versions may not
+  // reach back to the month a supervisor looks for.
+  app.get<{ Querystring: Static<typeof MonthQuery> }>('/api/statements', {
+    schema: { tags: ['reports'], summary: 'Monthly statements kept for an area subtree (every version), newest month first; `month` (YYYY-MM) keeps that month only', querystring: MonthQuery },
     preHandler: can('statistics.read')
   }, async (req) => {
     const area = await scopeFor(app.db, req, req.query.areaId)
-    return { items: await listStatements(app.db, area.path) }
+    return { items: await listStatements(app.db, area.path, { month: req.query.month }) }
   })
 
   const statementIn = async (req: FastifyRequest<{ Params: Static<typeof IdParams> }>) => {

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { ASSESSMENT_INDICATORS, CAPACITY_LEVEL_NAMES, computeAssessment } from '@eldercare/protocols'
 import { ErrorMessage } from '../../../components/error-message.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
@@ -6,6 +6,7 @@ import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useMutation } from '../../../lib/use-mutation.ts'
 import { apiBlob, pathId } from '../../../lib/api-client.ts'
 import { saveFile } from '../../../lib/save-file.ts'
+import { useRoute } from '../../../lib/router.ts'
 import { recordAssessment, useAssessmentForm, useAssessments, type AssessmentForm } from '../api/supervision.ts'
 
 /**
@@ -18,10 +19,18 @@ export function ResidentAssessments ({ residentId, canRecord }: { residentId: st
   const list = useAssessments(residentId, true)
   // The PDF needs the bearer token, so it is fetched and saved rather than linked.
   const print = useMutation(async (id: string) => { saveFile(`assessment-${id}.pdf`, await apiBlob(`/api/assessments/${pathId(id)}/pdf`)) })
-  const [open, setOpen] = useState(false)
+  // `#/residents/<id>/assessment` (the due list's link): this section on view, the form open for those who record.
+  const segments = useRoute().segments
+  const asked = segments[0] === 'residents' && segments[1] === residentId && segments[2] === 'assessment'
+  const [open, setOpen] = useState(asked && canRecord)
+  const here = useRef<HTMLDivElement>(null)
+  const loaded = list.data !== null
+  useEffect(() => {
+    if (asked && loaded) { here.current?.scrollIntoView?.({ block: 'start' }); here.current?.focus() }
+  }, [asked, loaded])
   const levelName = (l: number) => { const e = CAPACITY_LEVEL_NAMES[l]; return e ? `${l} ${locale === 'zh-CN' ? e.nameZh : e.nameEn}` : String(l) }
   return (
-    <div data-testid='resident-assessments'>
+    <div data-testid='resident-assessments' ref={here} tabIndex={-1}>
       {list.error !== null && <ErrorMessage error={describeApiError(list.error, t)} />}
       {list.data !== null && list.data.capacityOverrideReason !== null && (
         <p className='muted'>{t('assessment.overridden', { reason: list.data.capacityOverrideReason })}</p>

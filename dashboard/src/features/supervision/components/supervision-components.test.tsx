@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/react'
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
 import { ASSESSMENT_ITEMS } from '@eldercare/protocols'
 import { jsonResponse } from '../../../testing/incident-fixtures.ts'
@@ -56,5 +56,28 @@ describe('resident assessments', () => {
     fireEvent.submit(screen.getByTestId('assessment-form'))
     await waitFor(() => { expect(posted).toHaveLength(1) })
     expect((posted[0] as { scores: Record<string, number> }).scores.eating).toBe(4)
+  })
+})
+
+describe('resident assessments opened from the due list', () => {
+  it('opens the form at once on #/residents/<id>/assessment for those who record, and only for that resident', async () => {
+    const form = { standard: 'GB/T 42195-2022', maxTotal: 90, items: ASSESSMENT_ITEMS, indicators: [] }
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => url === '/api/assessment-form' ? jsonResponse(200, form) : jsonResponse(200, { capacityLevel: null, capacityOverrideReason: null, items: [] })))
+    window.location.hash = '#/residents/r1/assessment'
+    try {
+      const { unmount } = render(<ResidentAssessments residentId='r1' canRecord />)
+      await screen.findByTestId('assessment-form')
+      expect(document.activeElement).toBe(screen.getByTestId('resident-assessments'))
+      unmount()
+      render(<ResidentAssessments residentId='r1' canRecord={false} />)
+      await screen.findByText('尚无能力评估记录。')
+      expect(screen.queryByTestId('assessment-form')).toBeNull()
+      cleanup()
+      render(<ResidentAssessments residentId='r2' canRecord />)
+      await screen.findByText('尚无能力评估记录。')
+      expect(screen.queryByTestId('assessment-form')).toBeNull()
+    } finally {
+      window.location.hash = ''
+    }
   })
 })

@@ -1,0 +1,20 @@
+/** GET/PUT /api/areas/:id/visit-rules: the rule in force for an area and where it comes from (PUT: `target.write`, audited as `area.visit_rules`). */
+import { isVisitRulesDto, type VisitRulesDto } from '@eldercare/protocols'
+import { apiRequest, pathId } from '../../../lib/api-client.ts'
+import { useQuery } from '../../../lib/use-query.ts'
+import { checked } from '../../../lib/checked.ts'
+
+export type VisitRules = VisitRulesDto
+export type VisitRulesValues = Omit<VisitRules, 'fromAreaId'>
+
+export async function getVisitRules (areaId: string, signal?: AbortSignal): Promise<VisitRules> {
+  return checked(isVisitRulesDto, 'the visit rules', await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/visit-rules`, { signal }))
+}
+
+export function useVisitRules (areaId: string | null) {
+  return useQuery(areaId === null ? null : `visit-rules:${areaId}`, async (signal) => await getVisitRules(areaId ?? '', signal))
+}
+
+export async function putVisitRules (areaId: string, values: VisitRulesValues): Promise<VisitRules> {
+  return checked(isVisitRulesDto, 'the saved visit rules', await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/visit-rules`, { method: 'PUT', body: values }))
+}

@@ -1,0 +1,59 @@
+import { ErrorMessage } from '../../../components/error-message.tsx'
+import { describeApiError } from '../../../lib/describe-api-error.ts'
+import { useI18n, type MessageKey } from '../../../lib/i18n/i18n.ts'
+import type { SupervisionSection } from '../../../lib/permissions.ts'
+import { useAreas } from '../../../lib/registry/get-areas.ts'
+import { hrefFor } from '../../../lib/router.ts'
+import { AssessmentsDueList } from './assessments-due-list.tsx'
+import { StatementsList } from './statements-list.tsx'
+import { TargetsEditor } from './targets-editor.tsx'
+import { VisitRulesEditor } from './visit-rules-editor.tsx'
+
+const TITLES: Record<SupervisionSection, MessageKey> = {
+  targets: 'supervision.section.targets',
+  rules: 'supervision.section.rules',
+  statements: 'supervision.section.statements',
+  due: 'supervision.section.due'
+}
+
+export interface SupervisionPermissions {
+  /** PUT targets and visit rules (`target.write`) */
+  canWriteTargets: boolean
+  /** POST /api/statements (`statement.generate`) */
+  canGenerate: boolean
+}
+
+/**
+ * What the civil-affairs bureau measures an area on (issue 16), one section per
+ * `#/supervision/<section>`: yearly targets, the visit rules (which groups are due a monthly
+ * visit, which methods count), the kept monthly statements, and the reassessments due.
+ * `sections`: the role's; buttons appear only where the role's capabilities allow.
+ */
+export function SupervisionScreen ({ section, sections, permissions }: { section: SupervisionSection, sections: readonly SupervisionSection[], permissions: SupervisionPermissions }) {
+  const { t } = useI18n()
+  const areas = useAreas()
+  const list = areas.data ?? []
+  return (
+    <section className='screen' aria-labelledby='supervision-title' data-testid='supervision-screen' data-section={section}>
+      <div className='section-header'>
+        <h1 id='supervision-title' className='section-header__title'>{t('supervision.title')} · {t(TITLES[section])}</h1>
+      </div>
+      <nav aria-label={t('supervision.title')} className='subnav'>
+        {sections.map((s) => (
+          <a key={s} href={hrefFor('supervision', s)} aria-current={s === section ? 'page' : undefined} data-testid={`supervision-tab-${s}`}>{t(TITLES[s])}</a>
+        ))}
+      </nav>
+      {areas.error !== null && <ErrorMessage error={describeApiError(areas.error, t)} />}
+      {areas.data === null
+        ? areas.loading && <p className='muted' role='status'>{t('common.loading')}</p>
+        : (
+          <>
+            {section === 'targets' && <TargetsEditor areas={list} canEdit={permissions.canWriteTargets} />}
+            {section === 'rules' && <VisitRulesEditor areas={list} canEdit={permissions.canWriteTargets} />}
+            {section === 'statements' && <StatementsList areas={list} canGenerate={permissions.canGenerate} />}
+            {section === 'due' && <AssessmentsDueList areas={list} />}
+          </>
+          )}
+    </section>
+  )
+}

@@ -1,0 +1,95 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { setLocale } from '../../../lib/i18n/i18n.ts'
+import { stubPlatform } from '../../../testing/fake-fetch.ts'
+import { jsonResponse } from '../../../testing/incident-fixtures.ts'
+import { AREAS } from '../../../testing/supervision-fixtures.ts'
+import { VisitRulesEditor } from './visit-rules-editor.tsx'
+
+const DEFAULTS = { eligibleGroups: ['lives_alone', 'empty_nest', 'left_behind', 'disabled', 'severely_handicapped', 'special_difficulty'], countingMethods: ['home', 'phone', 'video_call'], disabledFromLevel: 2 }
+
+/** The platform's inheritance: an area's own rule, else the nearest ancestor's, else the defaults (fromAreaId null). */
+function platform (own: Record<string, typeof DEFAULTS>) {
+  const parent = new Map(AREAS.map((a) => [a.id, a.parentId]))
+  const writes = stubPlatform(({ method, url, body }) => {
+    const id = decodeURIComponent(url.split('/')[3])
+    if (method === 'PUT') own[id] = body
+    for (let at: string | null | undefined = id; at != null; at = parent.get(at)) {
+      if (own[at] !== undefined) return jsonResponse(200, { ...own[at], fromAreaId: at })
+    }
+    return jsonResponse(200, { ...DEFAULTS, fromAreaId: null })
+  })
+  return writes
+}
+
+describe('visit rules editor (issue 16)', () => {
+  it('says where the rule in force comes from: defaults, inherited from a named area, or the area\'s own', async () => {
+    platform({ s1: { eligibleGroups: ['lives_alone', 'disabled'], countingMethods: ['home'], disabledFromLevel: 3 } })
+    render(<VisitRulesEditor areas={AREAS} canEdit={false} />)
+    await waitFor(() => { expect(screen.getByTestId('rules-source').textContent).toContain('系统默认规则') })
+    expect(screen.getByTestId('rules-groups').textContent).toBe('独居、空巢、留守、失能、重残、特困/低保')
+
+    fireEvent.change(screen.getByTestId('rules-area'), { target: { value: 'm1' } })
+    await waitFor(() => { expect(screen.getByTestId('rules-source').textContent).toBe('沿用上级“七一街道”的规则') })
+    expect(screen.getByTestId('rules-effective').getAttribute('data-source')).toBe('inherited')
+    expect(screen.getByTestId('rules-groups').textContent).toBe('独居、失能')
+    expect(screen.getByTestId('rules-methods').textContent).toBe('上门探访')
+    expect(screen.getByTestId('rules-effective').textContent).toContain('3 能力重度受损（重度失能）')
+
+    fireEvent.change(screen.getByTestId('rules-area'), { target: { value: 's1' } })
+    await waitFor(() => { expect(screen.getByTestId('rules-source').textContent).toBe('本区域自行设定') })
+    // Without target.write there is nothing to change.
+    expect(screen.queryByTestId('rules-form')).toBeNull()
+  })
+
+  it('lets an administrator give an area its own rule, which then shows as its own', async () => {
+    const writes = platform({})
+    render(<VisitRulesEditor areas={AREAS} canEdit />)
+    fireEvent.change(screen.getByTestId('rules-area'), { target: { value: 'm2' } })
+    await waitFor(() => { expect(screen.getByTestId('rules-source').textContent).toContain('系统默认规则') })
+    fireEvent.click(screen.getByTestId('rules-group-family_planning_special'))
+    fireEvent.click(screen.getByTestId('rules-group-lives_alone'))
+    // off and on again: ticked last, still sent in its place
+    fireEvent.click(screen.getByTestId('rules-group-empty_nest'))
+    fireEvent.click(screen.getByTestId('rules-group-empty_nest'))
+    fireEvent.click(screen.getByTestId('rules-method-phone'))
+    fireEvent.click(screen.getByTestId('rules-method-video_call'))
+    fireEvent.change(screen.getByTestId('rules-disabled-from'), { target: { value: '3' } })
+    fireEvent.click(screen.getByTestId('rules-save'))
+    await screen.findByTestId('rules-saved')
+    expect(writes).toEqual([{
+      method: 'PUT',
+      url: '/api/areas/m2/visit-rules',
+      // in the vocabulary's order, whatever order the boxes were ticked in
+      body: { eligibleGroups: ['empty_nest', 'left_behind', 'disabled', 'severely_handicapped', 'special_difficulty', 'family_planning_special'], countingMethods: ['home'], disabledFromLevel: 3 }
+    }])
+    expect(screen.getByTestId('rules-source').textContent).toBe('本区域自行设定')
+    expect(screen.getByTestId('rules-methods').textContent).toBe('上门探访')
+  })
+
+  it('will not save a rule under which no visit could count', async () => {
+    const writes = platform({})
+    render(<VisitRulesEditor areas={AREAS} canEdit />)
+    await screen.findByTestId('rules-form')
+    for (const m of ['home', 'phone', 'video_call']) fireEvent.click(screen.getByTestId(`rules-method-${m}`))
+    expect(screen.getByTestId('rules-need-method').textContent).toContain('至少选择一种')
+    expect((screen.getByTestId('rules-save') as HTMLButtonElement).disabled).toBe(true)
+    expect(writes).toHaveLength(0)
+  })
+
+  it('speaks English when switched', async () => {
+    setLocale('en')
+    platform({ d1: DEFAULTS })
+    render(<VisitRulesEditor areas={AREAS} canEdit={false} />)
+    await waitFor(() => { expect(screen.getByTestId('rules-source').textContent).toBe("this area's own rule") })
+    expect(screen.getByTestId('rules-methods').textContent).toBe('Home visit、Phone call、Video call (爱的眼睛)')
+  })
+
+  it('treats an answer that breaks the contract as a bad response, not a rule', async () => {
+    stubPlatform(() => jsonResponse(200, { eligibleGroups: 'lives_alone', countingMethods: [], disabledFromLevel: 2, fromAreaId: null }))
+    render(<VisitRulesEditor areas={AREAS} canEdit />)
+    expect((await screen.findByRole('alert')).textContent).toContain('操作失败')
+    expect(screen.queryByTestId('rules-effective')).toBeNull()
+    expect(screen.queryByTestId('rules-form')).toBeNull()
+  })
+})
