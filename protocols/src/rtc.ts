@@ -79,7 +79,7 @@ export type CallDirection = 'inbound' | 'outbound'
 /** One entry of a call's history, as kept on the resident's record. */
 export interface CallEventDto {
   at: string
-  /** ringing | answered | ended | missed | failed | visit_recorded */
+  /** ringing | answered | ice_restart | ended | missed | failed | visit_recorded */
   kind: string
   /** the user, for what an operator did; null for what the device did */
   by: string | null

@@ -598,6 +598,7 @@ export const en: Messages = {
   'timeline.call_ended': 'Video call ended',
   'timeline.call_missed': 'Video call missed',
   'timeline.call_failed': 'Video call failed',
+  'timeline.call_ice_restart': 'Video call reconnecting after a network change (ICE restart)',
   'welfare.title': 'Welfare rounds (heat, cold, epidemic, power cut)',
   'welfare.round': 'Round',
   'welfare.none': 'No round yet.',

@@ -611,6 +611,7 @@ export const zhCN = {
   'timeline.call_ended': '视频通话结束',
   'timeline.call_missed': '视频呼叫未接',
   'timeline.call_failed': '视频呼叫失败',
+  'timeline.call_ice_restart': '网络变化，视频通话重新连接中（ICE 重启）',
   'welfare.title': '平安巡查（极端天气、疫情、停电）',
   'welfare.round': '巡查',
   'welfare.none': '还没有巡查。',
