@@ -115,4 +115,49 @@ describe.skipIf(!req.ok)('operator console: video calls with the intercom', () =
     expect(visit).toMatchObject({ residentId: home.residentId, status: 'done', outcome: 'well' })
     await page.screenshot({ path: join(shots, '3-recorded-as-visit.png') })
   })
+
+  it('[P-3.8] the intercom\'s network changes during a care call: the picture stops, the console restarts ICE, and picture and sound come back on the same call', async () => {
+    await p.api.request('PUT', `/api/residents/${home.residentId}/call-settings`, { autoAnswer: true })
+    await page.goto(`${p.httpUrl}/#/residents/${home.residentId}`)
+    const screen = page.getByTestId('residents-screen')
+    const close = screen.getByTestId('call-close')
+    if (await close.count() > 0) await close.click()
+    const known = new Set(intercom.calls.keys())
+    await screen.getByTestId('care-call-start').click()
+    const panel = screen.getByTestId('call-panel')
+    await panel.and(page.locator('[data-phase="connected"]')).waitFor({ timeout: 20_000 })
+    await expectLiveVideo(panel)
+    const call = [...intercom.calls.values()].find((c) => !known.has(c.callId))!
+    const media = call.media!
+    const portBefore = media.selectedLocalPort()
+    // count the frames the <video> presents (currentTime alone may run on without frames)
+    const frames = () => panel.getByTestId('call-remote-video').evaluate((v: HTMLVideoElement & { framesShown?: number }) => {
+      if (v.framesShown === undefined) {
+        v.framesShown = 0
+        const tick = () => { v.framesShown!++; v.requestVideoFrameCallback(tick) }
+        v.requestVideoFrameCallback(tick)
+      }
+      return v.framesShown
+    })
+    await frames()
+    await eventually(async () => await frames() > 10, 10_000, 'frames presented before the network change')
+
+    expect(await intercom.networkChange(call.callId)).toBeGreaterThan(0)
+    await panel.and(page.locator('[data-phase="reconnecting"]')).waitFor({ timeout: 20_000 })
+    const frozen = await frames()
+    await panel.and(page.locator('[data-phase="connected"]')).waitFor({ timeout: 30_000 })
+    // the elder's picture moves again, and the operator's camera reaches the intercom again
+    await eventually(async () => await frames() > frozen + 20, 15_000, 'frames presented after the ICE restart')
+    const inAfter = media.counters.videoPacketsIn
+    await eventually(async () => media.counters.videoPacketsIn > inAfter + 20 && media.counters.audioPacketsIn > 0, 10_000, 'the operator\'s media at the intercom after the restart')
+    expect(media.selectedLocalPort()).not.toBe(portBefore)
+    expect(intercom.calls.get(call.callId)!.state).toBe('active')
+    const during = await p.api.get<CallDto>(`/api/calls/${call.callId}`)
+    expect(during.status).toBe('active')
+    expect(during.events.map((e) => e.kind)).toEqual(['ringing', 'answered', 'ice_restart'])
+    await page.screenshot({ path: join(shots, '4-after-ice-restart.png') })
+
+    await panel.getByTestId('call-hangup').click()
+    await intercom.waitFor('ended', 10_000, call.callId)
+  })
 })
