@@ -8,7 +8,7 @@
 import { FormatRegistry, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import {
-  DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto, IncidentEscalatedDto, LoginResponse, ResidentDto
+  DailyCheckinPlanDto, DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto, IncidentEscalatedDto, LoginResponse, ResidentDto
 } from './dto.ts'
 
 /** `Date#toISOString` and other RFC 3339 times with a zone. */
@@ -40,3 +40,4 @@ export const isDeviceStatusDto = dtoCheck(DeviceStatusDto)
 export const isDeviceDto = dtoCheck(DeviceDto)
 export const isResidentDto = dtoCheck(ResidentDto)
 export const isLoginResponse = dtoCheck(LoginResponse)
+export const isDailyCheckinPlanDto = dtoCheck(DailyCheckinPlanDto)

@@ -7,6 +7,7 @@ import { DevicesScreen } from '../features/devices/components/devices-screen.tsx
 import { IncidentsConsole } from '../features/incidents/components/incidents-console.tsx'
 import { ReportsScreen } from '../features/reports/components/reports-screen.tsx'
 import { ResidentsScreen } from '../features/residents/components/residents-screen.tsx'
+import { DailyCheckinSection } from '../features/welfare-rounds/components/daily-checkin-form.tsx'
 import { VisitsScreen } from '../features/visits/components/visits-screen.tsx'
 import { WallScreen } from '../features/wall/components/wall-screen.tsx'
 import { SafeZoneEditor } from '../features/maps/components/safe-zone-editor.tsx'
@@ -94,7 +95,12 @@ function SignedIn ({ session }: { session: Session }) {
           <ResidentsScreen
             selectedId={param} showHistory={can(role, 'incident.read')} showVitals={can(role, 'vitals.read')} canReveal={canReveal} canTune={can(role, 'detection.write')}
             showAssessments={can(role, 'assessment.read')} canAssess={can(role, 'assessment.record')}
-            extra={can(role, 'vitals.read') ? (residentId, siteId) => <SafeZoneSection residentId={residentId} siteId={siteId} canEdit={can(role, 'detection.write')} /> : undefined}
+            extra={(residentId, siteId) => (
+              <>
+                {can(role, 'vitals.read') && <SafeZoneSection residentId={residentId} siteId={siteId} canEdit={can(role, 'detection.write')} />}
+                {can(role, 'welfare.read') && <DailyCheckinSection residentId={residentId} canEdit={can(role, 'checkin.plan')} />}
+              </>
+            )}
           />
         )}
         {screen === 'visits' && <VisitsScreen canRecord={can(role, 'visit.record')} canPlan={can(role, 'visit.plan')} />}
