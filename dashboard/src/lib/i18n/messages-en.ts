@@ -620,6 +620,7 @@ export const en: Messages = {
   'welfare.start': 'Start the round',
 
   'checkin.title': 'Daily check-in',
+  'visits.openCard': 'Open the resident\'s card (a video care call can be placed from there)',
   'checkin.none': 'No daily check-in for this resident.',
   'checkin.enabled': 'On: the resident checks in within the window every day.',
   'checkin.disabled': 'Disabled: no check, no follow-up task, no incident.',

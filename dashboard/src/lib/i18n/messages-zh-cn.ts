@@ -633,6 +633,7 @@ export const zhCN = {
   'welfare.start': '发起巡查',
 
   'checkin.title': '每日报平安',
+  'visits.openCard': '打开长者档案（可发起视频关怀通话）',
   'checkin.none': '未开通每日报平安。',
   'checkin.enabled': '已开通：每天须在时段内报平安。',
   'checkin.disabled': '已停用：不检查、不派任务、不生成事件。',
