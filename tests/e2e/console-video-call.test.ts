@@ -2,8 +2,9 @@
  * Video calls in a real browser [P-3.3][P-3.8]: Debian's Chromium with a fake camera and
  * microphone against the real embedded platform, and the simulated intercom that really
  * streams (werift + ffmpeg) over loopback. The operator answers the elder's call with video
- * and sees live frames; then places a care call that the intercom auto-answers, and records
- * it as a visit in one step.
+ * and sees live frames and hears the elder's tone, unlocks the door during the call; then places
+ * a care call that the intercom auto-answers, and records it as a visit in one step; then the
+ * intercom's network changes during a care call and the console restarts ICE [P-3.8].
  */
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -28,6 +29,27 @@ async function expectLiveVideo (panel: Locator): Promise<void> {
   const first = await eventually(async () => { const v = await remoteVideo(panel); return v.width > 0 && v.time > 0 && v }, 20_000, 'video frames in the console')
   const later = await eventually(async () => { const v = await remoteVideo(panel); return v.time > first.time + 1 && v }, 10_000, 'currentTime advancing')
   expect(later).toMatchObject({ width: 640, height: 360 })
+}
+
+/**
+ * The loudest frequency of the elder's sound as the console plays it, and its level in dB: the
+ * intercom sends a 440 Hz tone, so hearing it proves the operator hears the elder.
+ */
+async function remoteTone (panel: Locator): Promise<{ hz: number, db: number }> {
+  return panel.getByTestId('call-remote-video').evaluate(async (v: HTMLVideoElement) => {
+    const ctx = new AudioContext()
+    const analyser = ctx.createAnalyser()
+    analyser.fftSize = 4096
+    ctx.createMediaStreamSource(v.srcObject as MediaStream).connect(analyser)
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    const bins = new Float32Array(analyser.frequencyBinCount)
+    analyser.getFloatFrequencyData(bins)
+    let loudest = 1
+    for (let i = 1; i < bins.length; i++) if (bins[i] > bins[loudest]) loudest = i
+    const tone = { hz: loudest * ctx.sampleRate / analyser.fftSize, db: bins[loudest] }
+    await ctx.close()
+    return tone
+  })
 }
 
 describe.skipIf(!req.ok)('operator console: video calls with the intercom', () => {
@@ -73,6 +95,14 @@ describe.skipIf(!req.ok)('operator console: video calls with the intercom', () =
     // the operator's fake camera and microphone reach the intercom
     await eventually(async () => { const c = intercom.calls.get(callId)!.media!.counters; return c.videoPacketsIn > 20 && c.audioPacketsIn > 20 }, 10_000, 'the operator\'s media at the intercom')
     expect(await panel.getByTestId('call-state').textContent()).toContain('通话中')
+    // the operator hears the elder: the intercom's 440 Hz tone is what the console plays
+    const tone = await eventually(async () => { const t = await remoteTone(panel); return t.db > -60 && t }, 10_000, 'the elder\'s sound in the console')
+    expect(tone.hz).toBeGreaterThan(420)
+    expect(tone.hz).toBeLessThan(460)
+    // the door can be unlocked for a responder during the call, as before
+    await page.getByTestId('intercom-unlock').click()
+    await eventually(async () => device.commands.find((c) => c.type === 'intercom.unlock'), 10_000, 'intercom.unlock at the intercom during the call')
+    expect(intercom.calls.get(callId)!.state).toBe('active')
     await page.screenshot({ path: join(shots, '1-answered-with-video.png') })
 
     await panel.getByTestId('call-hangup').click()
