@@ -8,6 +8,7 @@ import { IncidentsConsole } from '../features/incidents/components/incidents-con
 import { ReportsScreen } from '../features/reports/components/reports-screen.tsx'
 import { ResidentsScreen } from '../features/residents/components/residents-screen.tsx'
 import { DailyCheckinSection } from '../features/welfare-rounds/components/daily-checkin-form.tsx'
+import { ResidentCalls } from '../features/calls/components/resident-calls.tsx'
 import { VisitsScreen } from '../features/visits/components/visits-screen.tsx'
 import { WallScreen } from '../features/wall/components/wall-screen.tsx'
 import { SafeZoneEditor } from '../features/maps/components/safe-zone-editor.tsx'
@@ -99,6 +100,7 @@ function SignedIn ({ session }: { session: Session }) {
               <>
                 {can(role, 'vitals.read') && <SafeZoneSection residentId={residentId} siteId={siteId} canEdit={can(role, 'detection.write')} />}
                 {can(role, 'welfare.read') && <DailyCheckinSection residentId={residentId} canEdit={can(role, 'checkin.plan')} />}
+                {can(role, 'call.read') && <ResidentCalls residentId={residentId} />}
               </>
             )}
           />
