@@ -10,7 +10,7 @@ import { Value } from '@sinclair/typebox/value'
 import {
   DailyCheckinPlanDto, DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto, IncidentEscalatedDto, LoginResponse, ResidentDto
 } from './dto.ts'
-import { CallListDto } from './rtc.ts'
+import { CallListDto, CallSettingsDto } from './rtc.ts'
 
 /** `Date#toISOString` and other RFC 3339 times with a zone. */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i
@@ -43,3 +43,4 @@ export const isResidentDto = dtoCheck(ResidentDto)
 export const isLoginResponse = dtoCheck(LoginResponse)
 export const isDailyCheckinPlanDto = dtoCheck(DailyCheckinPlanDto)
 export const isCallListDto = dtoCheck(CallListDto)
+export const isCallSettingsDto = dtoCheck(CallSettingsDto)

@@ -114,6 +114,10 @@ export const CallDto = Type.Object({
 })
 export type CallDto = Static<typeof CallDto>
 
+/** `GET`/`PUT /api/residents/:id/call-settings`: the intercom answers care calls by itself after ringing. */
+export const CallSettingsDto = Type.Object({ autoAnswer: Type.Boolean() })
+export type CallSettingsDto = Static<typeof CallSettingsDto>
+
 /** `GET /api/residents/:id/calls`: the resident's calls, newest first. */
 export const CallListDto = Type.Object({ items: Type.Array(CallDto) })
 export type CallListDto = Static<typeof CallListDto>

@@ -121,11 +121,14 @@ describe.skipIf(!req.ok)('operator console: video calls with the intercom', () =
     await page.getByText('视频通话结束').first().waitFor({ timeout: 10_000 })
   })
 
-  it('outbound: a care call from the resident card rings and the intercom auto-answers; recorded as a visit in one step', async () => {
-    await p.api.request('PUT', `/api/residents/${home.residentId}/call-settings`, { autoAnswer: true })
+  it('outbound: auto-answer turned on in the console; a care call from the resident card rings and the intercom auto-answers; recorded as a visit in one step and listed in the resident\'s calls', async () => {
     await page.goto(`${p.httpUrl}/#/residents/${home.residentId}`)
     // the incident workspace stays mounted, hidden, with its own resident card and call panel
     const screen = page.getByTestId('residents-screen')
+    // a supervisor's decision, in the console: this resident cannot press a button
+    await screen.getByTestId('auto-answer-toggle').click() // checked once the platform has it
+    await screen.locator('[data-testid="auto-answer"][data-on="true"]').waitFor({ timeout: 10_000 })
+    expect(await p.api.get(`/api/residents/${home.residentId}/call-settings`)).toEqual({ autoAnswer: true })
     await screen.getByTestId('care-call-start').click()
     const panel = screen.getByTestId('call-panel')
     await panel.and(page.locator('[data-phase="connected"]')).waitFor({ timeout: 20_000 })
@@ -143,6 +146,12 @@ describe.skipIf(!req.ok)('operator console: video calls with the intercom', () =
     expect(call.events.map((e) => e.kind)).toEqual(['ringing', 'answered', 'ended', 'visit_recorded'])
     const visit = await p.api.get(`/api/visits/${call.visitId}`)
     expect(visit).toMatchObject({ residentId: home.residentId, status: 'done', outcome: 'well' })
+    // the resident's call history in the console shows it, auto-answered and recorded as a visit
+    const history = screen.locator(`[data-testid="resident-call"][data-status="ended"]`).first()
+    await screen.getByTestId('resident-calls').waitFor({ timeout: 10_000 })
+    await page.reload()
+    await history.waitFor({ timeout: 10_000 })
+    expect(await history.textContent()).toContain('自动接听')
     await page.screenshot({ path: join(shots, '3-recorded-as-visit.png') })
   })
 

@@ -100,7 +100,7 @@ function SignedIn ({ session }: { session: Session }) {
               <>
                 {can(role, 'vitals.read') && <SafeZoneSection residentId={residentId} siteId={siteId} canEdit={can(role, 'detection.write')} />}
                 {can(role, 'welfare.read') && <DailyCheckinSection residentId={residentId} canEdit={can(role, 'checkin.plan')} />}
-                {can(role, 'call.read') && <ResidentCalls residentId={residentId} />}
+                {can(role, 'call.read') && <ResidentCalls residentId={residentId} canSetAutoAnswer={can(role, 'call.settings')} />}
               </>
             )}
           />

@@ -630,6 +630,8 @@ export const en: Messages = {
   'calls.direction.inbound': 'The elder called',
   'calls.direction.outbound': 'Care call',
   'calls.autoAnswer': 'auto-answer',
+  'calls.autoAnswerSetting': 'Auto-answer care calls',
+  'calls.autoAnswerHint': 'for residents who cannot press a button: the intercom rings briefly, then answers by itself (changes are audited)',
   'calls.status.ringing': 'Ringing',
   'calls.status.active': 'In progress',
   'calls.status.ended': 'Ended',

@@ -643,6 +643,8 @@ export const zhCN = {
   'calls.direction.inbound': '长者呼叫中心',
   'calls.direction.outbound': '关怀呼出',
   'calls.autoAnswer': '自动接听',
+  'calls.autoAnswerSetting': '关怀通话自动接听',
+  'calls.autoAnswerHint': '适用于无法按键的长者：对讲机响铃片刻后自行接通（修改会被审计）',
   'calls.status.ringing': '振铃中',
   'calls.status.active': '通话中',
   'calls.status.ended': '已结束',

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
-import { CallDto, CallListDto } from '@eldercare/protocols'
+import { CallDto, CallListDto, CallSettingsDto } from '@eldercare/protocols'
 import { errors } from '../../errors.ts'
 import { VISIT_OUTCOMES } from '../visits/service.ts'
 import type { CallService, Caller } from './service.ts'
@@ -70,14 +70,14 @@ export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { c
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/residents/:id/call-settings', {
-    schema: { tags, params: IdParams }, preHandler: readers
+    schema: { tags, summary: 'autoAnswer: whether the intercom answers care calls by itself', params: IdParams, response: { 200: CallSettingsDto } }, preHandler: readers
   }, async (req) => {
     if (!await calls.repo.residentInScope(req.params.id, req.user.areaPath)) throw errors.NOT_FOUND('resident')
     return { autoAnswer: await calls.repo.autoAnswer(req.params.id) }
   })
 
   app.put<{ Params: Static<typeof IdParams>, Body: Static<typeof SettingsBody> }>('/api/residents/:id/call-settings', {
-    schema: { tags, summary: 'autoAnswer: the intercom answers care calls by itself after ringing (residents who cannot press a button)', params: IdParams, body: SettingsBody },
+    schema: { tags, summary: 'autoAnswer: the intercom answers care calls by itself after ringing (residents who cannot press a button)', params: IdParams, body: SettingsBody, response: { 200: CallSettingsDto } },
     preHandler: [app.authenticate, app.requireCapability('call.settings')]
   }, async (req) => {
     if (!await calls.repo.residentInScope(req.params.id, req.user.areaPath)) throw errors.NOT_FOUND('resident')

@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react'
+import { fireEvent, render, screen, within } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
 import { isCallListDto, type CallDto } from '@eldercare/protocols'
 import { jsonResponse } from '../../../testing/incident-fixtures.ts'
@@ -17,11 +17,22 @@ const care: CallDto = {
 }
 const missed: CallDto = { ...care, id: 'call-2', direction: 'inbound', status: 'missed', autoAnswer: false, startedBy: null, answeredAt: null, endedAt: '2026-11-27T02:00:30.000Z', durationS: null, visitId: null, events: [] }
 
-function platform (body: unknown) {
-  vi.stubGlobal('fetch', vi.fn(async (url: string) => {
+/** The platform's calls, faked at fetch: the list answers `body`; call settings are kept and each PUT recorded. */
+function platform (body: unknown, settings: unknown = { autoAnswer: false }) {
+  const puts: unknown[] = []
+  let current = settings
+  vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit = {}) => {
+    if (url === '/api/residents/r1/call-settings') {
+      if (init.method === 'PUT') {
+        current = JSON.parse(String(init.body))
+        puts.push(current)
+      }
+      return jsonResponse(200, current)
+    }
     expect(url).toBe('/api/residents/r1/calls?limit=20')
     return jsonResponse(200, body)
   }))
+  return puts
 }
 
 describe('the resident\'s video calls', () => {
@@ -40,6 +51,21 @@ describe('the resident\'s video calls', () => {
     expect(rows[1].textContent).toContain('长者呼叫中心')
     expect(rows[1].getAttribute('data-status')).toBe('missed')
     expect(rows[1].textContent).toContain('未接')
+  })
+
+  it('auto-answer: shown to everyone who reads calls, changed only with call.settings', async () => {
+    const puts = platform({ items: [] })
+    const { unmount } = render(<ResidentCalls residentId='r1' />)
+    const readOnly = await screen.findByTestId('auto-answer-toggle') as HTMLInputElement
+    expect(readOnly.disabled).toBe(true)
+    expect(readOnly.checked).toBe(false)
+    unmount()
+    render(<ResidentCalls residentId='r1' canSetAutoAnswer />)
+    const toggle = await screen.findByLabelText('关怀通话自动接听') as HTMLInputElement
+    expect(toggle.disabled).toBe(false)
+    fireEvent.click(toggle)
+    await vi.waitFor(() => { expect(screen.getByTestId('auto-answer').getAttribute('data-on')).toBe('true') })
+    expect(puts).toEqual([{ autoAnswer: true }])
   })
 
   it('says so when there are none, and refuses an answer that breaks CallListDto', async () => {

@@ -2,18 +2,20 @@ import { ErrorMessage } from '../../../components/error-message.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useResidentCalls } from '../api/get-resident-calls.ts'
+import { AutoAnswerSetting } from './auto-answer-setting.tsx'
 
 /**
  * The resident's video calls (爱的眼睛 and the elder's own calls) as the platform records them:
  * when, which way, how it ended and how long, who took part, network restarts, and whether the
- * call was recorded as a visit.
+ * call was recorded as a visit; above them, whether the intercom answers care calls by itself.
  */
-export function ResidentCalls ({ residentId }: { residentId: string }) {
+export function ResidentCalls ({ residentId, canSetAutoAnswer = false }: { residentId: string, canSetAutoAnswer?: boolean }) {
   const { t, formatDateTime } = useI18n()
   const calls = useResidentCalls(residentId)
   return (
     <section aria-labelledby={`calls-${residentId}`} data-testid='resident-calls'>
       <h3 className='detail__section-title' id={`calls-${residentId}`}>{t('calls.history')}</h3>
+      <AutoAnswerSetting residentId={residentId} canChange={canSetAutoAnswer} />
       {calls.error !== null && <ErrorMessage error={describeApiError(calls.error, t)} />}
       {calls.data === null
         ? calls.loading && <p className='muted' role='status'>{t('common.loading')}</p>
