@@ -2,6 +2,7 @@ import { fireEvent, render, screen, within } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
 import { isCallListDto, type CallDto } from '@eldercare/protocols'
 import { jsonResponse } from '../../../testing/incident-fixtures.ts'
+import { announceCallsChanged } from '../lib/calls-changed.ts'
 import { ResidentCalls } from './resident-calls.tsx'
 
 const care: CallDto = {
@@ -66,6 +67,15 @@ describe('the resident\'s video calls', () => {
     fireEvent.click(toggle)
     await vi.waitFor(() => { expect(screen.getByTestId('auto-answer').getAttribute('data-on')).toBe('true') })
     expect(puts).toEqual([{ autoAnswer: true }])
+  })
+
+  it('fetches again when a call on the screen ends or is recorded as a visit', async () => {
+    platform({ items: [] })
+    render(<ResidentCalls residentId='r1' />)
+    expect(await screen.findByText('还没有视频通话。')).toBeTruthy()
+    platform({ items: [care] })
+    announceCallsChanged()
+    expect((await screen.findAllByTestId('resident-call'))).toHaveLength(1)
   })
 
   it('says so when there are none, and refuses an answer that breaks CallListDto', async () => {

@@ -1,7 +1,9 @@
 import { ErrorMessage } from '../../../components/error-message.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
+import { useEffect } from 'react'
 import { useResidentCalls } from '../api/get-resident-calls.ts'
+import { onCallsChanged } from '../lib/calls-changed.ts'
 import { AutoAnswerSetting } from './auto-answer-setting.tsx'
 
 /**
@@ -12,6 +14,8 @@ import { AutoAnswerSetting } from './auto-answer-setting.tsx'
 export function ResidentCalls ({ residentId, canSetAutoAnswer = false }: { residentId: string, canSetAutoAnswer?: boolean }) {
   const { t, formatDateTime } = useI18n()
   const calls = useResidentCalls(residentId)
+  const { reload } = calls
+  useEffect(() => onCallsChanged(reload), [reload])
   return (
     <section aria-labelledby={`calls-${residentId}`} data-testid='resident-calls'>
       <h3 className='detail__section-title' id={`calls-${residentId}`}>{t('calls.history')}</h3>
@@ -30,7 +34,7 @@ export function ResidentCalls ({ residentId, canSetAutoAnswer = false }: { resid
                 {calls.data.map((c) => {
                   const restarts = c.events.filter((e) => e.kind === 'ice_restart').length
                   return (
-                    <tr key={c.id} data-testid='resident-call' data-status={c.status}>
+                    <tr key={c.id} data-testid='resident-call' data-call-id={c.id} data-status={c.status}>
                       <td>{formatDateTime(c.startedAt)}</td>
                       <td>{t(`calls.direction.${c.direction}`)}{c.autoAnswer && <span className='muted'> · {t('calls.autoAnswer')}</span>}</td>
                       <td>{t(`calls.status.${c.status}`)}{c.durationS !== null && <span className='muted'> · {t('call.duration', { seconds: c.durationS })}</span>}</td>
