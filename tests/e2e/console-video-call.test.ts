@@ -4,7 +4,8 @@
  * streams (werift + ffmpeg) over loopback. The operator answers the elder's call with video
  * and sees live frames and hears the elder's tone, unlocks the door during the call; then places
  * a care call that the intercom auto-answers, and records it as a visit in one step; then the
- * intercom's network changes during a care call and the console restarts ICE [P-3.8].
+ * intercom's network changes during a care call and the console restarts ICE [P-3.8]. Last, on
+ * the same resident screen, the daily check-in plan (报平安) is created and disabled.
  */
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -196,5 +197,18 @@ describe.skipIf(!req.ok)('operator console: video calls with the intercom', () =
 
     await panel.getByTestId('call-hangup').click()
     await intercom.waitFor('ended', 10_000, call.callId)
+  })
+
+  it('the daily check-in plan (报平安) is created and disabled from the resident screen, and the platform has it', async () => {
+    await page.goto(`${p.httpUrl}/#/residents/${home.residentId}`)
+    const section = page.getByTestId('residents-screen').getByTestId('checkin-section')
+    await section.locator('[data-testid="checkin-form"][data-state="none"]').waitFor({ timeout: 10_000 })
+    await section.getByLabel('截止时间').fill('09:30')
+    await section.getByTestId('checkin-save').click()
+    await section.locator('[data-testid="checkin-form"][data-state="enabled"]').waitFor({ timeout: 10_000 })
+    expect(await p.api.get(`/api/residents/${home.residentId}/daily-checkin`)).toMatchObject({ windowStart: '07:00', windowEnd: '09:30', escalateAfterMin: 120, enabled: true, updatedBy: ADMIN.username })
+    await section.getByTestId('checkin-toggle').click()
+    await section.locator('[data-testid="checkin-form"][data-state="disabled"]').waitFor({ timeout: 10_000 })
+    expect((await p.api.get(`/api/residents/${home.residentId}/daily-checkin`)).enabled).toBe(false)
   })
 })
