@@ -19,7 +19,8 @@ import { startPostgres, type PostgresServer } from '../../support/postgres.ts'
 import { makeTempDir, spawnServer, waitUntilReady, type ServerProcess } from '../../support/process.ts'
 import { provisionFleet } from './provision.ts'
 import { startScaledBench } from './scaled.ts'
-import type { AlarmRecord, BenchDevice, ProbeSpec, WorkerCommand, WorkerCounts, WorkerReply } from './protocol.ts'
+import type { Target } from './target.ts'
+import type { AlarmRecord, BenchDevice, WorkerCommand, WorkerCounts, WorkerReply } from './protocol.ts'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url))
@@ -263,20 +264,6 @@ function plan (o: AlarmBenchOptions, devices: BenchDevice[]): { probe: BenchDevi
   return { probe, others, alarms }
 }
 
-export interface Target {
-  name: string
-  host: string
-  port: number
-  probe: ProbeSpec
-  /** the server processes measured (RSS and CPU summed over them): the platform, or every node of a scaled stack; none for Mosquitto */
-  pids: number[]
-  /** where `/metrics` is scraped (counters summed, event-loop lag the worst of them) */
-  metricsUrls: string[]
-  /** whether those `/metrics` carry the gateway's figures (accepted messages, reading points); a scaled stack's standalone gateways serve no HTTP */
-  gatewayMetrics: boolean
-  /** reading points in the store now, when `/metrics` cannot tell (the scaled stack counts them in InfluxDB) */
-  pointsStored?: () => Promise<number | null>
-}
 
 async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[], log: (l: string) => void): Promise<TargetResult> {
   const { probe, others, alarms } = plan(o, devices)

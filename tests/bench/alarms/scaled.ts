@@ -12,7 +12,7 @@
  * empty, and "reading points stored" is counted in InfluxDB before and after the run.
  */
 import { startScaledStack, type ScaledStack } from '../../support/scaled-stack.ts'
-import type { AlarmBenchOptions, Target } from './bench.ts'
+import type { Target } from './target.ts'
 
 /** Measurement and retention policy of the readings (readings/src/influx-store.ts). */
 const POINTS_QUERY = 'SELECT count("hr") FROM "eldercare_readings"."readings"'
@@ -24,7 +24,10 @@ export interface ScaledBench {
   stop(): Promise<void>
 }
 
-export async function startScaledBench (o: AlarmBenchOptions, admin: { username: string, password: string }, log: (line: string) => void): Promise<ScaledBench> {
+/** The options of bench.ts this needs (AlarmBenchOptions). */
+export interface ScaledBenchOptions { gateways: number, platforms: number, devices: number, root?: string }
+
+export async function startScaledBench (o: ScaledBenchOptions, admin: { username: string, password: string }, log: (line: string) => void): Promise<ScaledBench> {
   const stack = await startScaledStack({
     gateways: o.gateways,
     platforms: o.platforms,
