@@ -54,6 +54,8 @@ export interface ScaledStackOptions {
   logLevel?: string
   /** haproxy's connection limit (default 4000; about two descriptors each must fit `ulimit -n`) */
   maxconn?: number
+  /** haproxy's health-check interval (default haproxy.ts's 300ms, quick for tests that kill nodes; deploy/haproxy.cfg's own is 2s) */
+  checkInterval?: string
   /** the checkout whose nodes run (default this one) */
   root?: string
   /** progress lines */
@@ -111,7 +113,7 @@ export async function startScaledStack (opts: ScaledStackOptions): Promise<Scale
     const haproxy = parts.haproxy = await startHaproxy({
       gateways: parts.gateways!.map((g) => ({ mqtt: Number(g.env.MQTT_PORT), ws: Number(g.env.MQTT_WS_PORT) })),
       platforms: parts.platforms!.map((p) => ({ http: Number(p.env.HTTP_PORT) }))
-    }, { maxconn: opts.maxconn })
+    }, { maxconn: opts.maxconn, checkInterval: opts.checkInterval })
     const httpUrl = `http://127.0.0.1:${haproxy.httpPort}`
     // haproxy routes to a node once its health checks pass
     await waitUntilReady('the stack through haproxy', async () => (await fetch(`${httpUrl}/api/health`)).status === 200, { timeoutMs: 30_000, intervalMs: 100, logTail: () => haproxy.logTail() })
