@@ -323,12 +323,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   }
 
   async close (): Promise<void> {
+    await this.redelivery?.stop() // before the broker: no redelivery to a closing connection
     await Promise.all([
       ...this.servers.map((l) => l.close()),
       new Promise<void>((resolve) => this.broker.close(() => resolve()))
     ])
     await this.pruner.stop()
-    await this.redelivery?.stop()
     await this.inbox.close()
     await this.presence.close()
     await this.readings?.close()
