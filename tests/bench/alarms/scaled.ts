@@ -37,8 +37,8 @@ export async function startScaledBench (o: ScaledBenchOptions, admin: { username
     // about two descriptors per connection must fit `ulimit -n` (20,000 on these machines)
     maxconn: Math.min(9500, Math.max(4000, Math.ceil(o.devices * 1.1) + 200)),
     // production's health checks (deploy/haproxy.cfg: every 2 s, down after 3 misses); at the tests'
-    // 300 ms an overloaded gateway missed three checks and haproxy cut every session it held
-    // (on-marked-down shutdown-sessions): 5,000 devices disconnected mid-run
+    // 300 ms all 5,000 devices were disconnected mid-run, most likely an overloaded gateway marked
+    // down and its sessions cut (on-marked-down shutdown-sessions)
     checkInterval: '2s',
     root: o.root,
     log
