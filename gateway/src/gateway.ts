@@ -9,6 +9,7 @@ import { pino, type Logger } from 'pino'
 import { MAX_PACKET_BYTES, deviceTopic, parseDeviceTopic, type Command, type RtcSignalDown } from '@eldercare/protocols'
 import { checkSubscribe } from './acl.ts'
 import { CommandDelivery, type CommandPublishOptions } from './command-delivery.ts'
+import { CommandRedelivery, type CommandRedeliveryOptions } from './command-redelivery.ts'
 import { DeviceAuth } from './connect.ts'
 import { codes, type GatewayError } from './errors.ts'
 import { InboxPruner, type InboxPrunerOptions } from './inbox/pruner.ts'
@@ -58,6 +59,8 @@ export interface GatewayOptions {
   proxyProtocol?: boolean
   /** Scaled mode: join the other nodes' brokers through this Redis (cluster.ts). */
   redisUrl?: string
+  /** Scaled mode: how this node redelivers commands the cluster's pub/sub missed (command-redelivery.ts). */
+  commandRedelivery?: CommandRedeliveryOptions
   /** [P-3.1] Readings store, writer bounds and detection rules; `false` = readings only counted. */
   readings?: ReadingsOptions | false
 }
@@ -92,6 +95,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly ingest: Ingest
   private readonly ctx: IngestContext
   private readonly commands: CommandDelivery
+  private readonly redelivery?: CommandRedelivery
   private readonly maxPacketBytes: number
   private readonly proxyProtocol: boolean
   private servers: Listener[] = []
@@ -112,6 +116,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.inbox = new InboxWriter({ store, log: log.child({ part: 'inbox' }), ...opts.inboxWriter })
     this.pruner = new InboxPruner({ store, log: log.child({ part: 'inbox' }), now, ...opts.idempotency })
     this.commands = new CommandDelivery(store, log, now)
+    // [P-3.6] answered here or on another node (relayed): a copy still queued is not delivered again
+    this.on('commandAck', (n) => this.commands.answeredBy(n.commandId))
     this.maxPacketBytes = opts.maxPacketBytes ?? MAX_PACKET_BYTES
     this.proxyProtocol = opts.proxyProtocol ?? false
     this.cluster = opts.redisUrl ? redisBrokerParts(opts.redisUrl, log) : undefined
@@ -167,6 +173,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         ? this.observers.forward(client, packet)
         : this.integrations.session(client) ? this.integrations.forward(client, packet) : this.onForward(client, packet))
     })
+    // scaled mode: commands Redis pub/sub lost on the way are redelivered from PostgreSQL by the node holding the device
+    if (this.cluster) this.redelivery = new CommandRedelivery(this.broker, store, this.auth.sessions, this.commands, log.child({ part: 'commands' }), now, opts.commandRedelivery)
     this.broker.on('clientReady', (client) => {
       if (this.observers.session(client)) return void log.info({ observer: client.id }, 'observer connected')
       if (this.integrations.session(client)) return void log.info({ integration: client.id }, 'integration client connected')
@@ -207,6 +215,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     }
     await this.readings?.start()
     this.pruner.start()
+    this.redelivery?.start()
     const handle = this.broker.handle.bind(this.broker)
     // [P-2.1] every listener's connections pass the packet-size guard before aedes sees a byte
     const guard: GuardOptions = {
@@ -243,7 +252,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
    * persistent session and delivered on reconnect unless `expiresAt` has passed [P-4.5]).
    */
   publishCommand (deviceId: string, command: Command, opts: CommandPublishOptions = {}): Promise<void> {
-    return this.publish(deviceTopic(deviceId, 'commands'), command, 1, (packet) => this.commands.stamp(packet, opts))
+    return this.publish(deviceTopic(deviceId, 'commands'), command, 1, (packet) => this.commands.stamp(packet, command.id, opts))
   }
 
   /**
@@ -314,6 +323,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   }
 
   async close (): Promise<void> {
+    await this.redelivery?.stop() // before the broker: no redelivery to a closing connection
     await Promise.all([
       ...this.servers.map((l) => l.close()),
       new Promise<void>((resolve) => this.broker.close(() => resolve()))

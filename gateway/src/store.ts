@@ -42,6 +42,17 @@ export function inboxKey (deviceId: string, msgId: string, type: string, deviceT
   return `${deviceId}\u0000${msgId}\u0000${type}\u0000${ms}`
 }
 
+/** [P-3.5] A command row as the gateway redelivers it (./command-redelivery.ts). */
+export interface UndeliveredCommand {
+  id: string
+  deviceId: string
+  type: string
+  args: Record<string, unknown> | null
+  /** epoch ms: the command's `ts` as first published */
+  createdAt: number
+  expiresAt: number | null
+}
+
 export interface PresencePatch {
   online?: boolean
   lastSeenAt?: Date
@@ -119,6 +130,27 @@ export class GatewayStore {
   /** [P-4.5] The command reached the device's connection; its acknowledgement deadline runs from now. */
   async markCommandDelivered (deviceId: string, commandId: string, at: Date): Promise<void> {
     await this.sql.query('update commands set delivered_at = $3 where id = $1 and device_id = $2 and delivered_at is null', [commandId, deviceId, at])
+  }
+
+  /**
+   * [P-4.5] Commands still waiting for delivery that were published at least `createdBefore` and
+   * have not expired: the newest first (a command just missed matters more than an old one queued
+   * for a device that is away), at most `limit`.
+   */
+  async undeliveredCommands (createdBefore: Date, now: Date, limit: number): Promise<UndeliveredCommand[]> {
+    const { rows } = await this.sql.query<{ id: string, device_id: string, type: string, args: unknown, created_at: Date | string, expires_at: Date | string | null }>(
+      `select id, device_id, type, args, created_at, expires_at from commands
+        where status = 'sent' and delivered_at is null and created_at < $1 and (expires_at is null or expires_at > $2)
+        order by created_at desc limit $3`,
+      [createdBefore, now, limit], { priority: 'background' })
+    return rows.map((r) => ({
+      id: r.id,
+      deviceId: r.device_id,
+      type: r.type,
+      args: (typeof r.args === 'string' ? JSON.parse(r.args) : r.args) as Record<string, unknown> | null,
+      createdAt: new Date(r.created_at).getTime(),
+      expiresAt: r.expires_at === null ? null : new Date(r.expires_at).getTime()
+    }))
   }
 
   /** Writes many devices' presence in one statement (no database write per message). */

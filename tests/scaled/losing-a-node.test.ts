@@ -1,7 +1,7 @@
 /**
  * Losing a node loses nothing (issue 14): the scaled topology as separate processes — two
  * standalone gateways, two platform nodes, real PostgreSQL, Redis and InfluxDB, Debian's HAProxy
- * in front (tests/support/cluster.ts) — and one part taken away at a time while devices send QoS 1
+ * in front (tests/support/scaled-stack.ts) — and one part taken away at a time while devices send QoS 1
  * falls through HAProxy and operators watch through it:
  *
  * - a gateway killed with SIGKILL: devices reconnect to the other and resend [P-4.1][P-2.4];
@@ -26,12 +26,11 @@ import type { ClientToServerEvents, IncidentDto, ServerToClientEvents } from '@e
 import { SimDevice } from '@eldercare/device-sim'
 import type { DeviceEvent } from '@eldercare/protocols'
 import { needsAll } from '../support/requirements.ts'
-import { needsPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts'
-import { needsRedis, startRedis, type RedisServer } from '../support/redis.ts'
-import { needsInflux, startInflux, type InfluxServer } from '../support/influx.ts'
-import { needsHaproxy, startHaproxy, type Haproxy } from '../support/haproxy.ts'
-import { startGatewayNode, startPlatformNode, type NodeProcess } from '../support/nodes.ts'
-import { freePort } from '../support/free-port.ts'
+import { needsPostgres, type PostgresServer } from '../support/postgres.ts'
+import { needsRedis, type RedisServer } from '../support/redis.ts'
+import { needsInflux } from '../support/influx.ts'
+import { needsHaproxy } from '../support/haproxy.ts'
+import { startScaledStack, type ScaledNode, type ScaledStack } from '../support/scaled-stack.ts'
 import { ADMIN, Api, eventually, seedHome, type SeededHome } from '../support/platform.ts'
 
 const req = needsAll('scaled mode as processes (PostgreSQL + Redis + InfluxDB + HAProxy)', [needsPostgres(), needsRedis(), needsInflux(), needsHaproxy()])
@@ -71,30 +70,14 @@ class Console {
   close (): void { this.socket.close() }
 }
 
-/** A node that can be killed and started again on the same ports (tests/support/nodes.ts). */
-class Node {
-  private current: NodeProcess | null = null
-  constructor (readonly name: string, private readonly part: 'gateway' | 'platform', readonly env: Record<string, string>) {}
-  get running (): boolean { return this.current !== null && !this.current.process.hasExited() }
-  async start (): Promise<void> {
-    if (this.running) return
-    this.current = await (this.part === 'gateway' ? startGatewayNode : startPlatformNode)(this.env, { name: this.name })
-  }
-  /** kill -9: no shutdown hook runs, every socket is cut. */
-  async crash (): Promise<void> { await this.current?.process.kill('SIGKILL') }
-  async stop (): Promise<void> { await this.current?.stop() }
-  logTail (lines?: number): string { return this.current?.logTail(lines) ?? '' }
-}
-
 describe.skipIf(!req.ok)('losing a node loses nothing (issue 14): two gateways, two platform nodes, HAProxy, real engines', () => {
+  let stack: ScaledStack
   let postgres: PostgresServer
   let redis: RedisServer
-  let influx: InfluxServer
-  let haproxy: Haproxy
   let httpUrl: string
   let mqttUrl: string
-  let gateways: Node[]
-  let platforms: Node[]
+  let gateways: ScaledNode[]
+  let platforms: ScaledNode[]
   let pool: pg.Pool
   let api: Api
   let webhook: Server
@@ -102,9 +85,6 @@ describe.skipIf(!req.ok)('losing a node loses nothing (issue 14): two gateways, 
   const devices: SimDevice[] = []
 
   beforeAll(async () => {
-    // Redis keeps its data across a stop, as in docker-compose.yml (appendonly): sessions and in-flight QoS 1 live there
-    [postgres, redis, influx] = await Promise.all([startPostgres(), startRedis({ persistent: true }), startInflux()])
-    const [databaseUrl, influxUrl] = await Promise.all([postgres.createDatabase('scaled'), influx.createDatabase('vitals')])
     webhook = createServer((request, response) => {
       let body = ''
       request.on('data', (c) => { body += c })
@@ -116,42 +96,21 @@ describe.skipIf(!req.ok)('losing a node loses nothing (issue 14): two gateways, 
     })
     await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve))
     const webhookUrl = `http://127.0.0.1:${(webhook.address() as { port: number }).port}/notify`
-    const shared = { DATABASE_URL: databaseUrl, REDIS_URL: redis.url, INFLUX_URL: influxUrl }
-    const platformEnv = {
-      ...shared,
-      ADMIN_USERNAME: ADMIN.username,
-      ADMIN_PASSWORD: ADMIN.password,
-      DATA_KEY: Buffer.alloc(32, 7).toString('base64'), // one key for every node: sealed fields read anywhere
-      NOTIFY_WEBHOOK_URL: webhookUrl,
-      NOTIFY_WEBHOOK_SECRET: WEBHOOK_SECRET
-    }
-    const gatewayEnv = async () => ({ ...shared, MQTT_PORT: String(await freePort()), MQTT_WS_PORT: String(await freePort()), MQTT_PROXY_PROTOCOL: 'on' })
-    const platformEnvOn = async () => ({ ...platformEnv, HTTP_PORT: String(await freePort()) })
-    platforms = [new Node('platform-1', 'platform', await platformEnvOn()), new Node('platform-2', 'platform', await platformEnvOn())]
-    gateways = [new Node('gateway-1', 'gateway', await gatewayEnv()), new Node('gateway-2', 'gateway', await gatewayEnv())]
-    await platforms[0].start() // runs the migrations and creates the administrator
-    await Promise.all([platforms[1].start(), ...gateways.map((g) => g.start())])
-    haproxy = await startHaproxy({
-      gateways: gateways.map((g) => ({ mqtt: Number(g.env.MQTT_PORT), ws: Number(g.env.MQTT_WS_PORT) })),
-      platforms: platforms.map((p) => ({ http: Number(p.env.HTTP_PORT) }))
-    })
-    httpUrl = `http://127.0.0.1:${haproxy.httpPort}`
-    mqttUrl = `mqtt://127.0.0.1:${haproxy.mqttPort}`
+    // Redis keeps its data across a stop, as in docker-compose.yml (appendonly): sessions and in-flight QoS 1 live there
+    stack = await startScaledStack({ gateways: 2, platforms: 2, admin: ADMIN, persistentRedis: true, platformEnv: { NOTIFY_WEBHOOK_URL: webhookUrl, NOTIFY_WEBHOOK_SECRET: WEBHOOK_SECRET } })
+    ;({ postgres, redis, gateways, platforms, httpUrl } = stack)
+    mqttUrl = `mqtt://127.0.0.1:${stack.mqttPort}`
     api = new Api(httpUrl)
-    // haproxy routes to a node once its health checks pass
-    await eventually(async () => (await fetch(`${httpUrl}/api/health`)).status === 200, 20_000, 'health 200 through HAProxy')
     await api.login()
-    pool = new pg.Pool({ connectionString: databaseUrl, max: 4 })
+    pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 })
     pool.on('error', () => {}) // the PostgreSQL scenario cuts these connections on purpose
   }, 180_000)
 
   afterAll(async () => {
     await Promise.all(devices.map((d) => withTimeout(d.close(), 3000, 'device closed').catch(() => {})))
-    await Promise.all([...(gateways ?? []), ...(platforms ?? [])].map((n) => n.stop()))
-    await haproxy?.stop()
+    await stack?.stop()
     await pool?.end()
     await new Promise((resolve) => webhook?.close(resolve))
-    await Promise.all([redis?.stop(), influx?.dispose(), postgres?.stop()])
   }, 60_000)
 
   /** The distinct family messages of an incident's opening (their idempotency keys). */
@@ -286,11 +245,9 @@ describe.skipIf(!req.ok)('losing a node loses nothing (issue 14): two gateways, 
       const sent = await withTimeout(Promise.all(pending), 30_000, 'every fall PUBACKed once Redis is back')
       const incidents = await expectOneIncidentEach(sent)
 
-      // healed: a command given on a node crosses Redis to the device on whichever gateway. Redis
-      // pub/sub keeps nothing for a subscriber that is away, and each node's subscriber connection
-      // comes back on its own ioredis retry (at most 2 s apart), so a command published before every
-      // node has resubscribed is lost (known gap, docs/capacity.md): give them that long first.
-      await sleep(3000)
+      // healed: a command given on a node right after Redis returned reaches the device on whichever
+      // gateway — live through Redis, or, when that node's subscriber was not back yet, redelivered
+      // from PostgreSQL by the gateway holding the device (tests/scaled/commands-after-redis.test.ts)
       const first = homes[0]!
       const received = new Promise((resolve) => { const off = first.device.onCommand((c) => { off(); resolve(c) }) })
       await eventually(async () => {

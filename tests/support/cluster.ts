@@ -16,11 +16,18 @@ export interface TestCluster {
   edgePort: number
   /** the shared database */
   pool: pg.Pool
+  /** the Redis joining them (halt()/resume() to take it away) */
+  redis: RedisServer
   stop(): Promise<void>
 }
 
+export interface ClusterOptions {
+  /** Redis keeps its data across halt()/resume(), as production runs it (docker-compose.yml: appendonly) */
+  persistentRedis?: boolean
+}
+
 /** Node A runs the migrations and creates the administrator; `database` names the database. */
-export async function startCluster (database: string): Promise<TestCluster> {
+export async function startCluster (database: string, opts: ClusterOptions = {}): Promise<TestCluster> {
   let postgres: PostgresServer | undefined
   let redis: RedisServer | undefined
   const parts: Partial<TestCluster> = {}
@@ -33,14 +40,14 @@ export async function startCluster (database: string): Promise<TestCluster> {
     await postgres?.stop()
   }
   try {
-    [postgres, redis] = await Promise.all([startPostgres(), startRedis()])
+    [postgres, redis] = await Promise.all([startPostgres(), startRedis({ persistent: opts.persistentRedis })])
     const env = { DATABASE_URL: await postgres.createDatabase(database), REDIS_URL: redis.url }
     parts.nodeA = await startTestPlatform(env)
     parts.nodeB = await startTestPlatform(env)
     const pool = parts.pool = new pg.Pool({ connectionString: env.DATABASE_URL })
     parts.edge = new Gateway({ sql: { query: async (sql, params) => { const r = await pool.query(sql, params); return { rows: r.rows, rowCount: r.rowCount ?? 0 } } }, redisUrl: redis.url })
     parts.edgePort = (await parts.edge.listen({ host: '127.0.0.1', mqttPort: 0 })).mqtt
-    return { ...(parts as Omit<TestCluster, 'stop'>), stop }
+    return { ...(parts as Omit<TestCluster, 'stop' | 'redis'>), redis, stop }
   } catch (err) {
     await stop().catch(() => {})
     throw err

@@ -40,7 +40,7 @@ export interface Haproxy {
 /** Health-check interval: the compose file's 2 s is slow for a test that kills a node. */
 const CHECK_INTERVAL = '300ms'
 
-export async function startHaproxy (backends: HaproxyBackends, opts: { checkInterval?: string } = {}): Promise<Haproxy> {
+export async function startHaproxy (backends: HaproxyBackends, opts: { checkInterval?: string, maxconn?: number } = {}): Promise<Haproxy> {
   const slot = <T>(list: T[], i: number): T => {
     if (list.length < 1 || list.length > 2) throw new Error(`deploy/haproxy.cfg has two slots; got ${list.length} backends`)
     return list[Math.min(i, list.length - 1)]
@@ -56,7 +56,7 @@ export async function startHaproxy (backends: HaproxyBackends, opts: { checkInte
       LB_HTTP_BIND: `127.0.0.1:${httpPort}`,
       LB_CHECK_INTER: opts.checkInterval ?? CHECK_INTERVAL,
       // ~2 descriptors per connection must fit `ulimit -n` (20,000 here)
-      LB_MAXCONN: '4000',
+      LB_MAXCONN: String(opts.maxconn ?? 4000),
       // no DNS is asked: every backend is an IP address
       LB_DNS: '127.0.0.1:53'
     }

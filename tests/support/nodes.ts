@@ -10,7 +10,7 @@
 // runs dist/ as the image does; it needs `npm run build:packages` first (CI runs `npm run build`).
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { makeTempDir, spawnServer, waitUntilReady, type ServerProcess } from './process.ts'
+import { canConnect, makeTempDir, spawnServer, waitUntilReady, type ServerProcess } from './process.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -30,12 +30,15 @@ export interface NodeOptions {
   compiled?: boolean
   /** How long to wait for "listening" (default 120 s: migrations on a loaded machine). */
   timeoutMs?: number
+  /** The checkout to run (default: this one), to compare two versions under one load (bench:alarms --root). */
+  root?: string
 }
 
 async function startNode (name: string, part: 'gateway' | 'platform', env: Record<string, string>, opts: NodeOptions): Promise<NodeProcess> {
+  const root = opts.root ?? ROOT
   const args = opts.compiled
-    ? ['--conditions=@eldercare/compiled', join(ROOT, part, 'dist/main.js')]
-    : ['--import', 'tsx', join(ROOT, part, 'src/main.ts')]
+    ? ['--conditions=@eldercare/compiled', join(root, part, 'dist/main.js')]
+    : ['--import', 'tsx', join(root, part, 'src/main.ts')]
   const data = makeTempDir(`${name}-data`)
   const childEnv: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -49,8 +52,12 @@ async function startNode (name: string, part: 'gateway' | 'platform', env: Recor
     LOG_LEVEL: 'info',
     ...env
   }
-  const proc = spawnServer(name, process.execPath, args, { cwd: ROOT, env: childEnv })
+  const proc = spawnServer(name, process.execPath, args, { cwd: root, env: childEnv })
   let ports: NodeProcess['ports'] | null = null
+  // Below LOG_LEVEL=info (a benchmark's nodes) there is no "listening" line: a node given its
+  // ports is ready once its main port accepts connections (it listens after its start-up work).
+  const given = { http: Number(childEnv.HTTP_PORT), mqtt: Number(childEnv.MQTT_PORT), mqttWs: Number(childEnv.MQTT_WS_PORT) }
+  const quiet = childEnv.LOG_LEVEL !== 'info' && childEnv.LOG_LEVEL !== 'debug' && childEnv.LOG_LEVEL !== 'trace'
   await waitUntilReady(name, async () => {
     for (const line of proc.logTail(200).split('\n')) {
       if (!line.includes('"msg":"listening"')) continue
@@ -58,7 +65,10 @@ async function startNode (name: string, part: 'gateway' | 'platform', env: Recor
       ports = { http: l.http ?? null, mqtt: l.mqtt, mqttWs: l.mqttWs ?? null }
       return true
     }
-    return false
+    const main = part === 'platform' ? given.http : given.mqtt
+    if (!quiet || !(main > 0) || !(await canConnect(main))) return false
+    ports = { http: part === 'platform' ? given.http : null, mqtt: given.mqtt, mqttWs: given.mqttWs > 0 ? given.mqttWs : null }
+    return true
   }, { process: proc, timeoutMs: opts.timeoutMs ?? 120_000, intervalMs: 100 })
   return {
     name,

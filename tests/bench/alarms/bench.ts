@@ -18,14 +18,21 @@ import { startMosquitto, type MosquittoServer } from '../../support/mosquitto.ts
 import { startPostgres, type PostgresServer } from '../../support/postgres.ts'
 import { makeTempDir, spawnServer, waitUntilReady, type ServerProcess } from '../../support/process.ts'
 import { provisionFleet } from './provision.ts'
-import type { AlarmRecord, BenchDevice, ProbeSpec, WorkerCommand, WorkerCounts, WorkerReply } from './protocol.ts'
+import { startScaledBench } from './scaled.ts'
+import type { Target } from './target.ts'
+import type { AlarmRecord, BenchDevice, WorkerCommand, WorkerCounts, WorkerReply } from './protocol.ts'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url))
 const ADMIN = { username: 'admin', password: 'bench-admin-pass-1' }
 
 export interface AlarmBenchOptions {
-  mode: 'embedded' | 'postgres'
+  /** `scaled`: standalone gateways and platform nodes behind haproxy (./scaled.ts) */
+  mode: 'embedded' | 'postgres' | 'scaled'
+  /** scaled mode: standalone gateways (1 or 2) */
+  gateways: number
+  /** scaled mode: platform nodes (1 or 2) */
+  platforms: number
   /** readings into a private InfluxDB */
   influx: boolean
   /** the same generator against Mosquitto first */
@@ -48,7 +55,7 @@ export interface AlarmBenchOptions {
 }
 
 export const BENCH_DEFAULTS: AlarmBenchOptions = {
-  mode: 'embedded', influx: false, mosquitto: false, devices: 2000, rate: 2000, alarms: 20, durationS: 60, workers: 2, telemetryQos: 1, drainS: 20
+  mode: 'embedded', gateways: 2, platforms: 2, influx: false, mosquitto: false, devices: 2000, rate: 2000, alarms: 20, durationS: 60, workers: 2, telemetryQos: 1, drainS: 20
 }
 
 export interface Latency { p50: number, p90: number, p99: number, max: number, count: number }
@@ -196,6 +203,18 @@ export function metricValue (text: string, name: string, labels: Record<string, 
   return total
 }
 
+/** `/metrics` of every URL, or null when one does not answer. */
+async function scrapeAll (urls: string[]): Promise<string[] | null> {
+  const texts = await Promise.all(urls.map(scrape))
+  return texts.some((t) => t === null) ? null : texts as string[]
+}
+
+/** `metricValue` summed over several servers' `/metrics`; null when no server has the metric. */
+function metricSum (texts: string[], name: string, labels: Record<string, string> = {}): number | null {
+  const values = texts.map((t) => metricValue(t, name, labels)).filter((v): v is number => v !== null)
+  return values.length === 0 ? null : values.reduce((n, v) => n + v, 0)
+}
+
 /** `/metrics`, or null when the server does not answer within 60 s (that is a finding too). */
 async function scrape (httpUrl: string): Promise<string | null> {
   try {
@@ -221,6 +240,18 @@ function cpuSeconds (pid: number): number | null {
   } catch { return null }
 }
 
+/** RSS now and peak RSS (VmHWM) summed over `pids` (for several processes the peaks' sum bounds the sum's peak); null when none is readable. */
+function statusOf (pids: number[]): { rssKiB: number, hwmKiB: number } | null {
+  const all = pids.map(procStatus).filter((s): s is { rssKiB: number, hwmKiB: number } => s !== null)
+  return all.length === 0 ? null : { rssKiB: all.reduce((n, s) => n + s.rssKiB, 0), hwmKiB: all.reduce((n, s) => n + s.hwmKiB, 0) }
+}
+
+/** CPU seconds summed over `pids`; null when none is readable. */
+function cpuSecondsOf (pids: number[]): number | null {
+  const all = pids.map(cpuSeconds).filter((s): s is number => s !== null)
+  return all.length === 0 ? null : all.reduce((n, s) => n + s, 0)
+}
+
 /** Splits the fleet: the probe process gets the devices that fall (they send telemetry too). */
 function plan (o: AlarmBenchOptions, devices: BenchDevice[]): { probe: BenchDevice[], others: BenchDevice[][], alarms: Array<{ deviceId: string, atMs: number }> } {
   const count = Math.min(devices.length, Math.floor(o.alarms * o.durationS))
@@ -233,15 +264,6 @@ function plan (o: AlarmBenchOptions, devices: BenchDevice[]): { probe: BenchDevi
   return { probe, others, alarms }
 }
 
-interface Target {
-  name: string
-  host: string
-  port: number
-  probe: ProbeSpec
-  /** the server process measured (RSS, CPU), when it is ours */
-  pid: number | null
-  httpUrl: string | null
-}
 
 async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[], log: (l: string) => void): Promise<TargetResult> {
   const { probe, others, alarms } = plan(o, devices)
@@ -262,22 +284,25 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
     // let the connect storm's bookkeeping settle before measuring: the server answers /metrics again (bounded)
     const settleStart = performance.now()
     await sleep(2000)
-    let m0 = t.httpUrl ? await scrape(t.httpUrl) : null // also resets the event-loop lag histogram
-    while (t.httpUrl && m0 === null && performance.now() - settleStart < 300_000) m0 = await scrape(t.httpUrl)
+    const measured = t.metricsUrls.length > 0
+    let m0 = measured ? await scrapeAll(t.metricsUrls) : null // also resets the event-loop lag histograms
+    while (measured && m0 === null && performance.now() - settleStart < 300_000) m0 = await scrapeAll(t.metricsUrls)
     const settleS = Math.round((performance.now() - settleStart) / 100) / 10
-    if (t.httpUrl && m0 === null) throw new Error(`the server did not answer /metrics within ${settleS} s after ${nConnected} devices connected`)
+    if (measured && m0 === null) throw new Error(`the server did not answer /metrics within ${settleS} s after ${nConnected} devices connected`)
+    const points0 = await t.pointsStored?.() ?? null
     await probeWorker.ask({ type: 'probe', probe: t.probe }, 'probeReady', 60_000)
-    const cpu0 = t.pid ? cpuSeconds(t.pid) : null
+    const cpu0 = cpuSecondsOf(t.pids)
     let peakRssKiB = 0
-    const sampler = setInterval(() => { const s = t.pid ? procStatus(t.pid) : null; if (s) peakRssKiB = Math.max(peakRssKiB, s.rssKiB) }, 500)
+    const sampler = setInterval(() => { const s = statusOf(t.pids); if (s) peakRssKiB = Math.max(peakRssKiB, s.rssKiB) }, 500)
     const tag = `b${Date.now().toString(36)}`
     const hz = o.rate / Math.max(1, devices.length)
     const ran = await Promise.all(all.map((w, i) => w.ask({
       type: 'run', tag, durationMs: o.durationS * 1000, telemetryPerDeviceHz: hz, telemetryQos: o.telemetryQos, alarms: i === 0 ? alarms : []
     }, 'ran', o.durationS * 1000 + 60_000)))
     const runS = Math.max(...ran.map((r) => r.runS))
-    const m1 = t.httpUrl ? await scrape(t.httpUrl) : null
-    const cpu1 = t.pid ? cpuSeconds(t.pid) : null
+    const m1 = measured ? await scrapeAll(t.metricsUrls) : null
+    const cpu1 = cpuSecondsOf(t.pids)
+    const points1 = await t.pointsStored?.() ?? null
     log(`${t.name}: run of ${runS.toFixed(1)} s done; waiting up to ${o.drainS} s for the last alarms`)
 
     // wait for alarms still on their way (bounded)
@@ -292,20 +317,21 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
     await sleep(1000)
     collected = await Promise.all(all.map((w) => w.ask({ type: 'collect' }, 'collected', 30_000)))
     clearInterval(sampler)
-    const hwm = t.pid ? procStatus(t.pid) : null
+    const hwm = statusOf(t.pids)
 
     const records: AlarmRecord[] = collected[0].alarms
     const sum = (f: (c: WorkerCounts) => number) => collected.reduce((n, c) => n + f(c.counts), 0)
     const delta = (name: string, labels?: Record<string, string>) => {
-      if (!m0 || !m1) return null
+      if (!m0 || !m1 || !t.gatewayMetrics) return null
       // a counter appears at its first increment: absent before the run means 0
-      const a = metricValue(m0, name, labels) ?? 0
-      const b = metricValue(m1, name, labels)
+      const a = metricSum(m0, name, labels) ?? 0
+      const b = metricSum(m1, name, labels)
       return b === null ? null : b - a
     }
     const accepted = delta('eldercare_gateway_messages_total', { kind: 'telemetry', outcome: 'accepted' })
-    const written = delta('eldercare_readings_written')
-    const lag = m1 ? metricValue(m1, 'nodejs_eventloop_lag_p99_seconds') : null
+    const written = t.pointsStored ? (points0 !== null && points1 !== null ? points1 - points0 : null) : delta('eldercare_readings_written')
+    const lags = (m1 ?? []).map((m) => metricValue(m, 'nodejs_eventloop_lag_p99_seconds')).filter((v): v is number => v !== null)
+    const lag = lags.length > 0 ? Math.max(...lags) : null
     return {
       target: t.name,
       connected: nConnected,
@@ -323,10 +349,10 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
       telemetryAcked: sum((c) => c.telemetryAcked),
       acceptedPerS: accepted === null ? null : Math.round(accepted / runS),
       storedPerS: written === null ? null : Math.round(written / runS),
-      readingsBufferedAtEnd: m1 ? metricValue(m1, 'eldercare_readings_buffered') : null,
+      readingsBufferedAtEnd: m1 && t.gatewayMetrics ? metricSum(m1, 'eldercare_readings_buffered') : null,
       loopLagP99Ms: lag === null ? null : Math.round(lag * 10_000) / 10,
-      rssMiB: t.pid ? Math.round(Math.max(peakRssKiB, hwm?.hwmKiB ?? 0) / 1024) : null,
-      runRssMiB: t.pid ? Math.round(peakRssKiB / 1024) : null,
+      rssMiB: hwm ? Math.round(Math.max(peakRssKiB, hwm.hwmKiB) / 1024) : null,
+      runRssMiB: hwm ? Math.round(peakRssKiB / 1024) : null,
       cpuPercent: cpu0 !== null && cpu1 !== null ? Math.round(((cpu1 - cpu0) / runS) * 100) : null,
       closedDuringRun: sum((c) => c.closedDuringRun),
       loadAvg: Math.round(loadavg()[0] * 10) / 10,
@@ -349,11 +375,22 @@ export async function runAlarmBench (opts: Partial<AlarmBenchOptions> = {}): Pro
       stops.push(() => broker.stop())
       const fleet = Array.from({ length: o.devices }, (_, i) => ({ id: `bench-w-${String(i + 1).padStart(5, '0')}`, secret: 'x' }))
       log(`mosquitto on port ${broker.port}`)
-      targets.push(await runTarget(o, { name: 'mosquitto', host: '127.0.0.1', port: broker.port, probe: { kind: 'mqtt', host: '127.0.0.1', port: broker.port }, pid: null, httpUrl: null }, fleet, log)
+      targets.push(await runTarget(o, { name: 'mosquitto', host: '127.0.0.1', port: broker.port, probe: { kind: 'mqtt', host: '127.0.0.1', port: broker.port }, pids: [], metricsUrls: [], gatewayMetrics: false }, fleet, log)
         .catch((err) => failedTarget('mosquitto', err)))
       await stops.pop()!()
     }
 
+    if (o.mode === 'scaled') {
+      log(`starting the scaled stack: ${o.gateways} gateway(s), ${o.platforms} platform node(s), PostgreSQL, Redis, InfluxDB, haproxy`)
+      const scaled = await startScaledBench(o, ADMIN, log)
+      stops.push(() => scaled.stop())
+      const provisionStart = performance.now()
+      const fleet = await provisionFleet(scaled.stack.httpUrl, ADMIN, o.devices)
+      log(`provisioned ${fleet.devices.length} devices through haproxy in ${((performance.now() - provisionStart) / 1000).toFixed(1)} s`)
+      const target = scaled.target(fleet.token)
+      targets.push(await runTarget(o, target, fleet.devices, log).catch((err) => failedTarget(target.name, err)))
+      return { options: o, targets }
+    }
     const env: Record<string, string> = {}
     if (o.mode === 'postgres') {
       const pg: PostgresServer = await startPostgres()
@@ -373,7 +410,7 @@ export async function runAlarmBench (opts: Partial<AlarmBenchOptions> = {}): Pro
     log(`provisioned ${fleet.devices.length} devices in ${((performance.now() - provisionStart) / 1000).toFixed(1)} s`)
     const name = `${o.mode}${o.influx ? '+influx' : ''}`
     targets.push(await runTarget(o, {
-      name, host: '127.0.0.1', port: platform.mqttPort, probe: { kind: 'socketio', httpUrl: platform.httpUrl, token: fleet.token }, pid: platform.proc.pid, httpUrl: platform.httpUrl
+      name, host: '127.0.0.1', port: platform.mqttPort, probe: { kind: 'socketio', httpUrl: platform.httpUrl, token: fleet.token }, pids: [platform.proc.pid], metricsUrls: [platform.httpUrl], gatewayMetrics: true
     }, fleet.devices, log).catch((err) => failedTarget(name, err)))
     return { options: o, targets }
   } finally {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:alarms -- [--mode embedded|postgres] [--influx] [--mosquitto] [--devices N]
+ * `npm run bench:alarms -- [--mode embedded|postgres|scaled] [--gateways 1|2] [--platforms 1|2] [--influx] [--mosquitto] [--devices N]
  *   [--rate MSG_PER_S] [--alarms FALLS_PER_S] [--duration S] [--workers N] [--qos 0|1] [--drain S] [--root CHECKOUT]`
  *
  * Prints progress on stderr, then a table and one final JSON line on stdout (docs/benchmarks.md).
@@ -15,6 +15,8 @@ function fail (message: string): never {
 const { values } = parseArgs({
   options: {
     mode: { type: 'string', default: BENCH_DEFAULTS.mode },
+    gateways: { type: 'string', default: String(BENCH_DEFAULTS.gateways) },
+    platforms: { type: 'string', default: String(BENCH_DEFAULTS.platforms) },
     influx: { type: 'boolean', default: false },
     mosquitto: { type: 'boolean', default: false },
     devices: { type: 'string', default: String(BENCH_DEFAULTS.devices) },
@@ -30,7 +32,7 @@ const { values } = parseArgs({
   strict: true
 })
 if (values.help) {
-  process.stdout.write('usage: npm run bench:alarms -- [--mode embedded|postgres] [--influx] [--mosquitto] [--devices N] [--rate MSG_PER_S (default: one per device per second)] [--alarms PER_S] [--duration S] [--workers N] [--qos 0|1] [--drain S] [--root CHECKOUT (run that checkout\'s platform, to compare versions)]\n')
+  process.stdout.write('usage: npm run bench:alarms -- [--mode embedded|postgres|scaled] [--gateways 1|2] [--platforms 1|2 (scaled: standalone gateways and platform nodes behind haproxy on PostgreSQL, Redis, InfluxDB)] [--influx] [--mosquitto] [--devices N] [--rate MSG_PER_S (default: one per device per second)] [--alarms PER_S] [--duration S] [--workers N] [--qos 0|1] [--drain S] [--root CHECKOUT (run that checkout\'s platform, to compare versions)]\n')
   process.exit(0)
 }
 const int = (name: string, v: string | undefined, min: number, max: number): number => {
@@ -38,10 +40,13 @@ const int = (name: string, v: string | undefined, min: number, max: number): num
   if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} "${v}" must be a whole number from ${min} to ${max}`)
   return n
 }
-if (values.mode !== 'embedded' && values.mode !== 'postgres') fail(`--mode "${values.mode}" must be embedded or postgres`)
+if (values.mode !== 'embedded' && values.mode !== 'postgres' && values.mode !== 'scaled') fail(`--mode "${values.mode}" must be embedded, postgres or scaled`)
 const devices = int('devices', values.devices, 1, 50_000)
 const opts: AlarmBenchOptions = {
   mode: values.mode,
+  // deploy/haproxy.cfg has two gateway and two platform slots
+  gateways: int('gateways', values.gateways, 1, 2),
+  platforms: int('platforms', values.platforms, 1, 2),
   influx: values.influx,
   mosquitto: values.mosquitto,
   devices,
