@@ -76,6 +76,9 @@ describe('positions, incidents and safe zones (issue 15)', () => {
 
     await p.api.post(`/api/incidents/${incident.id}/acknowledge`)
     const dispatched = await p.api.post<{ offer: { id: string } }>(`/api/incidents/${incident.id}/dispatch`, { responderId: near.id })
+    // the responder on the incident carries the same distance as the candidates list, from their base to the position
+    const sent = await p.api.get<IncidentDto>(`/api/incidents/${incident.id}`)
+    expect(sent.responder).toMatchObject({ id: near.id, lat: 39.9255, lng: 116.4045, distanceM: candidates[0]!.distanceM, distanceFrom: 'position' })
     // the link goes only to the responder's channel (issue 13): sign the same offer's link as that channel gets it
     const link = p.app.response.dispatch.link(p.app.response.dispatch.links.sign(dispatched.offer.id, 3_600_000))
     await fetch(`${p.httpUrl}${link}/accept`, { method: 'POST', redirect: 'manual' })
@@ -88,7 +91,10 @@ describe('positions, incidents and safe zones (issue 15)', () => {
     // a fresher position while open: the incident follows it
     const updated = nextEvent(socket, 'incident:updated', (i) => i.id === incident.id && i.position?.lat === 39.927, 10_000)
     await wearable.telemetry({ ts: Date.now(), geo: { lat: 39.927, lng: 116.404, acc: 9 } }, 1)
-    expect((await updated).position).toMatchObject({ lat: 39.927, source: 'telemetry' })
+    const moved = await updated
+    expect(moved.position).toMatchObject({ lat: 39.927, source: 'telemetry' })
+    // and the responder's distance is measured to where the person is now
+    expect(moved.responder?.distanceM).toBe(Math.round(distanceM({ lat: 39.9255, lng: 116.4045 }, { lat: 39.927, lng: 116.404 })))
     socket.close()
     await p.api.post(`/api/incidents/${incident.id}/resolve`, { outcome: 'resolved_on_site' }).catch(() => {})
   })
