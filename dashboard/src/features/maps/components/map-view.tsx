@@ -77,14 +77,19 @@ export function MapView ({ center, zoom = 16, points = [], circles = [], lines =
         {areas.map((a) => <Polygon key={a.id} positions={a.points.map(to)} pathOptions={{ color: a.color, weight: 2, fillOpacity: 0.08 }} />)}
         {circles.map((c) => <Circle key={c.id} center={to(c)} radius={c.radiusM} pathOptions={{ color: c.color, weight: 1.5, fillOpacity: 0.1, dashArray: c.dashed ? '6 4' : undefined }} />)}
         {lines.map((l) => <Polyline key={l.id} positions={l.points.map(to)} pathOptions={{ color: l.color, weight: l.dashed ? 2 : 3, opacity: 0.8, dashArray: l.dashed ? '6 6' : undefined }} />)}
-        {points.map((p) => (
-          <CircleMarker
-            key={p.id} center={to(p)} radius={p.radiusPx ?? 8}
-            pathOptions={{ color: '#fff', weight: 2, fillColor: p.color, fillOpacity: 1, className: `map-point${p.pulse ? ' map-point--pulse' : ''}${p.kind !== undefined ? ` map-point--${p.kind}` : ''}` }}
-          >
-            {p.label !== undefined && <Tooltip permanent direction='top' offset={[0, -8]}>{p.label}</Tooltip>}
-          </CircleMarker>
-        ))}
+        {points.map((p) => {
+          const className = `map-point${p.pulse ? ' map-point--pulse' : ''}${p.kind !== undefined ? ` map-point--${p.kind}` : ''}`
+          // Leaflet's setStyle does not change a path's class: a marker whose class changes (stops
+          // pulsing once acknowledged, a candidate becomes the one sent) is drawn anew
+          return (
+            <CircleMarker
+              key={`${p.id}|${className}`} center={to(p)} radius={p.radiusPx ?? 8}
+              pathOptions={{ color: '#fff', weight: 2, fillColor: p.color, fillOpacity: 1, className }}
+            >
+              {p.label !== undefined && <Tooltip permanent direction='top' offset={[0, -8]}>{p.label}</Tooltip>}
+            </CircleMarker>
+          )
+        })}
       </MapContainer>
     </div>
   )
