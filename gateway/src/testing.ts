@@ -6,4 +6,4 @@
 export { GatewayStore, type DeviceOwner } from './store.ts'
 export { Readings, toSamples } from './readings.ts'
 export { Detector, DETECTOR_DEFAULTS, type Sample } from './detect/detector.ts'
-export { PositionWatch } from './positions.ts'
+export { PositionTracker, PositionWatch } from './positions.ts'
