@@ -98,6 +98,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       ...opts.app,
       // scaled (Redis): watched wearers' positions arrive by push (wiring.ts); the coarse copy is followed every 15 s as a safety net
       positions: {
+        recentMs: config.positionRecentMinutes * 60_000,
         ...(gateway.readings ? { live: gateway.readings.positions, track: gateway.readings.positions.track, followStoredEveryMs: config.redisUrl ? 15_000 : 0 } : {}),
         ...opts.app?.positions
       }

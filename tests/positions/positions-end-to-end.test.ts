@@ -20,7 +20,7 @@ let wearable: SimDevice
 
 beforeAll(async () => {
   // the clock rules tick every 200 ms so the geofence grace can be a second
-  p = await startTestPlatform({}, { gateway: { readings: { detection: { tickIntervalMs: 200 } } } })
+  p = await startTestPlatform({ POSITION_RECENT_MINUTES: '15' }, { gateway: { readings: { detection: { tickIntervalMs: 200 } } } })
   await p.api.login()
   home = await seedHome(p.api, { deviceType: 'wearable' })
   await p.api.request('PATCH', `/api/sites/${home.siteId}`, { geo: HOME })
@@ -58,6 +58,7 @@ describe('positions, incidents and safe zones (issue 15)', () => {
   })
 
   it('a fall away from home carries the position; dispatch ranks by distance to it; the responder page links the map apps', async () => {
+    expect(p.app.positions.recentMs).toBe(15 * 60_000) // POSITION_RECENT_MINUTES reaches the incidents' positions
     const near = await p.api.post('/api/responders', { name: '市场旁志愿者', kind: 'volunteer', areaId: home.districtId, phone: '13700005555', geo: { lat: 39.9255, lng: 116.4045 }, onDuty: true })
     const byHome = await p.api.post('/api/responders', { name: '社区护理员', kind: 'care_worker', areaId: home.communityId, phone: '13700006666', geo: { lat: 39.9151, lng: 116.4041 }, onDuty: true })
     const socket = p.api.socket()
