@@ -87,6 +87,8 @@ describe('positions, incidents and safe zones (issue 15)', () => {
     expect(html).toContain('当前位置')
     expect(html).toContain('https://uri.amap.com/marker?position=')
     expect(html).toContain('geo:39.925000,116.404000')
+    expect(html).toContain('https://api.map.baidu.com/marker?location=') // Baidu and Apple Maps too, as the issue lists them
+    expect(html).toContain('https://maps.apple.com/?ll=39.925000,116.404000')
     expect(html).not.toContain('门口地垫下有钥匙盒') // access notes are for the home
 
     // a fresher position while open: the incident follows it
