@@ -216,7 +216,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       this.relayInvalidation = await relayInvalidations(this.broker, (m) => this.applyInvalidation(m))
     }
     await this.readings?.start()
-    await this.positionWatch?.start()
+    // not awaited: a slow or absent database must not hold the listeners (alarms first); until the
+    // first read, residents are watched as nodes announce their incidents
+    void this.positionWatch?.start()
     this.pruner.start()
     const handle = this.broker.handle.bind(this.broker)
     // [P-2.1] every listener's connections pass the packet-size guard before aedes sees a byte

@@ -165,11 +165,12 @@ export class PositionWatch {
     for (const id of current) if (!this.watched.has(id)) this.watched.set(id, began)
   }
 
-  async start (): Promise<void> {
+  /** Starts the refreshes; resolves after the first (never rejects: a failure is logged and retried at the next). */
+  start (): Promise<void> {
     const refresh = () => this.refresh().catch((err) => this.log.warn({ err }, 'watched residents not read; positions of new incidents still relayed as announced'))
-    await refresh()
     this.timer = setInterval(() => { void refresh() }, this.opts.refreshMs ?? 30_000)
     this.timer.unref()
+    return refresh()
   }
 
   close (): void { clearInterval(this.timer) }
