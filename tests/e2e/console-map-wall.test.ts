@@ -211,8 +211,8 @@ describe.skipIf(!browserReq.ok)('console maps and the wall screen in a real brow
     const elapsed = Date.now() - t0
     expect(elapsed).toBeLessThan(1000)
     expect(await page.locator('[data-testid="wall-map"] path.map-point--pulse').count()).toBeGreaterThanOrEqual(1)
-    await page.waitForTimeout(300)
-    expect(Number(await page.getByTestId('wall-alarms').locator('.wall__value').textContent())).toBeGreaterThanOrEqual(2)
+    // the figures are read again a moment after the event (250 ms, then the request): waited for, not timed
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="wall-alarms"] .wall__value')?.textContent) >= 2, undefined, { timeout: 5000 })
     await page.screenshot({ path: join(shots, '2-wall-screen.png') })
   })
 })
