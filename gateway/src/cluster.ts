@@ -95,8 +95,9 @@ export function redisBrokerParts (redisUrl: string, log: Logger): BrokerParts {
   }
 }
 
-// rtc [P-3.8]: a device's signal reaches the platform node whose operator is on the call, wherever the device is connected
-const RELAYED = ['inbox', 'commandAck', 'deviceStatus', 'rtc'] as const satisfies ReadonlyArray<keyof GatewayEvents>
+// rtc [P-3.8]: a device's signal reaches the platform node whose operator is on the call, wherever the device is connected;
+// position (issue 15): a watched wearer's fresher position reaches the node that updates the incident (positions.ts, PositionWatch)
+const RELAYED = ['inbox', 'commandAck', 'deviceStatus', 'rtc', 'position'] as const satisfies ReadonlyArray<keyof GatewayEvents>
 type Relayed = (typeof RELAYED)[number]
 export const CLUSTER_TOPIC_PREFIX = '$SYS/eldercare/'
 
@@ -130,9 +131,11 @@ export async function relayGatewayEvents (broker: Aedes, gateway: EventEmitter<G
 
 /**
  * A change every node must apply at once, not after a cache timeout: a registry change to its own
- * connections (issue 13), or a resident's detection settings its detector caches (issue 14).
+ * connections (issue 13), a resident's detection settings its detector caches (issue 14), or a
+ * resident whose positions the cluster now watches (issue 15).
  */
-export interface Invalidation { kind: 'device' | 'observer' | 'detection_settings', id: string }
+export interface Invalidation { kind: 'device' | 'observer' | 'detection_settings' | 'position_watch', id: string }
+const INVALIDATION_KINDS: ReadonlySet<string> = new Set<Invalidation['kind']>(['device', 'observer', 'detection_settings', 'position_watch'])
 
 const INVALIDATION_TOPIC = CLUSTER_TOPIC_PREFIX + 'invalidate'
 
@@ -146,7 +149,7 @@ export async function relayInvalidations (broker: Aedes, apply: (m: Invalidation
     broker.subscribe(INVALIDATION_TOPIC, (packet, done) => {
       try {
         const { origin, kind, id } = JSON.parse(packet.payload.toString()) as Invalidation & { origin: string }
-        if (origin !== broker.id && (kind === 'device' || kind === 'observer' || kind === 'detection_settings') && typeof id === 'string') apply({ kind, id })
+        if (origin !== broker.id && INVALIDATION_KINDS.has(kind) && typeof id === 'string') apply({ kind, id })
       } catch { /* not one of ours: ignore */ }
       done()
     }, resolve)

@@ -23,6 +23,7 @@ import { Presence } from './presence.ts'
 import { Observers, observerSubscribeRefusal } from './observers.ts'
 import { IntegrationClients } from './integrations.ts'
 import { redisBrokerParts, relayGatewayEvents, relayInvalidations, type BrokerParts, type Invalidation } from './cluster.ts'
+import { PositionWatch, type PositionWatchOptions } from './positions.ts'
 import { Readings, type ReadingsOptions } from './readings.ts'
 import { GatewayStore, type Sql } from './store.ts'
 import type { GatewayCounters, GatewayEvents } from './types/events.ts'
@@ -63,6 +64,8 @@ export interface GatewayOptions {
   commandRedelivery?: CommandRedeliveryOptions
   /** [P-3.1] Readings store, writer bounds and detection rules; `false` = readings only counted. */
   readings?: ReadingsOptions | false
+  /** Scaled mode: how often the residents whose positions are relayed are read again (positions.ts, PositionWatch). */
+  positionWatch?: PositionWatchOptions
 }
 
 export interface ListenOptions {
@@ -100,6 +103,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly proxyProtocol: boolean
   private servers: Listener[] = []
   private readonly cluster?: BrokerParts
+  /** scaled mode: the residents whose positions go to the cluster (null: every position is told, embedded) */
+  private readonly positionWatch: PositionWatch | null
 
   constructor (opts: GatewayOptions) {
     super()
@@ -121,6 +126,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.maxPacketBytes = opts.maxPacketBytes ?? MAX_PACKET_BYTES
     this.proxyProtocol = opts.proxyProtocol ?? false
     this.cluster = opts.redisUrl ? redisBrokerParts(opts.redisUrl, log) : undefined
+    this.positionWatch = opts.redisUrl && this.readings ? new PositionWatch(opts.sql, log.child({ part: 'positions' }), opts.positionWatch) : null
+    // issue 15: a fresher position is told (embedded: each; scaled: a watched resident's, relayed to every node)
+    this.readings?.positions.on('position', (p) => {
+      if (this.positionWatch === null || (p.residentId !== null && this.positionWatch.has(p.residentId))) this.emit('position', p)
+    })
     const ctx: IngestContext = this.ctx = {
       sessions: this.auth.sessions,
       observers: this.observers,
@@ -214,6 +224,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       this.relayInvalidation = await relayInvalidations(this.broker, (m) => this.applyInvalidation(m))
     }
     await this.readings?.start()
+    // not awaited: a slow or absent database must not hold the listeners (alarms first); until the
+    // first read, residents are watched as nodes announce their incidents
+    void this.positionWatch?.start()
     this.pruner.start()
     this.redelivery?.start()
     const handle = this.broker.handle.bind(this.broker)
@@ -302,8 +315,29 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     await this.readings?.detector?.reloadSettings(residentId).catch((err) => this.log.warn({ err, residentId }, 'detection settings not reloaded; the next tick will'))
   }
 
+  /**
+   * Scaled mode (issue 15): the resident has an active incident with a position — every gateway
+   * relays their positions from now on, and at once the freshest it already holds (which may be
+   * newer than the one the incident opened with: the platform node saw only the coarse copy).
+   * Told to the other nodes when new here, or `always` (an opening: another node may have
+   * dropped the resident at its last refresh). Embedded: nothing to do, every position is told.
+   */
+  watchPositions (residentId: string, always = false): void {
+    if (this.positionWatch === null) return
+    const fresh = this.watchLocally(residentId)
+    if (fresh || always) this.relayInvalidation?.({ kind: 'position_watch', id: residentId })
+  }
+
+  private watchLocally (residentId: string): boolean {
+    if (!this.positionWatch?.add(residentId)) return false
+    const last = this.readings?.positions.forResident(residentId)
+    if (last) this.emit('position', last)
+    return true
+  }
+
   private applyInvalidation (m: Invalidation): void {
     if (m.kind === 'detection_settings') return void this.reloadLocalSettings(m.id)
+    if (m.kind === 'position_watch') return void this.watchLocally(m.id)
     const clients = (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients
     if (m.kind === 'device') {
       this.auth.invalidate(m.id)
@@ -331,6 +365,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     await this.pruner.stop()
     await this.inbox.close()
     await this.presence.close()
+    this.positionWatch?.close()
     await this.readings?.close()
     await this.cluster?.close()
   }

@@ -3,16 +3,17 @@
  *
  *   const gateway = new Gateway({ sql, logger, ...options })   // a store (PGlite or pg) + options
  *   await gateway.listen({ mqttPort, mqttWsPort, tls })       // … and gateway.close()
- *   gateway.on('inbox' | 'commandAck' | 'rtc' | 'deviceStatus' | 'message' | 'durableWrite' | 'floodDisconnect', …)
+ *   gateway.on('inbox' | 'commandAck' | 'rtc' | 'deviceStatus' | 'position' | 'message' | 'durableWrite' | 'floodDisconnect', …)
  *   await gateway.publishCommand(deviceId, command, { expiresAt })
  *   await gateway.publishRtc(deviceId, signal)                 // [P-3.8] WebRTC signalling, QoS 0
  *   gateway.invalidateDevice(deviceId)                         // after a registry change
+ *   gateway.watchPositions(residentId)                         // scaled: relay this wearer's positions (issue 15)
  *   gateway.counters, gateway.connectedClients                 // for metrics and health
  *
  * Nothing else of gateway/src is part of it.
  */
 export { Gateway, type GatewayOptions, type ListenOptions } from './gateway.ts'
-export type { InboxNotice, CommandAckNotice, RtcNotice, MessageOutcome, GatewayEvents, GatewayCounters } from './types/events.ts'
+export type { InboxNotice, CommandAckNotice, RtcNotice, PositionNotice, MessageOutcome, GatewayEvents, GatewayCounters } from './types/events.ts'
 export type { CommandPublishOptions } from './command-delivery.ts'
 export type { Sql } from './store.ts'
 export type { TlsListenOptions } from './listeners.ts'
@@ -21,4 +22,5 @@ export type { InboxPrunerOptions } from './inbox/pruner.ts'
 export { RATE_LIMIT_DEFAULTS, ALARM_RATE_LIMIT_DEFAULTS, type RateLimitOptions } from './rate-limit.ts'
 export { GatewayError, codes as gatewayErrorCodes, type GatewayErrorCode } from './errors.ts'
 export type { ReadingsOptions } from './readings.ts'
+export type { PositionWatchOptions } from './positions.ts'
 export type { DetectorOptions } from './detect/detector.ts'

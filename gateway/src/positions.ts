@@ -121,3 +121,57 @@ export function toPosition (deviceId: string, residentId: string | null, geo: { 
   const p = toWgs84(geo, geo.crs ?? 'wgs84')
   return { deviceId, residentId, lat: p.lat, lng: p.lng, acc: geo.acc ?? null, at, source }
 }
+
+export interface PositionWatchOptions {
+  /** How often the watched set is read again from the incidents, in ms. Default 30000. */
+  refreshMs?: number
+}
+
+/**
+ * Scaled mode (issue 15): whose positions the cluster must hear at once. A wearable's gateway is
+ * rarely the platform node that holds the wearer's incident, and relaying every position of every
+ * wearable to every node would cost each node a message per position; only the residents with an
+ * active incident that has a position are relayed — a few, where a city has thousands of wearers.
+ *
+ * A resident is added the moment a node announces such an incident (`Invalidation`
+ * `position_watch`, through Redis), and the set is read again from the incidents every
+ * `refreshMs` (closed incidents leave it; a gateway started mid-incident, or a watch lost while
+ * Redis was away, catches up). An add that lands while a refresh's query runs is kept.
+ */
+export class PositionWatch {
+  private readonly watched = new Map<string, number>()
+  /** bumped by each add: a refresh keeps what was added after its query began */
+  private generation = 0
+  private timer?: NodeJS.Timeout
+
+  constructor (private readonly sql: Sql, private readonly log: Logger, private readonly opts: PositionWatchOptions = {}) {}
+
+  has (residentId: string): boolean { return this.watched.has(residentId) }
+
+  /** Watches the resident; true when they were not watched yet. */
+  add (residentId: string): boolean {
+    const fresh = !this.watched.has(residentId)
+    this.watched.set(residentId, ++this.generation)
+    return fresh
+  }
+
+  async refresh (): Promise<void> {
+    const began = this.generation
+    const { rows } = await this.sql.query<{ resident_id: string }>(
+      `select distinct resident_id from incidents
+        where resident_id is not null and position is not null and status not in ('resolved', 'closed_false_alarm')`)
+    const current = new Set(rows.map((r) => r.resident_id))
+    for (const [id, added] of this.watched) if (!current.has(id) && added <= began) this.watched.delete(id)
+    for (const id of current) if (!this.watched.has(id)) this.watched.set(id, began)
+  }
+
+  /** Starts the refreshes; resolves after the first (never rejects: a failure is logged and retried at the next). */
+  start (): Promise<void> {
+    const refresh = () => this.refresh().catch((err) => this.log.warn({ err }, 'watched residents not read; positions of new incidents still relayed as announced'))
+    this.timer = setInterval(() => { void refresh() }, this.opts.refreshMs ?? 30_000)
+    this.timer.unref()
+    return refresh()
+  }
+
+  close (): void { clearInterval(this.timer) }
+}

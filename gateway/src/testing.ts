@@ -6,3 +6,4 @@
 export { GatewayStore, type DeviceOwner } from './store.ts'
 export { Readings, toSamples } from './readings.ts'
 export { Detector, DETECTOR_DEFAULTS, type Sample } from './detect/detector.ts'
+export { PositionTracker, PositionWatch } from './positions.ts'

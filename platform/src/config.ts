@@ -28,6 +28,8 @@ export interface Config {
   influxUrl: string | null
   /** The console's map tiles (issue 15): XYZ URL template, attribution, and the datum the tiles are drawn in. */
   map: MapConfig
+  /** An incident opens with the wearer's last known position when no older than this (issue 15), minutes. Default 10. */
+  positionRecentMinutes: number
   /** Redis to join several nodes. */
   redisUrl: string | null
   adminUsername: string
@@ -111,6 +113,10 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
   }
   const mapDatum = (env.MAP_DATUM || 'wgs84') as MapConfig['datum']
   if (!['wgs84', 'gcj02', 'bd09'].includes(mapDatum)) problems.push(`MAP_DATUM="${env.MAP_DATUM}" must be wgs84 (OpenStreetMap, Tianditu), gcj02 (AMap) or bd09 (Baidu)`)
+  const positionRecentMinutes = Number(env.POSITION_RECENT_MINUTES ?? 10)
+  if (!(Number.isInteger(positionRecentMinutes) && positionRecentMinutes >= 1 && positionRecentMinutes <= 1440)) {
+    problems.push(`POSITION_RECENT_MINUTES="${env.POSITION_RECENT_MINUTES}" must be a whole number of minutes from 1 to 1440 (how old a last known position may be for an incident to carry it)`)
+  }
   const timeZone = env.TIME_ZONE || DEFAULT_TIME_ZONE
   if (!isTimeZone(timeZone)) problems.push(`TIME_ZONE="${timeZone}" is not an IANA time zone (e.g. Asia/Shanghai)`)
   const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:'])
@@ -130,6 +136,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     databaseUrl,
     influxUrl: r.url('INFLUX_URL', ['http:', 'https:']),
     map: { tiles: mapTiles, attribution: env.MAP_ATTRIBUTION || null, datum: mapDatum },
+    positionRecentMinutes,
     redisUrl,
     adminUsername,
     adminPassword,

@@ -81,7 +81,6 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       healthChecks: { mqtt: async () => ({ connectedDevices: gateway.broker.connectedClients }) },
       metrics: [gatewayMetrics(gateway), ...(gateway.readings ? [readingsMetrics(gateway.readings.writer)] : [])],
       vitalsStore: gateway.readings?.store,
-      positions: gateway.readings ? { live: gateway.readings.positions, track: gateway.readings.positions.track } : undefined,
       map: config.map,
       safeZoneChanged: (id) => { gateway.readings?.detector?.reloadSafeZone(id).catch((err) => logger.warn({ err, residentId: id }, 'safe zone not reloaded')) },
       // every gateway of the cluster reloads them at once (issue 14)
@@ -96,7 +95,13 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
         ...(config.notifyWebhookUrl && config.notifyWebhookSecret ? { webhook: { url: config.notifyWebhookUrl, secret: config.notifyWebhookSecret } } : {}),
         ...(config.publicUrl ? { publicUrl: config.publicUrl } : {})
       },
-      ...opts.app
+      ...opts.app,
+      // scaled (Redis): watched wearers' positions arrive by push (wiring.ts); the coarse copy is followed every 15 s as a safety net
+      positions: {
+        recentMs: config.positionRecentMinutes * 60_000,
+        ...(gateway.readings ? { live: gateway.readings.positions, track: gateway.readings.positions.track, followStoredEveryMs: config.redisUrl ? 15_000 : 0 } : {}),
+        ...opts.app?.positions
+      }
     })
     closers.unshift(() => app.close())
     forgetDevice = wireGateway(app, gateway).forgetDevice

@@ -5,6 +5,8 @@
  *   commandAck   → app.response.effects.commandAnswered  ([P-3.6] on the incident's timeline)
  *   deviceStatus → app.realtime.emitDeviceStatus        (to the device's area rooms)
  *   position     → app.positions.follow                  (open incidents follow a fresher position; issue 15)
+ *   and back: an announced active incident with a position → gateway.watchPositions (scaled: every
+ *   gateway relays that wearer's positions from then on, so the incident follows them at once)
  */
 import type { FastifyInstance } from 'fastify'
 import type { Gateway } from '@eldercare/gateway'
@@ -37,10 +39,17 @@ export function wireGateway (app: FastifyInstance, gateway: Gateway): Wiring {
   gateway.on('commandAck', (ack) => {
     app.response.effects.commandAnswered(ack).catch((err) => app.log.warn({ err, commandId: ack.commandId }, 'command ack not recorded on incident'))
   })
-  gateway.readings?.positions.on('position', (p) => {
+  // Embedded: every fresher position; scaled: a watched wearer's, from whichever gateway holds the
+  // wearable (every node hears it; `follow` moves each incident once, under its row lock).
+  gateway.on('position', (p) => {
     app.positions.follow(p, (tx, id, kind, data) => app.incidents.addTimeline(tx, id, kind, null, null, data))
       .then((ids) => Promise.all(ids.map((id) => app.response.effects.announce(id))))
       .catch((err) => app.log.warn({ err, deviceId: p.deviceId }, 'incident position not updated'))
+  })
+  app.realtime.onIncident((event, incident) => {
+    if (incident.position && incident.residentId && incident.status !== 'resolved' && incident.status !== 'closed_false_alarm') {
+      gateway.watchPositions(incident.residentId, event === 'incident:opened')
+    }
   })
   return { forgetDevice: (deviceId) => { areaPaths.delete(deviceId) } }
 }

@@ -66,3 +66,13 @@ describe('loadConfig: secrets and proxies (issue 13)', () => {
     expect(() => loadConfig({ DOCS: 'maybe' })).toThrow(/DOCS="maybe"/)
   })
 })
+
+describe('loadConfig: positions (issue 15)', () => {
+  it('takes POSITION_RECENT_MINUTES, how old a last known position an incident may carry (default 10)', () => {
+    expect(loadConfig({}).positionRecentMinutes).toBe(10)
+    expect(loadConfig({ POSITION_RECENT_MINUTES: '30' }).positionRecentMinutes).toBe(30)
+    for (const bad of ['0', '2.5', 'ten', '1441']) {
+      expect(() => loadConfig({ POSITION_RECENT_MINUTES: bad })).toThrow(new RegExp(`POSITION_RECENT_MINUTES="${bad}" must be a whole number of minutes from 1 to 1440`))
+    }
+  })
+})

@@ -64,4 +64,21 @@ describe('PositionService (issue 15)', () => {
     expect(timeline).toEqual([{ id: 'i1', kind: 'returned_inside' }])
     expect(await svc.followStored(addTimeline)).toEqual([]) // nothing fresher now
   })
+
+  it('the track endpoint\'s query: a day of fixes every 30 s comes back as at most 500 points, oldest first, the newest kept', async () => {
+    await db.exec("delete from position_track where resident_id = 'r1'")
+    const from = NOW - 24 * 3600_000
+    const n = 2880
+    await db.query(
+      `insert into position_track (resident_id, device_id, ts, lat, lng, acc, source)
+       select 'r1', 'w1', to_timestamp(($1::float8 + g * 30000) / 1000), 39.9 + g * 0.00001, 116.4, 10, 'telemetry' from generate_series(0, $2::int - 1) g`, [from, n])
+    const items = await svc.track('r1', from, NOW)
+    expect(items.length).toBeLessThanOrEqual(500)
+    expect(items.length).toBeGreaterThan(450) // downsampled, not cut short: the whole day is there
+    expect(items.map((i) => i.at)).toEqual([...items.map((i) => i.at)].sort((a, b) => a - b))
+    expect(items[0]!.at).toBeLessThan(from + 5 * 60_000)
+    expect(items.at(-1)).toMatchObject({ at: from + (n - 1) * 30_000 }) // the last fix of the last step
+    // a short range is not thinned below one point a second
+    expect(await svc.track('r1', NOW - 60_000, NOW)).toHaveLength(2)
+  })
 })

@@ -111,8 +111,20 @@ export const IncidentDto = Type.Object({
   cancelledAt: Type.Optional(Nullable(IsoTime)),
   /** escalation steps run so far (skipped steps not counted) */
   escalationLevel: Type.Optional(Type.Integer({ minimum: 0 })),
-  /** the responder currently offered, accepted or on scene */
-  responder: Type.Optional(Nullable(Type.Object({ id: Type.String(), name: Type.String(), offerStatus: Type.String() }))),
+  /**
+   * the responder currently offered, accepted or on scene; `lat`/`lng` their registered base, and
+   * `distanceM` (whole metres, straight line) from it to the incident's position when it has one,
+   * else to the home (`distanceFrom`) — the same figure as the candidates list (issue 15)
+   */
+  responder: Type.Optional(Nullable(Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    offerStatus: Type.String(),
+    lat: Type.Optional(Nullable(Type.Number())),
+    lng: Type.Optional(Nullable(Type.Number())),
+    distanceM: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    distanceFrom: Type.Optional(literals(['position', 'home'] as const))
+  }))),
   /** where the person is: a position no older than 10 min when the incident opened, following fresher ones while open (issue 15) */
   position: Type.Optional(Nullable(IncidentPositionDto)),
   /** set on `incident:updated` when operators should be alerted again (sound) */

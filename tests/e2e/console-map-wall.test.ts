@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
+import { distanceM } from '@eldercare/protocols'
 import { SimDevice } from '@eldercare/device-sim'
 import { launchChromium, needsChromium, testOutputDir } from '../support/chromium.ts'
 import { buildDashboard } from '../support/dashboard-build.ts'
@@ -35,6 +36,27 @@ function pixel (p: { lat: number, lng: number }, zoom: number): { x: number, y: 
   const scale = 256 * 2 ** zoom
   const s = Math.sin((p.lat * Math.PI) / 180)
   return { x: scale * (p.lng + 180) / 360, y: scale * (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) }
+}
+
+/** The marker found by `selector` on the incident map is within 3 px of where Web Mercator puts `at`, given the map's own centre and zoom. */
+async function expectMarkerAt (page: Page, selector: string, at: { lat: number, lng: number }): Promise<void> {
+  const container = page.getByTestId('incident-map-view').locator('.leaflet-container')
+  // measured once the view has settled (fitBounds animates; on a loaded machine it may outlast a fixed wait)
+  let last = { dx: Infinity, dy: Infinity }
+  for (const deadline = Date.now() + 5000; Date.now() < deadline; await page.waitForTimeout(100)) {
+    const [cLat, cLng] = (await container.getAttribute('data-center'))!.split(',').map(Number)
+    const zoom = Number(await container.getAttribute('data-zoom'))
+    const box = (await container.boundingBox())!
+    const centrePx = pixel({ lat: cLat!, lng: cLng! }, zoom)
+    const want = pixel(at, zoom)
+    const expected = { x: box.x + box.width / 2 + (want.x - centrePx.x), y: box.y + box.height / 2 + (want.y - centrePx.y) }
+    const marker = (await page.getByTestId('incident-map-view').locator(selector).boundingBox())!
+    const now = { dx: Math.abs(marker.x + marker.width / 2 - expected.x), dy: Math.abs(marker.y + marker.height / 2 - expected.y) }
+    if (now.dx === last.dx && now.dy === last.dy) break // two equal readings: settled
+    last = now
+  }
+  expect(last.dx).toBeLessThan(3)
+  expect(last.dy).toBeLessThan(3)
 }
 
 describe.skipIf(!browserReq.ok)('console maps and the wall screen in a real browser', () => {
@@ -102,16 +124,7 @@ describe.skipIf(!browserReq.ok)('console maps and the wall screen in a real brow
 
     // the person's marker (the pulsing one) is at the pixel Web Mercator puts the market at
     await page.waitForTimeout(400) // fitBounds animation
-    const container = view.locator('.leaflet-container')
-    const [cLat, cLng] = (await container.getAttribute('data-center'))!.split(',').map(Number)
-    const zoom = Number(await container.getAttribute('data-zoom'))
-    const box = (await container.boundingBox())!
-    const centrePx = pixel({ lat: cLat!, lng: cLng! }, zoom)
-    const want = pixel(MARKET, zoom)
-    const expected = { x: box.x + box.width / 2 + (want.x - centrePx.x), y: box.y + box.height / 2 + (want.y - centrePx.y) }
-    const marker = (await view.locator('path.map-point--pulse').boundingBox())!
-    expect(Math.abs(marker.x + marker.width / 2 - expected.x)).toBeLessThan(3)
-    expect(Math.abs(marker.y + marker.height / 2 - expected.y)).toBeLessThan(3)
+    await expectMarkerAt(page, 'path.map-point--pulse', MARKET)
     await page.screenshot({ path: join(shots, '1-incident-map-away-from-home.png') })
   })
 
@@ -127,6 +140,46 @@ describe.skipIf(!browserReq.ok)('console maps and the wall screen in a real brow
     expect(await view.locator('path.map-point--pulse').count()).toBe(1)
     await page.screenshot({ path: join(shots, '1b-incident-map-no-tiles.png') })
     tilesDown = false
+  })
+
+  it('the responders on the incident map: candidates and then the one sent, at their bases, with the distance the dispatch list shows', async () => {
+    const NEAR = { lat: 39.9228, lng: 116.4122 } // a volunteer by the market
+    const BY_HOME = { lat: 39.9152, lng: 116.4043 } // the community's care worker
+    const near = await p.api.post('/api/responders', { name: '市场志愿者', kind: 'volunteer', areaId: home.districtId, phone: '13700007777', geo: NEAR, onDuty: true })
+    const byHome = await p.api.post('/api/responders', { name: '社区护理员', kind: 'care_worker', areaId: home.communityId, phone: '13700008888', geo: BY_HOME, onDuty: true })
+    const { items: candidates } = await p.api.get<{ items: Array<{ id: string, distanceM: number, distanceFrom: string }> }>(`/api/incidents/${incidentId}/candidates`)
+    const fromApi = new Map(candidates.map((c) => [c.id, c]))
+    expect(fromApi.get(near.id)).toMatchObject({ distanceFrom: 'position', distanceM: Math.round(distanceM(NEAR, MARKET)) })
+
+    await p.api.post(`/api/incidents/${incidentId}/acknowledge`)
+    await page.evaluate((id) => { window.location.hash = `#/queue/${id}` }, incidentId)
+    await page.reload()
+    const list = page.getByTestId('incident-map-responders')
+    await list.locator(`li[data-responder-id="${byHome.id}"]`).waitFor({ timeout: 10_000 })
+    // the map lists each candidate with the platform's distance to where she is, as the dispatch list does
+    for (const r of [near, byHome]) {
+      const want = fromApi.get(r.id)!.distanceM
+      expect(Number(await list.locator(`li[data-responder-id="${r.id}"]`).getAttribute('data-distance-m'))).toBe(want)
+      const shown = want < 1000 ? `${want} m` : `${(want / 1000).toFixed(1)} km`
+      expect(await list.locator(`li[data-responder-id="${r.id}"]`).textContent()).toContain(`距老人所在位置 ${shown}`)
+      expect(await page.locator(`[data-testid="dispatch-candidate"][data-responder-id="${r.id}"] [data-testid="dispatch-candidate-distance"]`).textContent()).toBe(shown)
+    }
+    expect(await page.getByTestId('incident-map-view').locator('path.map-point--candidate').count()).toBe(2)
+    expect(await page.getByTestId('incident-map-view').locator('path.map-point--pulse').count()).toBe(0) // acknowledged: no longer pulsing
+    await expectMarkerAt(page, 'path.map-point--candidate >> nth=0', candidates[0]!.id === near.id ? NEAR : BY_HOME)
+
+    // sent: the map marks that responder at their base, with the same distance as the dispatch panel
+    await page.locator(`[data-testid="dispatch-candidate"][data-responder-id="${near.id}"] [data-testid="dispatch-candidate-button"]`).click()
+    const sent = list.locator('li[data-sent="true"]')
+    await sent.waitFor({ timeout: 5000 })
+    expect(await sent.getAttribute('data-responder-id')).toBe(near.id)
+    const want = fromApi.get(near.id)!.distanceM
+    expect(Number(await sent.getAttribute('data-distance-m'))).toBe(want)
+    expect(Number(await page.getByTestId('dispatch-current').getAttribute('data-distance-m'))).toBe(want)
+    expect(await page.getByTestId('dispatch-current-distance').textContent()).toContain(`距老人所在位置 ${want} m`)
+    await expectMarkerAt(page, 'path.map-point--sent', NEAR)
+    await page.getByTestId('incident-map').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: join(shots, '1c-incident-map-responders.png') })
   })
 
   it('a supervisor sets the safe zone from the resident card: a circle around the home, drawn on the map', async () => {
@@ -158,8 +211,8 @@ describe.skipIf(!browserReq.ok)('console maps and the wall screen in a real brow
     const elapsed = Date.now() - t0
     expect(elapsed).toBeLessThan(1000)
     expect(await page.locator('[data-testid="wall-map"] path.map-point--pulse').count()).toBeGreaterThanOrEqual(1)
-    await page.waitForTimeout(300)
-    expect(Number(await page.getByTestId('wall-alarms').locator('.wall__value').textContent())).toBeGreaterThanOrEqual(2)
+    // the figures are read again a moment after the event (250 ms, then the request): waited for, not timed
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="wall-alarms"] .wall__value')?.textContent) >= 2, undefined, { timeout: 5000 })
     await page.screenshot({ path: join(shots, '2-wall-screen.png') })
   })
 })

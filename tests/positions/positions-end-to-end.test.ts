@@ -20,7 +20,7 @@ let wearable: SimDevice
 
 beforeAll(async () => {
   // the clock rules tick every 200 ms so the geofence grace can be a second
-  p = await startTestPlatform({}, { gateway: { readings: { detection: { tickIntervalMs: 200 } } } })
+  p = await startTestPlatform({ POSITION_RECENT_MINUTES: '15' }, { gateway: { readings: { detection: { tickIntervalMs: 200 } } } })
   await p.api.login()
   home = await seedHome(p.api, { deviceType: 'wearable' })
   await p.api.request('PATCH', `/api/sites/${home.siteId}`, { geo: HOME })
@@ -58,6 +58,7 @@ describe('positions, incidents and safe zones (issue 15)', () => {
   })
 
   it('a fall away from home carries the position; dispatch ranks by distance to it; the responder page links the map apps', async () => {
+    expect(p.app.positions.recentMs).toBe(15 * 60_000) // POSITION_RECENT_MINUTES reaches the incidents' positions
     const near = await p.api.post('/api/responders', { name: '市场旁志愿者', kind: 'volunteer', areaId: home.districtId, phone: '13700005555', geo: { lat: 39.9255, lng: 116.4045 }, onDuty: true })
     const byHome = await p.api.post('/api/responders', { name: '社区护理员', kind: 'care_worker', areaId: home.communityId, phone: '13700006666', geo: { lat: 39.9151, lng: 116.4041 }, onDuty: true })
     const socket = p.api.socket()
@@ -76,6 +77,9 @@ describe('positions, incidents and safe zones (issue 15)', () => {
 
     await p.api.post(`/api/incidents/${incident.id}/acknowledge`)
     const dispatched = await p.api.post<{ offer: { id: string } }>(`/api/incidents/${incident.id}/dispatch`, { responderId: near.id })
+    // the responder on the incident carries the same distance as the candidates list, from their base to the position
+    const sent = await p.api.get<IncidentDto>(`/api/incidents/${incident.id}`)
+    expect(sent.responder).toMatchObject({ id: near.id, lat: 39.9255, lng: 116.4045, distanceM: candidates[0]!.distanceM, distanceFrom: 'position' })
     // the link goes only to the responder's channel (issue 13): sign the same offer's link as that channel gets it
     const link = p.app.response.dispatch.link(p.app.response.dispatch.links.sign(dispatched.offer.id, 3_600_000))
     await fetch(`${p.httpUrl}${link}/accept`, { method: 'POST', redirect: 'manual' })
@@ -83,12 +87,17 @@ describe('positions, incidents and safe zones (issue 15)', () => {
     expect(html).toContain('当前位置')
     expect(html).toContain('https://uri.amap.com/marker?position=')
     expect(html).toContain('geo:39.925000,116.404000')
+    expect(html).toContain('https://api.map.baidu.com/marker?location=') // Baidu and Apple Maps too, as the issue lists them
+    expect(html).toContain('https://maps.apple.com/?ll=39.925000,116.404000')
     expect(html).not.toContain('门口地垫下有钥匙盒') // access notes are for the home
 
     // a fresher position while open: the incident follows it
     const updated = nextEvent(socket, 'incident:updated', (i) => i.id === incident.id && i.position?.lat === 39.927, 10_000)
     await wearable.telemetry({ ts: Date.now(), geo: { lat: 39.927, lng: 116.404, acc: 9 } }, 1)
-    expect((await updated).position).toMatchObject({ lat: 39.927, source: 'telemetry' })
+    const moved = await updated
+    expect(moved.position).toMatchObject({ lat: 39.927, source: 'telemetry' })
+    // and the responder's distance is measured to where the person is now
+    expect(moved.responder?.distanceM).toBe(Math.round(distanceM({ lat: 39.9255, lng: 116.4045 }, { lat: 39.927, lng: 116.404 })))
     socket.close()
     await p.api.post(`/api/incidents/${incident.id}/resolve`, { outcome: 'resolved_on_site' }).catch(() => {})
   })

@@ -3,7 +3,7 @@
  * sharing a real PostgreSQL and joined through a real Redis (ARCHITECTURE.md, "Runtime modes").
  */
 import pg from 'pg'
-import { Gateway } from '@eldercare/gateway'
+import { Gateway, type GatewayOptions } from '@eldercare/gateway'
 import { startPostgres, type PostgresServer } from './postgres.ts'
 import { startRedis, type RedisServer } from './redis.ts'
 import { startTestPlatform, type TestPlatform } from './platform.ts'
@@ -24,6 +24,10 @@ export interface TestCluster {
 export interface ClusterOptions {
   /** Redis keeps its data across halt()/resume(), as production runs it (docker-compose.yml: appendonly) */
   persistentRedis?: boolean
+  /** overrides for both platform nodes (their app and their embedded gateway) */
+  node?: Parameters<typeof startTestPlatform>[1]
+  /** overrides for the standalone gateway */
+  edge?: Partial<Omit<GatewayOptions, 'sql' | 'redisUrl'>>
 }
 
 /** Node A runs the migrations and creates the administrator; `database` names the database. */
@@ -42,10 +46,10 @@ export async function startCluster (database: string, opts: ClusterOptions = {})
   try {
     [postgres, redis] = await Promise.all([startPostgres(), startRedis({ persistent: opts.persistentRedis })])
     const env = { DATABASE_URL: await postgres.createDatabase(database), REDIS_URL: redis.url }
-    parts.nodeA = await startTestPlatform(env)
-    parts.nodeB = await startTestPlatform(env)
+    parts.nodeA = await startTestPlatform(env, opts.node)
+    parts.nodeB = await startTestPlatform(env, opts.node)
     const pool = parts.pool = new pg.Pool({ connectionString: env.DATABASE_URL })
-    parts.edge = new Gateway({ sql: { query: async (sql, params) => { const r = await pool.query(sql, params); return { rows: r.rows, rowCount: r.rowCount ?? 0 } } }, redisUrl: redis.url })
+    parts.edge = new Gateway({ sql: { query: async (sql, params) => { const r = await pool.query(sql, params); return { rows: r.rows, rowCount: r.rowCount ?? 0 } } }, redisUrl: redis.url, ...opts.edge })
     parts.edgePort = (await parts.edge.listen({ host: '127.0.0.1', mqttPort: 0 })).mqtt
     return { ...(parts as Omit<TestCluster, 'stop' | 'redis'>), redis, stop }
   } catch (err) {

@@ -26,6 +26,11 @@ export class FakeSocket {
     return this
   }
 
+  /** socket.io's alias of `disconnect` */
+  close (): this {
+    return this.disconnect()
+  }
+
   /** Delivers `event` as if the server (or socket.io itself, for connect/disconnect) emitted it. */
   serverEmit (event: string, ...args: unknown[]): void {
     if (event === 'connect') this.connected = true

@@ -4,6 +4,7 @@
  * import graph of gateway/src has no cycle.
  */
 import type { DeviceErrorCode, DeviceStatusDto, RtcSignalUp, UpstreamKind } from '@eldercare/protocols'
+import type { Position } from '../positions.ts'
 
 /** A new row in the durable inbox: a device alarm, an intercom event, or a derived alarm. */
 export interface InboxNotice { deviceId: string, msgId: string, kind: 'event' | 'intercom' | 'derived', type: string }
@@ -22,11 +23,18 @@ export interface MessageOutcome {
   code?: DeviceErrorCode
 }
 
+/**
+ * A wearer's fresher last position (issue 15), WGS-84, `at` epoch ms. Embedded: every one. Scaled:
+ * only residents the cluster watches (an active incident with a position), relayed to every node.
+ */
+export type PositionNotice = Position
+
 export interface GatewayEvents {
   inbox: [InboxNotice]
   commandAck: [CommandAckNotice]
   rtc: [RtcNotice]
   deviceStatus: [DeviceStatusDto]
+  position: [PositionNotice]
   message: [MessageOutcome]
   /** [P-4.1] how long a durable record took, in seconds */
   durableWrite: [{ kind: UpstreamKind, seconds: number }]

@@ -17,16 +17,20 @@ export interface PositionsPluginOptions {
   /** an incident carries a position no older than this, ms (default 10 min) */
   recentMs?: number
   now: () => number
-  /** without `live` (scaled mode): how often open incidents follow `positions_last`, ms. Default 15000; 0 = never. */
+  /**
+   * How often open incidents follow `positions_last`, ms; 0 = never. Default 15000 without `live`,
+   * else 0. Scaled mode hears watched positions by push (wiring.ts); this is its safety net for a
+   * position relayed while Redis was away.
+   */
   followStoredEveryMs?: number
 }
 
 export const positionsPlugin = fp<PositionsPluginOptions>(async (app, opts) => {
   const service = new PositionService(app.db, { live: opts.live, track: opts.track ?? new SqlTrackStore(app.db), recentMs: opts.recentMs, now: opts.now })
   app.decorate('positions', service)
-  // In embedded mode the wiring hears every position; elsewhere incidents follow the coarse copy.
-  const every = opts.followStoredEveryMs ?? 15_000
-  if (opts.live || every <= 0) return
+  // The wiring hears positions (embedded: every one; scaled: watched wearers', relayed); the coarse copy is the fallback.
+  const every = opts.followStoredEveryMs ?? (opts.live ? 0 : 15_000)
+  if (every <= 0) return
   let timer: NodeJS.Timeout | undefined
   app.addHook('onReady', async () => {
     timer = setInterval(() => {

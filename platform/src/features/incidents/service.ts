@@ -7,11 +7,13 @@ import type { Db, Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
 import { PolicyStore, type ResponsePolicy } from '../response/policy.ts'
+import { distanceTarget, metresFrom } from '../positions/distance.ts'
 
 // The responder shown is the latest offer still in play (offered, accepted, arrived).
 const SELECT = `
   select i.*, r.name as resident_name, s.name as site_name, a.name as area_name, a.path as area_path,
-         o.responder_id as offer_responder_id, o.status as offer_status, rp.name as offer_responder_name
+         o.responder_id as offer_responder_id, o.status as offer_status, rp.name as offer_responder_name,
+         rp.lat as offer_responder_lat, rp.lng as offer_responder_lng, s.lat as site_lat, s.lng as site_lng
     from incidents i
     join sites s on s.id = i.site_id
     join areas a on a.id = i.area_id
@@ -53,9 +55,16 @@ function toDto (r: Record<string, any>): IncidentRow {
     cancelledAt: iso(r.cancelled_at),
     escalationLevel: Number(r.escalations ?? 0),
     position: r.position ? (typeof r.position === 'string' ? JSON.parse(r.position) : r.position) : null,
-    responder: r.offer_responder_id ? { id: r.offer_responder_id, name: r.offer_responder_name, offerStatus: r.offer_status } : null,
+    responder: r.offer_responder_id ? responderOnIncident(r) : null,
     areaPath: r.area_path
   }
+}
+
+/** The responder now on the incident, with how far their base is from the person (the candidates' rule). */
+function responderOnIncident (r: Record<string, any>): NonNullable<IncidentDto['responder']> {
+  const target = distanceTarget(r.position, { lat: r.site_lat, lng: r.site_lng })
+  const base = { lat: r.offer_responder_lat == null ? null : Number(r.offer_responder_lat), lng: r.offer_responder_lng == null ? null : Number(r.offer_responder_lng) }
+  return { id: r.offer_responder_id, name: r.offer_responder_name, offerStatus: r.offer_status, ...base, distanceM: metresFrom(target, base), distanceFrom: target.from }
 }
 
 /** The REST/socket shape: the area path is internal routing data. */

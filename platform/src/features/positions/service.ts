@@ -67,7 +67,8 @@ export class PositionService {
 
   /** The track in [from, to), at most TRACK_MAX_POINTS points (the last of each step), at least 1 s apart. */
   async track (residentId: string, fromMs: number, toMs: number): Promise<TrackItem[]> {
-    const stepMs = Math.max(1000, Math.ceil((toMs - fromMs) / TRACK_MAX_POINTS))
+    // steps are epoch-aligned, so a range not on a step boundary touches one step more than range / step
+    const stepMs = Math.max(1000, Math.ceil((toMs - fromMs) / (TRACK_MAX_POINTS - 1)))
     return this.opts.track.track(residentId, fromMs, toMs, stepMs)
   }
 

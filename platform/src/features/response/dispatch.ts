@@ -4,11 +4,12 @@
  * acceptance, decline, arrival and departure is a row in dispatch_offers and a timeline entry.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
-import { distanceM, type IncidentPositionDto } from '@eldercare/protocols'
+import type { IncidentPositionDto } from '@eldercare/protocols'
 import type { Db, Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import type { Actor, IncidentService } from '../incidents/service.ts'
 import type { PolicyStore } from './policy.ts'
+import { distanceTarget, metresFrom } from '../positions/distance.ts'
 
 export const RESPONDER_KINDS = ['care_worker', 'volunteer', 'family', 'medical'] as const
 
@@ -153,15 +154,13 @@ export class DispatchService {
         where a.path like $1 || '%' and rp.on_duty and not rp.disabled and not ${BUSY}
           and not exists (select 1 from dispatch_offers d where d.incident_id = $2 and d.responder_id = rp.id)`, [scope, incidentId])
     const site = inc[0]
-    const position = typeof site.position === 'string' ? JSON.parse(site.position) as IncidentPositionDto : site.position
-    const target = position ?? (site.lat != null && site.lng != null ? { lat: Number(site.lat), lng: Number(site.lng) } : null)
-    const from = position ? 'position' as const : 'home' as const
+    const target = distanceTarget(site.position, site)
     return rankCandidates(rows.map((r) => ({
       ...responderDto(r),
       treeDistance: treeDistance(site.path, r.area_path),
-      distanceM: target && r.lat != null && r.lng != null ? Math.round(distanceM(target, { lat: Number(r.lat), lng: Number(r.lng) })) : null,
-      distanceFrom: from
-    })), position != null)
+      distanceM: metresFrom(target, { lat: r.lat, lng: r.lng }),
+      distanceFrom: target.from
+    })), target.from === 'position')
   }
 
   /**

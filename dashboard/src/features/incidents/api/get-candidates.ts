@@ -14,8 +14,12 @@ export interface Candidate {
   phone: string | null
   onDuty: boolean
   busy: boolean
-  /** Straight-line distance to the site in metres, when both have coordinates. */
+  /** the responder's registered base (WGS-84), when known */
+  lat?: number | null
+  lng?: number | null
+  /** Straight-line distance in whole metres to the incident's position (or the home, `distanceFrom`), when both have coordinates. */
   distanceM: number | null
+  distanceFrom?: 'position' | 'home'
 }
 
 export async function getCandidates (incidentId: string, signal?: AbortSignal): Promise<Candidate[]> {
@@ -24,6 +28,6 @@ export async function getCandidates (incidentId: string, signal?: AbortSignal): 
 }
 
 /** `version` changes when the incident does, so the list is read again after a dispatch or a decline. */
-export function useCandidates (incidentId: string, version: string) {
-  return useQuery(`candidates:${incidentId}:${version}`, (signal) => getCandidates(incidentId, signal))
+export function useCandidates (incidentId: string | null, version: string) {
+  return useQuery(incidentId === null ? null : `candidates:${incidentId}:${version}`, (signal) => getCandidates(incidentId!, signal))
 }

@@ -1,18 +1,12 @@
 import { allowedActions, type IncidentDto } from '@eldercare/protocols'
 import { ErrorMessage } from '../../../components/error-message.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
+import { formatDistance } from '../../../lib/format-distance.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { formatPhone } from '../../../lib/phone.ts'
 import { useMutation } from '../../../lib/use-mutation.ts'
 import { useCandidates } from '../api/get-candidates.ts'
 import { declineOffer, dispatchIncident, markArrived } from '../api/dispatch-incident.ts'
-
-/** Whole metres under a kilometre, else kilometres with one decimal. */
-export function formatDistance (m: number | null, locale: string): string {
-  if (m === null) return '—'
-  if (m < 1000) return `${m} m`
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(m / 1000)} km`
-}
 
 /**
  * Sending someone: the responder now on the incident (offer status), the candidates with their
@@ -36,8 +30,9 @@ export function DispatchPanel ({ incident, onDone }: { incident: IncidentDto, on
     <div className='action-form dispatch' data-testid='dispatch-panel'>
       <h4 className='action-form__title'>{t('dispatch.title')}</h4>
       {responder !== null && (
-        <p data-testid='dispatch-current' data-offer-status={responder.offerStatus}>
+        <p data-testid='dispatch-current' data-offer-status={responder.offerStatus} data-distance-m={responder.distanceM ?? undefined}>
           {t('dispatch.current', { name: responder.name, status: tOr('offerStatus.', responder.offerStatus) })}
+          {responder.distanceM != null && <span className='muted' data-testid='dispatch-current-distance'> · {t(responder.distanceFrom === 'home' ? 'distance.toHome' : 'distance.toPosition', { distance: formatDistance(responder.distanceM, locale) })}</span>}
         </p>
       )}
       <div className='inline-row'>
@@ -83,7 +78,7 @@ export function DispatchPanel ({ incident, onDone }: { incident: IncidentDto, on
                         <strong>{c.name}</strong> <span className='muted'>{tOr('responderKind.', c.kind)}{c.areaName !== null ? ` · ${c.areaName}` : ''}</span>
                         {c.phone !== null && <span className='phone muted'> · {formatPhone(c.phone)}</span>}
                       </td>
-                      <td className='nowrap'>{formatDistance(c.distanceM, locale)}</td>
+                      <td className='nowrap' data-testid='dispatch-candidate-distance'>{formatDistance(c.distanceM, locale)}</td>
                       <td className='nowrap'>{c.busy ? t('dispatch.busy') : c.onDuty ? t('dispatch.free') : t('dispatch.offDuty')}</td>
                       <td>
                         <button type='button' className='button' disabled={busy} data-testid='dispatch-candidate-button'

@@ -12,9 +12,17 @@ import { useEffect, useMemo, useState } from 'react'
 import { Circle, CircleMarker, MapContainer, Polygon, Polyline, ScaleControl, TileLayer, Tooltip, useMap, useMapEvents } from 'react-leaflet'
 import { useMapSettings, type MapSettings } from '../api/map-data.ts'
 
-export interface MapPoint extends LatLng { id: string, color: string, label?: string, pulse?: boolean, radiusPx?: number }
+export interface MapPoint extends LatLng {
+  id: string
+  color: string
+  label?: string
+  pulse?: boolean
+  radiusPx?: number
+  /** an extra class on the marker's path (tests and styles find a kind of marker by it) */
+  kind?: string
+}
 export interface MapCircle extends LatLng { id: string, radiusM: number, color: string, dashed?: boolean }
-export interface MapLine { id: string, points: LatLng[], color: string }
+export interface MapLine { id: string, points: LatLng[], color: string, dashed?: boolean }
 export interface MapArea { id: string, points: LatLng[], color: string }
 
 export interface MapViewProps {
@@ -68,15 +76,20 @@ export function MapView ({ center, zoom = 16, points = [], circles = [], lines =
         {fit && all.length > 0 && <FitTo points={all.map(to)} />}
         {areas.map((a) => <Polygon key={a.id} positions={a.points.map(to)} pathOptions={{ color: a.color, weight: 2, fillOpacity: 0.08 }} />)}
         {circles.map((c) => <Circle key={c.id} center={to(c)} radius={c.radiusM} pathOptions={{ color: c.color, weight: 1.5, fillOpacity: 0.1, dashArray: c.dashed ? '6 4' : undefined }} />)}
-        {lines.map((l) => <Polyline key={l.id} positions={l.points.map(to)} pathOptions={{ color: l.color, weight: 3, opacity: 0.8 }} />)}
-        {points.map((p) => (
-          <CircleMarker
-            key={p.id} center={to(p)} radius={p.radiusPx ?? 8}
-            pathOptions={{ color: '#fff', weight: 2, fillColor: p.color, fillOpacity: 1, className: `map-point${p.pulse ? ' map-point--pulse' : ''}` }}
-          >
-            {p.label !== undefined && <Tooltip permanent direction='top' offset={[0, -8]}>{p.label}</Tooltip>}
-          </CircleMarker>
-        ))}
+        {lines.map((l) => <Polyline key={l.id} positions={l.points.map(to)} pathOptions={{ color: l.color, weight: l.dashed ? 2 : 3, opacity: 0.8, dashArray: l.dashed ? '6 6' : undefined }} />)}
+        {points.map((p) => {
+          const className = `map-point${p.pulse ? ' map-point--pulse' : ''}${p.kind !== undefined ? ` map-point--${p.kind}` : ''}`
+          // Leaflet's setStyle does not change a path's class: a marker whose class changes (stops
+          // pulsing once acknowledged, a candidate becomes the one sent) is drawn anew
+          return (
+            <CircleMarker
+              key={`${p.id}|${className}`} center={to(p)} radius={p.radiusPx ?? 8}
+              pathOptions={{ color: '#fff', weight: 2, fillColor: p.color, fillOpacity: 1, className }}
+            >
+              {p.label !== undefined && <Tooltip permanent direction='top' offset={[0, -8]}>{p.label}</Tooltip>}
+            </CircleMarker>
+          )
+        })}
       </MapContainer>
     </div>
   )
