@@ -71,6 +71,7 @@ const TABLE: Record<string, Probe[]> = {
   '/api/reports/visit-coverage': [read('supervisor', (t) => `/api/reports/visit-coverage?areaId=${t.communityId}`)],
   '/api/areas/:id/visit-rules': [read('supervisor', (t) => `/api/areas/${t.districtId}/visit-rules`)],
   '/api/areas/:id/targets/:year': [read('supervisor', (t) => `/api/areas/${t.districtId}/targets/2026`)],
+  '/api/targets': [list('supervisor', '/api/targets?year=2026'), read('auditor', (t) => `/api/targets?areaId=${t.districtId}&year=2026&depth=subtree`)],
   '/api/statements': [list('supervisor', '/api/statements')],
   '/api/statements/:id': [read('supervisor', (t) => `/api/statements/${t.statementId}`)],
   '/api/statements/:id/csv': [read('auditor', (t) => `/api/statements/${t.statementId}/csv`)],

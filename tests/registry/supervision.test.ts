@@ -23,7 +23,7 @@ function scoresWithTotal (total: number): Record<string, number> {
   return scores
 }
 
-interface Seeded { districtId: string, communityId: string, otherDistrictId: string, R: Record<string, string>, homeId: string }
+interface Seeded { districtId: string, streetId: string, communityId: string, otherDistrictId: string, R: Record<string, string>, homeId: string }
 
 /**
  * Residents of the district (registered 1 Jan 2026), on 31 May 2026:
@@ -64,7 +64,7 @@ async function seed (p: TestPlatform): Promise<Seeded> {
   await api.request('PATCH', `/api/residents/${R.E}`, { status: 'moved_out', statusSince: '2026-06-02' })
   const dev = async (residentId: string, siteId = home.id) => api.post('/api/devices', { type: 'fall_detector', siteId, residentId })
   await dev(R.A); await dev(R.B); await dev(R.X, otherHome.id)
-  return { districtId: district.id, communityId: community.id, otherDistrictId: other.id, R, homeId: home.id }
+  return { districtId: district.id, streetId: street.id, communityId: community.id, otherDistrictId: other.id, R, homeId: home.id }
 }
 
 function suite (name: string, start: () => Promise<TestPlatform>) {
@@ -194,6 +194,65 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
       expect(homeOnly).toMatchObject({ due: 2, visited: 1, rate: 0.5 })
       expect(homeOnly.missing).toEqual([{ id: s.R.A, name: '甲' }])
       await p.api.request('PUT', `/api/areas/${s.districtId}/visit-rules`, { eligibleGroups: ['lives_alone', 'empty_nest', 'left_behind', 'disabled'], countingMethods: ['home', 'phone', 'video_call'] })
+    })
+
+    it('an area\'s own visit rule is removed to inherit again: guarded, audited with before and after, idempotent', async () => {
+      const district = { eligibleGroups: ['lives_alone', 'empty_nest'], countingMethods: ['home', 'phone'], disabledFromLevel: 2 }
+      const own = { eligibleGroups: ['lives_alone'], countingMethods: ['home'], disabledFromLevel: 3 }
+      const before = await p.api.get(`/api/areas/${s.districtId}/visit-rules`)
+      await p.api.request('PUT', `/api/areas/${s.districtId}/visit-rules`, district)
+      const set = await p.api.request('PUT', `/api/areas/${s.communityId}/visit-rules`, own)
+      expect(set).toEqual({ ...own, fromAreaId: s.communityId })
+      const putAudit = (await p.api.get('/api/audit?action=area.visit_rules')).items
+        .find((e: { action: string, targetId: string }) => e.action === 'area.visit_rules' && e.targetId === s.communityId)
+      expect(putAudit.data).toMatchObject({ before: { ...district, fromAreaId: s.districtId }, after: { ...own, fromAreaId: s.communityId } })
+
+      const sup = await userApi(p.api, 'supervisor', s.districtId)
+      const denied = await sup.request('DELETE', `/api/areas/${s.communityId}/visit-rules`).catch((e) => e)
+      expect(denied.status).toBe(403)
+      expect((await sup.get(`/api/areas/${s.communityId}/visit-rules`)).fromAreaId).toBe(s.communityId)
+
+      const removed = await p.api.request('DELETE', `/api/areas/${s.communityId}/visit-rules`)
+      expect(removed).toEqual({ ...district, fromAreaId: s.districtId })
+      expect(await sup.get(`/api/areas/${s.communityId}/visit-rules`)).toEqual({ ...district, fromAreaId: s.districtId })
+      const removals = async () => (await p.api.get('/api/audit?action=area.visit_rules_removed')).items
+        .filter((e: { action: string, targetId: string }) => e.action === 'area.visit_rules_removed' && e.targetId === s.communityId)
+      const first = await removals()
+      expect(first).toHaveLength(1)
+      expect(first[0].data).toEqual({ before: { ...own, fromAreaId: s.communityId }, after: { ...district, fromAreaId: s.districtId } })
+
+      // Again: the same answer, nothing removed, nothing more in the audit log.
+      expect(await p.api.request('DELETE', `/api/areas/${s.communityId}/visit-rules`)).toEqual({ ...district, fromAreaId: s.districtId })
+      expect(await removals()).toHaveLength(1)
+      // Another district's area is unknown to a district administrator (404, never 403).
+      const admin = await userApi(p.api, 'admin', s.districtId)
+      expect((await admin.request('DELETE', `/api/areas/${s.otherDistrictId}/visit-rules`).catch((e) => e)).status).toBe(404)
+      // The district's rule back as it was for the tests that follow.
+      const { fromAreaId: _from, ...restore } = before
+      await p.api.request('PUT', `/api/areas/${s.districtId}/visit-rules`, restore)
+    })
+
+    it('lists the targets of a year over the caller\'s whole subtree in tree order, or down to the children', async () => {
+      await p.api.request('PUT', `/api/areas/${s.districtId}/targets/2027`, { familyBeds: 30, visitCoverage: 1, assessmentCoverage: null, ackWithin60s: 0.975 })
+      await p.api.request('PUT', `/api/areas/${s.communityId}/targets/2027`, { familyBeds: 5, visitCoverage: 0.5, assessmentCoverage: 0.75, ackWithin60s: null })
+      const sup = await userApi(p.api, 'supervisor', s.districtId)
+      const none = { familyBeds: null, visitCoverage: null, assessmentCoverage: null, ackWithin60s: null }
+      const tree = await sup.get('/api/targets?year=2027&depth=subtree')
+      expect(tree.area).toEqual({ id: s.districtId, name: '监管区' })
+      expect(tree.items).toEqual([
+        { areaId: s.districtId, parentId: expect.any(String), name: '监管区', level: 'district', depth: 0, targets: { year: 2027, familyBeds: 30, visitCoverage: 1, assessmentCoverage: null, ackWithin60s: 0.975 } },
+        { areaId: s.streetId, parentId: s.districtId, name: '监管街道', level: 'street', depth: 1, targets: { year: 2027, ...none } },
+        { areaId: s.communityId, parentId: s.streetId, name: '监管社区', level: 'community', depth: 2, targets: { year: 2027, familyBeds: 5, visitCoverage: 0.5, assessmentCoverage: 0.75, ackWithin60s: null } }
+      ])
+      expect((await sup.get(`/api/targets?areaId=${s.districtId}&year=2027`)).items).toEqual(tree.items)
+      const children = await sup.get(`/api/targets?areaId=${s.districtId}&year=2027&depth=children`)
+      expect(children.items.map((i: { areaId: string }) => i.areaId)).toEqual([s.districtId, s.streetId])
+      // another year: the same tree, nothing set
+      expect((await sup.get(`/api/targets?areaId=${s.streetId}&year=2030`)).items.map((i: { targets: object }) => i.targets)).toEqual([{ year: 2030, ...none }, { year: 2030, ...none }])
+      expect((await sup.get(`/api/targets?areaId=${s.otherDistrictId}&year=2027`).catch((e) => e)).status).toBe(404)
+      const bad = await sup.get(`/api/targets?areaId=${s.districtId}`).catch((e) => e)
+      expect(bad.status).toBe(400)
+      expect((await sup.get(`/api/targets?year=2027&depth=all`).catch((e) => e)).status).toBe(400)
     })
 
     it('sets targets (administrators only) and reports actual against them in JSON and CSV', async () => {

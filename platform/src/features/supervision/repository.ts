@@ -190,6 +190,16 @@ export async function putVisitRules (q: Queryable, areaId: string, rules: VisitR
     [areaId, JSON.stringify(rules.eligibleGroups), JSON.stringify(rules.countingMethods), rules.disabledFromLevel, by])
 }
 
+/**
+ * Removes an area's own visit rules so that it inherits again (from the nearest ancestor with
+ * rules, else the defaults). Returns the rules removed, or null when the area had none of its own.
+ */
+export async function deleteVisitRules (q: Queryable, areaId: string): Promise<VisitRules | null> {
+  const { rows } = await q.query<Record<string, any>>('delete from area_visit_rules where area_id = $1 returning *', [areaId])
+  const r = rows[0]
+  return r ? { eligibleGroups: r.eligible_groups, countingMethods: r.counting_methods, disabledFromLevel: r.disabled_from_level } : null
+}
+
 export interface FacilityFigures {
   familyBeds: { total: number, byType: Record<string, number>, byProvider: Record<string, number> }
   facilities: Record<string, number>
@@ -284,6 +294,43 @@ export async function putTargets (q: Queryable, areaId: string, t: Targets, by: 
      on conflict (area_id, year) do update set family_beds = excluded.family_beds, visit_coverage = excluded.visit_coverage,
        assessment_coverage = excluded.assessment_coverage, ack_within_60s = excluded.ack_within_60s, updated_by = excluded.updated_by, updated_at = now()`,
     [areaId, t.year, t.familyBeds, t.visitCoverage, t.assessmentCoverage, t.ackWithin60s, by])
+}
+
+export interface TargetsTreeRow { areaId: string, parentId: string | null, name: string, level: string, depth: number, targets: Targets }
+
+/**
+ * The targets of every area of a subtree for one year, in tree order (each area followed by its
+ * own subtree, siblings by name), `depth` 0 for the root. `maxDepth` 1 stops at the children.
+ * One query whatever the size of the subtree (a city has hundreds of communities).
+ */
+export async function targetsTree (q: Queryable, root: { id: string, path: string }, year: number, maxDepth = Infinity): Promise<TargetsTreeRow[]> {
+  const { rows } = await q.query<Record<string, any>>(
+    `select a.id, a.parent_id, a.name, a.level, a.path, t.family_beds, t.visit_coverage, t.assessment_coverage, t.ack_within_60s
+       from areas a left join area_targets t on t.area_id = a.id and t.year = $2
+      where a.path like $1 || '%'`, [root.path, year])
+  const rootDepth = root.path.split('/').filter(Boolean).length
+  const children = new Map<string | null, Array<Record<string, any>>>()
+  for (const r of rows) {
+    const key = r.id === root.id ? null : r.parent_id
+    const list = children.get(key) ?? []
+    list.push(r)
+    children.set(key, list)
+  }
+  const out: TargetsTreeRow[] = []
+  const walk = (parent: string | null) => {
+    const list = (children.get(parent) ?? []).sort((a, b) => String(a.name).localeCompare(String(b.name), 'zh-CN') || String(a.id).localeCompare(String(b.id)))
+    for (const r of list) {
+      const depth = String(r.path).split('/').filter(Boolean).length - rootDepth
+      if (depth > maxDepth) continue
+      out.push({
+        areaId: r.id, parentId: r.parent_id, name: r.name, level: r.level, depth,
+        targets: { year, familyBeds: r.family_beds ?? null, visitCoverage: r.visit_coverage ?? null, assessmentCoverage: r.assessment_coverage ?? null, ackWithin60s: r.ack_within_60s ?? null }
+      })
+      walk(r.id)
+    }
+  }
+  walk(null)
+  return out
 }
 
 export interface StoredStatement { id: string, areaId: string, month: string, version: number, content: any, generatedAt: string, generatedBy: string, reason: string | null }

@@ -16,8 +16,8 @@ import { monthOf } from '../../lib/local-time.ts'
 import { maskName } from './integrations.ts'
 import { renderAssessmentPdf, renderStatementPdf, type PdfFont } from './pdf.ts'
 import {
-  areasForStatements, careRiskIncidents, dueAssessments, getAssessment, getStatement, getTargets, insertAssessment, insertStatement, latestStatement,
-  listAssessments, listStatements, overrideCapacity, putTargets, putVisitRules, setStatus, statusDate, statusHistory, visitRulesFor
+  areasForStatements, careRiskIncidents, deleteVisitRules, dueAssessments, getAssessment, getStatement, getTargets, insertAssessment, insertStatement, latestStatement,
+  listAssessments, listStatements, overrideCapacity, putTargets, putVisitRules, setStatus, statusDate, statusHistory, targetsTree, visitRulesFor
 } from './repository.ts'
 import { buildStatement, monthCoverage, populationReport, statementPrintable, supervisionRows, toCsv, type Statement } from './service.ts'
 
@@ -69,9 +69,11 @@ const VisitRulesBody = Type.Object({
   disabledFromLevel: Type.Optional(Type.Integer({ minimum: 1, maximum: 4 }))
 }, { additionalProperties: false })
 
-const Share = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()])
+// Null first: the validator coerces types, and with the number first a null ("no target") would
+// be coerced to 0 — a target of nought — before the null branch is tried.
+const Share = Type.Union([Type.Null(), Type.Number({ minimum: 0, maximum: 1 })])
 const TargetsBody = Type.Object({
-  familyBeds: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  familyBeds: Type.Union([Type.Null(), Type.Integer({ minimum: 0 })]),
   visitCoverage: Share,
   assessmentCoverage: Share,
   ackWithin60s: Share
@@ -261,12 +263,45 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
   }, async (req) => {
     const area = await areaInScope(app.db, req.params.id, scopeOf(req))
     const rules = { eligibleGroups: req.body.eligibleGroups as never, countingMethods: req.body.countingMethods as never, disabledFromLevel: req.body.disabledFromLevel ?? 2 }
-    await putVisitRules(app.db, area.id, rules, req.user.username)
-    await audit(req, 'area.visit_rules', 'area', area.id, rules)
-    return visitRulesFor(app.db, area.path)
+    return app.db.transaction(async (tx) => {
+      const before = await visitRulesFor(tx, area.path)
+      await putVisitRules(tx, area.id, rules, req.user.username)
+      const after = await visitRulesFor(tx, area.path)
+      await audit(req, 'area.visit_rules', 'area', area.id, { ...rules, before, after }, tx)
+      return after
+    })
+  })
+  // Back to inheriting: the area's own rule goes, the nearest ancestor's (else the defaults) is in
+  // force again. Idempotent: an area without a rule of its own answers the same, and nothing is audited.
+  app.delete<{ Params: Static<typeof IdParams> }>('/api/areas/:id/visit-rules', {
+    schema: { tags: ['supervision'], summary: 'Remove an area\'s own visit rules so that it inherits again; answers the rules now in force (idempotent, audited when something is removed)', params: IdParams },
+    preHandler: can('target.write')
+  }, async (req) => {
+    const area = await areaInScope(app.db, req.params.id, scopeOf(req))
+    return app.db.transaction(async (tx) => {
+      const removed = await deleteVisitRules(tx, area.id)
+      const after = await visitRulesFor(tx, area.path)
+      if (removed) await audit(req, 'area.visit_rules_removed', 'area', area.id, { before: { ...removed, fromAreaId: area.id }, after }, tx)
+      return after
+    })
   })
 
-  const YearParams = Type.Object({ id: Id, year: Type.Integer({ minimum: 2000, maximum: 2100 }) })
+  const Year = Type.Integer({ minimum: 2000, maximum: 2100 })
+  const YearParams = Type.Object({ id: Id, year: Year })
+  const TargetsTreeQuery = Type.Object({
+    areaId: Type.Optional(Id),
+    year: Year,
+    /** children: the area and the areas directly below it; subtree (default): every area below it */
+    depth: Type.Optional(literalUnion(['children', 'subtree'] as const))
+  }, { additionalProperties: false })
+  app.get<{ Querystring: Static<typeof TargetsTreeQuery> }>('/api/targets', {
+    schema: { tags: ['supervision'], summary: 'The targets of a year for an area (default: the caller\'s) and every area below it, in tree order with each area\'s depth; unset targets are null', querystring: TargetsTreeQuery },
+    preHandler: can('statistics.read')
+  }, async (req) => {
+    const area = await scopeFor(app.db, req, req.query.areaId)
+    const items = await targetsTree(app.db, area, req.query.year, req.query.depth === 'children' ? 1 : Infinity)
+    return { area: { id: area.id, name: area.name }, year: req.query.year, items }
+  })
   app.get<{ Params: Static<typeof YearParams> }>('/api/areas/:id/targets/:year', {
     schema: { tags: ['supervision'], summary: 'An area\'s targets for a year', params: YearParams },
     preHandler: can('statistics.read')
