@@ -9,7 +9,7 @@ import { FormatRegistry, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import {
   AssessmentDueDto, DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto, IncidentEscalatedDto, LoginResponse, ResidentDto,
-  StatementSummaryDto, TargetsDto, VisitRulesDto
+  StatementSummaryDto, TargetsDto, TargetsTreeDto, VisitRulesDto
 } from './dto.ts'
 
 /** `Date#toISOString` and other RFC 3339 times with a zone. */
@@ -42,6 +42,7 @@ export const isDeviceDto = dtoCheck(DeviceDto)
 export const isResidentDto = dtoCheck(ResidentDto)
 export const isLoginResponse = dtoCheck(LoginResponse)
 export const isTargetsDto = dtoCheck(TargetsDto)
+export const isTargetsTreeDto = dtoCheck(TargetsTreeDto)
 export const isVisitRulesDto = dtoCheck(VisitRulesDto)
 export const isStatementSummaryDto = dtoCheck(StatementSummaryDto)
 export const isAssessmentDueDto = dtoCheck(AssessmentDueDto)

@@ -248,6 +248,21 @@ export const TargetsDto = Type.Object({
 })
 export type TargetsDto = Static<typeof TargetsDto>
 
+/** GET /api/targets?areaId&year&depth: the targets of a year for an area and every area below it, in tree order (depth 0 = the area asked for). */
+export const TargetsTreeDto = Type.Object({
+  area: Type.Object({ id: Type.String(), name: Type.String() }),
+  year: Type.Integer(),
+  items: Type.Array(Type.Object({
+    areaId: Type.String(),
+    parentId: Nullable(Type.String()),
+    name: Type.String(),
+    level: Type.String(),
+    depth: Type.Integer({ minimum: 0 }),
+    targets: TargetsDto
+  }))
+})
+export type TargetsTreeDto = Static<typeof TargetsTreeDto>
+
 /** GET/PUT /api/areas/:id/visit-rules: the rule in force and the area it comes from (null: the installation's defaults). */
 export const VisitRulesDto = Type.Object({
   eligibleGroups: Type.Array(Type.String()),
