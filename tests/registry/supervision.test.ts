@@ -388,6 +388,19 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
       expect(planned.items.map((v: { residentId: string }) => v.residentId)).toEqual([s.R.A])
     })
 
+    it('pauses visits: a planned visit past due counts as overdue only for a resident at home, not in hospital, moved out or deceased', async () => {
+      for (const r of [s.R.A, s.R.C, s.R.D, s.R.E]) {
+        await p.db.query(`insert into visits (id, resident_id, due_date, status) values ($1, $2, '2026-06-01', 'planned')`, [`sup-od-${++n}`, r])
+      }
+      const sup = await userApi(p.api, 'supervisor', s.districtId)
+      const od = await sup.get(`/api/visits/overdue?areaId=${s.districtId}`)
+      // C is in hospital, D deceased, E moved out: only A's is overdue
+      expect(od.items.filter((v: { dueDate: string }) => v.dueDate === '2026-06-01').map((v: { residentId: string }) => v.residentId)).toEqual([s.R.A])
+      expect(od.byArea).toEqual([{ areaId: s.communityId, name: '监管社区', overdue: od.items.length }])
+      const summary = await sup.get(`/api/reports/summary?areaId=${s.districtId}`)
+      expect(summary.visits.overdue).toBe(od.items.length)
+    })
+
     it('refuses a statement of the current month', async () => {
       const err = await p.api.post('/api/statements', { areaId: s.districtId, month: '2026-06' }).catch((e) => e)
       expect(err.status).toBe(400)
