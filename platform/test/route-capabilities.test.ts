@@ -114,6 +114,7 @@ const EXPECTED: Record<string, Capability> = {
   'DELETE /api/areas/:id/visit-rules': 'target.write',
   'GET /api/areas/:id/targets/:year': 'statistics.read',
   'GET /api/targets': 'statistics.read',
+  'GET /api/reports/roster': 'assessment.read',
   'PUT /api/areas/:id/targets/:year': 'target.write',
   'GET /api/statements': 'statistics.read',
   'GET /api/statements/:id': 'statistics.read',

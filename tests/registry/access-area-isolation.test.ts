@@ -69,6 +69,7 @@ const TABLE: Record<string, Probe[]> = {
   '/api/reports/population': [list('supervisor', '/api/reports/population'), read('auditor', (t) => `/api/reports/population?areaId=${t.districtId}`)],
   '/api/reports/population.csv': [read('admin', (t) => `/api/reports/population.csv?areaId=${t.streetId}`)],
   '/api/reports/visit-coverage': [read('supervisor', (t) => `/api/reports/visit-coverage?areaId=${t.communityId}`)],
+  '/api/reports/roster': [list('supervisor', '/api/reports/roster?groups=lives_alone'), read('operator', (t) => `/api/reports/roster?areaId=${t.districtId}&groups=lives_alone`)],
   '/api/areas/:id/visit-rules': [read('supervisor', (t) => `/api/areas/${t.districtId}/visit-rules`)],
   '/api/areas/:id/targets/:year': [read('supervisor', (t) => `/api/areas/${t.districtId}/targets/2026`)],
   '/api/targets': [list('supervisor', '/api/targets?year=2026'), read('auditor', (t) => `/api/targets?areaId=${t.districtId}&year=2026&depth=subtree`)],

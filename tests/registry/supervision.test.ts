@@ -401,6 +401,39 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
       expect(summary.visits.overdue).toBe(od.items.length)
     })
 
+    it('answers "how many disabled elders live alone here, with a family bed, visited this month, assessed by whom and when" in one roster', async () => {
+      const sup = await userApi(p.api, 'supervisor', s.districtId)
+      // 31 May: A was level 0 then (assessed 2025; the level-2 assessment is of 14 June), B level 3 never assessed.
+      const may = await sup.get(`/api/reports/roster?areaId=${s.districtId}&groups=disabled,lives_alone&month=2026-05`)
+      expect(may).toMatchObject({ area: { id: s.districtId, name: '监管区' }, month: '2026-05', date: '2026-05-31', groups: ['disabled', 'lives_alone'], count: 1, withFamilyBed: 1, visited: 1 })
+      expect(may.items).toEqual([{
+        id: s.R.B, name: '乙', areaId: s.communityId, areaName: '监管社区', familyBed: { type: 'nursing', provider: '康乐护理站' }, lastAssessment: null,
+        groups: ['lives_alone', 'severely_handicapped', 'disabled'], capacityLevel: 3, status: 'active', visited: true, lastVisitAt: '2026-05-06T10:00:00.000Z'
+      }])
+      // 15 June (the current month, the caller's own area): A's assessment of 14 June made A disabled (A is empty-nest
+      // since the correction above); B and C by their registered levels. The assessor and the date are there.
+      const june = await sup.get('/api/reports/roster?groups=disabled')
+      expect(june).toMatchObject({ month: '2026-06', date: '2026-06-15', count: 3 })
+      expect(june.items.map((i: { id: string }) => i.id).sort()).toEqual([s.R.A, s.R.B, s.R.C].sort())
+      const a = june.items.find((i: { id: string }) => i.id === s.R.A)
+      expect(a.lastAssessment).toMatchObject({ assessedAt: '2026-06-14T09:00:00.000Z', level: 2, certificateNo: null, assessorName: expect.any(String) })
+      expect(a.familyBed).toEqual({ type: 'nursing', provider: '康乐护理站' })
+      expect(june.withFamilyBed).toBe(2) // A and B share 张家's bed; C's home has one only from July
+      // C in hospital is still listed (the status says so), C's home has a bed only from July; A is empty-nest now
+      // (groups are the resident's flags as they stand) and was visited by phone on 5 May, a method that counts.
+      const emptyNest = await sup.get(`/api/reports/roster?areaId=${s.streetId}&groups=empty_nest&month=2026-05`)
+      const byId = (x: unknown[], y: unknown[]) => String(x[0]).localeCompare(String(y[0]))
+      expect(emptyNest.items.map((i: { id: string, status: string, familyBed: unknown, visited: boolean }) => [i.id, i.status, i.familyBed, i.visited]).sort(byId))
+        .toEqual([[s.R.C, 'in_hospital', null, false], [s.R.A, 'active', { type: 'nursing', provider: '康乐护理站' }, true]].sort(byId))
+      // died on 20 May: not on the roster of May
+      expect((await sup.get(`/api/reports/roster?groups=left_behind&month=2026-05`)).count).toBe(0)
+      const unknown = await sup.get('/api/reports/roster?groups=lives_alone,alone').catch((e) => e)
+      expect(unknown.status).toBe(400)
+      expect(unknown.body.error.message).toContain('unknown alone')
+      expect((await sup.get('/api/reports/roster?groups=lives_alone&month=2026-07').catch((e) => e)).status).toBe(400)
+      expect((await sup.get(`/api/reports/roster?areaId=${s.otherDistrictId}&groups=lives_alone`).catch((e) => e)).status).toBe(404)
+    })
+
     it('refuses a statement of the current month', async () => {
       const err = await p.api.post('/api/statements', { areaId: s.districtId, month: '2026-06' }).catch((e) => e)
       expect(err.status).toBe(400)

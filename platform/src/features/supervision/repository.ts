@@ -200,6 +200,42 @@ export async function deleteVisitRules (q: Queryable, areaId: string): Promise<V
   return r ? { eligibleGroups: r.eligible_groups, countingMethods: r.counting_methods, disabledFromLevel: r.disabled_from_level } : null
 }
 
+export interface RosterFacts {
+  id: string
+  name: string
+  areaId: string
+  areaName: string
+  /** the family care bed open on the date at the resident's home, else null */
+  familyBed: { type: string, provider: string | null } | null
+  lastAssessment: { id: string, assessedAt: string, assessorName: string, certificateNo: string | null, level: number } | null
+}
+
+/** Name, community, family bed open on `date` and latest assessment up to `asOf`, for the residents given. */
+export async function rosterFacts (q: Queryable, ids: string[], date: string, asOf: Date): Promise<RosterFacts[]> {
+  if (ids.length === 0) return []
+  const { rows } = await q.query<Record<string, any>>(
+    `select r.id, r.name, a.id as area_id, a.name as area_name,
+        case when s.family_bed_type is not null and (s.family_bed_since is null or s.family_bed_since <= $2::date)
+          and (s.family_bed_until is null or s.family_bed_until >= $2::date) then s.family_bed_type end as bed_type,
+        s.family_bed_provider,
+        la.id as assessment_id, la.assessed_at, la.assessor_name, la.assessor_certificate_no, la.level
+       from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id
+       left join lateral (select x.id, x.assessed_at, x.assessor_name, x.assessor_certificate_no, x.level from assessments x
+          where x.resident_id = r.id and x.assessed_at <= $3 order by x.assessed_at desc limit 1) la on true
+      where r.id = any($1::text[])
+      order by a.path, r.name, r.id`, [ids, date, asOf.toISOString()])
+  return rows.map(r => ({
+    id: r.id,
+    name: r.name,
+    areaId: r.area_id,
+    areaName: r.area_name,
+    familyBed: r.bed_type ? { type: r.bed_type, provider: r.family_bed_provider ?? null } : null,
+    lastAssessment: r.assessment_id
+      ? { id: r.assessment_id, assessedAt: iso(r.assessed_at)!, assessorName: r.assessor_name, certificateNo: r.assessor_certificate_no ?? null, level: r.level }
+      : null
+  }))
+}
+
 export interface FacilityFigures {
   familyBeds: { total: number, byType: Record<string, number>, byProvider: Record<string, number> }
   facilities: Record<string, number>

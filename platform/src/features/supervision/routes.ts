@@ -12,14 +12,14 @@ import {
 } from '@eldercare/protocols'
 import { errors } from '../../errors.ts'
 import { areaInScope, auditFor, DATE_PATTERN, Id, IdParams, literalUnion, residentInScope, scopeFor, scopeOf } from '../registry/scope.ts'
-import { monthOf } from '../../lib/local-time.ts'
+import { localDate, monthOf } from '../../lib/local-time.ts'
 import { maskName } from './integrations.ts'
 import { renderAssessmentPdf, renderStatementPdf, type PdfFont } from './pdf.ts'
 import {
   areasForStatements, careRiskIncidents, deleteVisitRules, dueAssessments, getAssessment, getStatement, getTargets, insertAssessment, insertStatement, latestStatement,
   listAssessments, listStatements, overrideCapacity, putTargets, putVisitRules, setStatus, statusDate, statusHistory, targetsTree, visitRulesFor
 } from './repository.ts'
-import { buildStatement, monthCoverage, populationReport, statementPrintable, supervisionRows, toCsv, type Statement } from './service.ts'
+import { buildStatement, monthCoverage, populationReport, roster, statementPrintable, supervisionRows, toCsv, type Statement } from './service.ts'
 
 export interface SupervisionOptions {
   now: () => number
@@ -61,6 +61,12 @@ const OverrideBody = Type.Object({
 
 const PopulationQuery = Type.Object({ areaId: Type.Optional(Id), date: Type.Optional(Type.String({ pattern: DATE_PATTERN })) }, { additionalProperties: false })
 const MonthQuery = Type.Object({ areaId: Type.Optional(Id), month: Type.Optional(Type.String({ pattern: MONTH_PATTERN })) }, { additionalProperties: false })
+const RosterQuery = Type.Object({
+  areaId: Type.Optional(Id),
+  /** comma-separated group keys; a resident is listed when in every one */
+  groups: Type.String({ minLength: 1, maxLength: 200 }),
+  month: Type.Optional(Type.String({ pattern: MONTH_PATTERN }))
+}, { additionalProperties: false })
 const DueQuery = Type.Object({ areaId: Type.Optional(Id), withinDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 366 })) }, { additionalProperties: false })
 
 const VisitRulesBody = Type.Object({
@@ -216,6 +222,26 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
       byArea.set(i.areaId, a)
     }
     return { area: { id: area.id, name: area.name }, overdue: items.filter(i => i.overdue).length, byArea: [...byArea.values()], items }
+  })
+
+  app.get<{ Querystring: Static<typeof RosterQuery> }>('/api/reports/roster', {
+    schema: {
+      tags: ['reports'],
+      summary: 'Residents of an area subtree in every group asked for (e.g. groups=disabled,lives_alone), at home or in hospital: each with the family care bed, whether visited in the month by a counting method, and the latest assessment (assessor, date, level); with the counts',
+      querystring: RosterQuery
+    },
+    // names and assessors: personal records, so the registry readers' capability, not statistics.read (upper platforms)
+    preHandler: can('assessment.read')
+  }, async (req) => {
+    const keys = RESIDENT_GROUPS.map(g => g.key) as string[]
+    const groups = [...new Set(req.query.groups.split(',').map(g => g.trim()).filter(Boolean))]
+    const unknown = groups.filter(g => !keys.includes(g))
+    if (groups.length === 0 || unknown.length) throw errors.VALIDATION(`groups: ${unknown.length ? `unknown ${unknown.join(', ')}` : 'none given'}; use one or more of ${keys.join(', ')}, comma-separated`)
+    const current = monthOf(opts.now(), tz)
+    const month = req.query.month ?? current
+    if (month > current) throw errors.VALIDATION(`month ${month} has not begun; the latest is ${current}`)
+    const area = await scopeFor(app.db, req, req.query.areaId)
+    return roster(app.db, area, groups as never, month, localDate(opts.now(), tz), tz)
   })
 
   const population = async (req: FastifyRequest<{ Querystring: Static<typeof PopulationQuery> }>) => {
