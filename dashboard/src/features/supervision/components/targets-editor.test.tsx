@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 import { describe, expect, it } from 'vitest'
 import { stubPlatform } from '../../../testing/fake-fetch.ts'
 import { jsonResponse } from '../../../testing/incident-fixtures.ts'
-import { AREAS, NO_TARGETS } from '../../../testing/supervision-fixtures.ts'
+import { AREAS, targetsTreeOf } from '../../../testing/supervision-fixtures.ts'
 import { TargetsEditor, targetValues } from './targets-editor.tsx'
 
 const YEAR = new Date().getFullYear()
@@ -14,8 +14,6 @@ const YEAR = new Date().getFullYear()
 function platform () {
   const stored = new Map<string, Record<string, unknown>>([['d1', { familyBeds: 10000, visitCoverage: 1, assessmentCoverage: 0.8999999761581421, ackWithin60s: 0.9750000238418579 }]])
   const gets: string[] = []
-  const below = (id: string, depth: number): Array<{ id: string, depth: number }> =>
-    [{ id, depth }, ...AREAS.filter((a) => a.parentId === id).flatMap((a) => below(a.id, depth + 1))]
   const writes = stubPlatform(({ method, url, body }) => {
     const put = /^\/api\/areas\/([^/]+)\/targets\/(\d+)$/.exec(url)
     if (method === 'PUT' && put !== null) { stored.set(put[1], body); return jsonResponse(200, { year: Number(put[2]), ...body }) }
@@ -24,16 +22,8 @@ function platform () {
     gets.push(url)
     const root = u.searchParams.get('areaId') ?? ''
     const year = Number(u.searchParams.get('year'))
-    const area = AREAS.find((a) => a.id === root)
-    if (area === undefined) return jsonResponse(404, { error: { code: 'PLT_ERR_NOT_FOUND', message: 'area' } })
-    return jsonResponse(200, {
-      area: { id: root, name: area.name },
-      year,
-      items: below(root, 0).map(({ id, depth }) => {
-        const a = AREAS.find((x) => x.id === id)!
-        return { areaId: id, parentId: a.parentId, name: a.name, level: a.level, depth, targets: { year, ...(stored.get(id) ?? NO_TARGETS) } }
-      })
-    })
+    const tree = targetsTreeOf(root, year, stored)
+    return tree === null ? jsonResponse(404, { error: { code: 'PLT_ERR_NOT_FOUND', message: 'area' } }) : jsonResponse(200, tree)
   })
   return { writes, gets }
 }
