@@ -4,7 +4,8 @@
  * by an administrator; no edit button for the supervisor), sees the visit rule a street inherits from the district,
  * generates last month's statement, opens it as PDF and CSV,
  * regenerates it only after confirming with a reason (audited, the first version kept), and finds
- * a never-assessed resident on the due list, whose link opens the resident's assessment form;
+ * a never-assessed resident on the due list, whose link opens the resident's assessment form,
+ * and the resident living alone on the roster (not on 失能 + 独居: the district counts 失能 from level 3);
  * then a district administrator gives the street its own rule and, after confirming, removes it
  * again ("恢复继承"), audited.
  */
@@ -130,6 +131,24 @@ describe.skipIf(!browserReq.ok)('operator console: a supervisor through targets,
     await page.getByTestId('resident-card').waitFor({ timeout: 10_000 })
     expect(await page.getByTestId('assessment-form').isVisible()).toBe(true)
     await page.screenshot({ path: join(shots, '4-assessment-form.png') })
+  })
+
+  it('answers "disabled and living alone here: how many, with a bed, visited, assessed" on the roster, with the district\'s threshold', async () => {
+    await page.getByTestId('nav-supervision').click()
+    await page.getByTestId('supervision-tab-roster').click()
+    // The district counts 失能 from level 3 (its visit rule): the level-2 resident living alone is not on 失能 + 独居.
+    await page.getByTestId('roster-empty').waitFor({ timeout: 10_000 })
+    expect(await page.getByTestId('roster-summary').textContent()).toContain('失能 + 独居 共 0 人')
+    await page.getByTestId('roster-group-disabled').uncheck()
+    const row = page.locator(`[data-testid="roster-row"][data-resident="${home.residentId}"]`)
+    await row.waitFor({ timeout: 10_000 })
+    expect(await page.getByTestId('roster-summary').textContent()).toContain('独居 共 1 人，其中有家庭养老床位 0 人；本月已探访 0 人，未探访 1 人。')
+    expect(await row.textContent()).toContain('未探访')
+    expect(await row.textContent()).toContain('从未评估')
+    await page.screenshot({ path: join(shots, '4b-roster.png') })
+    await row.getByRole('link').click()
+    await page.getByTestId('resident-card').waitFor({ timeout: 10_000 })
+    expect(page.url()).toContain(`#/residents/${home.residentId}/assessment`)
   })
 
   it('a district administrator removes the street\'s own visit rule after confirming: the street inherits again, audited', async () => {
