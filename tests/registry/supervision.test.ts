@@ -337,6 +337,12 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
         expect((await upper.get(`/api/reports/population?areaId=${s.otherDistrictId}`).catch((e) => e)).status).toBe(404)
         expect((await upper.get('/api/residents').catch((e) => e)).status).toBe(403)
         expect((await upper.get(`/api/residents/${s.R.A}/assessments`).catch((e) => e)).status).toBe(403)
+        // the roster names residents and their assessors: not for an upper platform
+        expect((await upper.get('/api/reports/roster?groups=lives_alone').catch((e) => e)).status).toBe(403)
+        // its subtree's areas (ids to ask the reports for) come with the targets tree: no registry read needed
+        const tree = await upper.get('/api/targets?year=2026')
+        expect(tree.items.map((i: { areaId: string }) => i.areaId)).toEqual([s.districtId, s.streetId, s.communityId])
+        expect(Object.keys(tree.items[0]).sort()).toEqual(['areaId', 'depth', 'level', 'name', 'parentId', 'targets'])
         expect((await upper.post('/api/statements', { areaId: s.districtId, month: '2026-04' }).catch((e) => e)).status).toBe(403)
         const statements = await upper.get(`/api/statements?areaId=${s.districtId}`)
         expect(statements.items.length).toBeGreaterThan(0)
