@@ -29,6 +29,8 @@ export interface IntercomMediaOptions {
   fontFile?: string
   /** Told about each local ICE candidate (trickle); null once gathering is complete. */
   onCandidate?: (c: RtcIceCandidate | null) => void
+  /** Told when the connectivity checks after an ICE restart fail (the call carries on until hung up). */
+  onIceError?: (err: Error) => void
 }
 
 export interface MediaCounters {
@@ -92,13 +94,45 @@ export class IntercomMedia {
     return this.pc.localDescription!.sdp
   }
 
-  /** A renegotiation on the same call (the centre restarted ICE after a network change). */
+  /**
+   * [P-3.8] A renegotiation on the same call: the centre restarted ICE after a network change.
+   * The answer carries the new ICE credentials and candidates; the connectivity checks on the
+   * new candidates start at once (see resumeIceAfterRestart), while DTLS and SRTP carry on.
+   */
   async renegotiate (offerSdp: string): Promise<string> {
     await this.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp })
     const answer = await this.pc.createAnswer()
     await this.pc.setLocalDescription(answer)
     await this.gathered()
+    resumeIceAfterRestart(this.pc, (err) => this.opts.onIceError?.(err))
     return this.pc.localDescription!.sdp
+  }
+
+  /**
+   * Simulates the device's network going away (its Wi-Fi or 4G link replaced): the UDP sockets
+   * of the call's ICE transport are closed and forgotten, so nothing more reaches the centre on
+   * the selected pair, and the next ICE gathering binds new sockets (new ports, new candidates).
+   * Only an ICE restart offered by the centre brings the media back [P-3.8]. Returns how many
+   * sockets were closed. (Reaches into werift's Connection: there is no public API for it.)
+   */
+  async dropNetwork (): Promise<number> {
+    let closed = 0
+    for (const connection of iceConnections(this.pc)) {
+      for (const protocol of connection.protocols.splice(0)) {
+        await protocol.close().catch(() => {})
+        closed++
+      }
+    }
+    return closed
+  }
+
+  /** The local port of the selected candidate pair (null before ICE connected): tells a restart's new path. */
+  selectedLocalPort (): number | null {
+    for (const connection of iceConnections(this.pc)) {
+      const port = connection.nominated?.localCandidate.port
+      if (port !== undefined) return port
+    }
+    return null
   }
 
   /** A trickled remote candidate; null marks the end of the remote candidates. */
@@ -170,5 +204,45 @@ export class IntercomMedia {
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
     this.sockets.push(socket)
     return (socket.address() as AddressInfo).port
+  }
+}
+
+/** The parts of werift's ICE Connection used here (not in its public typings). */
+interface IceConnectionInternals {
+  remoteUsername: string
+  nominated?: { localCandidate: { port: number } }
+  protocols: Array<{ close: () => Promise<void> }>
+}
+interface IceTransportInternals {
+  connection: IceConnectionInternals
+  start: () => Promise<void>
+}
+interface DtlsTransportInternals {
+  state: string
+  iceTransport: IceTransportInternals
+}
+
+function dtlsTransports (pc: RTCPeerConnection): DtlsTransportInternals[] {
+  return (pc as unknown as { dtlsTransports: DtlsTransportInternals[] }).dtlsTransports
+}
+
+function iceConnections (pc: RTCPeerConnection): IceConnectionInternals[] {
+  return dtlsTransports(pc).map((t) => t.iceTransport.connection)
+}
+
+/**
+ * werift 0.25.2 resets ICE on a restart (new credentials, no selected pair) but then skips the
+ * connectivity checks: its connect() returns early because the DTLS transport is still
+ * connected, so no pair is ever selected again and no media flows after the restart
+ * (tests/calls/calls-ice-restart.test.ts fails without this). Call after both descriptions of
+ * the restart are set, on either side: it starts the checks of every transport that has the
+ * remote's new credentials, a connected DTLS session and no selected pair. DTLS and SRTP keep
+ * their keys, as RFC 8445 §2.4 expects of a restart.
+ */
+export function resumeIceAfterRestart (pc: RTCPeerConnection, onError: (err: Error) => void = () => {}): void {
+  for (const transport of dtlsTransports(pc)) {
+    const ice = transport.iceTransport
+    if (transport.state !== 'connected' || ice.connection.nominated || !ice.connection.remoteUsername) continue
+    ice.start().catch((err: unknown) => onError(err instanceof Error ? err : new Error(String(err))))
   }
 }

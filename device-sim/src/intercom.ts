@@ -16,7 +16,7 @@ export interface SimIntercomOptions {
   /** With `autoAnswer` in the offer, how long the device rings before it answers, in ms. Default 1500. */
   autoAnswerAfterMs?: number
   /** Overrides for the media source (ffmpeg path, picture size, …). */
-  media?: Omit<IntercomMediaOptions, 'label' | 'iceServers' | 'onCandidate'>
+  media?: Omit<IntercomMediaOptions, 'label' | 'iceServers' | 'onCandidate' | 'onIceError'>
   /** Told of what goes wrong with a call (the simulator carries on). */
   onError?: (err: Error, callId: string) => void
 }
@@ -71,6 +71,16 @@ export class SimIntercom {
     const call = callId ? this.calls.get(callId) : [...this.calls.values()].find((c) => c.state === 'active')
     if (!call || call.state === 'ended') return
     await this.end(call, 'call_ended')
+  }
+
+  /**
+   * The intercom's network changes during the call (its link replaced): the media's sockets go
+   * away and the centre's side must restart ICE [P-3.8]; the call itself stays active.
+   */
+  async networkChange (callId?: string): Promise<number> {
+    const call = callId ? this.calls.get(callId) : [...this.calls.values()].find((c) => c.state === 'active')
+    if (!call?.media || call.state !== 'active') throw new Error(`intercom ${this.device.id}: no active call${callId ? ` ${callId}` : ''}`)
+    return call.media.dropNetwork()
   }
 
   /** The call, once it reaches `state` (tests and the demo wait on it). */
@@ -145,7 +155,8 @@ export class SimIntercom {
     const media = new IntercomMedia({
       ...this.opts.media,
       label: this.opts.label,
-      iceServers: offer.iceServers
+      iceServers: offer.iceServers,
+      onIceError: (err) => this.opts.onError?.(err, call.callId)
     })
     call.media = media
     try {

@@ -8,9 +8,10 @@
 import { FormatRegistry, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import {
-  AssessmentDueDto, DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto, IncidentEscalatedDto, LoginResponse, ResidentDto,
-  RosterDto, StatementSummaryDto, TargetsDto, TargetsTreeDto, VisitRulesDto
+  AssessmentDueDto, DailyCheckinPlanDto, DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto, IncidentEscalatedDto,
+  LoginResponse, ResidentDto, RosterDto, StatementSummaryDto, TargetsDto, TargetsTreeDto, VisitRulesDto
 } from './dto.ts'
+import { CallListDto, CallSettingsDto } from './rtc.ts'
 
 /** `Date#toISOString` and other RFC 3339 times with a zone. */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i
@@ -47,3 +48,6 @@ export const isRosterDto = dtoCheck(RosterDto)
 export const isVisitRulesDto = dtoCheck(VisitRulesDto)
 export const isStatementSummaryDto = dtoCheck(StatementSummaryDto)
 export const isAssessmentDueDto = dtoCheck(AssessmentDueDto)
+export const isDailyCheckinPlanDto = dtoCheck(DailyCheckinPlanDto)
+export const isCallListDto = dtoCheck(CallListDto)
+export const isCallSettingsDto = dtoCheck(CallSettingsDto)

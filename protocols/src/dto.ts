@@ -198,6 +198,51 @@ export const ResidentDto = Type.Object({
 })
 export type ResidentDto = Static<typeof ResidentDto>
 
+// ── daily check-in (报平安, issue 17): the plan of one resident ─────────────────
+
+/** HH:MM of a day in the service's time zone, 00:00–24:00. */
+const DayTime = Type.String({ pattern: '^(([01]\\d|2[0-3]):[0-5]\\d|24:00)$', description: 'HH:MM in the service\'s time zone, e.g. 07:00' })
+
+/** `PUT /api/residents/:id/daily-checkin`: create, change or disable (`enabled: false`) the plan. */
+export const DailyCheckinPlanInput = Type.Object({
+  windowStart: DayTime,
+  windowEnd: Type.String({ ...DayTime, description: 'HH:MM, after windowStart, e.g. 10:00' }),
+  escalateAfterMin: Type.Optional(Type.Integer({ minimum: 10, maximum: 1440, description: 'minutes after the window before an unresolved follow-up becomes an incident; default 120' })),
+  enabled: Type.Optional(Type.Boolean({ description: 'false: no window, no follow-up, no incident until enabled again; default true' }))
+}, { additionalProperties: false })
+export type DailyCheckinPlanInput = Static<typeof DailyCheckinPlanInput>
+
+/** How a day ended: confirmed in the window, a follow-up task, reached by it, or escalated to an incident. */
+export const DAILY_CHECKIN_STATUSES = ['confirmed', 'follow_up', 'reached', 'escalated'] as const
+
+export const DailyCheckinDayDto = Type.Object({
+  /** the local date, YYYY-MM-DD */
+  day: Type.String(),
+  status: literals(DAILY_CHECKIN_STATUSES),
+  confirmedAt: Nullable(IsoTime),
+  /** what confirmed it: checkin | call | visit | phone */
+  confirmedBy: Nullable(Type.String()),
+  /** the follow-up visit task, when the window passed without word */
+  visitId: Nullable(Type.String()),
+  incidentId: Nullable(Type.String())
+})
+export type DailyCheckinDayDto = Static<typeof DailyCheckinDayDto>
+
+/** `GET` and `PUT /api/residents/:id/daily-checkin`: the plan, its time zone, the last 14 days. */
+export const DailyCheckinPlanDto = Type.Object({
+  residentId: Type.String(),
+  windowStart: Type.String(),
+  windowEnd: Type.String(),
+  escalateAfterMin: Type.Integer(),
+  enabled: Type.Boolean(),
+  /** the service's time zone the window is in (TIME_ZONE) */
+  timeZone: Type.String(),
+  updatedBy: Nullable(Type.String()),
+  updatedAt: Nullable(IsoTime),
+  days: Type.Array(DailyCheckinDayDto)
+})
+export type DailyCheckinPlanDto = Static<typeof DailyCheckinPlanDto>
+
 export interface ApiErrorBody {
   error: { code: string, message: string, details?: unknown }
 }

@@ -7,7 +7,7 @@
  * durable `intercom` topic [P-3.3] (`call_answered`, `call_ended`, `call_missed`).
  * Browsers: the same signals over socket.io (`call:signal`), relayed by the platform.
  */
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { MessageId, Timestamp } from './primitives.ts'
 
 /** [P-3.8] Ties the signals and the intercom events of one call together. */
@@ -76,35 +76,51 @@ export const CALL_STATUSES = ['ringing', 'active', 'ended', 'missed', 'failed'] 
 export type CallStatus = (typeof CALL_STATUSES)[number]
 export type CallDirection = 'inbound' | 'outbound'
 
-/** One entry of a call's history, as kept on the resident's record. */
-export interface CallEventDto {
-  at: string
-  /** ringing | answered | ended | missed | failed | visit_recorded */
-  kind: string
-  /** the user, for what an operator did; null for what the device did */
-  by: string | null
-  data?: Record<string, unknown>
-}
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+const IsoTime = Type.String({ format: 'date-time' })
 
-/** A call between the centre and a resident's intercom (`GET /api/calls/:id`). */
-export interface CallDto {
-  id: string
-  direction: CallDirection
-  status: CallStatus
-  residentId: string | null
-  deviceId: string
-  incidentId: string | null
-  autoAnswer: boolean
-  startedBy: string | null
-  answeredBy: string | null
-  startedAt: string
-  answeredAt: string | null
-  endedAt: string | null
+/** One entry of a call's history, as kept on the resident's record. */
+export const CallEventDto = Type.Object({
+  at: IsoTime,
+  /** ringing | answered | ice_restart | ended | missed | failed | visit_recorded */
+  kind: Type.String(),
+  /** the user, for what an operator did; null for what the device did */
+  by: Nullable(Type.String()),
+  data: Type.Optional(Type.Record(Type.String(), Type.Unknown()))
+})
+export type CallEventDto = Static<typeof CallEventDto>
+
+/**
+ * A call between the centre and a resident's intercom (`GET /api/calls/:id`, and the items of
+ * `GET /api/residents/:id/calls`): the routes' response schema and what the console checks.
+ */
+export const CallDto = Type.Object({
+  id: Type.String(),
+  direction: Type.Union([Type.Literal('inbound'), Type.Literal('outbound')]),
+  status: Type.Union(CALL_STATUSES.map((s) => Type.Literal(s))),
+  residentId: Nullable(Type.String()),
+  deviceId: Type.String(),
+  incidentId: Nullable(Type.String()),
+  autoAnswer: Type.Boolean(),
+  startedBy: Nullable(Type.String()),
+  answeredBy: Nullable(Type.String()),
+  startedAt: IsoTime,
+  answeredAt: Nullable(IsoTime),
+  endedAt: Nullable(IsoTime),
   /** seconds between answer and end; null until both happened */
-  durationS: number | null
-  visitId: string | null
-  events: CallEventDto[]
-}
+  durationS: Nullable(Type.Integer({ minimum: 0 })),
+  visitId: Nullable(Type.String()),
+  events: Type.Array(CallEventDto)
+})
+export type CallDto = Static<typeof CallDto>
+
+/** `GET`/`PUT /api/residents/:id/call-settings`: the intercom answers care calls by itself after ringing. */
+export const CallSettingsDto = Type.Object({ autoAnswer: Type.Boolean() })
+export type CallSettingsDto = Static<typeof CallSettingsDto>
+
+/** `GET /api/residents/:id/calls`: the resident's calls, newest first. */
+export const CallListDto = Type.Object({ items: Type.Array(CallDto) })
+export type CallListDto = Static<typeof CallListDto>
 
 /** What the browser needs to open its peer connection, answered with the created call. */
 export interface CallStartDto extends CallDto {

@@ -5,7 +5,7 @@
  * tests/e2e/console-video-call.test.ts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { deviceTopic, type CallDto, type CallStartDto } from '@eldercare/protocols'
+import { deviceTopic, isCallListDto, type CallDto, type CallStartDto } from '@eldercare/protocols'
 import { SimDevice, SimIntercom } from '@eldercare/device-sim'
 import { connectDevice, subscribeGranted } from '../support/devices.ts'
 import { eventually, nextEvent, seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
@@ -83,6 +83,7 @@ describe.skipIf(!ffmpegReq.ok)('[P-3.8] calls between the centre and a streaming
     expect(ended.events[2]).toMatchObject({ by: 'admin', data: { reason: 'operator_hangup' } })
     const listed = await p.api.get<{ items: CallDto[] }>(`/api/residents/${home.residentId}/calls`)
     expect(listed.items.map((c) => c.id)).toContain(started.id)
+    expect(isCallListDto.problem(listed)).toBeNull() // what the console's call history admits
   })
 
   it('a completed care call is recorded as a visit of method video_call in one step, once', async () => {

@@ -1,7 +1,8 @@
 /**
  * [P-3.8] A call through a real TURN relay (Debian's coturn, `use-auth-secret`): the platform is
  * configured with TURN_URLS and TURN_SECRET, gives each call credentials derived from the secret,
- * and the operator's peer, allowed relay candidates only, gets the intercom's video through coturn.
+ * and the operator's peer, allowed relay candidates only, gets the intercom's video through coturn,
+ * also after the intercom's network goes and ICE is restarted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CallSignalDto, CallStartDto } from '@eldercare/protocols'
@@ -28,7 +29,7 @@ describe.skipIf(!req.ok)('[P-3.8] a care call relayed by coturn', () => {
     await turn?.stop()
   })
 
-  it('gives per-call TURN credentials that coturn accepts, and the video flows over relay candidates', async () => {
+  it('gives per-call TURN credentials that coturn accepts, the video flows over relay candidates, and again after an ICE restart [P-3.8]', async () => {
     const home = await seedHome(p.api, { deviceType: 'intercom', name: 'turn' })
     const device = new SimDevice({ url: p.mqttUrl, credentials: { ...home.device, type: 'intercom' } })
     await device.connect()
@@ -47,8 +48,24 @@ describe.skipIf(!req.ok)('[P-3.8] a care call relayed by coturn', () => {
       expect(offer).not.toMatch(/typ host/)
       const answered = new Promise<CallSignalDto>((resolve) => socket.on('call:signal', (s) => { if (s.type === 'answer') resolve(s) }))
       expect(await sendSignal(socket, { callId: started.id, type: 'offer', sdp: offer })).toEqual({ ok: true })
-      await peer.pc.setRemoteDescription({ type: 'answer', sdp: (await answered).sdp! })
+      await peer.accept((await answered).sdp!)
       await eventually(async () => peer!.videoPackets > 10, 20_000, 'video through the relay')
+
+      // [P-3.8] the intercom's network goes; the ICE restart gathers relay candidates again and
+      // the video comes back through coturn
+      expect(await intercom.networkChange(started.id)).toBeGreaterThan(0)
+      await eventually(async () => {
+        const before = peer!.videoPackets
+        await new Promise((resolve) => setTimeout(resolve, 1000))
+        return peer!.videoPackets === before
+      }, 10_000, 'the video stopped')
+      const frozen = peer.videoPackets
+      const reanswered = new Promise<CallSignalDto>((resolve) => socket.on('call:signal', (s) => { if (s.type === 'answer') resolve(s) }))
+      const restart = await peer.offer({ iceRestart: true })
+      expect(restart).toMatch(/typ relay/)
+      expect(await sendSignal(socket, { callId: started.id, type: 'offer', sdp: restart })).toEqual({ ok: true })
+      await peer.accept((await reanswered).sdp!)
+      await eventually(async () => peer!.videoPackets > frozen + 10, 20_000, 'video through the relay after the ICE restart')
     } catch (err) {
       throw new Error(`${(err as Error).message}\ncoturn:\n${turn.logTail(30)}`)
     } finally {

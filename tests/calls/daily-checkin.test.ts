@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SimDevice } from '@eldercare/device-sim'
+import { isDailyCheckinPlanDto } from '@eldercare/protocols'
 import { seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
 
 // The service's zone is chosen so that the local time is about noon whenever the test runs:
@@ -35,8 +36,10 @@ describe('daily check-in (报平安)', () => {
     await p?.close()
   })
 
-  it('refuses a window that ends before it starts', async () => {
+  it('refuses a window that ends before it starts, and a time that is not HH:MM of a day', async () => {
     await expect(p.api.request('PUT', `/api/residents/${homes[0].residentId}/daily-checkin`, { windowStart: '10:00', windowEnd: '07:00' }))
+      .rejects.toMatchObject({ status: 400, body: { error: { code: 'PLT_ERR_VALIDATION' } } })
+    await expect(p.api.request('PUT', `/api/residents/${homes[0].residentId}/daily-checkin`, { windowStart: '07:00', windowEnd: '25:00' }))
       .rejects.toMatchObject({ status: 400, body: { error: { code: 'PLT_ERR_VALIDATION' } } })
   })
 
@@ -68,5 +71,27 @@ describe('daily check-in (报平安)', () => {
     expect(b.days[0]).toMatchObject({ status: 'escalated' })
     const incident = await p.api.get(`/api/incidents/${b.days[0].incidentId}`)
     expect(incident).toMatchObject({ type: 'checkin_missed', priority: 'P3', residentId: homes[1].residentId })
+  })
+
+  // last: it sweeps, which the tests above count exactly
+  it('the console\'s calls: PUT and GET answer the plan as DailyCheckinPlanDto; a disabled plan sends no follow-up, an enabled one again does', async () => {
+    const home = await seedHome(p.api)
+    const url = `/api/residents/${home.residentId}/daily-checkin`
+    await expect(p.api.get(url)).rejects.toMatchObject({ status: 404, body: { error: { code: 'PLT_ERR_NOT_FOUND' } } })
+    const created = await p.api.request('PUT', url, { windowStart: hhmm(localMin - 60), windowEnd: hhmm(localMin - 30), escalateAfterMin: 120, enabled: false })
+    expect(isDailyCheckinPlanDto.problem(created)).toBeNull()
+    expect(created).toMatchObject({ residentId: home.residentId, enabled: false, escalateAfterMin: 120, timeZone: TIME_ZONE, updatedBy: 'admin', days: [] })
+    const read = await p.api.get(url)
+    expect(isDailyCheckinPlanDto.problem(read)).toBeNull()
+    expect(read).toEqual(created)
+    // disabled: its window has ended, yet nothing is swept for it
+    const before = await p.app.dailyCheckins.sweep()
+    expect((await p.api.get(url)).days).toEqual([])
+    const enabled = await p.api.request('PUT', url, { windowStart: created.windowStart, windowEnd: created.windowEnd, escalateAfterMin: 120, enabled: true })
+    expect(enabled.enabled).toBe(true)
+    const after = await p.app.dailyCheckins.sweep()
+    expect(after.followUps).toBe(before.followUps + 1)
+    const day = (await p.api.get(url)).days[0]
+    expect(day).toMatchObject({ status: 'follow_up', visitId: expect.any(String) })
   })
 })

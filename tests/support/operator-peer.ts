@@ -4,6 +4,7 @@
  * Browser tests use Chromium instead (tests/e2e/console-video-call.test.ts).
  */
 import { RTCPeerConnection, type PeerConfig } from 'werift'
+import { resumeIceAfterRestart } from '@eldercare/device-sim'
 import type { Socket } from 'socket.io-client'
 import type { CallAck, CallSignalDto, ClientToServerEvents, RtcIceServer, ServerToClientEvents } from '@eldercare/protocols'
 
@@ -25,13 +26,19 @@ export class OperatorPeer {
     this.pc.onTrack.subscribe((t) => t.onReceiveRtp.subscribe(() => { if (t.kind === 'video') this.videoPackets++; else this.audioPackets++ }))
   }
 
-  /** The offer, once ICE gathering is complete (it carries every candidate). */
-  async offer (): Promise<string> {
-    await this.pc.setLocalDescription(await this.pc.createOffer())
+  /** The offer, once ICE gathering is complete (it carries every candidate); `iceRestart`: new ICE credentials [P-3.8]. */
+  async offer (opts: { iceRestart?: boolean } = {}): Promise<string> {
+    await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart: opts.iceRestart ?? false }))
     if (this.pc.iceGatheringState !== 'complete') {
       await new Promise<void>((resolve) => this.pc.iceGatheringStateChange.subscribe((s) => { if (s === 'complete') resolve() }))
     }
     return this.pc.localDescription!.sdp
+  }
+
+  /** Takes the intercom's answer; after an ICE restart also starts werift's checks (see resumeIceAfterRestart). */
+  async accept (answerSdp: string): Promise<void> {
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: answerSdp })
+    resumeIceAfterRestart(this.pc)
   }
 }
 

@@ -8,6 +8,8 @@ import { IncidentsConsole } from '../features/incidents/components/incidents-con
 import { ReportsScreen } from '../features/reports/components/reports-screen.tsx'
 import { ResidentsScreen } from '../features/residents/components/residents-screen.tsx'
 import { SupervisionScreen } from '../features/supervision/components/supervision-screen.tsx'
+import { DailyCheckinSection } from '../features/welfare-rounds/components/daily-checkin-form.tsx'
+import { ResidentCalls } from '../features/calls/components/resident-calls.tsx'
 import { VisitsScreen } from '../features/visits/components/visits-screen.tsx'
 import { WallScreen } from '../features/wall/components/wall-screen.tsx'
 import { SafeZoneEditor } from '../features/maps/components/safe-zone-editor.tsx'
@@ -100,7 +102,13 @@ function SignedIn ({ session }: { session: Session }) {
           <ResidentsScreen
             selectedId={param} showHistory={can(role, 'incident.read')} showVitals={can(role, 'vitals.read')} canReveal={canReveal} canTune={can(role, 'detection.write')}
             showAssessments={can(role, 'assessment.read')} canAssess={can(role, 'assessment.record')}
-            extra={can(role, 'vitals.read') ? (residentId, siteId) => <SafeZoneSection residentId={residentId} siteId={siteId} canEdit={can(role, 'detection.write')} /> : undefined}
+            extra={(residentId, siteId) => (
+              <>
+                {can(role, 'vitals.read') && <SafeZoneSection residentId={residentId} siteId={siteId} canEdit={can(role, 'detection.write')} />}
+                {can(role, 'welfare.read') && <DailyCheckinSection residentId={residentId} canEdit={can(role, 'checkin.plan')} />}
+                {can(role, 'call.read') && <ResidentCalls residentId={residentId} canSetAutoAnswer={can(role, 'call.settings')} />}
+              </>
+            )}
           />
         )}
         {screen === 'visits' && <VisitsScreen canRecord={can(role, 'visit.record')} canPlan={can(role, 'visit.plan')} />}

@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
+import { CallDto, CallListDto, CallSettingsDto } from '@eldercare/protocols'
 import { errors } from '../../errors.ts'
 import { VISIT_OUTCOMES } from '../visits/service.ts'
 import type { CallService, Caller } from './service.ts'
@@ -50,11 +51,11 @@ export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { c
   }, async (req, reply) => reply.code(201).send(await calls.answerIncidentCall(callerOf(req), req.params.id)))
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/calls/:id', {
-    schema: { tags, summary: 'A call and its events (ringing, answered, ended, duration, who)', params: IdParams }, preHandler: readers
+    schema: { tags, summary: 'A call and its events (ringing, answered, ended, duration, who)', params: IdParams, response: { 200: CallDto } }, preHandler: readers
   }, async (req) => calls.get(req.params.id, req.user.areaPath))
 
   app.get<{ Params: Static<typeof IdParams>, Querystring: Static<typeof ListQuery> }>('/api/residents/:id/calls', {
-    schema: { tags, summary: 'The resident\'s calls, newest first', params: IdParams, querystring: ListQuery }, preHandler: readers
+    schema: { tags, summary: 'The resident\'s calls, newest first', params: IdParams, querystring: ListQuery, response: { 200: CallListDto } }, preHandler: readers
   }, async (req) => {
     if (!await calls.repo.residentInScope(req.params.id, req.user.areaPath)) throw errors.NOT_FOUND('resident')
     return { items: await calls.repo.listForResident(req.params.id, req.query.limit ?? 50) }
@@ -69,14 +70,14 @@ export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { c
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/residents/:id/call-settings', {
-    schema: { tags, params: IdParams }, preHandler: readers
+    schema: { tags, summary: 'autoAnswer: whether the intercom answers care calls by itself', params: IdParams, response: { 200: CallSettingsDto } }, preHandler: readers
   }, async (req) => {
     if (!await calls.repo.residentInScope(req.params.id, req.user.areaPath)) throw errors.NOT_FOUND('resident')
     return { autoAnswer: await calls.repo.autoAnswer(req.params.id) }
   })
 
   app.put<{ Params: Static<typeof IdParams>, Body: Static<typeof SettingsBody> }>('/api/residents/:id/call-settings', {
-    schema: { tags, summary: 'autoAnswer: the intercom answers care calls by itself after ringing (residents who cannot press a button)', params: IdParams, body: SettingsBody },
+    schema: { tags, summary: 'autoAnswer: the intercom answers care calls by itself after ringing (residents who cannot press a button)', params: IdParams, body: SettingsBody, response: { 200: CallSettingsDto } },
     preHandler: [app.authenticate, app.requireCapability('call.settings')]
   }, async (req) => {
     if (!await calls.repo.residentInScope(req.params.id, req.user.areaPath)) throw errors.NOT_FOUND('resident')

@@ -37,10 +37,14 @@ export interface CallServiceOptions {
 export interface Caller { id: string, username: string, areaPath: string }
 
 const ACTIVE: CallStatus[] = ['ringing', 'active']
+/** Bound of the offers remembered (calls in progress on this node are far fewer). */
+const MAX_REMEMBERED_OFFERS = 10_000
 
 export class CallService {
   readonly repo: CallRepository
   private readonly now: () => number
+  /** the ICE ufrag of the last offer relayed per call, to tell an ICE restart [P-3.8] */
+  private readonly offerUfrags = new Map<string, string>()
 
   constructor (private readonly app: FastifyInstance, private readonly transport: CallTransport | null, private readonly opts: CallServiceOptions, private readonly log: FastifyBaseLogger) {
     this.repo = new CallRepository(app.db)
@@ -130,8 +134,29 @@ export class CallService {
       }
     }
     await this.transport!.publishRtc(call.device_id, signal)
+    if (s.type === 'offer') await this.noteOffer(call, s.sdp!, user)
     if (s.type === 'hangup') await this.end(call, 'ended', user, s.reason ?? 'operator_hangup')
     return call
+  }
+
+  /**
+   * [P-3.8] An offer with new ICE credentials on an answered call is an ICE restart: the
+   * operator's browser lost the media path (a network change on either side) and renegotiates
+   * on the same call. It is recorded (`ice_restart`; on the incident's timeline too) so that a
+   * gap in the picture is explained. The last offer's ufrag is remembered in this process
+   * (the operator's socket, hence all its offers, stays on one node).
+   */
+  private async noteOffer (call: CallRow, sdp: string, user: Caller): Promise<void> {
+    const ufrag = /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1] ?? ''
+    const previous = this.offerUfrags.get(call.id)
+    this.offerUfrags.delete(call.id) // re-inserted last: the map keeps the newest calls
+    this.offerUfrags.set(call.id, ufrag)
+    if (this.offerUfrags.size > MAX_REMEMBERED_OFFERS) this.offerUfrags.delete(this.offerUfrags.keys().next().value!)
+    if (call.status !== 'active' || previous === ufrag) return
+    await this.app.db.transaction(async (tx) => {
+      await this.record(tx, call.id, 'ice_restart', new Date(this.now()), user)
+    })
+    await this.announce(call.id)
   }
 
   /** [P-3.8] A signal from the device (its answer, candidates, hangup), for the browser on the call. */
@@ -183,6 +208,7 @@ export class CallService {
 
   /** Ends a call once (the first of the browser, the device and the timeout wins). */
   async end (call: CallRow, status: Extract<CallStatus, 'ended' | 'missed' | 'failed'>, user: Caller | null, reason: string, at = new Date(this.now())): Promise<void> {
+    this.offerUfrags.delete(call.id)
     const changed = await this.app.db.transaction(async (tx) => {
       if (!await this.repo.transition(tx, call.id, ACTIVE, { status, endedAt: at, endReason: reason })) return false
       const answeredAt = call.answered_at ? new Date(call.answered_at).getTime() : null

@@ -7,13 +7,13 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { DailyCheckinPlanDto } from '@eldercare/protocols'
 import { errors } from '../../errors.ts'
 import { localDate, localMidnight } from '../../lib/local-time.ts'
 import { firstProofSql } from './proofs.ts'
 
 export interface CheckinPlan { windowStart: string, windowEnd: string, escalateAfterMin: number, enabled: boolean }
 
-const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$|^24:00$/
 const toMin = (hhmm: string): number => { const [h, m] = hhmm.split(':').map(Number); return h * 60 + m }
 const toHhmm = (min: number): string => `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`
 const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString())
@@ -21,9 +21,9 @@ const iso = (v: Date | string | null): string | null => (v === null ? null : new
 export class DailyCheckins {
   constructor (private readonly app: FastifyInstance, private readonly opts: { timeZone: string, now: () => number }, private readonly log: FastifyBaseLogger) {}
 
-  async setPlan (user: { id: string, username: string, areaPath: string }, residentId: string, plan: CheckinPlan): Promise<CheckinPlan> {
+  /** Creates, changes or disables (`enabled: false`) the plan; HH:MM checked by the route's schema (DailyCheckinPlanInput). */
+  async setPlan (user: { id: string, username: string, areaPath: string }, residentId: string, plan: CheckinPlan): Promise<DailyCheckinPlanDto> {
     await this.residentInScope(residentId, user.areaPath)
-    if (!HHMM.test(plan.windowStart) || !HHMM.test(plan.windowEnd)) throw errors.VALIDATION('windowStart and windowEnd are HH:MM in the service\'s time zone, e.g. 07:00 and 10:00')
     const start = toMin(plan.windowStart)
     const end = toMin(plan.windowEnd)
     if (end <= start) throw errors.VALIDATION('windowEnd must be after windowStart on the same day')
@@ -34,17 +34,20 @@ export class DailyCheckins {
       [residentId, start, end, plan.escalateAfterMin, plan.enabled, user.id])
       await this.app.audit.write({ userId: user.id, username: user.username, action: 'daily_checkin.plan', targetType: 'resident', targetId: residentId, data: { ...plan }, areaPath: user.areaPath }, tx)
     })
-    return plan
+    return this.getPlan(residentId, user.areaPath)
   }
 
-  async getPlan (residentId: string, scopePath: string): Promise<CheckinPlan & { days: Array<Record<string, unknown>> }> {
+  async getPlan (residentId: string, scopePath: string): Promise<DailyCheckinPlanDto> {
     await this.residentInScope(residentId, scopePath)
-    const { rows } = await this.app.db.query<{ window_start_min: number, window_end_min: number, escalate_after_min: number, enabled: boolean }>(
-      'select * from daily_checkin_plans where resident_id = $1', [residentId])
+    const { rows } = await this.app.db.query<{ window_start_min: number, window_end_min: number, escalate_after_min: number, enabled: boolean, updated_by: string | null, updated_at: Date | string | null }>(
+      'select p.window_start_min, p.window_end_min, p.escalate_after_min, p.enabled, p.updated_at, u.username as updated_by from daily_checkin_plans p left join users u on u.id = p.updated_by where p.resident_id = $1', [residentId])
     if (!rows[0]) throw errors.NOT_FOUND('daily check-in plan')
     const days = await this.app.db.query<Record<string, any>>('select * from daily_checkins where resident_id = $1 order by day desc limit 14', [residentId])
     return {
+      residentId,
       windowStart: toHhmm(rows[0].window_start_min), windowEnd: toHhmm(rows[0].window_end_min), escalateAfterMin: rows[0].escalate_after_min, enabled: rows[0].enabled,
+      timeZone: this.opts.timeZone,
+      updatedBy: rows[0].updated_by, updatedAt: iso(rows[0].updated_at),
       days: days.rows.map((d) => ({ day: localDate(new Date(d.window_start).getTime(), this.opts.timeZone), status: d.status, confirmedAt: iso(d.confirmed_at), confirmedBy: d.confirmed_by, visitId: d.visit_id, incidentId: d.incident_id }))
     }
   }

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { Type, type Static } from '@sinclair/typebox'
+import { DailyCheckinPlanDto, DailyCheckinPlanInput } from '@eldercare/protocols'
 import { WelfareRounds, type WelfareOptions } from './service.ts'
 import { DailyCheckins } from './daily-checkin.ts'
 
@@ -27,12 +28,6 @@ const StartBody = Type.Object({
   onUnconfirmed: Type.Optional(Type.Union([Type.Literal('incident'), Type.Literal('visit')], { description: 'what the unconfirmed become at the deadline: P3 incidents (default) or visit tasks' }))
 }, { additionalProperties: false })
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
-const PlanBody = Type.Object({
-  windowStart: Type.String({ pattern: '^\\d{2}:\\d{2}$', description: 'HH:MM in the service\'s time zone, e.g. 07:00' }),
-  windowEnd: Type.String({ pattern: '^\\d{2}:\\d{2}$', description: 'HH:MM, after windowStart, e.g. 10:00' }),
-  escalateAfterMin: Type.Optional(Type.Integer({ minimum: 10, maximum: 1440, description: 'minutes after the window before an unresolved follow-up becomes an incident; default 120' })),
-  enabled: Type.Optional(Type.Boolean())
-}, { additionalProperties: false })
 const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }, { additionalProperties: false })
 
 const welfareRounds: FastifyPluginAsync<WelfareRoundsOptions> = async (app, opts) => {
@@ -56,14 +51,14 @@ const welfareRounds: FastifyPluginAsync<WelfareRoundsOptions> = async (app, opts
     schema: { tags, summary: 'Rounds of the caller\'s area, newest first, with their figures', querystring: ListQuery }, preHandler: readers
   }, async (req) => ({ items: await rounds.list(req.user.areaPath, req.query.limit ?? 50) }))
 
-  app.put<{ Params: Static<typeof IdParams>, Body: Static<typeof PlanBody> }>('/api/residents/:id/daily-checkin', {
-    schema: { tags, summary: 'Daily check-in (报平安): the resident presses "I\'m OK" each day within the window', params: IdParams, body: PlanBody },
+  app.put<{ Params: Static<typeof IdParams>, Body: Static<typeof DailyCheckinPlanInput> }>('/api/residents/:id/daily-checkin', {
+    schema: { tags, summary: 'Daily check-in (报平安): create, change or disable the plan; the resident presses "I\'m OK" each day within the window', params: IdParams, body: DailyCheckinPlanInput, response: { 200: DailyCheckinPlanDto } },
     preHandler: [app.authenticate, app.requireCapability('checkin.plan')]
   }, async (req) => checkins.setPlan({ id: req.user.id, username: req.user.username, areaPath: req.user.areaPath }, req.params.id,
     { windowStart: req.body.windowStart, windowEnd: req.body.windowEnd, escalateAfterMin: req.body.escalateAfterMin ?? 120, enabled: req.body.enabled ?? true }))
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/residents/:id/daily-checkin', {
-    schema: { tags, summary: 'The plan and the last 14 days (confirmed, follow_up, reached, escalated)', params: IdParams }, preHandler: readers
+    schema: { tags, summary: 'The plan and the last 14 days (confirmed, follow_up, reached, escalated)', params: IdParams, response: { 200: DailyCheckinPlanDto } }, preHandler: readers
   }, async (req) => checkins.getPlan(req.params.id, req.user.areaPath))
 
   const checkinSweeper = setInterval(() => { checkins.sweep().catch((err) => app.log.warn({ err }, 'daily check-ins not swept')) }, opts.checkinSweepMs ?? 60_000)

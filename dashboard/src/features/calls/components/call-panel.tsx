@@ -9,6 +9,7 @@ import { useMutation } from '../../../lib/use-mutation.ts'
 import { getToken } from '../../auth/session.ts'
 import { CALL_VISIT_OUTCOMES, recordCallVisit, type CallVisitOutcome } from '../api/record-call-visit.ts'
 import { CallSession, type CallPhase } from '../lib/call-session.ts'
+import { announceCallsChanged } from '../lib/calls-changed.ts'
 
 /**
  * One video call in progress: the elder's picture and sound, this PC's camera as a small
@@ -51,6 +52,8 @@ export function CallPanel ({ place, onClose }: { place: () => Promise<CallStartD
   }, [])
 
   const over = phase === 'ended' || phase === 'failed'
+  // the resident's call list (another part of the screen) shows the call as the platform recorded it
+  useEffect(() => { if (over) announceCallsChanged() }, [over])
   return (
     <section className='call-panel' data-testid='call-panel' data-phase={phase} aria-label={t('call.title')}>
       <div className='call-panel__videos'>
@@ -84,7 +87,7 @@ function RecordVisitForm ({ callId }: { callId: string }) {
   return (
     <form className='action-form' data-testid='call-visit-form' onSubmit={(e) => {
       e.preventDefault()
-      void mutation.run(callId, outcome, notes).then((r) => { if (r !== null) setRecorded(true) })
+      void mutation.run(callId, outcome, notes).then((r) => { if (r !== null) { setRecorded(true); announceCallsChanged() } })
     }}
     >
       <h4 className='action-form__title'>{t('call.recordVisit')}</h4>

@@ -17,6 +17,8 @@ export interface CallSessionEvents {
 }
 
 const OVER: readonly CallStatus[] = ['ended', 'missed', 'failed']
+/** How long an ICE connection may stay `disconnected` before the session restarts ICE. */
+export const RESTART_AFTER_DISCONNECTED_MS = 2500
 
 export class CallSession {
   private pc: RTCPeerConnection | null = null
@@ -25,6 +27,7 @@ export class CallSession {
   private pending: Array<RtcIceCandidate | null> = []
   private offered = false
   private over = false
+  private restartTimer: ReturnType<typeof setTimeout> | null = null
   private readonly detach: Array<() => void> = []
 
   constructor (readonly call: CallStartDto, private readonly socket: RealtimeSocket, private readonly events: CallSessionEvents) {}
@@ -60,10 +63,20 @@ export class CallSession {
     pc.onicecandidate = (e) => { this.candidate(e.candidate ? e.candidate.toJSON() : null) }
     pc.oniceconnectionstatechange = () => {
       const state = pc.iceConnectionState
-      if (state === 'connected' || state === 'completed') this.events.onPhase('connected')
-      // the network changed under us: offer again with fresh ICE credentials
-      else if (state === 'failed' && !this.over) { this.events.onPhase('reconnecting'); void this.offer(true) }
-      else if (state === 'disconnected' && !this.over) this.events.onPhase('reconnecting')
+      if (state === 'connected' || state === 'completed') { this.clearRestart(); this.events.onPhase('connected') }
+      // the network changed under us (either side): offer again with fresh ICE credentials [P-3.8]
+      else if (state === 'failed' && !this.over) { this.clearRestart(); this.events.onPhase('reconnecting'); void this.offer(true) }
+      else if (state === 'disconnected' && !this.over) {
+        this.events.onPhase('reconnecting')
+        // 'disconnected' may heal by itself; when it lasts, restart rather than wait for 'failed'
+        // (tens of seconds in Chromium) with the elder's picture frozen
+        if (!this.restartTimer) {
+          this.restartTimer = setTimeout(() => {
+            this.restartTimer = null
+            if (!this.over && pc.iceConnectionState === 'disconnected') void this.offer(true)
+          }, RESTART_AFTER_DISCONNECTED_MS)
+        }
+      }
     }
     await this.offer(false)
     if (!this.over) this.events.onPhase('ringing')
@@ -79,6 +92,9 @@ export class CallSession {
   private async offer (iceRestart: boolean): Promise<void> {
     const pc = this.pc
     if (!pc) return
+    // candidates of this offer wait for it: sent before it, a restart's would reach the intercom
+    // while it still holds the old ICE credentials, and be dropped
+    this.offered = false
     await pc.setLocalDescription(await pc.createOffer({ iceRestart }))
     const ack = await this.send({ callId: this.call.id, type: 'offer', sdp: pc.localDescription!.sdp })
     if (!ack.ok) return this.finish('failed', ack.error.message)
@@ -108,9 +124,15 @@ export class CallSession {
     })
   }
 
+  private clearRestart (): void {
+    if (this.restartTimer) clearTimeout(this.restartTimer)
+    this.restartTimer = null
+  }
+
   private finish (phase: 'ended' | 'failed', detail?: string): void {
     if (this.over) return
     this.over = true
+    this.clearRestart()
     for (const off of this.detach.splice(0)) off()
     this.pc?.close()
     for (const track of this.local?.getTracks() ?? []) track.stop()

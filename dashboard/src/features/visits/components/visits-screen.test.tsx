@@ -69,6 +69,16 @@ describe('visits screen', () => {
     expect(gets).toContain(`/api/visits/coverage?month=${month}`)
   })
 
+  it('links each resident to their card, where a worker on the round can place a care call (爱的眼睛)', async () => {
+    platform()
+    render(<VisitsScreen canRecord canPlan={false} />)
+    const due = await screen.findByTestId('visits-due')
+    const link = within(due).getByTestId('visit-resident-link')
+    expect(link.textContent).toBe('陈桂兰')
+    expect(link.getAttribute('href')).toBe('#/residents/r-v2')
+    expect(link.getAttribute('title')).toBe('打开长者档案（可发起视频关怀通话）')
+  })
+
   it('shows the month\'s coverage against the 100% target for the area and each child area', async () => {
     platform()
     render(<VisitsScreen canRecord canPlan={false} />)

@@ -63,7 +63,8 @@ export function VisitsScreen ({ canRecord, canPlan }: VisitsScreenProps) {
   const row = (v: Visit, late: boolean) => (
     <tr key={v.id} className={late ? 'visit-row visit-row--overdue' : 'visit-row'} data-testid='visit-row' data-overdue={late}>
       <td>
-        {v.residentName}
+        {/* the card has the care call (爱的眼睛): a worker on a visit round can call from there, and record the call as this visit */}
+        <a href={hrefFor('residents', v.residentId)} title={t('visits.openCard')} data-testid='visit-resident-link'>{v.residentName}</a>
         {late && <span className='visit-overdue' data-testid='visit-overdue'> {t('visits.overdue')}</span>}
       </td>
       <td>{v.areaName}</td>
