@@ -9,7 +9,7 @@ import { FormatRegistry, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import {
   AssessmentDueDto, DailyCheckinPlanDto, DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto, IncidentEscalatedDto,
-  LoginResponse, ResidentDto, StatementSummaryDto, TargetsDto, VisitRulesDto
+  LoginResponse, ResidentDto, RosterDto, StatementSummaryDto, TargetsDto, TargetsTreeDto, VisitRulesDto
 } from './dto.ts'
 import { CallListDto, CallSettingsDto } from './rtc.ts'
 
@@ -43,6 +43,8 @@ export const isDeviceDto = dtoCheck(DeviceDto)
 export const isResidentDto = dtoCheck(ResidentDto)
 export const isLoginResponse = dtoCheck(LoginResponse)
 export const isTargetsDto = dtoCheck(TargetsDto)
+export const isTargetsTreeDto = dtoCheck(TargetsTreeDto)
+export const isRosterDto = dtoCheck(RosterDto)
 export const isVisitRulesDto = dtoCheck(VisitRulesDto)
 export const isStatementSummaryDto = dtoCheck(StatementSummaryDto)
 export const isAssessmentDueDto = dtoCheck(AssessmentDueDto)

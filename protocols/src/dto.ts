@@ -305,6 +305,46 @@ export const TargetsDto = Type.Object({
 })
 export type TargetsDto = Static<typeof TargetsDto>
 
+/** GET /api/targets?areaId&year&depth: the targets of a year for an area and every area below it, in tree order (depth 0 = the area asked for). */
+export const TargetsTreeDto = Type.Object({
+  area: Type.Object({ id: Type.String(), name: Type.String() }),
+  year: Type.Integer(),
+  items: Type.Array(Type.Object({
+    areaId: Type.String(),
+    parentId: Nullable(Type.String()),
+    name: Type.String(),
+    level: Type.String(),
+    depth: Type.Integer({ minimum: 0 }),
+    targets: TargetsDto
+  }))
+})
+export type TargetsTreeDto = Static<typeof TargetsTreeDto>
+
+/** GET /api/reports/roster?areaId&groups&month: the residents in every group asked for, with family bed, visit of the month and latest assessment. */
+export const RosterDto = Type.Object({
+  area: Type.Object({ id: Type.String(), name: Type.String() }),
+  month: Type.String({ pattern: '^\\d{4}-\\d{2}$' }),
+  date: IsoDate,
+  groups: Type.Array(Type.String()),
+  count: Type.Integer({ minimum: 0 }),
+  withFamilyBed: Type.Integer({ minimum: 0 }),
+  visited: Type.Integer({ minimum: 0 }),
+  items: Type.Array(Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    areaId: Type.String(),
+    areaName: Type.String(),
+    groups: Type.Array(Type.String()),
+    capacityLevel: Nullable(Type.Integer({ minimum: 0, maximum: 4 })),
+    status: Type.String(),
+    familyBed: Nullable(Type.Object({ type: Type.String(), provider: Nullable(Type.String()) })),
+    visited: Type.Boolean(),
+    lastVisitAt: Nullable(IsoTime),
+    lastAssessment: Nullable(Type.Object({ id: Type.String(), assessedAt: IsoTime, assessorName: Type.String(), certificateNo: Nullable(Type.String()), level: Type.Integer({ minimum: 0, maximum: 4 }) }))
+  }))
+})
+export type RosterDto = Static<typeof RosterDto>
+
 /** GET/PUT /api/areas/:id/visit-rules: the rule in force and the area it comes from (null: the installation's defaults). */
 export const VisitRulesDto = Type.Object({
   eligibleGroups: Type.Array(Type.String()),

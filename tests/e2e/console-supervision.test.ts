@@ -1,10 +1,13 @@
 /**
  * The supervision screens of the console in a real browser against a real embedded platform
- * (issue 16): a district supervisor reads the district's targets (set by an administrator; no
- * edit button for the supervisor), sees the visit rule a street inherits from the district,
+ * (issue 16): a district supervisor reads the targets of the district's subtree as a tree (set
+ * by an administrator; no edit button for the supervisor), sees the visit rule a street inherits from the district,
  * generates last month's statement, opens it as PDF and CSV,
  * regenerates it only after confirming with a reason (audited, the first version kept), and finds
- * a never-assessed resident on the due list, whose link opens the resident's assessment form.
+ * a never-assessed resident on the due list, whose link opens the resident's assessment form,
+ * and the resident living alone on the roster (not on 失能 + 独居: the district counts 失能 from level 3);
+ * then a district administrator gives the street its own rule and, after confirming, removes it
+ * again ("恢复继承"), audited.
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -53,13 +56,18 @@ describe.skipIf(!browserReq.ok)('operator console: a supervisor through targets,
     await p?.close()
   })
 
-  it('reads the district\'s targets and those of its streets, with no edit button for a supervisor', async () => {
+  it('reads the targets of the district\'s whole subtree as an indented tree, with no edit button for a supervisor', async () => {
     await page.getByTestId('nav-supervision').click()
     const rows = page.getByTestId('targets-row')
     await rows.first().waitFor({ timeout: 10_000 })
-    expect(await rows.count()).toBe(2) // the district and its one street
-    expect(await rows.first().textContent()).toBe(`区-supervision1200100%90%97.5%`)
-    expect(await rows.nth(1).textContent()).toContain('未设定')
+    // the district, its one street and that street's one community, each one step further in
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-area') ?? ''}:${tr.getAttribute('data-depth') ?? ''}`)))
+      .toEqual([`${home.districtId}:0`, `${home.streetId}:1`, `${home.communityId}:2`])
+    expect(await rows.first().textContent()).toBe('区-supervision (区/县)1200100%90%97.5%')
+    expect(await rows.nth(2).textContent()).toBe('└ 社区-supervision (社区/村)未设定未设定未设定未设定')
+    const indents = await rows.evaluateAll((trs) => trs.map((tr) => (tr.querySelector('th') as HTMLElement).getBoundingClientRect().left + parseFloat(getComputedStyle(tr.querySelector('th') as HTMLElement).paddingLeft)))
+    expect(indents[0]).toBeLessThan(indents[1])
+    expect(indents[1]).toBeLessThan(indents[2])
     expect(await page.getByTestId('targets-edit').count()).toBe(0)
     await page.screenshot({ path: join(shots, '1-targets.png') })
   })
@@ -123,5 +131,56 @@ describe.skipIf(!browserReq.ok)('operator console: a supervisor through targets,
     await page.getByTestId('resident-card').waitFor({ timeout: 10_000 })
     expect(await page.getByTestId('assessment-form').isVisible()).toBe(true)
     await page.screenshot({ path: join(shots, '4-assessment-form.png') })
+  })
+
+  it('answers "disabled and living alone here: how many, with a bed, visited, assessed" on the roster, with the district\'s threshold', async () => {
+    await page.getByTestId('nav-supervision').click()
+    await page.getByTestId('supervision-tab-roster').click()
+    // The district counts 失能 from level 3 (its visit rule): the level-2 resident living alone is not on 失能 + 独居.
+    await page.getByTestId('roster-empty').waitFor({ timeout: 10_000 })
+    expect(await page.getByTestId('roster-summary').textContent()).toContain('失能 + 独居 共 0 人')
+    await page.getByTestId('roster-group-disabled').uncheck()
+    const row = page.locator(`[data-testid="roster-row"][data-resident="${home.residentId}"]`)
+    await row.waitFor({ timeout: 10_000 })
+    expect(await page.getByTestId('roster-summary').textContent()).toContain('独居 共 1 人，其中有家庭养老床位 0 人；本月已探访 0 人，未探访 1 人。')
+    expect(await row.textContent()).toContain('未探访')
+    expect(await row.textContent()).toContain('从未评估')
+    await page.screenshot({ path: join(shots, '4b-roster.png') })
+    await row.getByRole('link').click()
+    await page.getByTestId('resident-card').waitFor({ timeout: 10_000 })
+    expect(page.url()).toContain(`#/residents/${home.residentId}/assessment`)
+  })
+
+  it('a district administrator removes the street\'s own visit rule after confirming: the street inherits again, audited', async () => {
+    await p.api.post('/api/users', { username: 'adm-wolong', password: 'administrator-pass', role: 'admin', areaId: home.districtId })
+    await p.api.request('PUT', `/api/areas/${home.streetId}/visit-rules`, { eligibleGroups: ['lives_alone'], countingMethods: ['home', 'phone'], disabledFromLevel: 2 })
+    const ctx = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1440, height: 1100 } })
+    const admin = await ctx.newPage()
+    try {
+      await admin.goto(`${p.httpUrl}/#/supervision/rules`)
+      await admin.getByTestId('login-username').fill('adm-wolong')
+      await admin.getByTestId('login-password').fill('administrator-pass')
+      await admin.getByTestId('login-submit').click()
+      if (!(await admin.getByTestId('rules-area').isVisible().catch(() => false))) {
+        await admin.getByTestId('nav-supervision').click()
+        await admin.getByTestId('supervision-tab-rules').click()
+      }
+      await admin.getByTestId('rules-area').selectOption(home.streetId)
+      await admin.getByTestId('rules-source').filter({ hasText: '本区域自行设定' }).waitFor({ timeout: 10_000 })
+      await admin.getByTestId('rules-inherit').click()
+      const confirm = admin.getByRole('alertdialog')
+      expect(await confirm.textContent()).toContain('恢复沿用上级规则')
+      await admin.screenshot({ path: join(shots, '5-inherit-confirm.png') })
+      await admin.getByTestId('rules-inherit-confirm-button').click()
+      await admin.getByTestId('rules-source').filter({ hasText: '沿用上级“区-supervision”的规则' }).waitFor({ timeout: 10_000 })
+      expect(await admin.getByTestId('rules-inherited').textContent()).toBe('已删除，现行规则：沿用上级“区-supervision”的规则。')
+      expect(await admin.getByTestId('rules-groups').textContent()).toBe('独居、失能')
+      expect(await admin.getByTestId('rules-inherit').count()).toBe(0)
+    } finally {
+      await ctx.close()
+    }
+    expect((await p.api.get<{ fromAreaId: string }>(`/api/areas/${home.streetId}/visit-rules`)).fromAreaId).toBe(home.districtId)
+    const audit = await p.api.get<{ items: Array<{ action: string, username: string, targetId: string }> }>('/api/audit?action=area.visit_rules_removed')
+    expect(audit.items.map((a) => [a.action, a.username, a.targetId])).toEqual([['area.visit_rules_removed', 'adm-wolong', home.streetId]])
   })
 })

@@ -23,7 +23,7 @@ function scoresWithTotal (total: number): Record<string, number> {
   return scores
 }
 
-interface Seeded { districtId: string, communityId: string, otherDistrictId: string, R: Record<string, string>, homeId: string }
+interface Seeded { districtId: string, streetId: string, communityId: string, otherDistrictId: string, R: Record<string, string>, homeId: string }
 
 /**
  * Residents of the district (registered 1 Jan 2026), on 31 May 2026:
@@ -64,7 +64,7 @@ async function seed (p: TestPlatform): Promise<Seeded> {
   await api.request('PATCH', `/api/residents/${R.E}`, { status: 'moved_out', statusSince: '2026-06-02' })
   const dev = async (residentId: string, siteId = home.id) => api.post('/api/devices', { type: 'fall_detector', siteId, residentId })
   await dev(R.A); await dev(R.B); await dev(R.X, otherHome.id)
-  return { districtId: district.id, communityId: community.id, otherDistrictId: other.id, R, homeId: home.id }
+  return { districtId: district.id, streetId: street.id, communityId: community.id, otherDistrictId: other.id, R, homeId: home.id }
 }
 
 function suite (name: string, start: () => Promise<TestPlatform>) {
@@ -196,6 +196,65 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
       await p.api.request('PUT', `/api/areas/${s.districtId}/visit-rules`, { eligibleGroups: ['lives_alone', 'empty_nest', 'left_behind', 'disabled'], countingMethods: ['home', 'phone', 'video_call'] })
     })
 
+    it('an area\'s own visit rule is removed to inherit again: guarded, audited with before and after, idempotent', async () => {
+      const district = { eligibleGroups: ['lives_alone', 'empty_nest'], countingMethods: ['home', 'phone'], disabledFromLevel: 2 }
+      const own = { eligibleGroups: ['lives_alone'], countingMethods: ['home'], disabledFromLevel: 3 }
+      const before = await p.api.get(`/api/areas/${s.districtId}/visit-rules`)
+      await p.api.request('PUT', `/api/areas/${s.districtId}/visit-rules`, district)
+      const set = await p.api.request('PUT', `/api/areas/${s.communityId}/visit-rules`, own)
+      expect(set).toEqual({ ...own, fromAreaId: s.communityId })
+      const putAudit = (await p.api.get('/api/audit?action=area.visit_rules')).items
+        .find((e: { action: string, targetId: string }) => e.action === 'area.visit_rules' && e.targetId === s.communityId)
+      expect(putAudit.data).toMatchObject({ before: { ...district, fromAreaId: s.districtId }, after: { ...own, fromAreaId: s.communityId } })
+
+      const sup = await userApi(p.api, 'supervisor', s.districtId)
+      const denied = await sup.request('DELETE', `/api/areas/${s.communityId}/visit-rules`).catch((e) => e)
+      expect(denied.status).toBe(403)
+      expect((await sup.get(`/api/areas/${s.communityId}/visit-rules`)).fromAreaId).toBe(s.communityId)
+
+      const removed = await p.api.request('DELETE', `/api/areas/${s.communityId}/visit-rules`)
+      expect(removed).toEqual({ ...district, fromAreaId: s.districtId })
+      expect(await sup.get(`/api/areas/${s.communityId}/visit-rules`)).toEqual({ ...district, fromAreaId: s.districtId })
+      const removals = async () => (await p.api.get('/api/audit?action=area.visit_rules_removed')).items
+        .filter((e: { action: string, targetId: string }) => e.action === 'area.visit_rules_removed' && e.targetId === s.communityId)
+      const first = await removals()
+      expect(first).toHaveLength(1)
+      expect(first[0].data).toEqual({ before: { ...own, fromAreaId: s.communityId }, after: { ...district, fromAreaId: s.districtId } })
+
+      // Again: the same answer, nothing removed, nothing more in the audit log.
+      expect(await p.api.request('DELETE', `/api/areas/${s.communityId}/visit-rules`)).toEqual({ ...district, fromAreaId: s.districtId })
+      expect(await removals()).toHaveLength(1)
+      // Another district's area is unknown to a district administrator (404, never 403).
+      const admin = await userApi(p.api, 'admin', s.districtId)
+      expect((await admin.request('DELETE', `/api/areas/${s.otherDistrictId}/visit-rules`).catch((e) => e)).status).toBe(404)
+      // The district's rule back as it was for the tests that follow.
+      const { fromAreaId: _from, ...restore } = before
+      await p.api.request('PUT', `/api/areas/${s.districtId}/visit-rules`, restore)
+    })
+
+    it('lists the targets of a year over the caller\'s whole subtree in tree order, or down to the children', async () => {
+      await p.api.request('PUT', `/api/areas/${s.districtId}/targets/2027`, { familyBeds: 30, visitCoverage: 1, assessmentCoverage: null, ackWithin60s: 0.975 })
+      await p.api.request('PUT', `/api/areas/${s.communityId}/targets/2027`, { familyBeds: 5, visitCoverage: 0.5, assessmentCoverage: 0.75, ackWithin60s: null })
+      const sup = await userApi(p.api, 'supervisor', s.districtId)
+      const none = { familyBeds: null, visitCoverage: null, assessmentCoverage: null, ackWithin60s: null }
+      const tree = await sup.get('/api/targets?year=2027&depth=subtree')
+      expect(tree.area).toEqual({ id: s.districtId, name: '监管区' })
+      expect(tree.items).toEqual([
+        { areaId: s.districtId, parentId: expect.any(String), name: '监管区', level: 'district', depth: 0, targets: { year: 2027, familyBeds: 30, visitCoverage: 1, assessmentCoverage: null, ackWithin60s: 0.975 } },
+        { areaId: s.streetId, parentId: s.districtId, name: '监管街道', level: 'street', depth: 1, targets: { year: 2027, ...none } },
+        { areaId: s.communityId, parentId: s.streetId, name: '监管社区', level: 'community', depth: 2, targets: { year: 2027, familyBeds: 5, visitCoverage: 0.5, assessmentCoverage: 0.75, ackWithin60s: null } }
+      ])
+      expect((await sup.get(`/api/targets?areaId=${s.districtId}&year=2027`)).items).toEqual(tree.items)
+      const children = await sup.get(`/api/targets?areaId=${s.districtId}&year=2027&depth=children`)
+      expect(children.items.map((i: { areaId: string }) => i.areaId)).toEqual([s.districtId, s.streetId])
+      // another year: the same tree, nothing set
+      expect((await sup.get(`/api/targets?areaId=${s.streetId}&year=2030`)).items.map((i: { targets: object }) => i.targets)).toEqual([{ year: 2030, ...none }, { year: 2030, ...none }])
+      expect((await sup.get(`/api/targets?areaId=${s.otherDistrictId}&year=2027`).catch((e) => e)).status).toBe(404)
+      const bad = await sup.get(`/api/targets?areaId=${s.districtId}`).catch((e) => e)
+      expect(bad.status).toBe(400)
+      expect((await sup.get(`/api/targets?year=2027&depth=all`).catch((e) => e)).status).toBe(400)
+    })
+
     it('sets targets (administrators only) and reports actual against them in JSON and CSV', async () => {
       const sup = await userApi(p.api, 'supervisor', s.districtId)
       const denied = await sup.request('PUT', `/api/areas/${s.districtId}/targets/2026`, { familyBeds: 3, visitCoverage: 1, assessmentCoverage: 0.9, ackWithin60s: 0.975 }).catch((e) => e)
@@ -278,6 +337,12 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
         expect((await upper.get(`/api/reports/population?areaId=${s.otherDistrictId}`).catch((e) => e)).status).toBe(404)
         expect((await upper.get('/api/residents').catch((e) => e)).status).toBe(403)
         expect((await upper.get(`/api/residents/${s.R.A}/assessments`).catch((e) => e)).status).toBe(403)
+        // the roster names residents and their assessors: not for an upper platform
+        expect((await upper.get('/api/reports/roster?groups=lives_alone').catch((e) => e)).status).toBe(403)
+        // its subtree's areas (ids to ask the reports for) come with the targets tree: no registry read needed
+        const tree = await upper.get('/api/targets?year=2026')
+        expect(tree.items.map((i: { areaId: string }) => i.areaId)).toEqual([s.districtId, s.streetId, s.communityId])
+        expect(Object.keys(tree.items[0]).sort()).toEqual(['areaId', 'depth', 'level', 'name', 'parentId', 'targets'])
         expect((await upper.post('/api/statements', { areaId: s.districtId, month: '2026-04' }).catch((e) => e)).status).toBe(403)
         const statements = await upper.get(`/api/statements?areaId=${s.districtId}`)
         expect(statements.items.length).toBeGreaterThan(0)
@@ -327,6 +392,52 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
       expect(r.created).toBe(1)
       const planned = await sup.get(`/api/visits?status=planned&areaId=${s.districtId}`)
       expect(planned.items.map((v: { residentId: string }) => v.residentId)).toEqual([s.R.A])
+    })
+
+    it('pauses visits: a planned visit past due counts as overdue only for a resident at home, not in hospital, moved out or deceased', async () => {
+      for (const r of [s.R.A, s.R.C, s.R.D, s.R.E]) {
+        await p.db.query(`insert into visits (id, resident_id, due_date, status) values ($1, $2, '2026-06-01', 'planned')`, [`sup-od-${++n}`, r])
+      }
+      const sup = await userApi(p.api, 'supervisor', s.districtId)
+      const od = await sup.get(`/api/visits/overdue?areaId=${s.districtId}`)
+      // C is in hospital, D deceased, E moved out: only A's is overdue
+      expect(od.items.filter((v: { dueDate: string }) => v.dueDate === '2026-06-01').map((v: { residentId: string }) => v.residentId)).toEqual([s.R.A])
+      expect(od.byArea).toEqual([{ areaId: s.communityId, name: '监管社区', overdue: od.items.length }])
+      const summary = await sup.get(`/api/reports/summary?areaId=${s.districtId}`)
+      expect(summary.visits.overdue).toBe(od.items.length)
+    })
+
+    it('answers "how many disabled elders live alone here, with a family bed, visited this month, assessed by whom and when" in one roster', async () => {
+      const sup = await userApi(p.api, 'supervisor', s.districtId)
+      // 31 May: A was level 0 then (assessed 2025; the level-2 assessment is of 14 June), B level 3 never assessed.
+      const may = await sup.get(`/api/reports/roster?areaId=${s.districtId}&groups=disabled,lives_alone&month=2026-05`)
+      expect(may).toMatchObject({ area: { id: s.districtId, name: '监管区' }, month: '2026-05', date: '2026-05-31', groups: ['disabled', 'lives_alone'], count: 1, withFamilyBed: 1, visited: 1 })
+      expect(may.items).toEqual([{
+        id: s.R.B, name: '乙', areaId: s.communityId, areaName: '监管社区', familyBed: { type: 'nursing', provider: '康乐护理站' }, lastAssessment: null,
+        groups: ['lives_alone', 'severely_handicapped', 'disabled'], capacityLevel: 3, status: 'active', visited: true, lastVisitAt: '2026-05-06T10:00:00.000Z'
+      }])
+      // 15 June (the current month, the caller's own area): A's assessment of 14 June made A disabled (A is empty-nest
+      // since the correction above); B and C by their registered levels. The assessor and the date are there.
+      const june = await sup.get('/api/reports/roster?groups=disabled')
+      expect(june).toMatchObject({ month: '2026-06', date: '2026-06-15', count: 3 })
+      expect(june.items.map((i: { id: string }) => i.id).sort()).toEqual([s.R.A, s.R.B, s.R.C].sort())
+      const a = june.items.find((i: { id: string }) => i.id === s.R.A)
+      expect(a.lastAssessment).toMatchObject({ assessedAt: '2026-06-14T09:00:00.000Z', level: 2, certificateNo: null, assessorName: expect.any(String) })
+      expect(a.familyBed).toEqual({ type: 'nursing', provider: '康乐护理站' })
+      expect(june.withFamilyBed).toBe(2) // A and B share 张家's bed; C's home has one only from July
+      // C in hospital is still listed (the status says so), C's home has a bed only from July; A is empty-nest now
+      // (groups are the resident's flags as they stand) and was visited by phone on 5 May, a method that counts.
+      const emptyNest = await sup.get(`/api/reports/roster?areaId=${s.streetId}&groups=empty_nest&month=2026-05`)
+      const byId = (x: unknown[], y: unknown[]) => String(x[0]).localeCompare(String(y[0]))
+      expect(emptyNest.items.map((i: { id: string, status: string, familyBed: unknown, visited: boolean }) => [i.id, i.status, i.familyBed, i.visited]).sort(byId))
+        .toEqual([[s.R.C, 'in_hospital', null, false], [s.R.A, 'active', { type: 'nursing', provider: '康乐护理站' }, true]].sort(byId))
+      // died on 20 May: not on the roster of May
+      expect((await sup.get(`/api/reports/roster?groups=left_behind&month=2026-05`)).count).toBe(0)
+      const unknown = await sup.get('/api/reports/roster?groups=lives_alone,alone').catch((e) => e)
+      expect(unknown.status).toBe(400)
+      expect(unknown.body.error.message).toContain('unknown alone')
+      expect((await sup.get('/api/reports/roster?groups=lives_alone&month=2026-07').catch((e) => e)).status).toBe(400)
+      expect((await sup.get(`/api/reports/roster?areaId=${s.otherDistrictId}&groups=lives_alone`).catch((e) => e)).status).toBe(404)
     })
 
     it('refuses a statement of the current month', async () => {

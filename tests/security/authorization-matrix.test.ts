@@ -88,6 +88,8 @@ const TABLE: Record<string, Row> = {
   'PUT /api/residents/:id/capacity-level': { capability: 'capacity.override', url: (t) => `/api/residents/${t.residentId}/capacity-level`, body: () => ({ level: 2, reason: '复核后调整' }), inside: OK },
   'PUT /api/residents/:id/status': { capability: 'resident.status', url: (t) => `/api/residents/${t.residentId}/status`, body: () => ({ status: 'active' }), inside: OK },
   'PUT /api/areas/:id/visit-rules': { capability: 'target.write', url: (t) => `/api/areas/${t.communityId}/visit-rules`, body: () => ({ eligibleGroups: ['lives_alone'], countingMethods: ['home', 'phone'] }), inside: OK },
+  // issue 16: back to inheriting (idempotent: served inside whether or not the area has a rule of its own)
+  'DELETE /api/areas/:id/visit-rules': { capability: 'target.write', url: (t) => `/api/areas/${t.communityId}/visit-rules`, inside: OK },
   'PUT /api/areas/:id/targets/:year': { capability: 'target.write', url: (t) => `/api/areas/${t.districtId}/targets/2026`, body: () => ({ familyBeds: 10, visitCoverage: 1, assessmentCoverage: 0.9, ackWithin60s: 0.95 }), inside: OK },
   'POST /api/statements': { capability: 'statement.generate', url: () => '/api/statements', body: (t) => ({ areaId: t.communityId, month: '2026-10', reason: '复核后重新生成' }), inside: OR_STATE },
   'POST /api/integrations': { capability: 'registry.write', url: () => '/api/integrations', body: (t) => ({ name: '市养老服务平台', username: `city-${once()}`, areaId: t.districtId }), inside: OK },

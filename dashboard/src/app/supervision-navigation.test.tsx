@@ -7,7 +7,7 @@ import { startSession } from '../features/auth/session.ts'
 import { supervisionSectionsFor } from '../lib/permissions.ts'
 import { FakeSocket } from '../testing/fake-socket.ts'
 import { jsonResponse } from '../testing/incident-fixtures.ts'
-import { AREAS, NO_TARGETS } from '../testing/supervision-fixtures.ts'
+import { AREAS, targetsTreeOf } from '../testing/supervision-fixtures.ts'
 
 vi.mock('../lib/socket.ts', () => ({ connectRealtime: () => new FakeSocket() }))
 
@@ -20,7 +20,7 @@ function signIn (role: Role) {
 function platform () {
   vi.stubGlobal('fetch', vi.fn(async (url: string) => {
     if (url === '/api/areas') return jsonResponse(200, { items: AREAS })
-    if (url.includes('/targets/')) return jsonResponse(200, { year: 2026, ...NO_TARGETS })
+    if (url.startsWith('/api/targets?')) return jsonResponse(200, targetsTreeOf('d1', 2026))
     if (url.startsWith('/api/assessments/due')) return jsonResponse(200, { area: { id: 'd1', name: '卧龙区' }, overdue: 0, byArea: [], items: [] })
     return jsonResponse(200, { items: [] })
   }))
@@ -33,11 +33,11 @@ describe('supervision screen by role (capabilities decide what is shown)', () =>
   afterEach(() => { window.location.hash = '' })
 
   it('gives each role the sections its capabilities read', () => {
-    expect(supervisionSectionsFor('admin')).toEqual(['targets', 'rules', 'statements', 'due'])
-    expect(supervisionSectionsFor('supervisor')).toEqual(['targets', 'rules', 'statements', 'due'])
-    expect(supervisionSectionsFor('auditor')).toEqual(['targets', 'rules', 'statements', 'due'])
-    expect(supervisionSectionsFor('operator')).toEqual(['due'])
-    expect(supervisionSectionsFor('assessor')).toEqual(['due'])
+    expect(supervisionSectionsFor('admin')).toEqual(['targets', 'rules', 'statements', 'due', 'roster'])
+    expect(supervisionSectionsFor('supervisor')).toEqual(['targets', 'rules', 'statements', 'due', 'roster'])
+    expect(supervisionSectionsFor('auditor')).toEqual(['targets', 'rules', 'statements', 'due', 'roster'])
+    expect(supervisionSectionsFor('operator')).toEqual(['due', 'roster'])
+    expect(supervisionSectionsFor('assessor')).toEqual(['due', 'roster'])
     expect(supervisionSectionsFor('responder')).toEqual([])
   })
 
@@ -48,7 +48,7 @@ describe('supervision screen by role (capabilities decide what is shown)', () =>
     render(<App />)
     await screen.findAllByTestId('targets-row')
     expect(screen.getByTestId('nav-supervision').getAttribute('aria-current')).toBe('page')
-    expect(tabs()).toEqual(['supervision-tab-targets', 'supervision-tab-rules', 'supervision-tab-statements', 'supervision-tab-due'])
+    expect(tabs()).toEqual(['supervision-tab-targets', 'supervision-tab-rules', 'supervision-tab-statements', 'supervision-tab-due', 'supervision-tab-roster'])
     expect(screen.queryByTestId('targets-edit')).toBeNull()
   })
 
@@ -57,7 +57,7 @@ describe('supervision screen by role (capabilities decide what is shown)', () =>
     signIn('admin')
     window.location.hash = '#/supervision/targets'
     render(<App />)
-    expect((await screen.findAllByTestId('targets-edit')).length).toBe(3)
+    expect((await screen.findAllByTestId('targets-edit')).length).toBe(5) // 卧龙区 and its whole subtree
   })
 
   it('takes an operator asking for targets to the due list, the only section it has', async () => {
@@ -67,7 +67,7 @@ describe('supervision screen by role (capabilities decide what is shown)', () =>
     render(<App />)
     await screen.findByTestId('due-empty')
     expect(screen.getByTestId('supervision-screen').getAttribute('data-section')).toBe('due')
-    expect(tabs()).toEqual(['supervision-tab-due'])
+    expect(tabs()).toEqual(['supervision-tab-due', 'supervision-tab-roster'])
     expect(screen.queryByTestId('targets-editor')).toBeNull()
   })
 

@@ -41,15 +41,15 @@ export function adminSectionsFor (role: Role): readonly AdminSection[] {
   return ADMIN_SECTIONS.filter((s) => roleCan(role, SECTION_CAPABILITY[s]))
 }
 
-export const SUPERVISION_SECTIONS = ['targets', 'rules', 'statements', 'due'] as const
+export const SUPERVISION_SECTIONS = ['targets', 'rules', 'statements', 'due', 'roster'] as const
 export type SupervisionSection = (typeof SUPERVISION_SECTIONS)[number]
 
-/** What each supervision section reads (issue 16): targets, rules and statements are statistics; the due list is assessments. */
+/** What each supervision section reads (issue 16): targets, rules and statements are statistics; the due list and the roster (names) are assessments. */
 const SUPERVISION_CAPABILITY: Record<SupervisionSection, Capability> = {
-  targets: 'statistics.read', rules: 'statistics.read', statements: 'statistics.read', due: 'assessment.read'
+  targets: 'statistics.read', rules: 'statistics.read', statements: 'statistics.read', due: 'assessment.read', roster: 'assessment.read'
 }
 
-/** The supervision sections a role may open (operators and assessors: the due list only). */
+/** The supervision sections a role may open (operators and assessors: the due list and the roster only). */
 export function supervisionSectionsFor (role: Role): readonly SupervisionSection[] {
   return SUPERVISION_SECTIONS.filter((s) => roleCan(role, SUPERVISION_CAPABILITY[s]))
 }

@@ -10,3 +10,19 @@ export const AREAS: AreaSummary[] = [
 ]
 
 export const NO_TARGETS = { familyBeds: null, visitCoverage: null, assessmentCoverage: null, ackWithin60s: null }
+
+/** GET /api/targets?areaId&year&depth=subtree as the platform answers it over AREAS: the subtree in tree order, `stored` targets by area id. */
+export function targetsTreeOf (rootId: string, year: number, stored: ReadonlyMap<string, Record<string, unknown>> = new Map()) {
+  const below = (id: string, depth: number): Array<{ id: string, depth: number }> =>
+    [{ id, depth }, ...AREAS.filter((a) => a.parentId === id).flatMap((a) => below(a.id, depth + 1))]
+  const root = AREAS.find((a) => a.id === rootId)
+  if (root === undefined) return null
+  return {
+    area: { id: rootId, name: root.name },
+    year,
+    items: below(rootId, 0).map(({ id, depth }) => {
+      const a = AREAS.find((x) => x.id === id)!
+      return { areaId: id, parentId: a.parentId, name: a.name, level: a.level, depth, targets: { year, ...(stored.get(id) ?? NO_TARGETS) } }
+    })
+  }
+}

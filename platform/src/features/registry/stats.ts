@@ -37,12 +37,12 @@ export async function visitCoverage (q: Queryable, area: { id: string, path: str
   return { total: { flagged: self.flagged, visited: self.visited, rate: self.rate }, areas: all.filter((r) => r.areaId !== area.id) }
 }
 
-/** Planned visits past their due date (`today`, YYYY-MM-DD) under `path`, counted per community. */
+/** Planned visits past their due date (`today`, YYYY-MM-DD) under `path`, counted per community; residents at home only (visits pause in hospital). */
 export async function overdueByArea (q: Queryable, path: string, today: string): Promise<Array<{ areaId: string, name: string, overdue: number }>> {
   const { rows } = await q.query<{ id: string, name: string, n: string }>(`
     select a.id, a.name, count(*) as n from visits v
       join residents r on r.id = v.resident_id join sites s on s.id = r.site_id join areas a on a.id = s.area_id
-     where a.path like $1 || '%' and v.status = 'planned' and v.due_date < $2::date
+     where a.path like $1 || '%' and v.status = 'planned' and v.due_date < $2::date and r.status = 'active'
      group by a.id, a.name, a.path order by a.path`, [path, today])
   return rows.map((r) => ({ areaId: r.id, name: r.name, overdue: Number(r.n) }))
 }

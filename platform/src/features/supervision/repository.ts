@@ -190,6 +190,52 @@ export async function putVisitRules (q: Queryable, areaId: string, rules: VisitR
     [areaId, JSON.stringify(rules.eligibleGroups), JSON.stringify(rules.countingMethods), rules.disabledFromLevel, by])
 }
 
+/**
+ * Removes an area's own visit rules so that it inherits again (from the nearest ancestor with
+ * rules, else the defaults). Returns the rules removed, or null when the area had none of its own.
+ */
+export async function deleteVisitRules (q: Queryable, areaId: string): Promise<VisitRules | null> {
+  const { rows } = await q.query<Record<string, any>>('delete from area_visit_rules where area_id = $1 returning *', [areaId])
+  const r = rows[0]
+  return r ? { eligibleGroups: r.eligible_groups, countingMethods: r.counting_methods, disabledFromLevel: r.disabled_from_level } : null
+}
+
+export interface RosterFacts {
+  id: string
+  name: string
+  areaId: string
+  areaName: string
+  /** the family care bed open on the date at the resident's home, else null */
+  familyBed: { type: string, provider: string | null } | null
+  lastAssessment: { id: string, assessedAt: string, assessorName: string, certificateNo: string | null, level: number } | null
+}
+
+/** Name, community, family bed open on `date` and latest assessment up to `asOf`, for the residents given. */
+export async function rosterFacts (q: Queryable, ids: string[], date: string, asOf: Date): Promise<RosterFacts[]> {
+  if (ids.length === 0) return []
+  const { rows } = await q.query<Record<string, any>>(
+    `select r.id, r.name, a.id as area_id, a.name as area_name,
+        case when s.family_bed_type is not null and (s.family_bed_since is null or s.family_bed_since <= $2::date)
+          and (s.family_bed_until is null or s.family_bed_until >= $2::date) then s.family_bed_type end as bed_type,
+        s.family_bed_provider,
+        la.id as assessment_id, la.assessed_at, la.assessor_name, la.assessor_certificate_no, la.level
+       from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id
+       left join lateral (select x.id, x.assessed_at, x.assessor_name, x.assessor_certificate_no, x.level from assessments x
+          where x.resident_id = r.id and x.assessed_at <= $3 order by x.assessed_at desc limit 1) la on true
+      where r.id = any($1::text[])
+      order by a.path, r.name, r.id`, [ids, date, asOf.toISOString()])
+  return rows.map(r => ({
+    id: r.id,
+    name: r.name,
+    areaId: r.area_id,
+    areaName: r.area_name,
+    familyBed: r.bed_type ? { type: r.bed_type, provider: r.family_bed_provider ?? null } : null,
+    lastAssessment: r.assessment_id
+      ? { id: r.assessment_id, assessedAt: iso(r.assessed_at)!, assessorName: r.assessor_name, certificateNo: r.assessor_certificate_no ?? null, level: r.level }
+      : null
+  }))
+}
+
 export interface FacilityFigures {
   familyBeds: { total: number, byType: Record<string, number>, byProvider: Record<string, number> }
   facilities: Record<string, number>
@@ -284,6 +330,43 @@ export async function putTargets (q: Queryable, areaId: string, t: Targets, by: 
      on conflict (area_id, year) do update set family_beds = excluded.family_beds, visit_coverage = excluded.visit_coverage,
        assessment_coverage = excluded.assessment_coverage, ack_within_60s = excluded.ack_within_60s, updated_by = excluded.updated_by, updated_at = now()`,
     [areaId, t.year, t.familyBeds, t.visitCoverage, t.assessmentCoverage, t.ackWithin60s, by])
+}
+
+export interface TargetsTreeRow { areaId: string, parentId: string | null, name: string, level: string, depth: number, targets: Targets }
+
+/**
+ * The targets of every area of a subtree for one year, in tree order (each area followed by its
+ * own subtree, siblings by name), `depth` 0 for the root. `maxDepth` 1 stops at the children.
+ * One query whatever the size of the subtree (a city has hundreds of communities).
+ */
+export async function targetsTree (q: Queryable, root: { id: string, path: string }, year: number, maxDepth = Infinity): Promise<TargetsTreeRow[]> {
+  const { rows } = await q.query<Record<string, any>>(
+    `select a.id, a.parent_id, a.name, a.level, a.path, t.family_beds, t.visit_coverage, t.assessment_coverage, t.ack_within_60s
+       from areas a left join area_targets t on t.area_id = a.id and t.year = $2
+      where a.path like $1 || '%'`, [root.path, year])
+  const rootDepth = root.path.split('/').filter(Boolean).length
+  const children = new Map<string | null, Array<Record<string, any>>>()
+  for (const r of rows) {
+    const key = r.id === root.id ? null : r.parent_id
+    const list = children.get(key) ?? []
+    list.push(r)
+    children.set(key, list)
+  }
+  const out: TargetsTreeRow[] = []
+  const walk = (parent: string | null) => {
+    const list = (children.get(parent) ?? []).sort((a, b) => String(a.name).localeCompare(String(b.name), 'zh-CN') || String(a.id).localeCompare(String(b.id)))
+    for (const r of list) {
+      const depth = String(r.path).split('/').filter(Boolean).length - rootDepth
+      if (depth > maxDepth) continue
+      out.push({
+        areaId: r.id, parentId: r.parent_id, name: r.name, level: r.level, depth,
+        targets: { year, familyBeds: r.family_beds ?? null, visitCoverage: r.visit_coverage ?? null, assessmentCoverage: r.assessment_coverage ?? null, ackWithin60s: r.ack_within_60s ?? null }
+      })
+      walk(r.id)
+    }
+  }
+  walk(null)
+  return out
 }
 
 export interface StoredStatement { id: string, areaId: string, month: string, version: number, content: any, generatedAt: string, generatedBy: string, reason: string | null }

@@ -12,14 +12,14 @@ import {
 } from '@eldercare/protocols'
 import { errors } from '../../errors.ts'
 import { areaInScope, auditFor, DATE_PATTERN, Id, IdParams, literalUnion, residentInScope, scopeFor, scopeOf } from '../registry/scope.ts'
-import { monthOf } from '../../lib/local-time.ts'
+import { localDate, monthOf } from '../../lib/local-time.ts'
 import { maskName } from './integrations.ts'
 import { renderAssessmentPdf, renderStatementPdf, type PdfFont } from './pdf.ts'
 import {
-  areasForStatements, careRiskIncidents, dueAssessments, getAssessment, getStatement, getTargets, insertAssessment, insertStatement, latestStatement,
-  listAssessments, listStatements, overrideCapacity, putTargets, putVisitRules, setStatus, statusDate, statusHistory, visitRulesFor
+  areasForStatements, careRiskIncidents, deleteVisitRules, dueAssessments, getAssessment, getStatement, getTargets, insertAssessment, insertStatement, latestStatement,
+  listAssessments, listStatements, overrideCapacity, putTargets, putVisitRules, setStatus, statusDate, statusHistory, targetsTree, visitRulesFor
 } from './repository.ts'
-import { buildStatement, monthCoverage, populationReport, statementPrintable, supervisionRows, toCsv, type Statement } from './service.ts'
+import { buildStatement, monthCoverage, populationReport, roster, statementPrintable, supervisionRows, toCsv, type Statement } from './service.ts'
 
 export interface SupervisionOptions {
   now: () => number
@@ -61,6 +61,12 @@ const OverrideBody = Type.Object({
 
 const PopulationQuery = Type.Object({ areaId: Type.Optional(Id), date: Type.Optional(Type.String({ pattern: DATE_PATTERN })) }, { additionalProperties: false })
 const MonthQuery = Type.Object({ areaId: Type.Optional(Id), month: Type.Optional(Type.String({ pattern: MONTH_PATTERN })) }, { additionalProperties: false })
+const RosterQuery = Type.Object({
+  areaId: Type.Optional(Id),
+  /** comma-separated group keys; a resident is listed when in every one */
+  groups: Type.String({ minLength: 1, maxLength: 200 }),
+  month: Type.Optional(Type.String({ pattern: MONTH_PATTERN }))
+}, { additionalProperties: false })
 const DueQuery = Type.Object({ areaId: Type.Optional(Id), withinDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 366 })) }, { additionalProperties: false })
 
 const VisitRulesBody = Type.Object({
@@ -69,9 +75,11 @@ const VisitRulesBody = Type.Object({
   disabledFromLevel: Type.Optional(Type.Integer({ minimum: 1, maximum: 4 }))
 }, { additionalProperties: false })
 
-const Share = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()])
+// Null first: the validator coerces types, and with the number first a null ("no target") would
+// be coerced to 0 — a target of nought — before the null branch is tried.
+const Share = Type.Union([Type.Null(), Type.Number({ minimum: 0, maximum: 1 })])
 const TargetsBody = Type.Object({
-  familyBeds: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  familyBeds: Type.Union([Type.Null(), Type.Integer({ minimum: 0 })]),
   visitCoverage: Share,
   assessmentCoverage: Share,
   ackWithin60s: Share
@@ -216,6 +224,26 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
     return { area: { id: area.id, name: area.name }, overdue: items.filter(i => i.overdue).length, byArea: [...byArea.values()], items }
   })
 
+  app.get<{ Querystring: Static<typeof RosterQuery> }>('/api/reports/roster', {
+    schema: {
+      tags: ['reports'],
+      summary: 'Residents of an area subtree in every group asked for (e.g. groups=disabled,lives_alone), at home or in hospital: each with the family care bed, whether visited in the month by a counting method, and the latest assessment (assessor, date, level); with the counts',
+      querystring: RosterQuery
+    },
+    // names and assessors: personal records, so the registry readers' capability, not statistics.read (upper platforms)
+    preHandler: can('assessment.read')
+  }, async (req) => {
+    const keys = RESIDENT_GROUPS.map(g => g.key) as string[]
+    const groups = [...new Set(req.query.groups.split(',').map(g => g.trim()).filter(Boolean))]
+    const unknown = groups.filter(g => !keys.includes(g))
+    if (groups.length === 0 || unknown.length) throw errors.VALIDATION(`groups: ${unknown.length ? `unknown ${unknown.join(', ')}` : 'none given'}; use one or more of ${keys.join(', ')}, comma-separated`)
+    const current = monthOf(opts.now(), tz)
+    const month = req.query.month ?? current
+    if (month > current) throw errors.VALIDATION(`month ${month} has not begun; the latest is ${current}`)
+    const area = await scopeFor(app.db, req, req.query.areaId)
+    return roster(app.db, area, groups as never, month, localDate(opts.now(), tz), tz)
+  })
+
   const population = async (req: FastifyRequest<{ Querystring: Static<typeof PopulationQuery> }>) => {
     const area = await scopeFor(app.db, req, req.query.areaId)
     return populationReport(app.db, area, req.query.date ?? today(), tz)
@@ -261,12 +289,45 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
   }, async (req) => {
     const area = await areaInScope(app.db, req.params.id, scopeOf(req))
     const rules = { eligibleGroups: req.body.eligibleGroups as never, countingMethods: req.body.countingMethods as never, disabledFromLevel: req.body.disabledFromLevel ?? 2 }
-    await putVisitRules(app.db, area.id, rules, req.user.username)
-    await audit(req, 'area.visit_rules', 'area', area.id, rules)
-    return visitRulesFor(app.db, area.path)
+    return app.db.transaction(async (tx) => {
+      const before = await visitRulesFor(tx, area.path)
+      await putVisitRules(tx, area.id, rules, req.user.username)
+      const after = await visitRulesFor(tx, area.path)
+      await audit(req, 'area.visit_rules', 'area', area.id, { ...rules, before, after }, tx)
+      return after
+    })
+  })
+  // Back to inheriting: the area's own rule goes, the nearest ancestor's (else the defaults) is in
+  // force again. Idempotent: an area without a rule of its own answers the same, and nothing is audited.
+  app.delete<{ Params: Static<typeof IdParams> }>('/api/areas/:id/visit-rules', {
+    schema: { tags: ['supervision'], summary: 'Remove an area\'s own visit rules so that it inherits again; answers the rules now in force (idempotent, audited when something is removed)', params: IdParams },
+    preHandler: can('target.write')
+  }, async (req) => {
+    const area = await areaInScope(app.db, req.params.id, scopeOf(req))
+    return app.db.transaction(async (tx) => {
+      const removed = await deleteVisitRules(tx, area.id)
+      const after = await visitRulesFor(tx, area.path)
+      if (removed) await audit(req, 'area.visit_rules_removed', 'area', area.id, { before: { ...removed, fromAreaId: area.id }, after }, tx)
+      return after
+    })
   })
 
-  const YearParams = Type.Object({ id: Id, year: Type.Integer({ minimum: 2000, maximum: 2100 }) })
+  const Year = Type.Integer({ minimum: 2000, maximum: 2100 })
+  const YearParams = Type.Object({ id: Id, year: Year })
+  const TargetsTreeQuery = Type.Object({
+    areaId: Type.Optional(Id),
+    year: Year,
+    /** children: the area and the areas directly below it; subtree (default): every area below it */
+    depth: Type.Optional(literalUnion(['children', 'subtree'] as const))
+  }, { additionalProperties: false })
+  app.get<{ Querystring: Static<typeof TargetsTreeQuery> }>('/api/targets', {
+    schema: { tags: ['supervision'], summary: 'The targets of a year for an area (default: the caller\'s) and every area below it, in tree order with each area\'s depth; unset targets are null', querystring: TargetsTreeQuery },
+    preHandler: can('statistics.read')
+  }, async (req) => {
+    const area = await scopeFor(app.db, req, req.query.areaId)
+    const items = await targetsTree(app.db, area, req.query.year, req.query.depth === 'children' ? 1 : Infinity)
+    return { area: { id: area.id, name: area.name }, year: req.query.year, items }
+  })
   app.get<{ Params: Static<typeof YearParams> }>('/api/areas/:id/targets/:year', {
     schema: { tags: ['supervision'], summary: 'An area\'s targets for a year', params: YearParams },
     preHandler: can('statistics.read')

@@ -5,13 +5,13 @@
  */
 import {
   AGE_BANDS, CAPACITY_LEVEL_NAMES, FACILITY_KINDS, FAMILY_BED_TYPES, RESIDENT_GROUPS, RESIDENT_STATUSES,
-  monthBounds, populationCounts, visitCoverage, type CoverageResult, type PopulationCounts
+  monthBounds, populationCounts, residentGroups, statusOn, visitCoverage, type CoverageResult, type PopulationCounts, type ResidentGroup, type ResidentStatus
 } from '@eldercare/protocols'
 import type { Queryable } from '../../db/db.ts'
 import { localDate, localMidnight } from '../../lib/local-time.ts'
 import {
-  ackWithin60s, assessmentFigures, doneVisits, facilityFigures, getTargets, supervisedResidents, visitRulesFor,
-  type AssessmentFigures, type FacilityFigures, type Targets
+  ackWithin60s, assessmentFigures, doneVisits, facilityFigures, getTargets, rosterFacts, supervisedResidents, visitRulesFor,
+  type AssessmentFigures, type FacilityFigures, type RosterFacts, type Targets
 } from './repository.ts'
 import type { StatementChart, StatementSection } from './pdf.ts'
 
@@ -63,6 +63,76 @@ export async function monthCoverage (q: Queryable, area: AreaRef, month: string,
   const local = visits.map(v => ({ ...v, visitedAt: localDate(new Date(v.visitedAt).getTime(), timeZone) }))
   const result = visitCoverage(month, residents, local, rules)
   return { ...result, rules: { eligibleGroups: rules.eligibleGroups, countingMethods: rules.countingMethods } }
+}
+
+export interface RosterItem extends RosterFacts {
+  groups: ResidentGroup[]
+  capacityLevel: number | null
+  status: ResidentStatus
+  /** visited in the month by a method that counts, while at home */
+  visited: boolean
+  lastVisitAt: string | null
+}
+
+export interface Roster {
+  area: { id: string, name: string }
+  month: string
+  /** the day the status, groups and family beds are taken on: the month's last day, or today within the current month */
+  date: string
+  groups: ResidentGroup[]
+  rules: { countingMethods: string[], disabledFromLevel: number, fromAreaId: string | null }
+  count: number
+  withFamilyBed: number
+  visited: number
+  items: RosterItem[]
+}
+
+/**
+ * The supervisor's question in one answer (issue 16): the residents of a subtree who are, on the
+ * date, in **every** group asked for (失能 from the capacity level as of that date and the area's
+ * threshold) and at home or in hospital; for each, the family care bed, whether a visit that counts
+ * was made in the month, and who assessed them last and when. "How many disabled elders live alone
+ * in this street, how many have a family bed, were all of them visited this month, who assessed
+ * them when" is `groups=disabled,lives_alone`.
+ */
+export async function roster (q: Queryable, area: AreaRef, groups: ResidentGroup[], month: string, today: string, timeZone: string): Promise<Roster> {
+  const { first, last } = monthBounds(month)
+  const date = last < today ? last : today
+  const asOf = endOfDay(date, timeZone)
+  const residents = await supervisedResidents(q, area.path, asOf)
+  const rules = await visitRulesFor(q, area.path)
+  const visits = await doneVisits(q, area.path, dayStart(first, timeZone), new Date(endOfDay(last, timeZone).getTime() + 1))
+  const chosen = new Map<string, { groups: ResidentGroup[], capacityLevel: number | null, status: ResidentStatus, history: typeof residents[number]['statusHistory'] }>()
+  for (const r of residents) {
+    const status = statusOn(r.statusHistory, date)
+    if (status !== 'active' && status !== 'in_hospital') continue
+    const gs = residentGroups(r, rules.disabledFromLevel)
+    if (groups.every(g => gs.includes(g))) chosen.set(r.id, { groups: gs, capacityLevel: r.capacityLevel, status, history: r.statusHistory })
+  }
+  const counting = new Set<string>(rules.countingMethods)
+  const lastVisit = new Map<string, string>()
+  for (const v of visits) {
+    const c = chosen.get(v.residentId)
+    // as coverage counts it: a counting method, while the resident was at home
+    if (!c || !counting.has(v.method) || statusOn(c.history, localDate(new Date(v.visitedAt).getTime(), timeZone)) !== 'active') continue
+    if ((lastVisit.get(v.residentId) ?? '') < v.visitedAt) lastVisit.set(v.residentId, v.visitedAt)
+  }
+  const facts = await rosterFacts(q, [...chosen.keys()], date, asOf)
+  const items = facts.map((f): RosterItem => {
+    const c = chosen.get(f.id)!
+    return { ...f, groups: c.groups, capacityLevel: c.capacityLevel, status: c.status, visited: lastVisit.has(f.id), lastVisitAt: lastVisit.get(f.id) ?? null }
+  })
+  return {
+    area: { id: area.id, name: area.name },
+    month,
+    date,
+    groups,
+    rules: { countingMethods: rules.countingMethods, disabledFromLevel: rules.disabledFromLevel, fromAreaId: rules.fromAreaId },
+    count: items.length,
+    withFamilyBed: items.filter(i => i.familyBed !== null).length,
+    visited: items.filter(i => i.visited).length,
+    items
+  }
 }
 
 export interface Statement {

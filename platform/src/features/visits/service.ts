@@ -86,8 +86,12 @@ export async function listVisits (q: Queryable, scopePath: string, f: VisitListF
   return rows
 }
 
+/**
+ * Planned visits past due, of residents at home only: visits pause while a resident is in
+ * hospital (and end with moving out or death), so theirs are not overdue (issue 16).
+ */
 export async function overdueVisits (q: Queryable, areaPath: string, day: string): Promise<VisitRow[]> {
-  const { rows } = await q.query<VisitRow>(`${SELECT} where a.path like $1 || '%' and v.status = 'planned' and v.due_date < $2::date order by v.due_date, v.id limit 5000`, [areaPath, day])
+  const { rows } = await q.query<VisitRow>(`${SELECT} where a.path like $1 || '%' and v.status = 'planned' and v.due_date < $2::date and r.status = 'active' order by v.due_date, v.id limit 5000`, [areaPath, day])
   return rows
 }
 

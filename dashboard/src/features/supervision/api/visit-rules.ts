@@ -1,4 +1,8 @@
-/** GET/PUT /api/areas/:id/visit-rules: the rule in force for an area and where it comes from (PUT: `target.write`, audited as `area.visit_rules`). */
+/**
+ * GET/PUT/DELETE /api/areas/:id/visit-rules: the rule in force for an area and where it comes from
+ * (PUT: `target.write`, audited as `area.visit_rules`; DELETE: the area inherits again, audited as
+ * `area.visit_rules_removed`, and answers the rule then in force).
+ */
 import { isVisitRulesDto, type VisitRulesDto } from '@eldercare/protocols'
 import { apiRequest, pathId } from '../../../lib/api-client.ts'
 import { useQuery } from '../../../lib/use-query.ts'
@@ -17,4 +21,9 @@ export function useVisitRules (areaId: string | null) {
 
 export async function putVisitRules (areaId: string, values: VisitRulesValues): Promise<VisitRules> {
   return checked(isVisitRulesDto, 'the saved visit rules', await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/visit-rules`, { method: 'PUT', body: values }))
+}
+
+/** Removes the area's own rule: the area inherits again. Idempotent on the platform. */
+export async function deleteVisitRules (areaId: string): Promise<VisitRules> {
+  return checked(isVisitRulesDto, 'the visit rules in force', await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/visit-rules`, { method: 'DELETE' }))
 }

@@ -5,6 +5,7 @@ import type { SupervisionSection } from '../../../lib/permissions.ts'
 import { useAreas } from '../../../lib/registry/get-areas.ts'
 import { hrefFor } from '../../../lib/router.ts'
 import { AssessmentsDueList } from './assessments-due-list.tsx'
+import { RosterList } from './roster-list.tsx'
 import { StatementsList } from './statements-list.tsx'
 import { TargetsEditor } from './targets-editor.tsx'
 import { VisitRulesEditor } from './visit-rules-editor.tsx'
@@ -13,7 +14,8 @@ const TITLES: Record<SupervisionSection, MessageKey> = {
   targets: 'supervision.section.targets',
   rules: 'supervision.section.rules',
   statements: 'supervision.section.statements',
-  due: 'supervision.section.due'
+  due: 'supervision.section.due',
+  roster: 'supervision.section.roster'
 }
 
 export interface SupervisionPermissions {
@@ -26,7 +28,8 @@ export interface SupervisionPermissions {
 /**
  * What the civil-affairs bureau measures an area on (issue 16), one section per
  * `#/supervision/<section>`: yearly targets, the visit rules (which groups are due a monthly
- * visit, which methods count), the kept monthly statements, and the reassessments due.
+ * visit, which methods count), the kept monthly statements, the reassessments due, and the
+ * roster of the residents in chosen groups (family bed, the month's visit, the latest assessment).
  * `sections`: the role's; buttons appear only where the role's capabilities allow.
  */
 export function SupervisionScreen ({ section, sections, permissions }: { section: SupervisionSection, sections: readonly SupervisionSection[], permissions: SupervisionPermissions }) {
@@ -52,6 +55,7 @@ export function SupervisionScreen ({ section, sections, permissions }: { section
             {section === 'rules' && <VisitRulesEditor areas={list} canEdit={permissions.canWriteTargets} />}
             {section === 'statements' && <StatementsList areas={list} canGenerate={permissions.canGenerate} />}
             {section === 'due' && <AssessmentsDueList areas={list} />}
+            {section === 'roster' && <RosterList areas={list} />}
           </>
           )}
     </section>

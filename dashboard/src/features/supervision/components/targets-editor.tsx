@@ -5,7 +5,7 @@ import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import type { AreaSummary } from '../../../lib/registry/get-areas.ts'
 import { useMutation } from '../../../lib/use-mutation.ts'
-import { putTargets, useTargetsOf, type Targets, type TargetValues } from '../api/targets.ts'
+import { putTargets, useTargetsTree, type Targets, type TargetsTreeRow, type TargetValues } from '../api/targets.ts'
 import { AreaSelect, percent } from './area-select.tsx'
 
 const SHARES = ['visitCoverage', 'assessmentCoverage', 'ackWithin60s'] as const
@@ -41,19 +41,18 @@ export function targetValues (d: Draft): { values: TargetValues } | { bad: Array
 }
 
 /**
- * Targets per area and year (issue 16): the chosen area and each area directly below it, so a
- * district sees its streets side by side; administrators (`target.write`) edit a row — the
- * platform writes `area.targets` to the audit log. The actual against each target is on the
- * reports screen and in the statements.
+ * Targets per area and year (issue 16): the chosen area and its whole subtree as an indented tree
+ * table (one request, `GET /api/targets?depth=subtree`), so a district sees its streets and their
+ * communities at once; administrators (`target.write`) edit a row — the platform writes
+ * `area.targets` to the audit log. The actual against each target is on the reports screen and in
+ * the statements.
  */
 export function TargetsEditor ({ areas, canEdit }: { areas: readonly AreaSummary[], canEdit: boolean }) {
-  const { t } = useI18n()
+  const { t, tOr } = useI18n()
   const [areaId, setAreaId] = useState(areas[0]?.id ?? '')
   const [year, setYear] = useState(() => new Date().getFullYear())
   const [editing, setEditing] = useState<string | null>(null)
-  const shown = [areaId, ...areas.filter((a) => a.parentId === areaId).map((a) => a.id)].filter((id) => id !== '')
-  const targets = useTargetsOf(shown, year)
-  const nameOf = (id: string) => areas.find((a) => a.id === id)?.name ?? id
+  const tree = useTargetsTree(areaId === '' ? null : areaId, year)
   return (
     <div data-testid='targets-editor'>
       <form className='filters filters--compact' onSubmit={(e) => { e.preventDefault() }}>
@@ -63,9 +62,9 @@ export function TargetsEditor ({ areas, canEdit }: { areas: readonly AreaSummary
         />
       </form>
       <p className='muted'>{canEdit ? t('supervision.targets.auditNote') : t('supervision.targets.readOnly')}</p>
-      {targets.error !== null && <ErrorMessage error={describeApiError(targets.error, t)} />}
-      {targets.data === null
-        ? targets.loading && <p className='muted' role='status'>{t('common.loading')}</p>
+      {tree.error !== null && <ErrorMessage error={describeApiError(tree.error, t)} />}
+      {tree.data === null
+        ? tree.loading && <p className='muted' role='status'>{t('common.loading')}</p>
         : (
           <table className='data-table' data-testid='targets-table'>
             <thead>
@@ -79,14 +78,14 @@ export function TargetsEditor ({ areas, canEdit }: { areas: readonly AreaSummary
               </tr>
             </thead>
             <tbody>
-              {targets.data.map(({ areaId: id, targets: row }) => editing === id
-                ? <TargetsRowEditor key={id} areaId={id} name={nameOf(id)} targets={row} onCancel={() => { setEditing(null) }} onSaved={() => { setEditing(null); targets.reload() }} />
+              {tree.data.items.map((row) => editing === row.areaId
+                ? <TargetsRowEditor key={row.areaId} row={row} onCancel={() => { setEditing(null) }} onSaved={() => { setEditing(null); tree.reload() }} />
                 : (
-                  <tr key={id} data-testid='targets-row' data-area={id}>
-                    <th scope='row'>{nameOf(id)}</th>
-                    <td>{row.familyBeds ?? t('supervision.targets.unset')}</td>
-                    {SHARES.map((k) => <td key={k}>{row[k] === null ? t('supervision.targets.unset') : percent(row[k])}</td>)}
-                    {canEdit && <td><button type='button' className='link-button' onClick={() => { setEditing(id) }} data-testid='targets-edit'>{t('supervision.edit')}</button></td>}
+                  <tr key={row.areaId} data-testid='targets-row' data-area={row.areaId} data-depth={row.depth}>
+                    <AreaCell row={row} levelName={tOr('areaLevel.', row.level)} />
+                    <td>{row.targets.familyBeds ?? t('supervision.targets.unset')}</td>
+                    {SHARES.map((k) => <td key={k}>{row.targets[k] === null ? t('supervision.targets.unset') : percent(row.targets[k])}</td>)}
+                    {canEdit && <td><button type='button' className='link-button' onClick={() => { setEditing(row.areaId) }} data-testid='targets-edit'>{t('supervision.edit')}</button></td>}
                   </tr>
                   ))}
             </tbody>
@@ -96,8 +95,19 @@ export function TargetsEditor ({ areas, canEdit }: { areas: readonly AreaSummary
   )
 }
 
-function TargetsRowEditor ({ areaId, name, targets, onCancel, onSaved }: { areaId: string, name: string, targets: Targets, onCancel: () => void, onSaved: () => void }) {
-  const { t } = useI18n()
+/** The area's name indented by its depth below the chosen area; the level is said for screen readers. */
+function AreaCell ({ row, levelName }: { row: TargetsTreeRow, levelName: string }) {
+  return (
+    <th scope='row' style={{ paddingInlineStart: `${0.5 + row.depth * 1.5}em` }}>
+      {row.depth > 0 && <span aria-hidden='true' className='muted'>└ </span>}
+      {row.name}<span className='visually-hidden'> ({levelName})</span>
+    </th>
+  )
+}
+
+function TargetsRowEditor ({ row, onCancel, onSaved }: { row: TargetsTreeRow, onCancel: () => void, onSaved: () => void }) {
+  const { t, tOr } = useI18n()
+  const { areaId, name, targets } = row
   const [draft, setDraft] = useState<Draft>(() => draftOf(targets))
   const [bad, setBad] = useState<Array<keyof Draft>>([])
   const save = useMutation(putTargets)
@@ -115,8 +125,8 @@ function TargetsRowEditor ({ areaId, name, targets, onCancel, onSaved }: { areaI
     if (await save.run(areaId, targets.year, v.values) !== null) onSaved()
   }
   return (
-    <tr data-testid='targets-row-editor' data-area={areaId}>
-      <th scope='row'>{name}</th>
+    <tr data-testid='targets-row-editor' data-area={areaId} data-depth={row.depth}>
+      <AreaCell row={row} levelName={tOr('areaLevel.', row.level)} />
       {field('familyBeds', t('supervision.targets.familyBeds'))}
       {SHARES.map((k) => <Fragment key={k}>{field(k, `${t(`supervision.targets.${k}`)} %`)}</Fragment>)}
       <td>

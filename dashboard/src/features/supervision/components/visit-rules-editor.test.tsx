@@ -14,6 +14,7 @@ function platform (own: Record<string, typeof DEFAULTS>) {
   const writes = stubPlatform(({ method, url, body }) => {
     const id = decodeURIComponent(url.split('/')[3])
     if (method === 'PUT') own[id] = body
+    if (method === 'DELETE') delete own[id]
     for (let at: string | null | undefined = id; at != null; at = parent.get(at)) {
       if (own[at] !== undefined) return jsonResponse(200, { ...own[at], fromAreaId: at })
     }
@@ -65,6 +66,52 @@ describe('visit rules editor (issue 16)', () => {
     }])
     expect(screen.getByTestId('rules-source').textContent).toBe('本区域自行设定')
     expect(screen.getByTestId('rules-methods').textContent).toBe('上门探访')
+  })
+
+  it('lets an administrator remove an area\'s own rule after a confirmation: the area inherits again, the form follows', async () => {
+    const writes = platform({
+      s1: { eligibleGroups: ['lives_alone', 'disabled'], countingMethods: ['home'], disabledFromLevel: 3 },
+      m1: { eligibleGroups: ['empty_nest'], countingMethods: ['phone'], disabledFromLevel: 2 }
+    })
+    render(<VisitRulesEditor areas={AREAS} canEdit />)
+    // 卧龙区 uses the defaults: nothing of its own to remove.
+    await waitFor(() => { expect(screen.getByTestId('rules-source').textContent).toContain('系统默认规则') })
+    expect(screen.queryByTestId('rules-inherit')).toBeNull()
+    fireEvent.change(screen.getByTestId('rules-area'), { target: { value: 'm1' } })
+    await waitFor(() => { expect(screen.getByTestId('rules-source').textContent).toBe('本区域自行设定') })
+    // Asked first; cancelling sends nothing.
+    fireEvent.click(screen.getByTestId('rules-inherit'))
+    expect(screen.getByRole('alertdialog').textContent).toContain('恢复沿用上级规则')
+    fireEvent.click(screen.getByTestId('rules-inherit-cancel'))
+    expect(screen.queryByRole('alertdialog')).toBeNull()
+    expect(writes).toHaveLength(0)
+
+    fireEvent.click(screen.getByTestId('rules-inherit'))
+    fireEvent.click(screen.getByTestId('rules-inherit-confirm-button'))
+    await waitFor(() => { expect(screen.getByTestId('rules-source').textContent).toBe('沿用上级“七一街道”的规则') })
+    expect(writes).toEqual([{ method: 'DELETE', url: '/api/areas/m1/visit-rules', body: {} }])
+    expect(screen.getByTestId('rules-inherited').textContent).toBe('已删除，现行规则：沿用上级“七一街道”的规则。')
+    expect(screen.getByTestId('rules-groups').textContent).toBe('独居、失能')
+    expect(screen.queryByTestId('rules-inherit')).toBeNull()
+    // The form starts again from the rule now in force, not from the removed one.
+    expect((screen.getByTestId('rules-method-home') as HTMLInputElement).checked).toBe(true)
+    expect((screen.getByTestId('rules-method-phone') as HTMLInputElement).checked).toBe(false)
+    expect((screen.getByTestId('rules-disabled-from') as HTMLSelectElement).value).toBe('3')
+  })
+
+  it('shows why the platform refused to remove a rule, and keeps the area\'s own rule on screen', async () => {
+    // every area has a rule of its own here
+    const writes = stubPlatform(({ method, url }) => method === 'DELETE'
+      ? jsonResponse(403, { error: { code: 'PLT_ERR_FORBIDDEN', message: 'target.write required' } })
+      : jsonResponse(200, { eligibleGroups: ['empty_nest'], countingMethods: ['phone'], disabledFromLevel: 2, fromAreaId: url.split('/')[3] }))
+    render(<VisitRulesEditor areas={AREAS} canEdit />)
+    await waitFor(() => { expect(screen.getByTestId('rules-source').textContent).toBe('本区域自行设定') })
+    fireEvent.click(screen.getByTestId('rules-inherit'))
+    fireEvent.click(screen.getByTestId('rules-inherit-confirm-button'))
+    expect((await screen.findByRole('alert')).textContent).not.toBe('')
+    expect(writes).toHaveLength(1)
+    expect(screen.getByTestId('rules-source').textContent).toBe('本区域自行设定')
+    expect(screen.queryByTestId('rules-inherited')).toBeNull()
   })
 
   it('will not save a rule under which no visit could count', async () => {

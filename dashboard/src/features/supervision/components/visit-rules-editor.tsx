@@ -5,7 +5,7 @@ import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import type { AreaSummary } from '../../../lib/registry/get-areas.ts'
 import { useMutation } from '../../../lib/use-mutation.ts'
-import { putVisitRules, useVisitRules, type VisitRules } from '../api/visit-rules.ts'
+import { deleteVisitRules, putVisitRules, useVisitRules, type VisitRules } from '../api/visit-rules.ts'
 import { AreaSelect } from './area-select.tsx'
 
 /**
@@ -13,11 +13,15 @@ import { AreaSelect } from './area-select.tsx'
  * visit methods count toward it, and from which capacity level a resident counts as 失能. Rules
  * are inherited down the area tree; the screen says whether the rule in force is the area's own,
  * inherited from an area above (named), or the installation's defaults. Administrators
- * (`target.write`) set the area's own rule; the platform audits it (`area.visit_rules`).
+ * (`target.write`) set the area's own rule, or remove it (after a confirmation) so the area
+ * inherits again; the platform audits both (`area.visit_rules`, `area.visit_rules_removed`).
  */
 export function VisitRulesEditor ({ areas, canEdit }: { areas: readonly AreaSummary[], canEdit: boolean }) {
   const { t, tOr, locale } = useI18n()
   const [areaId, setAreaId] = useState(areas[0]?.id ?? '')
+  // Bumped when the area's own rule is removed, so the form starts again from the inherited rule.
+  const [reset, setReset] = useState(0)
+  const [inherited, setInherited] = useState(false)
   const rules = useVisitRules(areaId === '' ? null : areaId)
   const name = (e: { nameZh: string, nameEn: string }) => locale === 'zh-CN' ? e.nameZh : e.nameEn
   const groupName = (key: string) => { const g = RESIDENT_GROUPS.find((x) => x.key === key); return g === undefined ? key : name(g) }
@@ -30,7 +34,7 @@ export function VisitRulesEditor ({ areas, canEdit }: { areas: readonly AreaSumm
   return (
     <div data-testid='visit-rules-editor'>
       <form className='filters filters--compact' onSubmit={(e) => { e.preventDefault() }}>
-        <AreaSelect label={t('supervision.area')} areas={areas} value={areaId} onChange={setAreaId} testId='rules-area' />
+        <AreaSelect label={t('supervision.area')} areas={areas} value={areaId} onChange={(id) => { setAreaId(id); setInherited(false) }} testId='rules-area' />
       </form>
       {rules.error !== null && <ErrorMessage error={describeApiError(rules.error, t)} />}
       {r === null
@@ -44,9 +48,44 @@ export function VisitRulesEditor ({ areas, canEdit }: { areas: readonly AreaSumm
               <div className='facts__row'><dt>{t('supervision.rules.methods')}</dt><dd data-testid='rules-methods'>{r.countingMethods.map((m) => tOr('visitMethod.', m)).join('、')}</dd></div>
               <div className='facts__row'><dt>{t('supervision.rules.disabledFrom')}</dt><dd>{levelLabel(r.disabledFromLevel, name)}</dd></div>
             </dl>
-            {canEdit && <VisitRulesForm key={areaId} areaId={areaId} rules={r} onSaved={(next) => { rules.setData(next) }} />}
+            {canEdit && r.fromAreaId === areaId && (
+              <InheritAgain key={`inherit:${areaId}`} areaId={areaId} onDone={(next) => { rules.setData(next); setReset((n) => n + 1); setInherited(true) }} />
+            )}
+            {inherited && r.fromAreaId !== areaId && <p role='status' data-testid='rules-inherited'>{t('supervision.rules.inheritDone', { source: source ?? '' })}</p>}
+            {canEdit && <VisitRulesForm key={`${areaId}:${reset}`} areaId={areaId} rules={r} onSaved={(next) => { rules.setData(next) }} />}
           </>
           )}
+    </div>
+  )
+}
+
+/**
+ * "恢复继承": removes the area's own rule after a confirmation that says what follows (the areas
+ * below without a rule of their own follow the inherited one too); the editor then says where the
+ * rule now in force comes from.
+ */
+function InheritAgain ({ areaId, onDone }: { areaId: string, onDone: (r: VisitRules) => void }) {
+  const { t } = useI18n()
+  const [asking, setAsking] = useState(false)
+  const run = useMutation(deleteVisitRules)
+  async function confirm () {
+    const next = await run.run(areaId)
+    if (next !== null) onDone(next)
+  }
+  if (!asking) {
+    return (
+      <p>
+        <button type='button' className='button' onClick={() => { setAsking(true) }} data-testid='rules-inherit'>{t('supervision.rules.inherit')}</button>
+      </p>
+    )
+  }
+  return (
+    <div className='admin-form' role='alertdialog' aria-labelledby='rules-inherit-title' data-testid='rules-inherit-confirm'>
+      <h2 id='rules-inherit-title' className='detail__section-title'>{t('supervision.rules.inheritConfirm')}</h2>
+      <p className='muted'>{t('supervision.rules.inheritNote')}</p>
+      <ErrorMessage error={run.error === null ? null : describeApiError(run.error, t)} />
+      <button type='button' className='button button--danger' disabled={run.pending} onClick={() => { void confirm() }} data-testid='rules-inherit-confirm-button'>{t('supervision.rules.inherit')}</button>
+      {' '}<button type='button' className='link-button' onClick={() => { setAsking(false) }} data-testid='rules-inherit-cancel'>{t('supervision.cancel')}</button>
     </div>
   )
 }
