@@ -8,7 +8,8 @@
 import { FormatRegistry, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import {
-  DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto, IncidentEscalatedDto, LoginResponse, ResidentDto
+  CreatedIntegrationDto, DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto, IncidentEscalatedDto, IntegrationAccountDto, LoginResponse, ResidentDto,
+  SiteDto, StatusChangeDto, StatusHistoryDto, SuggestedStatusDto
 } from './dto.ts'
 
 /** `Date#toISOString` and other RFC 3339 times with a zone. */
@@ -40,3 +41,9 @@ export const isDeviceStatusDto = dtoCheck(DeviceStatusDto)
 export const isDeviceDto = dtoCheck(DeviceDto)
 export const isResidentDto = dtoCheck(ResidentDto)
 export const isLoginResponse = dtoCheck(LoginResponse)
+export const isSiteDto = dtoCheck(SiteDto)
+export const isStatusHistoryDto = dtoCheck(StatusHistoryDto)
+export const isStatusChangeDto = dtoCheck(StatusChangeDto)
+export const isSuggestedStatusDto = dtoCheck(SuggestedStatusDto)
+export const isIntegrationAccountDto = dtoCheck(IntegrationAccountDto)
+export const isCreatedIntegrationDto = dtoCheck(CreatedIntegrationDto)
