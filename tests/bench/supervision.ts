@@ -15,6 +15,7 @@
  * A command, not a test: the figures go to docs/benchmarks.md with the load average they were taken at.
  */
 import { loadavg } from 'node:os'
+import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import { generateMonthlyStatements } from '@eldercare/platform'
@@ -44,7 +45,7 @@ if (!(N >= 1000) || !(BEDS >= 0 && BEDS <= HOMES) || !(RUNS >= 1) || !['both', '
 const NOW = Date.parse('2026-01-10T02:00:00Z')
 
 /** The city, as set-based SQL (one statement per table), under the installation's root area `root`. */
-function seedSql (root: { id: string, path: string }): string {
+export function seedSql (root: { id: string, path: string }): string {
   const community = (i: string) => `'bc' || ((${i} - 1) % ${COMMUNITIES} + 1)`
   return `
     insert into areas (id, name, level, parent_id, path)
@@ -150,24 +151,29 @@ async function benchOn (name: string, p: TestPlatform): Promise<Figure[]> {
   return figures
 }
 
-const appOptions = { app: { now: () => NOW, statementJobMs: 0, response: { autoTick: false } } }
-const figures: Figure[] = []
-console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${N} residents, ${BEDS} family beds, ${RUNS} runs`)
-if (values.db !== 'postgres') {
-  const p = await startTestPlatform({}, appOptions)
-  try { figures.push(...await benchOn('PGlite', p)) } finally { await p.close() }
-}
-if (values.db !== 'pglite') {
-  if (!needsPostgres().ok) {
-    console.error('PostgreSQL 15 is not installed here (apt-get install postgresql): skipped')
-  } else {
-    const pg: PostgresServer = await startPostgres()
-    try {
-      const p = await startTestPlatform({ DATABASE_URL: await pg.createDatabase('bench_supervision') }, appOptions)
-      try { figures.push(...await benchOn('PostgreSQL', p)) } finally { await p.close() }
-    } finally {
-      await pg.stop()
+// Run as a command; imported (e.g. to EXPLAIN a query on the same city) it only offers seedSql.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main()
+
+async function main (): Promise<void> {
+  const appOptions = { app: { now: () => NOW, statementJobMs: 0, response: { autoTick: false } } }
+  const figures: Figure[] = []
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${N} residents, ${BEDS} family beds, ${RUNS} runs`)
+  if (values.db !== 'postgres') {
+    const p = await startTestPlatform({}, appOptions)
+    try { figures.push(...await benchOn('PGlite', p)) } finally { await p.close() }
+  }
+  if (values.db !== 'pglite') {
+    if (!needsPostgres().ok) {
+      console.error('PostgreSQL 15 is not installed here (apt-get install postgresql): skipped')
+    } else {
+      const pg: PostgresServer = await startPostgres()
+      try {
+        const p = await startTestPlatform({ DATABASE_URL: await pg.createDatabase('bench_supervision') }, appOptions)
+        try { figures.push(...await benchOn('PostgreSQL', p)) } finally { await p.close() }
+      } finally {
+        await pg.stop()
+      }
     }
   }
+  console.log(JSON.stringify({ bench: 'supervision', residents: N, beds: BEDS, runs: RUNS, load: loadavg()[0], figures }))
 }
-console.log(JSON.stringify({ bench: 'supervision', residents: N, beds: BEDS, runs: RUNS, load: loadavg()[0], figures }))
