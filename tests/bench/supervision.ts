@@ -89,9 +89,10 @@ export function seedSql (root: { id: string, path: string }): string {
         from (select id, substr(id, 3)::int as n from residents where id like 'br%' and (flags <> '[]'::jsonb or capacity_level >= 2)) r,
              generate_series(1, 12) m
        where (r.n + m) % 10 <> 0;
-    insert into incidents (id, type, priority, status, resident_id, site_id, area_id, alarm_count, opened_at, ack_due_at, acknowledged_at, resolved_at, outcome, updated_at)
+    -- a year past: recorded and announced then (an unannounced opening would be announced again now, migration 0017)
+    insert into incidents (id, type, priority, status, resident_id, site_id, area_id, alarm_count, opened_at, ack_due_at, acknowledged_at, resolved_at, outcome, updated_at, recorded_at, announced_at)
       select 'binc' || k, 'fall', 'P1', 'resolved', 'br' || (k * 5), s.id, s.area_id, 1, o.at, o.at + interval '60 seconds',
-             o.at + ((k % 90) || ' seconds')::interval, o.at + interval '20 minutes', 'responder_no_injury', o.at + interval '20 minutes'
+             o.at + ((k % 90) || ' seconds')::interval, o.at + interval '20 minutes', 'responder_no_injury', o.at + interval '20 minutes', o.at, o.at
         from generate_series(1, ${Math.floor(N / 5)}) k
         cross join lateral (select timestamptz '2025-01-01 00:00+08' + ((k * 1777 % 525600) || ' minutes')::interval as at) o
         join residents r on r.id = 'br' || (k * 5) join sites s on s.id = r.site_id;
