@@ -8,6 +8,7 @@ import { SitesAdmin } from './sites-admin.tsx'
 function platform () {
   return stubPlatform(({ method, url, body }) => {
     if (method === 'POST' && url === '/api/sites') return jsonResponse(201, { id: 's-new', name: body.name })
+    if (method === 'PATCH' && url.startsWith('/api/sites/')) return jsonResponse(200, { id: url.split('/')[3], familyBed: body.familyBed })
     if (url === '/api/areas') return jsonResponse(200, { items: [{ id: 'a1', name: '幸福里社区', level: 'community', parentId: null, depth: 0 }] })
     if (url === '/api/sites') {
       return jsonResponse(200, {
@@ -29,7 +30,7 @@ describe('sites admin', () => {
     const rows = await screen.findAllByTestId('site-row')
     await waitFor(() => { expect(rows[0]!.textContent).toContain('幸福里社区') })
     expect(rows.map((r) => r.textContent)).toEqual([
-      '张家居家护理型 · 康乐护理站 · 自 2026-03-01幸福里社区—',
+      '张家居家护理型 · 康乐护理站 · 自 2026-03-01幸福里社区—修改床位',
       '幸福院一号幸福院—幸福里社区幸福路 1 号',
       '助餐点老年助餐点—幸福里社区—'
     ])
@@ -64,5 +65,28 @@ describe('sites admin', () => {
     fireEvent.click(screen.getByTestId('site-form-submit'))
     await waitFor(() => { expect(writes).toHaveLength(1) })
     expect(writes[0]!.body).toEqual({ name: '日照中心', kind: 'day_care', areaId: 'a1' })
+  })
+
+  it('registers an existing home as a family care bed, changes it, and ends it (PATCH), offered on homes only', async () => {
+    const writes = platform()
+    render(<SitesAdmin />)
+    const rows = await screen.findAllByTestId('site-row')
+    expect(rows.map((r) => r.querySelector('[data-testid="site-bed-edit"]')?.textContent ?? null)).toEqual(['修改床位', null, null])
+    fireEvent.click(screen.getByTestId('site-bed-edit'))
+    expect((screen.getByTestId('site-edit-bed-provider') as HTMLInputElement).value).toBe('康乐护理站')
+    fireEvent.change(screen.getByTestId('site-edit-bed-type'), { target: { value: 'inclusive' } })
+    fireEvent.change(screen.getByTestId('site-edit-bed-provider'), { target: { value: '' } })
+    fireEvent.click(screen.getByTestId('site-bed-save'))
+    expect((await screen.findByRole('alert')).textContent).toContain('运营机构')
+    expect(writes).toEqual([])
+    fireEvent.change(screen.getByTestId('site-edit-bed-provider'), { target: { value: '颐养之家' } })
+    fireEvent.click(screen.getByTestId('site-bed-save'))
+    await waitFor(() => { expect(writes).toHaveLength(1) })
+    expect(writes[0]).toEqual({ method: 'PATCH', url: '/api/sites/s1', body: { familyBed: { type: 'inclusive', provider: '颐养之家', since: '2026-03-01' } } })
+    await waitFor(() => { expect(screen.queryByTestId('site-bed-form')).toBeNull() })
+    fireEvent.click(screen.getByTestId('site-bed-edit'))
+    fireEvent.click(screen.getByTestId('site-bed-end'))
+    await waitFor(() => { expect(writes).toHaveLength(2) })
+    expect(writes[1]).toEqual({ method: 'PATCH', url: '/api/sites/s1', body: { familyBed: null } })
   })
 })
