@@ -8,8 +8,9 @@
 import { FormatRegistry, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import {
-  AssessmentDueDto, DailyCheckinPlanDto, DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto, IncidentEscalatedDto,
-  LoginResponse, ResidentDto, RosterDto, StatementSummaryDto, TargetsDto, TargetsTreeDto, VisitRulesDto
+  AssessmentDueDto, CreatedIntegrationDto, DailyCheckinPlanDto, DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto,
+  IncidentEscalatedDto, IntegrationAccountDto, LoginResponse, ResidentDto, RosterDto, SiteDto, StatementSummaryDto, StatusChangeDto,
+  StatusHistoryDto, SuggestedStatusDto, TargetsDto, TargetsTreeDto, VisitRulesDto
 } from './dto.ts'
 import { CallListDto, CallSettingsDto } from './rtc.ts'
 
@@ -51,3 +52,9 @@ export const isAssessmentDueDto = dtoCheck(AssessmentDueDto)
 export const isDailyCheckinPlanDto = dtoCheck(DailyCheckinPlanDto)
 export const isCallListDto = dtoCheck(CallListDto)
 export const isCallSettingsDto = dtoCheck(CallSettingsDto)
+export const isSiteDto = dtoCheck(SiteDto)
+export const isStatusHistoryDto = dtoCheck(StatusHistoryDto)
+export const isStatusChangeDto = dtoCheck(StatusChangeDto)
+export const isSuggestedStatusDto = dtoCheck(SuggestedStatusDto)
+export const isIntegrationAccountDto = dtoCheck(IntegrationAccountDto)
+export const isCreatedIntegrationDto = dtoCheck(CreatedIntegrationDto)

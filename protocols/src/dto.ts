@@ -8,6 +8,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { INCIDENT_STATUSES, PRIORITIES } from './incident.ts'
+import { FAMILY_BED_TYPES, RESIDENT_STATUSES } from './supervision.ts'
 import type { CallClientToServerEvents, CallServerToClientEvents } from './rtc.ts'
 
 export const ROLES = ['operator', 'supervisor', 'admin', 'auditor', 'responder', 'assessor', 'integration'] as const
@@ -254,6 +255,68 @@ export const DailyCheckinPlanDto = Type.Object({
   days: Type.Array(DailyCheckinDayDto)
 })
 export type DailyCheckinPlanDto = Static<typeof DailyCheckinPlanDto>
+
+/** GET /api/residents/:id/status-history: the current status and every change, oldest first. */
+export const StatusHistoryDto = Type.Object({
+  status: literals(RESIDENT_STATUSES),
+  statusSince: Nullable(IsoTime),
+  items: Type.Array(Type.Object({ status: literals(RESIDENT_STATUSES), since: IsoTime, recordedBy: Nullable(Type.String()), reason: Nullable(Type.String()) }))
+})
+export type StatusHistoryDto = Static<typeof StatusHistoryDto>
+
+/** PUT /api/residents/:id/status: `recorded` false when the same status from the same date was already recorded. */
+export const StatusChangeDto = Type.Object({ status: literals(RESIDENT_STATUSES), statusSince: IsoTime, recorded: Type.Boolean() })
+export type StatusChangeDto = Static<typeof StatusChangeDto>
+
+/** What a visit's or an incident's outcome offers to record (`suggestedStatus`); the console asks before sending it. */
+export const SuggestedStatusDto = Type.Object({ residentId: Type.Optional(Type.String()), status: literals(RESIDENT_STATUSES), statusSince: IsoTime })
+export type SuggestedStatusDto = Static<typeof SuggestedStatusDto>
+
+/** A home registered as a family care bed (家庭养老床位): bed type, provider, from `since` (until `until`). */
+export const FamilyBedDto = Type.Object({
+  type: literals(FAMILY_BED_TYPES.map((b) => b.key)),
+  provider: Type.String(),
+  since: IsoDate,
+  until: Type.Optional(Nullable(IsoDate))
+})
+export type FamilyBedDto = Static<typeof FamilyBedDto>
+
+/** A site as GET /api/sites lists it: a home (maybe a family care bed), an institution or a community facility. */
+export const SiteDto = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: literals(SITE_KINDS),
+  areaId: Type.String(),
+  address: Nullable(Type.String()),
+  familyBed: Type.Optional(Nullable(FamilyBedDto))
+})
+export type SiteDto = Static<typeof SiteDto>
+
+/** GET /api/integrations: an upper platform's read-only account (no secret, no token). */
+export const IntegrationAccountDto = Type.Object({
+  id: Type.String(),
+  username: Type.String(),
+  name: Type.String(),
+  areaId: Type.String(),
+  disabled: Type.Boolean(),
+  revealNames: Type.Boolean(),
+  webhookUrl: Nullable(Type.String()),
+  createdAt: IsoTime
+})
+export type IntegrationAccountDto = Static<typeof IntegrationAccountDto>
+
+/** POST /api/integrations → 201: the account and its API token, shown this once. */
+export const CreatedIntegrationDto = Type.Object({
+  id: Type.String(),
+  username: Type.String(),
+  name: Type.String(),
+  areaId: Type.String(),
+  revealNames: Type.Boolean(),
+  webhookUrl: Nullable(Type.String()),
+  token: Type.String({ minLength: 1 }),
+  tokenExpiresAt: IsoTime
+})
+export type CreatedIntegrationDto = Static<typeof CreatedIntegrationDto>
 
 export interface ApiErrorBody {
   error: { code: string, message: string, details?: unknown }

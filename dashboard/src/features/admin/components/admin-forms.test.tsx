@@ -63,9 +63,13 @@ describe('admin forms', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('第 2 行')
     expect(posts).toEqual([])
     fireEvent.change(screen.getByTestId('resident-contacts-input'), { target: { value: '李强, 13800001234, 儿子' } })
+    // each of the plans' groups is its own flag (issue 16); 失能 is not offered: the assessment decides it
+    fireEvent.click(screen.getByTestId('resident-group-severely_handicapped'))
+    fireEvent.click(screen.getByTestId('resident-group-lives_alone'))
+    expect(screen.queryByTestId('resident-group-disabled')).toBeNull()
     fireEvent.click(screen.getByTestId('resident-form-submit'))
     await waitFor(() => { expect(screen.getByTestId('resident-form-done').textContent).toBe('已创建：李大爷') })
-    expect(posts[0]).toEqual({ method: 'POST', url: '/api/residents', body: { name: '李大爷', siteId: 's1', livesAlone: false, conditions: [], contacts: [{ name: '李强', phone: '13800001234', relation: '儿子' }] } })
+    expect(posts[0]).toEqual({ method: 'POST', url: '/api/residents', body: { name: '李大爷', siteId: 's1', flags: ['lives_alone', 'severely_handicapped'], conditions: [], contacts: [{ name: '李强', phone: '13800001234', relation: '儿子' }] } })
   })
 
   it('lists the accounts of the area with role, area and whether they are disabled', async () => {
