@@ -11,7 +11,7 @@ import { ALARM_KINDS, type Step } from './types.ts'
  */
 export const rate: Step = (m, ctx, log) => {
   if (m.will || !m.session) return
-  const alarm = ALARM_KINDS.has(parseDeviceTopic(m.packet.topic)?.kind ?? '')
+  const alarm = m.alarm = ALARM_KINDS.has(parseDeviceTopic(m.packet.topic)?.kind ?? '')
   const limiter = alarm ? ctx.limits.alarms : ctx.limits.telemetry
   const decision = limiter.take(m.session.id, m.session.actsFor.size)
   if (decision === 'pass') return
