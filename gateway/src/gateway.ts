@@ -111,7 +111,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       : new Readings(opts.sql, store, log, (n) => this.emit('inbox', n), now, opts.readings)
     this.observers = new Observers(opts.sql, log.child({ part: 'observers' }), { now })
     this.integrations = new IntegrationClients(opts.sql, log.child({ part: 'integrations' }))
-    this.auth = new DeviceAuth({ store, observers: this.observers, log: log.child({ part: 'connect' }), cacheTtlMs: opts.authCacheTtlMs, cacheMax: opts.authCacheMax })
+    this.auth = new DeviceAuth({ store, observers: this.observers, log: log.child({ part: 'connect' }), cacheTtlMs: opts.authCacheTtlMs, cacheMax: opts.authCacheMax,
+      onVerified: (rec) => this.readings?.primeOwner({ deviceId: rec.id, type: rec.type, residentId: rec.residentId }) })
     this.inbox = new InboxWriter({ store, log: log.child({ part: 'inbox' }), ...opts.inboxWriter })
     this.pruner = new InboxPruner({ store, log: log.child({ part: 'inbox' }), now, ...opts.idempotency })
     this.commands = new CommandDelivery(store, log, now)
@@ -307,6 +308,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const clients = (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients
     if (m.kind === 'device') {
       this.auth.invalidate(m.id)
+      this.readings?.invalidateDevice(m.id)
       const client = clients[m.id]
       if (client && this.auth.sessions.has(client)) {
         this.log.info({ deviceId: m.id }, 'device registry changed: its connection is closed')
