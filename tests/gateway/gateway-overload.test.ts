@@ -87,10 +87,10 @@ describe('gateway under overload', () => {
     const acked = telemetry.filter((t) => t.d.pubacks.has(t.mid)).length
     expect(acked).toBe(accepted())
     expect(p.gateway.load.inFlight).toBe(0)
-    // told rate_limited on its errors topic, at most about once a second per device; never about a fall
+    // told rate_limited on its errors topic, once per device in the test's few seconds (at most once per 10 s); never about a fall
     const errors = devices.flatMap((d) => d.errors())
     expect(errors.some((e) => e.code === 'rate_limited' && e.topic.endsWith('/telemetry'))).toBe(true)
-    expect(errors.filter((e) => e.code === 'rate_limited').length).toBeLessThanOrEqual(DEVICES * 2 * Math.ceil((Date.now() - ts) / 1000))
+    for (const d of devices) expect(d.errors().filter((e) => e.code === 'rate_limited').length).toBeLessThanOrEqual(Math.floor((Date.now() - ts) / 10_000) + 1)
     expect(errors.some((e) => e.topic.endsWith('/events'))).toBe(false)
   }, 90_000)
 })

@@ -11,10 +11,12 @@ export interface LoadLimitOptions {
   maxLoopDelayMs?: number
   /** How often the event-loop delay is sampled, in ms. Default 20. */
   sampleIntervalMs?: number
+  /** A device is told `rate_limited` for shed messages at most once per this many ms. Default 10000. */
+  tellIntervalMs?: number
 }
 
 export const LOAD_LIMIT_DEFAULTS: Required<LoadLimitOptions> = {
-  maxInFlight: 5000, maxReadingsBacklog: 50_000, maxLoopDelayMs: 250, sampleIntervalMs: 20
+  maxInFlight: 5000, maxReadingsBacklog: 50_000, maxLoopDelayMs: 250, sampleIntervalMs: 20, tellIntervalMs: 10_000
 }
 
 export interface LoadStats {
@@ -34,7 +36,7 @@ export interface LoadStats {
  * (more devices than CPU, a slow readings store), accepted telemetry used to pile up in memory —
  * readings buffers, promises, queued statements — 1.6 GiB at 10,000 devices. Now, over any of
  * three bounds, telemetry and status are *shed* before they are parsed: not PUBACKed, answered
- * `rate_limited` (at most once a second per device, as [P-4.3] says), counted as outcome `shed`.
+ * `rate_limited` (at most once per 10 s per device; [P-4.3] asks no more than once a second), counted as outcome `shed`.
  * Alarms (`events`, `intercom`, `commands/ack`) are never shed and never counted here: they go on
  * to their durable record and PUBACK [P-4.1] whatever the load.
  */
@@ -43,10 +45,9 @@ export class LoadLimit {
   readonly stats: LoadStats = { inFlight: 0, peakInFlight: 0, shed: { inFlight: 0, backlog: 0, loop: 0 }, loopDelayMs: 0 }
   private readonly timer: NodeJS.Timeout
   private expected: number
-  /** devices told `rate_limited` in the current second (bounded by the devices connected; cleared each second) */
-  private told = new Set<string>()
-  private toldSince: number
-
+  /** when each device was last told `rate_limited` (swept each interval: bounded by the devices told lately) */
+  private readonly told = new Map<string, number>()
+  private sweptAt: number
   private lastLog = 0
   private loggedShed = 0
 
@@ -54,7 +55,7 @@ export class LoadLimit {
     this.options = { ...LOAD_LIMIT_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) }
     const every = this.options.sampleIntervalMs
     this.expected = performance.now() + every
-    this.toldSince = performance.now()
+    this.sweptAt = performance.now()
     this.timer = setInterval(() => {
       const now = performance.now()
       this.stats.loopDelayMs = Math.max(0, now - this.expected)
@@ -78,15 +79,21 @@ export class LoadLimit {
 
   leave (): void { this.stats.inFlight-- }
 
-  /** Whether `deviceId` should be told `rate_limited` for a shed message (at most once a second). */
+  /**
+   * Whether `deviceId` should be told `rate_limited` for a shed message: at most once per
+   * `tellIntervalMs` (10 s; [P-4.3] asks at most once a second). Each answer is a write to the
+   * device's socket, as costly as a PUBACK, and shedding happens when the gateway is short of CPU.
+   */
   tell (deviceId: string): boolean {
     const now = performance.now()
-    if (now - this.toldSince >= 1000) {
-      this.told = new Set()
-      this.toldSince = now
+    const every = this.options.tellIntervalMs
+    if (now - this.sweptAt >= every) {
+      this.sweptAt = now
+      for (const [id, at] of this.told) if (now - at >= every) this.told.delete(id)
     }
-    if (this.told.has(deviceId)) return false
-    this.told.add(deviceId)
+    const last = this.told.get(deviceId)
+    if (last !== undefined && now - last < every) return false
+    this.told.set(deviceId, now)
     return true
   }
 
