@@ -5,12 +5,12 @@
  * the OLDEST points are dropped (the newest say most about the resident now), counted and logged.
  */
 import type { Logger } from 'pino'
-import { PermanentWriteError, type ReadingPoint } from './store.ts'
+import { PermanentWriteError, type ReadingPoint, type WriteOptions } from './store.ts'
 
 /** What the writer needs of a store: a name for the logs and a batch write (VitalsStore, TrackStore). */
 export interface BatchStore<P> {
   readonly kind: string
-  write(points: P[]): Promise<void>
+  write(points: P[], opts?: WriteOptions): Promise<void>
 }
 
 export interface ReadingsWriterOptions {
@@ -169,7 +169,9 @@ export class ReadingsWriter<P = ReadingPoint> {
         while (parts.length > 0) {
           const part = parts[0]!
           try {
-            await this.store.write(part)
+            // past a quarter of the bound (below where the gateway starts shedding), the batch stops waiting behind bookkeeping (a priority store's
+            // lowest lane starved entirely while 10,000 devices kept the others busy: issue 11)
+            await this.store.write(part, { behind: this.buffer.length * 4 > this.opts.maxBufferedPoints })
             this.stats.written += part.length
           } catch (err) {
             if (!(err instanceof PermanentWriteError)) throw err
