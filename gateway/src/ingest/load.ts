@@ -38,7 +38,8 @@ export interface LoadStats {
  * three bounds, telemetry and status are *shed* before they are parsed: not PUBACKed, answered
  * `rate_limited` (at most once per 10 s per device; [P-4.3] asks no more than once a second), counted as outcome `shed`.
  * Alarms (`events`, `intercom`, `commands/ack`) are never shed and never counted here: they go on
- * to their durable record and PUBACK [P-4.1] whatever the load.
+ * to their durable record and PUBACK [P-4.1] whatever the load; nor is a call's WebRTC signalling
+ * (`rtc/up`, [P-3.8]).
  */
 export class LoadLimit {
   readonly options: Required<LoadLimitOptions>
@@ -119,7 +120,7 @@ const OVERLOADED = codes.GW_ERR_OVERLOADED()
  * anything is parsed, so a shed message costs next to nothing. Never an alarm [P-4.1].
  */
 export const load: Step = (m, ctx) => {
-  if (m.will || !m.session || m.alarm) return
+  if (m.will || !m.session || !m.sheddable) return
   const why = ctx.load.overloaded()
   if (!why) {
     ctx.load.enter()

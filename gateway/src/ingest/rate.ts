@@ -4,6 +4,9 @@ import type { GatewayError } from '../errors.ts'
 import type { RateLimiter } from '../rate-limit.ts'
 import { ALARM_KINDS, type Step } from './types.ts'
 
+/** What the load step may shed (load.ts): telemetry and status; never an alarm, nor a call's WebRTC signalling. */
+const SHEDDABLE: ReadonlySet<string> = new Set(['telemetry', 'status'])
+
 /** One refusal per allowance, made once: a flood refuses thousands of messages a second, and an Error per message costs its stack trace. */
 const refusals = new WeakMap<RateLimiter, GatewayError>()
 function refusal (limiter: RateLimiter, alarm: boolean): GatewayError {
@@ -25,7 +28,9 @@ function refusal (limiter: RateLimiter, alarm: boolean): GatewayError {
  */
 export const rate: Step = (m, ctx, log) => {
   if (m.will || !m.session) return
-  const alarm = m.alarm = ALARM_KINDS.has(parseDeviceTopic(m.packet.topic)?.kind ?? '')
+  const kind = parseDeviceTopic(m.packet.topic)?.kind ?? ''
+  const alarm = ALARM_KINDS.has(kind)
+  m.sheddable = SHEDDABLE.has(kind)
   const limiter = alarm ? ctx.limits.alarms : ctx.limits.telemetry
   const decision = limiter.take(m.session.id, m.session.actsFor.size)
   if (decision === 'pass') return

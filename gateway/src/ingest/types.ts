@@ -22,8 +22,8 @@ export interface InFlight {
   session?: DeviceSession
   /** a will published after its client went away (exempt from the rate step) */
   will?: boolean
-  /** rate: the topic is of the alarm lane (events, intercom, commands/ack) [P-4.1] */
-  alarm?: boolean
+  /** rate: telemetry or status, which the load step may shed under overload */
+  sheddable?: boolean
   /** load: this message counts towards the in-flight bound until it is answered */
   loadHeld?: boolean
   /** acl: the device the topic names (for a hub relaying, the child) and the topic kind */
