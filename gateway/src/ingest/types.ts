@@ -10,7 +10,7 @@ import type { GatewayError } from '../errors.ts'
 import type { HandlerContext } from '../handlers/types.ts'
 import type { Observers } from '../observers.ts'
 import type { RateLimiter } from '../rate-limit.ts'
-import type { LoadLimit } from './load.ts'
+import type { LoadLimit } from '../load-limit.ts'
 import type { GatewayCounters, GatewayEmitter } from '../types/events.ts'
 
 /** One upstream PUBLISH as it passes the steps; each step fills in what it learnt. */
