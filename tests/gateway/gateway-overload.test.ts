@@ -13,7 +13,6 @@ import { seedHome, startTestPlatform, type SeededHome, type TestPlatform } from 
 import { RawDevice } from './raw-device.ts'
 
 const BACKLOG = 300
-const IN_FLIGHT = 50
 const DEVICES = 40
 
 describe('gateway under overload', () => {
@@ -26,7 +25,8 @@ describe('gateway under overload', () => {
       gateway: {
         // allowances lifted: what refuses telemetry here is the load bound, not [P-4.3]'s per-device one
         rateLimit: { ratePerSecond: 1e6, burst: 1e6 },
-        loadLimit: { maxReadingsBacklog: BACKLOG, maxInFlight: IN_FLIGHT },
+        // only the readings bound here (the in-flight and event-loop bounds would also shed on a busy machine and blur which bound acted)
+        loadLimit: { maxReadingsBacklog: BACKLOG, maxInFlight: 1e9, maxLoopDelayMs: 1e9 },
         readings: { writer: { batchSize: 100_000, flushIntervalMs: 60_000 } }
       }
     })
@@ -77,15 +77,17 @@ describe('gateway under overload', () => {
     expect(accepted() + shed()).toBe(telemetry.length)
     peakBacklog = Math.max(peakBacklog, writer.stats.buffered)
 
-    // bounded: what passed the gate before the bound was reached, and at most the messages in flight then
+    // bounded: the bound, plus at most what was already past the gate (in flight) when it was reached
     expect(shed()).toBeGreaterThan(0)
-    expect(p.gateway.load.shed.backlog).toBeGreaterThan(0)
-    expect(peakBacklog).toBeLessThanOrEqual(BACKLOG + IN_FLIGHT)
+    expect(p.gateway.load.shed.backlog).toBe(shed())
+    expect(peakBacklog).toBeLessThanOrEqual(BACKLOG + p.gateway.load.peakInFlight)
     expect(writer.stats.buffered).toBeGreaterThanOrEqual(BACKLOG) // the store really was behind
     expect(writer.stats.dropped).toBe(0) // shed at the door, nothing accepted and then lost
-    // a shed message is not PUBACKed (the device may resend it); an accepted one is
-    const acked = telemetry.filter((t) => t.d.pubacks.has(t.mid)).length
-    expect(acked).toBe(accepted())
+    // a shed message is not PUBACKed (the device may resend it); an accepted one is (PUBACKs may still be on their way)
+    const acked = () => telemetry.filter((t) => t.d.pubacks.has(t.mid)).length
+    while (acked() < accepted() && Date.now() < deadline + 10_000) await new Promise((resolve) => setTimeout(resolve, 50))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(acked()).toBe(accepted())
     expect(p.gateway.load.inFlight).toBe(0)
     // told rate_limited on its errors topic, once per device in the test's few seconds (at most once per 10 s); never about a fall
     const errors = devices.flatMap((d) => d.errors())
