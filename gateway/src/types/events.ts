@@ -19,7 +19,8 @@ export interface RtcNotice { deviceId: string, signal: RtcSignalUp }
 export interface MessageOutcome {
   /** the topic kind; `other` for a topic outside the protocol, `packet` for a refused MQTT packet */
   kind: string
-  outcome: 'accepted' | 'duplicate' | 'rejected'
+  /** `shed`: telemetry refused because the gateway is behind (ingest/load.ts), never an alarm */
+  outcome: 'accepted' | 'duplicate' | 'rejected' | 'shed'
   code?: DeviceErrorCode
 }
 
