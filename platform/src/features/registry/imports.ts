@@ -18,7 +18,8 @@ import { insertArea } from './areas-repository.ts'
 import { DeviceBody, insertDevice, newDeviceId } from './devices.ts'
 import { insertResident, placeProblem, residentColumns, ResidentBody, type ResidentInput } from './residents.ts'
 import { auditFor, ClientId, type InvalidateOptions, scopeOf, type SiteRow } from './scope.ts'
-import { insertSite, SiteBody, type SiteInput } from './sites.ts'
+import { SiteBody } from './sites.ts'
+import { insertSite, type SiteInput } from './sites-repository.ts'
 
 /** Largest CSV body accepted, in bytes (50,000 resident rows fit). */
 const IMPORT_BODY_LIMIT_BYTES = 32 * 1024 * 1024
