@@ -8,7 +8,8 @@
 import { FormatRegistry, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import {
-  DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto, IncidentEscalatedDto, LoginResponse, ResidentDto
+  AccountDto, AreaDto, CandidateDto, DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto, IncidentEscalatedDto, LoginResponse,
+  OverdueVisitsDto, ResidentDto, ResponderDto, SiteDto, VisitCoverageDto, VisitDto, WelfareRoundDto, WelfareRoundSummaryDto
 } from './dto.ts'
 
 /** `Date#toISOString` and other RFC 3339 times with a zone. */
@@ -40,3 +41,13 @@ export const isDeviceStatusDto = dtoCheck(DeviceStatusDto)
 export const isDeviceDto = dtoCheck(DeviceDto)
 export const isResidentDto = dtoCheck(ResidentDto)
 export const isLoginResponse = dtoCheck(LoginResponse)
+export const isAreaDto = dtoCheck(AreaDto)
+export const isSiteDto = dtoCheck(SiteDto)
+export const isAccountDto = dtoCheck(AccountDto)
+export const isResponderDto = dtoCheck(ResponderDto)
+export const isCandidateDto = dtoCheck(CandidateDto)
+export const isVisitDto = dtoCheck(VisitDto)
+export const isOverdueVisitsDto = dtoCheck(OverdueVisitsDto)
+export const isVisitCoverageDto = dtoCheck(VisitCoverageDto)
+export const isWelfareRoundSummaryDto = dtoCheck(WelfareRoundSummaryDto)
+export const isWelfareRoundDto = dtoCheck(WelfareRoundDto)

@@ -1,18 +1,13 @@
 /** GET /api/sites → {items}: sites in the caller's area, for naming devices by where they are. */
+import { isSiteDto, type SiteDto } from '@eldercare/protocols'
 import { apiRequest } from '../api-client.ts'
+import { listItems } from '../dto.ts'
 import { useQuery } from '../use-query.ts'
 
-export interface SiteSummary {
-  id: string
-  name: string
-  kind: string
-  areaId: string
-  address: string | null
-}
+export type SiteSummary = SiteDto
 
 export async function getSites (signal?: AbortSignal): Promise<SiteSummary[]> {
-  const body = await apiRequest<{ items?: unknown }>('/api/sites', { signal })
-  return Array.isArray(body.items) ? (body.items as SiteSummary[]).filter((s) => typeof s?.id === 'string') : []
+  return listItems(await apiRequest<unknown>('/api/sites', { signal }), isSiteDto, 'site')
 }
 
 export function useSites () {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
-import { AREA_LEVELS, type AreaLevel } from '@eldercare/protocols'
+import { AREA_LEVELS, AreaDto, type AreaLevel } from '@eldercare/protocols'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
 import { areaInScope, auditFor, devicesUnder, type InvalidateOptions, IdParams, Id, LEVEL_ORDER, literalUnion, scopeOf, type AreaRow } from './scope.ts'
@@ -19,7 +19,6 @@ const AreaPatch = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   parentId: Type.Optional(Id)
 }, { additionalProperties: false, minProperties: 1 })
-const AreaDto = Type.Object({ id: Type.String(), name: Type.String(), level: Type.String(), parentId: Type.Union([Type.String(), Type.Null()]), depth: Type.Integer() })
 
 /** Why `level` may not sit under `parentLevel`, or null when it may. */
 export function levelProblem (level: AreaLevel, parentLevel: AreaLevel | null): string | null {

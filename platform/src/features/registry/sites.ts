@@ -5,37 +5,21 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
-import { FAMILY_BED_TYPES, SITE_KINDS } from '@eldercare/protocols'
+import { FamilyBed, SITE_KINDS, SiteDto, SiteGeo, SiteRooms } from '@eldercare/protocols'
 import type { Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
-import { areaInScope, auditFor, DATE_PATTERN, devicesUnder, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope } from './scope.ts'
+import { areaInScope, auditFor, devicesUnder, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope } from './scope.ts'
 import { getSite, insertSite, listSites, setFamilyBed, siteHistory, updateSite } from './sites-repository.ts'
 
-const Geo = Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false })
-export const Rooms = Type.Array(Type.Object({
-  room: Type.String({ minLength: 1, maxLength: 20 }),
-  beds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 50 }))
-}, { additionalProperties: false }), { maxItems: 2000 })
-/** A home registered as a family care bed (家庭养老床位): its provider, bed type and dates (issue 16). */
-const FamilyBed = Type.Object({
-  type: literalUnion(FAMILY_BED_TYPES.map((b) => b.key)),
-  provider: Type.String({ minLength: 1, maxLength: 100 }),
-  since: Type.String({ pattern: DATE_PATTERN }),
-  until: Type.Optional(Type.Union([Type.String({ pattern: DATE_PATTERN }), Type.Null()]))
-}, { additionalProperties: false })
 export const SiteBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }), kind: literalUnion(SITE_KINDS), areaId: Id,
   address: Type.Optional(Type.String({ maxLength: 300 })),
-  geo: Type.Optional(Geo),
-  rooms: Type.Optional(Rooms),
+  geo: Type.Optional(SiteGeo),
+  rooms: Type.Optional(SiteRooms),
   familyBed: Type.Optional(Type.Union([FamilyBed, Type.Null()]))
 }, { additionalProperties: false })
 const SitePatch = Type.Partial(Type.Omit(SiteBody, ['kind']), { additionalProperties: false, minProperties: 1 })
-const SiteDto = Type.Object({
-  id: Type.String(), name: Type.String(), kind: Type.String(), areaId: Type.String(), address: Type.Union([Type.String(), Type.Null()]),
-  geo: Type.Union([Geo, Type.Null()]), rooms: Rooms, familyBed: Type.Union([FamilyBed, Type.Null()])
-})
 
 const familyBedProblem = (kind: string, bed: unknown) => bed && kind !== 'home' ? 'only a home can be registered as a family care bed (家庭养老床位)' : null
 

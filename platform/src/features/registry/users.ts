@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
-import { ROLES } from '@eldercare/protocols'
+import { AccountDto, ROLES } from '@eldercare/protocols'
 import { generatePassword, hashPassword } from '../auth/passwords.ts'
 import type { Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
@@ -24,10 +24,6 @@ const UserPatch = Type.Object({
   displayName: Type.Optional(Type.String({ maxLength: 100 })), disabled: Type.Optional(Type.Boolean())
 }, { additionalProperties: false, minProperties: 1 })
 const ResetBody = Type.Object({ password: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })) }, { additionalProperties: false })
-const UserDto = Type.Object({
-  id: Type.String(), username: Type.String(), role: Type.String(), areaId: Type.String(), areaName: Type.Union([Type.String(), Type.Null()]),
-  displayName: Type.Union([Type.String(), Type.Null()]), disabled: Type.Boolean(), createdAt: Type.String()
-})
 
 const userDto = (r: Record<string, any>) => ({
   id: r.id, username: r.username, role: r.role, areaId: r.area_id, areaName: r.area_name ?? null,
@@ -45,18 +41,18 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
   const disconnect = (hashes: string[]) => { for (const h of hashes) app.realtime.revokeToken(h) }
 
   app.get('/api/users', {
-    schema: { tags: ['accounts'], summary: 'Accounts in your scope', response: { 200: Type.Object({ items: Type.Array(UserDto) }) } },
+    schema: { tags: ['accounts'], summary: 'Accounts in your scope', response: { 200: Type.Object({ items: Type.Array(AccountDto) }) } },
     preHandler: [app.authenticate, app.requireCapability('user.read')]
   }, async (req) => {
     return { items: (await listUsers(app.db, scopeOf(req))).map(userDto) }
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/users/:id', {
-    schema: { tags: ['accounts'], params: IdParams, response: { 200: UserDto } }, preHandler: [app.authenticate, app.requireCapability('user.read')]
+    schema: { tags: ['accounts'], params: IdParams, response: { 200: AccountDto } }, preHandler: [app.authenticate, app.requireCapability('user.read')]
   }, async (req) => userDto(await userInScope(app.db, req.params.id, scopeOf(req))))
 
   app.post<{ Body: Static<typeof UserBody> }>('/api/users', {
-    schema: { tags: ['accounts'], body: UserBody, response: { 201: UserDto } }, preHandler: admin
+    schema: { tags: ['accounts'], body: UserBody, response: { 201: AccountDto } }, preHandler: admin
   }, async (req, reply) => {
     const b = req.body
     await areaInScope(app.db, b.areaId, scopeOf(req))
@@ -70,7 +66,7 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.patch<{ Params: Static<typeof IdParams>, Body: Static<typeof UserPatch> }>('/api/users/:id', {
-    schema: { tags: ['accounts'], summary: 'Change role, area, name or disable; role/area/disable changes sign the user out', params: IdParams, body: UserPatch, response: { 200: UserDto } },
+    schema: { tags: ['accounts'], summary: 'Change role, area, name or disable; role/area/disable changes sign the user out', params: IdParams, body: UserPatch, response: { 200: AccountDto } },
     preHandler: admin
   }, async (req) => {
     const scope = scopeOf(req)
