@@ -117,7 +117,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.presence = new Presence(store, log, (s) => this.emit('deviceStatus', s), { flushIntervalMs: opts.presenceFlushIntervalMs, lastSeenWriteMs: opts.presenceLastSeenWriteMs })
     this.readings = opts.readings === false
       ? null
-      : new Readings(opts.sql, store, log, (n) => this.emit('inbox', n), now, opts.readings)
+      : new Readings({ sql: opts.sql, store, log, notify: (n) => this.emit('inbox', n), now, ...opts.readings })
     this.observers = new Observers(opts.sql, log.child({ part: 'observers' }), { now })
     this.integrations = new IntegrationClients(opts.sql, log.child({ part: 'integrations' }))
     this.auth = new DeviceAuth({ store, observers: this.observers, log: log.child({ part: 'connect' }), cacheTtlMs: opts.authCacheTtlMs, cacheMax: opts.authCacheMax,

@@ -29,6 +29,18 @@ export interface ReadingsOptions {
   pruneIntervalMs?: number
 }
 
+/** What the readings path works with, named (issue 18: no positional constructor arguments). */
+export interface ReadingsDeps {
+  /** the gateway's database (detection state; the default relational stores) */
+  sql: Sql
+  /** the gateway's store: device owners, the inbox for derived alarms */
+  store: GatewayStore
+  log: Logger
+  /** told of each derived alarm once it is durably in the inbox */
+  notify: (n: DerivedNotice) => void
+  now: () => number
+}
+
 /** Device ids per owner lookup statement. */
 const OWNER_BATCH = 1000
 
@@ -46,12 +58,20 @@ export class Readings {
   private readonly ownerTtlMs: number
   private pruneTimer?: NodeJS.Timeout
 
-  constructor (sql: Sql, private readonly gwStore: GatewayStore, private readonly log: Logger, notify: (n: DerivedNotice) => void,
-    private readonly now: () => number, private readonly opts: ReadingsOptions = {}) {
+  private readonly gwStore: GatewayStore
+  private readonly log: Logger
+  private readonly now: () => number
+  private readonly opts: ReadingsOptions
+
+  constructor ({ sql, store, log, notify, now, ...opts }: ReadingsOptions & ReadingsDeps) {
+    this.gwStore = store
+    this.log = log
+    this.now = now
+    this.opts = opts
     this.store = opts.vitalsStore ?? new SqlVitalsStore(sql)
     this.writer = new ReadingsWriter(this.store, log.child({ part: 'readings' }), opts.writer)
     this.positions = new PositionTracker(sql, opts.trackStore ?? new SqlTrackStore(sql), log.child({ part: 'positions' }), opts.positions)
-    this.detector = opts.detection === false ? null : new Detector(sql, gwStore, log.child({ part: 'detect' }), notify, { now, ...opts.detection })
+    this.detector = opts.detection === false ? null : new Detector({ sql, store, log: log.child({ part: 'detect' }), notify, now, ...opts.detection })
     this.ownerTtlMs = opts.ownerCacheTtlMs ?? 30_000
     this.owners = new LRUCache({ max: opts.ownerCacheMax ?? 50_000 })
     this.ownerReads = new BatchLookup((ids) => this.gwStore.findDeviceOwners(ids), OWNER_BATCH)

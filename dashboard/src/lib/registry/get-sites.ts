@@ -5,13 +5,13 @@
  */
 import { isSiteDto, type SiteDto } from '@eldercare/protocols'
 import { apiRequest } from '../api-client.ts'
-import { checkedItems } from '../checked.ts'
+import { listItems } from '../dto.ts'
 import { useQuery } from '../use-query.ts'
 
 export type SiteSummary = SiteDto
 
 export async function getSites (signal?: AbortSignal): Promise<SiteSummary[]> {
-  return checkedItems(isSiteDto, 'site', await apiRequest<unknown>('/api/sites', { signal }))
+  return listItems(await apiRequest<unknown>('/api/sites', { signal }), isSiteDto, 'site')
 }
 
 export function useSites () {

@@ -3,13 +3,9 @@ import { NON_ALARM_EVENT_TYPES, SITE_LEVEL_ALARM_TYPES, type IncidentPositionDto
 import type { Db, Queryable } from '../../db/db.ts'
 import type { IncidentChange } from './effects.ts'
 import type { IncidentService } from './service.ts'
-
-/**
- * Inbox rows that come from no device: a visit that needs follow-up is written as
- * `device_id = 'visit:<visit id>'`, kind `derived`, type `visit_follow_up`, with the resident
- * in `payload.residentId` (features/visits/service.ts), so it opens its incident here like any alarm.
- */
-export const VISIT_SOURCE_PREFIX = 'visit:'
+// Rows from no device (a visit follow-up, a welfare round's unconfirmed resident, a missed daily
+// check-in) name a system source and the resident in `payload.residentId`: they open incidents here like any alarm.
+import { SYSTEM_SOURCE_PATTERNS } from './system-alarms.ts'
 
 export interface EngineOptions {
   /** Safety-net poll for inbox rows written by other processes, in ms. Default 1000. */
@@ -47,7 +43,7 @@ interface InboxRow {
   area_id: string | null
   lives_alone: boolean | null
   capacity_level: number | null
-  /** a row from no device (a visit follow-up) */
+  /** a row from a system source, not a device (features/incidents/system-alarms.ts) */
   deviceless: boolean
 }
 
@@ -143,15 +139,15 @@ export class IncidentEngine {
     const { n, changes } = await this.db.transaction(async (tx) => {
       const { rows } = await tx.query<InboxRow>(
         `select i.seq, i.device_id, i.msg_id, i.kind, i.type, i.payload, i.received_at, s.id as site_id, r.id as resident_id, s.area_id,
-                r.lives_alone, r.capacity_level, d.id is null and i.device_id like $1 as deviceless
+                r.lives_alone, r.capacity_level, d.id is null and i.device_id like any($1::text[]) as deviceless
            from inbox i
            left join devices d on d.id = i.device_id
-           left join residents r on r.id = case when d.id is null and i.device_id like $1 then i.payload->>'residentId' else d.resident_id end
-           left join sites s on s.id = coalesce(d.site_id, case when d.id is null and i.device_id like $1 then r.site_id end)
+           left join residents r on r.id = case when d.id is null and i.device_id like any($1::text[]) then i.payload->>'residentId' else d.resident_id end
+           left join sites s on s.id = coalesce(d.site_id, case when d.id is null and i.device_id like any($1::text[]) then r.site_id end)
           where i.processed_at is null
           order by i.seq
           limit $2
-          for update of i skip locked`, [`${VISIT_SOURCE_PREFIX}%`, limit])
+          for update of i skip locked`, [SYSTEM_SOURCE_PATTERNS, limit])
       const applied: IncidentChange[] = []
       for (const row of rows) {
         const result = await this.apply(tx, row)

@@ -14,7 +14,7 @@ function platform () {
       if (url === '/api/residents') return jsonResponse(201, { id: 'r-new', name: body.name })
       if (url === '/api/users') return jsonResponse(409, { error: { code: 'PLT_ERR_USERNAME_TAKEN', message: 'the username op1 is taken' } })
     }
-    if (url === '/api/sites') return jsonResponse(200, { items: [{ id: 's1', name: '幸福里 3 号楼', kind: 'home', areaId: 'a1', address: null }] })
+    if (url === '/api/sites') return jsonResponse(200, { items: [{ id: 's1', name: '幸福里 3 号楼', kind: 'home', areaId: 'a1', address: null, geo: null, rooms: [], familyBed: null }] })
     if (url === '/api/residents') return jsonResponse(200, { items: [aResident({ id: 'r1', name: '王秀英', siteId: 's1' })] })
     if (url === '/api/areas') return jsonResponse(200, { items: [{ id: 'a1', name: '幸福里社区', level: 'community', parentId: null, depth: 0 }] })
     if (url === '/api/users') {

@@ -5,7 +5,7 @@
  */
 import { isCreatedIntegrationDto, isIntegrationAccountDto, type CreatedIntegrationDto, type IntegrationAccountDto } from '@eldercare/protocols'
 import { apiRequest, pathId } from '../../../lib/api-client.ts'
-import { checked, checkedItems } from '../../../lib/checked.ts'
+import { checkedDto, listItems } from '../../../lib/dto.ts'
 import { useQuery } from '../../../lib/use-query.ts'
 
 export interface NewIntegration {
@@ -19,7 +19,7 @@ export interface NewIntegration {
 }
 
 export async function getIntegrations (signal?: AbortSignal): Promise<IntegrationAccountDto[]> {
-  return checkedItems(isIntegrationAccountDto, 'integration account', await apiRequest<unknown>('/api/integrations', { signal }))
+  return listItems(await apiRequest<unknown>('/api/integrations', { signal }), isIntegrationAccountDto, 'integration account')
 }
 
 export function useIntegrations () {
@@ -27,7 +27,7 @@ export function useIntegrations () {
 }
 
 export async function createIntegration (body: NewIntegration): Promise<CreatedIntegrationDto> {
-  return checked(isCreatedIntegrationDto, 'the new integration account', await apiRequest<unknown>('/api/integrations', { method: 'POST', body }))
+  return checkedDto(await apiRequest<unknown>('/api/integrations', { method: 'POST', body }), isCreatedIntegrationDto, 'new integration account')
 }
 
 export async function disableIntegration (id: string): Promise<{ id: string, disabled: boolean }> {

@@ -5,13 +5,13 @@
  */
 import { isStatusChangeDto, isStatusHistoryDto, type ResidentStatus, type StatusChangeDto, type StatusHistoryDto } from '@eldercare/protocols'
 import { apiRequest, pathId } from '../../../lib/api-client.ts'
-import { checked } from '../../../lib/checked.ts'
+import { checkedDto } from '../../../lib/dto.ts'
 import { useQuery } from '../../../lib/use-query.ts'
 
 export interface StatusChange { status: ResidentStatus, statusSince: string, reason?: string }
 
 export async function getStatusHistory (residentId: string, signal?: AbortSignal): Promise<StatusHistoryDto> {
-  return checked(isStatusHistoryDto, 'the status history', await apiRequest<unknown>(`/api/residents/${pathId(residentId)}/status-history`, { signal }))
+  return checkedDto(await apiRequest<unknown>(`/api/residents/${pathId(residentId)}/status-history`, { signal }), isStatusHistoryDto, 'status history')
 }
 
 export function useStatusHistory (residentId: string, enabled: boolean) {
@@ -19,5 +19,5 @@ export function useStatusHistory (residentId: string, enabled: boolean) {
 }
 
 export async function setResidentStatus (residentId: string, change: StatusChange): Promise<StatusChangeDto> {
-  return checked(isStatusChangeDto, 'the status change', await apiRequest<unknown>(`/api/residents/${pathId(residentId)}/status`, { method: 'PUT', body: change }))
+  return checkedDto(await apiRequest<unknown>(`/api/residents/${pathId(residentId)}/status`, { method: 'PUT', body: change }), isStatusChangeDto, 'status change')
 }
