@@ -27,6 +27,8 @@ export interface IncidentChange {
   reAlert?: 'repeat' | 'escalation'
   /** the inbox row behind it, for the log line */
   source?: { deviceId: string, msgId: string, type: string }
+  /** called once the change is handed to socket.io (the alarm path's last stage, trace.ts) */
+  emitted?: () => void
 }
 
 /** A device's answer to a command [P-3.6], as the gateway reports it. */
@@ -45,9 +47,10 @@ export class IncidentEffects {
   constructor (private readonly d: IncidentEffectsDeps) {}
 
   /** Emits the incident (as committed) to its area and every area above; returns it. An opening is marked announced. */
-  announce = async (incidentId: string, event: 'incident:opened' | 'incident:updated' = 'incident:updated', reAlert?: IncidentDto['reAlert']): Promise<IncidentRow> => {
+  announce = async (incidentId: string, event: 'incident:opened' | 'incident:updated' = 'incident:updated', reAlert?: IncidentDto['reAlert'], emitted?: () => void): Promise<IncidentRow> => {
     const inc = await this.d.incidents.get(incidentId, '/')
     this.d.realtime.emitIncident(event, publicDto(inc, reAlert), inc.areaPath)
+    emitted?.()
     if (event === 'incident:opened') await this.d.db.query('update incidents set announced_at = now() where id = $1 and announced_at is null', [incidentId])
     return inc
   }
@@ -86,7 +89,7 @@ export class IncidentEffects {
         this.d.log.info({ incidentId: change.incidentId, deviceId: change.source.deviceId, msgId: change.source.msgId, type: change.source.type },
           change.event === 'incident:opened' ? 'incident opened' : 'alarm joined incident')
       }
-      await this.announce(change.incidentId, change.event, change.reAlert)
+      await this.announce(change.incidentId, change.event, change.reAlert, change.emitted)
     } catch (err) {
       this.d.log.error({ err, incidentId: change.incidentId }, 'could not announce incident')
     }

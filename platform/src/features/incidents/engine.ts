@@ -3,6 +3,7 @@ import { NON_ALARM_EVENT_TYPES, SITE_LEVEL_ALARM_TYPES, type IncidentPositionDto
 import type { Db, Queryable } from '../../db/db.ts'
 import type { IncidentChange } from './effects.ts'
 import type { IncidentService } from './service.ts'
+import { AlarmTrace } from './trace.ts'
 
 /**
  * Inbox rows that come from no device: a visit that needs follow-up is written as
@@ -64,6 +65,8 @@ export class IncidentEngine {
   private again = false
   private timer?: NodeJS.Timeout
   private stopped = false
+  /** The alarm path's clock (trace.ts): the gateway's notices in, each row's stages out to /metrics. */
+  readonly trace = new AlarmTrace()
 
   constructor (
     private readonly db: Db,
@@ -153,16 +156,21 @@ export class IncidentEngine {
           limit $2
           for update of i skip locked`, [`${VISIT_SOURCE_PREFIX}%`, limit])
       const applied: IncidentChange[] = []
+      for (const row of rows) this.trace.mark(row.device_id, row.msg_id, 'engine_claimed')
       for (const row of rows) {
         const result = await this.apply(tx, row)
         // marked row by row: a cancel later in the batch finds the incident of the event it names
         await tx.query('update inbox set processed_at = now(), incident_id = $2 where seq = $1', [row.seq, result?.incidentId ?? null])
         if (result && this.sink.committing) await this.sink.committing(tx, result)
         if (result) applied.push(result)
+        else this.trace.mark(row.device_id, row.msg_id, 'engine_committed', true) // nothing to announce
       }
       return { n: rows.length, changes: applied }
     })
-    for (const change of changes) void this.sink.applied(change)
+    for (const change of changes) {
+      if (change.source) this.trace.mark(change.source.deviceId, change.source.msgId, 'engine_committed')
+      void this.sink.applied(change)
+    }
     return n
   }
 
@@ -198,7 +206,8 @@ export class IncidentEngine {
     // The console rings for a call; its later events land on the same incident (applyCallEvent).
     if (row.kind === 'intercom') await this.incidents.addTimeline(tx, id, 'intercom_call_request', null, null, { callId: row.payload.callId, deviceId: row.device_id })
     const source = { deviceId: row.device_id, msgId: row.msg_id, type: row.type }
-    return event === 'incident:opened' ? { event, incidentId: id, source } : { event, incidentId: id, reAlert: 'repeat', source }
+    const emitted = () => this.trace.mark(row.device_id, row.msg_id, 'emitted')
+    return event === 'incident:opened' ? { event, incidentId: id, source, emitted } : { event, incidentId: id, reAlert: 'repeat', source, emitted }
   }
 
   private async applyCancel (tx: Queryable, row: InboxRow): Promise<IncidentChange | null> {
