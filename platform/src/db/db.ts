@@ -117,6 +117,7 @@ parentPort.on('message', async (m) => {
     }
     if (m.op === 'exec') { await lite.exec(m.sql); return reply(m.id, null) }
     if (m.op === 'begin') {
+      // begins and runs the transaction's first statement in one message: one thread hop fewer
       const txId = nextTx++
       let began = false
       const entry = {}
@@ -124,7 +125,9 @@ parentPort.on('message', async (m) => {
         began = true
         Object.assign(entry, { tx, resolve, reject })
         txs.set(txId, entry)
-        reply(m.id, txId)
+        tx.query(m.sql, m.params).then(
+          (r) => reply(m.id, { tx: txId, rows: r.rows, rowCount: r.affectedRows ?? r.rows.length }),
+          (err) => reply(m.id, { tx: txId, error: plain(err) }))
       }))
       entry.done.catch((err) => { if (!began) fail(m.id, err) })
       return
@@ -147,7 +150,7 @@ type WorkerOp =
   | { op: 'open', dataDir: string }
   | { op: 'query', sql: string, params?: unknown[], tx?: number }
   | { op: 'exec', sql: string }
-  | { op: 'begin' }
+  | { op: 'begin', sql: string, params?: unknown[] }
   | { op: 'end', tx: number, commit: boolean }
   | { op: 'close' }
 
@@ -274,16 +277,38 @@ async function openPGlite (dataDir: string): Promise<Db> {
     get onStatement () { return thread.observer.onStatement },
     set onStatement (fn) { thread.observer.onStatement = fn },
     async transaction (fn, opts) {
-      const tx = await thread.call<number>({ op: 'begin' }, opts?.priority ?? 'alarm')
+      // Begun with its first statement (op 'begin' carries it): a transaction that never queries
+      // never reaches the worker. The first statement waits its turn in the transaction's lane.
+      let tx: number | undefined
+      let begun: Promise<unknown> | undefined
       const hooks: Array<() => void> = []
+      const first = <T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
+        const p = thread.call<{ tx: number, rows: T[], rowCount: number, error?: Record<string, unknown> }>({ op: 'begin', sql, params }, opts?.priority ?? 'alarm')
+        begun = p.then((r) => { tx = r.tx }, () => {})
+        return p.then((r) => {
+          if (r.error) throw Object.assign(new Error(String(r.error.message)), r.error)
+          return { rows: r.rows, rowCount: r.rowCount }
+        })
+      }
+      const q: Queryable = {
+        async query<T>(sql: string, params?: unknown[]) {
+          if (!begun) return first<T>(sql, params)
+          await begun
+          if (tx === undefined) throw new Error('the transaction did not begin')
+          return thread.call<QueryResult<T>>({ op: 'query', sql, params, tx })
+        },
+        afterCommit: (h) => { hooks.push(h) }
+      }
       let out
       try {
-        out = await fn(wrap(tx, (h) => { hooks.push(h) }))
+        out = await fn(q)
       } catch (err) {
-        await thread.call({ op: 'end', tx, commit: false }).catch(() => {})
+        await begun
+        if (tx !== undefined) await thread.call({ op: 'end', tx, commit: false }).catch(() => {})
         throw err
       }
-      await thread.call({ op: 'end', tx, commit: true })
+      await begun
+      if (tx !== undefined) await thread.call({ op: 'end', tx, commit: true })
       runHooks(hooks)
       return out
     },
