@@ -29,6 +29,8 @@ export interface IncidentChange {
   source?: { deviceId: string, msgId: string, type: string }
   /** called once the change is handed to socket.io (the alarm path's last stage, trace.ts) */
   emitted?: () => void
+  /** the incident as the engine's transaction committed it: announced as it is, without reading it again */
+  incident?: IncidentRow
 }
 
 /** A device's answer to a command [P-3.6], as the gateway reports it. */
@@ -47,12 +49,41 @@ export class IncidentEffects {
   constructor (private readonly d: IncidentEffectsDeps) {}
 
   /** Emits the incident (as committed) to its area and every area above; returns it. An opening is marked announced. */
-  announce = async (incidentId: string, event: 'incident:opened' | 'incident:updated' = 'incident:updated', reAlert?: IncidentDto['reAlert'], emitted?: () => void): Promise<IncidentRow> => {
+  announce = async (incidentId: string, event: 'incident:opened' | 'incident:updated' = 'incident:updated', reAlert?: IncidentDto['reAlert']): Promise<IncidentRow> => {
     const inc = await this.d.incidents.get(incidentId, '/')
-    this.d.realtime.emitIncident(event, publicDto(inc, reAlert), inc.areaPath)
-    emitted?.()
-    if (event === 'incident:opened') await this.d.db.query('update incidents set announced_at = now() where id = $1 and announced_at is null', [incidentId])
+    this.emit(inc, event, reAlert)
+    if (event === 'incident:opened') await this.markAnnounced(incidentId)
     return inc
+  }
+
+  private emit (inc: IncidentRow, event: 'incident:opened' | 'incident:updated', reAlert?: IncidentDto['reAlert']): void {
+    this.d.realtime.emitIncident(event, publicDto(inc, reAlert), inc.areaPath)
+  }
+
+  /** Openings emitted here whose `announced_at` is not yet written: announceMissed leaves them alone. */
+  private readonly unmarked = new Set<string>()
+  private marking: Promise<void> | null = null
+
+  /**
+   * Records that an opening was announced. Written after the emit and in groups (one statement
+   * for the openings of a burst), off the alarm path: the next alarm's statements do not queue
+   * behind it. Until written, the id stays in `unmarked`, so this node's own late-announcement
+   * sweep never tells it a second time (a duplicate `incident:opened` seen under load).
+   */
+  private markAnnounced (incidentId: string): Promise<void> {
+    this.unmarked.add(incidentId)
+    this.marking ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const ids = [...this.unmarked]
+      try {
+        await this.d.db.query('update incidents set announced_at = now() where id = any($1::text[]) and announced_at is null', [ids])
+      } catch (err) {
+        this.d.log.warn({ err, incidents: ids.length }, 'announcements not marked; the late-announcement sweep may tell them again')
+      } finally {
+        for (const id of ids) this.unmarked.delete(id)
+        this.marking = null
+      }
+    })
+    return this.marking
   }
 
   /**
@@ -64,8 +95,9 @@ export class IncidentEffects {
     const { rows } = await this.d.db.query<{ id: string }>(
       `update incidents set announced_at = now()
         where id in (select id from incidents where announced_at is null and recorded_at < now() - make_interval(secs => $1::double precision / 1000)
+                        and id <> all($2::text[])
                       order by recorded_at limit 50 for update skip locked)
-        returning id`, [afterMs])
+        returning id`, [afterMs, [...this.unmarked]])
     for (const r of rows) {
       this.d.log.warn({ incidentId: r.id }, 'opening announced late: the node that opened it did not')
       const inc = await this.d.incidents.get(r.id, '/')
@@ -85,11 +117,15 @@ export class IncidentEffects {
   /** The engine committed a change: log it and announce it. */
   applied = async (change: IncidentChange): Promise<void> => {
     try {
+      // the consoles first (as the transaction committed it, when the engine read it there), then the log
+      if (change.incident) this.emit(change.incident, change.event, change.reAlert)
+      else await this.announce(change.incidentId, change.event, change.reAlert)
+      change.emitted?.()
       if (change.source) {
         this.d.log.info({ incidentId: change.incidentId, deviceId: change.source.deviceId, msgId: change.source.msgId, type: change.source.type },
           change.event === 'incident:opened' ? 'incident opened' : 'alarm joined incident')
       }
-      await this.announce(change.incidentId, change.event, change.reAlert, change.emitted)
+      if (change.incident && change.event === 'incident:opened') await this.markAnnounced(change.incidentId)
     } catch (err) {
       this.d.log.error({ err, incidentId: change.incidentId }, 'could not announce incident')
     }

@@ -46,6 +46,7 @@ interface InboxRow {
   site_id: string | null
   resident_id: string | null
   area_id: string | null
+  area_path: string | null
   lives_alone: boolean | null
   capacity_level: number | null
   /** a row from no device (a visit follow-up) */
@@ -107,8 +108,10 @@ export class IncidentEngine {
     while (!this.stopped) {
       try {
         const done = await this.processBatch(batch)
-        if (done === 0) break
         n += done
+        // A short batch took every row there was: no second, empty claim (three statements the
+        // next alarm would queue behind). A row written meanwhile woke us: `again` runs one more pass.
+        if (done < batch) break
       } catch (err) {
         // one row's failure rolls back its batch: the rest of this pass goes row by row
         if (batch > 1) { batch = 1; continue }
@@ -145,12 +148,13 @@ export class IncidentEngine {
   private async processBatch (limit: number): Promise<number> {
     const { n, changes } = await this.db.transaction(async (tx) => {
       const { rows } = await tx.query<InboxRow>(
-        `select i.seq, i.device_id, i.msg_id, i.kind, i.type, i.payload, i.received_at, s.id as site_id, r.id as resident_id, s.area_id,
+        `select i.seq, i.device_id, i.msg_id, i.kind, i.type, i.payload, i.received_at, s.id as site_id, r.id as resident_id, s.area_id, a.path as area_path,
                 r.lives_alone, r.capacity_level, d.id is null and i.device_id like $1 as deviceless
            from inbox i
            left join devices d on d.id = i.device_id
            left join residents r on r.id = case when d.id is null and i.device_id like $1 then i.payload->>'residentId' else d.resident_id end
            left join sites s on s.id = coalesce(d.site_id, case when d.id is null and i.device_id like $1 then r.site_id end)
+           left join areas a on a.id = s.area_id
           where i.processed_at is null
           order by i.seq
           limit $2
@@ -162,6 +166,9 @@ export class IncidentEngine {
         // marked row by row: a cancel later in the batch finds the incident of the event it names
         await tx.query('update inbox set processed_at = now(), incident_id = $2 where seq = $1', [row.seq, result?.incidentId ?? null])
         if (result && this.sink.committing) await this.sink.committing(tx, result)
+        // The announcement is read here, as this transaction commits it: after the commit it goes
+        // out at once, with no statement (and no queue) between the commit and the consoles.
+        if (result && !result.incident) result.incident = await this.incidents.get(result.incidentId, '/', tx)
         if (result) applied.push(result)
         else this.trace.mark(row.device_id, row.msg_id, 'engine_committed', true) // nothing to announce
       }
@@ -189,10 +196,11 @@ export class IncidentEngine {
     const at = new Date(row.received_at)
     const position = row.deviceless || SITE_LEVEL_ALARM_TYPES.has(row.type) ? null
       : await this.positions?.forAlarm(tx, { kind: row.kind, payload: row.payload, deviceId: row.device_id, residentId: row.resident_id, at }) ?? null
-    const { id, event } = await this.incidents.raise(tx, {
+    const { id, event, incident } = await this.incidents.raise(tx, {
       type: row.type,
       siteId: row.site_id,
       areaId: row.area_id,
+      areaPath: row.area_path,
       // Smoke, gas and water concern everyone at the site: one incident per site.
       residentId: SITE_LEVEL_ALARM_TYPES.has(row.type) ? null : row.resident_id,
       deviceId: row.deviceless ? null : row.device_id,
@@ -207,7 +215,7 @@ export class IncidentEngine {
     if (row.kind === 'intercom') await this.incidents.addTimeline(tx, id, 'intercom_call_request', null, null, { callId: row.payload.callId, deviceId: row.device_id })
     const source = { deviceId: row.device_id, msgId: row.msg_id, type: row.type }
     const emitted = () => this.trace.mark(row.device_id, row.msg_id, 'emitted')
-    return event === 'incident:opened' ? { event, incidentId: id, source, emitted } : { event, incidentId: id, reAlert: 'repeat', source, emitted }
+    return event === 'incident:opened' ? { event, incidentId: id, source, emitted, incident } : { event, incidentId: id, reAlert: 'repeat', source, emitted }
   }
 
   private async applyCancel (tx: Queryable, row: InboxRow): Promise<IncidentChange | null> {

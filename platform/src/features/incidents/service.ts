@@ -9,10 +9,11 @@ import { iso } from '../commands/service.ts'
 import { PolicyStore, type ResponsePolicy } from '../response/policy.ts'
 
 // The responder shown is the latest offer still in play (offered, accepted, arrived).
-const SELECT = `
+// `from` is the relation the incident rows come from: the table, or a statement's own `returning`.
+const selectFrom = (from: string): string => `
   select i.*, r.name as resident_name, s.name as site_name, a.name as area_name, a.path as area_path,
          o.responder_id as offer_responder_id, o.status as offer_status, rp.name as offer_responder_name
-    from incidents i
+    from ${from} i
     join sites s on s.id = i.site_id
     join areas a on a.id = i.area_id
     left join residents r on r.id = i.resident_id
@@ -20,6 +21,7 @@ const SELECT = `
                         where incident_id = i.id and status in ('offered', 'accepted', 'arrived')
                         order by offered_at desc limit 1) o on true
     left join responders rp on rp.id = o.responder_id`
+const SELECT = selectFrom('incidents')
 
 export interface IncidentRow extends IncidentDto { areaPath: string }
 
@@ -74,6 +76,8 @@ export interface AlarmInput {
   type: string
   siteId: string
   areaId: string
+  /** the site's area path, when the caller read it already (the engine's claim): saves a statement */
+  areaPath?: string | null
   residentId: string | null
   deviceId: string | null
   at: Date
@@ -144,8 +148,8 @@ export class IncidentService {
    * within the correlation window. A repeat updates it and re-alerts; it never opens a duplicate.
    * A joining alarm that is more urgent raises the incident's priority.
    */
-  async raise (tx: Queryable, alarm: AlarmInput): Promise<{ id: string, event: 'incident:opened' | 'incident:updated' }> {
-    const policy = await this.policies.forSite(alarm.siteId, tx)
+  async raise (tx: Queryable, alarm: AlarmInput): Promise<{ id: string, event: 'incident:opened' | 'incident:updated', incident?: IncidentRow }> {
+    const policy = alarm.areaPath ? (await this.policies.forPath(alarm.areaPath, tx)).policy : await this.policies.forSite(alarm.siteId, tx)
     const priority: Priority = alarmPriority(alarm, policy.priority)
     const windowStart = new Date(alarm.at.getTime() - policy.sla.correlationWindowMs)
     const { rows: candidates } = await tx.query<{ id: string, type: string, priority: Priority, last: Date | string }>(
@@ -172,14 +176,21 @@ export class IncidentService {
     const id = randomUUID()
     const ackDue = new Date(alarm.at.getTime() + policy.sla.ackDeadlineMs[priority])
     const esc = nextEscalation(policy.sla, priority, alarm.at.getTime(), 0, 'open')
-    await tx.query(
-      `insert into incidents (id, type, priority, status, resident_id, site_id, area_id, device_id, opened_at, ack_due_at, updated_at, last_alarm_at, escalation_step, escalation_due_at, position)
-       values ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $8, $8, $10, $11, $12)`,
+    // One statement (issue 11: each is a round trip on the alarm path): the incident, its `opened`
+    // entry on the timeline (as addTimeline writes it), and the incident as announced.
+    const { rows } = await tx.query(
+      `with opened as (
+         insert into incidents (id, type, priority, status, resident_id, site_id, area_id, device_id, opened_at, ack_due_at, updated_at, last_alarm_at, escalation_step, escalation_due_at, position)
+         values ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $8, $8, $10, $11, $12)
+         returning *),
+       entry as (
+         insert into incident_timeline (incident_id, at, kind, actor_id, actor_name, text, data)
+         select id, $13, 'opened', null, null, null, $14 from opened)
+       ${selectFrom('opened')}`,
       [id, alarm.type, priority, alarm.residentId, alarm.siteId, alarm.areaId, alarm.deviceId, alarm.at, ackDue, esc?.step ?? 0, esc ? new Date(esc.dueAtMs) : null,
-        alarm.position ? JSON.stringify(alarm.position) : null])
-    await this.addTimeline(tx, id, 'opened', null, null, data)
+        alarm.position ? JSON.stringify(alarm.position) : null, new Date(this.now()), JSON.stringify(data)])
     if (alarm.position) await this.addTimeline(tx, id, 'position', null, null, { position: alarm.position })
-    return { id, event: 'incident:opened' }
+    return { id, event: 'incident:opened', incident: toDto(rows[0]) }
   }
 
   /**
