@@ -99,6 +99,8 @@ export class IncidentEffects {
                       order by recorded_at limit 50 for update skip locked)
         returning id`, [afterMs, [...this.unmarked]])
     for (const r of rows) {
+      // emitted here while the sweep waited in its queue (its list of ids was taken before): already told
+      if (this.unmarked.has(r.id)) continue
       this.d.log.warn({ incidentId: r.id }, 'opening announced late: the node that opened it did not')
       const inc = await this.d.incidents.get(r.id, '/')
       this.d.realtime.emitIncident('incident:opened', publicDto(inc), inc.areaPath)
