@@ -115,6 +115,19 @@ parentPort.on('message', async (m) => {
       const r = await (t ? t.tx : lite).query(m.sql, m.params)
       return reply(m.id, { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length })
     }
+    if (m.op === 'batch') {
+      // a transaction's statements issued together, run in order: one message each way for all
+      const t = txs.get(m.tx)
+      if (!t) throw new Error('the transaction is already over')
+      const out = []
+      for (const q of m.queries) {
+        try {
+          const r = await t.tx.query(q.sql, q.params)
+          out.push({ rows: r.rows, rowCount: r.affectedRows ?? r.rows.length })
+        } catch (err) { out.push({ error: plain(err) }) }
+      }
+      return reply(m.id, out)
+    }
     if (m.op === 'exec') { await lite.exec(m.sql); return reply(m.id, null) }
     if (m.op === 'begin') {
       // begins and runs the transaction's first statement in one message: one thread hop fewer
@@ -149,6 +162,7 @@ parentPort.on('message', async (m) => {
 type WorkerOp =
   | { op: 'open', dataDir: string }
   | { op: 'query', sql: string, params?: unknown[], tx?: number }
+  | { op: 'batch', tx: number, queries: Array<{ sql: string, params?: unknown[] }> }
   | { op: 'exec', sql: string }
   | { op: 'begin', sql: string, params?: unknown[] }
   | { op: 'end', tx: number, commit: boolean }
@@ -290,12 +304,35 @@ async function openPGlite (dataDir: string): Promise<Db> {
           return { rows: r.rows, rowCount: r.rowCount }
         })
       }
+      // Statements issued together (in one synchronous stretch, e.g. under Promise.all) go to the
+      // worker in one message and run there in the order issued: independent reads of the alarm
+      // path cost one thread hop, not one each (issue 11).
+      let batch: Array<{ sql: string, params?: unknown[], resolve: (r: QueryResult<any>) => void, reject: (e: Error) => void }> = []
+      const send = async () => {
+        const group = batch
+        batch = []
+        await begun
+        if (tx === undefined) { for (const s of group) s.reject(new Error('the transaction did not begin')); return }
+        if (group.length === 1) {
+          const s = group[0]
+          thread.call<QueryResult<any>>({ op: 'query', sql: s.sql, params: s.params, tx }).then(s.resolve, s.reject)
+          return
+        }
+        thread.call<Array<QueryResult<any> & { error?: Record<string, unknown> }>>({ op: 'batch', tx, queries: group.map(({ sql, params }) => ({ sql, params })) }).then(
+          (results) => group.forEach((s, i) => {
+            const r = results[i]
+            if (r.error) s.reject(Object.assign(new Error(String(r.error.message)), r.error))
+            else s.resolve({ rows: r.rows, rowCount: r.rowCount })
+          }),
+          (err: Error) => { for (const s of group) s.reject(err) })
+      }
       const q: Queryable = {
-        async query<T>(sql: string, params?: unknown[]) {
+        query<T>(sql: string, params?: unknown[]) {
           if (!begun) return first<T>(sql, params)
-          await begun
-          if (tx === undefined) throw new Error('the transaction did not begin')
-          return thread.call<QueryResult<T>>({ op: 'query', sql, params, tx })
+          return new Promise<QueryResult<T>>((resolve, reject) => {
+            if (batch.length === 0) queueMicrotask(() => { void send() })
+            batch.push({ sql, params, resolve, reject })
+          })
         },
         afterCommit: (h) => { hooks.push(h) }
       }

@@ -31,7 +31,14 @@ export interface IncidentChange {
   emitted?: () => void
   /** the incident as the engine's transaction committed it: announced as it is, without reading it again */
   incident?: IncidentRow
+  /** an opening's resident as the engine read it (its family's notification needs no statement to find them) */
+  family?: Family
 }
+
+/** A resident's contact (residents.contacts); only `notify: true` ones hear of incidents. */
+export interface FamilyContact { name: string, phone: string, relation?: string, notify?: boolean }
+/** Who a notification is about and whom it goes to. */
+interface Family { contacts: FamilyContact[], name: string, type: string, outcome?: string | null }
 
 /** A device's answer to a command [P-3.6], as the gateway reports it. */
 export interface CommandAnswer { commandId: string, deviceId: string, ok: boolean, error?: string | null }
@@ -113,7 +120,7 @@ export class IncidentEffects {
    * incident (outbox), so a node killed right after the commit loses no message (#14).
    */
   committing = async (tx: Queryable, change: IncidentChange): Promise<void> => {
-    if (change.event === 'incident:opened') await this.notifyFamily(change.incidentId, 'incident_opened', tx)
+    if (change.event === 'incident:opened') await this.notifyFamily(change.incidentId, 'incident_opened', tx, change.family)
   }
 
   /** The engine committed a change: log it and announce it. */
@@ -183,10 +190,9 @@ export class IncidentEffects {
   }
 
   /** Family contacts with `notify: true` hear of an opening and of the resolution. */
-  notifyFamily = async (incidentId: string, kind: Extract<NotificationKind, 'incident_opened' | 'incident_resolved'>, q: Queryable = this.d.db): Promise<void> => {
-    const { rows } = await q.query<{ contacts: Array<{ name: string, phone: string, relation?: string, notify?: boolean }>, name: string, type: string, outcome: string | null }>(
-      'select r.contacts, r.name, i.type, i.outcome from incidents i join residents r on r.id = i.resident_id where i.id = $1', [incidentId])
-    const r = rows[0]
+  notifyFamily = async (incidentId: string, kind: Extract<NotificationKind, 'incident_opened' | 'incident_resolved'>, q: Queryable = this.d.db, known?: Family): Promise<void> => {
+    const r = known ?? (await q.query<Family>(
+      'select r.contacts, r.name, i.type, i.outcome from incidents i join residents r on r.id = i.resident_id where i.id = $1', [incidentId])).rows[0]
     if (!r) return
     // Consent: only contacts the resident (or guardian) marked `notify: true` hear anything.
     for (const c of r.contacts.filter((x) => x.notify === true)) {
