@@ -8,6 +8,7 @@
  * CI latency test (tests/alarm-lane/alarm-lane-latency.test.ts).
  */
 import { fork, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -417,6 +418,8 @@ export async function runAlarmBench (opts: Partial<AlarmBenchOptions> = {}): Pro
       const pg: PostgresServer = await startPostgres()
       stops.push(() => pg.stop())
       env.DATABASE_URL = await pg.createDatabase('bench_alarms')
+      // required with DATABASE_URL since issue 13 (every node encrypts with the same key)
+      env.DATA_KEY = process.env.DATA_KEY ?? randomBytes(32).toString('base64')
     }
     if (o.influx) {
       const influx: InfluxServer = await startInflux()
