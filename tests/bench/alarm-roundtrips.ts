@@ -6,7 +6,7 @@
  * One embedded platform (PGlite in its worker) in this process, N homes with a fall detector each
  * and an operator's socket. The falls go one at a time; for each, the messages posted to the worker
  * between its PUBLISH and its `incident:opened` are counted (by op), and the time between them
- * taken. Counting the worker's messages works for any checkout whose PGlite runs in a worker
+ * taken, with the process's CPU time (all threads) over it. Counting the worker's messages works for any checkout whose PGlite runs in a worker
  * (`--root` on an export of an older commit), whatever its Db code looks like. Prints a table and
  * a JSON line. Figures, not a test: docs/benchmarks.md.
  */
@@ -49,6 +49,7 @@ await new Promise((r) => setTimeout(r, 1500)) // presence writes of the connecti
 
 const latencies: number[] = []
 const messages: number[] = []
+let cpuUs = 0
 const byOp = new Map<string, number>()
 for (let i = 0; i < falls; i++) {
   const id = homes[i].device.id
@@ -57,10 +58,13 @@ for (let i = 0; i < falls; i++) {
     socket.on('incident:opened', on)
   })
   const before = new Map(posted)
+  const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   void devices[i].event('fall', { confidence: 0.9 })
   await opened
   latencies.push(performance.now() - t0)
+  const cpu = process.cpuUsage(cpu0)
+  cpuUs += cpu.user + cpu.system
   let n = 0
   for (const [op, c] of posted) {
     const d = c - (before.get(op) ?? 0)
@@ -77,10 +81,12 @@ await p.close()
 const sorted = [...latencies].sort((a, b) => a - b)
 const q = (x: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))] * 100) / 100
 const mean = (xs: number[]) => Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 100) / 100
+const cpuMs = Math.round(cpuUs / falls / 10) / 100
 const ops = Object.fromEntries([...byOp].map(([op, c]) => [op, Math.round((c / falls) * 100) / 100]))
 process.stdout.write(`root ${root}\nfalls ${falls}, one at a time, nothing else running in the platform\n` +
   `PUBLISH → incident:opened: p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${q(1)} ms\n` +
   `messages to the PGlite worker per fall: ${mean(messages)} (${Object.entries(ops).map(([k, v]) => `${k} ${v}`).join(', ')})\n` +
+  `CPU of the process (every thread: device, broker, platform, PGlite worker) per fall, PUBLISH → incident:opened: ${cpuMs} ms\n` +
   `load average ${loadavg()[0].toFixed(1)}\n`)
-process.stdout.write(JSON.stringify({ root, falls, p50: q(0.5), p90: q(0.9), max: q(1), messagesPerFall: mean(messages), byOp: ops, loadAvg: Math.round(loadavg()[0] * 10) / 10 }) + '\n')
+process.stdout.write(JSON.stringify({ root, falls, p50: q(0.5), p90: q(0.9), max: q(1), messagesPerFall: mean(messages), cpuMsPerFall: cpuMs, byOp: ops, loadAvg: Math.round(loadavg()[0] * 10) / 10 }) + '\n')
 process.exit(0)
