@@ -19,7 +19,7 @@ export interface Wiring {
 
 export function wireGateway (app: FastifyInstance, gateway: Gateway): Wiring {
   // A new inbox row wakes the engine at once (the engine also polls, for rows of other processes).
-  gateway.on('inbox', () => app.engine.wake())
+  gateway.on('inbox', (n) => { app.engine.trace.noticed(n); app.engine.wake() })
 
   // Upper platforms' MQTT feed (issue 16): each announced incident, masked, QoS 1, on the broker.
   incidentFeed(app, (topic, payload) => new Promise<void>((resolve, reject) => {

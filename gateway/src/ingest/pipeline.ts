@@ -40,7 +40,7 @@ export class Ingest {
 
   /** aedes `authorizePublish`: `done(null)` lets aedes PUBACK (QoS 1) and forward; `done(err)` closes the connection. */
   run (client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void): void {
-    const m: InFlight = { client, packet, receivedAt: new Date(this.now()), ref: null, warnings: [] }
+    const m: InFlight = { client, packet, receivedAt: new Date(this.now()), arrivedAtMs: performance.timeOrigin + performance.now(), ref: null, warnings: [] }
     this.decide(m).then(
       (d) => {
         if (m.loadHeld) this.ctx.load.leave()

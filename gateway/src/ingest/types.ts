@@ -18,6 +18,8 @@ export interface InFlight {
   client: Client | null
   packet: PublishPacket
   receivedAt: Date
+  /** when the PUBLISH reached the ingest, epoch ms at sub-ms precision (the alarm path's figures, issue 11) */
+  arrivedAtMs: number
   /** session: the authenticated device behind the connection */
   session?: DeviceSession
   /** a will published after its client went away (exempt from the rate step) */

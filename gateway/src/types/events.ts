@@ -7,7 +7,19 @@ import type { DeviceErrorCode, DeviceStatusDto, RtcSignalUp, UpstreamKind } from
 import type { Position } from '../positions.ts'
 
 /** A new row in the durable inbox: a device alarm, an intercom event, or a derived alarm. */
-export interface InboxNotice { deviceId: string, msgId: string, kind: 'event' | 'intercom' | 'derived', type: string }
+export interface InboxNotice {
+  deviceId: string
+  msgId: string
+  kind: 'event' | 'intercom' | 'derived'
+  type: string
+  /**
+   * When the PUBLISH reached the gateway and when its inbox row committed, as epoch ms with
+   * sub-ms precision (`performance.timeOrigin + performance.now()`), for the alarm path's
+   * figures on /metrics (issue 11). Absent for rows from no PUBLISH (derived alarms).
+   */
+  arrivedAtMs?: number
+  committedAtMs?: number
+}
 
 /** [P-3.6] A device answered a command. */
 export interface CommandAckNotice { deviceId: string, commandId: string, ok: boolean, error: string | null }
