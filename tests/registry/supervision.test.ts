@@ -72,9 +72,11 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
     let p: TestPlatform
     let s: Seeded
     let n = 0
+    // Seeded history: marked announced (as every opening told to the consoles is), or the
+    // late-announcement sweep would tell them now, as openings a dead node left untold.
     const fall = (residentId: string, opened: string, status = 'resolved') => p.db.query(
-      `insert into incidents (id, type, priority, status, resident_id, site_id, area_id, alarm_count, opened_at, ack_due_at, acknowledged_at, updated_at)
-       values ($1, 'fall', 'P1', $2, $3, $4, $5, 1, $6, $6::timestamptz + interval '60 seconds', $6::timestamptz + interval '20 seconds', $6)`,
+      `insert into incidents (id, type, priority, status, resident_id, site_id, area_id, alarm_count, opened_at, ack_due_at, acknowledged_at, updated_at, announced_at)
+       values ($1, 'fall', 'P1', $2, $3, $4, $5, 1, $6, $6::timestamptz + interval '60 seconds', $6::timestamptz + interval '20 seconds', $6, now())`,
       [`sup-inc-${++n}`, status, residentId, s.homeId, s.communityId, opened])
     const visit = (residentId: string, visitedAt: string, method: string) => p.db.query(
       `insert into visits (id, resident_id, due_date, status, visited_at, outcome, method) values ($1, $2, $3, 'done', $4, 'well', $5)`,

@@ -13,9 +13,9 @@ function platform () {
     if (url === '/api/sites') {
       return jsonResponse(200, {
         items: [
-          { id: 's1', name: '张家', kind: 'home', areaId: 'a1', address: null, familyBed: { type: 'nursing', provider: '康乐护理站', since: '2026-03-01', until: null } },
-          { id: 's2', name: '幸福院一号', kind: 'happiness_home', areaId: 'a1', address: '幸福路 1 号', familyBed: null },
-          { id: 's3', name: '助餐点', kind: 'meal_point', areaId: 'a1', address: null }
+          { id: 's1', name: '张家', kind: 'home', areaId: 'a1', address: null, geo: null, rooms: [], familyBed: { type: 'nursing', provider: '康乐护理站', since: '2026-03-01', until: null } },
+          { id: 's2', name: '幸福院一号', kind: 'happiness_home', areaId: 'a1', address: '幸福路 1 号', geo: null, rooms: [], familyBed: null },
+          { id: 's3', name: '助餐点', kind: 'meal_point', areaId: 'a1', address: null, geo: null, rooms: [], familyBed: null }
         ]
       })
     }
