@@ -1,0 +1,13 @@
+-- Issue 16: "condition changed" marks. An operator or assessor records that a resident's condition
+-- changed (with the reason); until a newer assessment, the reassessment is due from that date.
+-- The other changes of condition (repeated falls/wandering, return from hospital) are read from
+-- the incident record and the status history, so they need no table.
+create table condition_changes (
+  id text primary key,
+  resident_id text not null references residents(id),
+  at timestamptz not null,
+  reason text not null,
+  marked_by text not null,
+  created_at timestamptz not null default now()
+);
+create index condition_changes_resident_idx on condition_changes (resident_id, at);
