@@ -177,18 +177,19 @@ export async function visitRulesFor (q: Queryable, areaPath: string): Promise<Vi
   const { rows } = await q.query<Record<string, any>>('select * from area_visit_rules where area_id = any($1::text[])', [ids])
   for (const id of [...ids].reverse()) {
     const r = rows.find(x => x.area_id === id)
-    if (r) return { eligibleGroups: r.eligible_groups, countingMethods: r.counting_methods, disabledFromLevel: r.disabled_from_level, fromAreaId: id }
+    if (r) return { ...rulesOf(r), fromAreaId: id }
   }
   return { ...DEFAULT_VISIT_RULES, fromAreaId: null }
 }
 
 export async function putVisitRules (q: Queryable, areaId: string, rules: VisitRules, by: string): Promise<void> {
   await q.query(
-    `insert into area_visit_rules (area_id, eligible_groups, counting_methods, disabled_from_level, updated_by, updated_at)
-     values ($1, $2, $3, $4, $5, now())
+    `insert into area_visit_rules (area_id, eligible_groups, counting_methods, disabled_from_level, home_visit_each_quarter, updated_by, updated_at)
+     values ($1, $2, $3, $4, $5, $6, now())
      on conflict (area_id) do update set eligible_groups = excluded.eligible_groups, counting_methods = excluded.counting_methods,
-       disabled_from_level = excluded.disabled_from_level, updated_by = excluded.updated_by, updated_at = now()`,
-    [areaId, JSON.stringify(rules.eligibleGroups), JSON.stringify(rules.countingMethods), rules.disabledFromLevel, by])
+       disabled_from_level = excluded.disabled_from_level, home_visit_each_quarter = excluded.home_visit_each_quarter,
+       updated_by = excluded.updated_by, updated_at = now()`,
+    [areaId, JSON.stringify(rules.eligibleGroups), JSON.stringify(rules.countingMethods), rules.disabledFromLevel, rules.homeVisitEachQuarter, by])
 }
 
 /**
@@ -198,7 +199,11 @@ export async function putVisitRules (q: Queryable, areaId: string, rules: VisitR
 export async function deleteVisitRules (q: Queryable, areaId: string): Promise<VisitRules | null> {
   const { rows } = await q.query<Record<string, any>>('delete from area_visit_rules where area_id = $1 returning *', [areaId])
   const r = rows[0]
-  return r ? { eligibleGroups: r.eligible_groups, countingMethods: r.counting_methods, disabledFromLevel: r.disabled_from_level } : null
+  return r ? rulesOf(r) : null
+}
+
+function rulesOf (r: Record<string, any>): VisitRules {
+  return { eligibleGroups: r.eligible_groups, countingMethods: r.counting_methods, disabledFromLevel: r.disabled_from_level, homeVisitEachQuarter: r.home_visit_each_quarter }
 }
 
 export interface RosterFacts {

@@ -77,7 +77,9 @@ const DueQuery = Type.Object({ areaId: Type.Optional(Id), withinDays: Type.Optio
 const VisitRulesBody = Type.Object({
   eligibleGroups: Type.Array(literalUnion(RESIDENT_GROUPS.map(g => g.key)), { uniqueItems: true }),
   countingMethods: Type.Array(literalUnion(VISIT_METHODS), { minItems: 1, uniqueItems: true }),
-  disabledFromLevel: Type.Optional(Type.Integer({ minimum: 1, maximum: 4 }))
+  disabledFromLevel: Type.Optional(Type.Integer({ minimum: 1, maximum: 4 })),
+  /** also require a home visit each calendar quarter (checked in the quarter's last month); default false */
+  homeVisitEachQuarter: Type.Optional(Type.Boolean())
 }, { additionalProperties: false })
 
 // Null first: the validator coerces types, and with the number first a null ("no target") would
@@ -310,7 +312,7 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
     preHandler: can('target.write')
   }, async (req) => {
     const area = await areaInScope(app.db, req.params.id, scopeOf(req))
-    const rules = { eligibleGroups: req.body.eligibleGroups as never, countingMethods: req.body.countingMethods as never, disabledFromLevel: req.body.disabledFromLevel ?? 2 }
+    const rules = { eligibleGroups: req.body.eligibleGroups as never, countingMethods: req.body.countingMethods as never, disabledFromLevel: req.body.disabledFromLevel ?? 2, homeVisitEachQuarter: req.body.homeVisitEachQuarter ?? false }
     return app.db.transaction(async (tx) => {
       const before = await visitRulesFor(tx, area.path)
       await putVisitRules(tx, area.id, rules, req.user.username)

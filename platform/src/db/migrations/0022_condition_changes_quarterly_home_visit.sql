@@ -11,3 +11,7 @@ create table condition_changes (
   created_at timestamptz not null default now()
 );
 create index condition_changes_resident_idx on condition_changes (resident_id, at);
+
+-- Issue 16: some districts require a home visit (上门探访) each calendar quarter on top of the
+-- monthly visit; inherited down the tree with the rest of the area's visit rules.
+alter table area_visit_rules add column home_visit_each_quarter boolean not null default false;
