@@ -350,6 +350,8 @@ export const VisitRulesDto = Type.Object({
   eligibleGroups: Type.Array(Type.String()),
   countingMethods: Type.Array(Type.String()),
   disabledFromLevel: Type.Integer({ minimum: 1, maximum: 4 }),
+  /** a home visit is also required each calendar quarter (checked in the quarter's last month) */
+  homeVisitEachQuarter: Type.Boolean(),
   fromAreaId: Nullable(Type.String())
 })
 export type VisitRulesDto = Static<typeof VisitRulesDto>
