@@ -9,6 +9,7 @@ import { LRUCache } from 'lru-cache'
 import type { Logger } from 'pino'
 import { DEVICE_ID_PATTERN } from '@eldercare/protocols'
 import type { DeviceSession } from './acl.ts'
+import { BatchLookup } from './batch-lookup.ts'
 import { codes, type GatewayError } from './errors.ts'
 import { isObserverLogin, type Observers } from './observers.ts'
 import { verifyDeviceSecret } from '@eldercare/common'
@@ -22,6 +23,8 @@ export interface DeviceAuthOptions {
   cacheTtlMs?: number
   /** Most device records cached. Default 20000. */
   cacheMax?: number
+  /** Told of each device whose secret verified (the readings' owner cache is primed from it). */
+  onVerified?: (rec: DeviceRecord) => void
 }
 
 export class DeviceAuth {
@@ -31,11 +34,16 @@ export class DeviceAuth {
   private readonly store: GatewayStore
   private readonly observers: Observers
   private readonly log: Logger
+  /** a connect storm's registry reads, a few statements instead of one per CONNECT */
+  private readonly lookups: BatchLookup<DeviceRecord>
+  private readonly onVerified?: (rec: DeviceRecord) => void
 
   constructor (opts: DeviceAuthOptions) {
     this.store = opts.store
     this.observers = opts.observers
     this.log = opts.log
+    this.onVerified = opts.onVerified
+    this.lookups = new BatchLookup((ids) => this.store.findDevices(ids))
     this.cache = new LRUCache({ max: opts.cacheMax ?? 20_000, ttl: opts.cacheTtlMs ?? 30_000 })
   }
 
@@ -50,11 +58,12 @@ export class DeviceAuth {
     }
     const cached = this.cache.get(username)
     // a cached record is used only while its secret still verifies; otherwise it is read again
-    const rec = cached && verifyDeviceSecret(password, cached.secretHash) ? cached : await this.store.findDevice(username)
+    const rec = cached && verifyDeviceSecret(password, cached.secretHash) ? cached : await this.lookups.get(username)
     if (!rec || !verifyDeviceSecret(password, rec.secretHash)) {
       throw this.refuse({ deviceId: username }, 'connect refused: unknown device or wrong secret')
     }
     this.cache.set(username, rec)
+    this.onVerified?.(rec)
     this.sessions.set(client, { id: rec.id, type: rec.type, actsFor: new Set([rec.id, ...rec.children]) })
   }
 

@@ -50,6 +50,8 @@ export const codes = {
   GW_ERR_RATE_LIMITED: createError('GW_ERR_RATE_LIMITED', 'too many messages: the allowance is %d messages/s sustained, burst %d; slow down or be disconnected', 'rate_limited'),
   /** [P-4.3] beyond the device's separate alarm allowance: not PUBACKed, so the device resends */
   GW_ERR_ALARM_RATE_LIMITED: createError('GW_ERR_ALARM_RATE_LIMITED', 'too many alarms: the alarm allowance is %d messages/s sustained, burst %d; this one was not acknowledged, resend it', 'rate_limited'),
+  /** [P-4.3] the gateway is behind (in-flight bound, readings backlog, event-loop delay): telemetry/status shed, not PUBACKed; never an alarm */
+  GW_ERR_OVERLOADED: createError('GW_ERR_OVERLOADED', 'the gateway is overloaded and sheds telemetry for now: this message was not acknowledged; slow down and resend', 'rate_limited'),
   /** [P-2.1][P-3.x] decode and validation refused the payload; the device code comes from decode */
   GW_ERR_INVALID_MESSAGE: createError('GW_ERR_INVALID_MESSAGE', '%s', 'invalid_payload'),
   /**

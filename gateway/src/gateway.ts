@@ -15,6 +15,7 @@ import { codes, type GatewayError } from './errors.ts'
 import { InboxPruner, type InboxPrunerOptions } from './inbox/pruner.ts'
 import { InboxWriter, type InboxWriterOptions } from './inbox/writer.ts'
 import { refuse } from './ingest/answer.ts'
+import { LoadLimit, type LoadLimitOptions, type LoadStats } from './load-limit.ts'
 import { Ingest } from './ingest/pipeline.ts'
 import type { IngestContext } from './ingest/types.ts'
 import { listenTcp, listenTls, listenWebSocket, type GuardOptions, type Listener, type TlsListenOptions } from './listeners.ts'
@@ -50,6 +51,8 @@ export interface GatewayOptions {
   rateLimit?: RateLimitOptions
   /** [P-4.3] Per-device alarm allowance (events, intercom, commands/ack), apart from telemetry's; defaults 50 msg/s, burst 200, never a disconnect. */
   alarmRateLimit?: RateLimitOptions
+  /** Bound on telemetry work in progress (in flight, readings backlog, event-loop delay); over it telemetry is shed, never an alarm. */
+  loadLimit?: LoadLimitOptions
   /** [P-4.1] Group commit of the durable inbox (window, rows per group, groups in flight). */
   inboxWriter?: InboxWriterOptions
   /** [P-2.4] The idempotency window (default 7 days) and how the inbox is pruned after it. */
@@ -114,10 +117,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.presence = new Presence(store, log, (s) => this.emit('deviceStatus', s), { flushIntervalMs: opts.presenceFlushIntervalMs, lastSeenWriteMs: opts.presenceLastSeenWriteMs })
     this.readings = opts.readings === false
       ? null
-      : new Readings(opts.sql, store, log, (n) => this.emit('inbox', n), now, opts.readings)
+      : new Readings({ sql: opts.sql, store, log, notify: (n) => this.emit('inbox', n), now, ...opts.readings })
     this.observers = new Observers(opts.sql, log.child({ part: 'observers' }), { now })
     this.integrations = new IntegrationClients(opts.sql, log.child({ part: 'integrations' }))
-    this.auth = new DeviceAuth({ store, observers: this.observers, log: log.child({ part: 'connect' }), cacheTtlMs: opts.authCacheTtlMs, cacheMax: opts.authCacheMax })
+    this.auth = new DeviceAuth({ store, observers: this.observers, log: log.child({ part: 'connect' }), cacheTtlMs: opts.authCacheTtlMs, cacheMax: opts.authCacheMax,
+      onVerified: (rec) => this.readings?.primeOwner({ deviceId: rec.id, type: rec.type, residentId: rec.residentId }) })
     this.inbox = new InboxWriter({ store, log: log.child({ part: 'inbox' }), ...opts.inboxWriter })
     this.pruner = new InboxPruner({ store, log: log.child({ part: 'inbox' }), now, ...opts.idempotency })
     this.commands = new CommandDelivery(store, log, now)
@@ -135,6 +139,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       sessions: this.auth.sessions,
       observers: this.observers,
       limits: { telemetry: new RateLimiter(opts.rateLimit, now), alarms: new RateLimiter(opts.alarmRateLimit, now, ALARM_RATE_LIMIT_DEFAULTS) },
+      load: new LoadLimit(opts.loadLimit, () => this.readings?.writer.stats.buffered ?? 0, log.child({ part: 'load' })),
       skewMs: opts.clockSkewToleranceMs ?? 300_000,
       handlers: { store, inbox: this.inbox, presence: this.presence, log, readings: this.readings ?? undefined, events: this },
       events: this,
@@ -207,6 +212,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       if ((err as Partial<GatewayError>).code === codes.GW_ERR_KEEPALIVE.code) return // logged at preConnect
       log.debug({ deviceId: client?.id, err: err.message }, 'connection error')
     })
+  }
+
+  /** The bound on telemetry work in progress: messages in flight, shed so far, event-loop delay (metrics, tests). */
+  get load (): LoadStats {
+    return this.ctx.load.stats
   }
 
   /** Devices (and observers) connected to this node's broker, for health and metrics. */
@@ -341,6 +351,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const clients = (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients
     if (m.kind === 'device') {
       this.auth.invalidate(m.id)
+      this.readings?.invalidateDevice(m.id)
       const client = clients[m.id]
       if (client && this.auth.sessions.has(client)) {
         this.log.info({ deviceId: m.id }, 'device registry changed: its connection is closed')
@@ -362,6 +373,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       ...this.servers.map((l) => l.close()),
       new Promise<void>((resolve) => this.broker.close(() => resolve()))
     ])
+    this.ctx.load.close()
     await this.pruner.stop()
     await this.inbox.close()
     await this.presence.close()

@@ -33,14 +33,35 @@ export const ALARM_RATE_LIMIT_DEFAULTS: Required<RateLimitOptions> = {
 /** `pass`; `limited` (drop silently); `limited_tell` (drop, answer rate_limited); `disconnect`. */
 export type RateDecision = 'pass' | 'limited' | 'limited_tell' | 'disconnect'
 
+/** How often idle buckets are swept, in ms (a sweep walks every bucket: not per message). */
+const SWEEP_EVERY_MS = 60_000
+
 interface Bucket { tokens: number, at: number, floodSince: number, lastLimitedAt: number, lastToldAt: number }
 
 export class RateLimiter {
   readonly options: Required<RateLimitOptions>
   private readonly buckets = new Map<string, Bucket>()
+  private sweptAt: number
 
   constructor (opts: RateLimitOptions = {}, private readonly now: () => number = Date.now, defaults: Required<RateLimitOptions> = RATE_LIMIT_DEFAULTS) {
     this.options = { ...defaults, ...opts }
+    this.sweptAt = now()
+  }
+
+  /** Buckets held (one per device that published lately); bounded by sweep(). */
+  get size (): number { return this.buckets.size }
+
+  /**
+   * Forgets buckets that would be full again and are not in a flood (issue 11, "bound every
+   * map"): such a bucket is the same as a new one, so forgetting it changes no decision, and the
+   * map holds only devices that published within the last refill time (burst / rate, 5 s by default).
+   */
+  private sweep (t: number): void {
+    this.sweptAt = t
+    const refillMs = (this.opts.burst / this.opts.ratePerSecond) * 1000
+    for (const [id, b] of this.buckets) {
+      if (t - b.at >= refillMs && t - b.lastLimitedAt > this.opts.floodGapMs) this.buckets.delete(id)
+    }
   }
 
   private get opts (): Required<RateLimitOptions> { return this.options }
@@ -51,6 +72,7 @@ export class RateLimiter {
    */
   take (deviceId: string, scale = 1): RateDecision {
     const t = this.now()
+    if (t - this.sweptAt >= SWEEP_EVERY_MS) this.sweep(t)
     const rate = this.opts.ratePerSecond * scale
     const burst = this.opts.burst * scale
     let b = this.buckets.get(deviceId)

@@ -3,9 +3,11 @@
  * bounded, batching ReadingsWriter, so ingest never waits for the store) and samples for the
  * detection rules; status and events feed the device-health rules.
  */
+import { LRUCache } from 'lru-cache'
 import type { Logger } from 'pino'
 import type { Crs, Telemetry, TelemetrySample } from '@eldercare/protocols'
 import { Detector, type DerivedNotice, type DetectorOptions, type Sample } from './detect/detector.ts'
+import { BatchLookup } from './batch-lookup.ts'
 import type { DeviceOwner, GatewayStore, Sql } from './store.ts'
 import { ReadingsWriter, SqlTrackStore, SqlVitalsStore, type ReadingPoint, type ReadingsWriterOptions, type TrackStore, type VitalsStore } from '@eldercare/readings'
 import { PositionTracker, telemetryPositions, toPosition, type Position, type PositionTrackerOptions } from './positions.ts'
@@ -21,8 +23,22 @@ export interface ReadingsOptions {
   detection?: DetectorOptions | false
   /** How long a device's owner (resident) is cached, in ms. Default 30000. */
   ownerCacheTtlMs?: number
+  /** Most device owners cached. Default 50000. */
+  ownerCacheMax?: number
   /** How often readings past the retention period are pruned, in ms. Default 3600000 (1 h). */
   pruneIntervalMs?: number
+}
+
+/** What the readings path works with, named (issue 18: no positional constructor arguments). */
+export interface ReadingsDeps {
+  /** the gateway's database (detection state; the default relational stores) */
+  sql: Sql
+  /** the gateway's store: device owners, the inbox for derived alarms */
+  store: GatewayStore
+  log: Logger
+  /** told of each derived alarm once it is durably in the inbox */
+  notify: (n: DerivedNotice) => void
+  now: () => number
 }
 
 /** Device ids per owner lookup statement. */
@@ -34,19 +50,40 @@ export class Readings {
   readonly detector: Detector | null
   /** each wearable's last known position and the 24-hour track (issue 15) */
   readonly positions: PositionTracker
-  private readonly owners = new Map<string, { at: number, owner: DeviceOwner | null }>()
+  /** bounded (issue 11, memory): a device not heard from falls out first; its next reading reads it again */
+  private readonly owners: LRUCache<string, { at: number, owner: DeviceOwner | null }>
   private readonly lookups = new Map<string, Promise<DeviceOwner | null>>()
-  private ownerBatch: Map<string, Array<{ resolve: (o: DeviceOwner | null) => void, reject: (e: unknown) => void }>> | null = null
+  /** owner reads of many devices in few statements (one in flight; the next gathers what came meanwhile) */
+  private readonly ownerReads: BatchLookup<DeviceOwner>
   private readonly ownerTtlMs: number
   private pruneTimer?: NodeJS.Timeout
 
-  constructor (sql: Sql, private readonly gwStore: GatewayStore, private readonly log: Logger, notify: (n: DerivedNotice) => void,
-    private readonly now: () => number, private readonly opts: ReadingsOptions = {}) {
+  private readonly gwStore: GatewayStore
+  private readonly log: Logger
+  private readonly now: () => number
+  private readonly opts: ReadingsOptions
+
+  constructor ({ sql, store, log, notify, now, ...opts }: ReadingsOptions & ReadingsDeps) {
+    this.gwStore = store
+    this.log = log
+    this.now = now
+    this.opts = opts
     this.store = opts.vitalsStore ?? new SqlVitalsStore(sql)
     this.writer = new ReadingsWriter(this.store, log.child({ part: 'readings' }), opts.writer)
     this.positions = new PositionTracker(sql, opts.trackStore ?? new SqlTrackStore(sql), log.child({ part: 'positions' }), opts.positions)
-    this.detector = opts.detection === false ? null : new Detector(sql, gwStore, log.child({ part: 'detect' }), notify, { now, ...opts.detection })
+    this.detector = opts.detection === false ? null : new Detector({ sql, store, log: log.child({ part: 'detect' }), notify, now, ...opts.detection })
     this.ownerTtlMs = opts.ownerCacheTtlMs ?? 30_000
+    this.owners = new LRUCache({ max: opts.ownerCacheMax ?? 50_000 })
+    this.ownerReads = new BatchLookup((ids) => this.gwStore.findDeviceOwners(ids), OWNER_BATCH)
+  }
+
+  /**
+   * A device's owner as read at CONNECT (its registry row): its first readings need no lookup of
+   * their own. A lookup under way is left alone (invalidateDevice decides what it stores).
+   */
+  primeOwner (owner: DeviceOwner): void {
+    if (this.lookups.has(owner.deviceId)) return
+    this.owners.set(owner.deviceId, { at: this.now(), owner })
   }
 
   async start (): Promise<void> {
@@ -136,34 +173,6 @@ export class Readings {
   }
 
   /**
-   * Lookups asked for in the same turn of the event loop go to the database as one statement (at
-   * most OWNER_BATCH ids each): ten thousand devices speaking for the first time cost ten
-   * statements, not ten thousand.
-   */
-  private lookupInBatch (deviceId: string): Promise<DeviceOwner | null> {
-    if (!this.ownerBatch) {
-      const batch = new Map<string, Array<{ resolve: (o: DeviceOwner | null) => void, reject: (e: unknown) => void }>>()
-      this.ownerBatch = batch
-      setImmediate(() => {
-        this.ownerBatch = null
-        const ids = [...batch.keys()]
-        for (let i = 0; i < ids.length; i += OWNER_BATCH) {
-          const part = ids.slice(i, i + OWNER_BATCH)
-          this.gwStore.findDeviceOwners(part).then(
-            (found) => { for (const id of part) for (const w of batch.get(id)!) w.resolve(found.get(id) ?? null) },
-            (err: unknown) => { for (const id of part) for (const w of batch.get(id)!) w.reject(err) })
-        }
-      })
-    }
-    const batch = this.ownerBatch
-    return new Promise((resolve, reject) => {
-      const waiting = batch.get(deviceId)
-      if (waiting) waiting.push({ resolve, reject })
-      else batch.set(deviceId, [{ resolve, reject }])
-    })
-  }
-
-  /**
    * One lookup per device at a time (issue 11): while the database is slow, every message of a
    * device used to start its own lookup of the same row, which made it slower still (at 10,000
    * devices the queue grew by thousands of statements a second). A stale entry is answered at once
@@ -176,7 +185,7 @@ export class Readings {
     if (!lookup) {
       // a lookup overtaken by invalidateDevice() stores nothing
       const current = (): boolean => this.lookups.get(deviceId) === started
-      const started: Promise<DeviceOwner | null> = this.lookupInBatch(deviceId).then(
+      const started: Promise<DeviceOwner | null> = this.ownerReads.get(deviceId).then(
         (owner) => { if (current()) { this.owners.set(deviceId, { at: this.now(), owner }); this.lookups.delete(deviceId) } return owner },
         (err: unknown) => { if (current()) this.lookups.delete(deviceId); throw err })
       this.lookups.set(deviceId, started)

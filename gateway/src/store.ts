@@ -12,6 +12,8 @@ export interface DeviceRecord {
   type: string
   secretHash: string
   parentId: string | null
+  /** the resident the device belongs to (primes the readings' owner cache at CONNECT) */
+  residentId: string | null
   /** ids of devices registered under this one (hubs) [P-1.5] */
   children: string[]
 }
@@ -64,14 +66,13 @@ export interface PresencePatch {
 export class GatewayStore {
   constructor (private readonly sql: Sql) {}
 
-  async findDevice (id: string): Promise<DeviceRecord | null> {
-    const { rows } = await this.sql.query<{ id: string, type: string, secret_hash: string, parent_id: string | null, children: string[] | null }>(
-      `select d.id, d.type, d.secret_hash, d.parent_id,
+  /** Device records for authentication, many at once (one statement for a connect storm, BatchLookup). */
+  async findDevices (ids: string[]): Promise<Map<string, DeviceRecord>> {
+    const { rows } = await this.sql.query<{ id: string, type: string, secret_hash: string, parent_id: string | null, resident_id: string | null, children: string[] | null }>(
+      `select d.id, d.type, d.secret_hash, d.parent_id, d.resident_id,
               (select array_agg(c.id) from devices c where c.parent_id = d.id) as children
-         from devices d where d.id = $1`, [id])
-    const r = rows[0]
-    if (!r) return null
-    return { id: r.id, type: r.type, secretHash: r.secret_hash, parentId: r.parent_id, children: r.children ?? [] }
+         from devices d where d.id = any($1::text[])`, [ids])
+    return new Map(rows.map((r) => [r.id, { id: r.id, type: r.type, secretHash: r.secret_hash, parentId: r.parent_id, residentId: r.resident_id, children: r.children ?? [] }]))
   }
 
   /** [P-4.1][P-2.4] Durable, idempotent insert of one row; true when the row is new. */

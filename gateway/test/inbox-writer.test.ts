@@ -38,6 +38,21 @@ describe('InboxWriter [P-4.1]', () => {
     expect(groups[0]).toHaveLength(50)
   })
 
+  it('with no group in flight a lone alarm is written in the same turn of the event loop, not after the window (issue 11)', async () => {
+    const { store, groups } = memoryStore()
+    const w = new InboxWriter({ store, log, windowMs: 60_000, maxInFlight: 1 })
+    const first = w.write(rec('d1', 'f'))
+    await new Promise((r) => setImmediate(r))
+    expect(groups).toEqual([['f']]) // handed to the store already: the minute-long window did not hold it
+    expect(await first).toBe(true)
+    // while a group is in flight the next gathers behind it and goes when it commits
+    const a = w.write(rec('d2', 'a'))
+    await new Promise((r) => setImmediate(r))
+    const b = [w.write(rec('d3', 'b')), w.write(rec('d4', 'c'))]
+    expect(await Promise.all([a, ...b])).toEqual([true, true, true])
+    expect(groups).toEqual([['f'], ['a'], ['b', 'c']])
+  })
+
   it('caps a group at maxRows; groups gather while one is written', async () => {
     const { store, groups } = memoryStore()
     const w = new InboxWriter({ store, log, maxRows: 10, maxInFlight: 1 })

@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream'
+import { Duplex, PassThrough } from 'node:stream'
 import fc from 'fast-check'
 import mqttPacket from 'mqtt-packet'
 import { describe, expect, it } from 'vitest'
@@ -50,5 +50,22 @@ describe('[P-2.1] packet-size guard', () => {
     expect(violation).toMatch(/exceeds the limit of 1024/)
     expect(Buffer.concat(received).length).toBe(publish(100).length)
     expect(socket.destroyed).toBe(true)
+  })
+
+  it('hands what aedes wrote while corked to the socket as one write (a PUBACK is one system call, not three)', async () => {
+    const written: Buffer[] = []
+    const socket = new Duplex({ read () {}, write (chunk: Buffer, _enc, cb) { written.push(chunk); cb() } })
+    const conn = new GuardedConnection(socket, 1024, () => {})
+    // as mqtt-packet writes a PUBACK: type, remaining length, message id, then uncork on the next tick
+    conn.cork()
+    conn.write(Buffer.from([0x40]))
+    conn.write(Buffer.from([0x02]))
+    conn.write(Buffer.from([0x00, 0x07]))
+    await new Promise<void>((resolve) => process.nextTick(() => { conn.uncork(); resolve() }))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(written).toEqual([Buffer.from([0x40, 0x02, 0x00, 0x07])])
+    conn.write(Buffer.from([0xd0, 0x00]))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(written).toHaveLength(2)
   })
 })

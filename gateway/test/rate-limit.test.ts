@@ -83,4 +83,22 @@ describe('[P-4.3] per-device rate limit', () => {
     expect(decisions).not.toContain('disconnect')
     expect(decisions.filter((d) => d === 'pass').length).toBeGreaterThan(50 * 119)
   })
+
+  it('forgets a device whose bucket is full again (bounded memory), and this changes no decision', () => {
+    const c = clock()
+    const rl = new RateLimiter({}, c.now)
+    for (let i = 0; i < 1000; i++) rl.take(`dev-${i}`)
+    for (let i = 0; i < 101; i++) rl.take('flooder')
+    expect(rl.size).toBe(1001)
+    c.advance(61_000) // past the sweep interval; every quiet bucket refilled long ago
+    for (let i = 0; i < 30; i++) rl.take('flooder') // the flooder was quiet too: a fresh burst either way
+    expect(rl.size).toBe(1)
+    // a device limited just now is kept: its empty bucket must not be forgotten
+    for (let i = 0; i < 200; i++) rl.take('flooder')
+    c.advance(60_000 - 1)
+    rl.take('flooder')
+    c.advance(1)
+    expect(rl.take('other')).toBe('pass')
+    expect(rl.size).toBe(2)
+  })
 })

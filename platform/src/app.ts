@@ -28,6 +28,7 @@ import { commandRoutes } from './features/commands/routes.ts'
 import { healthRoutes, type HealthCheck } from './features/health/routes.ts'
 import { incidentRoutes } from './features/incidents/routes.ts'
 import { metricsRoutes, type MetricsSource } from './features/metrics/routes.ts'
+import { alarmPathMetrics } from './features/metrics/alarm-path-metrics.ts'
 import { registryRoutes } from './features/registry/routes.ts'
 import { observerRoutes } from './features/observers/routes.ts'
 import { vitalsRoutes } from './features/vitals/routes.ts'
@@ -189,7 +190,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
       ...opts.healthChecks
     }
   })
-  await app.register(metricsRoutes, { db: opts.db, sources: opts.metrics ?? [], token: opts.metricsToken ?? null })
+  await app.register(metricsRoutes, { db: opts.db, sources: [alarmPathMetrics(app.engine.trace, opts.db), ...opts.metrics ?? []], token: opts.metricsToken ?? null })
 
   const dashboardIndex = opts.dashboardDir && existsSync(`${opts.dashboardDir}/index.html`)
   if (dashboardIndex) {

@@ -9,7 +9,7 @@
  *   gateway relays that wearer's positions from then on, so the incident follows them at once)
  */
 import type { FastifyInstance } from 'fastify'
-import type { Gateway } from '@eldercare/gateway'
+import { BatchLookup, type Gateway } from '@eldercare/gateway'
 import { incidentFeed } from './features/supervision/integrations.ts'
 
 export interface Wiring {
@@ -19,7 +19,7 @@ export interface Wiring {
 
 export function wireGateway (app: FastifyInstance, gateway: Gateway): Wiring {
   // A new inbox row wakes the engine at once (the engine also polls, for rows of other processes).
-  gateway.on('inbox', () => app.engine.wake())
+  gateway.on('inbox', (n) => { app.engine.trace.noticed(n); app.engine.wake() })
 
   // Upper platforms' MQTT feed (issue 16): each announced incident, masked, QoS 1, on the broker.
   incidentFeed(app, (topic, payload) => new Promise<void>((resolve, reject) => {
@@ -27,12 +27,19 @@ export function wireGateway (app: FastifyInstance, gateway: Gateway): Wiring {
   }))
 
   const areaPaths = new Map<string, string>()
+  // a connect storm of 10,000 devices is a few statements, not one per device (issue 11: ~450
+  // statements a second had queued ahead of every other statement of the embedded database)
+  const areaLookups = new BatchLookup(async (ids) => {
+    const { rows } = await app.db.query<{ id: string, path: string }>(
+      'select d.id, a.path from devices d join sites s on s.id = d.site_id join areas a on a.id = s.area_id where d.id = any($1::text[])', [ids])
+    return new Map(rows.map((r) => [r.id, r.path]))
+  })
   gateway.on('deviceStatus', (status) => {
     const cached = areaPaths.get(status.id)
     const emit = (path: string) => app.realtime.emitDeviceStatus(status, path)
     if (cached) return emit(cached)
-    app.db.query<{ path: string }>('select a.path from devices d join sites s on s.id = d.site_id join areas a on a.id = s.area_id where d.id = $1', [status.id])
-      .then(({ rows }) => { if (rows[0]) { areaPaths.set(status.id, rows[0].path); emit(rows[0].path) } })
+    areaLookups.get(status.id)
+      .then((path) => { if (path) { areaPaths.set(status.id, path); emit(path) } })
       .catch((err) => app.log.warn({ err, deviceId: status.id }, 'device status not announced'))
   })
 

@@ -8,8 +8,10 @@
 import { FormatRegistry, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import {
-  AssessmentDueDto, DailyCheckinPlanDto, DeviceDto, DeviceStatusDto, IncidentDetailDto, IncidentDto, IncidentEscalatedDto,
-  LoginResponse, ResidentDto, RosterDto, StatementSummaryDto, TargetsDto, TargetsTreeDto, VisitRulesDto
+  AccountDto, AreaDto, AssessmentDueDto, CandidateDto, CreatedIntegrationDto, DailyCheckinPlanDto, DeviceDto, DeviceStatusDto,
+  IncidentDetailDto, IncidentDto, IncidentEscalatedDto, IntegrationAccountDto, LoginResponse, OverdueVisitsDto, ResidentDto,
+  ResponderDto, RosterDto, SiteDto, StatementSummaryDto, StatusChangeDto, StatusHistoryDto, SuggestedStatusDto, TargetsDto,
+  TargetsTreeDto, VisitCoverageDto, VisitDto, VisitRulesDto, WelfareRoundDto, WelfareRoundSummaryDto
 } from './dto.ts'
 import { CallListDto, CallSettingsDto } from './rtc.ts'
 
@@ -51,3 +53,18 @@ export const isAssessmentDueDto = dtoCheck(AssessmentDueDto)
 export const isDailyCheckinPlanDto = dtoCheck(DailyCheckinPlanDto)
 export const isCallListDto = dtoCheck(CallListDto)
 export const isCallSettingsDto = dtoCheck(CallSettingsDto)
+export const isSiteDto = dtoCheck(SiteDto)
+export const isStatusHistoryDto = dtoCheck(StatusHistoryDto)
+export const isStatusChangeDto = dtoCheck(StatusChangeDto)
+export const isSuggestedStatusDto = dtoCheck(SuggestedStatusDto)
+export const isIntegrationAccountDto = dtoCheck(IntegrationAccountDto)
+export const isCreatedIntegrationDto = dtoCheck(CreatedIntegrationDto)
+export const isAreaDto = dtoCheck(AreaDto)
+export const isAccountDto = dtoCheck(AccountDto)
+export const isResponderDto = dtoCheck(ResponderDto)
+export const isCandidateDto = dtoCheck(CandidateDto)
+export const isVisitDto = dtoCheck(VisitDto)
+export const isOverdueVisitsDto = dtoCheck(OverdueVisitsDto)
+export const isVisitCoverageDto = dtoCheck(VisitCoverageDto)
+export const isWelfareRoundSummaryDto = dtoCheck(WelfareRoundSummaryDto)
+export const isWelfareRoundDto = dtoCheck(WelfareRoundDto)

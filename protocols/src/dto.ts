@@ -8,6 +8,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { INCIDENT_STATUSES, PRIORITIES } from './incident.ts'
+import { FAMILY_BED_TYPES, RESIDENT_STATUSES } from './supervision.ts'
 import type { CallClientToServerEvents, CallServerToClientEvents } from './rtc.ts'
 
 export const ROLES = ['operator', 'supervisor', 'admin', 'auditor', 'responder', 'assessor', 'integration'] as const
@@ -254,6 +255,182 @@ export const DailyCheckinPlanDto = Type.Object({
   days: Type.Array(DailyCheckinDayDto)
 })
 export type DailyCheckinPlanDto = Static<typeof DailyCheckinPlanDto>
+
+/** GET /api/residents/:id/status-history: the current status and every change, oldest first. */
+export const StatusHistoryDto = Type.Object({
+  status: literals(RESIDENT_STATUSES),
+  statusSince: Nullable(IsoTime),
+  items: Type.Array(Type.Object({ status: literals(RESIDENT_STATUSES), since: IsoTime, recordedBy: Nullable(Type.String()), reason: Nullable(Type.String()) }))
+})
+export type StatusHistoryDto = Static<typeof StatusHistoryDto>
+
+/** PUT /api/residents/:id/status: `recorded` false when the same status from the same date was already recorded. */
+export const StatusChangeDto = Type.Object({ status: literals(RESIDENT_STATUSES), statusSince: IsoTime, recorded: Type.Boolean() })
+export type StatusChangeDto = Static<typeof StatusChangeDto>
+
+/** What a visit's or an incident's outcome offers to record (`suggestedStatus`); the console asks before sending it. */
+export const SuggestedStatusDto = Type.Object({ residentId: Type.Optional(Type.String()), status: literals(RESIDENT_STATUSES), statusSince: IsoTime })
+export type SuggestedStatusDto = Static<typeof SuggestedStatusDto>
+
+/** GET /api/integrations: an upper platform's read-only account (no secret, no token). */
+export const IntegrationAccountDto = Type.Object({
+  id: Type.String(),
+  username: Type.String(),
+  name: Type.String(),
+  areaId: Type.String(),
+  disabled: Type.Boolean(),
+  revealNames: Type.Boolean(),
+  webhookUrl: Nullable(Type.String()),
+  createdAt: IsoTime
+})
+export type IntegrationAccountDto = Static<typeof IntegrationAccountDto>
+
+/** POST /api/integrations → 201: the account and its API token, shown this once. */
+export const CreatedIntegrationDto = Type.Object({
+  id: Type.String(),
+  username: Type.String(),
+  name: Type.String(),
+  areaId: Type.String(),
+  revealNames: Type.Boolean(),
+  webhookUrl: Nullable(Type.String()),
+  token: Type.String({ minLength: 1 }),
+  tokenExpiresAt: IsoTime
+})
+export type CreatedIntegrationDto = Static<typeof CreatedIntegrationDto>
+
+/** An area of the caller's tree as GET /api/areas reports it (the platform answers with this schema). */
+export const AreaDto = Type.Object({ id: Type.String(), name: Type.String(), level: Type.String(), parentId: Nullable(Type.String()), depth: Type.Integer() })
+export type AreaDto = Static<typeof AreaDto>
+
+/** WGS-84 coordinates of a site. */
+export const SiteGeo = Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false })
+/** An institution's rooms and their beds. */
+export const SiteRooms = Type.Array(Type.Object({
+  room: Type.String({ minLength: 1, maxLength: 20 }),
+  beds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 50 }))
+}, { additionalProperties: false }), { maxItems: 2000 })
+/** A home registered as a family care bed (家庭养老床位): its provider, bed type and dates (issue 16). */
+export const FamilyBed = Type.Object({
+  type: literals(FAMILY_BED_TYPES.map((b) => b.key)),
+  provider: Type.String({ minLength: 1, maxLength: 100 }),
+  since: IsoDate,
+  until: Type.Optional(Type.Union([IsoDate, Type.Null()]))
+}, { additionalProperties: false })
+export const FamilyBedDto = FamilyBed
+export type FamilyBedDto = Static<typeof FamilyBed>
+
+/** A site as GET /api/sites reports it (the platform answers with this schema). */
+export const SiteDto = Type.Object({
+  id: Type.String(), name: Type.String(), kind: literals(SITE_KINDS), areaId: Type.String(), address: Nullable(Type.String()),
+  geo: Nullable(SiteGeo), rooms: SiteRooms, familyBed: Nullable(FamilyBed)
+})
+export type SiteDto = Static<typeof SiteDto>
+
+/** An operator account as GET /api/users reports it (the platform answers with this schema); the signed-in user is `UserDto`. */
+export const AccountDto = Type.Object({
+  id: Type.String(), username: Type.String(), role: literals(ROLES), areaId: Type.String(), areaName: Nullable(Type.String()),
+  displayName: Nullable(Type.String()), disabled: Type.Boolean(), createdAt: Type.String()
+})
+export type AccountDto = Static<typeof AccountDto>
+
+/** A responder (care worker, volunteer, family member, medical team) as GET /api/responders reports it; phones masked except for administrators. */
+export const ResponderDto = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  /** care_worker | volunteer | family | medical */
+  kind: Type.String(),
+  areaId: Type.String(),
+  areaName: Nullable(Type.String()),
+  phone: Nullable(Type.String()),
+  onDuty: Type.Boolean(),
+  busy: Type.Boolean(),
+  lat: Type.Optional(Nullable(Type.Number())),
+  lng: Type.Optional(Nullable(Type.Number()))
+})
+export type ResponderDto = Static<typeof ResponderDto>
+
+/** A responder proposed for an incident (GET /api/incidents/:id/candidates), best first. */
+export const CandidateDto = Type.Object({
+  ...ResponderDto.properties,
+  /** straight-line distance in metres to the person's position or home, when both have coordinates */
+  distanceM: Nullable(Type.Number({ minimum: 0 })),
+  distanceFrom: Type.Optional(literals(['position', 'home'] as const))
+})
+export type CandidateDto = Static<typeof CandidateDto>
+
+/** A visit (探访关爱) as GET /api/visits and its siblings report it. */
+export const VisitDto = Type.Object({
+  id: Type.String(),
+  residentId: Type.String(),
+  residentName: Type.String(),
+  areaId: Type.String(),
+  areaName: Type.String(),
+  /** a calendar day of the platform's TIME_ZONE */
+  dueDate: IsoDate,
+  status: literals(['planned', 'done', 'cancelled'] as const),
+  visitor: Type.Object({ userId: Nullable(Type.String()), name: Nullable(Type.String()), phone: Nullable(Type.String()) }),
+  visitedAt: Nullable(IsoTime),
+  outcome: Nullable(literals(VISIT_OUTCOMES)),
+  notes: Nullable(Type.String()),
+  followUpNeeded: Nullable(Type.Boolean()),
+  /** the visit_follow_up incident a recorded follow-up opened */
+  incidentId: Nullable(Type.String())
+})
+export type VisitDto = Static<typeof VisitDto>
+
+/** GET /api/visits/overdue: planned visits past their due date, and their count per community. */
+export const OverdueVisitsDto = Type.Object({
+  /** the platform's calendar day the answer counts from */
+  today: IsoDate,
+  items: Type.Array(VisitDto),
+  byArea: Type.Array(Type.Object({ areaId: Type.String(), name: Type.String(), overdue: Type.Integer({ minimum: 0 }) }))
+})
+export type OverdueVisitsDto = Static<typeof OverdueVisitsDto>
+
+const CoverageFigures = Type.Object({ flagged: Type.Integer({ minimum: 0 }), visited: Type.Integer({ minimum: 0 }), rate: Nullable(Type.Number({ minimum: 0 })) })
+/** GET /api/visits/coverage: the share of flagged residents visited in a month, for the area and each child area. */
+export const VisitCoverageDto = Type.Object({
+  month: Type.String({ pattern: '^\\d{4}-\\d{2}$' }),
+  areaId: Type.String(),
+  /** 1 = 100 % */
+  target: Type.Number(),
+  total: CoverageFigures,
+  areas: Type.Array(Type.Object({ ...CoverageFigures.properties, areaId: Type.String(), name: Type.String(), level: Type.String() }))
+})
+export type VisitCoverageDto = Static<typeof VisitCoverageDto>
+
+const Count = Type.Integer({ minimum: 0 })
+/** A welfare round (issue 17) as GET /api/welfare-rounds/:id reports it; the list leaves out byCommunity and unconfirmedResidents. */
+export const WelfareRoundSummaryDto = Type.Object({
+  id: Type.String(),
+  areaId: Type.String(),
+  message: Type.String(),
+  deadline: IsoTime,
+  onUnconfirmed: literals(['incident', 'visit'] as const),
+  status: literals(['running', 'closed'] as const),
+  startedBy: Nullable(Type.String()),
+  startedAt: IsoTime,
+  closedAt: Nullable(IsoTime),
+  total: Count,
+  confirmed: Count,
+  unconfirmed: Count,
+  byKind: Type.Object({ checkin: Count, call: Count, visit: Count, phone: Count }),
+  /** the message: devices asked to speak it, and those that acknowledged */
+  speak: Type.Object({ devices: Count, sent: Count, acked: Count }),
+  /** what the deadline raised */
+  incidents: Count,
+  visitTasks: Count
+})
+export type WelfareRoundSummaryDto = Static<typeof WelfareRoundSummaryDto>
+export const WelfareRoundDto = Type.Object({
+  ...WelfareRoundSummaryDto.properties,
+  byCommunity: Type.Array(Type.Object({ areaId: Type.String(), name: Type.String(), total: Count, confirmed: Count })),
+  /** the residents not yet confirmed (all of them: nobody may be forgotten) */
+  unconfirmedResidents: Type.Array(Type.Object({
+    residentId: Type.String(), name: Type.String(), communityId: Type.String(), incidentId: Nullable(Type.String()), visitId: Nullable(Type.String())
+  }))
+})
+export type WelfareRoundDto = Static<typeof WelfareRoundDto>
 
 export interface ApiErrorBody {
   error: { code: string, message: string, details?: unknown }

@@ -5,7 +5,7 @@
  * readings into a store without making ingest wait. The gateway writes through it; the platform
  * charts from it.
  */
-export type { Sql, VitalsStore, ReadingPoint } from './store.ts'
+export type { Sql, VitalsStore, ReadingPoint, WriteOptions } from './store.ts'
 export { DEFAULT_RETENTION_MS, PermanentWriteError } from './store.ts'
 export { SqlVitalsStore, type SqlVitalsStoreOptions } from './sql-store.ts'
 export { InfluxVitalsStore, INFLUX_MEASUREMENT, INFLUX_RETENTION_POLICY, type InfluxVitalsStoreOptions } from './influx-store.ts'

@@ -1,5 +1,5 @@
 import { READING_FIELDS, type VitalsSeriesDto } from '@eldercare/protocols'
-import { DEFAULT_RETENTION_MS, PermanentWriteError, type ReadingPoint, type Sql, type VitalsStore } from './store.ts'
+import { DEFAULT_RETENTION_MS, PermanentWriteError, type ReadingPoint, type Sql, type VitalsStore, type WriteOptions } from './store.ts'
 
 export interface SqlVitalsStoreOptions {
   /** Readings older than this are pruned, in ms. Default 90 days. */
@@ -22,7 +22,7 @@ export class SqlVitalsStore implements VitalsStore {
     // the table comes with the platform's migration 0004
   }
 
-  async write (points: ReadingPoint[]): Promise<void> {
+  async write (points: ReadingPoint[], opts: WriteOptions = {}): Promise<void> {
     if (points.length === 0) return
     // One statement per batch: the rows travel as one JSON document (no statement per reading).
     let rows
@@ -35,7 +35,7 @@ export class SqlVitalsStore implements VitalsStore {
     await this.sql.query(
       `insert into readings (resident_id, device_id, ts, ${COLS})
        select resident_id, device_id, ts, ${COLS} from jsonb_to_recordset($1::jsonb) as x(${RECORD_TYPE})`,
-      [JSON.stringify(rows)], { priority: 'background' }).catch((err: Error & { code?: string }) => {
+      [JSON.stringify(rows)], { priority: opts.behind ? 'normal' : 'background' }).catch((err: Error & { code?: string }) => {
       // SQLSTATE class 22 (data exception): the batch itself is bad; anything else may pass on retry
       if (err.code?.startsWith('22')) throw new PermanentWriteError(err.message, err)
       throw err

@@ -23,12 +23,21 @@ export interface ReadingPoint {
   fields: Partial<Record<ReadingField, number>>
 }
 
+export interface WriteOptions {
+  /** the writer is behind: more than a quarter of its bound waits */
+  behind?: boolean
+}
+
 export interface VitalsStore {
   readonly kind: 'sql' | 'influx'
   /** Creates what the store needs (database, retention policy); idempotent. */
   init(): Promise<void>
-  /** Writes one batch; throws when the store is unreachable (the writer retries). */
-  write(points: ReadingPoint[]): Promise<void>
+  /**
+   * Writes one batch; throws when the store is unreachable (the writer retries). `behind`: the
+   * writer's backlog is past a quarter of its bound — a store that queues by priority lets the batch
+   * stop waiting behind bookkeeping (it never passes alarms).
+   */
+  write(points: ReadingPoint[], opts?: WriteOptions): Promise<void>
   /** Per-field series of a resident in [fromMs, toMs), bucketed by stepMs (buckets aligned to the epoch), empty buckets left out. */
   series(residentId: string, fromMs: number, toMs: number, stepMs: number): Promise<VitalsSeriesDto['series']>
   /** The latest value of each field of a resident at or before `atMs` (default: any time). */

@@ -5,12 +5,12 @@
  * the OLDEST points are dropped (the newest say most about the resident now), counted and logged.
  */
 import type { Logger } from 'pino'
-import { PermanentWriteError, type ReadingPoint } from './store.ts'
+import { PermanentWriteError, type ReadingPoint, type WriteOptions } from './store.ts'
 
 /** What the writer needs of a store: a name for the logs and a batch write (VitalsStore, TrackStore). */
 export interface BatchStore<P> {
   readonly kind: string
-  write(points: P[]): Promise<void>
+  write(points: P[], opts?: WriteOptions): Promise<void>
 }
 
 export interface ReadingsWriterOptions {
@@ -52,10 +52,48 @@ export interface ReadingsWriterStats {
   retrying: boolean
 }
 
+/**
+ * The buffer: a FIFO of points whose head is dropped in O(1) per point. A plain array's
+ * `splice(0, n)` moves every point behind the cut: once the bound was reached (the store slower
+ * than the devices), each message moved 100,000 points, and at 10,000 devices that took more than
+ * half of the gateway's CPU (issue 11, profile of `bench:alarms --devices 10000`).
+ */
+class PointQueue<P> {
+  private items: Array<P | undefined> = []
+  private head = 0
+
+  get length (): number { return this.items.length - this.head }
+
+  push (p: P): void { this.items.push(p) }
+
+  /** Removes and returns the oldest `n` points (fewer when fewer wait). */
+  take (n: number): P[] {
+    const end = Math.min(this.items.length, this.head + n)
+    const out = this.items.slice(this.head, end) as P[]
+    this.drop(end - this.head)
+    return out
+  }
+
+  /** Forgets the oldest `n` points. */
+  drop (n: number): void {
+    const end = Math.min(this.items.length, this.head + n)
+    for (let i = this.head; i < end; i++) this.items[i] = undefined
+    this.head = end
+    // compacted only once the dead head is the larger part: amortised O(1) per point
+    if (this.head === this.items.length) { this.items = []; this.head = 0 } else if (this.head > 4096 && this.head * 2 > this.items.length) { this.items = this.items.slice(this.head); this.head = 0 }
+  }
+
+  /** Puts points back at the head, in order (a failed write). */
+  unshift (points: P[]): void {
+    this.items = points.concat(this.items.slice(this.head) as P[])
+    this.head = 0
+  }
+}
+
 /** Generic over the point: readings (the default) or track positions, same buffering and isolation. */
 export class ReadingsWriter<P = ReadingPoint> {
   readonly opts: Required<ReadingsWriterOptions>
-  private buffer: P[] = []
+  private readonly buffer = new PointQueue<P>()
   private inflight: P[] = []
   private writing: Promise<void> | null = null
   private timer?: NodeJS.Timeout
@@ -120,7 +158,7 @@ export class ReadingsWriter<P = ReadingPoint> {
    */
   private async writeBatch (): Promise<boolean> {
     if (this.buffer.length === 0) return true
-    this.inflight = this.buffer.splice(0, this.opts.batchSize)
+    this.inflight = this.buffer.take(this.opts.batchSize)
     let ok = false
     this.writing = (async () => {
       // what is still to be written, in order: the batch, or the parts of it being isolated
@@ -131,7 +169,9 @@ export class ReadingsWriter<P = ReadingPoint> {
         while (parts.length > 0) {
           const part = parts[0]!
           try {
-            await this.store.write(part)
+            // past a quarter of the bound (below where the gateway starts shedding), the batch stops waiting behind bookkeeping (a priority store's
+            // lowest lane starved entirely while 10,000 devices kept the others busy: issue 11)
+            await this.store.write(part, { behind: this.buffer.length * 4 > this.opts.maxBufferedPoints })
             this.stats.written += part.length
           } catch (err) {
             if (!(err instanceof PermanentWriteError)) throw err
@@ -160,7 +200,7 @@ export class ReadingsWriter<P = ReadingPoint> {
         this.stats.retrying = true
         // What was not written goes back to the head of the buffer, in order; the bound still holds.
         this.inflight = []
-        this.buffer = parts.flat().concat(this.buffer)
+        this.buffer.unshift(parts.flat())
         this.enforceBound()
         this.log.warn({ store: this.store.kind, err: (err as Error).message, buffered: this.buffer.length, retryInMs: this.backoffMs() }, 'readings write failed; will retry')
       } finally {
@@ -180,7 +220,7 @@ export class ReadingsWriter<P = ReadingPoint> {
   private enforceBound (): void {
     const over = this.buffer.length + this.inflight.length - this.opts.maxBufferedPoints
     if (over <= 0) return
-    this.buffer.splice(0, over)
+    this.buffer.drop(over)
     this.stats.dropped += over
     this.droppedSinceLog += over
     const now = Date.now()

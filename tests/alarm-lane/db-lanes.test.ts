@@ -88,4 +88,41 @@ describe('embedded database lanes', () => {
     expect((err as { code?: string }).code).toBe('23505')
     expect((await db.query<{ n: number }>('select count(*)::int as n from lane_v')).rows[0].n).toBe(1)
   })
+
+  it('a transaction begins with its first statement in one message, in its lane; the rest go straight in (issue 11: one thread hop fewer)', async () => {
+    await db.exec('create table if not exists lane_w (id int primary key)')
+    const seen: string[] = []
+    db.onStatement = (t) => { seen.push(t.lane) }
+    try {
+      await db.transaction(async (q) => {
+        await q.query('insert into lane_w (id) values (1)')
+        await q.query('insert into lane_w (id) values (2)')
+      })
+    } finally {
+      db.onStatement = undefined
+    }
+    // begin + first insert (alarm lane), second insert, commit
+    expect(seen).toEqual(['alarm', 'tx', 'tx'])
+    expect((await db.query<{ n: number }>('select count(*)::int as n from lane_w')).rows[0].n).toBe(2)
+  })
+
+  it('a transaction whose first statement fails rolls back with the error fields; one that never queries costs nothing', async () => {
+    await db.exec('create table if not exists lane_x (id int primary key)')
+    await db.query('insert into lane_x (id) values (1)')
+    const err = await db.transaction(async (q) => {
+      await q.query('insert into lane_x (id) values (1)')
+    }).catch((e: Error & { code?: string }) => e)
+    expect((err as { code?: string }).code).toBe('23505')
+    // the database is usable after it: the failed transaction ended
+    await db.transaction(async (q) => { await q.query('insert into lane_x (id) values (2)') })
+    const seen: string[] = []
+    db.onStatement = (t) => { seen.push(t.lane) }
+    try {
+      expect(await db.transaction(async () => 'nothing to do')).toBe('nothing to do')
+    } finally {
+      db.onStatement = undefined
+    }
+    expect(seen).toEqual([])
+    expect((await db.query<{ n: number }>('select count(*)::int as n from lane_x')).rows[0].n).toBe(2)
+  })
 })

@@ -47,7 +47,7 @@ const sql: Sql = {
 }
 
 let now = T0
-const det = new Detector(sql, new GatewayStore(sql), pino({ level: 'warn' }), () => {}, { now: () => now, tickIntervalMs: 0 })
+const det = new Detector({ sql, store: new GatewayStore(sql), log: pino({ level: 'warn' }), notify: () => {}, now: () => now, tickIntervalMs: 0 })
 await det.start()
 
 const taskMs: number[] = []

@@ -29,8 +29,10 @@ describe.skipIf(!pg.ok)('[#14] clock rules run once across two gateways (Postgre
 
   async function gateway (name: string): Promise<Detector> {
     const db = await openDb({ databaseUrl: url })
-    const det = new Detector(db, new GatewayStore(db), pino({ level: 'silent' }), (n) => notices.push({ gw: name, msgId: n.msgId }),
-      { now: () => now, tickIntervalMs: 0, clockLeaseMs: LEASE_MS, stateFlushDelayMs: 0 })
+    const det = new Detector({
+      sql: db, store: new GatewayStore(db), log: pino({ level: 'silent' }), notify: (n) => notices.push({ gw: name, msgId: n.msgId }),
+      now: () => now, tickIntervalMs: 0, clockLeaseMs: LEASE_MS, stateFlushDelayMs: 0
+    })
     await det.start()
     open.push({ det, db })
     return det

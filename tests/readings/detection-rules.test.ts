@@ -24,7 +24,7 @@ const bed: DeviceOwner = { deviceId: 'bed1', type: 'bed_sensor', residentId: 'r1
 const fall: DeviceOwner = { deviceId: 'f1', type: 'fall_detector', residentId: 'r1' }
 
 async function newDetector (): Promise<Detector> {
-  const d = new Detector(db, new GatewayStore(db), pino({ level: 'silent' }), (n) => notices.push(n), { now: () => now, tickIntervalMs: 0 })
+  const d = new Detector({ sql: db, store: new GatewayStore(db), log: pino({ level: 'silent' }), notify: (n) => notices.push(n), now: () => now, tickIntervalMs: 0 })
   await d.start()
   return d
 }

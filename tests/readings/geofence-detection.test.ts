@@ -21,7 +21,7 @@ let det: Detector
 const wearable: DeviceOwner = { deviceId: 'w1', type: 'wearable', residentId: 'r1' }
 
 async function newDetector (): Promise<Detector> {
-  const d = new Detector(db, new GatewayStore(db), pino({ level: 'silent' }), () => {}, { now: () => now, tickIntervalMs: 0, stateFlushDelayMs: 0 })
+  const d = new Detector({ sql: db, store: new GatewayStore(db), log: pino({ level: 'silent' }), notify: () => {}, now: () => now, tickIntervalMs: 0, stateFlushDelayMs: 0 })
   await d.start()
   return d
 }

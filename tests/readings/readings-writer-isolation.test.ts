@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { pino } from 'pino'
-import { PermanentWriteError, ReadingsWriter, type ReadingPoint, type VitalsStore } from '@eldercare/readings'
+import { PermanentWriteError, ReadingsWriter, type ReadingPoint, type VitalsStore, type WriteOptions } from '@eldercare/readings'
 
 /** Refuses, as a relational store does, any statement that holds a point marked bad; can be made to fail transiently. */
 class ScriptedStore implements VitalsStore {
@@ -14,9 +14,11 @@ class ScriptedStore implements VitalsStore {
   readonly rows: ReadingPoint[] = []
   writes = 0
   failTransientlyAt = -1
+  readonly behind: boolean[] = []
   async init (): Promise<void> {}
-  async write (points: ReadingPoint[]): Promise<void> {
+  async write (points: ReadingPoint[], opts?: WriteOptions): Promise<void> {
     this.writes++
+    this.behind.push(opts?.behind ?? false)
     if (this.writes === this.failTransientlyAt) throw new Error('connection reset')
     if (points.some((p) => p.fields.hr! < 0)) throw new PermanentWriteError('invalid input syntax for type timestamp with time zone')
     this.rows.push(...points)
@@ -61,5 +63,15 @@ describe('[#12] readings writer isolates the rows a store refuses', () => {
     await writer.flush()
     expect(writer.stats).toMatchObject({ written: 49, rejected: 1 })
     expect(store.writes).toBe(1)
+  })
+
+  it('[issue 11] tells the store it is behind while more than a quarter of its bound waits, and not once it has caught up', async () => {
+    const store = new ScriptedStore()
+    const writer = new ReadingsWriter(store, pino({ level: 'silent' }), { batchSize: 100, flushIntervalMs: 60_000, maxBufferedPoints: 1000 })
+    writer.enqueue(points(800, []))
+    await writer.flush()
+    // 700 left after the first batch is taken (> 250): behind; the last batches leave ≤ 250 waiting
+    expect(store.behind).toEqual([true, true, true, true, true, false, false, false])
+    expect(writer.stats).toMatchObject({ written: 800, buffered: 0 })
   })
 })

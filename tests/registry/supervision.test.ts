@@ -347,6 +347,27 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
       expect((await p.api.get(`/api/residents/${s.R.B}`)).status).toBe('active')
     })
 
+    it('confirming the offered deceased status records it once: one history row, one audit entry, even sent twice at once', async () => {
+      const id = (await p.api.post('/api/residents', { name: '己', siteId: s.homeId, birthDate: '1938-03-04' })).id as string
+      await fall(id, '2026-06-15T11:10:00Z', 'acknowledged')
+      const r = await p.api.post(`/api/incidents/sup-inc-${n}/resolve`, { outcome: 'deceased' })
+      const offer = r.suggestedStatus as { residentId: string, status: string, statusSince: string }
+      expect(offer).toMatchObject({ residentId: id, status: 'deceased' })
+      const day = offer.statusSince.slice(0, 10)
+      const confirm = () => p.api.request('PUT', `/api/residents/${id}/status`, { status: 'deceased', statusSince: day, reason: '接警结果：已故' })
+      const answers = await Promise.all([confirm(), confirm()])
+      expect(answers.map((a: { recorded: boolean }) => a.recorded).sort()).toEqual([false, true])
+      expect((await confirm()).recorded).toBe(false)
+      const history = await p.api.get(`/api/residents/${id}/status-history`)
+      expect(history.status).toBe('deceased')
+      expect(history.items.filter((h: { status: string }) => h.status === 'deceased')).toEqual([expect.objectContaining({ since: `${day}T00:00:00.000Z`, reason: '接警结果：已故' })])
+      const audit = await p.api.get('/api/audit?action=resident.status')
+      expect(audit.items.filter((e: { targetId: string }) => e.targetId === id)).toHaveLength(1)
+      // a corrected date is a new change, kept and audited
+      expect((await p.api.request('PUT', `/api/residents/${id}/status`, { status: 'deceased', statusSince: '2026-06-14' })).recorded).toBe(true)
+      expect((await p.api.get('/api/audit?action=resident.status')).items.filter((e: { targetId: string }) => e.targetId === id)).toHaveLength(2)
+    })
+
     it('an integration account reads only its subtree\'s statistics, and receives its incidents signed and masked', async () => {
       const received: Array<{ body: string, sig: string, ts: string }> = []
       const hook: Server = createServer((req, res) => {

@@ -27,13 +27,15 @@ const SCREENS_BY_ROLE: Record<Role, readonly Screen[]> = {
   integration: []
 }
 
-export const ADMIN_SECTIONS = ['areas', 'sites', 'residents', 'devices', 'import', 'users', 'responders', 'policy'] as const
+export const ADMIN_SECTIONS = ['areas', 'sites', 'residents', 'devices', 'import', 'users', 'responders', 'policy', 'integrations'] as const
 export type AdminSection = (typeof ADMIN_SECTIONS)[number]
 
 /** The capability each admin section needs (responders: on-duty; policy: PUT /api/policies/response). */
 const SECTION_CAPABILITY: Record<AdminSection, Capability> = {
   areas: 'registry.write', sites: 'registry.write', residents: 'registry.write', devices: 'registry.write',
-  import: 'registry.write', users: 'registry.write', responders: 'responder.duty', policy: 'policy.write'
+  import: 'registry.write', users: 'registry.write', responders: 'responder.duty', policy: 'policy.write',
+  // upper platforms' accounts: the /api/integrations routes' guard
+  integrations: 'registry.write'
 }
 
 /** The admin sections a role may open. */

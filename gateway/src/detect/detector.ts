@@ -58,6 +58,17 @@ export interface DetectorOptions {
   stateFlushDelayMs?: number
 }
 
+/** What a Detector works with, named (issue 18: no positional constructor arguments). */
+export interface DetectorDeps {
+  /** the database holding detection state, settings and the platform tables the clock rules scan */
+  sql: Sql
+  /** where derived alarms are written (the inbox) */
+  store: GatewayStore
+  log: Logger
+  /** told of each derived alarm once it is durably in the inbox */
+  notify: (n: DerivedNotice) => void
+}
+
 export const DETECTOR_DEFAULTS = {
   tickIntervalMs: 30_000,
   offlineAlarmDeviceTypes: ['fall_detector', 'sos_button', 'intercom'],
@@ -94,13 +105,12 @@ export class Detector {
   /** the state loaded at start is as fresh as a local input then */
   private startedAt = 0
 
-  constructor (
-    sql: Sql,
-    private readonly store: GatewayStore,
-    private readonly log: Logger,
-    notify: (n: DerivedNotice) => void,
-    opts: DetectorOptions = {}
-  ) {
+  private readonly store: GatewayStore
+  private readonly log: Logger
+
+  constructor ({ sql, store, log, notify, ...opts }: DetectorOptions & DetectorDeps) {
+    this.store = store
+    this.log = log
     this.now = opts.now ?? Date.now
     this.opts = { ...DETECTOR_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => v !== undefined && k !== 'now')) }
     this.lease = new ClockLease(sql, opts.clockLeaseMs ?? Math.max(3 * this.opts.tickIntervalMs, 90_000))

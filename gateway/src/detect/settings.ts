@@ -27,10 +27,15 @@ export class DetectionSettingsCache {
     this.effective.clear()
   }
 
+  /**
+   * A resident without overrides gets the one shared copy of the defaults: a copy per resident
+   * cost a structuredClone on every reload (each tick) and ~2 KiB a resident (issue 11, memory).
+   */
   get (residentId: string | null): DetectionSettings {
-    const id = residentId ?? ''
+    const overrides = residentId ? this.overrides.get(residentId) : undefined
+    const id = overrides ? residentId! : ''
     let s = this.effective.get(id)
-    if (!s) { s = effectiveDetectionSettings(residentId ? this.overrides.get(residentId) : undefined); this.effective.set(id, s) }
+    if (!s) { s = effectiveDetectionSettings(overrides); this.effective.set(id, s) }
     return s
   }
 }

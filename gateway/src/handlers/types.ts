@@ -13,6 +13,8 @@ export interface Accepted<K extends UpstreamKind = UpstreamKind> {
   kind: K
   message: UpstreamMessages[K]
   receivedAt: Date
+  /** when the PUBLISH reached the ingest (epoch ms, sub-ms precision), for the alarm path's figures */
+  arrivedAtMs?: number
   /** [P-2.3] the device time the store keeps; null when outside what it holds (recorded at receivedAt) */
   deviceTs: Date | null
   /** [P-2.3] device clock more than the tolerance away from ours, or absurd */

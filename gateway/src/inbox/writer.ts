@@ -1,6 +1,7 @@
 /**
- * [P-4.1] Group commit for the durable inbox. Alarms arriving within a short window (`windowMs`,
- * or `maxRows` of them) are written in one statement — one transaction — and each caller's
+ * [P-4.1] Group commit for the durable inbox. Alarms arriving together (in one turn of the event
+ * loop when the database is idle; within `windowMs` or until the group in flight commits when it
+ * is busy; at most `maxRows`) are written in one statement — one transaction — and each caller's
  * promise settles only after that commit, so every PUBACK still follows its durable record.
  * While a group is being written the next one gathers, so under load groups grow by themselves.
  *
@@ -18,7 +19,11 @@ import type { Logger } from 'pino'
 import { dataErrorState, inboxKey, type GatewayStore, type InboxRecord } from '../store.ts'
 
 export interface InboxWriterOptions {
-  /** How long the first alarm of a group waits for others, in ms. Default 1. */
+  /**
+   * While a group is being written, how long the first alarm of the next group waits for others,
+   * in ms (it is written sooner when a group in flight commits). Default 1. With no group in
+   * flight an alarm is written in the same turn of the event loop.
+   */
   windowMs?: number
   /** Most rows in one statement. Default 500. */
   maxRows?: number
@@ -42,6 +47,7 @@ export class InboxWriter {
   private readonly opts: Required<InboxWriterOptions>
   private queue: Waiter[] = []
   private timer: NodeJS.Timeout | null = null
+  private immediate: NodeJS.Immediate | null = null
   private inFlight = 0
   private readonly idle = new Set<() => void>()
   /** the last group write failed for a reason other than its data (logged once per outage) */
@@ -63,7 +69,13 @@ export class InboxWriter {
     return new Promise((resolve, reject) => {
       this.queue.push({ rec, since: performance.now(), resolve, reject })
       if (this.queue.length >= this.opts.maxRows) this.flush()
-      else this.timer ??= setTimeout(() => this.flush(), this.opts.windowMs)
+      else if (this.inFlight === 0 && !this.timer && !this.immediate) {
+        // Nothing being written: the group is what arrived in this turn of the event loop
+        // (setImmediate runs after the turn's socket reads), not what a timer window gathers —
+        // a lone alarm is not held `windowMs` (issue 11). Under load a group is in flight, and
+        // the next one gathers behind it (below) until it commits.
+        this.immediate = setImmediate(() => { this.immediate = null; this.flush() })
+      } else if (!this.immediate) this.timer ??= setTimeout(() => this.flush(), this.opts.windowMs)
     })
   }
 
@@ -76,6 +88,7 @@ export class InboxWriter {
 
   private flush (): void {
     if (this.timer) { clearTimeout(this.timer); this.timer = null }
+    if (this.immediate) { clearImmediate(this.immediate); this.immediate = null }
     while (this.queue.length > 0 && this.inFlight < this.opts.maxInFlight) {
       const group = this.queue.splice(0, this.opts.maxRows)
       this.inFlight++

@@ -26,7 +26,14 @@ export function answer (m: InFlight, d: Decision, ctx: IngestContext, log: Logge
     }
     return null
   }
-  refuse(ctx, log, { deviceId, topic: m.packet.topic, ref: m.ref }, d.error, d.tell !== false)
+  if (d.ack === 'withhold' && d.shed) {
+    // shed under load (load.ts): counted apart, answered without a log line each (LoadLimit logs a summary)
+    count(ctx, 'rejected', 'shed')
+    ctx.events.emit('message', { kind, outcome: 'shed', code: d.error.device })
+    if (d.tell) send(ctx, log, deviceId, { ref: m.ref, topic: m.packet.topic, code: d.error.device ?? 'internal', message: d.error.message })
+  } else {
+    refuse(ctx, log, { deviceId, topic: m.packet.topic, ref: m.ref }, d.error, d.tell !== false)
+  }
   drop(m)
   if (d.ack === 'puback') return null
   if (d.close) return d.error

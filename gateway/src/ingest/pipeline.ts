@@ -10,6 +10,7 @@ import { acl } from './acl.ts'
 import { answer } from './answer.ts'
 import { area } from './area.ts'
 import { decode } from './decode.ts'
+import { load } from './load.ts'
 import { normalise } from './normalise.ts'
 import { rate } from './rate.ts'
 import { record } from './record.ts'
@@ -20,6 +21,7 @@ import type { Decision, InFlight, IngestContext, Step } from './types.ts'
 export const INGEST_STEPS: ReadonlyArray<readonly [name: string, step: Step]> = [
   ['session', session], //     [P-1.2][P-1.5] who is publishing
   ['rate', rate], //           [P-4.3] telemetry and alarm allowances, before any parsing
+  ['load', load], //           in-flight bound: telemetry shed while the gateway is behind, never an alarm [P-4.1]
   ['acl', acl], //             [P-2.5] own topics only
   ['decode', decode], //       [P-2.1][P-3.x] size, JSON, schema
   ['normalise', normalise], // [P-2.3][P-2.3a] clock and strings
@@ -38,10 +40,14 @@ export class Ingest {
 
   /** aedes `authorizePublish`: `done(null)` lets aedes PUBACK (QoS 1) and forward; `done(err)` closes the connection. */
   run (client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void): void {
-    const m: InFlight = { client, packet, receivedAt: new Date(this.now()), ref: null, warnings: [] }
+    const m: InFlight = { client, packet, receivedAt: new Date(this.now()), arrivedAtMs: performance.timeOrigin + performance.now(), ref: null, warnings: [] }
     this.decide(m).then(
-      (d) => done(answer(m, d, this.ctx, this.answerLog)),
+      (d) => {
+        if (m.loadHeld) this.ctx.load.leave()
+        done(answer(m, d, this.ctx, this.answerLog))
+      },
       (err: Error) => {
+        if (m.loadHeld) this.ctx.load.leave()
         // a step threw (a bug, not a refusal): nothing was recorded, so no PUBACK
         this.answerLog.error({ err, topic: packet.topic }, 'ingest step failed')
         done(err)

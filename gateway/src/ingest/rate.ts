@@ -1,6 +1,23 @@
 import { parseDeviceTopic } from '@eldercare/protocols'
 import { codes } from '../errors.ts'
+import type { GatewayError } from '../errors.ts'
+import type { RateLimiter } from '../rate-limit.ts'
 import { ALARM_KINDS, type Step } from './types.ts'
+
+/** What the load step may shed (load.ts): telemetry and status; never an alarm, nor a call's WebRTC signalling. */
+const SHEDDABLE: ReadonlySet<string> = new Set(['telemetry', 'status'])
+
+/** One refusal per allowance, made once: a flood refuses thousands of messages a second, and an Error per message costs its stack trace. */
+const refusals = new WeakMap<RateLimiter, GatewayError>()
+function refusal (limiter: RateLimiter, alarm: boolean): GatewayError {
+  let error = refusals.get(limiter)
+  if (!error) {
+    const { ratePerSecond, burst } = limiter.options
+    error = alarm ? codes.GW_ERR_ALARM_RATE_LIMITED(ratePerSecond, burst) : codes.GW_ERR_RATE_LIMITED(ratePerSecond, burst)
+    refusals.set(limiter, error)
+  }
+  return error
+}
 
 /**
  * [P-4.3] rate: a token per message before anything is parsed, so a flood costs next to nothing.
@@ -11,12 +28,13 @@ import { ALARM_KINDS, type Step } from './types.ts'
  */
 export const rate: Step = (m, ctx, log) => {
   if (m.will || !m.session) return
-  const alarm = ALARM_KINDS.has(parseDeviceTopic(m.packet.topic)?.kind ?? '')
+  const kind = parseDeviceTopic(m.packet.topic)?.kind ?? ''
+  const alarm = ALARM_KINDS.has(kind)
+  m.sheddable = SHEDDABLE.has(kind)
   const limiter = alarm ? ctx.limits.alarms : ctx.limits.telemetry
   const decision = limiter.take(m.session.id, m.session.actsFor.size)
   if (decision === 'pass') return
-  const { ratePerSecond, burst } = limiter.options
-  const error = alarm ? codes.GW_ERR_ALARM_RATE_LIMITED(ratePerSecond, burst) : codes.GW_ERR_RATE_LIMITED(ratePerSecond, burst)
+  const error = refusal(limiter, alarm)
   if (decision === 'disconnect') {
     log.warn({ deviceId: m.session.id, code: 'rate_limited' }, 'device disconnected for flooding')
     ctx.events.emit('floodDisconnect', { deviceId: m.session.id })

@@ -19,7 +19,7 @@ import { ALARM_KINDS, type Step } from './types.ts'
 export const record: Step = async (m, ctx, log) => {
   const kind = m.kind!
   const started = performance.now()
-  const accepted: Accepted = { deviceId: m.deviceId!, kind, message: m.message!, receivedAt: m.receivedAt, deviceTs: m.deviceTs ?? null, clockSkew: m.clockSkew ?? false }
+  const accepted: Accepted = { deviceId: m.deviceId!, kind, message: m.message!, receivedAt: m.receivedAt, arrivedAtMs: m.arrivedAtMs, deviceTs: m.deviceTs ?? null, clockSkew: m.clockSkew ?? false }
   try {
     const result = await (handlers[kind] as (c: HandlerContext, a: Accepted) => Promise<'accepted' | 'duplicate'>)(ctx.handlers, accepted)
     if (ALARM_KINDS.has(kind)) ctx.events.emit('durableWrite', { kind, seconds: (performance.now() - started) / 1000 })

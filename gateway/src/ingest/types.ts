@@ -10,6 +10,7 @@ import type { GatewayError } from '../errors.ts'
 import type { HandlerContext } from '../handlers/types.ts'
 import type { Observers } from '../observers.ts'
 import type { RateLimiter } from '../rate-limit.ts'
+import type { LoadLimit } from '../load-limit.ts'
 import type { GatewayCounters, GatewayEmitter } from '../types/events.ts'
 
 /** One upstream PUBLISH as it passes the steps; each step fills in what it learnt. */
@@ -17,10 +18,16 @@ export interface InFlight {
   client: Client | null
   packet: PublishPacket
   receivedAt: Date
+  /** when the PUBLISH reached the ingest, epoch ms at sub-ms precision (the alarm path's figures, issue 11) */
+  arrivedAtMs: number
   /** session: the authenticated device behind the connection */
   session?: DeviceSession
   /** a will published after its client went away (exempt from the rate step) */
   will?: boolean
+  /** rate: telemetry or status, which the load step may shed under overload */
+  sheddable?: boolean
+  /** load: this message counts towards the in-flight bound until it is answered */
+  loadHeld?: boolean
   /** acl: the device the topic names (for a hub relaying, the child) and the topic kind */
   deviceId?: string
   kind?: UpstreamKind
@@ -46,7 +53,7 @@ export interface InFlight {
 export type Decision =
   | { ack: 'puback', outcome: 'accepted' | 'duplicate' }
   | { ack: 'puback', outcome: 'rejected', error: GatewayError, tell?: boolean }
-  | { ack: 'withhold', error: GatewayError, close: boolean, tell?: boolean }
+  | { ack: 'withhold', error: GatewayError, close: boolean, tell?: boolean, shed?: boolean }
 
 /** A step returns a Decision to end the ingest, or nothing to pass the message on. */
 export type Step = (m: InFlight, ctx: IngestContext, log: Logger) => Decision | void | Promise<Decision | void>
@@ -56,6 +63,8 @@ export interface IngestContext {
   observers: Observers
   /** [P-4.3] separate allowances: telemetry (and status), and alarms */
   limits: { telemetry: RateLimiter, alarms: RateLimiter }
+  /** the bound on telemetry work in progress (issue 11): over it, telemetry is shed, never an alarm */
+  load: LoadLimit
   /** [P-2.3] tolerance of a device clock before a record is marked clockSkew, ms */
   skewMs: number
   handlers: HandlerContext

@@ -7,7 +7,19 @@ import type { DeviceErrorCode, DeviceStatusDto, RtcSignalUp, UpstreamKind } from
 import type { Position } from '../positions.ts'
 
 /** A new row in the durable inbox: a device alarm, an intercom event, or a derived alarm. */
-export interface InboxNotice { deviceId: string, msgId: string, kind: 'event' | 'intercom' | 'derived', type: string }
+export interface InboxNotice {
+  deviceId: string
+  msgId: string
+  kind: 'event' | 'intercom' | 'derived'
+  type: string
+  /**
+   * When the PUBLISH reached the gateway and when its inbox row committed, as epoch ms with
+   * sub-ms precision (`performance.timeOrigin + performance.now()`), for the alarm path's
+   * figures on /metrics (issue 11). Absent for rows from no PUBLISH (derived alarms).
+   */
+  arrivedAtMs?: number
+  committedAtMs?: number
+}
 
 /** [P-3.6] A device answered a command. */
 export interface CommandAckNotice { deviceId: string, commandId: string, ok: boolean, error: string | null }
@@ -19,7 +31,8 @@ export interface RtcNotice { deviceId: string, signal: RtcSignalUp }
 export interface MessageOutcome {
   /** the topic kind; `other` for a topic outside the protocol, `packet` for a refused MQTT packet */
   kind: string
-  outcome: 'accepted' | 'duplicate' | 'rejected'
+  /** `shed`: telemetry refused because the gateway is behind (ingest/load.ts), never an alarm */
+  outcome: 'accepted' | 'duplicate' | 'rejected' | 'shed'
   code?: DeviceErrorCode
 }
 

@@ -37,6 +37,8 @@ export interface ResponseOptions {
 export interface ResponseEngine {
   dispatch: DispatchService
   notifier: Notifier
+  /** durable delivery (migration 0017); other features add their channels to it (integration webhooks) */
+  outbox: NotificationOutbox
   sla: SlaScheduler
   /** the one owner of incident side effects (announcements, alarm.ack, offers withdrawn, family) */
   effects: IncidentEffects
@@ -105,7 +107,7 @@ export const responsePlugin = fp<{ options: ResponseOptions, now: () => number, 
   }
 
   const sla = new SlaScheduler(app.db, app.incidents, dispatch, now, log, onEffect, { tickIntervalMs: options.tickIntervalMs })
-  app.decorate('response', { dispatch, notifier, sla, effects, announce: effects.announce, notifyFamily: effects.notifyFamily, notifyOffer })
+  app.decorate('response', { dispatch, notifier, outbox, sla, effects, announce: effects.announce, notifyFamily: effects.notifyFamily, notifyOffer })
   // openings a dead node committed but never announced (#14)
   let missed: NodeJS.Timeout | undefined
   app.addHook('onReady', async () => {

@@ -8,6 +8,7 @@
  * CI latency test (tests/alarm-lane/alarm-lane-latency.test.ts).
  */
 import { fork, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -95,13 +96,19 @@ export interface TargetResult {
   loadAvg: number
   /** why this target's run did not complete (its figures are then empty) */
   error: string | null
+  /**
+   * Where the alarms' time went, from the server's /metrics (histograms, so percentiles are
+   * interpolated within buckets): each stage of the alarm path from the PUBLISH's arrival, and
+   * the database statements' lane wait and call time. Absent for a server without these metrics.
+   */
+  breakdown?: Array<{ name: string, count: number, p50: number | null, p90: number | null, p99: number | null }>
 }
 
 function failedTarget (target: string, err: unknown): TargetResult {
   return {
     target, connected: 0, connectFailures: 0, connectS: 0, settleS: 0, runS: 0, latency: null, pubackLatency: null, alarmsSent: 0, alarmsAcked: 0, lost: 0, duplicated: 0,
     telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, loopLagP99Ms: null, rssMiB: null, runRssMiB: null,
-    cpuPercent: null, closedDuringRun: 0, loadAvg: Math.round(loadavg()[0] * 10) / 10, error: (err as Error).message ?? String(err)
+    cpuPercent: null, closedDuringRun: 0, loadAvg: Math.round(loadavg()[0] * 10) / 10, error: (err as Error).message ?? String(err), breakdown: []
   }
 }
 
@@ -213,6 +220,51 @@ async function scrapeAll (urls: string[]): Promise<string[] | null> {
 function metricSum (texts: string[], name: string, labels: Record<string, string> = {}): number | null {
   const values = texts.map((t) => metricValue(t, name, labels)).filter((v): v is number => v !== null)
   return values.length === 0 ? null : values.reduce((n, v) => n + v, 0)
+}
+
+/**
+ * A histogram's growth between two scrapes, per value of `label`: count and percentiles in ms,
+ * interpolated linearly inside the bucket that holds them (as Prometheus' histogram_quantile).
+ */
+export function histogramDelta (before: string, after: string, name: string, label: string): Array<{ name: string, count: number, p50: number | null, p90: number | null, p99: number | null }> {
+  const buckets = (text: string) => {
+    const out = new Map<string, Array<[number, number]>>()
+    for (const line of text.split('\n')) {
+      const m = new RegExp(`^${name}_bucket\\{(.*)\\}\\s+(\\S+)`).exec(line)
+      if (!m) continue
+      const le = /le="([^"]+)"/.exec(m[1])?.[1]
+      const v = new RegExp(`${label}="([^"]*)"`).exec(m[1])?.[1]
+      if (le === undefined || v === undefined) continue
+      const list = out.get(v) ?? []
+      list.push([le === '+Inf' ? Infinity : Number(le), Number(m[2])])
+      out.set(v, list)
+    }
+    return out
+  }
+  const a = buckets(before)
+  const rows = []
+  for (const [v, list] of buckets(after)) {
+    const prev = new Map(a.get(v) ?? [])
+    const cum = list.map(([le, n]) => [le, n - (prev.get(le) ?? 0)] as [number, number])
+    const total = cum.at(-1)?.[1] ?? 0
+    const q = (p: number): number | null => {
+      if (total === 0) return null
+      const rank = p * total
+      let lo = 0
+      let below = 0
+      for (const [le, n] of cum) {
+        if (n >= rank) {
+          if (le === Infinity) return Math.round(lo * 1e5) / 100
+          return Math.round((lo + (le - lo) * ((rank - below) / Math.max(1, n - below))) * 1e5) / 100
+        }
+        lo = le
+        below = n
+      }
+      return null
+    }
+    rows.push({ name: `${v}`, count: total, p50: q(0.5), p90: q(0.9), p99: q(0.99) })
+  }
+  return rows
 }
 
 /** `/metrics`, or null when the server does not answer within 60 s (that is a finding too). */
@@ -356,7 +408,15 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
       cpuPercent: cpu0 !== null && cpu1 !== null ? Math.round(((cpu1 - cpu0) / runS) * 100) : null,
       closedDuringRun: sum((c) => c.closedDuringRun),
       loadAvg: Math.round(loadavg()[0] * 10) / 10,
-      error: null
+      error: null,
+      // where the time went, from the first server's histograms (the embedded process, or the first platform node when scaled)
+      breakdown: m0 && m1 && m0.length > 0 && m1.length > 0
+        ? [
+            ...histogramDelta(m0[0], m1[0], 'eldercare_alarm_path_seconds', 'stage').map((r) => ({ ...r, name: `path: ${r.name}` })),
+            ...histogramDelta(m0[0], m1[0], 'eldercare_db_statement_wait_seconds', 'lane').map((r) => ({ ...r, name: `db wait: ${r.name}` })),
+            ...histogramDelta(m0[0], m1[0], 'eldercare_db_statement_seconds', 'lane').map((r) => ({ ...r, name: `db call: ${r.name}` }))
+          ]
+        : []
     }
   } finally {
     await Promise.all(all.map((w) => w.stop()))
@@ -396,6 +456,8 @@ export async function runAlarmBench (opts: Partial<AlarmBenchOptions> = {}): Pro
       const pg: PostgresServer = await startPostgres()
       stops.push(() => pg.stop())
       env.DATABASE_URL = await pg.createDatabase('bench_alarms')
+      // required with DATABASE_URL since issue 13 (every node encrypts with the same key)
+      env.DATA_KEY = process.env.DATA_KEY ?? randomBytes(32).toString('base64')
     }
     if (o.influx) {
       const influx: InfluxServer = await startInflux()
@@ -449,7 +511,11 @@ export function benchTable (r: AlarmBenchResult): string {
   const cols = r.targets.map((t) => [t.target, ...rows.map(([, g]) => g(t))])
   const labels = ['', ...rows.map(([k]) => k)]
   const widths = [Math.max(...labels.map((l) => l.length)), ...cols.map((c) => Math.max(...c.map((x) => x.length)))]
-  return labels.map((l, i) => [l.padEnd(widths[0]), ...cols.map((c, j) => c[i].padStart(widths[j + 1]))].join('  ')).join('\n')
+  const table = labels.map((l, i) => [l.padEnd(widths[0]), ...cols.map((c, j) => c[i].padStart(widths[j + 1]))].join('  ')).join('\n')
+  const parts = r.targets.filter((t) => t.breakdown?.length).map((t) =>
+    [`${t.target}: where the time went (ms from the PUBLISH for path stages; per statement for db; p50 / p90 / p99, count)`,
+      ...t.breakdown!.map((b) => `  ${b.name.padEnd(22)} ${[b.p50, b.p90, b.p99].map((v) => f(v).padStart(8)).join(' ')}   ${b.count}`)].join('\n'))
+  return [table, ...parts].join('\n\n')
 }
 
 /** The final JSON line (issue 11's shape). */

@@ -1,19 +1,14 @@
 /** GET /api/areas → {items}: the caller's area and everything below it, in tree order (by path). */
+import { isAreaDto, type AreaDto } from '@eldercare/protocols'
 import { apiRequest } from '../api-client.ts'
+import { listItems } from '../dto.ts'
 import { useQuery } from '../use-query.ts'
 
-export interface AreaSummary {
-  id: string
-  name: string
-  level: string
-  parentId: string | null
-  /** 0 for the root of the whole tree. */
-  depth: number
-}
+/** An area as the platform reports it (`AreaDto`); `depth` is 0 for the root of the whole tree. */
+export type AreaSummary = AreaDto
 
 export async function getAreas (signal?: AbortSignal): Promise<AreaSummary[]> {
-  const body = await apiRequest<{ items?: unknown }>('/api/areas', { signal })
-  return Array.isArray(body.items) ? (body.items as AreaSummary[]).filter((a) => typeof a?.id === 'string' && typeof a.name === 'string') : []
+  return listItems(await apiRequest<unknown>('/api/areas', { signal }), isAreaDto, 'area')
 }
 
 export function useAreas () {

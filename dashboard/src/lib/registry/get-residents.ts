@@ -1,11 +1,12 @@
 /** GET /api/residents → {items}: residents in the caller's area (sensitive fields masked). */
 import { apiRequest } from '../api-client.ts'
 import { useQuery } from '../use-query.ts'
-import { toResident, type Resident } from './resident.ts'
+import { isResidentDto } from '@eldercare/protocols'
+import { listItems } from '../dto.ts'
+import type { Resident } from './resident.ts'
 
 export async function getResidents (signal?: AbortSignal): Promise<Resident[]> {
-  const body = await apiRequest<{ items?: unknown }>('/api/residents', { signal })
-  return Array.isArray(body.items) ? body.items.map(toResident).filter((r): r is Resident => r !== null) : []
+  return listItems(await apiRequest<unknown>('/api/residents', { signal }), isResidentDto, 'resident')
 }
 
 export function useResidents () {

@@ -1,18 +1,17 @@
-/** GET /api/sites → {items}: sites in the caller's area, for naming devices by where they are. */
+/**
+ * GET /api/sites → {items}: sites in the caller's area (`SiteDto`: homes, which may be family
+ * care beds, institutions and the community facilities), for naming devices by where they are
+ * and for the registry's lists. Items that break the contract are dropped and logged.
+ */
+import { isSiteDto, type SiteDto } from '@eldercare/protocols'
 import { apiRequest } from '../api-client.ts'
+import { listItems } from '../dto.ts'
 import { useQuery } from '../use-query.ts'
 
-export interface SiteSummary {
-  id: string
-  name: string
-  kind: string
-  areaId: string
-  address: string | null
-}
+export type SiteSummary = SiteDto
 
 export async function getSites (signal?: AbortSignal): Promise<SiteSummary[]> {
-  const body = await apiRequest<{ items?: unknown }>('/api/sites', { signal })
-  return Array.isArray(body.items) ? (body.items as SiteSummary[]).filter((s) => typeof s?.id === 'string') : []
+  return listItems(await apiRequest<unknown>('/api/sites', { signal }), isSiteDto, 'site')
 }
 
 export function useSites () {

@@ -2,7 +2,7 @@
  * The resident as GET /api/residents reports it (`ResidentDto` in protocols/src/dto.ts: phones
  * masked), and the check that admits one.
  */
-import { isResidentDto, type ResidentContactDto, type ResidentDto } from '@eldercare/protocols'
+import { isResidentDto, RECORDED_GROUPS, RESIDENT_GROUPS, type ResidentContactDto, type ResidentDto } from '@eldercare/protocols'
 
 export type ResidentContact = ResidentContactDto
 export type Resident = ResidentDto
@@ -13,3 +13,6 @@ export function toResident (value: unknown): Resident | null {
   console.warn(`dashboard: dropped a malformed resident (${isResidentDto.problem(value) ?? ''})`, value)
   return null
 }
+
+/** The groups recorded by hand (each its own flag, not merged), in the plans' order; 失能 follows the assessment. */
+export const GROUP_CHOICES = RESIDENT_GROUPS.filter((g) => (RECORDED_GROUPS as readonly string[]).includes(g.key))

@@ -43,3 +43,9 @@ export async function createSession (db: Queryable, token: string, userId: strin
 export async function revokeSession (db: Queryable, tokenHash: string): Promise<void> {
   await db.query('update auth_tokens set revoked_at = now() where token_hash = $1', [tokenHash])
 }
+
+/** Revokes every live session of the user; returns their token hashes (to drop the sockets signed in with them). */
+export async function revokeUserSessions (db: Queryable, userId: string): Promise<string[]> {
+  const { rows } = await db.query<{ token_hash: string }>('update auth_tokens set revoked_at = now() where user_id = $1 and revoked_at is null returning token_hash', [userId])
+  return rows.map((r) => r.token_hash)
+}

@@ -27,7 +27,18 @@ export interface IncidentChange {
   reAlert?: 'repeat' | 'escalation'
   /** the inbox row behind it, for the log line */
   source?: { deviceId: string, msgId: string, type: string }
+  /** called once the change is handed to socket.io (the alarm path's last stage, trace.ts) */
+  emitted?: () => void
+  /** the incident as the engine's transaction committed it: announced as it is, without reading it again */
+  incident?: IncidentRow
+  /** an opening's resident as the engine read it (its family's notification needs no statement to find them) */
+  family?: Family
 }
+
+/** A resident's contact (residents.contacts); only `notify: true` ones hear of incidents. */
+export interface FamilyContact { name: string, phone: string, relation?: string, notify?: boolean }
+/** Who a notification is about and whom it goes to. */
+interface Family { contacts: FamilyContact[], name: string, type: string, outcome?: string | null }
 
 /** A device's answer to a command [P-3.6], as the gateway reports it. */
 export interface CommandAnswer { commandId: string, deviceId: string, ok: boolean, error?: string | null }
@@ -47,9 +58,39 @@ export class IncidentEffects {
   /** Emits the incident (as committed) to its area and every area above; returns it. An opening is marked announced. */
   announce = async (incidentId: string, event: 'incident:opened' | 'incident:updated' = 'incident:updated', reAlert?: IncidentDto['reAlert']): Promise<IncidentRow> => {
     const inc = await this.d.incidents.get(incidentId, '/')
-    this.d.realtime.emitIncident(event, publicDto(inc, reAlert), inc.areaPath)
-    if (event === 'incident:opened') await this.d.db.query('update incidents set announced_at = now() where id = $1 and announced_at is null', [incidentId])
+    this.emit(inc, event, reAlert)
+    if (event === 'incident:opened') await this.markAnnounced(incidentId)
     return inc
+  }
+
+  private emit (inc: IncidentRow, event: 'incident:opened' | 'incident:updated', reAlert?: IncidentDto['reAlert']): void {
+    this.d.realtime.emitIncident(event, publicDto(inc, reAlert), inc.areaPath)
+  }
+
+  /** Openings emitted here whose `announced_at` is not yet written: announceMissed leaves them alone. */
+  private readonly unmarked = new Set<string>()
+  private marking: Promise<void> | null = null
+
+  /**
+   * Records that an opening was announced. Written after the emit and in groups (one statement
+   * for the openings of a burst), off the alarm path: the next alarm's statements do not queue
+   * behind it. Until written, the id stays in `unmarked`, so this node's own late-announcement
+   * sweep never tells it a second time (a duplicate `incident:opened` seen under load).
+   */
+  private markAnnounced (incidentId: string): Promise<void> {
+    this.unmarked.add(incidentId)
+    this.marking ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const ids = [...this.unmarked]
+      try {
+        await this.d.db.query('update incidents set announced_at = now() where id = any($1::text[]) and announced_at is null', [ids])
+      } catch (err) {
+        this.d.log.warn({ err, incidents: ids.length }, 'announcements not marked; the late-announcement sweep may tell them again')
+      } finally {
+        for (const id of ids) this.unmarked.delete(id)
+        this.marking = null
+      }
+    })
+    return this.marking
   }
 
   /**
@@ -61,9 +102,12 @@ export class IncidentEffects {
     const { rows } = await this.d.db.query<{ id: string }>(
       `update incidents set announced_at = now()
         where id in (select id from incidents where announced_at is null and recorded_at < now() - make_interval(secs => $1::double precision / 1000)
+                        and id <> all($2::text[])
                       order by recorded_at limit 50 for update skip locked)
-        returning id`, [afterMs])
+        returning id`, [afterMs, [...this.unmarked]])
     for (const r of rows) {
+      // emitted here while the sweep waited in its queue (its list of ids was taken before): already told
+      if (this.unmarked.has(r.id)) continue
       this.d.log.warn({ incidentId: r.id }, 'opening announced late: the node that opened it did not')
       const inc = await this.d.incidents.get(r.id, '/')
       this.d.realtime.emitIncident('incident:opened', publicDto(inc), inc.areaPath)
@@ -76,17 +120,21 @@ export class IncidentEffects {
    * incident (outbox), so a node killed right after the commit loses no message (#14).
    */
   committing = async (tx: Queryable, change: IncidentChange): Promise<void> => {
-    if (change.event === 'incident:opened') await this.notifyFamily(change.incidentId, 'incident_opened', tx)
+    if (change.event === 'incident:opened') await this.notifyFamily(change.incidentId, 'incident_opened', tx, change.family)
   }
 
   /** The engine committed a change: log it and announce it. */
   applied = async (change: IncidentChange): Promise<void> => {
     try {
+      // the consoles first (as the transaction committed it, when the engine read it there), then the log
+      if (change.incident) this.emit(change.incident, change.event, change.reAlert)
+      else await this.announce(change.incidentId, change.event, change.reAlert)
+      change.emitted?.()
       if (change.source) {
         this.d.log.info({ incidentId: change.incidentId, deviceId: change.source.deviceId, msgId: change.source.msgId, type: change.source.type },
           change.event === 'incident:opened' ? 'incident opened' : 'alarm joined incident')
       }
-      await this.announce(change.incidentId, change.event, change.reAlert)
+      if (change.incident && change.event === 'incident:opened') await this.markAnnounced(change.incidentId)
     } catch (err) {
       this.d.log.error({ err, incidentId: change.incidentId }, 'could not announce incident')
     }
@@ -142,10 +190,9 @@ export class IncidentEffects {
   }
 
   /** Family contacts with `notify: true` hear of an opening and of the resolution. */
-  notifyFamily = async (incidentId: string, kind: Extract<NotificationKind, 'incident_opened' | 'incident_resolved'>, q: Queryable = this.d.db): Promise<void> => {
-    const { rows } = await q.query<{ contacts: Array<{ name: string, phone: string, relation?: string, notify?: boolean }>, name: string, type: string, outcome: string | null }>(
-      'select r.contacts, r.name, i.type, i.outcome from incidents i join residents r on r.id = i.resident_id where i.id = $1', [incidentId])
-    const r = rows[0]
+  notifyFamily = async (incidentId: string, kind: Extract<NotificationKind, 'incident_opened' | 'incident_resolved'>, q: Queryable = this.d.db, known?: Family): Promise<void> => {
+    const r = known ?? (await q.query<Family>(
+      'select r.contacts, r.name, i.type, i.outcome from incidents i join residents r on r.id = i.resident_id where i.id = $1', [incidentId])).rows[0]
     if (!r) return
     // Consent: only contacts the resident (or guardian) marked `notify: true` hear anything.
     for (const c of r.contacts.filter((x) => x.notify === true)) {

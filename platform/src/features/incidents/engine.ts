@@ -1,15 +1,12 @@
 import type { Logger } from 'pino'
 import { NON_ALARM_EVENT_TYPES, SITE_LEVEL_ALARM_TYPES, type IncidentPositionDto, type Severity } from '@eldercare/protocols'
 import type { Db, Queryable } from '../../db/db.ts'
-import type { IncidentChange } from './effects.ts'
-import type { IncidentService } from './service.ts'
-
-/**
- * Inbox rows that come from no device: a visit that needs follow-up is written as
- * `device_id = 'visit:<visit id>'`, kind `derived`, type `visit_follow_up`, with the resident
- * in `payload.residentId` (features/visits/service.ts), so it opens its incident here like any alarm.
- */
-export const VISIT_SOURCE_PREFIX = 'visit:'
+import type { FamilyContact, IncidentChange } from './effects.ts'
+import type { IncidentRow, IncidentService } from './service.ts'
+import { AlarmTrace } from './trace.ts'
+// Rows from no device (a visit follow-up, a welfare round's unconfirmed resident, a missed daily
+// check-in) name a system source and the resident in `payload.residentId`: they open incidents here like any alarm.
+import { SYSTEM_SOURCE_PATTERNS } from './system-alarms.ts'
 
 export interface EngineOptions {
   /** Safety-net poll for inbox rows written by other processes, in ms. Default 1000. */
@@ -45,9 +42,12 @@ interface InboxRow {
   site_id: string | null
   resident_id: string | null
   area_id: string | null
+  area_path: string | null
   lives_alone: boolean | null
   capacity_level: number | null
-  /** a row from no device (a visit follow-up) */
+  resident_name: string | null
+  contacts: FamilyContact[] | null
+  /** a row from a system source, not a device (features/incidents/system-alarms.ts) */
   deviceless: boolean
 }
 
@@ -64,6 +64,8 @@ export class IncidentEngine {
   private again = false
   private timer?: NodeJS.Timeout
   private stopped = false
+  /** The alarm path's clock (trace.ts): the gateway's notices in, each row's stages out to /metrics. */
+  readonly trace = new AlarmTrace()
 
   constructor (
     private readonly db: Db,
@@ -104,8 +106,10 @@ export class IncidentEngine {
     while (!this.stopped) {
       try {
         const done = await this.processBatch(batch)
-        if (done === 0) break
         n += done
+        // A short batch took every row there was: no second, empty claim (three statements the
+        // next alarm would queue behind). A row written meanwhile woke us: `again` runs one more pass.
+        if (done < batch) break
       } catch (err) {
         // one row's failure rolls back its batch: the rest of this pass goes row by row
         if (batch > 1) { batch = 1; continue }
@@ -141,28 +145,39 @@ export class IncidentEngine {
   /** Claims, applies and marks up to `limit` rows in one transaction; returns how many. */
   private async processBatch (limit: number): Promise<number> {
     const { n, changes } = await this.db.transaction(async (tx) => {
+      // Claimed and marked processed in one statement (the transaction's first: it travels with its
+      // begin, db.ts); each row's incident_id is written by the statements that apply it, so a
+      // cancel later in the batch finds the incident of the event it names.
       const { rows } = await tx.query<InboxRow>(
-        `select i.seq, i.device_id, i.msg_id, i.kind, i.type, i.payload, i.received_at, s.id as site_id, r.id as resident_id, s.area_id,
-                r.lives_alone, r.capacity_level, d.id is null and i.device_id like $1 as deviceless
-           from inbox i
+        `with claimed as (
+           update inbox set processed_at = now()
+            where seq in (select seq from inbox where processed_at is null order by seq limit $2 for update skip locked)
+           returning seq, device_id, msg_id, kind, type, payload, received_at)
+         select i.seq, i.device_id, i.msg_id, i.kind, i.type, i.payload, i.received_at, s.id as site_id, r.id as resident_id, s.area_id, a.path as area_path,
+                r.lives_alone, r.capacity_level, r.name as resident_name, r.contacts, d.id is null and i.device_id like any($1::text[]) as deviceless
+           from claimed i
            left join devices d on d.id = i.device_id
-           left join residents r on r.id = case when d.id is null and i.device_id like $1 then i.payload->>'residentId' else d.resident_id end
-           left join sites s on s.id = coalesce(d.site_id, case when d.id is null and i.device_id like $1 then r.site_id end)
-          where i.processed_at is null
-          order by i.seq
-          limit $2
-          for update of i skip locked`, [`${VISIT_SOURCE_PREFIX}%`, limit])
+           left join residents r on r.id = case when d.id is null and i.device_id like any($1::text[]) then i.payload->>'residentId' else d.resident_id end
+           left join sites s on s.id = coalesce(d.site_id, case when d.id is null and i.device_id like any($1::text[]) then r.site_id end)
+           left join areas a on a.id = s.area_id
+          order by i.seq`, [SYSTEM_SOURCE_PATTERNS, limit])
       const applied: IncidentChange[] = []
+      for (const row of rows) this.trace.mark(row.device_id, row.msg_id, 'engine_claimed')
       for (const row of rows) {
         const result = await this.apply(tx, row)
-        // marked row by row: a cancel later in the batch finds the incident of the event it names
-        await tx.query('update inbox set processed_at = now(), incident_id = $2 where seq = $1', [row.seq, result?.incidentId ?? null])
         if (result && this.sink.committing) await this.sink.committing(tx, result)
+        // The announcement is read here, as this transaction commits it: after the commit it goes
+        // out at once, with no statement (and no queue) between the commit and the consoles.
+        if (result && !result.incident) result.incident = await this.incidents.get(result.incidentId, '/', tx)
         if (result) applied.push(result)
+        else this.trace.mark(row.device_id, row.msg_id, 'engine_committed', true) // nothing to announce
       }
       return { n: rows.length, changes: applied }
     })
-    for (const change of changes) void this.sink.applied(change)
+    for (const change of changes) {
+      if (change.source) this.trace.mark(change.source.deviceId, change.source.msgId, 'engine_committed')
+      void this.sink.applied(change)
+    }
     return n
   }
 
@@ -179,12 +194,14 @@ export class IncidentEngine {
     if (row.kind === 'intercom' && row.type !== 'call_request') return this.applyCallEvent(tx, row)
     const severity = row.kind === 'derived' && ['high', 'medium', 'low'].includes(row.payload.severity as string) ? row.payload.severity as Severity : null
     const at = new Date(row.received_at)
-    const position = row.deviceless || SITE_LEVEL_ALARM_TYPES.has(row.type) ? null
-      : await this.positions?.forAlarm(tx, { kind: row.kind, payload: row.payload, deviceId: row.device_id, residentId: row.resident_id, at }) ?? null
-    const { id, event } = await this.incidents.raise(tx, {
+    // not awaited here: raise reads it together with its own reads (one round trip, db.ts)
+    const position = row.deviceless || SITE_LEVEL_ALARM_TYPES.has(row.type) || !this.positions ? null
+      : this.positions.forAlarm(tx, { kind: row.kind, payload: row.payload, deviceId: row.device_id, residentId: row.resident_id, at })
+    const { id, event, incident } = await this.incidents.raise(tx, {
       type: row.type,
       siteId: row.site_id,
       areaId: row.area_id,
+      areaPath: row.area_path,
       // Smoke, gas and water concern everyone at the site: one incident per site.
       residentId: SITE_LEVEL_ALARM_TYPES.has(row.type) ? null : row.resident_id,
       deviceId: row.deviceless ? null : row.device_id,
@@ -193,12 +210,18 @@ export class IncidentEngine {
       position,
       livesAlone: row.lives_alone ?? false,
       capacityLevel: row.capacity_level,
-      source: { deviceId: row.device_id, msgId: row.msg_id, kind: row.kind, payload: row.payload }
+      source: { deviceId: row.device_id, msgId: row.msg_id, kind: row.kind, payload: row.payload, inboxSeq: row.seq }
     })
     // The console rings for a call; its later events land on the same incident (applyCallEvent).
     if (row.kind === 'intercom') await this.incidents.addTimeline(tx, id, 'intercom_call_request', null, null, { callId: row.payload.callId, deviceId: row.device_id })
     const source = { deviceId: row.device_id, msgId: row.msg_id, type: row.type }
-    return event === 'incident:opened' ? { event, incidentId: id, source } : { event, incidentId: id, reAlert: 'repeat', source }
+    const emitted = () => this.trace.mark(row.device_id, row.msg_id, 'emitted')
+    if (event !== 'incident:opened') return { event, incidentId: id, reAlert: 'repeat', source, emitted }
+    // the family's notification needs the resident read by the claim, not a statement of its own
+    const family = incident?.residentId && incident.residentId === row.resident_id && row.resident_name !== null
+      ? { name: row.resident_name, contacts: row.contacts ?? [], type: row.type }
+      : undefined
+    return { event, incidentId: id, source, emitted, incident, family }
   }
 
   private async applyCancel (tx: Queryable, row: InboxRow): Promise<IncidentChange | null> {
@@ -213,7 +236,7 @@ export class IncidentEngine {
     const incidentId = rows[0]?.incident_id
     if (!incidentId) return null
     await this.incidents.cancelAtDevice(tx, incidentId, { deviceId: row.device_id, ref })
-    return { event: 'incident:updated', incidentId }
+    return { event: 'incident:updated', incidentId, incident: await this.linked(tx, row, incidentId) }
   }
 
   /** Intercom call events after the request go on the timeline of the call's incident. */
@@ -226,6 +249,15 @@ export class IncidentEngine {
     if (!incidentId) return null
     await this.incidents.addTimeline(tx, incidentId, `intercom_${row.type}`, null, null, { callId: row.payload.callId })
     await this.incidents.touch(tx, incidentId)
-    return { event: 'incident:updated', incidentId }
+    return { event: 'incident:updated', incidentId, incident: await this.linked(tx, row, incidentId) }
+  }
+
+  /** Links the inbox row to its incident and reads the incident as it will be announced (together: one round trip). */
+  private async linked (tx: Queryable, row: InboxRow, incidentId: string): Promise<IncidentRow> {
+    const [, incident] = await Promise.all([
+      tx.query('update inbox set incident_id = $2 where seq = $1', [row.seq, incidentId]),
+      this.incidents.get(incidentId, '/', tx)
+    ])
+    return incident
   }
 }

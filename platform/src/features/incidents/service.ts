@@ -10,11 +10,12 @@ import { PolicyStore, type ResponsePolicy } from '../response/policy.ts'
 import { distanceTarget, metresFrom } from '../positions/distance.ts'
 
 // The responder shown is the latest offer still in play (offered, accepted, arrived).
-const SELECT = `
+// `from` is the relation the incident rows come from: the table, or a statement's own `returning`.
+const selectFrom = (from: string): string => `
   select i.*, r.name as resident_name, s.name as site_name, a.name as area_name, a.path as area_path,
          o.responder_id as offer_responder_id, o.status as offer_status, rp.name as offer_responder_name,
          rp.lat as offer_responder_lat, rp.lng as offer_responder_lng, s.lat as site_lat, s.lng as site_lng
-    from incidents i
+    from ${from} i
     join sites s on s.id = i.site_id
     join areas a on a.id = i.area_id
     left join residents r on r.id = i.resident_id
@@ -22,6 +23,7 @@ const SELECT = `
                         where incident_id = i.id and status in ('offered', 'accepted', 'arrived')
                         order by offered_at desc limit 1) o on true
     left join responders rp on rp.id = o.responder_id`
+const SELECT = selectFrom('incidents')
 
 export interface IncidentRow extends IncidentDto { areaPath: string }
 
@@ -83,6 +85,8 @@ export interface AlarmInput {
   type: string
   siteId: string
   areaId: string
+  /** the site's area path, when the caller read it already (the engine's claim): saves a statement */
+  areaPath?: string | null
   residentId: string | null
   deviceId: string | null
   at: Date
@@ -90,10 +94,13 @@ export interface AlarmInput {
   severity?: Severity | null
   livesAlone?: boolean
   capacityLevel?: number | null
-  /** where the person is, when known (issue 15): set on a new incident, or a fresher one on a joined incident */
-  position?: IncidentPositionDto | null
-  /** inbox row that raised it */
-  source: { deviceId: string, msgId: string, kind: string, payload: unknown }
+  /**
+   * where the person is, when known (issue 15): set on a new incident, or a fresher one on a joined
+   * incident. May be a promise (the engine's read of it), so that read goes with raise's own.
+   */
+  position?: IncidentPositionDto | null | Promise<IncidentPositionDto | null>
+  /** inbox row that raised it (`inboxSeq`: the row's seq, whose incident_id is set in the same statements) */
+  source: { deviceId: string, msgId: string, kind: string, payload: unknown, inboxSeq?: string }
 }
 
 /** Reads and changes incidents; the state machine itself lives in protocols/ (`nextStatus`). */
@@ -153,42 +160,59 @@ export class IncidentService {
    * within the correlation window. A repeat updates it and re-alerts; it never opens a duplicate.
    * A joining alarm that is more urgent raises the incident's priority.
    */
-  async raise (tx: Queryable, alarm: AlarmInput): Promise<{ id: string, event: 'incident:opened' | 'incident:updated' }> {
-    const policy = await this.policies.forSite(alarm.siteId, tx)
+  async raise (tx: Queryable, alarm: AlarmInput): Promise<{ id: string, event: 'incident:opened' | 'incident:updated', incident: IncidentRow }> {
+    // The reads issued together: on the embedded database they travel as one message (db.ts).
+    const [{ policy }, { rows: candidates }, position] = await Promise.all([
+      alarm.areaPath ? this.policies.forPath(alarm.areaPath, tx) : this.policies.forSite(alarm.siteId, tx).then((policy) => ({ policy })),
+      tx.query<{ id: string, type: string, priority: Priority, last: Date | string }>(
+        `select id, type, priority, coalesce(last_alarm_at, opened_at) as last from incidents
+          where site_id = $1 and coalesce(resident_id, '') = coalesce($2, '')
+            and status not in ('resolved', 'closed_false_alarm')
+          order by (type = $3) desc, opened_at desc
+          for update`, [alarm.siteId, alarm.residentId, alarm.type]),
+      alarm.position ?? null
+    ])
     const priority: Priority = alarmPriority(alarm, policy.priority)
     const windowStart = new Date(alarm.at.getTime() - policy.sla.correlationWindowMs)
-    const { rows: candidates } = await tx.query<{ id: string, type: string, priority: Priority, last: Date | string }>(
-      `select id, type, priority, coalesce(last_alarm_at, opened_at) as last from incidents
-        where site_id = $1 and coalesce(resident_id, '') = coalesce($2, '')
-          and status not in ('resolved', 'closed_false_alarm')
-        order by (type = $3) desc, opened_at desc
-        for update`, [alarm.siteId, alarm.residentId, alarm.type])
+    const inboxSeq = alarm.source.inboxSeq ?? null
     const join = candidates.find((c) => c.type === alarm.type) ??
       candidates.find((c) => compatibleAlarms(c.type, alarm.type) && new Date(c.last) >= windowStart)
     const data = { deviceId: alarm.source.deviceId, msgId: alarm.source.msgId, type: alarm.type, priority, payload: alarm.source.payload }
     if (join) {
       const raised = mostUrgent(join.priority, priority)
-      await tx.query('update incidents set alarm_count = alarm_count + 1, last_alarm_at = $2, updated_at = $3 where id = $1', [join.id, alarm.at, new Date(this.now())])
-      await this.addTimeline(tx, join.id, 'alarm_repeated', null, null, data)
-      if (alarm.position) {
+      await Promise.all([
+        tx.query('update incidents set alarm_count = alarm_count + 1, last_alarm_at = $2, updated_at = $3 where id = $1', [join.id, alarm.at, new Date(this.now())]),
+        this.addTimeline(tx, join.id, 'alarm_repeated', null, null, data),
+        tx.query('update inbox set incident_id = $2 where seq = $1::bigint', [inboxSeq, join.id])
+      ])
+      if (position) {
         const moved = await tx.query(`update incidents set position = $2 where id = $1 and (position is null or (position->>'at')::timestamptz < $3)`,
-          [join.id, JSON.stringify(alarm.position), alarm.position.at])
-        if (moved.rowCount > 0) await this.addTimeline(tx, join.id, 'position', null, null, { position: alarm.position })
+          [join.id, JSON.stringify(position), position.at])
+        if (moved.rowCount > 0) await this.addTimeline(tx, join.id, 'position', null, null, { position })
       }
       if (raised !== join.priority) await this.reprioritise(tx, join.id, raised, policy, 'more urgent alarm joined')
-      return { id: join.id, event: 'incident:updated' }
+      return { id: join.id, event: 'incident:updated', incident: await this.get(join.id, '/', tx) }
     }
     const id = randomUUID()
     const ackDue = new Date(alarm.at.getTime() + policy.sla.ackDeadlineMs[priority])
     const esc = nextEscalation(policy.sla, priority, alarm.at.getTime(), 0, 'open')
-    await tx.query(
-      `insert into incidents (id, type, priority, status, resident_id, site_id, area_id, device_id, opened_at, ack_due_at, updated_at, last_alarm_at, escalation_step, escalation_due_at, position)
-       values ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $8, $8, $10, $11, $12)`,
+    // One statement (issue 11: each is a round trip on the alarm path): the incident, its `opened`
+    // entry on the timeline (as addTimeline writes it), the inbox row's link to it, and the
+    // incident as announced.
+    const { rows } = await tx.query(
+      `with opened as (
+         insert into incidents (id, type, priority, status, resident_id, site_id, area_id, device_id, opened_at, ack_due_at, updated_at, last_alarm_at, escalation_step, escalation_due_at, position)
+         values ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $8, $8, $10, $11, $12)
+         returning *),
+       entry as (
+         insert into incident_timeline (incident_id, at, kind, actor_id, actor_name, text, data)
+         select id, $13, 'opened', null, null, null, $14 from opened),
+       source as (update inbox set incident_id = $1 where seq = $15::bigint)
+       ${selectFrom('opened')}`,
       [id, alarm.type, priority, alarm.residentId, alarm.siteId, alarm.areaId, alarm.deviceId, alarm.at, ackDue, esc?.step ?? 0, esc ? new Date(esc.dueAtMs) : null,
-        alarm.position ? JSON.stringify(alarm.position) : null])
-    await this.addTimeline(tx, id, 'opened', null, null, data)
-    if (alarm.position) await this.addTimeline(tx, id, 'position', null, null, { position: alarm.position })
-    return { id, event: 'incident:opened' }
+        position ? JSON.stringify(position) : null, new Date(this.now()), JSON.stringify(data), inboxSeq])
+    if (position) await this.addTimeline(tx, id, 'position', null, null, { position })
+    return { id, event: 'incident:opened', incident: toDto(rows[0]) }
   }
 
   /**

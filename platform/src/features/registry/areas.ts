@@ -6,11 +6,11 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
-import { AREA_LEVELS, type AreaLevel } from '@eldercare/protocols'
-import type { Queryable } from '../../db/db.ts'
+import { AREA_LEVELS, AreaDto, type AreaLevel } from '@eldercare/protocols'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
 import { areaInScope, auditFor, devicesUnder, type InvalidateOptions, IdParams, Id, LEVEL_ORDER, literalUnion, scopeOf, type AreaRow } from './scope.ts'
+import { areaHistory, insertArea, listAreas, moveArea, renameArea, rootArea } from './areas-repository.ts'
 
 export const AreaBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }), level: literalUnion(AREA_LEVELS), parentId: Type.Optional(Id)
@@ -19,17 +19,11 @@ const AreaPatch = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   parentId: Type.Optional(Id)
 }, { additionalProperties: false, minProperties: 1 })
-const AreaDto = Type.Object({ id: Type.String(), name: Type.String(), level: Type.String(), parentId: Type.Union([Type.String(), Type.Null()]), depth: Type.Integer() })
 
 /** Why `level` may not sit under `parentLevel`, or null when it may. */
 export function levelProblem (level: AreaLevel, parentLevel: AreaLevel | null): string | null {
   if (parentLevel === null) return level === 'city' ? null : `a ${level} needs a parent area`
   return LEVEL_ORDER.indexOf(level) > LEVEL_ORDER.indexOf(parentLevel) ? null : `a ${level} cannot sit under a ${parentLevel}`
-}
-
-export async function insertArea (tx: Queryable, a: { id: string, name: string, level: AreaLevel, parentId: string | null, path: string }, changedBy: string): Promise<void> {
-  await tx.query('insert into areas (id, name, level, parent_id, path) values ($1, $2, $3, $4, $5)', [a.id, a.name, a.level, a.parentId, a.path])
-  await tx.query(`insert into area_history (area_id, change, name, parent_id, path, changed_by) values ($1, 'create', $2, $3, $4, $5)`, [a.id, a.name, a.parentId, a.path, changedBy])
 }
 
 const areaDto = (r: AreaRow) => ({ id: r.id, name: r.name, level: r.level, parentId: r.parent_id, depth: r.path.split('/').filter(Boolean).length - 1 })
@@ -55,8 +49,8 @@ export const areaRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opt
       // One root per installation (docs/platform.md, "Access model"): the first administrator's
       // city is created at the first start; every other area hangs below it. A second root would
       // lie outside every account's path, so nobody could work in it (issue 13).
-      const root = await app.db.query<{ name: string }>('select name from areas where parent_id is null order by created_at limit 1')
-      if (root.rows[0]) throw errors.VALIDATION(`parentId is required: the installation has one root area (${root.rows[0].name}); create districts under it`)
+      const root = await rootArea(app.db)
+      if (root) throw errors.VALIDATION(`parentId is required: the installation has one root area (${root.name}); create districts under it`)
       if (level !== 'city') throw errors.VALIDATION('a root area is a city')
     }
     await app.db.transaction(async (tx) => {
@@ -69,8 +63,7 @@ export const areaRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opt
   app.get('/api/areas', {
     schema: { tags: ['registry'], summary: 'Areas in your scope, in tree order', response: { 200: Type.Object({ items: Type.Array(AreaDto) }) } }, preHandler: staff
   }, async (req) => {
-    const { rows } = await app.db.query<AreaRow>(`select id, name, level, parent_id, path from areas where path like $1 || '%' order by path`, [scopeOf(req)])
-    return { items: rows.map(areaDto) }
+    return { items: (await listAreas(app.db, scopeOf(req))).map(areaDto) }
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/areas/:id', {
@@ -81,8 +74,7 @@ export const areaRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opt
     schema: { tags: ['registry'], summary: 'Every name and position the area has had', params: IdParams }, preHandler: staff
   }, async (req) => {
     await areaInScope(app.db, req.params.id, scopeOf(req))
-    const { rows } = await app.db.query<Record<string, any>>('select at, change, name, parent_id, changed_by from area_history where area_id = $1 order by id', [req.params.id])
-    return { items: rows.map((r) => ({ at: iso(r.at), change: r.change, name: r.name, parentId: r.parent_id, changedBy: r.changed_by })) }
+    return { items: (await areaHistory(app.db, req.params.id)).map((r) => ({ at: iso(r.at), change: r.change, name: r.name, parentId: r.parent_id, changedBy: r.changed_by })) }
   })
 
   app.patch<{ Params: Static<typeof IdParams>, Body: Static<typeof AreaPatch> }>('/api/areas/:id', {
@@ -101,15 +93,11 @@ export const areaRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opt
         if (problem) throw errors.VALIDATION(problem)
         path = `${parent.path}${area.id}/`
         parentId = parent.id
-        // One statement rewrites every descendant's path prefix; the transaction keeps it atomic.
-        await tx.query(`update areas set path = $1 || substr(path, length($2) + 1) where path like $2 || '%'`, [path, area.path])
-        await tx.query('update areas set parent_id = $2 where id = $1', [area.id, parentId])
-        await tx.query(`insert into area_history (area_id, change, name, parent_id, path, changed_by) values ($1, 'move', $2, $3, $4, $5)`, [area.id, req.body.name ?? area.name, parentId, path, req.user.username])
+        await moveArea(tx, area, { parentId, path, name: req.body.name ?? area.name }, req.user.username)
       }
       const name = req.body.name ?? area.name
       if (name !== area.name) {
-        await tx.query('update areas set name = $2 where id = $1', [area.id, name])
-        await tx.query(`insert into area_history (area_id, change, name, parent_id, path, changed_by) values ($1, 'rename', $2, $3, $4, $5)`, [area.id, name, parentId, path, req.user.username])
+        await renameArea(tx, { id: area.id, name, parentId, path }, req.user.username)
       }
       await audit(req, 'area.update', 'area', area.id, { from: { name: area.name, parentId: area.parent_id }, to: { name, parentId } }, tx)
       return { ...area, name, parent_id: parentId, path, moved: path !== area.path }

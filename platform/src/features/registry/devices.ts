@@ -6,11 +6,12 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import { DEVICE_ID_PATTERN, DEVICE_TYPES } from '@eldercare/protocols'
-import { generateDeviceSecret, hashDeviceSecret } from '@eldercare/common'
+import { generateDeviceSecret } from '@eldercare/common'
 import type { Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
 import { auditFor, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope, uniqueOr409 } from './scope.ts'
+import { deviceInScopeRow, deviceTypeAtSite, insertDevice, listDevices, moveDevice, residentAtSite, setDeviceSecret } from './devices-repository.ts'
 
 const DeviceListQuery = Type.Object({
   siteId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -34,20 +35,9 @@ export const newDeviceId = (): string => `d-${randomUUID().replaceAll('-', '').s
 
 /** Checks that resident and hub parent belong to the same site; returns the problem or null. */
 export async function deviceLinkProblem (q: Queryable, siteId: string, residentId?: string | null, parentId?: string | null): Promise<string | null> {
-  if (residentId) {
-    const r = await q.query('select 1 from residents where id = $1 and site_id = $2', [residentId, siteId])
-    if (r.rows.length === 0) return 'residentId must name a resident of the same site'
-  }
-  if (parentId) {
-    const r = await q.query<{ type: string }>('select type from devices where id = $1 and site_id = $2', [parentId, siteId])
-    if (r.rows[0]?.type !== 'hub') return 'parentId must name a hub at the same site'
-  }
+  if (residentId && !(await residentAtSite(q, residentId, siteId))) return 'residentId must name a resident of the same site'
+  if (parentId && (await deviceTypeAtSite(q, parentId, siteId)) !== 'hub') return 'parentId must name a hub at the same site'
   return null
-}
-
-export async function insertDevice (tx: Queryable, d: { id: string, type: string, siteId: string, residentId?: string | null, parentId?: string | null }, secret: string): Promise<void> {
-  await tx.query('insert into devices (id, type, site_id, resident_id, parent_id, secret_hash) values ($1, $2, $3, $4, $5, $6)',
-    [d.id, d.type, d.siteId, d.residentId ?? null, d.parentId ?? null, hashDeviceSecret(secret)])
 }
 
 const deviceRow = (r: Record<string, any>, lastSeen?: (deviceId: string) => Date | null) => {
@@ -66,10 +56,9 @@ export const deviceRoutes: FastifyPluginAsync<DeviceRoutesOptions> = async (app,
   const audit = auditFor(app)
   const invalidate = (id: string) => { try { opts.invalidateDevice?.(id) } catch (err) { app.log.warn({ err, deviceId: id }, 'gateway cache not invalidated') } }
   const deviceInScope = async (q: Queryable, id: string, scope: string) => {
-    const { rows } = await q.query<Record<string, any>>(
-      `select d.* from devices d join sites s on s.id = d.site_id join areas a on a.id = s.area_id where d.id = $1 and a.path like $2 || '%'`, [id, scope])
-    if (!rows[0]) throw errors.NOT_FOUND('device')
-    return rows[0]
+    const row = await deviceInScopeRow(q, id, scope)
+    if (!row) throw errors.NOT_FOUND('device')
+    return row
   }
 
   app.post<{ Body: Static<typeof DeviceBody> }>('/api/devices', {
@@ -92,11 +81,7 @@ export const deviceRoutes: FastifyPluginAsync<DeviceRoutesOptions> = async (app,
 
   app.get<{ Querystring: Static<typeof DeviceListQuery> }>('/api/devices', { schema: { tags: ['registry'], querystring: DeviceListQuery }, preHandler: staff }, async (req) => {
     // Filters narrow the caller's area; they never widen it.
-    const { rows } = await app.db.query<Record<string, any>>(
-      `select d.* from devices d join sites s on s.id = d.site_id join areas a on a.id = s.area_id
-        where a.path like $1 || '%' and ($2::text is null or d.site_id = $2) and ($3::text is null or d.resident_id = $3)
-        order by d.id limit 10000`, [scopeOf(req), req.query.siteId ?? null, req.query.residentId ?? null])
-    return { items: rows.map(deviceDto) }
+    return { items: (await listDevices(app.db, scopeOf(req), req.query)).map(deviceDto) }
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/devices/:id', {
@@ -115,9 +100,9 @@ export const deviceRoutes: FastifyPluginAsync<DeviceRoutesOptions> = async (app,
       const parentId = req.body.parentId !== undefined ? req.body.parentId : (siteId === before.site_id ? before.parent_id : null)
       const problem = await deviceLinkProblem(tx, siteId, residentId, parentId)
       if (problem) throw errors.VALIDATION(problem)
-      const { rows } = await tx.query<Record<string, any>>('update devices set site_id = $2, resident_id = $3, parent_id = $4 where id = $1 returning *', [before.id, siteId, residentId, parentId])
+      const after = await moveDevice(tx, before.id, { siteId, residentId, parentId })
       await audit(req, 'device.update', 'device', before.id, { from: { siteId: before.site_id, residentId: before.resident_id, parentId: before.parent_id }, to: { siteId, residentId, parentId } }, tx)
-      return rows[0]
+      return after
     })
     invalidate(row.id)
     return deviceDto(row)
@@ -129,7 +114,7 @@ export const deviceRoutes: FastifyPluginAsync<DeviceRoutesOptions> = async (app,
     const secret = generateDeviceSecret()
     await app.db.transaction(async (tx) => {
       await deviceInScope(tx, req.params.id, scopeOf(req))
-      await tx.query('update devices set secret_hash = $2 where id = $1', [req.params.id, hashDeviceSecret(secret)])
+      await setDeviceSecret(tx, req.params.id, secret)
       await audit(req, 'device.rotate_secret', 'device', req.params.id, undefined, tx)
     })
     invalidate(req.params.id)

@@ -10,41 +10,22 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { Type, type TSchema } from '@sinclair/typebox'
 import type { AreaLevel } from '@eldercare/protocols'
 import { generateDeviceSecret } from '@eldercare/common'
-import type { Db, Queryable } from '../../db/db.ts'
+import type { Queryable } from '../../db/db.ts'
 import { decodeCsv, ImportError, parseBool, parseCsv, parseNum, schemaProblems, splitList, type CsvRow, type ImportProblem } from './csv-import.ts'
 import { csvCell, toCsv } from '../reports/service.ts'
-import { AreaBody, insertArea, levelProblem } from './areas.ts'
-import { DeviceBody, insertDevice, newDeviceId } from './devices.ts'
-import { insertResident, placeProblem, residentColumns, ResidentBody, type ResidentInput } from './residents.ts'
-import { auditFor, ClientId, type InvalidateOptions, scopeOf, type SiteRow } from './scope.ts'
-import { insertSite, SiteBody, type SiteInput } from './sites.ts'
+import { AreaBody, levelProblem } from './areas.ts'
+import { areasInScope, insertArea } from './areas-repository.ts'
+import { DeviceBody, newDeviceId } from './devices.ts'
+import { insertDevice } from './devices-repository.ts'
+import { placeProblem, residentColumns, ResidentBody, type ResidentInput } from './residents.ts'
+import { insertResident } from './residents-repository.ts'
+import { auditFor, ClientId, type InvalidateOptions, scopeOf } from './scope.ts'
+import { hubSites, type ImportTable, residentSites, sitesInScope, takenIds, writeInChunks } from './imports-repository.ts'
+import { SiteBody } from './sites.ts'
+import { insertSite, type SiteInput } from './sites-repository.ts'
 
 /** Largest CSV body accepted, in bytes (50,000 resident rows fit). */
 const IMPORT_BODY_LIMIT_BYTES = 32 * 1024 * 1024
-/** Rows written per transaction: the embedded database has one connection, so an alarm's inbox write waits at most one chunk. */
-export const IMPORT_CHUNK_ROWS = 250
-
-/**
- * Writes validated rows in bounded transactions (issue 13): a 50,000-row file in one
- * transaction would hold the embedded database — and with it every alarm's inbox write, which
- * gates the PUBACK [P-4.1] — for seconds. Between chunks the event loop and the alarms run. The
- * file stays all or nothing: it is validated in full before the first write, and should a later
- * chunk still fail (a concurrent change), the rows already written are deleted again.
- */
-export async function writeInChunks<T extends { id: string }> (db: Db, table: 'residents' | 'devices', items: T[], write: (tx: Queryable, item: T) => Promise<void>): Promise<void> {
-  const written: string[] = []
-  try {
-    for (let i = 0; i < items.length; i += IMPORT_CHUNK_ROWS) {
-      const chunk = items.slice(i, i + IMPORT_CHUNK_ROWS)
-      await db.transaction(async (tx) => { for (const it of chunk) await write(tx, it) })
-      written.push(...chunk.map((c) => c.id))
-      await new Promise((resolve) => setImmediate(resolve))
-    }
-  } catch (err) {
-    if (written.length) await db.query(`delete from ${table} where id = any($1)`, [written])
-    throw err
-  }
-}
 const MAX_CONTACTS = 3
 const CONTACT_COLUMNS = Array.from({ length: MAX_CONTACTS }, (_, i) => ['name', 'phone', 'relation', 'notify', 'consent_at'].map((f) => `contact${i + 1}_${f}`)).flat()
 
@@ -60,29 +41,16 @@ export function columnOf (path: string): string {
 }
 const compact = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
 
-/** Ids of `table` among `ids` that already exist (anywhere: ids are global). */
-async function taken (q: Queryable, table: 'areas' | 'sites' | 'residents' | 'devices', ids: string[]): Promise<Set<string>> {
-  if (!ids.length) return new Set()
-  const { rows } = await q.query<{ id: string }>(`select id from ${table} where id = any($1)`, [ids])
-  return new Set(rows.map((r) => r.id))
-}
-
 /** Rows with an id already used earlier in the file or in the database get a problem each. */
-async function checkIds (q: Queryable, table: 'areas' | 'sites' | 'residents' | 'devices', rows: Array<{ line: number, id: string, explicit: boolean }>, problems: ImportProblem[]): Promise<void> {
+async function checkIds (q: Queryable, table: ImportTable, rows: Array<{ line: number, id: string, explicit: boolean }>, problems: ImportProblem[]): Promise<void> {
   const seen = new Map<string, number>()
   for (const r of rows) {
     const first = seen.get(r.id)
     if (first !== undefined) problems.push({ line: r.line, column: 'id', message: `id ${r.id} is used twice (first on line ${first})` })
     else seen.set(r.id, r.line)
   }
-  const exists = await taken(q, table, rows.filter((r) => r.explicit).map((r) => r.id))
+  const exists = await takenIds(q, table, rows.filter((r) => r.explicit).map((r) => r.id))
   for (const r of rows) if (r.explicit && exists.has(r.id)) problems.push({ line: r.line, column: 'id', message: `id ${r.id} is already registered` })
-}
-
-async function sitesInScope (q: Queryable, ids: string[], scope: string): Promise<Map<string, SiteRow>> {
-  const { rows } = await q.query<SiteRow>(`select s.id, s.name, s.kind, s.area_id, s.rooms, a.path as area_path from sites s join areas a on a.id = s.area_id
-    where s.id = any($1) and a.path like $2 || '%'`, [[...new Set(ids)], scope])
-  return new Map(rows.map((r) => [r.id, r]))
 }
 
 /** `101:A|B;102` → [{room:'101', beds:['A','B']}, {room:'102'}] */
@@ -133,7 +101,7 @@ export const importRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, o
     fail(problems)
     await checkIds(app.db, 'areas', items, problems)
     const parentIds = [...new Set(items.map((i) => i.body.parentId).filter((x): x is string => Boolean(x)))]
-    const { rows: existing } = await app.db.query<{ id: string, level: AreaLevel, path: string }>(`select id, level, path from areas where id = any($1) and path like $2 || '%'`, [parentIds, scopeOf(req)])
+    const existing = await areasInScope(app.db, parentIds, scopeOf(req))
     const known = new Map(existing.map((a) => [a.id, { level: a.level, path: a.path }]))
     const isRootUser = scopeOf(req).split('/').filter(Boolean).length === 1
     const planned: Array<{ id: string, name: string, level: AreaLevel, parentId: string | null, path: string }> = []
@@ -174,7 +142,7 @@ export const importRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, o
     })
     fail(problems)
     await checkIds(app.db, 'sites', items, problems)
-    const { rows: areas } = await app.db.query<{ id: string, level: string }>(`select id, level from areas where id = any($1) and path like $2 || '%'`, [[...new Set(items.map((i) => i.body.areaId))], scopeOf(req)])
+    const areas = await areasInScope(app.db, [...new Set(items.map((i) => i.body.areaId))], scopeOf(req))
     const level = new Map(areas.map((a) => [a.id, a.level]))
     for (const it of items) {
       const l = level.get(it.body.areaId)
@@ -241,10 +209,8 @@ export const importRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, o
     await checkIds(app.db, 'devices', items, problems)
     const scope = scopeOf(req)
     const sites = await sitesInScope(app.db, items.map((i) => i.body.siteId), scope)
-    const residentSite = new Map((await app.db.query<{ id: string, site_id: string }>('select id, site_id from residents where id = any($1)',
-      [[...new Set(items.map((i) => i.body.residentId).filter(Boolean))]])).rows.map((r) => [r.id, r.site_id]))
-    const hubs = new Map((await app.db.query<{ id: string, site_id: string }>(`select id, site_id from devices where type = 'hub' and id = any($1)`,
-      [[...new Set(items.map((i) => i.body.parentId).filter(Boolean))]])).rows.map((r) => [r.id, r.site_id]))
+    const residentSite = await residentSites(app.db, [...new Set(items.map((i) => i.body.residentId).filter((x): x is string => Boolean(x)))])
+    const hubs = await hubSites(app.db, [...new Set(items.map((i) => i.body.parentId).filter((x): x is string => Boolean(x)))])
     for (const it of items) {
       const b = it.body
       if (!sites.has(b.siteId)) { problems.push({ line: it.line, column: 'site_id', message: `site ${b.siteId} is not in your scope` }); continue }

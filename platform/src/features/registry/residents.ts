@@ -7,13 +7,12 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import { RECORDED_GROUPS, RESIDENT_STATUSES, type ResidentStatus } from '@eldercare/protocols'
-import type { Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
 import { maskTail, type FieldCrypto } from '../../plugins/field-crypto.ts'
-import { FLAGGED_SQL } from './stats.ts'
 import { setStatus, statusDate } from '../supervision/repository.ts'
-import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, scopeOf, siteInScope, residentInScope, SqlFilter, type SiteRow } from './scope.ts'
+import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, scopeOf, siteInScope, residentInScope, type SiteRow } from './scope.ts'
+import { insertResident, listResidents, updateResident } from './residents-repository.ts'
 
 /**
  * The plans' groups recorded by hand, each its own flag: 独居, 空巢, 留守, 重残, 特困/低保,
@@ -106,11 +105,6 @@ export function residentColumns (b: Partial<ResidentInput>, crypto: FieldCrypto)
   return c
 }
 
-export async function insertResident (tx: Queryable, id: string, cols: Record<string, unknown>): Promise<void> {
-  const names = ['id', ...Object.keys(cols)]
-  await tx.query(`insert into residents (${names.join(', ')}) values (${names.map((_, i) => `$${i + 1}`).join(', ')})`, [id, ...Object.values(cols)])
-}
-
 export function residentDto (r: Record<string, any>, crypto: FieldCrypto) {
   const flags: string[] = [...(r.flags ?? [])]
   if (r.lives_alone && !flags.includes('lives_alone')) flags.unshift('lives_alone')
@@ -138,7 +132,6 @@ export const residentRoutes: FastifyPluginAsync = async (app) => {
   const staff = [app.authenticate, app.requireCapability('registry.read')]
     const admin = [app.authenticate, app.requireCapability('registry.write')]
     const audit = auditFor(app)
-    const select = `select r.*, s.name as site_name from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id`
 
     app.post<{ Body: ResidentInput }>('/api/residents', {
       schema: { tags: ['registry'], body: ResidentBody }, preHandler: admin
@@ -158,14 +151,7 @@ export const residentRoutes: FastifyPluginAsync = async (app) => {
     app.get<{ Querystring: Static<typeof ListQuery> }>('/api/residents', {
       schema: { tags: ['registry'], summary: 'Residents in your scope (sensitive fields masked)', querystring: ListQuery }, preHandler: staff
     }, async (req) => {
-      const f = new SqlFilter([`a.path like $1 || '%'`], [scopeOf(req)])
-      if (req.query.areaId) f.add(`a.path like '%/' || ? || '/%'`, req.query.areaId)
-      if (req.query.siteId) f.add('r.site_id = ?', req.query.siteId)
-      if (req.query.q) f.add(`r.name like '%' || ? || '%'`, req.query.q)
-      if (req.query.flagged) f.where.push(FLAGGED_SQL)
-      const limit = f.param(req.query.limit ?? 5000)
-      const { rows } = await app.db.query<Record<string, any>>(`${select} where ${f.sql} order by r.name, r.id limit ${limit}`, f.params)
-      return { items: rows.map((r) => residentDto(r, app.fieldCrypto)) }
+      return { items: (await listResidents(app.db, scopeOf(req), req.query)).map((r) => residentDto(r, app.fieldCrypto)) }
     })
 
     app.get<{ Params: Static<typeof IdParams> }>('/api/residents/:id', {
@@ -185,9 +171,7 @@ export const residentRoutes: FastifyPluginAsync = async (app) => {
         const body = req.body.livesAlone !== undefined && req.body.flags === undefined
           ? { ...req.body, flags: (before.flags as ResidentInput['flags'] ?? []).filter((f) => f !== 'lives_alone') }
           : req.body
-        const cols = { ...residentColumns(body, app.fieldCrypto), updated_at: new Date() }
-        const sets = Object.keys(cols).map((k, i) => `${k} = $${i + 2}`)
-        await tx.query(`update residents set ${sets.join(', ')} where id = $1`, [before.id, ...Object.values(cols)])
+        await updateResident(tx, before.id, { ...residentColumns(body, app.fieldCrypto), updated_at: new Date() })
         if (req.body.status !== undefined) {
           await setStatus(tx, before.id, req.body.status as ResidentStatus, statusDate(req.body.statusSince, Date.now()), req.user.username, null)
         }

@@ -5,49 +5,23 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
-import { FAMILY_BED_TYPES, SITE_KINDS } from '@eldercare/protocols'
+import { FamilyBed, SITE_KINDS, SiteDto, SiteGeo, SiteRooms } from '@eldercare/protocols'
 import type { Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
-import { areaInScope, auditFor, DATE_PATTERN, devicesUnder, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope } from './scope.ts'
+import { areaInScope, auditFor, devicesUnder, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope } from './scope.ts'
+import { getSite, insertSite, listSites, setFamilyBed, siteHistory, updateSite } from './sites-repository.ts'
 
-const Geo = Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false })
-export const Rooms = Type.Array(Type.Object({
-  room: Type.String({ minLength: 1, maxLength: 20 }),
-  beds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 50 }))
-}, { additionalProperties: false }), { maxItems: 2000 })
-/** A home registered as a family care bed (家庭养老床位): its provider, bed type and dates (issue 16). */
-const FamilyBed = Type.Object({
-  type: literalUnion(FAMILY_BED_TYPES.map((b) => b.key)),
-  provider: Type.String({ minLength: 1, maxLength: 100 }),
-  since: Type.String({ pattern: DATE_PATTERN }),
-  until: Type.Optional(Type.Union([Type.String({ pattern: DATE_PATTERN }), Type.Null()]))
-}, { additionalProperties: false })
 export const SiteBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }), kind: literalUnion(SITE_KINDS), areaId: Id,
   address: Type.Optional(Type.String({ maxLength: 300 })),
-  geo: Type.Optional(Geo),
-  rooms: Type.Optional(Rooms),
+  geo: Type.Optional(SiteGeo),
+  rooms: Type.Optional(SiteRooms),
   familyBed: Type.Optional(Type.Union([FamilyBed, Type.Null()]))
 }, { additionalProperties: false })
 const SitePatch = Type.Partial(Type.Omit(SiteBody, ['kind']), { additionalProperties: false, minProperties: 1 })
-const SiteDto = Type.Object({
-  id: Type.String(), name: Type.String(), kind: Type.String(), areaId: Type.String(), address: Type.Union([Type.String(), Type.Null()]),
-  geo: Type.Union([Geo, Type.Null()]), rooms: Rooms, familyBed: Type.Union([FamilyBed, Type.Null()])
-})
-
-export interface SiteInput { id: string, name: string, kind: string, areaId: string, address?: string | null, geo?: { lat: number, lng: number } | null, rooms?: Static<typeof Rooms>, familyBed?: Static<typeof FamilyBed> | null }
 
 const familyBedProblem = (kind: string, bed: unknown) => bed && kind !== 'home' ? 'only a home can be registered as a family care bed (家庭养老床位)' : null
-
-export async function insertSite (tx: Queryable, s: SiteInput, changedBy: string): Promise<void> {
-  const bed = s.familyBed ?? null
-  await tx.query(`insert into sites (id, name, kind, area_id, address, lat, lng, rooms, family_bed_type, family_bed_provider, family_bed_since, family_bed_until)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-  [s.id, s.name, s.kind, s.areaId, s.address ?? null, s.geo?.lat ?? null, s.geo?.lng ?? null, JSON.stringify(s.rooms ?? []),
-    bed?.type ?? null, bed?.provider ?? null, bed?.since ?? null, bed?.until ?? null])
-  await tx.query(`insert into site_history (site_id, change, name, area_id, address, changed_by) values ($1, 'create', $2, $3, $4, $5)`, [s.id, s.name, s.areaId, s.address ?? null, changedBy])
-}
 
 const siteDto = (r: Record<string, any>) => ({
   id: r.id, name: r.name, kind: r.kind, areaId: r.area_id, address: r.address ?? null,
@@ -85,25 +59,21 @@ export const siteRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opt
   app.get('/api/sites', {
     schema: { tags: ['registry'], summary: 'Sites in your scope', response: { 200: Type.Object({ items: Type.Array(SiteDto) }) } }, preHandler: staff
   }, async (req) => {
-    const { rows } = await app.db.query<Record<string, any>>(
-      `select s.* from sites s join areas a on a.id = s.area_id where a.path like $1 || '%' order by s.name limit 5000`, [scopeOf(req)])
-    return { items: rows.map(siteDto) }
+    return { items: (await listSites(app.db, scopeOf(req))).map(siteDto) }
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/sites/:id', {
     schema: { tags: ['registry'], params: IdParams, response: { 200: SiteDto } }, preHandler: staff
   }, async (req) => {
     await siteInScope(app.db, req.params.id, scopeOf(req))
-    const { rows } = await app.db.query('select * from sites where id = $1', [req.params.id])
-    return siteDto(rows[0])
+    return siteDto(await getSite(app.db, req.params.id))
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/sites/:id/history', {
     schema: { tags: ['registry'], params: IdParams }, preHandler: staff
   }, async (req) => {
     await siteInScope(app.db, req.params.id, scopeOf(req))
-    const { rows } = await app.db.query<Record<string, any>>('select at, change, name, area_id, address, changed_by from site_history where site_id = $1 order by id', [req.params.id])
-    return { items: rows.map((r) => ({ at: iso(r.at), change: r.change, name: r.name, areaId: r.area_id, address: r.address, changedBy: r.changed_by })) }
+    return { items: (await siteHistory(app.db, req.params.id)).map((r) => ({ at: iso(r.at), change: r.change, name: r.name, areaId: r.area_id, address: r.address, changedBy: r.changed_by })) }
   })
 
   app.patch<{ Params: Static<typeof IdParams>, Body: Static<typeof SitePatch> }>('/api/sites/:id', {
@@ -117,18 +87,8 @@ export const siteRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opt
       if (b.rooms?.length && before.kind !== 'institution') throw errors.VALIDATION('only an institution has rooms and beds')
       const bedProblem = familyBedProblem(before.kind, b.familyBed)
       if (bedProblem) throw errors.VALIDATION(bedProblem)
-      if (b.familyBed !== undefined) {
-        await tx.query('update sites set family_bed_type = $2, family_bed_provider = $3, family_bed_since = $4, family_bed_until = $5 where id = $1',
-          [before.id, b.familyBed?.type ?? null, b.familyBed?.provider ?? null, b.familyBed?.since ?? null, b.familyBed?.until ?? null])
-      }
-      const { rows } = await tx.query<Record<string, any>>(
-        `update sites set name = coalesce($2, name), area_id = coalesce($3, area_id), address = coalesce($4, address),
-                lat = coalesce($5, lat), lng = coalesce($6, lng), rooms = coalesce($7, rooms), updated_at = now()
-          where id = $1 returning *`,
-        [before.id, b.name ?? null, b.areaId ?? null, b.address ?? null, b.geo?.lat ?? null, b.geo?.lng ?? null, b.rooms ? JSON.stringify(b.rooms) : null])
-      const after = rows[0]
-      await tx.query('insert into site_history (site_id, change, name, area_id, address, changed_by) values ($1, $2, $3, $4, $5, $6)',
-        [after.id, after.area_id !== before.area_id ? 'move' : 'update', after.name, after.area_id, after.address, req.user.username])
+      if (b.familyBed !== undefined) await setFamilyBed(tx, before.id, b.familyBed)
+      const after = await updateSite(tx, before, b, req.user.username)
       await audit(req, 'site.update', 'site', after.id, { changed: Object.keys(b), ...(b.areaId ? { fromAreaId: before.area_id, toAreaId: b.areaId } : {}) }, tx)
       return after
     })

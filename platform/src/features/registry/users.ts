@@ -6,12 +6,14 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
-import { ROLES } from '@eldercare/protocols'
+import { AccountDto, ROLES } from '@eldercare/protocols'
 import { generatePassword, hashPassword } from '../auth/passwords.ts'
 import type { Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
 import { areaInScope, auditFor, Id, IdParams, literalUnion, scopeOf, uniqueOr409 } from './scope.ts'
+import { insertUser, listUsers, setPasswordHash, updateUser, userInScopeRow } from './users-repository.ts'
+import { revokeUserSessions } from '../auth/sessions.ts'
 
 const UserBody = Type.Object({
   username: Type.String({ pattern: '^[A-Za-z0-9._-]{3,64}$' }), password: Type.String({ minLength: 8, maxLength: 256 }),
@@ -22,10 +24,6 @@ const UserPatch = Type.Object({
   displayName: Type.Optional(Type.String({ maxLength: 100 })), disabled: Type.Optional(Type.Boolean())
 }, { additionalProperties: false, minProperties: 1 })
 const ResetBody = Type.Object({ password: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })) }, { additionalProperties: false })
-const UserDto = Type.Object({
-  id: Type.String(), username: Type.String(), role: Type.String(), areaId: Type.String(), areaName: Type.Union([Type.String(), Type.Null()]),
-  displayName: Type.Union([Type.String(), Type.Null()]), disabled: Type.Boolean(), createdAt: Type.String()
-})
 
 const userDto = (r: Record<string, any>) => ({
   id: r.id, username: r.username, role: r.role, areaId: r.area_id, areaName: r.area_name ?? null,
@@ -35,48 +33,40 @@ const userDto = (r: Record<string, any>) => ({
 export const userRoutes: FastifyPluginAsync = async (app) => {
   const admin = [app.authenticate, app.requireCapability('registry.write')]
   const audit = auditFor(app)
-  const SELECT = 'select u.*, a.name as area_name, a.path from users u join areas a on a.id = u.area_id'
   const userInScope = async (q: Queryable, id: string, scope: string) => {
-    const { rows } = await q.query<Record<string, any>>(`${SELECT} where u.id = $1 and a.path like $2 || '%'`, [id, scope])
-    if (!rows[0]) throw errors.NOT_FOUND('user')
-    return rows[0]
-  }
-  /** Revokes every live token of the user and disconnects their sockets. */
-  const revokeAll = async (tx: Queryable, userId: string): Promise<string[]> => {
-    const { rows } = await tx.query<{ token_hash: string }>('update auth_tokens set revoked_at = now() where user_id = $1 and revoked_at is null returning token_hash', [userId])
-    return rows.map((r) => r.token_hash)
+    const row = await userInScopeRow(q, id, scope)
+    if (!row) throw errors.NOT_FOUND('user')
+    return row
   }
   const disconnect = (hashes: string[]) => { for (const h of hashes) app.realtime.revokeToken(h) }
 
   app.get('/api/users', {
-    schema: { tags: ['accounts'], summary: 'Accounts in your scope', response: { 200: Type.Object({ items: Type.Array(UserDto) }) } },
+    schema: { tags: ['accounts'], summary: 'Accounts in your scope', response: { 200: Type.Object({ items: Type.Array(AccountDto) }) } },
     preHandler: [app.authenticate, app.requireCapability('user.read')]
   }, async (req) => {
-    const { rows } = await app.db.query<Record<string, any>>(`${SELECT} where a.path like $1 || '%' order by u.username`, [scopeOf(req)])
-    return { items: rows.map(userDto) }
+    return { items: (await listUsers(app.db, scopeOf(req))).map(userDto) }
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/users/:id', {
-    schema: { tags: ['accounts'], params: IdParams, response: { 200: UserDto } }, preHandler: [app.authenticate, app.requireCapability('user.read')]
+    schema: { tags: ['accounts'], params: IdParams, response: { 200: AccountDto } }, preHandler: [app.authenticate, app.requireCapability('user.read')]
   }, async (req) => userDto(await userInScope(app.db, req.params.id, scopeOf(req))))
 
   app.post<{ Body: Static<typeof UserBody> }>('/api/users', {
-    schema: { tags: ['accounts'], body: UserBody, response: { 201: UserDto } }, preHandler: admin
+    schema: { tags: ['accounts'], body: UserBody, response: { 201: AccountDto } }, preHandler: admin
   }, async (req, reply) => {
     const b = req.body
     await areaInScope(app.db, b.areaId, scopeOf(req))
     const id = randomUUID()
     const hash = await hashPassword(b.password)
     await uniqueOr409(() => app.db.transaction(async (tx) => {
-      await tx.query('insert into users (id, username, password_hash, role, area_id, display_name) values ($1, $2, $3, $4, $5, $6)',
-        [id, b.username, hash, b.role, b.areaId, b.displayName ?? null])
+      await insertUser(tx, { id, username: b.username, passwordHash: hash, role: b.role, areaId: b.areaId, displayName: b.displayName })
       await audit(req, 'user.create', 'user', id, { username: b.username, role: b.role, areaId: b.areaId }, tx)
     }), () => errors.USERNAME_TAKEN('username', b.username))
     return reply.code(201).send(userDto(await userInScope(app.db, id, '/')))
   })
 
   app.patch<{ Params: Static<typeof IdParams>, Body: Static<typeof UserPatch> }>('/api/users/:id', {
-    schema: { tags: ['accounts'], summary: 'Change role, area, name or disable; role/area/disable changes sign the user out', params: IdParams, body: UserPatch, response: { 200: UserDto } },
+    schema: { tags: ['accounts'], summary: 'Change role, area, name or disable; role/area/disable changes sign the user out', params: IdParams, body: UserPatch, response: { 200: AccountDto } },
     preHandler: admin
   }, async (req) => {
     const scope = scopeOf(req)
@@ -87,11 +77,9 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
     const revoked = await app.db.transaction(async (tx) => {
       const before = await userInScope(tx, req.params.id, scope)
       if (b.areaId) await areaInScope(tx, b.areaId, scope)
-      await tx.query(`update users set role = coalesce($2, role), area_id = coalesce($3, area_id), display_name = coalesce($4, display_name),
-                        disabled = coalesce($5, disabled), updated_at = now() where id = $1`,
-      [before.id, b.role ?? null, b.areaId ?? null, b.displayName ?? null, b.disabled ?? null])
+      await updateUser(tx, before.id, b)
       const rightsChanged = (b.role !== undefined && b.role !== before.role) || (b.areaId !== undefined && b.areaId !== before.area_id) || b.disabled === true
-      const hashes = rightsChanged ? await revokeAll(tx, before.id) : []
+      const hashes = rightsChanged ? await revokeUserSessions(tx, before.id) : []
       await audit(req, 'user.update', 'user', before.id, {
         from: { role: before.role, areaId: before.area_id, disabled: before.disabled },
         to: { role: b.role ?? before.role, areaId: b.areaId ?? before.area_id, disabled: b.disabled ?? before.disabled },
@@ -111,8 +99,8 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
     const hash = await hashPassword(password)
     const revoked = await app.db.transaction(async (tx) => {
       const u = await userInScope(tx, req.params.id, scopeOf(req))
-      await tx.query('update users set password_hash = $2, updated_at = now() where id = $1', [u.id, hash])
-      const hashes = await revokeAll(tx, u.id)
+      await setPasswordHash(tx, u.id, hash)
+      const hashes = await revokeUserSessions(tx, u.id)
       await audit(req, 'user.reset_password', 'user', u.id, { generated: req.body?.password === undefined, tokensRevoked: hashes.length }, tx)
       return hashes
     })

@@ -7,7 +7,8 @@ import { createHmac } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Queryable } from '../../db/db.ts'
 
-export type NotificationKind = 'incident_opened' | 'incident_resolved' | 'dispatch_offer' | 'escalation'
+/** `incident_shared`: an incident as an upper platform's integration account receives it (features/supervision/integrations.ts) */
+export type NotificationKind = 'incident_opened' | 'incident_resolved' | 'dispatch_offer' | 'escalation' | 'incident_shared'
 
 export interface Notification {
   kind: NotificationKind
@@ -31,6 +32,11 @@ export interface NotificationChannel {
    * WebhookError (`retryable` false when retrying cannot help).
    */
   attempt?(n: Notification, meta: DeliveryMeta): Promise<void>
+  /**
+   * false: the result is logged, not written on the incident's timeline. An upper platform's feed
+   * follows every announcement; a failure written there would be announced again, and fed again.
+   */
+  readonly timeline?: boolean
 }
 
 /** The store a notifier puts durable channels' messages in (./outbox.ts implements it). */
@@ -81,6 +87,34 @@ export function signWebhook (secret: string, timestamp: string, body: string): s
   return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')
 }
 
+export interface SignedPost { url: string, secret: string, timestamp: string, body: string, attempt: number, key?: string, timeoutMs: number }
+
+/**
+ * One signed HTTP POST; throws a WebhookError, retryable unless the receiver refused the message
+ * itself. Shared by the notification webhook and the integration accounts' webhooks.
+ */
+export async function postSigned (p: SignedPost): Promise<void> {
+  const fail = (why: string, retryable = true) => new WebhookError(`webhook ${new URL(p.url).host} failed: ${why}`, retryable)
+  let res: Response
+  try {
+    res = await fetch(p.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json', 'x-eldercare-timestamp': p.timestamp, 'x-eldercare-signature': signWebhook(p.secret, p.timestamp, p.body),
+        'x-eldercare-attempt': String(p.attempt), ...(p.key ? { 'idempotency-key': p.key } : {})
+      },
+      body: p.body,
+      signal: AbortSignal.timeout(p.timeoutMs)
+    })
+    await res.arrayBuffer()
+  } catch (err) {
+    throw fail((err as Error).message)
+  }
+  if (res.ok) return
+  // A 4xx other than 408/429 will not get better by retrying.
+  throw fail(`HTTP ${res.status}`, res.status >= 500 || res.status === 408 || res.status === 429)
+}
+
 /** HTTP POST of the notification as JSON, signed, retried with exponential backoff on failure. */
 export class WebhookChannel implements NotificationChannel {
   readonly name = 'webhook'
@@ -113,27 +147,8 @@ export class WebhookChannel implements NotificationChannel {
     return this.post(JSON.stringify({ ...n, idempotencyKey: meta.key }), meta.attempt, meta.key)
   }
 
-  private async post (body: string, attempt: number, key?: string): Promise<void> {
-    const timestamp = String(this.o.now())
-    const fail = (why: string, retryable = true) => new WebhookError(`webhook ${new URL(this.o.url).host} failed: ${why}`, retryable)
-    let res: Response
-    try {
-      res = await fetch(this.o.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json', 'x-eldercare-timestamp': timestamp, 'x-eldercare-signature': signWebhook(this.o.secret, timestamp, body),
-          'x-eldercare-attempt': String(attempt), ...(key ? { 'idempotency-key': key } : {})
-        },
-        body,
-        signal: AbortSignal.timeout(this.o.timeoutMs)
-      })
-      await res.arrayBuffer()
-    } catch (err) {
-      throw fail((err as Error).message)
-    }
-    if (res.ok) return
-    // A 4xx other than 408/429 will not get better by retrying.
-    throw fail(`HTTP ${res.status}`, res.status >= 500 || res.status === 408 || res.status === 429)
+  private post (body: string, attempt: number, key?: string): Promise<void> {
+    return postSigned({ url: this.o.url, secret: this.o.secret, timestamp: String(this.o.now()), body, attempt, key, timeoutMs: this.o.timeoutMs })
   }
 
   /** Per-attempt timeout, for the outbox's claim lease. */

@@ -39,7 +39,7 @@ export class NotificationOutbox implements NotificationStore {
 
   constructor (
     private readonly db: Db,
-    private readonly channels: ReadonlyMap<string, NotificationChannel>,
+    private readonly channels: Map<string, NotificationChannel>,
     private readonly record: Record_,
     private readonly log: Logger,
     opts: OutboxOptions = {}
@@ -55,6 +55,11 @@ export class NotificationOutbox implements NotificationStore {
     // in a transaction the row is visible once it commits: look for it then, not before
     q.afterCommit(() => this.wake())
     return id
+  }
+
+  /** A durable channel another feature owns (the integration accounts' webhooks) delivers through the same outbox. */
+  addChannel (channel: NotificationChannel): void {
+    this.channels.set(channel.name, channel)
   }
 
   start (): void {
@@ -115,14 +120,18 @@ export class NotificationOutbox implements NotificationStore {
         return
       }
       await this.settle(r.id, 'failed', e.message)
-      await this.tell(r.incident_id, 'notification_failed', { ...base, error: e.message })
+      await this.tell(channel, r.incident_id, 'notification_failed', { ...base, error: e.message })
       return
     }
     await this.settle(r.id, 'delivered', null)
-    await this.tell(r.incident_id, 'notified', base)
+    await this.tell(channel, r.incident_id, 'notified', base)
   }
 
-  private async tell (incidentId: string, kind: 'notified' | 'notification_failed', data: Record<string, unknown>): Promise<void> {
+  private async tell (channel: NotificationChannel | undefined, incidentId: string, kind: 'notified' | 'notification_failed', data: Record<string, unknown>): Promise<void> {
+    if (channel?.timeline === false) {
+      if (kind === 'notification_failed') this.log.warn({ incidentId, ...data }, 'notification failed for good')
+      return
+    }
     await this.record(incidentId, kind, data).catch((err) => this.log.warn({ err, incidentId }, 'notification result not recorded'))
   }
 

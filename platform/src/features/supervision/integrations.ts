@@ -3,7 +3,7 @@
  * `integration` — read-only (the `statistics.read` capability: population, coverage,
  * statements), scoped to its area subtree like every user — holding a long-lived API token
  * shown once. It may also receive the incidents of its subtree over a signed webhook, after
- * commit, masked by the data-sharing rules: a whitelist of fields, never ID numbers, phones,
+ * commit (through the notification outbox: retried, at least once, idempotency key signed), masked by the data-sharing rules: a whitelist of fields, never ID numbers, phones,
  * addresses or key-safe codes; the resident's name masked (张**) unless the account may see names.
  */
 import { randomUUID } from 'node:crypto'
@@ -15,7 +15,7 @@ import { errors } from '../../errors.ts'
 import { hashPassword, generatePassword } from '../auth/passwords.ts'
 import { createSession } from '../auth/sessions.ts'
 import { generateToken } from '../auth/tokens.ts'
-import { signWebhook } from '../response/notify.ts'
+import { postSigned, WebhookError, type DeliveryMeta, type Notification, type NotificationChannel } from '../response/notify.ts'
 import { areaInScope, auditFor, Id, IdParams, scopeOf, uniqueOr409 } from '../registry/scope.ts'
 
 /** Masks a personal name for sharing: the first character kept (张三丰 → 张**). */
@@ -63,18 +63,46 @@ const CreateBody = Type.Object({
   tokenDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 730, description: 'API token lifetime; default 365' }))
 }, { additionalProperties: false })
 
-interface Account { userId: string, name: string, areaPath: string, revealNames: boolean, webhookUrl: string | null, webhookSecretEnc: string | null }
+interface Account { userId: string, name: string, areaPath: string, revealNames: boolean }
 
+/** The accounts with a webhook, for matching an incident to its receivers (no secret: the channel reads it at each attempt). */
 async function webhookAccounts (q: Queryable): Promise<Account[]> {
   const { rows } = await q.query<Record<string, any>>(
-    `select i.user_id, i.name, a.path, i.reveal_names, i.webhook_url, i.webhook_secret_enc from integration_accounts i
+    `select i.user_id, i.name, a.path, i.reveal_names from integration_accounts i
        join users u on u.id = i.user_id join areas a on a.id = u.area_id where not u.disabled and i.webhook_url is not null`)
-  return rows.map((r) => ({ userId: r.user_id, name: r.name, areaPath: r.path, revealNames: r.reveal_names, webhookUrl: r.webhook_url, webhookSecretEnc: r.webhook_secret_enc }))
+  return rows.map((r) => ({ userId: r.user_id, name: r.name, areaPath: r.path, revealNames: r.reveal_names }))
+}
+
+/** What an integration delivery keeps in the outbox: the incident already shared (masked), never the secret. */
+interface SharedDelivery { accountId: string, event: string, incident: ReturnType<typeof sharedIncident> }
+
+/**
+ * The upper platforms' webhooks as a durable channel of the notification outbox (migration
+ * 0017): each delivery is a row written before any attempt, retried with backoff by any platform
+ * process, at least once, with the row's id as `idempotencyKey` inside the signed body (and the
+ * `idempotency-key` header) so the receiver drops a repeat. The account is read at each attempt:
+ * a disabled account, or one whose webhook was removed, receives nothing more.
+ */
+export class IntegrationWebhookChannel implements NotificationChannel {
+  readonly name = 'integration'
+  /** deliveries follow announcements: their results stay off the incident's timeline (see NotificationChannel.timeline) */
+  readonly timeline = false
+  constructor (private readonly db: Queryable, private readonly decrypt: (enc: string) => string, private readonly timeoutMs = 5000) {}
+
+  send (n: Notification): Promise<void> { return this.attempt(n, { key: randomUUID(), attempt: 1 }) }
+
+  async attempt (n: Notification, meta: DeliveryMeta): Promise<void> {
+    const d = n.data as unknown as SharedDelivery
+    const { rows } = await this.db.query<{ webhook_url: string | null, webhook_secret_enc: string | null, disabled: boolean }>(
+      'select i.webhook_url, i.webhook_secret_enc, u.disabled from integration_accounts i join users u on u.id = i.user_id where i.user_id = $1', [d.accountId])
+    const acc = rows[0]
+    if (!acc || acc.disabled || !acc.webhook_url || !acc.webhook_secret_enc) throw new WebhookError(`integration account ${d.accountId} is disabled or has no webhook`, false)
+    const body = JSON.stringify({ event: d.event, account: d.accountId, incident: d.incident, idempotencyKey: meta.key })
+    await postSigned({ url: acc.webhook_url, secret: this.decrypt(acc.webhook_secret_enc), timestamp: String(Math.floor(Date.now() / 1000)), body, attempt: meta.attempt, key: meta.key, timeoutMs: this.timeoutMs })
+  }
 }
 
 export interface IntegrationOptions {
-  /** fetch for the webhook (tests may pass their own); default global fetch */
-  fetch?: typeof fetch
   /** how long the account list is cached, ms */
   cacheMs?: number
 }
@@ -126,28 +154,20 @@ export const integrationRoutes: FastifyPluginAsync<IntegrationOptions> = async (
     return { id: req.params.id, disabled: true }
   })
 
-  // Delivery: every announced incident (announced only after its commit) goes to the accounts above it.
+  // Delivery: every announced incident (announced only after its commit) goes to the accounts above
+  // it, through the outbox, so a receiver that is down or a node that dies loses nothing.
   let cache: { at: number, accounts: Account[] } | null = null
   const accounts = async () => {
     if (!cache || Date.now() - cache.at > (opts.cacheMs ?? 10_000)) cache = { at: Date.now(), accounts: await webhookAccounts(app.db) }
     return cache.accounts
   }
-  const send = opts.fetch ?? fetch
+  app.response.outbox.addChannel(new IntegrationWebhookChannel(app.db, (enc) => app.fieldCrypto.decrypt(enc)))
   app.realtime.onIncident((event, incident, areaPath) => {
     accounts().then(async (list) => {
       for (const acc of list.filter((a) => areaPath.startsWith(a.areaPath))) {
-        const body = JSON.stringify({ event, account: acc.userId, incident: sharedIncident(incident, acc.revealNames) })
-        const timestamp = String(Math.floor(Date.now() / 1000))
-        const secret = app.fieldCrypto.decrypt(acc.webhookSecretEnc!)
-        await send(acc.webhookUrl!, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-eldercare-timestamp': timestamp, 'x-eldercare-signature': signWebhook(secret, timestamp, body) },
-          body,
-          signal: AbortSignal.timeout(5000)
-        }).then((res) => { if (!res.ok) app.log.warn({ account: acc.userId, status: res.status }, 'integration webhook refused an incident') })
-          .catch((err) => app.log.warn({ account: acc.userId, err: String(err) }, 'integration webhook failed'))
+        const data: SharedDelivery = { accountId: acc.userId, event, incident: sharedIncident(incident, acc.revealNames) }
+        await app.response.outbox.enqueue('integration', { kind: 'incident_shared', incidentId: incident.id, to: { name: acc.name, role: 'integration' }, text: event, data: data as unknown as Record<string, unknown> })
       }
-    }).catch((err) => app.log.error({ err }, 'integration delivery failed'))
+    }).catch((err) => app.log.error({ err }, 'integration deliveries not stored'))
   })
 }
-

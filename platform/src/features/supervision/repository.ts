@@ -130,14 +130,25 @@ export async function statusHistory (q: Queryable, residentId: string): Promise<
  * `asOf` (the latest assessment on or before it; the resident's current level when never assessed).
  */
 export async function supervisedResidents (q: Queryable, areaPath: string, asOf: Date): Promise<SupervisedResident[]> {
+  // Set-based, not three subqueries per resident: a city's 100,000 residents took seconds that
+  // way (tests/bench/supervision.ts). The subtree's residents are read once; their assessments
+  // and status changes are aggregated by joining to them, so a community still reads its own
+  // rows through the indexes and a city hashes whole tables once.
   const { rows } = await q.query<Record<string, any>>(
-    `select r.id, r.flags, r.birth_date, r.capacity_level, r.created_at,
-        (select a.level from assessments a where a.resident_id = r.id and a.assessed_at <= $2 order by a.assessed_at desc limit 1) as level_then,
-        (select count(*) from assessments a where a.resident_id = r.id) as assessed,
-        coalesce((select json_agg(json_build_object('status', h.status, 'since', h.since) order by h.since, h.id)
-           from resident_status_history h where h.resident_id = r.id), '[]') as history
-       from residents r join sites s on s.id = r.site_id join areas ar on ar.id = s.area_id
-      where ar.path like $1 || '%'`, [areaPath, asOf.toISOString()])
+    `with rs as materialized (
+       select r.id, r.flags, r.birth_date, r.capacity_level, r.created_at
+         from residents r join sites s on s.id = r.site_id join areas ar on ar.id = s.area_id
+        where ar.path like $1 || '%'),
+     asm as (
+       select a.resident_id, count(*) as assessed,
+              (array_agg(a.level order by a.assessed_at desc) filter (where a.assessed_at <= $2))[1] as level_then
+         from assessments a join rs on rs.id = a.resident_id group by a.resident_id),
+     hist as (
+       select h.resident_id, json_agg(json_build_object('status', h.status, 'since', h.since) order by h.since, h.id) as history
+         from resident_status_history h join rs on rs.id = h.resident_id group by h.resident_id)
+     select rs.id, rs.flags, rs.birth_date, rs.capacity_level, rs.created_at, asm.level_then,
+            coalesce(asm.assessed, 0) as assessed, coalesce(hist.history, '[]') as history
+       from rs left join asm on asm.resident_id = rs.id left join hist on hist.resident_id = rs.id`, [areaPath, asOf.toISOString()])
   return rows.map(r => ({
     id: r.id,
     groups: Array.isArray(r.flags) ? r.flags : [],
@@ -353,18 +364,17 @@ function reassessmentDueFrom (scheduled: string, change: ConditionChange | null)
 /** Of the residents given (the current ones), how many have an assessment, and how many are due or overdue on `date`. */
 export async function assessmentFigures (q: Queryable, residentIds: string[], date: Date, dueWithinDays = 30): Promise<AssessmentFigures> {
   if (residentIds.length === 0) return { assessedCurrent: 0, due: 0, overdue: 0 }
-  const { rows } = await q.query<{ resident_id: string, assessed_at: string | null, due: string | null }>(
-    `select r.id as resident_id, la.assessed_at, la.reassessment_due_at as due from residents r
-       left join lateral (select a.assessed_at, a.reassessment_due_at from assessments a where a.resident_id = r.id and a.assessed_at <= $2
-        order by a.assessed_at desc limit 1) la on true
-      where r.id = any($1::text[])`, [residentIds, date.toISOString()])
+  // the latest assessment of each resident that has one (one index pass, not a subquery per id);
+  // the others were never assessed: overdue
+  const { rows } = await q.query<{ resident_id: string, assessed_at: string, due: string }>(
+    `select distinct on (a.resident_id) a.resident_id, a.assessed_at, a.reassessment_due_at as due from assessments a
+      where a.resident_id = any($1::text[]) and a.assessed_at <= $2 order by a.resident_id, a.assessed_at desc`, [residentIds, date.toISOString()])
   const dated = await dueDates(q, rows.map(r => ({ residentId: r.resident_id, assessedAt: iso(r.assessed_at), scheduledDueAt: iso(r.due) })), date)
-  let assessedCurrent = 0
+  const assessedCurrent = rows.length
   let due = 0
-  let overdue = 0
+  let overdue = new Set(residentIds).size - rows.length
   const soon = date.getTime() + dueWithinDays * 86_400_000
   for (const r of dated) {
-    if (r.assessedAt != null) assessedCurrent++
     if (r.overdue) overdue++
     else if (new Date(r.dueAt!).getTime() <= soon) due++
   }
@@ -391,12 +401,22 @@ export interface DueRow {
  * due now after a change of condition, or overdue; never assessed counts as overdue.
  */
 export async function dueAssessments (q: Queryable, areaPath: string, now: Date, withinDays: number): Promise<DueRow[]> {
+  // the subtree's residents at home or in hospital once, their latest assessments by one join (not a lateral lookup each)
   const { rows } = await q.query<Record<string, any>>(
-    `select r.id, r.name, s.area_id, la.assessed_at, la.level, la.reassessment_due_at
-       from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id
-       left join lateral (select assessed_at, level, reassessment_due_at from assessments x where x.resident_id = r.id
-                           order by assessed_at desc limit 1) la on true
-      where a.path like $1 || '%' and r.status in ('active', 'in_hospital')`, [areaPath])
+    `with rs as materialized (
+       select r.id, r.name, s.area_id from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id
+        where a.path like $1 || '%' and r.status in ('active', 'in_hospital')),
+     la as (
+       select distinct on (x.resident_id) x.resident_id, x.assessed_at, x.level, x.reassessment_due_at
+         from assessments x join rs on rs.id = x.resident_id order by x.resident_id, x.assessed_at desc)
+     select rs.id, rs.name, rs.area_id, la.assessed_at, la.level, la.reassessment_due_at
+       from rs left join la on la.resident_id = rs.id
+      where la.reassessment_due_at is null or la.reassessment_due_at <= $2::timestamptz + make_interval(days => $3)
+         -- candidates for a change of condition since the latest assessment (dueDates decides)
+         or exists (select 1 from condition_changes c where c.resident_id = rs.id and c.at > la.assessed_at)
+         or exists (select 1 from resident_status_history h where h.resident_id = rs.id and h.status = 'active' and h.since > la.assessed_at)
+         or exists (select 1 from incidents i where i.resident_id = rs.id and i.type = any($4::text[]) and i.status <> 'closed_false_alarm'
+                      and i.opened_at > la.assessed_at)`, [areaPath, now.toISOString(), withinDays, [...CARE_RISK_INCIDENT_TYPES]])
   const byId = new Map(rows.map(r => [r.id as string, r]))
   const dated = await dueDates(q, rows.map(r => ({ residentId: r.id, assessedAt: iso(r.assessed_at), scheduledDueAt: iso(r.reassessment_due_at) })), now)
   const limit = now.getTime() + withinDays * 86_400_000

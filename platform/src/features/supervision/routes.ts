@@ -199,11 +199,18 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
   }, async (req) => {
     const r = await residentInScope(app.db, req.params.id, scopeOf(req))
     const since = statusDate(req.body.statusSince, opts.now())
-    await app.db.transaction(async (tx) => {
+    // The same status from the same date again (a confirmation sent twice: the visit's and the
+    // incident's `deceased`, a double click) is recorded once: no second history row, no audit.
+    // The row lock makes two at once see each other.
+    const recorded = await app.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ status: string, status_since: string | Date }>('select status, status_since from residents where id = $1 for update', [r.id])
+      const now = rows[0]!
+      if (now.status === req.body.status && new Date(now.status_since).getTime() === since.getTime()) return false
       await setStatus(tx, r.id, req.body.status as ResidentStatus, since, req.user.username, req.body.reason ?? null)
-      await audit(req, 'resident.status', 'resident', r.id, { from: r.status, to: req.body.status, since: since.toISOString() }, tx)
+      await audit(req, 'resident.status', 'resident', r.id, { from: now.status, to: req.body.status, since: since.toISOString(), ...(req.body.reason ? { reason: req.body.reason } : {}) }, tx)
+      return true
     })
-    return { status: req.body.status, statusSince: since.toISOString(), history: await statusHistory(app.db, r.id) }
+    return { status: req.body.status, statusSince: since.toISOString(), recorded, history: await statusHistory(app.db, r.id) }
   })
 
   app.post<{ Params: Static<typeof IdParams>, Body: Static<typeof ConditionChangeBody> }>('/api/residents/:id/condition-changes', {

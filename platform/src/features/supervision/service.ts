@@ -60,8 +60,17 @@ export async function monthCoverage (q: Queryable, area: AreaRef, month: string,
   const residents = await supervisedResidents(q, area.path, to)
   const visits = await doneVisits(q, area.path, from, to)
   const rules = await visitRulesFor(q, area.path)
-  // visitedAt is compared by calendar day: the service's day, not UTC's.
-  const local = visits.map(v => ({ ...v, visitedAt: localDate(new Date(v.visitedAt).getTime(), timeZone) }))
+  // visitedAt is compared by calendar day: the service's day, not UTC's. A city's month is tens
+  // of thousands of visits: the day is looked up once per quarter hour (every zone's offset is a
+  // multiple of 15 minutes, so all instants of a quarter hour share their day), not per visit.
+  const days = new Map<number, string>()
+  const dayOf = (t: number) => {
+    const q = Math.floor(t / 900_000)
+    let d = days.get(q)
+    if (d === undefined) { d = localDate(q * 900_000, timeZone); days.set(q, d) }
+    return d
+  }
+  const local = visits.map(v => ({ ...v, visitedAt: dayOf(new Date(v.visitedAt).getTime()) }))
   const result = visitCoverage(month, residents, local, rules)
   return { ...result, rules: { eligibleGroups: rules.eligibleGroups, countingMethods: rules.countingMethods, homeVisitEachQuarter: rules.homeVisitEachQuarter } }
 }

@@ -1,13 +1,13 @@
 /**
  * Visits' SQL (探访关爱): plans, records, lists, overdue; the monthly figures are in
  * registry/stats.ts. A visit that needs follow-up becomes an inbox row the incident engine
- * applies like any alarm (device id `visit:<visit id>`, kind `derived`, type `visit_follow_up`).
+ * applies like any alarm (features/incidents/system-alarms.ts: source `visit`, type `visit_follow_up`).
  */
 import { randomUUID } from 'node:crypto'
 import type { Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
-import { VISIT_SOURCE_PREFIX } from '../incidents/engine.ts'
+import { SYSTEM_SOURCES, writeSystemAlarm } from '../incidents/system-alarms.ts'
 import { FLAGGED_SQL } from '../registry/stats.ts'
 import { SqlFilter } from '../registry/scope.ts'
 
@@ -17,7 +17,7 @@ export { VISIT_OUTCOMES } from '@eldercare/protocols'
 // The follow-up's incident is the one its inbox row opened (set on the visit once the engine has run).
 const SELECT = `select v.*, coalesce(v.incident_id, ib.incident_id) as incident_id, r.name as resident_name, a.id as area_id, a.name as area_name, a.path as area_path
   from visits v join residents r on r.id = v.resident_id join sites s on s.id = r.site_id join areas a on a.id = s.area_id
-  left join inbox ib on ib.device_id = '${VISIT_SOURCE_PREFIX}' || v.id and ib.msg_id = v.id`
+  left join inbox ib on ib.device_id = '${SYSTEM_SOURCES.visit}' || v.id and ib.msg_id = v.id`
 
 export type VisitRow = Record<string, any>
 
@@ -106,10 +106,7 @@ export async function recordVisit (tx: Queryable, v: VisitRow, r: VisitRecord, a
   [v.id, r.visitedAt, r.outcome, r.notes ?? null, r.followUpNeeded, r.recordedBy, r.visitorName ?? null, r.method ?? null])
   if (!r.followUpNeeded) return null
   // Visit notes may be personal: the row carries the outcome only.
-  const { rows } = await tx.query<{ seq: string }>(
-    `insert into inbox (device_id, msg_id, kind, type, payload, received_at) values ($1, $2, 'derived', 'visit_follow_up', $3, $4) returning seq`,
-    [`${VISIT_SOURCE_PREFIX}${v.id}`, v.id, JSON.stringify({ visitId: v.id, outcome: r.outcome, residentId: v.resident_id }), at])
-  return rows[0].seq
+  return writeSystemAlarm(tx, { source: 'visit', ref: v.id, msgId: v.id, type: 'visit_follow_up', residentId: v.resident_id, at, payload: { visitId: v.id, outcome: r.outcome } })
 }
 
 export async function setVisitIncident (q: Queryable, visitId: string, incidentId: string): Promise<void> {

@@ -3,7 +3,8 @@
  * each day within a window of the service's time zone, e.g. 07:00–10:00. The same proofs as a
  * welfare round count (an answered call or a recorded visit will do). No proof by the window's
  * end → a follow-up visit task due that day for their community; still nobody has reached them
- * `escalateAfterMin` later → a P3 incident of type `checkin_missed`.
+ * `escalateAfterMin` later → a P3 incident of type `checkin_missed`, raised as an inbox row the
+ * incident engine opens like a device's alarm (features/incidents/system-alarms.ts).
  */
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
@@ -11,6 +12,7 @@ import type { DailyCheckinPlanDto } from '@eldercare/protocols'
 import { errors } from '../../errors.ts'
 import { localDate, localMidnight } from '../../lib/local-time.ts'
 import { firstProofSql } from './proofs.ts'
+import { SYSTEM_SOURCES, writeSystemAlarm } from '../incidents/system-alarms.ts'
 
 export interface CheckinPlan { windowStart: string, windowEnd: string, escalateAfterMin: number, enabled: boolean }
 
@@ -42,7 +44,11 @@ export class DailyCheckins {
     const { rows } = await this.app.db.query<{ window_start_min: number, window_end_min: number, escalate_after_min: number, enabled: boolean, updated_by: string | null, updated_at: Date | string | null }>(
       'select p.window_start_min, p.window_end_min, p.escalate_after_min, p.enabled, p.updated_at, u.username as updated_by from daily_checkin_plans p left join users u on u.id = p.updated_by where p.resident_id = $1', [residentId])
     if (!rows[0]) throw errors.NOT_FOUND('daily check-in plan')
-    const days = await this.app.db.query<Record<string, any>>('select * from daily_checkins where resident_id = $1 order by day desc limit 14', [residentId])
+    // The incident is the one its inbox row opened (linked once the engine has run; read from the row until then).
+    const days = await this.app.db.query<Record<string, any>>(
+      `select c.*, coalesce(c.incident_id, i.incident_id) as incident_id from daily_checkins c
+         left join inbox i on i.device_id = $2 || c.resident_id and i.msg_id = c.resident_id || '/' || c.day::text and i.type = 'checkin_missed'
+        where c.resident_id = $1 order by c.day desc limit 14`, [residentId, SYSTEM_SOURCES.checkin])
     return {
       residentId,
       windowStart: toHhmm(rows[0].window_start_min), windowEnd: toHhmm(rows[0].window_end_min), escalateAfterMin: rows[0].escalate_after_min, enabled: rows[0].enabled,
@@ -91,7 +97,7 @@ export class DailyCheckins {
          join residents r on r.id = c.resident_id join sites s on s.id = r.site_id
         where c.status = 'follow_up' and c.window_end + make_interval(mins => p.escalate_after_min) <= $1`, [new Date(now)])
     for (const c of open) {
-      const raised = await this.app.db.transaction(async (tx) => {
+      const seq = await this.app.db.transaction(async (tx) => {
         const proof = (await tx.query<{ at: Date, kind: string, ref: string }>(firstProofSql('$1', '$2', '$3', '$4'), [c.resident_id, c.site_id, c.window_start, new Date(now)])).rows[0]
         if (proof) {
           await tx.query(`update daily_checkins set status = 'reached', confirmed_at = $3, confirmed_by = $4, confirm_ref = $5 where resident_id = $1 and day = $2 and status = 'follow_up'`,
@@ -99,18 +105,18 @@ export class DailyCheckins {
           result.reached++
           return null
         }
-        const inc = await this.app.incidents.raise(tx, {
-          type: 'checkin_missed', siteId: c.site_id, areaId: c.area_id, residentId: c.resident_id, deviceId: null, at: new Date(now),
-          source: { deviceId: `checkin:${c.resident_id}`, msgId: `${c.resident_id}/${c.day}`, kind: 'derived', payload: { day: c.day, visitId: c.visit_id } }
+        // An alarm like a device's, one per resident and day: the engine opens the incident, the
+        // effects announce it and tell the family.
+        const row = await writeSystemAlarm(tx, {
+          source: 'checkin', ref: c.resident_id, msgId: `${c.resident_id}/${c.day}`, type: 'checkin_missed', residentId: c.resident_id,
+          at: new Date(now), payload: { day: c.day, visitId: c.visit_id }
         })
-        await tx.query(`update daily_checkins set status = 'escalated', incident_id = $3 where resident_id = $1 and day = $2`, [c.resident_id, c.day, inc.id])
+        await tx.query(`update daily_checkins set status = 'escalated' where resident_id = $1 and day = $2`, [c.resident_id, c.day])
         result.escalated++
-        return inc
+        return row
       })
-      if (raised) {
-        const { areaPath, ...dto } = await this.app.incidents.get(raised.id, '/')
-        this.app.realtime.emitIncident(raised.event, dto, areaPath)
-      }
+      const settled = seq === null ? null : await this.app.engine.settled(seq)
+      if (settled?.incidentId) await this.app.db.query('update daily_checkins set incident_id = $3 where resident_id = $1 and day = $2', [c.resident_id, c.day, settled.incidentId])
     }
     if (result.followUps || result.escalated) this.log.info(result, 'daily check-ins swept')
     return result

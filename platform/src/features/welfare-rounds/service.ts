@@ -17,7 +17,13 @@ import type { Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { localDate } from '../../lib/local-time.ts'
 import { firstProofSql } from './proofs.ts'
+import { systemSourceId, writeSystemAlarm } from '../incidents/system-alarms.ts'
 
+
+/** Unconfirmed residents handled per transaction at the deadline: short transactions, few commits. */
+const CLOSE_CHUNK = 100
+/** How long closing a round waits for the engine to open its incidents, in ms. */
+const SETTLE_TIMEOUT_MS = 60_000
 
 /** Device types that can say the round's message, best first (an intercom has a speaker and a screen). */
 export const SPEAKING_DEVICE_TYPES = ['intercom', 'wearable', 'sos_button'] as const
@@ -149,8 +155,9 @@ export class WelfareRounds {
 
   /**
    * At the deadline: the confirmations up to it, then for each resident still unconfirmed a P3
-   * incident (or a visit task), each in a transaction of its own so that a round over a whole
-   * district never holds the database for long; then the figures for the report.
+   * incident (or a visit task) — an inbox row the incident engine opens like a device's alarm,
+   * written in short transactions of CLOSE_CHUNK so that a round over a whole district never holds
+   * the database for long; then, once the engine has opened them all, the figures for the report.
    */
   async close (id: string): Promise<void> {
     const round = await this.app.db.transaction(async (tx) => {
@@ -166,28 +173,39 @@ export class WelfareRounds {
     if (!round) return
     const { rows: open } = await this.app.db.query<{ resident_id: string, site_id: string, community_id: string }>(
       'select resident_id, site_id, community_id from welfare_round_residents where round_id = $1 and confirmed_at is null and incident_id is null and visit_id is null order by resident_id', [id])
-    let raised = 0
-    for (const r of open) {
-      const inc = await this.app.db.transaction(async (tx) => {
-        if (round.on_unconfirmed === 'visit') {
-          const visitId = randomUUID()
-          await tx.query('insert into visits (id, resident_id, due_date, planned_by) values ($1, $2, $3, $4)',
-            [visitId, r.resident_id, localDate(this.opts.now(), this.opts.timeZone), 'welfare-round'])
-          await tx.query('update welfare_round_residents set visit_id = $3 where round_id = $1 and resident_id = $2', [id, r.resident_id, visitId])
-          return null
+    let last: string | null = null
+    for (let i = 0; i < open.length; i += CLOSE_CHUNK) {
+      await this.app.db.transaction(async (tx) => {
+        for (const r of open.slice(i, i + CLOSE_CHUNK)) {
+          if (round.on_unconfirmed === 'visit') {
+            const visitId = randomUUID()
+            await tx.query('insert into visits (id, resident_id, due_date, planned_by) values ($1, $2, $3, $4)',
+              [visitId, r.resident_id, localDate(this.opts.now(), this.opts.timeZone), 'welfare-round'])
+            await tx.query('update welfare_round_residents set visit_id = $3 where round_id = $1 and resident_id = $2', [id, r.resident_id, visitId])
+            continue
+          }
+          // P3 by the priority policy's fallback: a welfare concern, not a life-safety alarm. An
+          // alarm like a device's: the engine opens it, the effects announce it and tell the family.
+          last = await writeSystemAlarm(tx, {
+            source: 'welfare', ref: id, msgId: `${id}/${r.resident_id}`, type: 'welfare_unconfirmed', residentId: r.resident_id,
+            at: new Date(round.deadline), payload: { roundId: id, message: round.message }
+          })
         }
-        // P3 by the priority policy's fallback: a welfare concern, not a life-safety alarm
-        const created = await this.app.incidents.raise(tx, {
-          type: 'welfare_unconfirmed', siteId: r.site_id, areaId: r.community_id, residentId: r.resident_id, deviceId: null, at: new Date(round.deadline),
-          source: { deviceId: `welfare:${id}`, msgId: `${id}/${r.resident_id}`, kind: 'derived', payload: { roundId: id, message: round.message } }
-        })
-        await tx.query('update welfare_round_residents set incident_id = $3 where round_id = $1 and resident_id = $2', [id, r.resident_id, created.id])
-        return created
       })
-      if (!inc) continue
-      raised++
-      const { areaPath, ...dto } = await this.app.incidents.get(inc.id, '/')
-      this.app.realtime.emitIncident(inc.event, dto, areaPath)
+      this.app.engine.wake()
+    }
+    // The figures count the incidents: they are kept only once the engine has opened every one.
+    // Should it not finish in time, the round stays without figures and the next sweep finishes it.
+    if (last !== null && !(await this.app.engine.settled(last, SETTLE_TIMEOUT_MS))) throw new Error(`welfare round ${id}: the incident engine has not applied its alarms yet`)
+    const linked = await this.app.db.query(
+      `update welfare_round_residents w set incident_id = i.incident_id from inbox i
+        where w.round_id = $1 and w.incident_id is null and i.device_id = $2 and i.msg_id = $1 || '/' || w.resident_id
+          and i.type = 'welfare_unconfirmed' and i.incident_id is not null`, [id, systemSourceId('welfare', id)])
+    const raised = linked.rowCount ?? 0
+    if (round.on_unconfirmed !== 'visit') {
+      // another engine sharing the database may still hold an earlier row: finish at the next sweep
+      const { rows: left } = await this.app.db.query<{ n: string }>('select count(*) as n from welfare_round_residents where round_id = $1 and confirmed_at is null and incident_id is null', [id])
+      if (Number(left[0].n) > 0) throw new Error(`welfare round ${id}: ${left[0].n} incidents not opened by the engine yet`)
     }
     const dto = await this.dto({ ...round, status: 'closed' })
     const { byCommunity, total, confirmed, unconfirmed, byKind, speak, incidents, visitTasks } = dto

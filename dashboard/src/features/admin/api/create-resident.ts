@@ -1,4 +1,7 @@
-/** POST /api/residents {name, siteId, birthDate?, phone?, capacityLevel?, livesAlone?, conditions?, contacts?} → 201. */
+/**
+ * POST /api/residents {name, siteId, birthDate?, phone?, capacityLevel?, flags?, conditions?, contacts?} → 201.
+ * `flags`: the plans' groups recorded by hand, each its own (RECORDED_GROUPS; 失能 follows the assessment).
+ */
 import { apiRequest } from '../../../lib/api-client.ts'
 import type { ResidentContact } from '../../../lib/registry/resident.ts'
 
@@ -8,7 +11,7 @@ export interface CreateResidentBody {
   birthDate?: string
   phone?: string
   capacityLevel?: number
-  livesAlone?: boolean
+  flags?: string[]
   conditions?: string[]
   contacts?: ResidentContact[]
 }

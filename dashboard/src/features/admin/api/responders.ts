@@ -3,25 +3,17 @@
  * POST /api/responders {name, kind, areaId, phone, onDuty?} → 201 (admins);
  * PATCH /api/responders/:id {onDuty} (supervisors and admins).
  */
+import { isResponderDto, type ResponderDto } from '@eldercare/protocols'
 import { apiRequest, pathId } from '../../../lib/api-client.ts'
+import { listItems } from '../../../lib/dto.ts'
 import { useQuery } from '../../../lib/use-query.ts'
 
 export const RESPONDER_KINDS = ['care_worker', 'volunteer', 'family', 'medical'] as const
 
-export interface Responder {
-  id: string
-  name: string
-  kind: string
-  areaId: string
-  areaName: string | null
-  phone: string | null
-  onDuty: boolean
-  busy: boolean
-}
+export type Responder = ResponderDto
 
 export async function getResponders (signal?: AbortSignal): Promise<Responder[]> {
-  const body = await apiRequest<{ items?: unknown }>('/api/responders', { signal })
-  return Array.isArray(body.items) ? (body.items as Responder[]).filter((r) => typeof r?.id === 'string') : []
+  return listItems(await apiRequest<unknown>('/api/responders', { signal }), isResponderDto, 'responder')
 }
 
 export function useResponders () {

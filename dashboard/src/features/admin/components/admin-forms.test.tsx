@@ -14,7 +14,7 @@ function platform () {
       if (url === '/api/residents') return jsonResponse(201, { id: 'r-new', name: body.name })
       if (url === '/api/users') return jsonResponse(409, { error: { code: 'PLT_ERR_USERNAME_TAKEN', message: 'the username op1 is taken' } })
     }
-    if (url === '/api/sites') return jsonResponse(200, { items: [{ id: 's1', name: '幸福里 3 号楼', kind: 'home', areaId: 'a1', address: null }] })
+    if (url === '/api/sites') return jsonResponse(200, { items: [{ id: 's1', name: '幸福里 3 号楼', kind: 'home', areaId: 'a1', address: null, geo: null, rooms: [], familyBed: null }] })
     if (url === '/api/residents') return jsonResponse(200, { items: [aResident({ id: 'r1', name: '王秀英', siteId: 's1' })] })
     if (url === '/api/areas') return jsonResponse(200, { items: [{ id: 'a1', name: '幸福里社区', level: 'community', parentId: null, depth: 0 }] })
     if (url === '/api/users') {
@@ -63,9 +63,13 @@ describe('admin forms', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('第 2 行')
     expect(posts).toEqual([])
     fireEvent.change(screen.getByTestId('resident-contacts-input'), { target: { value: '李强, 13800001234, 儿子' } })
+    // each of the plans' groups is its own flag (issue 16); 失能 is not offered: the assessment decides it
+    fireEvent.click(screen.getByTestId('resident-group-severely_handicapped'))
+    fireEvent.click(screen.getByTestId('resident-group-lives_alone'))
+    expect(screen.queryByTestId('resident-group-disabled')).toBeNull()
     fireEvent.click(screen.getByTestId('resident-form-submit'))
     await waitFor(() => { expect(screen.getByTestId('resident-form-done').textContent).toBe('已创建：李大爷') })
-    expect(posts[0]).toEqual({ method: 'POST', url: '/api/residents', body: { name: '李大爷', siteId: 's1', livesAlone: false, conditions: [], contacts: [{ name: '李强', phone: '13800001234', relation: '儿子' }] } })
+    expect(posts[0]).toEqual({ method: 'POST', url: '/api/residents', body: { name: '李大爷', siteId: 's1', flags: ['lives_alone', 'severely_handicapped'], conditions: [], contacts: [{ name: '李强', phone: '13800001234', relation: '儿子' }] } })
   })
 
   it('lists the accounts of the area with role, area and whether they are disabled', async () => {

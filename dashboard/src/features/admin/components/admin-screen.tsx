@@ -9,6 +9,7 @@ import { ResidentsAdmin } from './residents-admin.tsx'
 import { RespondersAdmin } from './responders-admin.tsx'
 import { SitesAdmin } from './sites-admin.tsx'
 import { UsersAdmin } from './users-admin.tsx'
+import { IntegrationsAdmin } from '../../integrations/components/integrations-admin.tsx'
 
 
 const TITLES: Record<AdminSection, MessageKey> = {
@@ -19,7 +20,8 @@ const TITLES: Record<AdminSection, MessageKey> = {
   import: 'admin.section.import',
   users: 'admin.section.users',
   responders: 'admin.section.responders',
-  policy: 'admin.section.policy'
+  policy: 'admin.section.policy',
+  integrations: 'admin.section.integrations'
 }
 
 /** The registry the API offers today, one section per `#/admin/<section>`; `sections`: the role's. */
@@ -43,6 +45,7 @@ export function AdminScreen ({ section, sections }: { section: AdminSection, sec
       {section === 'users' && <UsersAdmin />}
       {section === 'responders' && <RespondersAdmin />}
       {section === 'policy' && <PolicyAdmin />}
+      {section === 'integrations' && <IntegrationsAdmin />}
     </section>
   )
 }

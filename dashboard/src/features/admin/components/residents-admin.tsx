@@ -2,18 +2,21 @@ import { useState } from 'react'
 import { FormField } from '../../../components/form-field.tsx'
 import { SelectField } from '../../../components/select-field.tsx'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
+import { useVocabulary } from '../../../lib/i18n/vocabulary.ts'
 import { useResidents } from '../../../lib/registry/get-residents.ts'
 import { useSites } from '../../../lib/registry/get-sites.ts'
+import { GROUP_CHOICES } from '../../../lib/registry/resident.ts'
 import { useMutation } from '../../../lib/use-mutation.ts'
 import { createResident, type CreateResidentBody } from '../api/create-resident.ts'
 import { parseContacts, parseList } from '../lib/admin-forms.ts'
 import { AdminForm } from './admin-form.tsx'
 
-const EMPTY = { name: '', siteId: '', birthDate: '', phone: '', capacityLevel: '', livesAlone: false, conditions: '', contacts: '' }
+const EMPTY = { name: '', siteId: '', birthDate: '', phone: '', capacityLevel: '', flags: [] as string[], conditions: '', contacts: '' }
 
 /** Residents and a form to register one at a site, with conditions and emergency contacts. */
 export function ResidentsAdmin () {
-  const { t } = useI18n()
+  const { t, tOr } = useI18n()
+  const name = useVocabulary()
   const sites = useSites()
   const residents = useResidents()
   const [form, setForm] = useState(EMPTY)
@@ -26,7 +29,7 @@ export function ResidentsAdmin () {
     const contacts = parseContacts(form.contacts)
     if (!contacts.ok) { setInvalid(t('admin.residents.badContact', { line: contacts.line })); return }
     setInvalid(null)
-    const body: CreateResidentBody = { name: form.name.trim(), siteId: form.siteId, livesAlone: form.livesAlone, conditions: parseList(form.conditions), contacts: contacts.contacts }
+    const body: CreateResidentBody = { name: form.name.trim(), siteId: form.siteId, flags: GROUP_CHOICES.map((g) => g.key).filter((k) => form.flags.includes(k)), conditions: parseList(form.conditions), contacts: contacts.contacts }
     if (form.birthDate !== '') body.birthDate = form.birthDate
     if (form.phone.trim() !== '') body.phone = form.phone.trim()
     if (form.capacityLevel !== '') body.capacityLevel = Number(form.capacityLevel)
@@ -44,8 +47,16 @@ export function ResidentsAdmin () {
       <section aria-labelledby='residents-list-title'>
         <h2 id='residents-list-title' className='detail__section-title'>{t('residents.title')}</h2>
         <table className='data-table' data-testid='residents-admin-table'>
-          <thead><tr><th scope='col'>{t('admin.name')}</th><th scope='col'>{t('resident.site')}</th><th scope='col'>{t('resident.birthDate')}</th></tr></thead>
-          <tbody>{(residents.data ?? []).map((r) => <tr key={r.id}><td>{r.name}</td><td>{r.siteName ?? r.siteId}</td><td>{r.birthDate ?? '—'}</td></tr>)}</tbody>
+          <thead><tr><th scope='col'>{t('admin.name')}</th><th scope='col'>{t('resident.site')}</th><th scope='col'>{t('resident.birthDate')}</th><th scope='col'>{t('resident.groups')}</th><th scope='col'>{t('resident.status')}</th></tr></thead>
+          <tbody>
+            {(residents.data ?? []).map((r) => (
+              <tr key={r.id} data-testid='resident-admin-row'>
+                <td>{r.name}</td><td>{r.siteName ?? r.siteId}</td><td>{r.birthDate ?? '—'}</td>
+                <td>{GROUP_CHOICES.filter((g) => (r.flags ?? []).includes(g.key)).map((g) => name(g)).join('、') || '—'}</td>
+                <td>{r.status === undefined || r.status === 'active' ? tOr('population.status.', 'active') : t('resident.statusSince', { status: tOr('population.status.', r.status), date: (r.statusSince ?? '').slice(0, 10) })}</td>
+              </tr>
+            ))}
+          </tbody>
         </table>
       </section>
       <AdminForm title={t('admin.residents.create')} testId='resident-form' pending={mutation.pending} invalid={invalid} error={mutation.error} done={done} onSubmit={() => { void submit() }}>
@@ -67,7 +78,18 @@ export function ResidentsAdmin () {
           placeholder={{ value: '', label: '—' }}
           onChange={(v) => { set({ capacityLevel: v }) }}
         />
-        <label className='checkbox'><input type='checkbox' checked={form.livesAlone} onChange={(e) => { set({ livesAlone: e.target.checked }) }} />{t('resident.livesAlone')}</label>
+        <fieldset className='fieldset' data-testid='resident-groups'>
+          <legend>{t('admin.residents.groups')}</legend>
+          {GROUP_CHOICES.map((g) => (
+            <label key={g.key} className='checkbox'>
+              <input type='checkbox' checked={form.flags.includes(g.key)} data-testid={`resident-group-${g.key}`}
+                onChange={(e) => { set({ flags: e.target.checked ? [...form.flags, g.key] : form.flags.filter((f) => f !== g.key) }) }}
+              />
+              {name(g)}
+            </label>
+          ))}
+          <p className='field__hint'>{t('admin.residents.disabledHint')}</p>
+        </fieldset>
         <FormField label={t('resident.conditions')} hint={t('admin.residents.conditionsHint')}>
           {(id) => <input id={id} className='field__input' value={form.conditions} onChange={(e) => { set({ conditions: e.target.value }) }} />}
         </FormField>

@@ -17,7 +17,7 @@ function platform (commandStatuses: string[]) {
   vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit = {}) => {
     calls.push(`${init.method ?? 'GET'} ${url}`)
     if (url === '/api/devices') return jsonResponse(200, { items: devices })
-    if (url === '/api/sites') return jsonResponse(200, { items: [{ id: 's1', name: '幸福里 3 号楼', kind: 'home', areaId: 'a1', address: null }] })
+    if (url === '/api/sites') return jsonResponse(200, { items: [{ id: 's1', name: '幸福里 3 号楼', kind: 'home', areaId: 'a1', address: null, geo: null, rooms: [], familyBed: null }] })
     if (url === '/api/devices/dev-fall/commands') return jsonResponse(202, { id: 'cmd-1', deviceId: 'dev-fall', type: 'test.request', status: 'sent' })
     if (url === '/api/commands/cmd-1') return jsonResponse(200, { id: 'cmd-1', deviceId: 'dev-fall', type: 'test.request', status: commandStatuses.shift() ?? 'acked' })
     return jsonResponse(404, { error: { code: 'PLT_ERR_NOT_FOUND', message: 'no' } })

@@ -3,17 +3,13 @@
  * admits a list of them, and the pure filtering the devices screen does.
  */
 import { isDeviceDto, type DeviceDto, type DeviceStatusDto } from '@eldercare/protocols'
+import { validItems } from '../../../lib/dto.ts'
 
 export type DeviceSummary = DeviceDto
 
 /** Keeps the devices of a list that keep the contract, logging what it drops. */
 export function validDevices (items: unknown): DeviceSummary[] {
-  if (!Array.isArray(items)) return []
-  return items.filter((item): item is DeviceSummary => {
-    if (isDeviceDto(item)) return true
-    console.warn(`dashboard: dropped a malformed device (${isDeviceDto.problem(item) ?? ''})`, item)
-    return false
-  })
+  return Array.isArray(items) ? validItems(items, isDeviceDto, 'device') : []
 }
 
 /** Folds a live `device:status` event into the list; unknown devices are left out (not ours to show). */

@@ -12,8 +12,8 @@ import { alarmSoundsPlayed, forgetAlarmSounds } from '../../../testing/alarm-sou
 vi.mock('../../../lib/socket.ts', () => import('../../../testing/fake-realtime.ts'))
 
 const candidates = [
-  { id: 'r-near', name: '张护理', kind: 'care_worker', areaName: '幸福里社区', phone: '*******1234', onDuty: true, busy: false, distanceM: 420 },
-  { id: 'r-far', name: '李志愿', kind: 'volunteer', areaName: '和平街道', phone: null, onDuty: true, busy: true, distanceM: 2350 }
+  { id: 'r-near', name: '张护理', kind: 'care_worker', areaId: 'a1', areaName: '幸福里社区', phone: '*******1234', onDuty: true, busy: false, distanceM: 420 },
+  { id: 'r-far', name: '李志愿', kind: 'volunteer', areaId: 'a2', areaName: '和平街道', phone: null, onDuty: true, busy: true, distanceM: 2350 }
 ]
 
 function platform () {

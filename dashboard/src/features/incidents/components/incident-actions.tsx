@@ -1,4 +1,5 @@
 import { allowedActions, isActive, type IncidentDto } from '@eldercare/protocols'
+import { useState } from 'react'
 import { ErrorMessage } from '../../../components/error-message.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
@@ -7,6 +8,7 @@ import { DispatchPanel } from './dispatch-panel.tsx'
 import { IntercomActions } from './intercom-actions.tsx'
 import { NoteForm } from './note-form.tsx'
 import { ResolveForm } from './resolve-form.tsx'
+import { StatusConfirmDialog, type StatusOffer } from '../../residents/components/status-confirm-dialog.tsx'
 
 export interface IncidentActionsProps {
   incident: IncidentDto
@@ -22,8 +24,11 @@ export interface IncidentActionsProps {
 export function IncidentActions ({ incident, acknowledging, acknowledgeError, onAcknowledge, onDone }: IncidentActionsProps) {
   const { t } = useI18n()
   const allowed = allowedActions(incident.status)
+  // kept here, not in the resolve form: the form goes once the incident is resolved, the question stays
+  const [offer, setOffer] = useState<StatusOffer | null>(null)
+  const dialog = offer !== null && <StatusConfirmDialog offer={offer} onClose={() => { setOffer(null) }} />
 
-  if (!isActive(incident.status)) return <p className='muted'>{t('action.noneAvailable')}</p>
+  if (!isActive(incident.status)) return <><p className='muted'>{t('action.noneAvailable')}</p>{dialog}</>
 
   return (
     <div className='actions' data-testid='incident-actions'>
@@ -44,9 +49,18 @@ export function IncidentActions ({ incident, acknowledging, acknowledgeError, on
       )}
       {incident.status !== 'open' && <DispatchPanel incident={incident} onDone={onDone} />}
       <IntercomActions incident={incident} onSent={() => { onDone(incident) }} />
-      {allowed.includes('resolve') && <ResolveForm incidentId={incident.id} onDone={onDone} />}
+      {allowed.includes('resolve') && (
+        <ResolveForm
+          incidentId={incident.id} onDone={onDone}
+          onSuggested={(s) => {
+            const residentId = s.residentId ?? incident.residentId
+            if (residentId) setOffer({ residentId, residentName: incident.residentName, status: s.status, statusSince: s.statusSince, reason: t('statusConfirm.reasonIncident', { status: t('outcome.deceased') }) })
+          }}
+        />
+      )}
       <NoteForm incidentId={incident.id} onDone={onDone} />
       {allowed.includes('close_false_alarm') && <CloseFalseAlarmForm incidentId={incident.id} onDone={onDone} />}
+      {dialog}
     </div>
   )
 }

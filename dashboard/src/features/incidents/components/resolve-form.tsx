@@ -1,4 +1,4 @@
-import { OUTCOMES, type IncidentDto, type Outcome } from '@eldercare/protocols'
+import { OUTCOMES, type IncidentDto, type Outcome, type SuggestedStatusDto } from '@eldercare/protocols'
 import { useId, useState, type FormEvent } from 'react'
 import { ErrorMessage } from '../../../components/error-message.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
@@ -8,7 +8,8 @@ import { useResolveIncident } from '../api/resolve-incident.ts'
 const isOutcome = (value: string): value is Outcome => (OUTCOMES as readonly string[]).includes(value)
 
 /** Resolution needs an outcome code: the record of what happened is not optional. */
-export function ResolveForm ({ incidentId, onDone }: { incidentId: string, onDone: (incident: IncidentDto) => void }) {
+/** `onSuggested`: the platform offers a status change (outcome `deceased`); the caller asks the operator. */
+export function ResolveForm ({ incidentId, onDone, onSuggested }: { incidentId: string, onDone: (incident: IncidentDto) => void, onSuggested?: (s: SuggestedStatusDto) => void }) {
   const { t } = useI18n()
   const outcomeId = useId()
   const noteId = useId()
@@ -26,7 +27,10 @@ export function ResolveForm ({ incidentId, onDone }: { incidentId: string, onDon
     setMissing(false)
     const trimmed = note.trim()
     const updated = await run(incidentId, trimmed === '' ? { outcome } : { outcome, note: trimmed })
-    if (updated !== null) onDone(updated)
+    if (updated === null) return
+    const { suggestedStatus, ...incident } = updated
+    onDone(incident)
+    if (suggestedStatus !== undefined) onSuggested?.(suggestedStatus)
   }
 
   return (

@@ -4,6 +4,7 @@
  * must be dropped (and logged), not crash the operator's screen.
  */
 import { isIncidentDto, type IncidentDto } from '@eldercare/protocols'
+import { validItems } from '../../../lib/dto.ts'
 
 /** Logs an incident that breaks the contract, with the first way it does. */
 export function dropMalformedIncident (what: string, value: unknown): void {
@@ -12,11 +13,5 @@ export function dropMalformedIncident (what: string, value: unknown): void {
 
 /** Keeps the well-formed incidents of a list, logging what it drops. */
 export function validIncidents (items: unknown): IncidentDto[] {
-  if (!Array.isArray(items)) return []
-  const valid: IncidentDto[] = []
-  for (const item of items) {
-    if (isIncidentDto(item)) valid.push(item)
-    else dropMalformedIncident('incident', item)
-  }
-  return valid
+  return Array.isArray(items) ? validItems(items, isIncidentDto, 'incident') : []
 }

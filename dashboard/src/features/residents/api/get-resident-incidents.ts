@@ -1,12 +1,11 @@
 /** A resident's incident history: GET /api/incidents?status=all&residentId=…, newest first. */
-import type { IncidentDto } from '@eldercare/protocols'
+import { isIncidentDto, type IncidentDto } from '@eldercare/protocols'
 import { apiRequest } from '../../../lib/api-client.ts'
+import { listItems } from '../../../lib/dto.ts'
 import { useQuery } from '../../../lib/use-query.ts'
 
 export async function getResidentIncidents (residentId: string, signal?: AbortSignal): Promise<IncidentDto[]> {
-  const body = await apiRequest<{ items?: unknown }>(`/api/incidents?status=all&limit=5000&residentId=${encodeURIComponent(residentId)}`, { signal })
-  const items = Array.isArray(body.items) ? body.items as IncidentDto[] : []
-  return items.filter((i) => typeof i?.id === 'string')
+  return listItems(await apiRequest<unknown>(`/api/incidents?status=all&limit=5000&residentId=${encodeURIComponent(residentId)}`, { signal }), isIncidentDto, 'incident')
 }
 
 export function useResidentIncidents (residentId: string | null) {

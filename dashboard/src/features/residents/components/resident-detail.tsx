@@ -4,6 +4,7 @@ import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useResident } from '../api/get-resident.ts'
 import { ResidentCard } from './resident-card.tsx'
+import { ResidentStatusSection } from './resident-status-section.tsx'
 import { ResidentIncidentHistory } from './resident-incident-history.tsx'
 import { VitalsCharts } from './vitals-charts.tsx'
 import { DetectionSettingsForm } from './detection-settings-form.tsx'
@@ -22,6 +23,7 @@ export function ResidentDetail ({ residentId, showHistory = true, showVitals = t
       {resident.data === null
         ? resident.loading && <p className='muted' role='status'>{t('common.loading')}</p>
         : <ResidentCard resident={resident.data} canReveal={canReveal} />}
+      {resident.data !== null && <ResidentStatusSection key={resident.data.id} resident={resident.data} onChanged={resident.reload} />}
       {extra !== undefined && resident.data !== null && extra(resident.data.siteId)}
       {showVitals && (
         <>

@@ -2,7 +2,7 @@
 import { isAssessmentDueDto, type AssessmentDueDto } from '@eldercare/protocols'
 import { ApiError, apiRequest, DASHBOARD_ERROR_CODES } from '../../../lib/api-client.ts'
 import { useQuery } from '../../../lib/use-query.ts'
-import { checkedItems } from '../../../lib/checked.ts'
+import { listItems } from '../../../lib/dto.ts'
 
 export type AssessmentDue = AssessmentDueDto
 
@@ -17,7 +17,7 @@ export function dueParams (areaId: string | null, withinDays: number): URLSearch
 export async function getAssessmentsDue (params: URLSearchParams, signal?: AbortSignal): Promise<AssessmentsDue> {
   const body = await apiRequest<{ area?: { id?: unknown, name?: unknown }, items?: unknown }>(`/api/assessments/due?${params.toString()}`, { signal })
   if (typeof body?.area?.id !== 'string' || typeof body.area.name !== 'string') throw new ApiError(DASHBOARD_ERROR_CODES.badResponse, 200, 'the due list names no area')
-  return { area: { id: body.area.id, name: body.area.name }, items: checkedItems(isAssessmentDueDto, 'due assessment', body) }
+  return { area: { id: body.area.id, name: body.area.name }, items: listItems(body, isAssessmentDueDto, 'due assessment') }
 }
 
 export function useAssessmentsDue (params: URLSearchParams) {

@@ -2,7 +2,7 @@
 import { isRosterDto, type RosterDto } from '@eldercare/protocols'
 import { apiRequest } from '../../../lib/api-client.ts'
 import { useQuery } from '../../../lib/use-query.ts'
-import { checked } from '../../../lib/checked.ts'
+import { checkedDto } from '../../../lib/dto.ts'
 
 export type Roster = RosterDto
 export type RosterItem = RosterDto['items'][number]
@@ -14,7 +14,7 @@ export function rosterParams (areaId: string | null, groups: readonly string[], 
 }
 
 export async function getRoster (params: URLSearchParams, signal?: AbortSignal): Promise<Roster> {
-  return checked(isRosterDto, 'the roster', await apiRequest<unknown>(`/api/reports/roster?${params.toString()}`, { signal }))
+  return checkedDto(await apiRequest<unknown>(`/api/reports/roster?${params.toString()}`, { signal }), isRosterDto, 'roster')
 }
 
 /** Nothing is asked while no group is chosen (the platform needs one). */

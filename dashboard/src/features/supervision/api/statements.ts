@@ -8,7 +8,7 @@ import { isStatementSummaryDto, type StatementSummaryDto } from '@eldercare/prot
 import { apiBlob, apiRequest, pathId } from '../../../lib/api-client.ts'
 import { saveFile } from '../../../lib/save-file.ts'
 import { useQuery } from '../../../lib/use-query.ts'
-import { checked, checkedItems } from '../../../lib/checked.ts'
+import { checkedDto, listItems } from '../../../lib/dto.ts'
 
 export type StatementSummary = StatementSummaryDto
 export type StatementFormat = 'csv' | 'pdf'
@@ -23,7 +23,7 @@ export function statementsParams (areaId: string | null, month: string | null): 
 
 export async function getStatements (params: URLSearchParams, signal?: AbortSignal): Promise<StatementSummary[]> {
   const query = params.toString()
-  return checkedItems(isStatementSummaryDto, 'statement', await apiRequest<unknown>(`/api/statements${query === '' ? '' : `?${query}`}`, { signal }))
+  return listItems(await apiRequest<unknown>(`/api/statements${query === '' ? '' : `?${query}`}`, { signal }), isStatementSummaryDto, 'statement')
 }
 
 export function useStatements (params: URLSearchParams) {
@@ -37,5 +37,5 @@ export async function downloadStatement (s: Pick<StatementSummary, 'id' | 'month
 }
 
 export async function generateStatement (body: { areaId: string, month: string, reason?: string }): Promise<StatementSummary> {
-  return checked(isStatementSummaryDto, 'the new statement', await apiRequest<unknown>('/api/statements', { method: 'POST', body }))
+  return checkedDto(await apiRequest<unknown>('/api/statements', { method: 'POST', body }), isStatementSummaryDto, 'new statement')
 }

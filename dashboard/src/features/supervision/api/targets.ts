@@ -6,7 +6,7 @@
 import { isTargetsDto, isTargetsTreeDto, type TargetsDto, type TargetsTreeDto } from '@eldercare/protocols'
 import { apiRequest, pathId } from '../../../lib/api-client.ts'
 import { useQuery } from '../../../lib/use-query.ts'
-import { checked } from '../../../lib/checked.ts'
+import { checkedDto } from '../../../lib/dto.ts'
 
 export type Targets = TargetsDto
 export type TargetValues = Omit<Targets, 'year'>
@@ -15,7 +15,7 @@ export type TargetsTreeRow = TargetsTreeDto['items'][number]
 
 export async function getTargetsTree (areaId: string, year: number, signal?: AbortSignal): Promise<TargetsTree> {
   const q = new URLSearchParams({ areaId, year: String(year), depth: 'subtree' })
-  return checked(isTargetsTreeDto, 'the targets', await apiRequest<unknown>(`/api/targets?${q.toString()}`, { signal }))
+  return checkedDto(await apiRequest<unknown>(`/api/targets?${q.toString()}`, { signal }), isTargetsTreeDto, 'targets')
 }
 
 /** The targets of an area's whole subtree for one year, one request whatever its size. */
@@ -24,5 +24,5 @@ export function useTargetsTree (areaId: string | null, year: number) {
 }
 
 export async function putTargets (areaId: string, year: number, values: TargetValues): Promise<Targets> {
-  return checked(isTargetsDto, 'the saved targets', await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/targets/${year}`, { method: 'PUT', body: values }))
+  return checkedDto(await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/targets/${year}`, { method: 'PUT', body: values }), isTargetsDto, 'saved targets')
 }

@@ -6,13 +6,13 @@
 import { isVisitRulesDto, type VisitRulesDto } from '@eldercare/protocols'
 import { apiRequest, pathId } from '../../../lib/api-client.ts'
 import { useQuery } from '../../../lib/use-query.ts'
-import { checked } from '../../../lib/checked.ts'
+import { checkedDto } from '../../../lib/dto.ts'
 
 export type VisitRules = VisitRulesDto
 export type VisitRulesValues = Omit<VisitRules, 'fromAreaId'>
 
 export async function getVisitRules (areaId: string, signal?: AbortSignal): Promise<VisitRules> {
-  return checked(isVisitRulesDto, 'the visit rules', await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/visit-rules`, { signal }))
+  return checkedDto(await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/visit-rules`, { signal }), isVisitRulesDto, 'visit rules')
 }
 
 export function useVisitRules (areaId: string | null) {
@@ -20,10 +20,10 @@ export function useVisitRules (areaId: string | null) {
 }
 
 export async function putVisitRules (areaId: string, values: VisitRulesValues): Promise<VisitRules> {
-  return checked(isVisitRulesDto, 'the saved visit rules', await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/visit-rules`, { method: 'PUT', body: values }))
+  return checkedDto(await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/visit-rules`, { method: 'PUT', body: values }), isVisitRulesDto, 'saved visit rules')
 }
 
 /** Removes the area's own rule: the area inherits again. Idempotent on the platform. */
 export async function deleteVisitRules (areaId: string): Promise<VisitRules> {
-  return checked(isVisitRulesDto, 'the visit rules in force', await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/visit-rules`, { method: 'DELETE' }))
+  return checkedDto(await apiRequest<unknown>(`/api/areas/${pathId(areaId)}/visit-rules`, { method: 'DELETE' }), isVisitRulesDto, 'visit rules in force')
 }

@@ -2,6 +2,7 @@
  * POST /api/visits/:id/record → the visit, now done. `followUpNeeded` makes the platform open (or
  * join) a P3 visit_follow_up incident, whose id comes back as `incidentId`.
  */
+import { isSuggestedStatusDto, type SuggestedStatusDto } from '@eldercare/protocols'
 import { apiRequest, pathId } from '../../../lib/api-client.ts'
 import { toVisit, type Visit, type VisitOutcome } from '../lib/visit.ts'
 
@@ -14,6 +15,11 @@ export interface VisitRecord {
   visitorName?: string
 }
 
-export async function recordVisit (id: string, record: VisitRecord): Promise<Visit> {
-  return toVisit(await apiRequest<unknown>(`/api/visits/${pathId(id)}/record`, { method: 'POST', body: record }))
+/** The visit, and the status its outcome offers (deceased, moved away, in hospital; issue 16), never applied by itself. */
+export interface Recorded { visit: Visit, suggestedStatus: SuggestedStatusDto | null }
+
+export async function recordVisit (id: string, record: VisitRecord): Promise<Recorded> {
+  const answer = await apiRequest<{ suggestedStatus?: unknown } | null>(`/api/visits/${pathId(id)}/record`, { method: 'POST', body: record })
+  const offered = answer?.suggestedStatus
+  return { visit: toVisit(answer), suggestedStatus: isSuggestedStatusDto(offered) ? offered : null }
 }

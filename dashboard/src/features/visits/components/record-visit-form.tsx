@@ -5,7 +5,7 @@ import { SelectField } from '../../../components/select-field.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useMutation } from '../../../lib/use-mutation.ts'
-import { recordVisit, type VisitRecord } from '../api/record-visit.ts'
+import { recordVisit, type Recorded, type VisitRecord } from '../api/record-visit.ts'
 import { toDateTimeLocal, VISIT_OUTCOMES, type Visit, type VisitOutcome } from '../lib/visit.ts'
 
 /** The body the form sends: the local date-time as an instant, empty notes and name left out. */
@@ -17,7 +17,7 @@ export function recordBody (form: { visitedAt: string, outcome: VisitOutcome, no
 }
 
 /** Records one planned visit: when, how the resident was, notes, and whether someone must follow up. */
-export function RecordVisitForm ({ visit, onRecorded, onCancel }: { visit: Visit, onRecorded: (v: Visit) => void, onCancel: () => void }) {
+export function RecordVisitForm ({ visit, onRecorded, onCancel }: { visit: Visit, onRecorded: (r: Recorded) => void, onCancel: () => void }) {
   const { t } = useI18n()
   // The visit usually has just happened: now, editable for one written up later.
   const [visitedAt, setVisitedAt] = useState(() => toDateTimeLocal(Date.now()))

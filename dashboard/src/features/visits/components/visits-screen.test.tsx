@@ -1,6 +1,7 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react'
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
 import { can, screensFor } from '../../../lib/permissions.ts'
+import { startSession } from '../../auth/session.ts'
 import { stubPlatform } from '../../../testing/fake-fetch.ts'
 import { jsonResponse } from '../../../testing/incident-fixtures.ts'
 import { monthRange, toDateTimeLocal, type Visit } from '../lib/visit.ts'
@@ -34,8 +35,10 @@ function platform (options: { recordAnswer?: () => Response } = {}) {
       const v = planned.get(id)!
       planned.delete(id)
       visited++
-      return jsonResponse(200, { ...v, status: 'done', visitedAt: body.visitedAt, outcome: body.outcome, notes: body.notes ?? null, followUpNeeded: body.followUpNeeded, incidentId: body.followUpNeeded ? 'inc-9' : null })
+      const suggestedStatus = body.outcome === 'deceased' ? { status: 'deceased', statusSince: body.visitedAt } : null
+      return jsonResponse(200, { ...v, status: 'done', visitedAt: body.visitedAt, outcome: body.outcome, notes: body.notes ?? null, followUpNeeded: body.followUpNeeded, incidentId: body.followUpNeeded ? 'inc-9' : null, suggestedStatus })
     }
+    if (method === 'PUT' && url.endsWith('/status')) return jsonResponse(200, { status: body.status, statusSince: `${body.statusSince}T00:00:00.000Z`, recorded: true, history: [] })
     if (method === 'POST' && url === '/api/visits/plan-month') return jsonResponse(200, { month: body.month, areaId: 'a1', dueDate: last, created: 4 })
     if (url === '/api/visits/overdue') {
       const items = [...planned.values()].filter((v) => overdueIds.has(v.id))
@@ -119,6 +122,24 @@ describe('visits screen', () => {
     expect(within(screen.getByTestId('visits-overdue')).getAllByTestId('visit-row').map((r) => r.textContent)).toEqual([expect.stringContaining('赵大爷')])
     // Coverage is read again and counts the visit.
     await waitFor(() => { expect(screen.getByTestId('visits-coverage-total').textContent).toContain('已探访 5 / 10 人') })
+  })
+
+  it('a visit recorded as deceased offers the status change in a dialog; confirmed, it is sent once (issue 16)', async () => {
+    act(() => { startSession({ token: 't', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: { id: 'u1', username: 'op1', role: 'operator', areaId: 'a1' } }) })
+    const { writes } = platform()
+    render(<VisitsScreen canRecord canPlan={false} />)
+    const overdue = await screen.findByTestId('visits-overdue')
+    fireEvent.click(within(within(overdue).getAllByTestId('visit-row').find((r) => r.textContent?.includes('王秀英'))!).getByTestId('visit-record'))
+    fireEvent.change(screen.getByTestId('visit-visited-at'), { target: { value: '2026-01-05T09:30' } })
+    fireEvent.change(screen.getByTestId('visit-outcome'), { target: { value: 'deceased' } })
+    fireEvent.click(screen.getByTestId('visit-save'))
+    const dialog = await screen.findByTestId('status-confirm-dialog')
+    expect(dialog.textContent).toContain('王秀英')
+    expect(writes.map((w) => w.method)).toEqual(['POST'])
+    expect((screen.getByTestId('status-confirm-date') as HTMLInputElement).value).toBe('2026-01-05')
+    fireEvent.click(screen.getByTestId('status-confirm-yes'))
+    await screen.findByTestId('status-confirm-done')
+    expect(writes.slice(1)).toEqual([{ method: 'PUT', url: '/api/residents/r-v1/status', body: { status: 'deceased', statusSince: '2026-01-05', reason: '探访结果：已故' } }])
   })
 
   it('shows the platform\'s refusal inline and keeps the form', async () => {

@@ -12,6 +12,8 @@ import { planMonthVisits } from '../api/plan-month-visits.ts'
 import { monthRange, type Visit } from '../lib/visit.ts'
 import { WelfareRoundsPanel } from '../../welfare-rounds/components/welfare-rounds-panel.tsx'
 import { RecordVisitForm } from './record-visit-form.tsx'
+import type { Recorded } from '../api/record-visit.ts'
+import { StatusConfirmDialog, type StatusOffer } from '../../residents/components/status-confirm-dialog.tsx'
 
 export interface VisitsScreenProps {
   /** Operators, supervisors, administrators: POST /api/visits/:id/record. */
@@ -35,15 +37,20 @@ export function VisitsScreen ({ canRecord, canPlan }: VisitsScreenProps) {
   const [recording, setRecording] = useState<Visit | null>(null)
   const [recorded, setRecorded] = useState<Visit | null>(null)
   const [planned, setPlanned] = useState<number | null>(null)
+  const [offer, setOffer] = useState<StatusOffer | null>(null)
 
   const overdueItems = overdue.data?.items ?? []
   const overdueIds = new Set(overdueItems.map((v) => v.id))
   // Overdue visits of this month come from both answers; they are listed once, as overdue.
   const dueItems = (due.data ?? []).filter((v) => !overdueIds.has(v.id))
 
-  const onRecorded = (v: Visit) => {
+  const onRecorded = ({ visit: v, suggestedStatus: s }: Recorded) => {
     setRecording(null)
     setRecorded(v)
+    // An outcome of deceased (moved away, in hospital) offers the status change: asked, not applied.
+    if (s !== null && v.outcome !== null) {
+      setOffer({ residentId: v.residentId, residentName: v.residentName, status: s.status, statusSince: s.statusSince, reason: t('statusConfirm.reasonVisit', { status: t(`visitOutcome.${v.outcome}`) }) })
+    }
     // A recorded visit is no longer planned: off both lists at once, then the server's word.
     due.setData((due.data ?? []).filter((x) => x.id !== v.id))
     if (overdue.data !== null) overdue.setData({ ...overdue.data, items: overdue.data.items.filter((x) => x.id !== v.id) })
@@ -132,6 +139,7 @@ export function VisitsScreen ({ canRecord, canPlan }: VisitsScreenProps) {
           {recording !== null && (
             <RecordVisitForm key={recording.id} visit={recording} onRecorded={onRecorded} onCancel={() => { setRecording(null) }} />
           )}
+          {offer !== null && <StatusConfirmDialog offer={offer} onClose={() => { setOffer(null) }} />}
           {list('overdue', t('visits.overdueTitle', { count: overdueItems.length }), overdue, overdueItems, t('visits.overdueNone'), true)}
           {list('due', t('visits.dueTitle', { count: dueItems.length }), due, dueItems, t('visits.dueNone'), false)}
         </div>

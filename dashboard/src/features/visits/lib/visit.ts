@@ -1,42 +1,17 @@
 /** The visit record as the platform sends it (platform/src/features/visits/service.ts `visitDto`), and calendar helpers. */
-import type { VisitOutcome } from '@eldercare/protocols'
-import { ApiError, DASHBOARD_ERROR_CODES } from '../../../lib/api-client.ts'
+import { isVisitDto, type VisitDto } from '@eldercare/protocols'
+import { checkedDto, listItems } from '../../../lib/dto.ts'
 
 /** The outcomes the platform accepts, in the order the form offers them (protocols/src/dto.ts). */
 export { VISIT_OUTCOMES, type VisitOutcome } from '@eldercare/protocols'
 
-export interface Visit {
-  id: string
-  residentId: string
-  residentName: string
-  areaId: string
-  areaName: string
-  /** YYYY-MM-DD, a calendar day of the platform's TIME_ZONE. */
-  dueDate: string
-  status: 'planned' | 'done' | 'cancelled'
-  visitor: { userId: string | null, name: string | null, phone: string | null }
-  visitedAt: string | null
-  outcome: VisitOutcome | null
-  notes: string | null
-  followUpNeeded: boolean | null
-  /** The visit_follow_up incident a recorded follow-up opened. */
-  incidentId: string | null
-}
+export type Visit = VisitDto
 
-/** Checks the one shape every visit answer shares; a reply without it is a broken response, not an empty list. */
-export function toVisit (raw: unknown): Visit {
-  const v = raw as Partial<Visit> | null
-  if (typeof v?.id !== 'string' || typeof v.dueDate !== 'string' || typeof v.status !== 'string') {
-    throw new ApiError(DASHBOARD_ERROR_CODES.badResponse, 200, 'a visit has no id, due date or status')
-  }
-  return v as Visit
-}
+/** One visit answer, refused when it breaks the contract (`VisitDto`). */
+export const toVisit = (raw: unknown): Visit => checkedDto(raw, isVisitDto, 'visit')
 
-export function toVisits (raw: unknown): Visit[] {
-  const items = (raw as { items?: unknown } | null)?.items
-  if (!Array.isArray(items)) throw new ApiError(DASHBOARD_ERROR_CODES.badResponse, 200, 'the visit list has no items')
-  return items.map(toVisit)
-}
+/** A visit list answer: refused without its list; a visit that breaks the contract is dropped and logged. */
+export const toVisits = (raw: unknown): Visit[] => listItems(raw, isVisitDto, 'visit')
 
 const pad = (n: number) => String(n).padStart(2, '0')
 

@@ -3,15 +3,15 @@
  * GET /api/welfare-rounds/:id → the round's progress, POST /api/welfare-rounds {areaId, message,
  * deadline, onUnconfirmed?} → 201 the round.
  */
-import type { WelfareRoundDto } from '@eldercare/protocols'
+import { isWelfareRoundDto, isWelfareRoundSummaryDto, type WelfareRoundDto, type WelfareRoundSummaryDto } from '@eldercare/protocols'
 import { apiRequest, pathId } from '../../../lib/api-client.ts'
+import { checkedDto, listItems } from '../../../lib/dto.ts'
 import { useQuery } from '../../../lib/use-query.ts'
 
-export type WelfareRoundSummary = Omit<WelfareRoundDto, 'byCommunity' | 'unconfirmedResidents'>
+export type WelfareRoundSummary = WelfareRoundSummaryDto
 
 export async function getWelfareRounds (signal?: AbortSignal): Promise<WelfareRoundSummary[]> {
-  const body = await apiRequest<{ items?: unknown }>('/api/welfare-rounds', { signal })
-  return Array.isArray(body.items) ? body.items as WelfareRoundSummary[] : []
+  return listItems(await apiRequest<unknown>('/api/welfare-rounds', { signal }), isWelfareRoundSummaryDto, 'welfare round')
 }
 
 export function useWelfareRounds () {
@@ -19,7 +19,7 @@ export function useWelfareRounds () {
 }
 
 export function useWelfareRound (id: string | null, generation: number) {
-  return useQuery(id === null ? null : `welfare-round:${id}:${generation}`, (signal) => apiRequest<WelfareRoundDto>(`/api/welfare-rounds/${pathId(id!)}`, { signal }))
+  return useQuery(id === null ? null : `welfare-round:${id}:${generation}`, async (signal) => checkedDto(await apiRequest<unknown>(`/api/welfare-rounds/${pathId(id!)}`, { signal }), isWelfareRoundDto, 'welfare round'))
 }
 
 export function startWelfareRound (input: { areaId: string, message: string, deadline: string, onUnconfirmed: 'incident' | 'visit' }): Promise<WelfareRoundDto> {
