@@ -15,3 +15,7 @@ create index condition_changes_resident_idx on condition_changes (resident_id, a
 -- Issue 16: some districts require a home visit (上门探访) each calendar quarter on top of the
 -- monthly visit; inherited down the tree with the rest of the area's visit rules.
 alter table area_visit_rules add column home_visit_each_quarter boolean not null default false;
+
+-- A resident's falls and wandering since their latest assessment (change of condition, and the
+-- level rule's 30-day count) are looked up by resident: without this each lookup scans incidents.
+create index if not exists incidents_resident_opened_idx on incidents (resident_id, opened_at);
