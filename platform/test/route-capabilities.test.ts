@@ -106,6 +106,7 @@ const EXPECTED: Record<string, Capability> = {
   'GET /api/residents/:id/status-history': 'assessment.read',
   'PUT /api/residents/:id/capacity-level': 'capacity.override',
   'PUT /api/residents/:id/status': 'resident.status',
+  'POST /api/residents/:id/condition-changes': 'condition.mark',
   'GET /api/reports/population': 'statistics.read',
   'GET /api/reports/population.csv': 'statistics.read',
   'GET /api/reports/visit-coverage': 'statistics.read',

@@ -200,6 +200,61 @@ export function reassessmentDue (assessedAt: Date, opts: { intervalMonths?: numb
   return due
 }
 
+/** What counts as a change of condition that brings the reassessment forward (即时评估). */
+export type ConditionChangeKind = 'repeated_care_risk_events' | 'back_from_hospital' | 'marked'
+
+export interface ConditionChange { at: Date, kind: ConditionChangeKind, reason: string }
+
+export interface ConditionFacts {
+  /** care-risk incidents (falls, wandering), false alarms left out; those up to 30 days before the assessment count toward the window */
+  careRiskEvents: ReadonlyArray<{ type: string, at: string | Date }>
+  /** the resident's status changes, in any order */
+  statusChanges: ReadonlyArray<{ status: string, since: string | Date }>
+  /** "condition changed" marks recorded by an operator or assessor, with their reason */
+  marks: ReadonlyArray<{ at: string | Date, reason: string }>
+}
+
+/**
+ * The first change of condition after the latest assessment (`assessedAt`), or null. A change is:
+ * (a) a care-risk event after the assessment that makes CARE_RISK_EVENTS_TO_RAISE or more of them
+ *     in the CARE_RISK_WINDOW_DAYS days ending at it — the repeated-event rule (C.4 c) tripping
+ *     again, counted from the incident record as the level rule does;
+ * (b) a return from hospital: a status `active` whose previous status was `in_hospital`, dated
+ *     after the assessment;
+ * (c) a "condition changed" mark dated after the assessment.
+ * Never assessed: null (such a resident is overdue anyway). A newer assessment clears it, since
+ * only what happened after the latest one counts.
+ */
+export function conditionChangeSince (assessedAt: Date | null, facts: ConditionFacts): ConditionChange | null {
+  if (!assessedAt) return null
+  const after = assessedAt.getTime()
+  const found: ConditionChange[] = []
+  const types: readonly string[] = CARE_RISK_INCIDENT_TYPES
+  const events = facts.careRiskEvents.filter(e => types.includes(e.type)).map(e => new Date(e.at)).sort((a, b) => a.getTime() - b.getTime())
+  for (const at of events) {
+    if (at.getTime() <= after) continue
+    const n = careRiskEventsBefore(at, facts.careRiskEvents)
+    if (n >= CARE_RISK_EVENTS_TO_RAISE) {
+      found.push({ at, kind: 'repeated_care_risk_events', reason: `${n} fall/wandering alarms within ${CARE_RISK_WINDOW_DAYS} days (latest ${at.toISOString().slice(0, 10)})` })
+      break
+    }
+  }
+  const statuses = facts.statusChanges.map(c => ({ status: c.status, since: new Date(c.since) })).sort((a, b) => a.since.getTime() - b.since.getTime())
+  for (let i = 1; i < statuses.length; i++) {
+    const c = statuses[i]
+    if (c.status === 'active' && statuses[i - 1].status === 'in_hospital' && c.since.getTime() > after) {
+      found.push({ at: c.since, kind: 'back_from_hospital', reason: `back from hospital on ${c.since.toISOString().slice(0, 10)}` })
+      break
+    }
+  }
+  for (const m of facts.marks) {
+    const at = new Date(m.at)
+    if (at.getTime() > after) found.push({ at, kind: 'marked', reason: m.reason })
+  }
+  found.sort((a, b) => a.at.getTime() - b.at.getTime())
+  return found[0] ?? null
+}
+
 /** The form as `GET /api/assessment-form` answers it. */
 export function assessmentForm () {
   return {

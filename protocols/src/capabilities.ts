@@ -58,6 +58,8 @@ export const CAPABILITIES = [
   'assessment.read',
   /** POST /api/residents/:id/assessments (GB/T 42195-2022 capacity assessment) */
   'assessment.record',
+  /** POST /api/residents/:id/condition-changes (mark "condition changed" with a reason: the reassessment is due now; audited) */
+  'condition.mark',
   /** PUT /api/residents/:id/capacity-level (manual override with a reason, audited) */
   'capacity.override',
   /** PUT /api/residents/:id/status (active, in hospital, moved out, deceased, with the date) */
@@ -72,7 +74,7 @@ export const CAPABILITIES = [
 export type Capability = (typeof CAPABILITIES)[number]
 
 const READ: readonly Capability[] = ['incident.read', 'vitals.read', 'registry.read', 'responder.read', 'policy.read', 'call.read', 'welfare.read', 'assessment.read']
-const ACT: readonly Capability[] = ['incident.act', 'device.command', 'resident.reveal', 'visit.record', 'call.make', 'checkin.plan', 'resident.status']
+const ACT: readonly Capability[] = ['incident.act', 'device.command', 'resident.reveal', 'visit.record', 'call.make', 'checkin.plan', 'resident.status', 'condition.mark']
 const SUPERVISE: readonly Capability[] = ['statistics.read', 'assessment.record', 'capacity.override', 'statement.generate']
 
 export const CAPABILITIES_BY_ROLE: Readonly<Record<Role, readonly Capability[]>> = {
@@ -84,7 +86,7 @@ export const CAPABILITIES_BY_ROLE: Readonly<Record<Role, readonly Capability[]>>
   // Responders work from their signed links (the responder page), not the API.
   responder: [],
   // GB/T 42195-2022 assessors: read the registry, record assessments (issue 16).
-  assessor: ['registry.read', 'assessment.read', 'assessment.record'],
+  assessor: ['registry.read', 'assessment.read', 'assessment.record', 'condition.mark'],
   // An upper-level platform's account: read-only statistics and statements of its subtree (issue 16).
   integration: ['statistics.read']
 }

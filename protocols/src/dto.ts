@@ -527,6 +527,8 @@ export const VisitRulesDto = Type.Object({
   eligibleGroups: Type.Array(Type.String()),
   countingMethods: Type.Array(Type.String()),
   disabledFromLevel: Type.Integer({ minimum: 1, maximum: 4 }),
+  /** a home visit is also required each calendar quarter (checked in the quarter's last month) */
+  homeVisitEachQuarter: Type.Boolean(),
   fromAreaId: Nullable(Type.String())
 })
 export type VisitRulesDto = Static<typeof VisitRulesDto>
@@ -554,7 +556,17 @@ export const AssessmentDueDto = Type.Object({
   areaId: Type.String(),
   lastAssessedAt: Nullable(IsoTime),
   level: Nullable(Type.Integer({ minimum: 0, maximum: 4 })),
+  /** min(scheduledDueAt, the date of a change of condition since the latest assessment) */
   dueAt: Nullable(IsoTime),
+  /** the date the latest assessment set for the next one */
+  scheduledDueAt: Nullable(IsoTime),
+  /** what made the resident due now (until a newer assessment): repeated falls/wandering, back from hospital, or marked with a reason */
+  conditionChange: Nullable(Type.Object({
+    at: IsoTime,
+    kind: Type.Union([Type.Literal('repeated_care_risk_events'), Type.Literal('back_from_hospital'), Type.Literal('marked')]),
+    reason: Type.String()
+  })),
+  /** the scheduled date has passed (never assessed: true); a change of condition alone makes it due, not overdue */
   overdue: Type.Boolean()
 })
 export type AssessmentDueDto = Static<typeof AssessmentDueDto>

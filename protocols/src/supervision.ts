@@ -77,11 +77,14 @@ export interface VisitRules {
   countingMethods: VisitMethod[]
   /** 失能 threshold (capacity level) */
   disabledFromLevel: number
+  /** some districts also require a home visit (上门探访) each calendar quarter: see `visitedInMonth` */
+  homeVisitEachQuarter: boolean
 }
 export const DEFAULT_VISIT_RULES: VisitRules = {
   eligibleGroups: ['lives_alone', 'empty_nest', 'left_behind', 'disabled', 'severely_handicapped', 'special_difficulty'],
   countingMethods: ['home', 'phone', 'video_call'],
-  disabledFromLevel: DISABLED_FROM_LEVEL
+  disabledFromLevel: DISABLED_FROM_LEVEL,
+  homeVisitEachQuarter: false
 }
 
 export interface SupervisedResident {
@@ -100,7 +103,13 @@ export function residentGroups (r: Pick<SupervisedResident, 'groups' | 'capacity
   return out
 }
 
-export interface VisitRecord { residentId: string, visitedAt: string, method: VisitMethod }
+export interface VisitRecord {
+  residentId: string
+  visitedAt: string
+  method: VisitMethod
+  /** the calendar day (YYYY-MM-DD) in the service's time zone; visitedAt's own date when absent */
+  day?: string
+}
 
 /** First and last day (YYYY-MM-DD) of a month given as YYYY-MM. */
 export function monthBounds (month: string): { first: string, last: string } {
@@ -108,6 +117,43 @@ export function monthBounds (month: string): { first: string, last: string } {
   const [y, m] = month.split('-').map(Number)
   const lastDay = new Date(Date.UTC(y, m, 0)).getUTCDate()
   return { first: `${month}-01`, last: `${month}-${String(lastDay).padStart(2, '0')}` }
+}
+
+/** The first day (YYYY-MM-DD) of the calendar quarter of a month (YYYY-MM), and whether the month closes it. */
+export function quarterOf (month: string): { first: string, closes: boolean } {
+  monthBounds(month)
+  const [y, m] = month.split('-').map(Number)
+  const q0 = m - ((m - 1) % 3)
+  return { first: `${y}-${String(q0).padStart(2, '0')}-01`, closes: m % 3 === 0 }
+}
+
+/**
+ * The residents visited in a month as the targets count it: a visit by a counting method on a day
+ * of the month while the resident was active. When the area requires a home visit each quarter,
+ * in the quarter's last month (March, June, September, December) that is not enough: a home visit
+ * (`home`, whether or not it is a counting method) while active on some day of the quarter up to
+ * the month's end is needed too, else the resident is not covered that month. In the quarter's
+ * first two months the monthly rule alone applies (the quarter is not over yet).
+ * `visits` must reach back to the quarter's first day when the rule is on; visitedAt is compared
+ * by calendar day.
+ */
+export function visitedInMonth (month: string, residents: readonly Pick<SupervisedResident, 'id' | 'statusHistory'>[], visits: readonly VisitRecord[], rules: Pick<VisitRules, 'countingMethods' | 'homeVisitEachQuarter'>): Map<string, string> {
+  const { first, last } = monthBounds(month)
+  const quarter = quarterOf(month)
+  const counting = new Set<string>(rules.countingMethods)
+  const byId = new Map(residents.map(r => [r.id, r]))
+  const lastVisit = new Map<string, string>()
+  const homeInQuarter = new Set<string>()
+  for (const v of visits) {
+    const day = v.day ?? v.visitedAt.slice(0, 10)
+    if (day < quarter.first || day > last) continue
+    const r = byId.get(v.residentId)
+    if (!r || statusOn(r.statusHistory, day) !== 'active') continue
+    if (v.method === 'home') homeInQuarter.add(r.id)
+    if (day >= first && counting.has(v.method) && (lastVisit.get(r.id) ?? '') < v.visitedAt) lastVisit.set(r.id, v.visitedAt)
+  }
+  if (rules.homeVisitEachQuarter && quarter.closes) for (const id of [...lastVisit.keys()]) if (!homeInQuarter.has(id)) lastVisit.delete(id)
+  return lastVisit
 }
 
 function activeOnAnyDay (history: readonly StatusChange[], first: string, last: string): boolean {
@@ -134,19 +180,13 @@ export interface CoverageResult {
  * month's last day (still there, so a visit was owed), or when active at some time in the month
  * and visited then (a resident who died or moved out after a visit is covered). One who left or
  * went into hospital mid-month without a visit is excused, not missing. A visit counts only by a
- * counting method and while the resident was active (not after death, not in hospital).
+ * counting method and while the resident was active (not after death, not in hospital), and in a
+ * quarter's last month only with a home visit in the quarter when the area requires one
+ * (`visitedInMonth`).
  */
 export function visitCoverage (month: string, residents: readonly SupervisedResident[], visits: readonly VisitRecord[], rules: VisitRules = DEFAULT_VISIT_RULES): CoverageResult {
   const { first, last } = monthBounds(month)
-  const counting = new Set<string>(rules.countingMethods)
-  const visitedIds = new Set<string>()
-  const byId = new Map(residents.map(r => [r.id, r]))
-  for (const v of visits) {
-    const day = v.visitedAt.slice(0, 10)
-    if (day < first || day > last || !counting.has(v.method)) continue
-    const r = byId.get(v.residentId)
-    if (r && statusOn(r.statusHistory, day) === 'active') visitedIds.add(r.id)
-  }
+  const visitedIds = visitedInMonth(month, residents, visits, rules)
   let due = 0
   let visited = 0
   const missing: string[] = []

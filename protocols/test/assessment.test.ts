@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   ASSESSMENT_INDICATORS, ASSESSMENT_ITEMS, ASSESSMENT_MAX_TOTAL, assessmentScoreProblems, careRiskEventsBefore,
-  computeAssessment, levelFromTotal, reassessmentDue
+  computeAssessment, conditionChangeSince, levelFromTotal, reassessmentDue
 } from '../src/index.ts'
 
 /** Full marks, then take `minus` points off items in form order (never below an item's 0). */
@@ -118,5 +118,57 @@ describe('re-assessment due date', () => {
     expect(reassessmentDue(new Date('2026-03-15T09:00:00Z'), { conditionChangedAt: changed }).toISOString()).toBe(changed.toISOString())
     // a change before the assessment is already in it
     expect(reassessmentDue(new Date('2026-03-15T09:00:00Z'), { conditionChangedAt: new Date('2026-03-01T00:00:00Z') }).toISOString()).toBe('2027-03-15T09:00:00.000Z')
+  })
+})
+
+describe('change of condition brings the reassessment forward', () => {
+  const assessedAt = new Date('2026-03-15T09:00:00Z')
+  const none = { careRiskEvents: [], statusChanges: [], marks: [] }
+
+  it('nothing after the assessment, or never assessed: no change', () => {
+    expect(conditionChangeSince(assessedAt, none)).toBeNull()
+    expect(conditionChangeSince(null, { ...none, marks: [{ at: '2026-04-01T00:00:00Z', reason: '卧床' }] })).toBeNull()
+  })
+
+  it('(a) the repeated care-risk event rule trips: the 2nd fall/wandering alarm within 30 days after the assessment [C.4 c]', () => {
+    // one fall after the assessment is not enough
+    expect(conditionChangeSince(assessedAt, { ...none, careRiskEvents: [{ type: 'fall', at: '2026-04-01T08:00:00Z' }] })).toBeNull()
+    // two 31 days apart are not repeated
+    expect(conditionChangeSince(assessedAt, { ...none, careRiskEvents: [{ type: 'fall', at: '2026-04-01T08:00:00Z' }, { type: 'wander', at: '2026-05-02T08:00:00Z' }] })).toBeNull()
+    // a call for help is not a care-risk event
+    expect(conditionChangeSince(assessedAt, { ...none, careRiskEvents: [{ type: 'fall', at: '2026-04-01T08:00:00Z' }, { type: 'sos', at: '2026-04-02T08:00:00Z' }] })).toBeNull()
+    const c = conditionChangeSince(assessedAt, { ...none, careRiskEvents: [{ type: 'wander', at: '2026-04-20T08:00:00Z' }, { type: 'fall', at: '2026-04-01T08:00:00Z' }] })
+    expect(c).toEqual({ at: new Date('2026-04-20T08:00:00Z'), kind: 'repeated_care_risk_events', reason: '2 fall/wandering alarms within 30 days (latest 2026-04-20)' })
+  })
+
+  it('(a) a fall before the assessment counts toward the window; the tripping one must be after it', () => {
+    const c = conditionChangeSince(assessedAt, { ...none, careRiskEvents: [{ type: 'fall', at: '2026-03-10T08:00:00Z' }, { type: 'fall', at: '2026-03-20T08:00:00Z' }] })
+    expect(c?.at.toISOString()).toBe('2026-03-20T08:00:00.000Z')
+    // both before the assessment: the assessment already took them into account
+    expect(conditionChangeSince(assessedAt, { ...none, careRiskEvents: [{ type: 'fall', at: '2026-03-01T08:00:00Z' }, { type: 'fall', at: '2026-03-10T08:00:00Z' }] })).toBeNull()
+  })
+
+  it('(b) a return from hospital after the assessment; going into hospital, or a return before it, is not', () => {
+    const statusChanges = [{ status: 'active', since: '2026-01-01T00:00:00Z' }, { status: 'in_hospital', since: '2026-04-01T00:00:00Z' }]
+    expect(conditionChangeSince(assessedAt, { ...none, statusChanges })).toBeNull()
+    const back = [...statusChanges, { status: 'active', since: '2026-04-10T00:00:00Z' }]
+    expect(conditionChangeSince(assessedAt, { ...none, statusChanges: back })).toEqual({ at: new Date('2026-04-10T00:00:00Z'), kind: 'back_from_hospital', reason: 'back from hospital on 2026-04-10' })
+    expect(conditionChangeSince(new Date('2026-04-11T00:00:00Z'), { ...none, statusChanges: back })).toBeNull()
+    // moved out then back is not a return from hospital
+    expect(conditionChangeSince(assessedAt, { ...none, statusChanges: [{ status: 'moved_out', since: '2026-04-01T00:00:00Z' }, { status: 'active', since: '2026-04-10T00:00:00Z' }] })).toBeNull()
+  })
+
+  it('(c) a mark after the assessment, with its reason; the earliest of all changes wins', () => {
+    const c = conditionChangeSince(assessedAt, {
+      careRiskEvents: [{ type: 'fall', at: '2026-05-01T08:00:00Z' }, { type: 'fall', at: '2026-05-03T08:00:00Z' }],
+      statusChanges: [{ status: 'in_hospital', since: '2026-05-05T00:00:00Z' }, { status: 'active', since: '2026-05-20T00:00:00Z' }],
+      marks: [{ at: '2026-03-01T00:00:00Z', reason: '旧的' }, { at: '2026-04-02T10:00:00Z', reason: '中风后行动不便' }]
+    })
+    expect(c).toEqual({ at: new Date('2026-04-02T10:00:00Z'), kind: 'marked', reason: '中风后行动不便' })
+  })
+
+  it('the due date is the earlier of the scheduled date and the change', () => {
+    const change = conditionChangeSince(assessedAt, { ...none, marks: [{ at: '2026-04-02T10:00:00Z', reason: 'x' }] })
+    expect(reassessmentDue(assessedAt, { conditionChangedAt: change?.at }).toISOString()).toBe('2026-04-02T10:00:00.000Z')
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  DEFAULT_VISIT_RULES, ageBand, monthBounds, populationCounts, residentGroups, statusOn, visitCoverage,
+  DEFAULT_VISIT_RULES, ageBand, monthBounds, populationCounts, quarterOf, residentGroups, statusOn, visitCoverage, visitedInMonth,
   type SupervisedResident, type VisitRecord
 } from '../src/index.ts'
 
@@ -116,5 +116,48 @@ describe('population counts', () => {
     const q = populationCounts('2026-07-01', rs)
     expect(q.byStatus).toEqual({ active: 3, in_hospital: 1, moved_out: 1, deceased: 1 })
     expect(q.byGroup.family_planning_special).toBe(1)
+  })
+})
+
+describe('a home visit each quarter, where the area requires it (issue 16)', () => {
+  const rules = { ...DEFAULT_VISIT_RULES, countingMethods: ['phone', 'video_call'] as VisitRecord['method'][], homeVisitEachQuarter: true }
+  const people = ['home-in-april', 'phone-only', 'home-in-june', 'home-in-hospital', 'home-last-quarter'].map((id) => resident(id))
+  people[3] = resident('home-in-hospital', { statusHistory: [active(), { status: 'in_hospital', since: '2026-04-01' }, { status: 'active', since: '2026-04-20' }] })
+  const v = (residentId: string, visitedAt: string, method: VisitRecord['method']): VisitRecord => ({ residentId, visitedAt, method })
+  const visits: VisitRecord[] = [
+    v('home-in-april', '2026-04-10T09:00:00Z', 'home'),
+    v('home-in-hospital', '2026-04-10T09:00:00Z', 'home'), // while in hospital: not a home visit
+    v('home-last-quarter', '2026-03-30T09:00:00Z', 'home'), // the quarter before
+    ...people.map((r) => v(r.id, '2026-05-12T09:00:00Z', 'phone')),
+    ...people.map((r) => v(r.id, '2026-06-12T09:00:00Z', 'phone')),
+    v('home-in-june', '2026-06-20T09:00:00Z', 'home')
+  ]
+
+  it('quarters: first day and whether the month closes it', () => {
+    expect(quarterOf('2026-04')).toEqual({ first: '2026-04-01', closes: false })
+    expect(quarterOf('2026-06')).toEqual({ first: '2026-04-01', closes: true })
+    expect(quarterOf('2026-12')).toEqual({ first: '2026-10-01', closes: true })
+    expect(() => quarterOf('2026-00')).toThrow(/YYYY-MM/)
+  })
+
+  it('in the quarter\'s first two months the monthly methods alone count', () => {
+    const may = visitCoverage('2026-05', people, visits, rules)
+    expect(may).toMatchObject({ due: 5, visited: 5, missing: [] })
+  })
+
+  it('in its last month only residents with a home visit (while at home) in the quarter are covered', () => {
+    const june = visitCoverage('2026-06', people, visits, rules)
+    expect(june).toMatchObject({ due: 5, visited: 2 })
+    expect(june.missing.sort()).toEqual(['home-in-hospital', 'home-last-quarter', 'phone-only'])
+    // the home visit does not replace the month's counting visit: home is not a counting method here
+    expect([...visitedInMonth('2026-06', people, visits.filter((x) => !x.visitedAt.startsWith('2026-06-12')), rules).keys()]).toEqual([])
+    // without the rule the phone calls cover everyone
+    expect(visitCoverage('2026-06', people, visits, { ...rules, homeVisitEachQuarter: false })).toMatchObject({ visited: 5, missing: [] })
+  })
+
+  it('a home visit that counts covers both the month and the quarter', () => {
+    const withHome = { ...rules, countingMethods: ['home', 'phone'] as VisitRecord['method'][] }
+    const only = [v('home-in-june', '2026-06-20T09:00:00Z', 'home')]
+    expect(visitCoverage('2026-06', [resident('home-in-june')], only, withHome)).toMatchObject({ due: 1, visited: 1 })
   })
 })

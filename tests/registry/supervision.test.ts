@@ -198,9 +198,38 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
       await p.api.request('PUT', `/api/areas/${s.districtId}/visit-rules`, { eligibleGroups: ['lives_alone', 'empty_nest', 'left_behind', 'disabled'], countingMethods: ['home', 'phone', 'video_call'] })
     })
 
+    it('a district that requires a home visit each quarter: in June (the quarter\'s last month) a phone call covers only a resident home-visited since April', async () => {
+      const rules = { eligibleGroups: ['lives_alone', 'empty_nest', 'left_behind', 'disabled'], countingMethods: ['home', 'phone', 'video_call'] }
+      // A: phoned in May and June, never at home this quarter; B: home visit 6 May, phoned in June
+      await visit(s.R.A, '2026-06-03T10:00:00Z', 'phone')
+      await visit(s.R.B, '2026-06-04T10:00:00Z', 'phone')
+      const sup = await userApi(p.api, 'supervisor', s.districtId)
+      const cov = (month: string) => sup.get(`/api/reports/visit-coverage?areaId=${s.districtId}&month=${month}`)
+      try {
+        expect(await cov('2026-06')).toMatchObject({ due: 2, visited: 2, missing: [] })
+        const set = await p.api.request('PUT', `/api/areas/${s.districtId}/visit-rules`, { ...rules, homeVisitEachQuarter: true })
+        expect(set).toMatchObject({ homeVisitEachQuarter: true, fromAreaId: s.districtId })
+        // inherited by the street below
+        expect(await sup.get(`/api/areas/${s.streetId}/visit-rules`)).toMatchObject({ homeVisitEachQuarter: true, fromAreaId: s.districtId })
+        const june = await cov('2026-06')
+        expect(june).toMatchObject({ due: 2, visited: 1, rate: 0.5, rules: { homeVisitEachQuarter: true } })
+        expect(june.missing).toEqual([{ id: s.R.A, name: '甲' }])
+        // May is not a quarter's last month: the phone call still covers A
+        expect(await cov('2026-05')).toMatchObject({ due: 2, visited: 2 })
+        // the roster says the same
+        const roster = await sup.get(`/api/reports/roster?areaId=${s.districtId}&groups=lives_alone&month=2026-06`)
+        expect(Object.fromEntries(roster.items.map((i: { id: string, visited: boolean }) => [i.id, i.visited]))).toMatchObject({ [s.R.A]: false, [s.R.B]: true })
+        expect(roster.rules.homeVisitEachQuarter).toBe(true)
+      } finally {
+        await p.api.request('PUT', `/api/areas/${s.districtId}/visit-rules`, rules)
+        await p.db.query(`delete from visits where visited_at >= '2026-06-03' and visited_at < '2026-06-05' and resident_id = any($1::text[])`, [[s.R.A, s.R.B]])
+      }
+    })
+
     it('an area\'s own visit rule is removed to inherit again: guarded, audited with before and after, idempotent', async () => {
-      const district = { eligibleGroups: ['lives_alone', 'empty_nest'], countingMethods: ['home', 'phone'], disabledFromLevel: 2 }
-      const own = { eligibleGroups: ['lives_alone'], countingMethods: ['home'], disabledFromLevel: 3 }
+      // the quarterly home-visit switch is inherited like the rest
+      const district = { eligibleGroups: ['lives_alone', 'empty_nest'], countingMethods: ['home', 'phone'], disabledFromLevel: 2, homeVisitEachQuarter: true }
+      const own = { eligibleGroups: ['lives_alone'], countingMethods: ['home'], disabledFromLevel: 3, homeVisitEachQuarter: false }
       const before = await p.api.get(`/api/areas/${s.districtId}/visit-rules`)
       await p.api.request('PUT', `/api/areas/${s.districtId}/visit-rules`, district)
       const set = await p.api.request('PUT', `/api/areas/${s.communityId}/visit-rules`, own)

@@ -86,6 +86,7 @@ const TABLE: Record<string, Row> = {
   // one answers 404 inside as outside: that row proves the guard (403 without the capability).
   'POST /api/residents/:id/assessments': { capability: 'assessment.record', url: (t) => `/api/residents/${t.residentId}/assessments`, body: () => ({ assessedAt: '2026-11-02T10:00:00.000Z', assessor: { name: '张评估', certificateNo: 'PG-2026-001' }, scores: Object.fromEntries(ASSESSMENT_ITEMS.map((i) => [i.key, i.max])) }), inside: OK },
   'PUT /api/residents/:id/capacity-level': { capability: 'capacity.override', url: (t) => `/api/residents/${t.residentId}/capacity-level`, body: () => ({ level: 2, reason: '复核后调整' }), inside: OK },
+  'POST /api/residents/:id/condition-changes': { capability: 'condition.mark', url: (t) => `/api/residents/${t.residentId}/condition-changes`, body: () => ({ reason: '中风后行动不便' }), inside: OK },
   'PUT /api/residents/:id/status': { capability: 'resident.status', url: (t) => `/api/residents/${t.residentId}/status`, body: () => ({ status: 'active' }), inside: OK },
   'PUT /api/areas/:id/visit-rules': { capability: 'target.write', url: (t) => `/api/areas/${t.communityId}/visit-rules`, body: () => ({ eligibleGroups: ['lives_alone'], countingMethods: ['home', 'phone'] }), inside: OK },
   // issue 16: back to inheriting (idempotent: served inside whether or not the area has a rule of its own)

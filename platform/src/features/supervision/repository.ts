@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto'
 import {
-  CARE_RISK_INCIDENT_TYPES, CARE_RISK_WINDOW_DAYS, DEFAULT_VISIT_RULES, type AssessmentResult, type ResidentStatus,
+  CARE_RISK_INCIDENT_TYPES, CARE_RISK_WINDOW_DAYS, DEFAULT_VISIT_RULES, conditionChangeSince, type AssessmentResult, type ConditionChange,
+  type ConditionChangeKind, type ConditionFacts, type ResidentStatus,
   type StatusChange, type SupervisedResident, type VisitMethod, type VisitRecord, type VisitRules
 } from '@eldercare/protocols'
 import type { Queryable } from '../../db/db.ts'
@@ -187,18 +188,19 @@ export async function visitRulesFor (q: Queryable, areaPath: string): Promise<Vi
   const { rows } = await q.query<Record<string, any>>('select * from area_visit_rules where area_id = any($1::text[])', [ids])
   for (const id of [...ids].reverse()) {
     const r = rows.find(x => x.area_id === id)
-    if (r) return { eligibleGroups: r.eligible_groups, countingMethods: r.counting_methods, disabledFromLevel: r.disabled_from_level, fromAreaId: id }
+    if (r) return { ...rulesOf(r), fromAreaId: id }
   }
   return { ...DEFAULT_VISIT_RULES, fromAreaId: null }
 }
 
 export async function putVisitRules (q: Queryable, areaId: string, rules: VisitRules, by: string): Promise<void> {
   await q.query(
-    `insert into area_visit_rules (area_id, eligible_groups, counting_methods, disabled_from_level, updated_by, updated_at)
-     values ($1, $2, $3, $4, $5, now())
+    `insert into area_visit_rules (area_id, eligible_groups, counting_methods, disabled_from_level, home_visit_each_quarter, updated_by, updated_at)
+     values ($1, $2, $3, $4, $5, $6, now())
      on conflict (area_id) do update set eligible_groups = excluded.eligible_groups, counting_methods = excluded.counting_methods,
-       disabled_from_level = excluded.disabled_from_level, updated_by = excluded.updated_by, updated_at = now()`,
-    [areaId, JSON.stringify(rules.eligibleGroups), JSON.stringify(rules.countingMethods), rules.disabledFromLevel, by])
+       disabled_from_level = excluded.disabled_from_level, home_visit_each_quarter = excluded.home_visit_each_quarter,
+       updated_by = excluded.updated_by, updated_at = now()`,
+    [areaId, JSON.stringify(rules.eligibleGroups), JSON.stringify(rules.countingMethods), rules.disabledFromLevel, rules.homeVisitEachQuarter, by])
 }
 
 /**
@@ -208,7 +210,11 @@ export async function putVisitRules (q: Queryable, areaId: string, rules: VisitR
 export async function deleteVisitRules (q: Queryable, areaId: string): Promise<VisitRules | null> {
   const { rows } = await q.query<Record<string, any>>('delete from area_visit_rules where area_id = $1 returning *', [areaId])
   const r = rows[0]
-  return r ? { eligibleGroups: r.eligible_groups, countingMethods: r.counting_methods, disabledFromLevel: r.disabled_from_level } : null
+  return r ? rulesOf(r) : null
+}
+
+function rulesOf (r: Record<string, any>): VisitRules {
+  return { eligibleGroups: r.eligible_groups, countingMethods: r.counting_methods, disabledFromLevel: r.disabled_from_level, homeVisitEachQuarter: r.home_visit_each_quarter }
 }
 
 export interface RosterFacts {
@@ -287,31 +293,113 @@ export async function facilityFigures (q: Queryable, areaPath: string, date: str
 
 export interface AssessmentFigures { assessedCurrent: number, due: number, overdue: number }
 
+interface LatestAssessment { residentId: string, assessedAt: string | null, scheduledDueAt: string | null }
+
+/**
+ * The first change of condition since each resident's latest assessment up to `upTo`
+ * (conditionChangeSince decides): care-risk incidents from 30 days before that assessment (the
+ * window reaches back over it), status changes, and "condition changed" marks. Residents never
+ * assessed are left out: they are overdue anyway.
+ */
+export async function conditionChanges (q: Queryable, latest: readonly LatestAssessment[], upTo: Date): Promise<Map<string, ConditionChange>> {
+  const assessed = latest.filter(l => l.assessedAt != null)
+  const out = new Map<string, ConditionChange>()
+  if (assessed.length === 0) return out
+  const ids = assessed.map(l => l.residentId)
+  const since = assessed.map(l => l.assessedAt!)
+  // unnest pairs each resident with their latest assessment's date
+  const latestCte = 'with la as (select * from unnest($1::text[], $2::timestamptz[]) as t(resident_id, assessed_at))'
+  const [inc, st, marks] = await Promise.all([
+    q.query<{ resident_id: string, type: string, opened_at: string }>(
+      `${latestCte} select i.resident_id, i.type, i.opened_at from incidents i join la on la.resident_id = i.resident_id
+        where i.type = any($3::text[]) and i.status <> 'closed_false_alarm'
+          and i.opened_at > la.assessed_at - make_interval(days => $4) and i.opened_at <= $5::timestamptz`,
+      [ids, since, [...CARE_RISK_INCIDENT_TYPES], CARE_RISK_WINDOW_DAYS, upTo.toISOString()]),
+    q.query<{ resident_id: string, status: string, since: string }>(
+      `${latestCte} select h.resident_id, h.status, h.since from resident_status_history h join la on la.resident_id = h.resident_id
+        where h.since <= $3::timestamptz
+          and exists (select 1 from resident_status_history y where y.resident_id = h.resident_id and y.since > la.assessed_at and y.since <= $3::timestamptz)`,
+      [ids, since, upTo.toISOString()]),
+    q.query<{ resident_id: string, at: string, reason: string }>(
+      `${latestCte} select c.resident_id, c.at, c.reason from condition_changes c join la on la.resident_id = c.resident_id
+        where c.at > la.assessed_at and c.at <= $3::timestamptz`,
+      [ids, since, upTo.toISOString()])
+  ])
+  const facts = new Map<string, ConditionFacts & { careRiskEvents: Array<{ type: string, at: string }>, statusChanges: Array<{ status: string, since: string }>, marks: Array<{ at: string, reason: string }> }>()
+  const of = (id: string) => {
+    let f = facts.get(id)
+    if (!f) { f = { careRiskEvents: [], statusChanges: [], marks: [] }; facts.set(id, f) }
+    return f
+  }
+  for (const r of inc.rows) of(r.resident_id).careRiskEvents.push({ type: r.type, at: iso(r.opened_at)! })
+  for (const r of st.rows) of(r.resident_id).statusChanges.push({ status: r.status, since: iso(r.since)! })
+  for (const r of marks.rows) of(r.resident_id).marks.push({ at: iso(r.at)!, reason: r.reason })
+  for (const l of assessed) {
+    const f = facts.get(l.residentId)
+    const c = f ? conditionChangeSince(new Date(l.assessedAt!), f) : null
+    if (c) out.set(l.residentId, c)
+  }
+  return out
+}
+
+/**
+ * When each resident is due: the scheduled date of the latest assessment, brought forward to a
+ * change of condition since (min of the two); never assessed: null and overdue. Overdue means
+ * the scheduled date has passed; a change of condition makes the resident due now, not overdue.
+ */
+async function dueDates (q: Queryable, latest: readonly LatestAssessment[], at: Date) {
+  const changes = await conditionChanges(q, latest, at)
+  return latest.map(l => {
+    const change = changes.get(l.residentId) ?? null
+    const dueAt = l.assessedAt == null ? null : reassessmentDueFrom(l.scheduledDueAt!, change)
+    const overdue = l.scheduledDueAt == null || new Date(l.scheduledDueAt).getTime() < at.getTime()
+    return { ...l, change, dueAt, overdue }
+  })
+}
+
+function reassessmentDueFrom (scheduled: string, change: ConditionChange | null): string {
+  return change && change.at.getTime() < new Date(scheduled).getTime() ? change.at.toISOString() : iso(scheduled)!
+}
+
 /** Of the residents given (the current ones), how many have an assessment, and how many are due or overdue on `date`. */
 export async function assessmentFigures (q: Queryable, residentIds: string[], date: Date, dueWithinDays = 30): Promise<AssessmentFigures> {
   if (residentIds.length === 0) return { assessedCurrent: 0, due: 0, overdue: 0 }
   // the latest assessment of each resident that has one (one index pass, not a subquery per id);
   // the others were never assessed: overdue
-  const { rows } = await q.query<{ resident_id: string, due: string | null }>(
-    `select distinct on (a.resident_id) a.resident_id, a.reassessment_due_at as due from assessments a
+  const { rows } = await q.query<{ resident_id: string, assessed_at: string, due: string }>(
+    `select distinct on (a.resident_id) a.resident_id, a.assessed_at, a.reassessment_due_at as due from assessments a
       where a.resident_id = any($1::text[]) and a.assessed_at <= $2 order by a.resident_id, a.assessed_at desc`, [residentIds, date.toISOString()])
-  let assessedCurrent = 0
+  const dated = await dueDates(q, rows.map(r => ({ residentId: r.resident_id, assessedAt: iso(r.assessed_at), scheduledDueAt: iso(r.due) })), date)
+  const assessedCurrent = rows.length
   let due = 0
   let overdue = new Set(residentIds).size - rows.length
   const soon = date.getTime() + dueWithinDays * 86_400_000
-  for (const r of rows) {
-    if (r.due == null) { overdue++; continue }
-    assessedCurrent++
-    const t = new Date(r.due).getTime()
-    if (t < date.getTime()) overdue++
-    else if (t <= soon) due++
+  for (const r of dated) {
+    if (r.overdue) overdue++
+    else if (new Date(r.dueAt!).getTime() <= soon) due++
   }
   return { assessedCurrent, due, overdue }
 }
 
-export interface DueRow { residentId: string, name: string, areaId: string, lastAssessedAt: string | null, level: number | null, dueAt: string | null, overdue: boolean }
+export interface DueRow {
+  residentId: string
+  name: string
+  areaId: string
+  lastAssessedAt: string | null
+  level: number | null
+  /** min(scheduled date, date of a change of condition since the latest assessment); null when never assessed */
+  dueAt: string | null
+  /** the latest assessment's own date for the next one */
+  scheduledDueAt: string | null
+  /** the change of condition that made the resident due now, until a newer assessment */
+  conditionChange: { at: string, kind: ConditionChangeKind, reason: string } | null
+  overdue: boolean
+}
 
-/** Residents (active or in hospital) of the subtree whose assessment is due within `withinDays` or overdue; never assessed counts as overdue. */
+/**
+ * Residents (active or in hospital) of the subtree whose assessment is due within `withinDays`,
+ * due now after a change of condition, or overdue; never assessed counts as overdue.
+ */
 export async function dueAssessments (q: Queryable, areaPath: string, now: Date, withinDays: number): Promise<DueRow[]> {
   // the subtree's residents at home or in hospital once, their latest assessments by one join (not a lateral lookup each)
   const { rows } = await q.query<Record<string, any>>(
@@ -324,11 +412,32 @@ export async function dueAssessments (q: Queryable, areaPath: string, now: Date,
      select rs.id, rs.name, rs.area_id, la.assessed_at, la.level, la.reassessment_due_at
        from rs left join la on la.resident_id = rs.id
       where la.reassessment_due_at is null or la.reassessment_due_at <= $2::timestamptz + make_interval(days => $3)
-      order by la.reassessment_due_at nulls first, rs.id`, [areaPath, now.toISOString(), withinDays])
-  return rows.map(r => ({
-    residentId: r.id, name: r.name, areaId: r.area_id, lastAssessedAt: iso(r.assessed_at), level: r.level ?? null,
-    dueAt: iso(r.reassessment_due_at), overdue: r.reassessment_due_at == null || new Date(r.reassessment_due_at) < now
-  }))
+         -- candidates for a change of condition since the latest assessment (dueDates decides)
+         or exists (select 1 from condition_changes c where c.resident_id = rs.id and c.at > la.assessed_at)
+         or exists (select 1 from resident_status_history h where h.resident_id = rs.id and h.status = 'active' and h.since > la.assessed_at)
+         or exists (select 1 from incidents i where i.resident_id = rs.id and i.type = any($4::text[]) and i.status <> 'closed_false_alarm'
+                      and i.opened_at > la.assessed_at)`, [areaPath, now.toISOString(), withinDays, [...CARE_RISK_INCIDENT_TYPES]])
+  const byId = new Map(rows.map(r => [r.id as string, r]))
+  const dated = await dueDates(q, rows.map(r => ({ residentId: r.id, assessedAt: iso(r.assessed_at), scheduledDueAt: iso(r.reassessment_due_at) })), now)
+  const limit = now.getTime() + withinDays * 86_400_000
+  return dated
+    .filter(d => d.dueAt == null || new Date(d.dueAt).getTime() <= limit)
+    .map(d => {
+      const r = byId.get(d.residentId)!
+      return {
+        residentId: d.residentId, name: r.name, areaId: r.area_id, lastAssessedAt: d.assessedAt, level: r.level ?? null,
+        dueAt: d.dueAt, scheduledDueAt: d.scheduledDueAt, overdue: d.overdue,
+        conditionChange: d.change && { at: d.change.at.toISOString(), kind: d.change.kind, reason: d.change.reason }
+      }
+    })
+    .sort((a, b) => (a.dueAt ?? '').localeCompare(b.dueAt ?? '') || a.residentId.localeCompare(b.residentId))
+}
+
+/** Records that a resident's condition changed (an operator's or assessor's word, with the reason). */
+export async function insertConditionChange (tx: Queryable, residentId: string, at: Date, reason: string, by: string): Promise<{ id: string, at: string, reason: string, markedBy: string }> {
+  const id = randomUUID()
+  await tx.query('insert into condition_changes (id, resident_id, at, reason, marked_by) values ($1, $2, $3, $4, $5)', [id, residentId, at.toISOString(), reason, by])
+  return { id, at: at.toISOString(), reason, markedBy: by }
 }
 
 export interface Targets { year: number, familyBeds: number | null, visitCoverage: number | null, assessmentCoverage: number | null, ackWithin60s: number | null }

@@ -16,7 +16,7 @@ import { localDate, monthOf } from '../../lib/local-time.ts'
 import { maskName } from './integrations.ts'
 import { renderAssessmentPdf, renderStatementPdf, type PdfFont } from './pdf.ts'
 import {
-  areasForStatements, careRiskIncidents, deleteVisitRules, dueAssessments, getAssessment, getStatement, getTargets, insertAssessment, insertStatement, latestStatement,
+  areasForStatements, careRiskIncidents, deleteVisitRules, dueAssessments, getAssessment, getStatement, getTargets, insertAssessment, insertConditionChange, insertStatement, latestStatement,
   listAssessments, listStatements, overrideCapacity, putTargets, putVisitRules, setStatus, statusDate, statusHistory, targetsTree, visitRulesFor
 } from './repository.ts'
 import { buildStatement, monthCoverage, populationReport, roster, statementPrintable, supervisionRows, toCsv, type Statement } from './service.ts'
@@ -48,6 +48,11 @@ const AssessmentBody = Type.Object({
   intervalMonths: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 }))
 }, { additionalProperties: false })
 
+const ConditionChangeBody = Type.Object({
+  reason: Type.String({ minLength: 2, maxLength: 500, description: 'what changed, e.g. 中风后行动不便' }),
+  at: Type.Optional(Type.String({ format: 'date-time', description: 'when the change was noticed; default now' }))
+}, { additionalProperties: false })
+
 const StatusBody = Type.Object({
   status: literalUnion(RESIDENT_STATUSES),
   statusSince: Type.Optional(ISO_OR_DATE),
@@ -72,7 +77,9 @@ const DueQuery = Type.Object({ areaId: Type.Optional(Id), withinDays: Type.Optio
 const VisitRulesBody = Type.Object({
   eligibleGroups: Type.Array(literalUnion(RESIDENT_GROUPS.map(g => g.key)), { uniqueItems: true }),
   countingMethods: Type.Array(literalUnion(VISIT_METHODS), { minItems: 1, uniqueItems: true }),
-  disabledFromLevel: Type.Optional(Type.Integer({ minimum: 1, maximum: 4 }))
+  disabledFromLevel: Type.Optional(Type.Integer({ minimum: 1, maximum: 4 })),
+  /** also require a home visit each calendar quarter (checked in the quarter's last month); default false */
+  homeVisitEachQuarter: Type.Optional(Type.Boolean())
 }, { additionalProperties: false })
 
 // Null first: the validator coerces types, and with the number first a null ("no target") would
@@ -206,6 +213,23 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
     return { status: req.body.status, statusSince: since.toISOString(), recorded, history: await statusHistory(app.db, r.id) }
   })
 
+  app.post<{ Params: Static<typeof IdParams>, Body: Static<typeof ConditionChangeBody> }>('/api/residents/:id/condition-changes', {
+    schema: { tags: ['supervision'], summary: 'Mark that the resident\'s condition changed, with the reason: the reassessment is due from that date until a newer assessment (audited)', params: IdParams, body: ConditionChangeBody },
+    preHandler: can('condition.mark')
+  }, async (req, reply) => {
+    const r = await residentInScope(app.db, req.params.id, scopeOf(req))
+    const at = req.body.at === undefined ? new Date(opts.now()) : new Date(req.body.at)
+    if (at.getTime() > opts.now() + 5 * 60_000) throw errors.VALIDATION('at is in the future: a change of condition is marked when it was noticed')
+    const reason = req.body.reason.trim()
+    if (reason.length < 2) throw errors.VALIDATION('reason: say what changed (at least 2 characters)')
+    const mark = await app.db.transaction(async (tx) => {
+      const m = await insertConditionChange(tx, r.id, at, reason, req.user.username)
+      await audit(req, 'resident.condition_change', 'resident', r.id, { id: m.id, at: m.at }, tx)
+      return m
+    })
+    return reply.code(201).send(mark)
+  })
+
   app.get<{ Params: Static<typeof IdParams> }>('/api/residents/:id/status-history', {
     schema: { tags: ['supervision'], summary: 'Every status the resident had, with its date', params: IdParams },
     preHandler: can('assessment.read')
@@ -295,7 +319,7 @@ export const supervisionRoutes: FastifyPluginAsync<SupervisionOptions> = async (
     preHandler: can('target.write')
   }, async (req) => {
     const area = await areaInScope(app.db, req.params.id, scopeOf(req))
-    const rules = { eligibleGroups: req.body.eligibleGroups as never, countingMethods: req.body.countingMethods as never, disabledFromLevel: req.body.disabledFromLevel ?? 2 }
+    const rules = { eligibleGroups: req.body.eligibleGroups as never, countingMethods: req.body.countingMethods as never, disabledFromLevel: req.body.disabledFromLevel ?? 2, homeVisitEachQuarter: req.body.homeVisitEachQuarter ?? false }
     return app.db.transaction(async (tx) => {
       const before = await visitRulesFor(tx, area.path)
       await putVisitRules(tx, area.id, rules, req.user.username)

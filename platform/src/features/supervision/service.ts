@@ -5,7 +5,7 @@
  */
 import {
   AGE_BANDS, CAPACITY_LEVEL_NAMES, FACILITY_KINDS, FAMILY_BED_TYPES, RESIDENT_GROUPS, RESIDENT_STATUSES,
-  monthBounds, populationCounts, residentGroups, statusOn, visitCoverage, type CoverageResult, type PopulationCounts, type ResidentGroup, type ResidentStatus
+  monthBounds, populationCounts, quarterOf, residentGroups, statusOn, visitCoverage, visitedInMonth, type CoverageResult, type PopulationCounts, type ResidentGroup, type ResidentStatus
 } from '@eldercare/protocols'
 import type { Queryable } from '../../db/db.ts'
 import { localDate, localMidnight } from '../../lib/local-time.ts'
@@ -52,9 +52,10 @@ export async function populationReport (q: Queryable, area: AreaRef, date: strin
   }
 }
 
-export async function monthCoverage (q: Queryable, area: AreaRef, month: string, timeZone: string): Promise<CoverageResult & { rules: { eligibleGroups: string[], countingMethods: string[] } }> {
-  const { first, last } = monthBounds(month)
-  const from = dayStart(first, timeZone)
+export async function monthCoverage (q: Queryable, area: AreaRef, month: string, timeZone: string): Promise<CoverageResult & { rules: { eligibleGroups: string[], countingMethods: string[], homeVisitEachQuarter: boolean } }> {
+  const { last } = monthBounds(month)
+  // from the quarter's first day: the quarterly home-visit rule looks back over it
+  const from = dayStart(quarterOf(month).first, timeZone)
   const to = new Date(endOfDay(last, timeZone).getTime() + 1)
   const residents = await supervisedResidents(q, area.path, to)
   const visits = await doneVisits(q, area.path, from, to)
@@ -71,7 +72,7 @@ export async function monthCoverage (q: Queryable, area: AreaRef, month: string,
   }
   const local = visits.map(v => ({ ...v, visitedAt: dayOf(new Date(v.visitedAt).getTime()) }))
   const result = visitCoverage(month, residents, local, rules)
-  return { ...result, rules: { eligibleGroups: rules.eligibleGroups, countingMethods: rules.countingMethods } }
+  return { ...result, rules: { eligibleGroups: rules.eligibleGroups, countingMethods: rules.countingMethods, homeVisitEachQuarter: rules.homeVisitEachQuarter } }
 }
 
 export interface RosterItem extends RosterFacts {
@@ -89,7 +90,7 @@ export interface Roster {
   /** the day the status, groups and family beds are taken on: the month's last day, or today within the current month */
   date: string
   groups: ResidentGroup[]
-  rules: { countingMethods: string[], disabledFromLevel: number, fromAreaId: string | null }
+  rules: { countingMethods: string[], disabledFromLevel: number, homeVisitEachQuarter: boolean, fromAreaId: string | null }
   count: number
   withFamilyBed: number
   visited: number
@@ -105,12 +106,12 @@ export interface Roster {
  * them when" is `groups=disabled,lives_alone`.
  */
 export async function roster (q: Queryable, area: AreaRef, groups: ResidentGroup[], month: string, today: string, timeZone: string): Promise<Roster> {
-  const { first, last } = monthBounds(month)
+  const { last } = monthBounds(month)
   const date = last < today ? last : today
   const asOf = endOfDay(date, timeZone)
   const residents = await supervisedResidents(q, area.path, asOf)
   const rules = await visitRulesFor(q, area.path)
-  const visits = await doneVisits(q, area.path, dayStart(first, timeZone), new Date(endOfDay(last, timeZone).getTime() + 1))
+  const visits = await doneVisits(q, area.path, dayStart(quarterOf(month).first, timeZone), new Date(endOfDay(last, timeZone).getTime() + 1))
   const chosen = new Map<string, { groups: ResidentGroup[], capacityLevel: number | null, status: ResidentStatus, history: typeof residents[number]['statusHistory'] }>()
   for (const r of residents) {
     const status = statusOn(r.statusHistory, date)
@@ -118,14 +119,10 @@ export async function roster (q: Queryable, area: AreaRef, groups: ResidentGroup
     const gs = residentGroups(r, rules.disabledFromLevel)
     if (groups.every(g => gs.includes(g))) chosen.set(r.id, { groups: gs, capacityLevel: r.capacityLevel, status, history: r.statusHistory })
   }
-  const counting = new Set<string>(rules.countingMethods)
-  const lastVisit = new Map<string, string>()
-  for (const v of visits) {
-    const c = chosen.get(v.residentId)
-    // as coverage counts it: a counting method, while the resident was at home
-    if (!c || !counting.has(v.method) || statusOn(c.history, localDate(new Date(v.visitedAt).getTime(), timeZone)) !== 'active') continue
-    if ((lastVisit.get(v.residentId) ?? '') < v.visitedAt) lastVisit.set(v.residentId, v.visitedAt)
-  }
+  // as coverage counts it (a counting method while at home; the quarterly home visit where required),
+  // by the service's calendar day; the time answered is the visit's own
+  const local = visits.map(v => ({ ...v, day: localDate(new Date(v.visitedAt).getTime(), timeZone) }))
+  const lastVisit = visitedInMonth(month, [...chosen].map(([id, c]) => ({ id, statusHistory: c.history })), local, rules)
   const facts = await rosterFacts(q, [...chosen.keys()], date, asOf)
   const items = facts.map((f): RosterItem => {
     const c = chosen.get(f.id)!
@@ -136,7 +133,7 @@ export async function roster (q: Queryable, area: AreaRef, groups: ResidentGroup
     month,
     date,
     groups,
-    rules: { countingMethods: rules.countingMethods, disabledFromLevel: rules.disabledFromLevel, fromAreaId: rules.fromAreaId },
+    rules: { countingMethods: rules.countingMethods, disabledFromLevel: rules.disabledFromLevel, homeVisitEachQuarter: rules.homeVisitEachQuarter, fromAreaId: rules.fromAreaId },
     count: items.length,
     withFamilyBed: items.filter(i => i.familyBed !== null).length,
     visited: items.filter(i => i.visited).length,

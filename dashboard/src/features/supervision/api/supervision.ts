@@ -72,6 +72,11 @@ export interface NewAssessment {
   comatose?: boolean
 }
 
+/** POST /api/residents/:id/condition-changes: the resident's condition changed (audited); the reassessment is due now. */
+export async function markConditionChange (residentId: string, reason: string): Promise<{ id: string, at: string, reason: string, markedBy: string }> {
+  return apiRequest(`/api/residents/${pathId(residentId)}/condition-changes`, { method: 'POST', body: { reason } })
+}
+
 export async function recordAssessment (residentId: string, body: NewAssessment): Promise<Assessment> {
   return apiRequest<Assessment>(`/api/residents/${pathId(residentId)}/assessments`, { method: 'POST', body })
 }

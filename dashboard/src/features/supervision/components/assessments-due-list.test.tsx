@@ -6,9 +6,16 @@ import { AREAS } from '../../../testing/supervision-fixtures.ts'
 import { AssessmentsDueList, sortDue } from './assessments-due-list.tsx'
 
 const ITEMS = [
-  { residentId: 'r3', name: '赵大爷', areaId: 'm2', lastAssessedAt: null, level: null, dueAt: null, overdue: true },
-  { residentId: 'r1', name: '王秀英', areaId: 'm1', lastAssessedAt: '2025-05-10T04:00:00.000Z', level: 2, dueAt: '2026-05-10T04:00:00.000Z', overdue: true },
-  { residentId: 'r2', name: '陈桂兰', areaId: 'm1', lastAssessedAt: '2025-07-01T04:00:00.000Z', level: 4, dueAt: '2026-07-01T04:00:00.000Z', overdue: false }
+  { residentId: 'r3', name: '赵大爷', areaId: 'm2', lastAssessedAt: null, level: null, dueAt: null, scheduledDueAt: null, conditionChange: null, overdue: true },
+  { residentId: 'r1', name: '王秀英', areaId: 'm1', lastAssessedAt: '2025-05-10T04:00:00.000Z', level: 2, dueAt: '2026-05-10T04:00:00.000Z', scheduledDueAt: '2026-05-10T04:00:00.000Z', conditionChange: null, overdue: true },
+  { residentId: 'r2', name: '陈桂兰', areaId: 'm1', lastAssessedAt: '2025-07-01T04:00:00.000Z', level: 4, dueAt: '2026-07-01T04:00:00.000Z', scheduledDueAt: '2026-07-01T04:00:00.000Z', conditionChange: null, overdue: false }
+]
+
+// Changes of condition since the last assessment: due now, with why (issue 16).
+const CHANGED = [
+  { residentId: 'r4', name: '孙奶奶', areaId: 'm1', lastAssessedAt: '2026-01-10T04:00:00.000Z', level: 1, dueAt: '2026-05-02T02:00:00.000Z', scheduledDueAt: '2027-01-10T04:00:00.000Z', conditionChange: { at: '2026-05-02T02:00:00.000Z', kind: 'marked', reason: '中风后行动不便' }, overdue: false },
+  { residentId: 'r5', name: '周大爷', areaId: 'm1', lastAssessedAt: '2026-01-10T04:00:00.000Z', level: 1, dueAt: '2026-05-03T00:00:00.000Z', scheduledDueAt: '2027-01-10T04:00:00.000Z', conditionChange: { at: '2026-05-03T00:00:00.000Z', kind: 'back_from_hospital', reason: 'back from hospital on 2026-05-03' }, overdue: false },
+  { residentId: 'r6', name: '吴奶奶', areaId: 'm1', lastAssessedAt: '2026-01-10T04:00:00.000Z', level: 1, dueAt: '2026-05-04T00:00:00.000Z', scheduledDueAt: '2027-01-10T04:00:00.000Z', conditionChange: { at: '2026-05-04T00:00:00.000Z', kind: 'repeated_care_risk_events', reason: '2 fall/wandering alarms within 30 days (latest 2026-05-04)' }, overdue: false }
 ]
 
 function platform (items: unknown[] = ITEMS) {
@@ -42,6 +49,17 @@ describe('reassessments due (issue 16)', () => {
     await waitFor(() => { expect(gets).toContain('/api/assessments/due?withinDays=90&areaId=s1') })
   })
 
+  it('shows a change of condition as due now, with why: the marker\'s reason, a return from hospital, repeated falls', async () => {
+    platform(CHANGED)
+    render(<AssessmentsDueList areas={AREAS} />)
+    await screen.findByTestId('due-table')
+    expect(screen.getAllByTestId('due-row').map((r) => r.textContent)).toEqual([
+      '孙奶奶幸福里社区2026-01-101 能力轻度受损（轻度失能）2026-05-02需即时复评 · 情况变化：中风后行动不便打开评估表',
+      '周大爷幸福里社区2026-01-101 能力轻度受损（轻度失能）2026-05-03需即时复评 · 情况变化：2026-05-03 出院返家打开评估表',
+      '吴奶奶幸福里社区2026-01-101 能力轻度受损（轻度失能）2026-05-04需即时复评 · 情况变化：30 天内多次跌倒或走失（最近 2026-05-04）打开评估表'
+    ])
+  })
+
   it('sorts by any column, again to reverse, and says so to screen readers', async () => {
     platform()
     render(<AssessmentsDueList areas={AREAS} />)
@@ -60,7 +78,7 @@ describe('reassessments due (issue 16)', () => {
   })
 
   it('says when nobody is due, and drops a row that breaks the contract', async () => {
-    platform([{ residentId: 'r9', name: '坏数据', areaId: 'm1', lastAssessedAt: null, level: 7, dueAt: null, overdue: true }])
+    platform([{ residentId: 'r9', name: '坏数据', areaId: 'm1', lastAssessedAt: null, level: 7, dueAt: null, scheduledDueAt: null, conditionChange: null, overdue: true }])
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     render(<AssessmentsDueList areas={AREAS} />)
     expect((await screen.findByTestId('due-empty')).textContent).toBe('没有需要复评的老人。')

@@ -51,6 +51,10 @@ export function AssessmentsDueList ({ areas }: { areas: readonly AreaSummary[] }
   const items = due.data?.items
   const rows = useMemo(() => items === undefined ? [] : sortDue(items, sort.key, sort.ascending, (id) => areas.find((a) => a.id === id)?.name ?? id), [items, sort, areas])
   const overdue = rows.filter((r) => r.overdue).length
+  // Why a change of condition made the resident due now: the marker's own words, else the rule in the console's language.
+  const changeWhy = (c: NonNullable<AssessmentDue['conditionChange']>) => c.kind === 'marked'
+    ? c.reason
+    : t(c.kind === 'back_from_hospital' ? 'supervision.due.backFromHospital' : 'supervision.due.repeatedEvents', { date: c.at.slice(0, 10) })
   // Calendar days as the resident's assessment list shows them.
   const date = (iso: string | null) => iso === null ? '—' : iso.slice(0, 10)
   const level = (l: number | null) => { if (l === null) return '—'; const e = CAPACITY_LEVEL_NAMES[l]; return e === undefined ? String(l) : `${l} ${locale === 'zh-CN' ? e.nameZh : e.nameEn}` }
@@ -103,7 +107,10 @@ export function AssessmentsDueList ({ areas }: { areas: readonly AreaSummary[] }
                         <td>{date(r.lastAssessedAt)}</td>
                         <td>{level(r.level)}</td>
                         <td>{date(r.dueAt)}</td>
-                        <td>{r.dueAt === null ? t('supervision.due.never') : r.overdue ? t('supervision.due.overdue') : t('supervision.due.dueSoon')}</td>
+                        <td>
+                          {r.dueAt === null ? t('supervision.due.never') : r.overdue ? t('supervision.due.overdue') : r.conditionChange !== null ? t('supervision.due.dueNow') : t('supervision.due.dueSoon')}
+                          {r.conditionChange !== null && <span className='muted' data-testid='due-change'> · {t('supervision.due.conditionChanged', { why: changeWhy(r.conditionChange) })}</span>}
+                        </td>
                         <td><a href={hrefFor('residents', r.residentId, 'assessment')} data-testid='due-open'>{t('supervision.due.open')}</a></td>
                       </tr>
                     ))}

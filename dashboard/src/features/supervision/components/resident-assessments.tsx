@@ -7,7 +7,9 @@ import { useMutation } from '../../../lib/use-mutation.ts'
 import { apiBlob, pathId } from '../../../lib/api-client.ts'
 import { saveFile } from '../../../lib/save-file.ts'
 import { useRoute } from '../../../lib/router.ts'
-import { recordAssessment, useAssessmentForm, useAssessments, type AssessmentForm } from '../api/supervision.ts'
+import { can } from '../../../lib/permissions.ts'
+import { useSession } from '../../auth/session.ts'
+import { markConditionChange, recordAssessment, useAssessmentForm, useAssessments, type AssessmentForm } from '../api/supervision.ts'
 
 /**
  * A resident's GB/T 42195-2022 assessments, latest first, each with its printable form; and,
@@ -52,7 +54,35 @@ export function ResidentAssessments ({ residentId, canRecord }: { residentId: st
       {canRecord && !open && <button type='button' className='button' onClick={() => { setOpen(true) }} data-testid='assessment-new'>{t('assessment.record')}</button>}
       <ErrorMessage error={print.error === null ? null : describeApiError(print.error, t)} />
       {canRecord && open && <AssessmentEditor residentId={residentId} onDone={() => { setOpen(false); list.reload() }} />}
+      <ConditionChange residentId={residentId} />
     </div>
+  )
+}
+
+/**
+ * "Condition changed" with the reason (operators, assessors; the platform audits it): the
+ * reassessment is due from now until a newer assessment (docs/supervision.md, change of condition).
+ */
+function ConditionChange ({ residentId }: { residentId: string }) {
+  const { t } = useI18n()
+  const role = useSession().session?.user.role
+  const [reason, setReason] = useState('')
+  const [done, setDone] = useState(false)
+  const mark = useMutation(markConditionChange)
+  if (role === undefined || !can(role, 'condition.mark')) return null
+  const submit = async () => {
+    if (await mark.run(residentId, reason.trim()) !== null) { setReason(''); setDone(true) }
+  }
+  return (
+    <form className='filters filters--compact' onSubmit={(e) => { e.preventDefault(); void submit() }} data-testid='condition-change-form'>
+      <label className='field'>
+        <span className='field__label'>{t('assessment.conditionChanged')}</span>
+        <input className='field__input' value={reason} maxLength={500} onChange={(e) => { setReason(e.target.value); setDone(false) }} placeholder={t('assessment.conditionChangedHint')} data-testid='condition-change-reason' />
+      </label>
+      <button type='submit' className='button' disabled={mark.pending || reason.trim().length < 2} data-testid='condition-change-save'>{t('assessment.conditionChangedSave')}</button>
+      <ErrorMessage error={mark.error === null ? null : describeApiError(mark.error, t)} />
+      {done && <p role='status' data-testid='condition-change-saved'>{t('assessment.conditionChangedDone')}</p>}
+    </form>
   )
 }
 

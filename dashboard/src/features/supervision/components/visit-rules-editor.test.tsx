@@ -6,7 +6,7 @@ import { jsonResponse } from '../../../testing/incident-fixtures.ts'
 import { AREAS } from '../../../testing/supervision-fixtures.ts'
 import { VisitRulesEditor } from './visit-rules-editor.tsx'
 
-const DEFAULTS = { eligibleGroups: ['lives_alone', 'empty_nest', 'left_behind', 'disabled', 'severely_handicapped', 'special_difficulty'], countingMethods: ['home', 'phone', 'video_call'], disabledFromLevel: 2 }
+const DEFAULTS = { eligibleGroups: ['lives_alone', 'empty_nest', 'left_behind', 'disabled', 'severely_handicapped', 'special_difficulty'], countingMethods: ['home', 'phone', 'video_call'], disabledFromLevel: 2, homeVisitEachQuarter: false }
 
 /** The platform's inheritance: an area's own rule, else the nearest ancestor's, else the defaults (fromAreaId null). */
 function platform (own: Record<string, typeof DEFAULTS>) {
@@ -25,16 +25,19 @@ function platform (own: Record<string, typeof DEFAULTS>) {
 
 describe('visit rules editor (issue 16)', () => {
   it('says where the rule in force comes from: defaults, inherited from a named area, or the area\'s own', async () => {
-    platform({ s1: { eligibleGroups: ['lives_alone', 'disabled'], countingMethods: ['home'], disabledFromLevel: 3 } })
+    platform({ s1: { eligibleGroups: ['lives_alone', 'disabled'], countingMethods: ['phone'], disabledFromLevel: 3, homeVisitEachQuarter: true } })
     render(<VisitRulesEditor areas={AREAS} canEdit={false} />)
     await waitFor(() => { expect(screen.getByTestId('rules-source').textContent).toContain('系统默认规则') })
     expect(screen.getByTestId('rules-groups').textContent).toBe('独居、空巢、留守、失能、重残、特困/低保')
+    expect(screen.getByTestId('rules-home-quarterly').textContent).toBe('不要求')
 
     fireEvent.change(screen.getByTestId('rules-area'), { target: { value: 'm1' } })
     await waitFor(() => { expect(screen.getByTestId('rules-source').textContent).toBe('沿用上级“七一街道”的规则') })
     expect(screen.getByTestId('rules-effective').getAttribute('data-source')).toBe('inherited')
     expect(screen.getByTestId('rules-groups').textContent).toBe('独居、失能')
-    expect(screen.getByTestId('rules-methods').textContent).toBe('上门探访')
+    expect(screen.getByTestId('rules-methods').textContent).toBe('电话探访')
+    // the quarterly home-visit requirement is inherited with the rest
+    expect(screen.getByTestId('rules-home-quarterly').textContent).toBe('要求')
     expect(screen.getByTestId('rules-effective').textContent).toContain('3 能力重度受损（重度失能）')
 
     fireEvent.change(screen.getByTestId('rules-area'), { target: { value: 's1' } })
@@ -56,22 +59,24 @@ describe('visit rules editor (issue 16)', () => {
     fireEvent.click(screen.getByTestId('rules-method-phone'))
     fireEvent.click(screen.getByTestId('rules-method-video_call'))
     fireEvent.change(screen.getByTestId('rules-disabled-from'), { target: { value: '3' } })
+    fireEvent.click(screen.getByTestId('rules-home-quarterly-switch'))
     fireEvent.click(screen.getByTestId('rules-save'))
     await screen.findByTestId('rules-saved')
     expect(writes).toEqual([{
       method: 'PUT',
       url: '/api/areas/m2/visit-rules',
       // in the vocabulary's order, whatever order the boxes were ticked in
-      body: { eligibleGroups: ['empty_nest', 'left_behind', 'disabled', 'severely_handicapped', 'special_difficulty', 'family_planning_special'], countingMethods: ['home'], disabledFromLevel: 3 }
+      body: { eligibleGroups: ['empty_nest', 'left_behind', 'disabled', 'severely_handicapped', 'special_difficulty', 'family_planning_special'], countingMethods: ['home'], disabledFromLevel: 3, homeVisitEachQuarter: true }
     }])
     expect(screen.getByTestId('rules-source').textContent).toBe('本区域自行设定')
     expect(screen.getByTestId('rules-methods').textContent).toBe('上门探访')
+    expect(screen.getByTestId('rules-home-quarterly').textContent).toBe('要求')
   })
 
   it('lets an administrator remove an area\'s own rule after a confirmation: the area inherits again, the form follows', async () => {
     const writes = platform({
-      s1: { eligibleGroups: ['lives_alone', 'disabled'], countingMethods: ['home'], disabledFromLevel: 3 },
-      m1: { eligibleGroups: ['empty_nest'], countingMethods: ['phone'], disabledFromLevel: 2 }
+      s1: { eligibleGroups: ['lives_alone', 'disabled'], countingMethods: ['home'], disabledFromLevel: 3, homeVisitEachQuarter: false },
+      m1: { eligibleGroups: ['empty_nest'], countingMethods: ['phone'], disabledFromLevel: 2, homeVisitEachQuarter: false }
     })
     render(<VisitRulesEditor areas={AREAS} canEdit />)
     // 卧龙区 uses the defaults: nothing of its own to remove.
@@ -103,7 +108,7 @@ describe('visit rules editor (issue 16)', () => {
     // every area has a rule of its own here
     const writes = stubPlatform(({ method, url }) => method === 'DELETE'
       ? jsonResponse(403, { error: { code: 'PLT_ERR_FORBIDDEN', message: 'target.write required' } })
-      : jsonResponse(200, { eligibleGroups: ['empty_nest'], countingMethods: ['phone'], disabledFromLevel: 2, fromAreaId: url.split('/')[3] }))
+      : jsonResponse(200, { eligibleGroups: ['empty_nest'], countingMethods: ['phone'], disabledFromLevel: 2, homeVisitEachQuarter: false, fromAreaId: url.split('/')[3] }))
     render(<VisitRulesEditor areas={AREAS} canEdit />)
     await waitFor(() => { expect(screen.getByTestId('rules-source').textContent).toBe('本区域自行设定') })
     fireEvent.click(screen.getByTestId('rules-inherit'))
@@ -133,7 +138,7 @@ describe('visit rules editor (issue 16)', () => {
   })
 
   it('treats an answer that breaks the contract as a bad response, not a rule', async () => {
-    stubPlatform(() => jsonResponse(200, { eligibleGroups: 'lives_alone', countingMethods: [], disabledFromLevel: 2, fromAreaId: null }))
+    stubPlatform(() => jsonResponse(200, { eligibleGroups: 'lives_alone', countingMethods: [], disabledFromLevel: 2, homeVisitEachQuarter: false, fromAreaId: null }))
     render(<VisitRulesEditor areas={AREAS} canEdit />)
     expect((await screen.findByRole('alert')).textContent).toContain('操作失败')
     expect(screen.queryByTestId('rules-effective')).toBeNull()

@@ -47,6 +47,7 @@ export function VisitRulesEditor ({ areas, canEdit }: { areas: readonly AreaSumm
               <div className='facts__row'><dt>{t('supervision.rules.groups')}</dt><dd data-testid='rules-groups'>{r.eligibleGroups.map(groupName).join('、') || '—'}</dd></div>
               <div className='facts__row'><dt>{t('supervision.rules.methods')}</dt><dd data-testid='rules-methods'>{r.countingMethods.map((m) => tOr('visitMethod.', m)).join('、')}</dd></div>
               <div className='facts__row'><dt>{t('supervision.rules.disabledFrom')}</dt><dd>{levelLabel(r.disabledFromLevel, name)}</dd></div>
+              <div className='facts__row'><dt>{t('supervision.rules.homeQuarterly')}</dt><dd data-testid='rules-home-quarterly'>{r.homeVisitEachQuarter ? t('supervision.rules.homeQuarterlyOn') : t('supervision.rules.homeQuarterlyOff')}</dd></div>
             </dl>
             {canEdit && r.fromAreaId === areaId && (
               <InheritAgain key={`inherit:${areaId}`} areaId={areaId} onDone={(next) => { rules.setData(next); setReset((n) => n + 1); setInherited(true) }} />
@@ -101,6 +102,7 @@ function VisitRulesForm ({ areaId, rules, onSaved }: { areaId: string, rules: Vi
   const [groups, setGroups] = useState<string[]>(rules.eligibleGroups)
   const [methods, setMethods] = useState<string[]>(rules.countingMethods)
   const [level, setLevel] = useState(rules.disabledFromLevel)
+  const [homeQuarterly, setHomeQuarterly] = useState(rules.homeVisitEachQuarter)
   const [saved, setSaved] = useState(false)
   const save = useMutation(putVisitRules)
   const toggle = (list: string[], key: string, on: boolean) => on ? [...list.filter((k) => k !== key), key] : list.filter((k) => k !== key)
@@ -108,7 +110,7 @@ function VisitRulesForm ({ areaId, rules, onSaved }: { areaId: string, rules: Vi
   const ordered = (keys: readonly string[], chosen: string[]) => keys.filter((k) => chosen.includes(k))
   async function submit () {
     setSaved(false)
-    const next = await save.run(areaId, { eligibleGroups: ordered(RESIDENT_GROUPS.map((g) => g.key), groups), countingMethods: ordered(VISIT_METHODS, methods), disabledFromLevel: level })
+    const next = await save.run(areaId, { eligibleGroups: ordered(RESIDENT_GROUPS.map((g) => g.key), groups), countingMethods: ordered(VISIT_METHODS, methods), disabledFromLevel: level, homeVisitEachQuarter: homeQuarterly })
     if (next !== null) { setSaved(true); onSaved(next) }
   }
   return (
@@ -136,6 +138,10 @@ function VisitRulesForm ({ areaId, rules, onSaved }: { areaId: string, rules: Vi
           {[1, 2, 3, 4].map((l) => <option key={l} value={l}>{levelLabel(l, name)}</option>)}
         </select>
       </label>
+      <label className='checkbox'>
+        <input type='checkbox' checked={homeQuarterly} onChange={(e) => { setHomeQuarterly(e.target.checked) }} data-testid='rules-home-quarterly-switch' /> {t('supervision.rules.homeQuarterlySwitch')}
+      </label>
+      <p className='muted'>{t('supervision.rules.homeQuarterlyNote')}</p>
       {methods.length === 0 && <ErrorMessage error={t('supervision.rules.needMethod')} testId='rules-need-method' />}
       <ErrorMessage error={save.error === null ? null : describeApiError(save.error, t)} />
       <p className='muted'>{t('supervision.rules.auditNote')}</p>
