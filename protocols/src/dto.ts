@@ -225,8 +225,11 @@ export const DailyCheckinPlanInput = Type.Object({
 }, { additionalProperties: false })
 export type DailyCheckinPlanInput = Static<typeof DailyCheckinPlanInput>
 
-/** How a day ended: confirmed in the window, a follow-up task, reached by it, or escalated to an incident. */
-export const DAILY_CHECKIN_STATUSES = ['confirmed', 'follow_up', 'reached', 'escalated'] as const
+/**
+ * How a day ended: confirmed in the window, a follow-up task, reached by it, escalated to an
+ * incident, or cancelled (its open follow-up ended without proof, e.g. the plan was disabled).
+ */
+export const DAILY_CHECKIN_STATUSES = ['confirmed', 'follow_up', 'reached', 'escalated', 'cancelled'] as const
 
 export const DailyCheckinDayDto = Type.Object({
   /** the local date, YYYY-MM-DD */
@@ -237,7 +240,9 @@ export const DailyCheckinDayDto = Type.Object({
   confirmedBy: Nullable(Type.String()),
   /** the follow-up visit task, when the window passed without word */
   visitId: Nullable(Type.String()),
-  incidentId: Nullable(Type.String())
+  incidentId: Nullable(Type.String()),
+  /** why a follow-up was ended without proof (`cancelled`): `plan_disabled` */
+  closedReason: Nullable(Type.String())
 })
 export type DailyCheckinDayDto = Static<typeof DailyCheckinDayDto>
 

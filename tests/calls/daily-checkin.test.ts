@@ -2,7 +2,8 @@
  * Daily check-in (报平安, issue 17) on the real embedded platform with a clock offset: an "I'm
  * OK" press over MQTT within the window confirms the day [P-3.2]; no word by the window's end
  * sends a follow-up visit task; a resident reached by a visit afterwards is `reached`; nobody
- * reached within the escalation time → a P3 incident.
+ * reached within the escalation time → a P3 incident; disabling the plan ends that day's open
+ * follow-up, which then never escalates.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SimDevice } from '@eldercare/device-sim'
@@ -71,6 +72,31 @@ describe('daily check-in (报平安)', () => {
     expect(b.days[0]).toMatchObject({ status: 'escalated' })
     const incident = await p.api.get(`/api/incidents/${b.days[0].incidentId}`)
     expect(incident).toMatchObject({ type: 'checkin_missed', priority: 'P3', residentId: homes[1].residentId })
+  })
+
+  it('disabling a plan ends the day\'s open follow-up (cancelled, reason recorded, visit task cancelled): it never escalates, and enabling again does not bring it back', async () => {
+    const home = await seedHome(p.api)
+    const url = `/api/residents/${home.residentId}/daily-checkin`
+    const nowLocal = localMin + Math.floor(offsetMs / 60_000)
+    // its window ended five minutes ago (service's clock); nobody checked in
+    await p.api.request('PUT', url, { windowStart: hhmm(nowLocal - 60), windowEnd: hhmm(nowLocal - 5), escalateAfterMin: 30 })
+    expect(await p.app.dailyCheckins.sweep()).toEqual({ confirmed: 0, followUps: 1, reached: 0, escalated: 0 })
+    const open = (await p.api.get(url)).days[0]
+    expect(open).toMatchObject({ status: 'follow_up', visitId: expect.any(String) })
+    const disabled = await p.api.request('PUT', url, { windowStart: hhmm(nowLocal - 60), windowEnd: hhmm(nowLocal - 5), escalateAfterMin: 30, enabled: false })
+    expect(disabled.days[0]).toMatchObject({ status: 'cancelled', closedReason: 'plan_disabled', incidentId: null })
+    expect(await p.api.get(`/api/visits/${open.visitId}`)).toMatchObject({ status: 'cancelled' })
+    // well past escalateAfterMin: a disabled plan sends nothing
+    offsetMs += 40 * 60_000
+    expect(await p.app.dailyCheckins.sweep()).toEqual({ confirmed: 0, followUps: 0, reached: 0, escalated: 0 })
+    // enabled again the same day: the ended follow-up stays ended, no new task, no incident
+    await p.api.request('PUT', url, { windowStart: hhmm(nowLocal - 60), windowEnd: hhmm(nowLocal - 5), escalateAfterMin: 30, enabled: true })
+    expect(await p.app.dailyCheckins.sweep()).toEqual({ confirmed: 0, followUps: 0, reached: 0, escalated: 0 })
+    const days = (await p.api.get(url)).days
+    expect(days).toHaveLength(1)
+    expect(days[0]).toMatchObject({ status: 'cancelled', closedReason: 'plan_disabled', incidentId: null })
+    const { rows } = await p.app.db.query(`select 1 from inbox where type = 'checkin_missed' and msg_id like $1 || '/%'`, [home.residentId])
+    expect(rows).toEqual([])
   })
 
   // last: it sweeps, which the tests above count exactly

@@ -841,6 +841,7 @@ export const en: Messages = {
   'checkin.status.follow_up': 'No check-in, visit task sent',
   'checkin.status.reached': 'Reached by the visit',
   'checkin.status.escalated': 'Not reached, incident raised',
+  'checkin.status.cancelled': 'Plan disabled, follow-up cancelled',
   'checkin.by.checkin': '"I\'m OK" press',
   'checkin.by.call': 'video call',
   'checkin.by.visit': 'visit',

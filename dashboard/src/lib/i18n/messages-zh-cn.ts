@@ -854,6 +854,7 @@ export const zhCN = {
   'checkin.status.follow_up': '未报平安，已派探访',
   'checkin.status.reached': '探访已联系上',
   'checkin.status.escalated': '未联系上，已生成事件',
+  'checkin.status.cancelled': '已停用报平安，跟进已取消',
   'checkin.by.checkin': '按键报平安',
   'checkin.by.call': '视频通话',
   'checkin.by.visit': '探访',

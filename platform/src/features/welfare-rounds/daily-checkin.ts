@@ -34,7 +34,19 @@ export class DailyCheckins {
                       values ($1, $2, $3, $4, $5, $6, now())
                       on conflict (resident_id) do update set window_start_min = $2, window_end_min = $3, escalate_after_min = $4, enabled = $5, updated_by = $6, updated_at = now()`,
       [residentId, start, end, plan.escalateAfterMin, plan.enabled, user.id])
-      await this.app.audit.write({ userId: user.id, username: user.username, action: 'daily_checkin.plan', targetType: 'resident', targetId: residentId, data: { ...plan }, areaPath: user.areaPath }, tx)
+      // A disabled plan sends nothing: the day's open follow-up ends here (its visit task too, if
+      // nobody has done it yet), so it never escalates; enabling again does not bring it back,
+      // as the day already has its row and the sweep opens no second one.
+      const ended = plan.enabled ? [] : (await tx.query<{ day: string, visit_id: string | null }>(
+        `update daily_checkins set status = 'cancelled', closed_reason = 'plan_disabled', closed_at = now()
+          where resident_id = $1 and status = 'follow_up' returning day::text as day, visit_id`, [residentId])).rows
+      for (const e of ended) {
+        if (e.visit_id) await tx.query(`update visits set status = 'cancelled' where id = $1 and status = 'planned'`, [e.visit_id])
+      }
+      await this.app.audit.write({
+        userId: user.id, username: user.username, action: 'daily_checkin.plan', targetType: 'resident', targetId: residentId,
+        data: { ...plan, ...(ended.length ? { followUpsCancelled: ended.map((e) => e.day), reason: 'plan_disabled' } : {}) }, areaPath: user.areaPath
+      }, tx)
     })
     return this.getPlan(residentId, user.areaPath)
   }
@@ -54,7 +66,7 @@ export class DailyCheckins {
       windowStart: toHhmm(rows[0].window_start_min), windowEnd: toHhmm(rows[0].window_end_min), escalateAfterMin: rows[0].escalate_after_min, enabled: rows[0].enabled,
       timeZone: this.opts.timeZone,
       updatedBy: rows[0].updated_by, updatedAt: iso(rows[0].updated_at),
-      days: days.rows.map((d) => ({ day: localDate(new Date(d.window_start).getTime(), this.opts.timeZone), status: d.status, confirmedAt: iso(d.confirmed_at), confirmedBy: d.confirmed_by, visitId: d.visit_id, incidentId: d.incident_id }))
+      days: days.rows.map((d) => ({ day: localDate(new Date(d.window_start).getTime(), this.opts.timeZone), status: d.status, confirmedAt: iso(d.confirmed_at), confirmedBy: d.confirmed_by, visitId: d.visit_id, incidentId: d.incident_id, closedReason: d.closed_reason ?? null }))
     }
   }
 
@@ -95,9 +107,14 @@ export class DailyCheckins {
       `select c.resident_id, c.day::text as day, r.site_id, s.area_id, c.window_start, c.visit_id
          from daily_checkins c join daily_checkin_plans p on p.resident_id = c.resident_id
          join residents r on r.id = c.resident_id join sites s on s.id = r.site_id
-        where c.status = 'follow_up' and c.window_end + make_interval(mins => p.escalate_after_min) <= $1`, [new Date(now)])
+        where c.status = 'follow_up' and p.enabled and c.window_end + make_interval(mins => p.escalate_after_min) <= $1`, [new Date(now)])
     for (const c of open) {
       const seq = await this.app.db.transaction(async (tx) => {
+        // Read again under the row's lock: a plan disabled since the select above has ended the
+        // follow-up (setPlan), and it must not escalate.
+        const still = await tx.query(`select 1 from daily_checkins c join daily_checkin_plans p on p.resident_id = c.resident_id
+                                       where c.resident_id = $1 and c.day = $2 and c.status = 'follow_up' and p.enabled for update of c`, [c.resident_id, c.day])
+        if (!still.rows[0]) return null
         const proof = (await tx.query<{ at: Date, kind: string, ref: string }>(firstProofSql('$1', '$2', '$3', '$4'), [c.resident_id, c.site_id, c.window_start, new Date(now)])).rows[0]
         if (proof) {
           await tx.query(`update daily_checkins set status = 'reached', confirmed_at = $3, confirmed_by = $4, confirm_ref = $5 where resident_id = $1 and day = $2 and status = 'follow_up'`,

@@ -9,8 +9,8 @@ const PLAN: DailyCheckinPlanDto = {
   residentId: 'r1', windowStart: '07:00', windowEnd: '10:00', escalateAfterMin: 120, enabled: true, timeZone: 'Asia/Shanghai',
   updatedBy: 'sup', updatedAt: '2026-11-28T01:00:00.000Z',
   days: [
-    { day: '2026-11-28', status: 'confirmed', confirmedAt: '2026-11-28T00:12:00.000Z', confirmedBy: 'checkin', visitId: null, incidentId: null },
-    { day: '2026-11-27', status: 'escalated', confirmedAt: null, confirmedBy: null, visitId: 'v1', incidentId: 'i1' }
+    { day: '2026-11-28', status: 'confirmed', confirmedAt: '2026-11-28T00:12:00.000Z', confirmedBy: 'checkin', visitId: null, incidentId: null, closedReason: null },
+    { day: '2026-11-27', status: 'escalated', confirmedAt: null, confirmedBy: null, visitId: 'v1', incidentId: 'i1', closedReason: null }
   ]
 }
 
