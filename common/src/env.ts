@@ -25,8 +25,8 @@ export class EnvReader {
   /** @param errorCode the catalogue code `done()` throws with (a part's own, e.g. `PLT_ERR_CONFIG`) */
   constructor (private readonly env: NodeJS.ProcessEnv, private readonly errorCode = 'ERR_CONFIG') {}
 
-  /** A TCP port 0–65535 (0 = any free port). */
-  port (name: string, def: number): number {
+  /** A TCP port 0–65535 (0 = any free port); `def` null: off when unset. */
+  port<D extends number | null> (name: string, def: D): number | D {
     const raw = this.env[name]
     if (raw === undefined || raw === '') return def
     const n = Number(raw)
@@ -76,6 +76,13 @@ export class EnvReader {
     const v = ({ on: true, true: true, '1': true, off: false, false: false, '0': false } as Record<string, boolean>)[raw.toLowerCase()]
     if (v === undefined) this.problems.push(`${name}="${raw}" must be on or off`)
     return v ?? def
+  }
+
+  /** A secret of at least `minLength` characters (e.g. METRICS_TOKEN), or null when unset. */
+  token (name: string, minLength: number): string | null {
+    const raw = this.env[name] || null
+    if (raw !== null && raw.length < minLength) this.problems.push(`${name} must be at least ${minLength} characters`)
+    return raw
   }
 
   string (name: string, def: string): string {

@@ -1,2 +1,3 @@
 export { generateDeviceSecret, hashDeviceSecret, verifyDeviceSecret } from './secrets.ts'
 export { EnvReader, ConfigError, loadTlsFiles, type TlsFiles } from './env.ts'
+export { bearerCheck, runHealthChecks, type HealthCheck, type HealthReport } from './ops.ts'

@@ -23,6 +23,8 @@ export interface BrokerParts {
   mq: unknown
   /** aedes `persistence` option */
   persistence: unknown
+  /** Redis' subscriber connection is up (ioredis re-subscribes by itself after a reconnection) */
+  subscriberUp(): boolean
   close(): Promise<void>
 }
 
@@ -83,9 +85,11 @@ export function redisBrokerParts (redisUrl: string, log: Logger): BrokerParts {
   })
   const conn = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: null })
   const persistence = new RedisPersistence({ conn })
+  const sub = (mq as unknown as { subConn: { status: string } }).subConn
   return {
     mq,
     persistence,
+    subscriberUp: () => sub.status === 'ready',
     async close () {
       // aedes closes the emitter itself; the persistence's connection is ours to end. QUIT
       // lets commands still in flight (will and session clean-up of closing clients) finish;

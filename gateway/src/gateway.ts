@@ -224,6 +224,15 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     return this.broker.connectedClients
   }
 
+  /**
+   * Scaled mode: whether this node hears the cluster — its relays are subscribed and Redis'
+   * subscriber connection is up (readiness, http.ts). Null in embedded mode (no cluster).
+   */
+  get clusterRelayUp (): boolean | null {
+    if (!this.cluster) return null
+    return this.relayInvalidation !== null && this.cluster.subscriberUp()
+  }
+
   /** Starts the listeners; resolves with the ports actually bound. */
   async listen (opts: ListenOptions): Promise<{ mqtt: number, mqttWs: number | null, mqttTls: number | null }> {
     const host = opts.host ?? '0.0.0.0'

@@ -9,6 +9,7 @@
  *   gateway.invalidateDevice(deviceId)                         // after a registry change
  *   gateway.watchPositions(residentId)                         // scaled: relay this wearer's positions (issue 15)
  *   gateway.counters, gateway.connectedClients                 // for metrics and health
+ *   metricsRegistry(gatewayMetricSources(gateway))             // its /metrics figures (embedded: the platform's; standalone: http.ts)
  *
  * Nothing else of gateway/src is part of it.
  */
@@ -18,6 +19,7 @@ export type { CommandPublishOptions } from './command-delivery.ts'
 export type { Sql } from './store.ts'
 export type { TlsListenOptions } from './listeners.ts'
 export type { InboxWriterOptions } from './inbox/writer.ts'
+export { metricsRegistry, gatewayMetricSources, type MetricsSource } from './metrics.ts'
 export { BatchLookup } from './batch-lookup.ts'
 export { LOAD_LIMIT_DEFAULTS, type LoadLimitOptions, type LoadStats } from './load-limit.ts'
 export type { InboxPrunerOptions } from './inbox/pruner.ts'

@@ -7,6 +7,8 @@ import { ConfigError, EnvReader, loadTlsFiles } from '@eldercare/common'
 import pg from 'pg'
 import { pino } from 'pino'
 import { Gateway } from './gateway.ts'
+import { startGatewayHttp, type GatewayHttp } from './http.ts'
+import { gatewayMetricSources, metricsRegistry } from './metrics.ts'
 import { InfluxTrackStore, InfluxVitalsStore } from '@eldercare/readings'
 
 function loadGatewayConfig (env: NodeJS.ProcessEnv) {
@@ -14,7 +16,11 @@ function loadGatewayConfig (env: NodeJS.ProcessEnv) {
   const cfg = {
     mqttPort: r.port('MQTT_PORT', 1883),
     mqttWsPort: r.port('MQTT_WS_PORT', 8083),
+    /** /metrics, /live, /ready (http.ts); off when unset; bound on HOST as the MQTT listeners */
+    httpPort: r.port('GATEWAY_HTTP_PORT', null),
     host: r.string('HOST', '0.0.0.0'),
+    /** when set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`, as the platform's */
+    metricsToken: r.token('METRICS_TOKEN', 16),
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:'], { required: true })!,
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:'], { required: true })!,
     /** readings in InfluxDB; else in the database */
@@ -52,10 +58,30 @@ async function main (): Promise<void> {
       trackStore: cfg.influxUrl ? new InfluxTrackStore({ url: cfg.influxUrl }) : undefined
     }
   })
+  // registered before listen: the counters see the first message
+  const registry = cfg.httpPort === null ? null : metricsRegistry(gatewayMetricSources(gateway))
   const ports = await gateway.listen({ host: cfg.host, mqttPort: cfg.mqttPort, mqttWsPort: cfg.mqttWsPort, tls: cfg.tls && loadTlsFiles(cfg.tls) })
-  logger.info({ mqtt: ports.mqtt, mqttWs: ports.mqttWs, mqttTls: ports.mqttTls }, 'listening')
+  let http: GatewayHttp | null = null
+  if (registry && cfg.httpPort !== null) {
+    http = await startGatewayHttp({
+      host: cfg.host,
+      port: cfg.httpPort,
+      registry,
+      metricsToken: cfg.metricsToken,
+      readiness: {
+        // without the database no alarm can be PUBACKed [P-4.1]
+        database: async () => { await pool.query('select 1'); return {} },
+        // without the relay the platform nodes do not hear of this gateway's alarms at once, nor commands reach its devices
+        cluster: async () => {
+          if (!gateway.clusterRelayUp) throw new Error('Redis relay not subscribed (Redis unreachable?)')
+          return { connectedDevices: gateway.connectedClients }
+        }
+      }
+    })
+  }
+  logger.info({ mqtt: ports.mqtt, mqttWs: ports.mqttWs, mqttTls: ports.mqttTls, http: http?.port ?? null }, 'listening')
   const shutdown = () => {
-    gateway.close().then(() => pool.end()).then(() => process.exit(0), () => process.exit(1))
+    Promise.resolve(http?.close()).then(() => gateway.close()).then(() => pool.end()).then(() => process.exit(0), () => process.exit(1))
     setTimeout(() => process.exit(1), 10_000).unref()
   }
   process.once('SIGINT', shutdown)

@@ -98,8 +98,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
   for (const a of trustProxy ?? []) {
     if (!isIpOrCidr(a)) problems.push(`TRUST_PROXY="${env.TRUST_PROXY}" must list the proxy's IP addresses or CIDR ranges, comma-separated (e.g. 172.18.0.0/16); "${a}" is neither`)
   }
-  const metricsToken = env.METRICS_TOKEN || null
-  if (metricsToken !== null && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters')
+  const metricsToken = r.token('METRICS_TOKEN', 16)
   const docsRaw = (env.DOCS ?? 'on').toLowerCase()
   const docs = ({ on: true, true: true, '1': true, off: false, false: false, '0': false } as Record<string, boolean>)[docsRaw]
   if (docs === undefined) problems.push(`DOCS="${env.DOCS}" must be on or off`)

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { loadTlsFiles } from '@eldercare/common'
-import { Gateway, type GatewayOptions } from '@eldercare/gateway'
+import { Gateway, gatewayMetricSources, type GatewayOptions } from '@eldercare/gateway'
 import { InfluxTrackStore, InfluxVitalsStore } from '@eldercare/readings'
 import type { Config } from './config.ts'
 import { buildApp, type BuildAppOptions } from './app.ts'
@@ -19,8 +19,6 @@ import { hasDemoRegion, issueDemoCredentials, seedDemo, type DemoPlayer } from '
 import { wireGateway } from './wiring.ts'
 import { gatewayCallTransport } from './features/calls/index.ts'
 import { FieldCrypto } from './plugins/field-crypto.ts'
-import { gatewayMetrics } from './features/metrics/gateway-metrics.ts'
-import { readingsMetrics } from './features/metrics/readings-metrics.ts'
 
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url))
 
@@ -79,7 +77,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
       redisUrl: config.redisUrl,
       fieldCrypto: FieldCrypto.load({ dataKey: config.dataKey, dataKeyFile: config.dataKeyFile, dataDir: config.dataDir }),
       healthChecks: { mqtt: async () => ({ connectedDevices: gateway.broker.connectedClients }) },
-      metrics: [gatewayMetrics(gateway), ...(gateway.readings ? [readingsMetrics(gateway.readings.writer)] : [])],
+      metrics: gatewayMetricSources(gateway),
       vitalsStore: gateway.readings?.store,
       map: config.map,
       safeZoneChanged: (id) => { gateway.readings?.detector?.reloadSafeZone(id).catch((err) => logger.warn({ err, residentId: id }, 'safe zone not reloaded')) },

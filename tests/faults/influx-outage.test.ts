@@ -31,7 +31,7 @@ afterAll(async () => {
   temp.remove()
 })
 
-/** One figure of the process's /metrics (readings-metrics.ts). */
+/** One figure of the process's /metrics (gateway/src/metrics.ts, the readings writer's). */
 async function metric (name: string): Promise<number> {
   const text = await (await fetch(`${node.httpUrl}/metrics`)).text()
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))

@@ -104,7 +104,8 @@ export async function startScaledStack (opts: ScaledStackOptions): Promise<Scale
     const platformEnv = { ...shared, ADMIN_USERNAME: opts.admin.username, ADMIN_PASSWORD: opts.admin.password, DATA_KEY: STACK_DATA_KEY, ...opts.platformEnv }
     for (let i = 1; i <= opts.platforms; i++) parts.platforms!.push(new ScaledNode(`platform-${i}`, 'platform', { ...platformEnv, HTTP_PORT: String(await freePort()) }, opts.root))
     for (let i = 1; i <= opts.gateways; i++) {
-      parts.gateways!.push(new ScaledNode(`gateway-${i}`, 'gateway', { ...shared, MQTT_PORT: String(await freePort()), MQTT_WS_PORT: String(await freePort()), MQTT_PROXY_PROTOCOL: 'on' }, opts.root))
+      // GATEWAY_HTTP_PORT: its /metrics (a benchmark sums them) and /ready
+      parts.gateways!.push(new ScaledNode(`gateway-${i}`, 'gateway', { ...shared, MQTT_PORT: String(await freePort()), MQTT_WS_PORT: String(await freePort()), GATEWAY_HTTP_PORT: String(await freePort()), MQTT_PROXY_PROTOCOL: 'on' }, opts.root))
     }
     const [first, ...others] = parts.platforms!
     await first.start() // runs the migrations and creates the administrator

@@ -7,9 +7,10 @@
  *
  * What is measured differs from the embedded run only where the topology does (docs/benchmarks.md):
  * CPU and RSS are summed over every gateway and platform process (not PostgreSQL, Redis, InfluxDB
- * or haproxy); `/metrics` is scraped from each platform node directly (event-loop lag: the worst
- * node); the standalone gateways serve no HTTP, so "telemetry accepted" and "points buffered" stay
- * empty, and "reading points stored" is counted in InfluxDB before and after the run.
+ * or haproxy); `/metrics` is scraped from each platform node and each gateway directly (event-loop
+ * lag: the worst node; the alarm-path breakdown: the first platform node); "telemetry accepted" and "points buffered" are summed over every gateway's /metrics
+ * (GATEWAY_HTTP_PORT) and platform node's, and "reading points stored" is counted in InfluxDB
+ * before and after the run (the gateways write there directly).
  */
 import { startScaledStack, type ScaledStack } from '../../support/scaled-stack.ts'
 import type { Target } from './target.ts'
@@ -53,6 +54,10 @@ export async function startScaledBench (o: ScaledBenchOptions, admin: { username
       return null
     }
   }
+  // a checkout from before GATEWAY_HTTP_PORT (--root) has gateways without HTTP: then only the platform nodes are scraped
+  const gatewayUrls = stack.gateways.map((g) => `http://127.0.0.1:${g.env.GATEWAY_HTTP_PORT}`)
+  const gatewaysServe = (await Promise.all(gatewayUrls.map((u) => fetch(`${u}/live`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false)))).every(Boolean)
+  if (!gatewaysServe) log('the gateways serve no HTTP (a checkout before GATEWAY_HTTP_PORT): telemetry accepted and points buffered stay unknown')
   return {
     stack,
     target: (token) => ({
@@ -61,8 +66,9 @@ export async function startScaledBench (o: ScaledBenchOptions, admin: { username
       port: stack.mqttPort,
       probe: { kind: 'socketio', httpUrl: stack.httpUrl, token },
       pids: stack.nodes().map((n) => n.pid).filter((p): p is number => p !== null),
-      metricsUrls: stack.platforms.map((p) => `http://127.0.0.1:${p.env.HTTP_PORT}`),
-      gatewayMetrics: false,
+      // platform nodes first: the breakdown reads the first scrape
+      metricsUrls: [...stack.platforms.map((p) => `http://127.0.0.1:${p.env.HTTP_PORT}`), ...(gatewaysServe ? gatewayUrls : [])],
+      gatewayMetrics: gatewaysServe,
       pointsStored
     }),
     stop: () => stack.stop()

@@ -10,7 +10,7 @@ export interface Target {
   pids: number[]
   /** where `/metrics` is scraped (counters summed, event-loop lag the worst of them) */
   metricsUrls: string[]
-  /** whether those `/metrics` carry the gateway's figures (accepted messages, reading points); a scaled stack's standalone gateways serve no HTTP */
+  /** whether those `/metrics` carry the gateway's figures (accepted messages, reading points): the platform's, or a scaled stack's gateways' (GATEWAY_HTTP_PORT) */
   gatewayMetrics: boolean
   /** reading points in the store now, when `/metrics` cannot tell (the scaled stack counts them in InfluxDB) */
   pointsStored?: () => Promise<number | null>

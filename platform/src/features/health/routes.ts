@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify'
+import { runHealthChecks, type HealthCheck } from '@eldercare/common'
 
-/** A component check: resolves with details when healthy, throws when not. */
-export type HealthCheck = () => Promise<Record<string, unknown>>
+/** A component check: resolves with details when healthy, throws when not (common's, shared with the standalone gateway's /ready). */
+export type { HealthCheck }
 
 /** `GET /api/health`: 200 when every component answers, 503 naming the failing one. */
 export const healthRoutes: FastifyPluginAsync<{ checks: Record<string, HealthCheck> }> = async (app, opts) => {
@@ -9,19 +10,7 @@ export const healthRoutes: FastifyPluginAsync<{ checks: Record<string, HealthChe
   // of the database makes the node unready (/api/health, 503), not a candidate for a restart.
   app.get('/api/live', { schema: { tags: ['ops'], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }))
   app.get('/api/health', { schema: { tags: ['ops'], summary: 'Health of each component' } }, async (_req, reply) => {
-    const entries = await Promise.all(Object.entries(opts.checks).map(async ([name, check]) => {
-      try {
-        return [name, { status: 'ok', ...(await withTimeout(check(), 2000)) }] as const
-      } catch (err) {
-        return [name, { status: 'fail', error: (err as Error).message }] as const
-      }
-    }))
-    const components = Object.fromEntries(entries)
-    const failing = entries.filter(([, c]) => c.status !== 'ok').map(([n]) => n)
-    return reply.code(failing.length ? 503 : 200).send({ status: failing.length ? 'fail' : 'ok', ...(failing.length ? { failing } : {}), components })
+    const report = await runHealthChecks(opts.checks)
+    return reply.code(report.status === 'ok' ? 200 : 503).send(report)
   })
-}
-
-function withTimeout<T> (p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())])
 }

@@ -1,16 +1,16 @@
-import { timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
+import { Gauge } from 'prom-client'
+import { bearerCheck } from '@eldercare/common'
+import { metricsRegistry, type MetricsSource } from '@eldercare/gateway'
 import { errors } from '../../errors.ts'
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import type { Db } from '../../db/db.ts'
 
-/** Adds figures to the app's registry (the gateway registers its counters this way). */
-export type MetricsSource = (registry: Registry) => void
+/** Adds figures to the app's registry (the gateway registers its counters this way; the gateway's type, as its standalone /metrics is built the same way). */
+export type { MetricsSource }
 
 /** `GET /metrics` in Prometheus text format, from a registry owned by this app. */
 export const metricsRoutes: FastifyPluginAsync<{ db: Db, sources: MetricsSource[], token?: string | null }> = async (app, opts) => {
-  const registry = new Registry()
-  collectDefaultMetrics({ register: registry })
+  const registry = metricsRegistry(opts.sources)
   new Gauge({
     name: 'eldercare_incidents_active',
     help: 'Incidents not yet resolved, by priority and status',
@@ -43,15 +43,12 @@ export const metricsRoutes: FastifyPluginAsync<{ db: Db, sources: MetricsSource[
       for (const status of ['sent', 'acked', 'failed', 'timed_out']) this.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0))
     }
   })
-  for (const source of opts.sources) source(registry)
   // Open by default for a local install; METRICS_TOKEN closes it to a scraper holding the token.
-  const expected = opts.token ? Buffer.from(`Bearer ${opts.token}`) : null
+  const authorized = bearerCheck(opts.token)
   app.get('/metrics', {
     schema: { tags: ['ops'], hide: true },
     onRequest: async (req) => {
-      if (!expected) return
-      const given = Buffer.from(req.headers.authorization ?? '')
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw errors.UNAUTHORIZED('send Authorization: Bearer <METRICS_TOKEN>')
+      if (!authorized(req.headers.authorization)) throw errors.UNAUTHORIZED('send Authorization: Bearer <METRICS_TOKEN>')
     }
   }, async (_req, reply) => {
     return reply.type(registry.contentType).send(await registry.metrics())

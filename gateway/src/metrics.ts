@@ -1,0 +1,69 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { ReadingsWriter } from '@eldercare/readings'
+import type { Gateway } from './gateway.ts'
+
+/** Adds figures to a registry (the platform's `/metrics` or the standalone gateway's). */
+export type MetricsSource = (registry: Registry) => void
+
+/**
+ * A registry with the process's default figures (CPU, memory, event-loop lag) and `sources`:
+ * what the platform's `/metrics` starts from and what the standalone gateway serves (http.ts).
+ */
+export function metricsRegistry (sources: MetricsSource[]): Registry {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  for (const source of sources) source(registry)
+  return registry
+}
+
+/** Everything the gateway part measures: its message figures and, when it writes readings, the readings writer's. */
+export function gatewayMetricSources (gateway: Gateway): MetricsSource[] {
+  return [gatewayMetrics(gateway), ...(gateway.readings ? [readingsMetrics(gateway.readings.writer)] : [])]
+}
+
+/**
+ * The gateway's figures for `/metrics`, fed by its events as they happen: connected devices,
+ * messages by kind and outcome (and error code), durable-write latency, flood disconnects.
+ */
+function gatewayMetrics (gateway: Gateway): MetricsSource {
+  return (registry) => {
+    new Gauge({
+      name: 'eldercare_gateway_connected_devices', help: 'Devices connected to this gateway', registers: [registry],
+      collect () { this.set(gateway.broker.connectedClients) }
+    })
+    const messages = new Counter({
+      name: 'eldercare_gateway_messages_total',
+      help: 'Upstream messages by topic kind and outcome (accepted, duplicate, rejected); rejections by error code [P-4.2]',
+      labelNames: ['kind', 'outcome', 'code'],
+      registers: [registry]
+    })
+    const durable = new Histogram({
+      name: 'eldercare_gateway_inbox_write_seconds',
+      help: 'Time to durably record an events/intercom/commands-ack message before its PUBACK [P-4.1]',
+      labelNames: ['kind'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry]
+    })
+    const floods = new Counter({
+      name: 'eldercare_gateway_flood_disconnects_total', help: 'Devices disconnected for sustained flooding [P-4.3]', registers: [registry]
+    })
+    gateway.on('message', (m) => messages.inc({ kind: m.kind, outcome: m.outcome, code: m.code ?? '' }))
+    gateway.on('durableWrite', (w) => durable.observe({ kind: w.kind }, w.seconds))
+    gateway.on('floodDisconnect', () => floods.inc())
+  }
+}
+
+/** The readings writer's figures for `/metrics`: what waits, what was written, what was dropped — never silent. */
+function readingsMetrics (writer: ReadingsWriter): MetricsSource {
+  return (registry) => {
+    const gauge = (name: string, help: string, value: () => number) => new Gauge({
+      name, help, registers: [registry], labelNames: ['store'], collect () { this.set({ store: writer.store.kind }, value()) }
+    })
+    gauge('eldercare_readings_buffered', 'Reading points waiting to be written to the readings store', () => writer.stats.buffered)
+    gauge('eldercare_readings_written', 'Reading points written to the readings store since start', () => writer.stats.written)
+    gauge('eldercare_readings_dropped', 'Reading points dropped because the buffer bound was hit since start', () => writer.stats.dropped)
+    gauge('eldercare_readings_rejected', 'Reading points the store refused for good (e.g. beyond retention) since start', () => writer.stats.rejected)
+    gauge('eldercare_readings_write_failures', 'Failed writes to the readings store since start (each retried with backoff)', () => writer.stats.failedWrites)
+    gauge('eldercare_readings_buffer_limit', 'Most reading points held while the store is slow or down', () => writer.opts.maxBufferedPoints)
+  }
+}
