@@ -1,9 +1,9 @@
 import type { CreatedIntegrationDto, IntegrationAccountDto } from '@eldercare/protocols'
-import { useEffect, useRef, useState } from 'react'
+import { useState } from 'react'
 import { ErrorMessage } from '../../../components/error-message.tsx'
 import { FormField } from '../../../components/form-field.tsx'
-import { WarningIcon } from '../../../components/icons.tsx'
 import { SelectField } from '../../../components/select-field.tsx'
+import { ShownOnceDialog } from '../../../components/shown-once-dialog.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n } from '../../../lib/i18n/i18n.ts'
 import { useAreas } from '../../../lib/registry/get-areas.ts'
@@ -125,32 +125,19 @@ export function IntegrationsAdmin () {
   )
 }
 
-/** The account's API token, shown once (the platform keeps only its hash); closing the dialog forgets it. */
+/** The account's API token, shown once (the platform keeps only its hash). */
 function TokenDialog ({ account, onClose }: { account: CreatedIntegrationDto, onClose: () => void }) {
   const { t } = useI18n()
-  const ref = useRef<HTMLDialogElement>(null)
-  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null)
-  useEffect(() => {
-    const dialog = ref.current
-    if (dialog !== null && !dialog.open) dialog.showModal?.()
-  }, [])
-  const copy = () => {
-    navigator.clipboard?.writeText(account.token).then(() => { setCopied('yes') }, () => { setCopied('failed') }) ?? setCopied('failed')
-  }
   return (
-    <dialog ref={ref} className='dialog' aria-labelledby='token-title' data-testid='integration-token-dialog' onClose={onClose} onCancel={onClose}>
-      <h2 id='token-title'>{t('integrations.tokenTitle', { name: account.name })}</h2>
-      <p className='dialog__warning' role='alert'><WarningIcon /> {t('integrations.tokenWarning')}</p>
-      <dl className='facts'>
+    <ShownOnceDialog
+      title={t('integrations.tokenTitle', { name: account.name })} warning={t('integrations.tokenWarning')}
+      copyText={account.token} onClose={onClose}
+      testIds={{ dialog: 'integration-token-dialog', copy: 'integration-copy-token', close: 'integration-token-close' }}
+      facts={<>
         <div className='facts__row'><dt>{t('integrations.username')}</dt><dd><code>{account.username}</code></dd></div>
         <div className='facts__row'><dt>{t('integrations.token')}</dt><dd><code data-testid='integration-token'>{account.token}</code></dd></div>
         <div className='facts__row'><dt>{t('integrations.tokenExpires')}</dt><dd>{account.tokenExpiresAt.slice(0, 10)}</dd></div>
-      </dl>
-      <div className='inline-row'>
-        <button type='button' className='button button--primary' onClick={copy} data-testid='integration-copy-token'>{t('admin.devices.copy')}</button>
-        <span role='status'>{copied === 'yes' ? t('admin.devices.copied') : copied === 'failed' ? t('admin.devices.copyFailed') : ''}</span>
-        <button type='button' className='button' onClick={onClose} data-testid='integration-token-close'>{t('admin.devices.secretDone')}</button>
-      </div>
-    </dialog>
+      </>}
+    />
   )
 }
