@@ -1,6 +1,6 @@
-import { useI18n, type MessageKey } from '../../../lib/i18n/i18n.ts'
+import { SectionedScreen } from '../../../components/sectioned-screen.tsx'
+import type { MessageKey } from '../../../lib/i18n/i18n.ts'
 import type { AdminSection } from '../../../lib/permissions.ts'
-import { hrefFor } from '../../../lib/router.ts'
 import { AreasAdmin } from './areas-admin.tsx'
 import { DevicesAdmin } from './devices-admin.tsx'
 import { ImportAdmin } from './import-admin.tsx'
@@ -26,17 +26,8 @@ const TITLES: Record<AdminSection, MessageKey> = {
 
 /** The registry the API offers today, one section per `#/admin/<section>`; `sections`: the role's. */
 export function AdminScreen ({ section, sections }: { section: AdminSection, sections: readonly AdminSection[] }) {
-  const { t } = useI18n()
   return (
-    <section className='screen' aria-labelledby='admin-title' data-testid='admin-screen' data-section={section}>
-      <div className='section-header'>
-        <h1 id='admin-title' className='section-header__title'>{t('admin.title')} · {t(TITLES[section])}</h1>
-      </div>
-      <nav aria-label={t('admin.title')} className='subnav'>
-        {sections.map((s) => (
-          <a key={s} href={hrefFor('admin', s)} aria-current={s === section ? 'page' : undefined} data-testid={`admin-tab-${s}`}>{t(TITLES[s])}</a>
-        ))}
-      </nav>
+    <SectionedScreen screen='admin' title='admin.title' titles={TITLES} section={section} sections={sections}>
       {section === 'areas' && <AreasAdmin />}
       {section === 'sites' && <SitesAdmin />}
       {section === 'residents' && <ResidentsAdmin />}
@@ -46,6 +37,6 @@ export function AdminScreen ({ section, sections }: { section: AdminSection, sec
       {section === 'responders' && <RespondersAdmin />}
       {section === 'policy' && <PolicyAdmin />}
       {section === 'integrations' && <IntegrationsAdmin />}
-    </section>
+    </SectionedScreen>
   )
 }

@@ -1,9 +1,9 @@
 import { ErrorMessage } from '../../../components/error-message.tsx'
+import { SectionedScreen } from '../../../components/sectioned-screen.tsx'
 import { describeApiError } from '../../../lib/describe-api-error.ts'
 import { useI18n, type MessageKey } from '../../../lib/i18n/i18n.ts'
 import type { SupervisionSection } from '../../../lib/permissions.ts'
 import { useAreas } from '../../../lib/registry/get-areas.ts'
-import { hrefFor } from '../../../lib/router.ts'
 import { AssessmentsDueList } from './assessments-due-list.tsx'
 import { RosterList } from './roster-list.tsx'
 import { StatementsList } from './statements-list.tsx'
@@ -37,15 +37,7 @@ export function SupervisionScreen ({ section, sections, permissions }: { section
   const areas = useAreas()
   const list = areas.data ?? []
   return (
-    <section className='screen' aria-labelledby='supervision-title' data-testid='supervision-screen' data-section={section}>
-      <div className='section-header'>
-        <h1 id='supervision-title' className='section-header__title'>{t('supervision.title')} · {t(TITLES[section])}</h1>
-      </div>
-      <nav aria-label={t('supervision.title')} className='subnav'>
-        {sections.map((s) => (
-          <a key={s} href={hrefFor('supervision', s)} aria-current={s === section ? 'page' : undefined} data-testid={`supervision-tab-${s}`}>{t(TITLES[s])}</a>
-        ))}
-      </nav>
+    <SectionedScreen screen='supervision' title='supervision.title' titles={TITLES} section={section} sections={sections}>
       {areas.error !== null && <ErrorMessage error={describeApiError(areas.error, t)} />}
       {areas.data === null
         ? areas.loading && <p className='muted' role='status'>{t('common.loading')}</p>
@@ -58,6 +50,6 @@ export function SupervisionScreen ({ section, sections, permissions }: { section
             {section === 'roster' && <RosterList areas={list} />}
           </>
           )}
-    </section>
+    </SectionedScreen>
   )
 }
