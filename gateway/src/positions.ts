@@ -9,19 +9,11 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 import { toWgs84, type Crs, type Telemetry, type TelemetrySample } from '@eldercare/protocols'
-import { ReadingsWriter, type PositionSource, type ReadingsWriterOptions, type TrackPoint, type TrackStore } from '@eldercare/readings'
+import { ReadingsWriter, type LivePosition, type PositionSource, type ReadingsWriterOptions, type TrackPoint, type TrackStore } from '@eldercare/readings'
 import type { Sql } from './store.ts'
 
-export interface Position {
-  deviceId: string
-  residentId: string | null
-  lat: number
-  lng: number
-  acc: number | null
-  /** epoch ms */
-  at: number
-  source: PositionSource
-}
+/** A wearable's position (`@eldercare/readings`' `LivePosition`: the platform reads the same shape). */
+export type Position = LivePosition
 
 export interface PositionTrackerOptions {
   /** How often changed last positions are written to `positions_last`, in ms. Default 30000. */

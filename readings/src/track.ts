@@ -17,6 +17,18 @@ export interface TrackPoint {
   source: PositionSource
 }
 
+/** A wearable's last known position as the gateway's tracker holds it and the platform reads it (`at`: epoch ms). */
+export interface LivePosition {
+  deviceId: string
+  residentId: string | null
+  lat: number
+  lng: number
+  acc: number | null
+  /** epoch ms */
+  at: number
+  source: PositionSource
+}
+
 /** One point of a downsampled track: the last position in its bucket. */
 export interface TrackItem { lat: number, lng: number, acc: number | null, at: number }
 

@@ -11,19 +11,9 @@ import {
   insideSafeZone, toWgs84, type Crs, type IncidentPositionDto, type ResidentPositionDto, type SafeZoneBody,
   type SafeZoneSchedule, type SafeZoneShape
 } from '@eldercare/protocols'
-import type { TrackItem, TrackStore } from '@eldercare/readings'
+import type { LivePosition, TrackItem, TrackStore } from '@eldercare/readings'
 import type { Db, Queryable } from '../../db/db.ts'
 
-/** A position as the gateway's tracker holds it (epoch ms). */
-export interface LivePosition {
-  deviceId: string
-  residentId: string | null
-  lat: number
-  lng: number
-  acc: number | null
-  at: number
-  source: 'telemetry' | 'event'
-}
 
 export interface PositionServiceOptions {
   /** the gateway's in-memory last positions (embedded mode) */
