@@ -53,8 +53,8 @@ interface InboxRow {
 
 /**
  * Turns inbox rows into incidents. Up to `batchRows` rows are claimed at once (`FOR UPDATE SKIP
- * LOCKED`, so several engines may share one database), applied in order and marked processed in
- * one transaction; the changes go to the sink (the incident effects) only after the commit.
+ * LOCKED`, so several engines may share one database), applied (rows of one site in order, sites
+ * side by side) and marked processed in one transaction; the changes go to the sink (the incident effects) only after the commit.
  * A batch that fails is taken again one row at a time, so the rows before a bad one are not held.
  * A new row wakes the engine at once (`wake()`: the gateway's `inbox` event, a recorded visit);
  * the poll is only a safety net for rows written by other processes.
@@ -161,17 +161,33 @@ export class IncidentEngine {
            left join sites s on s.id = coalesce(d.site_id, case when d.id is null and i.device_id like any($1::text[]) then r.site_id end)
            left join areas a on a.id = s.area_id
           order by i.seq`, [SYSTEM_SOURCE_PATTERNS, limit])
-      const applied: IncidentChange[] = []
       for (const row of rows) this.trace.mark(row.device_id, row.msg_id, 'engine_claimed')
-      for (const row of rows) {
-        const result = await this.apply(tx, row)
-        if (result && this.sink.committing) await this.sink.committing(tx, result)
-        // The announcement is read here, as this transaction commits it: after the commit it goes
-        // out at once, with no statement (and no queue) between the commit and the consoles.
-        if (result && !result.incident) result.incident = await this.incidents.get(result.incidentId, '/', tx)
+      // Rows of different sites touch different incidents (an alarm joins or opens an incident of
+      // its own site; a cancel or call event names an event of its own device), so they are
+      // applied side by side: their statements, issued together, share round trips (on the
+      // embedded database one message each way, db.ts), and a burst of N alarms costs about the
+      // round trips of one instead of N times them (issue 11: the engine's queue was what a fall
+      // waited for once alarms arrived faster than one per engine pass). Rows of one site keep
+      // their order. Every chain settles before the transaction ends, also when one fails.
+      const results: Array<IncidentChange | null> = new Array(rows.length).fill(null)
+      const bySite = new Map<string, number[]>()
+      rows.forEach((row, i) => {
+        const key = row.site_id ?? `\u0000${row.seq}`
+        const chain = bySite.get(key)
+        if (chain) chain.push(i)
+        else bySite.set(key, [i])
+      })
+      const settled = await Promise.allSettled([...bySite.values()].map(async (chain) => {
+        for (const i of chain) results[i] = await this.applyRow(tx, rows[i])
+      }))
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+      if (failed) throw failed.reason
+      const applied: IncidentChange[] = []
+      rows.forEach((row, i) => {
+        const result = results[i]
         if (result) applied.push(result)
         else this.trace.mark(row.device_id, row.msg_id, 'engine_committed', true) // nothing to announce
-      }
+      })
       return { n: rows.length, changes: applied }
     })
     for (const change of changes) {
@@ -179,6 +195,20 @@ export class IncidentEngine {
       void this.sink.applied(change)
     }
     return n
+  }
+
+  /** One row applied, with what must commit with it, and read as it will be announced. */
+  private async applyRow (tx: Queryable, row: InboxRow): Promise<IncidentChange | null> {
+    const result = await this.apply(tx, row)
+    if (!result) return null
+    // The family's notification (into the outbox) and the announcement's read go together: one
+    // round trip. The announcement is read here, as this transaction commits it: after the
+    // commit it goes out at once, with no statement (and no queue) between the commit and the consoles.
+    await Promise.all([
+      this.sink.committing?.(tx, result),
+      result.incident ? null : this.incidents.get(result.incidentId, '/', tx).then((incident) => { result.incident = incident })
+    ])
+    return result
   }
 
   private async apply (tx: Queryable, row: InboxRow): Promise<IncidentChange | null> {
