@@ -11,7 +11,7 @@
  * arrive (a batch then holds rows of many sites, which the engine applies side by side).
  */
 import { randomUUID } from 'node:crypto'
-import { seedHome, startTestPlatform } from '../support/platform.ts'
+import { seedHome, startTestPlatform, type SeededHome } from '../support/platform.ts'
 
 const HOMES = Number(process.argv[2] ?? 40)
 const PER_HOME = Number(process.argv[3] ?? 50)
@@ -23,9 +23,9 @@ const TYPES = ['fall', 'sos', 'fall', 'sos', 'inactivity']
 const p = await startTestPlatform({}, { app: { engine: { batchRows: BATCH } } })
 try {
   await p.api.login()
-  const homes = []
+  const homes: SeededHome[] = []
   for (let i = 0; i < HOMES; i++) homes.push(await seedHome(p.api))
-  const row = (h: (typeof homes)[number], k: number) => {
+  const row = (h: SeededHome, k: number) => {
     const id = `b-${randomUUID()}`
     const type = TYPES[k % TYPES.length]
     return { device_id: h.device.id, msg_id: id, kind: 'event', type, payload: { id, ts: Date.now(), type } }
