@@ -85,6 +85,10 @@ export interface TargetResult {
   storedPerS: number | null
   /** points still buffered at the end of the run */
   readingsBufferedAtEnd: number | null
+  /** telemetry messages the gateway accepted during the run, in all */
+  acceptedTotal: number | null
+  /** reading points written from the start of the run to the end of the drain (the run's telemetry, stored or not) */
+  storedThroughDrain: number | null
   loopLagP99Ms: number | null
   /** peak RSS of the server process over its life (VmHWM), MiB */
   rssMiB: number | null
@@ -107,7 +111,7 @@ export interface TargetResult {
 function failedTarget (target: string, err: unknown): TargetResult {
   return {
     target, connected: 0, connectFailures: 0, connectS: 0, settleS: 0, runS: 0, latency: null, pubackLatency: null, alarmsSent: 0, alarmsAcked: 0, lost: 0, duplicated: 0,
-    telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, loopLagP99Ms: null, rssMiB: null, runRssMiB: null,
+    telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, acceptedTotal: null, storedThroughDrain: null, loopLagP99Ms: null, rssMiB: null, runRssMiB: null,
     cpuPercent: null, closedDuringRun: 0, loadAvg: Math.round(loadavg()[0] * 10) / 10, error: (err as Error).message ?? String(err), breakdown: []
   }
 }
@@ -370,6 +374,9 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
     collected = await Promise.all(all.map((w) => w.ask({ type: 'collect' }, 'collected', 30_000)))
     clearInterval(sampler)
     const hwm = statusOf(t.pids)
+    // what the run's telemetry became once the readings buffer had time to flush (the drain)
+    const m2 = measured ? await scrapeAll(t.metricsUrls) : null
+    const points2 = await t.pointsStored?.() ?? null
 
     const records: AlarmRecord[] = collected[0].alarms
     const sum = (f: (c: WorkerCounts) => number) => collected.reduce((n, c) => n + f(c.counts), 0)
@@ -382,6 +389,9 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
     }
     const accepted = delta('eldercare_gateway_messages_total', { kind: 'telemetry', outcome: 'accepted' })
     const written = t.pointsStored ? (points0 !== null && points1 !== null ? points1 - points0 : null) : delta('eldercare_readings_written')
+    const writtenThroughDrain = t.pointsStored
+      ? (points0 !== null && points2 !== null ? points2 - points0 : null)
+      : m0 && m2 && t.gatewayMetrics ? (metricSum(m2, 'eldercare_readings_written') ?? 0) - (metricSum(m0, 'eldercare_readings_written') ?? 0) : null
     const lags = (m1 ?? []).map((m) => metricValue(m, 'nodejs_eventloop_lag_p99_seconds')).filter((v): v is number => v !== null)
     const lag = lags.length > 0 ? Math.max(...lags) : null
     return {
@@ -402,6 +412,8 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
       acceptedPerS: accepted === null ? null : Math.round(accepted / runS),
       storedPerS: written === null ? null : Math.round(written / runS),
       readingsBufferedAtEnd: m1 && t.gatewayMetrics ? metricSum(m1, 'eldercare_readings_buffered') : null,
+      acceptedTotal: accepted,
+      storedThroughDrain: writtenThroughDrain,
       loopLagP99Ms: lag === null ? null : Math.round(lag * 10_000) / 10,
       rssMiB: hwm ? Math.round(Math.max(peakRssKiB, hwm.hwmKiB) / 1024) : null,
       runRssMiB: hwm ? Math.round(peakRssKiB / 1024) : null,
@@ -500,6 +512,8 @@ export function benchTable (r: AlarmBenchResult): string {
     ['telemetry accepted /s', (t) => f(t.acceptedPerS)],
     ['reading points stored /s', (t) => f(t.storedPerS)],
     ['points buffered at end', (t) => f(t.readingsBufferedAtEnd)],
+    ['telemetry accepted (all)', (t) => f(t.acceptedTotal)],
+    ['points stored by drain end', (t) => f(t.storedThroughDrain)],
     ['event-loop lag p99', (t) => f(t.loopLagP99Ms, ' ms')],
     ['server CPU', (t) => f(t.cpuPercent, ' %')],
     ['server peak RSS (life)', (t) => f(t.rssMiB, ' MiB')],
@@ -529,6 +543,6 @@ export function benchSummary (r: AlarmBenchResult): Record<string, unknown> {
     mosquittoP50: mq?.latency?.p50 ?? null, mosquittoP99: mq?.latency?.p99 ?? null, ratioP99: ratio,
     lost: main.lost, duplicated: main.duplicated, unacked: main.alarmsSent - main.alarmsAcked,
     error: main.error,
-    acceptedPerS: main.acceptedPerS, storedPerS: main.storedPerS, rssMiB: main.rssMiB, loopLagP99Ms: main.loopLagP99Ms, cpuPercent: main.cpuPercent, loadAvg: main.loadAvg
+    acceptedPerS: main.acceptedPerS, storedPerS: main.storedPerS, acceptedTotal: main.acceptedTotal, storedThroughDrain: main.storedThroughDrain, rssMiB: main.rssMiB, loopLagP99Ms: main.loopLagP99Ms, cpuPercent: main.cpuPercent, loadAvg: main.loadAvg
   }
 }
