@@ -374,8 +374,14 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
     collected = await Promise.all(all.map((w) => w.ask({ type: 'collect' }, 'collected', 30_000)))
     clearInterval(sampler)
     const hwm = statusOf(t.pids)
-    // what the run's telemetry became once the readings buffer had time to flush (the drain)
-    const m2 = measured ? await scrapeAll(t.metricsUrls) : null
+    // what the run's telemetry became once the readings buffer had time to flush: its last partial
+    // batch leaves on the writer's timer (1 s), so wait (bounded) until nothing is buffered
+    let m2 = measured ? await scrapeAll(t.metricsUrls) : null
+    const flushUntil = performance.now() + 10_000
+    while (m2 && t.gatewayMetrics && (metricSum(m2, 'eldercare_readings_buffered') ?? 0) > 0 && performance.now() < flushUntil) {
+      await sleep(250)
+      m2 = await scrapeAll(t.metricsUrls) ?? m2
+    }
     const points2 = await t.pointsStored?.() ?? null
 
     const records: AlarmRecord[] = collected[0].alarms
