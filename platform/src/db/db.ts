@@ -175,8 +175,14 @@ type WorkerOp =
 /** PGlite's `shared_buffers` (see the worker's 'open'). */
 const PGLITE_SHARED_BUFFERS = '32MB'
 
-/** Prioritised operations in the worker at once: one running, one ready to run. */
+/**
+ * Prioritised operations in the worker at once: one running, one ready to run — of which at most
+ * one from below the alarm lane. The worker runs what it was sent in order, so a second
+ * background statement already posted would go before an alarm posted after it: an alarm waits
+ * for at most one statement of the lower lanes (issue 11: a readings batch takes 3 ms, at times 30).
+ */
 const IN_FLIGHT = 2
+const LOW_IN_FLIGHT = 1
 
 /** A first-in first-out queue with O(1) shift (an array's shift moves every element). */
 class Fifo<T> {
@@ -200,6 +206,8 @@ class PGliteThread {
   private dead: Error | null = null
   private readonly lanes: Record<Priority, Fifo<() => void>> = { alarm: new Fifo(), normal: new Fifo(), background: new Fifo() }
   private running = 0
+  /** of `running`, those from the normal and background lanes */
+  private runningLow = 0
 
   constructor () {
     const pglitePath = createRequire(import.meta.url).resolve('@electric-sql/pglite')
@@ -225,18 +233,25 @@ class PGliteThread {
 
   /**
    * Posts `op`. With a priority it first waits its turn: at most IN_FLIGHT prioritised operations
-   * are in the worker at once (one running, one ready), the rest wait here by lane, so an alarm
-   * passes every queued statement of the lanes below it. Without one (statements inside a begun
+   * are in the worker at once (one running, one ready; at most LOW_IN_FLIGHT of them from the lower
+   * lanes), the rest wait here by lane, so an alarm passes every queued statement of the lanes
+   * below it and waits for at most one of them. Without one (statements inside a begun
    * transaction, its end, open, close) it goes at once: the transaction holds PGlite's lock, and
    * queueing its statements behind others that wait for that lock would deadlock.
    */
   call<T = unknown> (op: WorkerOp, priority?: Priority): Promise<T> {
     const queued = performance.now()
     if (priority === undefined) return this.timed(this.post<T>(op), 'tx', queued, queued)
+    const low = priority !== 'alarm'
     return new Promise<T>((resolve, reject) => {
       this.lanes[priority].push(() => {
         this.running++
-        this.timed(this.post<T>(op), priority, queued, performance.now()).then(resolve, reject).finally(() => { this.running--; this.pump() })
+        if (low) this.runningLow++
+        this.timed(this.post<T>(op), priority, queued, performance.now()).then(resolve, reject).finally(() => {
+          this.running--
+          if (low) this.runningLow--
+          this.pump()
+        })
       })
       this.pump()
     })
@@ -255,7 +270,8 @@ class PGliteThread {
 
   private pump (): void {
     while (this.running < IN_FLIGHT) {
-      const next = this.lanes.alarm.shift() ?? this.lanes.normal.shift() ?? this.lanes.background.shift()
+      const next = this.lanes.alarm.shift() ??
+        (this.runningLow < LOW_IN_FLIGHT ? this.lanes.normal.shift() ?? this.lanes.background.shift() : undefined)
       if (!next) return
       next()
     }
