@@ -28,6 +28,17 @@ describe('embedded database lanes', () => {
     expect(order).toHaveLength(41)
   })
 
+  it('[P-4.1] an alarm posted while one background statement runs and another waits in the worker runs before the waiting one', async () => {
+    const order: string[] = []
+    const slow = (tag: string) => db.query('select pg_sleep(0.05)', [], { priority: 'background' }).then(() => { order.push(tag) })
+    const bg = [slow('bg0'), slow('bg1')]
+    // both are in the worker by now (two lower statements are let in), the first running
+    await new Promise((r) => setTimeout(r, 20))
+    const alarm = db.query('select 1', [], { priority: 'alarm' }).then(() => { order.push('alarm') })
+    await Promise.all([...bg, alarm])
+    expect(order).toEqual(['bg0', 'alarm', 'bg1'])
+  })
+
   it('normal statements go before background ones, and each lane keeps its order', async () => {
     const order: string[] = []
     const bg = flood(order, 20, 'background')
@@ -35,7 +46,7 @@ describe('embedded database lanes', () => {
     await Promise.all([...bg, ...normal])
     const firstNormal = order.indexOf('normal0')
     const lastNormal = order.indexOf('normal4')
-    expect(lastNormal).toBeLessThanOrEqual(1 + 4)
+    expect(lastNormal).toBeLessThanOrEqual(2 + 4)
     expect(order.slice(firstNormal, lastNormal + 1)).toEqual(['normal0', 'normal1', 'normal2', 'normal3', 'normal4'])
     const bgOnly = order.filter((o) => o.startsWith('background'))
     expect(bgOnly).toEqual(Array.from({ length: 20 }, (_, i) => `background${i}`))

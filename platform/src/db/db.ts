@@ -100,7 +100,31 @@ const fail = (id, err) => parentPort.postMessage({ id, error: plain(err) })
 const collect = () => {
   try { require('node:v8').setFlagsFromString('--expose-gc'); require('node:vm').runInNewContext('gc')() } catch {}
 }
-parentPort.on('message', async (m) => {
+// Statements outside a transaction carry their lane and run here by priority, one at a time (PGlite
+// runs one anyway): an alarm posted after two readings batches runs after the one running, not after
+// both. A begun transaction's own statements ('query' with a tx, 'batch', 'end') run at once: the
+// transaction holds PGlite's lock, and queueing them behind statements waiting for it would deadlock.
+const lanes = { alarm: [], normal: [], background: [] }
+let running = false
+parentPort.on('message', (m) => {
+  if (!m.lane) { void handle(m); return }
+  lanes[m.lane].push(m)
+  if (!running) void run()
+})
+const turn = () => new Promise((resolve) => setImmediate(resolve))
+async function run () {
+  running = true
+  try {
+    for (;;) {
+      // one turn of this thread's loop first, so that statements posted meanwhile are sorted in
+      await turn()
+      const m = lanes.alarm.shift() || lanes.normal.shift() || lanes.background.shift()
+      if (!m) return
+      await handle(m)
+    }
+  } finally { running = false }
+}
+async function handle (m) {
   try {
     if (m.op === 'open') {
       // PostgreSQL's shared buffers live in PGlite's WebAssembly memory, which never shrinks: the
@@ -160,7 +184,7 @@ parentPort.on('message', async (m) => {
     if (m.op === 'close') { if (lite) await lite.close(); lite = null; return reply(m.id, null) }
     throw new Error('unknown operation ' + m.op)
   } catch (err) { fail(m.id, err) }
-})
+}
 `
 
 type WorkerOp =
@@ -176,13 +200,13 @@ type WorkerOp =
 const PGLITE_SHARED_BUFFERS = '32MB'
 
 /**
- * Prioritised operations in the worker at once: one running, one ready to run — of which at most
- * one from below the alarm lane. The worker runs what it was sent in order, so a second
- * background statement already posted would go before an alarm posted after it: an alarm waits
- * for at most one statement of the lower lanes (issue 11: a readings batch takes 3 ms, at times 30).
+ * Operations of the lower lanes (normal, background) in the worker at once: one running, one ready
+ * to run, so the worker never waits a thread hop for its next statement. The alarm lane's are
+ * posted at once, whatever is in flight: the worker runs what waits there by lane (see its
+ * `run`), so an alarm waits for at most the one statement running (issue 11: a readings batch
+ * takes 3 ms, at times 30), never for the lower statements queued behind it.
  */
-const IN_FLIGHT = 2
-const LOW_IN_FLIGHT = 1
+const LOW_IN_FLIGHT = 2
 
 /** A first-in first-out queue with O(1) shift (an array's shift moves every element). */
 class Fifo<T> {
@@ -204,9 +228,9 @@ class PGliteThread {
   private readonly pending = new Map<number, { resolve: (v: any) => void, reject: (e: Error) => void }>()
   private nextId = 1
   private dead: Error | null = null
-  private readonly lanes: Record<Priority, Fifo<() => void>> = { alarm: new Fifo(), normal: new Fifo(), background: new Fifo() }
-  private running = 0
-  /** of `running`, those from the normal and background lanes */
+  /** the lower lanes' operations waiting for a place in the worker (the alarm lane's go at once) */
+  private readonly lanes: Record<Exclude<Priority, 'alarm'>, Fifo<() => void>> = { normal: new Fifo(), background: new Fifo() }
+  /** operations of the normal and background lanes in the worker */
   private runningLow = 0
 
   constructor () {
@@ -232,24 +256,22 @@ class PGliteThread {
   }
 
   /**
-   * Posts `op`. With a priority it first waits its turn: at most IN_FLIGHT prioritised operations
-   * are in the worker at once (one running, one ready; at most LOW_IN_FLIGHT of them from the lower
-   * lanes), the rest wait here by lane, so an alarm passes every queued statement of the lanes
-   * below it and waits for at most one of them. Without one (statements inside a begun
+   * Posts `op`. With a priority the worker runs it by lane (alarm first). An alarm is posted at
+   * once; the lower lanes first wait here their turn (at most LOW_IN_FLIGHT of theirs in the worker),
+   * so an alarm passes every queued statement of the lanes below it and waits for at most the one
+   * running. Without one (statements inside a begun
    * transaction, its end, open, close) it goes at once: the transaction holds PGlite's lock, and
    * queueing its statements behind others that wait for that lock would deadlock.
    */
   call<T = unknown> (op: WorkerOp, priority?: Priority): Promise<T> {
     const queued = performance.now()
     if (priority === undefined) return this.timed(this.post<T>(op), 'tx', queued, queued)
-    const low = priority !== 'alarm'
+    if (priority === 'alarm') return this.timed(this.post<T>(op, priority), priority, queued, queued)
     return new Promise<T>((resolve, reject) => {
       this.lanes[priority].push(() => {
-        this.running++
-        if (low) this.runningLow++
-        this.timed(this.post<T>(op), priority, queued, performance.now()).then(resolve, reject).finally(() => {
-          this.running--
-          if (low) this.runningLow--
+        this.runningLow++
+        this.timed(this.post<T>(op, priority), priority, queued, performance.now()).then(resolve, reject).finally(() => {
+          this.runningLow--
           this.pump()
         })
       })
@@ -269,21 +291,20 @@ class PGliteThread {
   }
 
   private pump (): void {
-    while (this.running < IN_FLIGHT) {
-      const next = this.lanes.alarm.shift() ??
-        (this.runningLow < LOW_IN_FLIGHT ? this.lanes.normal.shift() ?? this.lanes.background.shift() : undefined)
+    while (this.runningLow < LOW_IN_FLIGHT) {
+      const next = this.lanes.normal.shift() ?? this.lanes.background.shift()
       if (!next) return
       next()
     }
   }
 
-  private post<T> (op: WorkerOp): Promise<T> {
+  private post<T> (op: WorkerOp, lane?: Priority): Promise<T> {
     if (this.dead) return Promise.reject(this.dead)
     const id = this.nextId++
     return new Promise<T>((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref()
       this.pending.set(id, { resolve, reject })
-      this.worker.postMessage({ id, ...op })
+      this.worker.postMessage(lane ? { id, lane, ...op } : { id, ...op })
     })
   }
 
