@@ -51,6 +51,8 @@ export interface AlarmBenchOptions {
   drainS: number
   /** the checkout whose platform runs (default: this one), to compare two versions with one generator */
   root?: string
+  /** node/V8 options given to the platform process before its entry point (embedded and postgres modes) */
+  nodeFlags?: readonly string[]
   /** progress lines to stderr */
   log?: (line: string) => void
 }
@@ -177,10 +179,10 @@ interface PlatformProcess {
   stop(): Promise<void>
 }
 
-async function startPlatform (root: string, env: Record<string, string>): Promise<PlatformProcess> {
+async function startPlatform (root: string, env: Record<string, string>, nodeFlags: readonly string[] = []): Promise<PlatformProcess> {
   const data = makeTempDir('bench-alarms')
   const [http, mqtt, ws] = await freePorts(3)
-  const proc = spawnServer('platform', process.execPath, ['--import', 'tsx', 'platform/src/main.ts'], {
+  const proc = spawnServer('platform', process.execPath, [...nodeFlags, '--import', 'tsx', 'platform/src/main.ts'], {
     cwd: root,
     env: {
       ...process.env,
@@ -483,7 +485,7 @@ export async function runAlarmBench (opts: Partial<AlarmBenchOptions> = {}): Pro
       env.INFLUX_URL = await influx.createDatabase('bench_alarms')
     }
     log(`starting the platform (${o.mode}${o.influx ? ' + InfluxDB' : ''})`)
-    const platform = await startPlatform(o.root ?? ROOT, env)
+    const platform = await startPlatform(o.root ?? ROOT, env, o.nodeFlags)
     stops.push(() => platform.stop())
     const provisionStart = performance.now()
     const fleet = await provisionFleet(platform.httpUrl, ADMIN, o.devices)

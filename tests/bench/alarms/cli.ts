@@ -1,6 +1,7 @@
 /**
  * `npm run bench:alarms -- [--mode embedded|postgres|scaled] [--gateways 1|2] [--platforms 1|2] [--influx] [--mosquitto] [--devices N]
- *   [--rate MSG_PER_S] [--alarms FALLS_PER_S] [--duration S] [--workers N] [--qos 0|1] [--drain S] [--root CHECKOUT]`
+ *   [--rate MSG_PER_S] [--alarms FALLS_PER_S] [--duration S] [--workers N] [--qos 0|1] [--drain S] [--root CHECKOUT]
+ *   [--node-flag FLAG]…`
  *
  * Prints progress on stderr, then a table and one final JSON line on stdout (docs/benchmarks.md).
  */
@@ -27,12 +28,13 @@ const { values } = parseArgs({
     qos: { type: 'string', default: String(BENCH_DEFAULTS.telemetryQos) },
     drain: { type: 'string', default: String(BENCH_DEFAULTS.drainS) },
     root: { type: 'string' },
+    'node-flag': { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false }
   },
   strict: true
 })
 if (values.help) {
-  process.stdout.write('usage: npm run bench:alarms -- [--mode embedded|postgres|scaled] [--gateways 1|2] [--platforms 1|2 (scaled: standalone gateways and platform nodes behind haproxy on PostgreSQL, Redis, InfluxDB)] [--influx] [--mosquitto] [--devices N] [--rate MSG_PER_S (default: one per device per second)] [--alarms PER_S] [--duration S] [--workers N] [--qos 0|1] [--drain S] [--root CHECKOUT (run that checkout\'s platform, to compare versions)]\n')
+  process.stdout.write('usage: npm run bench:alarms -- [--mode embedded|postgres|scaled] [--gateways 1|2] [--platforms 1|2 (scaled: standalone gateways and platform nodes behind haproxy on PostgreSQL, Redis, InfluxDB)] [--influx] [--mosquitto] [--devices N] [--rate MSG_PER_S (default: one per device per second)] [--alarms PER_S] [--duration S] [--workers N] [--qos 0|1] [--drain S] [--root CHECKOUT (run that checkout\'s platform, to compare versions)] [--node-flag FLAG (given to the platform\'s node, e.g. --node-flag=--max-semi-space-size=32; repeatable; embedded and postgres modes)]\n')
   process.exit(0)
 }
 const int = (name: string, v: string | undefined, min: number, max: number): number => {
@@ -57,8 +59,11 @@ const opts: AlarmBenchOptions = {
   telemetryQos: int('qos', values.qos, 0, 1) as 0 | 1,
   drainS: int('drain', values.drain, 0, 600),
   root: values.root,
+  nodeFlags: values['node-flag'],
   log: (line) => process.stderr.write(`[bench:alarms] ${line}\n`)
 }
+for (const f of opts.nodeFlags ?? []) if (!/^--[a-z][a-z0-9-]*(=\S+)?$/.test(f)) fail(`--node-flag "${f}" must be one node or V8 option such as --max-semi-space-size=32`)
+if (opts.nodeFlags?.length && opts.mode === 'scaled') fail('--node-flag applies to the embedded and postgres modes\' platform process, not to --mode scaled')
 if (opts.rate / devices > 20) fail(`--rate ${opts.rate} over ${devices} devices is more than 20 msg/s per device, the gateway's telemetry allowance [P-4.3]`)
 
 const result = await runAlarmBench(opts)
