@@ -52,7 +52,9 @@ await p.api.login()
 const contacts = values.family ? [{ name: '女儿', phone: '13900000000', relation: 'daughter', notify: true }] : undefined
 const homes = []
 for (let i = 0; i < falls; i++) homes.push(await seedHome(p.api, { name: `rt${i}`, contacts }))
-const devices = []
+/** What the bench uses of a simulated device (loaded from the checkout under test). */
+interface Device { event (type: string, payload: Record<string, unknown>): Promise<unknown>, close (): Promise<void> }
+const devices: Device[] = []
 for (const h of homes) {
   const d = new SimDevice({ url: p.mqttUrl, credentials: { ...h.device, type: 'fall_detector' } })
   await d.connect()
