@@ -1,7 +1,13 @@
 /**
  * The alarm path's cost in messages to the embedded database's worker thread (issue 11), and its
  * latency with nothing else going on: `node --import tsx tests/bench/alarm-roundtrips.ts [--root
- * CHECKOUT] [--falls N]`.
+ * CHECKOUT] [--falls N] [--family] [--repeat]`.
+ *
+ * `--family`: each resident has a family contact who consented, and the platform a notification
+ * webhook (a local receiver answering 200), so an opening also stores the family's message in the
+ * notification outbox, in the engine's transaction. `--repeat`: after each opening the same device
+ * falls again, and the messages PUBLISH → `incident:updated` of that repeat (it joins the open
+ * incident) are counted too.
  *
  * One embedded platform (PGlite in its worker) in this process, N homes with a fall detector each
  * and an operator's socket. The falls go one at a time; for each, the messages posted to the worker
@@ -15,8 +21,10 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { loadavg } from 'node:os'
 import { Worker } from 'node:worker_threads'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 
-const { values } = parseArgs({ options: { root: { type: 'string' }, falls: { type: 'string', default: '100' } } })
+const { values } = parseArgs({ options: { root: { type: 'string' }, falls: { type: 'string', default: '100' }, family: { type: 'boolean', default: false }, repeat: { type: 'boolean', default: false } } })
 const root = resolve(values.root ?? new URL('../../', import.meta.url).pathname)
 const falls = Number(values.falls)
 if (!Number.isInteger(falls) || falls < 1 || falls > 2000) throw new Error(`--falls "${values.falls}" must be a whole number from 1 to 2000`)
@@ -34,11 +42,19 @@ const load = async (rel: string) => import(pathToFileURL(join(root, rel)).href)
 const { startTestPlatform, seedHome } = await load('tests/support/platform.ts')
 const { SimDevice } = await load('device-sim/src/index.ts')
 
-const p = await startTestPlatform()
+// the family's SMS/WeChat provider: answers every notification 200
+const receiver = createServer((req, res) => { req.resume(); req.on('end', () => res.end()) })
+if (values.family) await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+const p = await startTestPlatform(values.family
+  ? { NOTIFY_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/notify`, NOTIFY_WEBHOOK_SECRET: 'alarm-roundtrips-webhook-secret' }
+  : {})
 await p.api.login()
+const contacts = values.family ? [{ name: '女儿', phone: '13900000000', relation: 'daughter', notify: true }] : undefined
 const homes = []
-for (let i = 0; i < falls; i++) homes.push(await seedHome(p.api, { name: `rt${i}` }))
-const devices = []
+for (let i = 0; i < falls; i++) homes.push(await seedHome(p.api, { name: `rt${i}`, contacts }))
+/** What the bench uses of a simulated device (loaded from the checkout under test). */
+interface Device { event (type: string, payload: Record<string, unknown>): Promise<unknown>, close (): Promise<void> }
+const devices: Device[] = []
 for (const h of homes) {
   const d = new SimDevice({ url: p.mqttUrl, credentials: { ...h.device, type: 'fall_detector' } })
   await d.connect()
@@ -47,46 +63,79 @@ for (const h of homes) {
 const socket = await p.api.connectedSocket()
 await new Promise((r) => setTimeout(r, 1500)) // presence writes of the connections settle
 
-const latencies: number[] = []
-const messages: number[] = []
-let cpuUs = 0
-const byOp = new Map<string, number>()
+/** One path's figures: latency, messages to the worker and CPU per alarm. */
+class Path {
+  readonly latencies: number[] = []
+  readonly messages: number[] = []
+  readonly byOp = new Map<string, number>()
+  cpuUs = 0
+
+  /** Sends `publish`, waits for `seen`, and counts what went to the worker in between. */
+  async measure (publish: () => void, seen: Promise<void>): Promise<void> {
+    const before = new Map(posted)
+    const cpu0 = process.cpuUsage()
+    const t0 = performance.now()
+    publish()
+    await seen
+    this.latencies.push(performance.now() - t0)
+    const cpu = process.cpuUsage(cpu0)
+    this.cpuUs += cpu.user + cpu.system
+    let n = 0
+    for (const [op, c] of posted) {
+      const d = c - (before.get(op) ?? 0)
+      n += d
+      this.byOp.set(op, (this.byOp.get(op) ?? 0) + d)
+    }
+    this.messages.push(n)
+    await new Promise((r) => setTimeout(r, 30)) // the alarm's bookkeeping after the emit, outside the next alarm's count
+  }
+
+  figures () {
+    const sorted = [...this.latencies].sort((a, b) => a - b)
+    const q = (x: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))] * 100) / 100
+    const n = this.latencies.length
+    return {
+      p50: q(0.5), p90: q(0.9), max: q(1),
+      messages: Math.round((this.messages.reduce((a, b) => a + b, 0) / n) * 100) / 100,
+      cpuMs: Math.round(this.cpuUs / n / 10) / 100,
+      byOp: Object.fromEntries([...this.byOp].map(([op, c]) => [op, Math.round((c / n) * 100) / 100]))
+    }
+  }
+}
+
+/** The socket's next `event` for device `id` (a repeat: a re-alert). */
+const next = (event: 'incident:opened' | 'incident:updated', id: string) => new Promise<void>((resolve) => {
+  const on = (inc: { deviceId: string | null, reAlert?: string }) => {
+    if (inc.deviceId === id && (event === 'incident:opened' || inc.reAlert === 'repeat')) { socket.off(event, on); resolve() }
+  }
+  socket.on(event, on)
+})
+
+const openings = new Path()
+const repeats = new Path()
 for (let i = 0; i < falls; i++) {
   const id = homes[i].device.id
-  const opened = new Promise<void>((resolve) => {
-    const on = (inc: { deviceId: string | null }) => { if (inc.deviceId === id) { socket.off('incident:opened', on); resolve() } }
-    socket.on('incident:opened', on)
-  })
-  const before = new Map(posted)
-  const cpu0 = process.cpuUsage()
-  const t0 = performance.now()
-  void devices[i].event('fall', { confidence: 0.9 })
-  await opened
-  latencies.push(performance.now() - t0)
-  const cpu = process.cpuUsage(cpu0)
-  cpuUs += cpu.user + cpu.system
-  let n = 0
-  for (const [op, c] of posted) {
-    const d = c - (before.get(op) ?? 0)
-    n += d
-    byOp.set(op, (byOp.get(op) ?? 0) + d)
-  }
-  messages.push(n)
-  await new Promise((r) => setTimeout(r, 30)) // the opening's bookkeeping after the emit, outside the next fall's count
+  await openings.measure(() => { void devices[i].event('fall', { confidence: 0.9 }) }, next('incident:opened', id))
+  if (values.repeat) await repeats.measure(() => { void devices[i].event('fall', { confidence: 0.9 }) }, next('incident:updated', id))
 }
 socket.close()
 for (const d of devices) await d.close()
 await p.close()
 
-const sorted = [...latencies].sort((a, b) => a - b)
-const q = (x: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))] * 100) / 100
-const mean = (xs: number[]) => Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 100) / 100
-const cpuMs = Math.round(cpuUs / falls / 10) / 100
-const ops = Object.fromEntries([...byOp].map(([op, c]) => [op, Math.round((c / falls) * 100) / 100]))
-process.stdout.write(`root ${root}\nfalls ${falls}, one at a time, nothing else running in the platform\n` +
-  `PUBLISH → incident:opened: p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${q(1)} ms\n` +
-  `messages to the PGlite worker per fall: ${mean(messages)} (${Object.entries(ops).map(([k, v]) => `${k} ${v}`).join(', ')})\n` +
-  `CPU of the process (every thread: device, broker, platform, PGlite worker) per fall, PUBLISH → incident:opened: ${cpuMs} ms\n` +
+if (values.family) receiver.close()
+
+const line = (what: string, f: ReturnType<Path['figures']>, seen: string) =>
+  `${what}: PUBLISH → ${seen}: p50 ${f.p50} ms, p90 ${f.p90} ms, max ${f.max} ms\n` +
+  `messages to the PGlite worker per ${what === 'falls' ? 'fall' : 'repeat'}: ${f.messages} (${Object.entries(f.byOp).map(([k, v]) => `${k} ${v}`).join(', ')})\n` +
+  `CPU of the process (every thread: device, broker, platform, PGlite worker) per alarm, PUBLISH → ${seen}: ${f.cpuMs} ms\n`
+const o = openings.figures()
+const r = values.repeat ? repeats.figures() : null
+process.stdout.write(`root ${root}\nfalls ${falls}, one at a time, nothing else running in the platform${values.family ? ', with a family contact and a webhook' : ''}\n` +
+  line('falls', o, 'incident:opened') + (r ? line('repeats', r, 'incident:updated') : '') +
   `load average ${loadavg()[0].toFixed(1)}\n`)
-process.stdout.write(JSON.stringify({ root, falls, p50: q(0.5), p90: q(0.9), max: q(1), messagesPerFall: mean(messages), cpuMsPerFall: cpuMs, byOp: ops, loadAvg: Math.round(loadavg()[0] * 10) / 10 }) + '\n')
+process.stdout.write(JSON.stringify({
+  root, falls, family: values.family, p50: o.p50, p90: o.p90, max: o.max, messagesPerFall: o.messages, cpuMsPerFall: o.cpuMs, byOp: o.byOp,
+  ...(r ? { repeat: { p50: r.p50, p90: r.p90, max: r.max, messagesPerRepeat: r.messages, cpuMsPerRepeat: r.cpuMs, byOp: r.byOp } } : {}),
+  loadAvg: Math.round(loadavg()[0] * 10) / 10
+}) + '\n')
 process.exit(0)

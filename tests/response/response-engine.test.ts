@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IncidentDetailDto, IncidentDto, IncidentEscalatedDto } from '@eldercare/protocols'
-import { Api, nextEvent, seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
+import { Api, ApiError, nextEvent, seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
 import { needsPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts'
 import { makeTempDir } from '../support/process.ts'
 
@@ -320,6 +320,42 @@ function responseSuite (backend: Backend, opts: { twoEngines: boolean }) {
       ['incident_opened', '儿子', '1'], ['incident_opened', '儿子', '2'], ['incident_resolved', '儿子', '1']])
     expect(family[0].headers['x-eldercare-signature']).toMatch(/^sha256=[0-9a-f]{64}$/)
     expect(count(await kinds(incidentId!), 'notified')).toBe(2)
+  })
+
+  it('[P-4.1] a family message that cannot be stored fails its transaction: no incident (the alarm stays in the inbox), no resolution, until it can be', async () => {
+    const h = await seedHome(p.api)
+    await p.db.query('update residents set contacts = $2 where id = $1', [h.residentId, JSON.stringify([{ name: '存不下', phone: '13900000002', notify: true }])])
+    // a real database fault on the outbox row only (it goes with the COMMIT, Transaction.beforeCommit)
+    await p.db.exec(`
+      create function re_refuse() returns trigger language plpgsql as $$
+      begin raise exception 'outbox refused for the test'; end $$;
+      create trigger re_refuse before insert on notification_outbox for each row
+        when (new.payload->'to'->>'name' = '存不下') execute function re_refuse();`)
+    const outboxRows = (incidentId: string) => p.db.query<{ kind: string }>(
+      "select payload->>'kind' as kind from notification_outbox where incident_id = $1 order by created_at", [incidentId])
+    let incidentId: string
+    try {
+      const { rows } = await p.db.query<{ seq: string }>("insert into inbox (device_id, msg_id, kind, type, payload) values ($1, $2, 'event', 'fall', $3) returning seq",
+        [h.device.id, `m-${randomUUID()}`, JSON.stringify({ ts: Date.now(), type: 'fall' })])
+      expect(await p.app.engine.settled(rows[0].seq, 1500)).toBeNull()
+      expect((await p.db.query('select 1 from incidents where resident_id = $1', [h.residentId])).rows).toHaveLength(0)
+      await p.db.exec('drop trigger re_refuse on notification_outbox')
+      incidentId = (await p.app.engine.settled(rows[0].seq))!.incidentId!
+      expect(incidentId).toBeTruthy()
+      expect((await outboxRows(incidentId)).rows.map((r) => r.kind)).toEqual(['incident_opened'])
+      await p.api.post(`/api/incidents/${incidentId}/acknowledge`, {})
+      await p.db.exec(`create trigger re_refuse before insert on notification_outbox for each row
+        when (new.payload->'to'->>'name' = '存不下') execute function re_refuse();`)
+      const refused = await p.api.post(`/api/incidents/${incidentId}/resolve`, { outcome: 'handled_by_call' }).catch((e: ApiError) => e)
+      expect(refused).toBeInstanceOf(ApiError)
+      expect((refused as ApiError).status).toBe(500)
+      expect((await detail(incidentId)).status).toBe('acknowledged')
+    } finally {
+      await p.db.exec('drop trigger if exists re_refuse on notification_outbox; drop function re_refuse();')
+    }
+    await p.api.post(`/api/incidents/${incidentId}/resolve`, { outcome: 'handled_by_call' })
+    expect((await detail(incidentId)).status).toBe('resolved')
+    expect((await outboxRows(incidentId)).rows.map((r) => r.kind)).toEqual(['incident_opened', 'incident_resolved'])
   })
 
   it('responders are confined to their area: operators list their subtree, supervisors only set onDuty', async () => {

@@ -117,7 +117,9 @@ export class IncidentEffects {
 
   /**
    * In the engine's transaction: the family's notification of an opening is stored with the
-   * incident (outbox), so a node killed right after the commit loses no message (#14).
+   * incident (outbox), so a node killed right after the commit loses no message (#14). The
+   * outbox's insert goes with the COMMIT (`Transaction.beforeCommit`): no round trip of its own on
+   * the alarm path (issue 11); if it fails, the engine's transaction rolls back as before.
    */
   committing = async (tx: Queryable, change: IncidentChange): Promise<void> => {
     if (change.event === 'incident:opened') await this.notifyFamily(change.incidentId, 'incident_opened', tx, change.family)

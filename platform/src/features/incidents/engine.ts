@@ -31,6 +31,9 @@ export interface ChangeSink {
   committing? (tx: Queryable, change: IncidentChange): Promise<void>
 }
 
+/** A change with the incident as the engine's transaction commits it (each apply path reads it with its own statements). */
+type Announced = IncidentChange & { incident: IncidentRow }
+
 interface InboxRow {
   seq: string
   device_id: string
@@ -201,17 +204,15 @@ export class IncidentEngine {
   private async applyRow (tx: Queryable, row: InboxRow): Promise<IncidentChange | null> {
     const result = await this.apply(tx, row)
     if (!result) return null
-    // The family's notification (into the outbox) and the announcement's read go together: one
-    // round trip. The announcement is read here, as this transaction commits it: after the
-    // commit it goes out at once, with no statement (and no queue) between the commit and the consoles.
-    await Promise.all([
-      this.sink.committing?.(tx, result),
-      result.incident ? null : this.incidents.get(result.incidentId, '/', tx).then((incident) => { result.incident = incident })
-    ])
+    // The family's notification (into the outbox) goes with the COMMIT (Transaction.beforeCommit:
+    // no round trip of its own; its failure still rolls the batch back). The incident was read by
+    // the statements that changed it, as this transaction commits it: after the commit it goes out
+    // at once, with no statement (and no queue) between the commit and the consoles.
+    await this.sink.committing?.(tx, result)
     return result
   }
 
-  private async apply (tx: Queryable, row: InboxRow): Promise<IncidentChange | null> {
+  private async apply (tx: Queryable, row: InboxRow): Promise<Announced | null> {
     const log = this.log.child({ deviceId: row.device_id, msgId: row.msg_id })
     if (!row.site_id || !row.area_id) {
       log.warn('inbox row for a device no longer registered; recorded, no incident')
@@ -246,7 +247,9 @@ export class IncidentEngine {
     if (row.kind === 'intercom') await this.incidents.addTimeline(tx, id, 'intercom_call_request', null, null, { callId: row.payload.callId, deviceId: row.device_id })
     const source = { deviceId: row.device_id, msgId: row.msg_id, type: row.type }
     const emitted = () => this.trace.mark(row.device_id, row.msg_id, 'emitted')
-    if (event !== 'incident:opened') return { event, incidentId: id, reAlert: 'repeat', source, emitted }
+    // a joined incident as raise read it after its changes (an intercom entry on the timeline changes
+    // nothing announced): announced as it is, with no second read (issue 11)
+    if (event !== 'incident:opened') return { event, incidentId: id, reAlert: 'repeat', source, emitted, incident }
     // the family's notification needs the resident read by the claim, not a statement of its own
     const family = incident?.residentId && incident.residentId === row.resident_id && row.resident_name !== null
       ? { name: row.resident_name, contacts: row.contacts ?? [], type: row.type }
@@ -254,7 +257,7 @@ export class IncidentEngine {
     return { event, incidentId: id, source, emitted, incident, family }
   }
 
-  private async applyCancel (tx: Queryable, row: InboxRow): Promise<IncidentChange | null> {
+  private async applyCancel (tx: Queryable, row: InboxRow): Promise<Announced | null> {
     const ref = row.payload.ref
     if (typeof ref !== 'string') return null
     // [P-2.4] inside the idempotency window two events may share an id (a device counter reset,
@@ -270,7 +273,7 @@ export class IncidentEngine {
   }
 
   /** Intercom call events after the request go on the timeline of the call's incident. */
-  private async applyCallEvent (tx: Queryable, row: InboxRow): Promise<IncidentChange | null> {
+  private async applyCallEvent (tx: Queryable, row: InboxRow): Promise<Announced | null> {
     const { rows } = await tx.query<{ incident_id: string }>(
       `select incident_id from inbox
         where device_id = $1 and kind = 'intercom' and type = 'call_request' and payload->>'callId' = $2 and incident_id is not null

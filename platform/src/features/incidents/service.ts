@@ -180,11 +180,17 @@ export class IncidentService {
     const data = { deviceId: alarm.source.deviceId, msgId: alarm.source.msgId, type: alarm.type, priority, payload: alarm.source.payload }
     if (join) {
       const raised = mostUrgent(join.priority, priority)
-      await Promise.all([
+      // Nothing more to change (no position, same priority: the common repeat): the incident is read
+      // with the updates, issued after them — they run in order in one message (db.ts), so the read
+      // sees them (issue 11: one round trip fewer per joining alarm).
+      const settled = !position && raised === join.priority
+      const [,,, incident] = await Promise.all([
         tx.query('update incidents set alarm_count = alarm_count + 1, last_alarm_at = $2, updated_at = $3 where id = $1', [join.id, alarm.at, new Date(this.now())]),
         this.addTimeline(tx, join.id, 'alarm_repeated', null, null, data),
-        tx.query('update inbox set incident_id = $2 where seq = $1::bigint', [inboxSeq, join.id])
+        tx.query('update inbox set incident_id = $2 where seq = $1::bigint', [inboxSeq, join.id]),
+        settled ? this.get(join.id, '/', tx) : null
       ])
+      if (incident) return { id: join.id, event: 'incident:updated', incident }
       if (position) {
         const moved = await tx.query(`update incidents set position = $2 where id = $1 and (position is null or (position->>'at')::timestamptz < $3)`,
           [join.id, JSON.stringify(position), position.at])

@@ -41,7 +41,7 @@ export interface NotificationChannel {
 
 /** The store a notifier puts durable channels' messages in (./outbox.ts implements it). */
 export interface NotificationStore {
-  /** Stores the message for `channel` (through `q`, e.g. the caller's transaction); resolves with its id. */
+  /** Stores the message for `channel` (through `q`; in a transaction, with its commit); resolves with its id. */
   enqueue(channel: string, n: Notification, q?: Queryable): Promise<string>
   /** Resolves when the messages `ids` are delivered or failed for good. */
   settled(ids: readonly string[]): Promise<void>
@@ -177,7 +177,8 @@ export class Notifier {
 
   /**
    * Like notify, but a durable channel's message is stored through `q` — inside the caller's
-   * transaction, so it commits (or not) with the change that caused it; resolves once stored.
+   * transaction, so it commits (or not) with the change that caused it; resolves once stored, or
+   * in a transaction once queued to be stored with its commit (outbox.ts).
    */
   async enqueue (q: Queryable, n: Notification): Promise<void> {
     for (const ch of this.channels) {

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
-import type { Db, Queryable } from '../../db/db.ts'
+import { inTransaction, type Db, type Queryable } from '../../db/db.ts'
 import type { Notification, NotificationChannel, NotificationStore } from './notify.ts'
 
 export interface OutboxOptions {
@@ -48,10 +48,19 @@ export class NotificationOutbox implements NotificationStore {
     this.o = { attempts: 5, backoffMs: 1000, leaseMs: 30_000, pollIntervalMs: 500, batch: 20, ...given }
   }
 
-  /** Writes the message for `channel`; resolves with its id (the idempotency key) once stored. */
+  /**
+   * Writes the message for `channel`; resolves with its id (the idempotency key) once stored — or,
+   * through a transaction, once queued to be stored with its commit (`Transaction.beforeCommit`:
+   * nothing needs the insert's answer, the id is made here, so on PGlite it travels with the
+   * COMMIT instead of costing a round trip of its own; issue 11). Its failure still fails the
+   * transaction, which then rolls back as before.
+   */
   async enqueue (channel: string, n: Notification, q: Queryable = this.db): Promise<string> {
     const id = randomUUID()
-    await q.query('insert into notification_outbox (id, channel, incident_id, payload) values ($1, $2, $3, $4)', [id, channel, n.incidentId, JSON.stringify(n)])
+    const insert = 'insert into notification_outbox (id, channel, incident_id, payload) values ($1, $2, $3, $4)'
+    const params = [id, channel, n.incidentId, JSON.stringify(n)]
+    if (inTransaction(q)) q.beforeCommit(insert, params)
+    else await q.query(insert, params)
     // in a transaction the row is visible once it commits: look for it then, not before
     q.afterCommit(() => this.wake())
     return id

@@ -1,0 +1,149 @@
+/**
+ * A transaction's last statements travel with its COMMIT (issue 11): `Transaction.beforeCommit`
+ * queues a statement nobody needs the answer of (the family's outbox row of a new fall) to run in
+ * the transaction right before COMMIT — on PGlite in the same message to its worker thread as the
+ * COMMIT, on PostgreSQL as ordinary statements before `commit`. Same semantics on both, on the
+ * real engines: committed with the transaction, gone with its rollback, and a failing one rolls
+ * the whole transaction back and is its error, with no after-commit hook run.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openDb, type Db, type StatementTiming, type Transaction } from '@eldercare/platform'
+import { needsPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts'
+
+const pg = needsPostgres()
+
+interface Engine { open(): Promise<Db>, close(): Promise<void> }
+
+function beforeCommitSuite (engine: Engine) {
+  let db: Db
+  beforeAll(async () => {
+    db = await engine.open()
+    await db.exec('create table bc_t (id int primary key, note text)')
+  })
+  afterAll(async () => {
+    await db?.close()
+    await engine.close()
+  })
+
+  const ids = async (): Promise<number[]> => (await db.query<{ id: number }>('select id from bc_t order by id')).rows.map((r) => r.id)
+  /** The statement timings of what `run` does (on PGlite one per message to the worker). */
+  const timings = async (run: () => Promise<unknown>): Promise<StatementTiming['lane'][]> => {
+    const seen: StatementTiming['lane'][] = []
+    db.onStatement = (t) => { seen.push(t.lane) }
+    try { await run() } finally { db.onStatement = undefined }
+    return seen
+  }
+
+  it('queued statements run in the transaction, after its own and in order, and are visible once it commits', async () => {
+    let inside: number[] = []
+    let hooked = 0
+    const out = await db.transaction(async (tx) => {
+      await tx.query('insert into bc_t (id) values (1)')
+      tx.beforeCommit('insert into bc_t (id, note) values ($1, $2)', [2, 'queued'])
+      // runs after the insert queued before it: it finds the row, so the order is kept
+      tx.beforeCommit("update bc_t set note = 'seen by the next' where id = 2")
+      tx.afterCommit(() => { hooked++ })
+      inside = (await tx.query<{ id: number }>('select id from bc_t order by id')).rows.map((r) => r.id)
+      return 'done'
+    })
+    expect(out).toBe('done')
+    // not run while fn ran: queued for the commit
+    expect(inside).toEqual([1])
+    expect(await ids()).toEqual([1, 2])
+    expect((await db.query<{ note: string }>('select note from bc_t where id = 2')).rows[0].note).toBe('seen by the next')
+    expect(hooked).toBe(1)
+    await db.query('delete from bc_t')
+  })
+
+  it('queued statements are gone with a rollback: fn throws, nothing of the transaction stays', async () => {
+    const err = await db.transaction(async (tx) => {
+      await tx.query('insert into bc_t (id) values (10)')
+      tx.beforeCommit('insert into bc_t (id) values (11)')
+      throw new Error('changed my mind')
+    }).catch((e: Error) => e)
+    expect((err as Error).message).toBe('changed my mind')
+    expect(await ids()).toEqual([])
+  })
+
+  it('[P-4.1] a failing queued statement rolls the whole transaction back, is its error (with PostgreSQL\'s fields), runs no later one and no after-commit hook', async () => {
+    await db.query('insert into bc_t (id) values (20)')
+    let hooked = 0
+    const err = await db.transaction(async (tx) => {
+      await tx.query('insert into bc_t (id) values (21)')
+      tx.beforeCommit('insert into bc_t (id) values (22)')
+      tx.beforeCommit('insert into bc_t (id) values (20)') // duplicate key
+      tx.beforeCommit('insert into bc_t (id) values (23)')
+      tx.afterCommit(() => { hooked++ })
+      return 'should not commit'
+    }).catch((e: Error & { code?: string, constraint?: string }) => e)
+    expect(err).toBeInstanceOf(Error)
+    expect(err).toMatchObject({ code: '23505', constraint: 'bc_t_pkey' })
+    expect(hooked).toBe(0)
+    expect(await ids()).toEqual([20])
+    // the database is usable after it: the failed transaction ended
+    await db.transaction(async (tx) => { tx.beforeCommit('insert into bc_t (id) values (24)') })
+    expect(await ids()).toEqual([20, 24])
+    await db.query('delete from bc_t')
+  })
+
+  it('a transaction of queued statements only commits them; a failing first one rolls back and rejects', async () => {
+    await db.transaction(async (tx) => {
+      tx.beforeCommit('insert into bc_t (id) values (30)')
+      tx.beforeCommit('insert into bc_t (id) values (31)')
+    })
+    expect(await ids()).toEqual([30, 31])
+    const err = await db.transaction(async (tx) => {
+      tx.beforeCommit('insert into bc_t (id) values (30)') // duplicate key, and the transaction's first statement
+      tx.beforeCommit('insert into bc_t (id) values (32)')
+    }).catch((e: Error & { code?: string }) => e)
+    expect(err).toMatchObject({ code: '23505' })
+    expect(await ids()).toEqual([30, 31])
+    await db.query('delete from bc_t')
+  })
+
+  it('a statement queued after the transaction\'s function returned throws instead of missing the commit', async () => {
+    let late: Transaction | undefined
+    await db.transaction(async (tx) => { late = tx; await tx.query('insert into bc_t (id) values (40)') })
+    expect(() => late!.beforeCommit('insert into bc_t (id) values (41)')).toThrow(/already committing or over/)
+    expect(await ids()).toEqual([40])
+    await db.query('delete from bc_t')
+  })
+
+  it('each queued statement is timed in the transaction\'s lane (PostgreSQL) or the commit\'s message carries them (PGlite)', async () => {
+    const queued = await timings(() => db.transaction(async (tx) => {
+      await tx.query('insert into bc_t (id) values (50)')
+      for (let id = 51; id <= 53; id++) tx.beforeCommit('insert into bc_t (id) values ($1)', [id])
+    }))
+    const awaited = await timings(() => db.transaction(async (tx) => {
+      await tx.query('insert into bc_t (id) values (60)')
+      for (let id = 61; id <= 63; id++) await tx.query('insert into bc_t (id) values ($1)', [id])
+    }))
+    expect(await ids()).toEqual([50, 51, 52, 53, 60, 61, 62, 63])
+    if (db.kind === 'pglite') {
+      // one timing per message to the worker: begin with the first insert (alarm lane), then the
+      // commit carrying the three queued inserts — against one message per awaited insert
+      expect(queued).toEqual(['alarm', 'tx'])
+      expect(awaited).toEqual(['alarm', 'tx', 'tx', 'tx', 'tx'])
+    } else {
+      // node-postgres: every statement of a transaction is timed, queued or not (begin and commit are not)
+      expect(queued).toEqual(['tx', 'tx', 'tx', 'tx'])
+      expect(awaited).toEqual(['tx', 'tx', 'tx', 'tx'])
+    }
+    await db.query('delete from bc_t')
+  })
+}
+
+describe('Transaction.beforeCommit on PGlite (its worker thread)', () => {
+  beforeCommitSuite({ open: () => openDb({ dataDir: 'memory://' }), close: async () => {} })
+})
+
+describe.skipIf(!pg.ok)('Transaction.beforeCommit on PostgreSQL', () => {
+  let server: PostgresServer | undefined
+  beforeCommitSuite({
+    open: async () => {
+      server = await startPostgres()
+      return openDb({ databaseUrl: await server.createDatabase('before_commit') })
+    },
+    close: async () => { await server?.stop() }
+  })
+})
