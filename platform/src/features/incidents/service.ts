@@ -6,7 +6,7 @@ import {
 import type { Db, Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
-import { PolicyStore, type ResponsePolicy } from '../response/policy.ts'
+import { DEFAULT_RESPONSE_POLICY, PolicyStore, type ResponsePolicy } from '../response/policy.ts'
 import { distanceTarget, metresFrom } from '../positions/distance.ts'
 
 // The responder shown is the latest offer still in play (offered, accepted, arrived).
@@ -101,7 +101,17 @@ export interface AlarmInput {
   position?: IncidentPositionDto | null | Promise<IncidentPositionDto | null>
   /** inbox row that raised it (`inboxSeq`: the row's seq, whose incident_id is set in the same statements) */
   source: { deviceId: string, msgId: string, kind: string, payload: unknown, inboxSeq?: string }
+  /**
+   * What raise would read first, read by the caller in a statement of its own transaction (the
+   * engine's claim: issue 11, one round trip fewer per alarm): the policy row in force for
+   * `areaPath` (null: none on the path, the defaults apply) and the site's (and resident's) active
+   * incidents, newest first, already locked FOR UPDATE in this transaction.
+   */
+  prefetched?: { policy: ResponsePolicy | null, candidates: AlarmCandidate[] }
 }
+
+/** An active incident an alarm may join (AlarmInput.prefetched). */
+export interface AlarmCandidate { id: string, type: string, priority: Priority, last: Date | string }
 
 /** Reads and changes incidents; the state machine itself lives in protocols/ (`nextStatus`). */
 export class IncidentService {
@@ -162,14 +172,18 @@ export class IncidentService {
    */
   async raise (tx: Queryable, alarm: AlarmInput): Promise<{ id: string, event: 'incident:opened' | 'incident:updated', incident: IncidentRow }> {
     // The reads issued together: on the embedded database they travel as one message (db.ts).
+    // Read already (the engine's claim), only the position may be left to wait for.
+    const pre = alarm.prefetched
     const [{ policy }, { rows: candidates }, position] = await Promise.all([
-      alarm.areaPath ? this.policies.forPath(alarm.areaPath, tx) : this.policies.forSite(alarm.siteId, tx).then((policy) => ({ policy })),
-      tx.query<{ id: string, type: string, priority: Priority, last: Date | string }>(
-        `select id, type, priority, coalesce(last_alarm_at, opened_at) as last from incidents
-          where site_id = $1 and coalesce(resident_id, '') = coalesce($2, '')
-            and status not in ('resolved', 'closed_false_alarm')
-          order by (type = $3) desc, opened_at desc
-          for update`, [alarm.siteId, alarm.residentId, alarm.type]),
+      pre ? { policy: pre.policy ?? DEFAULT_RESPONSE_POLICY }
+        : alarm.areaPath ? this.policies.forPath(alarm.areaPath, tx) : this.policies.forSite(alarm.siteId, tx).then((policy) => ({ policy })),
+      pre ? { rows: pre.candidates }
+        : tx.query<AlarmCandidate>(
+          `select id, type, priority, coalesce(last_alarm_at, opened_at) as last from incidents
+            where site_id = $1 and coalesce(resident_id, '') = coalesce($2, '')
+              and status not in ('resolved', 'closed_false_alarm')
+            order by opened_at desc
+            for update`, [alarm.siteId, alarm.residentId]),
       alarm.position ?? null
     ])
     const priority: Priority = alarmPriority(alarm, policy.priority)

@@ -39,6 +39,9 @@ export const DEFAULT_RECENT_POSITION_MS = 10 * 60_000
 
 const json = <T>(v: T | string): T => (typeof v === 'string' ? JSON.parse(v) as T : v)
 
+/** A `positions_last` row as the alarm's position is chosen from it (forAlarm). */
+export interface LastKnownRow { lat: number | string, lng: number | string, acc: number | string | null, at: Date | string, source: 'telemetry' | 'event' }
+
 export class PositionService {
   readonly recentMs: number
   constructor (private readonly db: Db, private readonly opts: PositionServiceOptions) {
@@ -67,7 +70,9 @@ export class PositionService {
    * its `crs`; a geofence alarm's position), else the device's or resident's last known one when no
    * older than `recentMs` at the alarm's time.
    */
-  async forAlarm (q: Queryable, alarm: { kind: string, payload: Record<string, unknown>, deviceId: string, residentId: string | null, at: Date }): Promise<IncidentPositionDto | null> {
+  async forAlarm (q: Queryable, alarm: { kind: string, payload: Record<string, unknown>, deviceId: string, residentId: string | null, at: Date },
+    /** the newest `positions_last` row of the device or resident since `at − recentMs`, read by the caller (null: none); absent: read here */
+    lastKnown?: LastKnownRow | null): Promise<IncidentPositionDto | null> {
     const geo = alarm.payload.geo as { lat?: unknown, lng?: unknown, acc?: unknown, crs?: unknown } | undefined
     if (alarm.kind === 'event' && geo && typeof geo.lat === 'number' && typeof geo.lng === 'number') {
       const p = toWgs84({ lat: geo.lat, lng: geo.lng }, (geo.crs as Crs | undefined) ?? 'wgs84')
@@ -80,11 +85,10 @@ export class PositionService {
     const since = new Date(alarm.at.getTime() - this.recentMs)
     const live = alarm.residentId ? this.opts.live?.forResident(alarm.residentId) : undefined
     if (live && live.at >= since.getTime()) return { lat: live.lat, lng: live.lng, acc: live.acc, at: new Date(live.at).toISOString(), source: live.source }
-    const { rows } = await q.query<{ lat: number, lng: number, acc: number | null, at: Date | string, source: 'telemetry' | 'event' }>(
+    const r = lastKnown !== undefined ? lastKnown : (await q.query<LastKnownRow>(
       `select lat, lng, acc, at, source from positions_last
         where (device_id = $1 or ($2::text is not null and resident_id = $2)) and at >= $3 order by at desc limit 1`,
-      [alarm.deviceId, alarm.residentId, since])
-    const r = rows[0]
+      [alarm.deviceId, alarm.residentId, since])).rows[0]
     return r ? { lat: Number(r.lat), lng: Number(r.lng), acc: r.acc == null ? null : Number(r.acc), at: new Date(r.at).toISOString(), source: r.source } : null
   }
 
