@@ -55,6 +55,35 @@ function beforeCommitSuite (engine: Engine) {
     await db.query('delete from bc_t')
   })
 
+  it('a queued statement\'s result comes back once the transaction committed (the incident written with the COMMIT, announced after it)', async () => {
+    let result!: Promise<{ rows: Array<{ id: number, note: string }>, rowCount: number }>
+    let settledInside = false
+    await db.transaction(async (tx) => {
+      await tx.query('insert into bc_t (id) values (30)')
+      result = tx.beforeCommit<{ id: number, note: string }>("insert into bc_t (id, note) values ($1, 'returned') returning id, note", [31])
+      void result.then(() => { settledInside = true })
+      // not run yet, so not settled while fn runs
+      await tx.query('select 1')
+      expect(settledInside).toBe(false)
+    })
+    expect(await result).toMatchObject({ rows: [{ id: 31, note: 'returned' }], rowCount: 1 })
+    await db.query('delete from bc_t')
+  })
+
+  it('a queued statement\'s result is rejected when the transaction does not commit, and unawaited it is no unhandled rejection', async () => {
+    await db.query('insert into bc_t (id) values (40)')
+    let first!: Promise<unknown>
+    const err = await db.transaction(async (tx) => {
+      first = tx.beforeCommit('insert into bc_t (id) values (41)')
+      tx.beforeCommit('insert into bc_t (id) values (40)') // the key exists: fails at the commit
+      void tx.beforeCommit('insert into bc_t (id) values (42)') // ignored by its caller
+    }).catch((e: Error & { code?: string }) => e)
+    expect((err as { code?: string }).code).toBe('23505')
+    await expect(first).rejects.toMatchObject({ code: '23505' })
+    expect(await ids()).toEqual([40])
+    await db.query('delete from bc_t')
+  })
+
   it('queued statements are gone with a rollback: fn throws, nothing of the transaction stays', async () => {
     const err = await db.transaction(async (tx) => {
       await tx.query('insert into bc_t (id) values (10)')

@@ -43,16 +43,20 @@ export interface Queryable {
 /** What `Db.transaction` hands its `fn`: a Queryable that can also queue statements for its commit. */
 export interface Transaction extends Queryable {
   /**
-   * Queues a statement whose result nobody needs (an outbox row whose id the caller made) to run
-   * inside this transaction right before its COMMIT, in the order queued. On PGlite it travels to
-   * the worker in the same message as the COMMIT: one round trip fewer on the alarm path (issue 11).
-   * On PostgreSQL it runs just before `commit` (no round trip to save there; same semantics).
+   * Queues a statement whose result nobody in the transaction needs (an outbox row whose id the
+   * caller made; an incident whose row is only announced after the commit) to run inside this
+   * transaction right before its COMMIT, in the order queued. On PGlite it travels to the worker
+   * in the same message as the COMMIT: one round trip fewer on the alarm path (issue 11). On
+   * PostgreSQL it runs just before `commit` (no round trip to save there; same semantics).
    * If it fails, the whole transaction rolls back and `transaction()` rejects with its error (as if
    * it had been awaited), and no `afterCommit` hook runs. Only while `fn` runs: queued after `fn`
    * has settled it throws. Only on a transaction: outside one there is no commit to run with and
    * nobody to hear its failure, so such callers await `query` (see `inTransaction`).
+   *
+   * Returns the statement's result once the transaction has committed (rejected when it did not);
+   * a caller that does not need it may ignore it (its rejection is handled).
    */
-  beforeCommit(sql: string, params?: unknown[]): void
+  beforeCommit<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>
 }
 
 /** True when `q` is a transaction's (it can queue statements for its commit). */
@@ -199,17 +203,25 @@ async function handle (m) {
       if (!t) throw new Error('the transaction is already over')
       if (m.commit) {
         // the statements queued for the commit (Transaction.beforeCommit), in order, in this same
-        // message; the first that fails rolls the whole transaction back and is the answer
+        // message; the first that fails rolls the whole transaction back and is the answer; their
+        // results are the answer of a commit that succeeds
+        const results = []
         for (const q of m.queries || []) {
-          try { await t.tx.query(q.sql, q.params) } catch (err) {
+          try {
+            const r = await t.tx.query(q.sql, q.params)
+            results.push({ rows: r.rows, rowCount: r.affectedRows ?? r.rows.length })
+          } catch (err) {
             t.reject(err)
             await t.done.catch(() => {})
             return fail(m.id, err)
           }
         }
         t.resolve()
-      } else t.reject(new Error('rolled back'))
-      try { await t.done; return reply(m.id, null) } catch (err) { return m.commit ? fail(m.id, err) : reply(m.id, null) }
+        try { await t.done; return reply(m.id, results) } catch (err) { return fail(m.id, err) }
+      }
+      t.reject(new Error('rolled back'))
+      try { await t.done } catch {}
+      return reply(m.id, null)
     }
     if (m.op === 'close') { if (lite) await lite.close(); lite = null; return reply(m.id, null) }
     throw new Error('unknown operation ' + m.op)
@@ -223,19 +235,36 @@ interface QueuedStatement { sql: string, params?: unknown[] }
 /**
  * A transaction's statements for its commit. Closed once `fn` has settled: a statement queued
  * later (by a chain `fn` did not await) would silently miss the commit, so it throws instead.
+ * Each statement's promise settles with the transaction: its result once committed (`committed`),
+ * the transaction's error otherwise (`failed`).
  */
 class CommitQueue {
-  private readonly statements: QueuedStatement[] = []
+  private readonly statements: Array<QueuedStatement & { resolve: (r: QueryResult<any>) => void, reject: (e: Error) => void }> = []
   private closed = false
-  add = (sql: string, params?: unknown[]): void => {
+  add = <T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
     if (this.closed) throw new Error('beforeCommit: the transaction is already committing or over (queue statements before its function returns)')
-    this.statements.push(params === undefined ? { sql } : { sql, params })
+    const p = new Promise<QueryResult<T>>((resolve, reject) => {
+      this.statements.push(params === undefined ? { sql, resolve, reject } : { sql, params, resolve, reject })
+    })
+    p.catch(() => {}) // a caller that does not await it must not see an unhandled rejection
+    return p
   }
 
-  /** No more statements; returns those queued. */
+  /** No more statements; returns those queued (sql and params). */
   close (): QueuedStatement[] {
     this.closed = true
-    return this.statements
+    return this.statements.map(({ sql, params }) => (params === undefined ? { sql } : { sql, params }))
+  }
+
+  /** The transaction committed: each statement's result, in the order queued. */
+  committed (results: ReadonlyArray<QueryResult<any>>): void {
+    this.statements.forEach((s, i) => s.resolve(results[i]))
+  }
+
+  /** The transaction did not commit. */
+  failed (err: unknown): void {
+    const e = err instanceof Error ? err : new Error(String(err))
+    for (const s of this.statements) s.reject(e)
   }
 }
 
@@ -436,14 +465,16 @@ async function openPGlite (dataDir: string): Promise<Db> {
       }
       let out
       let queued: QueuedStatement[]
+      const openingResult: Array<QueryResult<any>> = []
       try {
         out = await fn(q)
         queued = atCommit.close()
         // only statements for the commit: the first of them begins the transaction (op 'begin')
         const opening = begun ? undefined : queued.shift()
-        if (opening) await q.query(opening.sql, opening.params)
+        if (opening) openingResult.push(await q.query(opening.sql, opening.params))
       } catch (err) {
         atCommit.close()
+        atCommit.failed(err)
         await begun
         if (tx !== undefined) await thread.call({ op: 'end', tx, commit: false }).catch(() => {})
         throw err
@@ -451,7 +482,13 @@ async function openPGlite (dataDir: string): Promise<Db> {
       await begun
       // the queued statements travel with the COMMIT: one message (the worker's 'end'); if one
       // fails the worker rolls back and this rejects with its error, and no hook runs
-      if (tx !== undefined) await thread.call({ op: 'end', tx, commit: true, ...(queued.length > 0 ? { queries: queued } : {}) })
+      try {
+        const results = tx === undefined ? [] : await thread.call<Array<QueryResult<any>> | null>({ op: 'end', tx, commit: true, ...(queued.length > 0 ? { queries: queued } : {}) })
+        atCommit.committed([...openingResult, ...results ?? []])
+      } catch (err) {
+        atCommit.failed(err)
+        throw err
+      }
       runHooks(hooks)
       return out
     },
@@ -499,12 +536,15 @@ async function openPostgres (url: string, max: number): Promise<Db> {
         await client.query('begin')
         const out = await fn(q)
         // the statements queued for the commit, in order, as ordinary statements: a failure rolls back below
-        for (const s of atCommit.close()) await q.query(s.sql, s.params)
+        const results: Array<QueryResult<any>> = []
+        for (const s of atCommit.close()) results.push(await q.query(s.sql, s.params))
         await client.query('commit')
+        atCommit.committed(results)
         runHooks(hooks)
         return out
       } catch (err) {
         atCommit.close()
+        atCommit.failed(err)
         await client.query('rollback').catch(() => {})
         throw err
       } finally {

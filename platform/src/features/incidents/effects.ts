@@ -121,7 +121,7 @@ export class IncidentEffects {
    * outbox's insert goes with the COMMIT (`Transaction.beforeCommit`): no round trip of its own on
    * the alarm path (issue 11); if it fails, the engine's transaction rolls back as before.
    */
-  committing = async (tx: Queryable, change: IncidentChange): Promise<void> => {
+  committing = async (tx: Queryable, change: Omit<IncidentChange, 'incident'>): Promise<void> => {
     if (change.event === 'incident:opened') await this.notifyFamily(change.incidentId, 'incident_opened', tx, change.family)
   }
 

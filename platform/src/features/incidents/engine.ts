@@ -32,11 +32,13 @@ export interface AlarmPositions {
 export interface ChangeSink {
   applied (change: IncidentChange): Promise<void> | void
   /** What must commit with the change itself (the family's notification, into the outbox), in its transaction. */
-  committing? (tx: Queryable, change: IncidentChange): Promise<void>
+  committing? (tx: Queryable, change: Omit<IncidentChange, 'incident'>): Promise<void>
 }
 
 /** A change with the incident as the engine's transaction commits it (each apply path reads it with its own statements). */
 type Announced = IncidentChange & { incident: IncidentRow }
+/** The same while its transaction runs: a new incident written with the COMMIT is a promise of its row until then. */
+type Pending = Omit<IncidentChange, 'incident'> & { incident: IncidentRow | Promise<IncidentRow> }
 
 interface InboxRow {
   seq: string
@@ -210,7 +212,7 @@ export class IncidentEngine {
       // round trips of one instead of N times them (issue 11: the engine's queue was what a fall
       // waited for once alarms arrived faster than one per engine pass). Rows of one site keep
       // their order. Every chain settles before the transaction ends, also when one fails.
-      const results: Array<IncidentChange | null> = new Array(rows.length).fill(null)
+      const results: Array<Pending | null> = new Array(rows.length).fill(null)
       const bySite = new Map<string, number[]>()
       rows.forEach((row, i) => {
         const key = row.site_id ?? `\u0000${row.seq}`
@@ -221,11 +223,11 @@ export class IncidentEngine {
       // What the claim read for raise holds for the first row of each site only: the rows after it
       // see the incidents it opened or joined, so they read for themselves.
       const settled = await Promise.allSettled([...bySite.values()].map(async (chain) => {
-        for (const [k, i] of chain.entries()) results[i] = await this.applyRow(tx, rows[i], k === 0)
+        for (const [k, i] of chain.entries()) results[i] = await this.applyRow(tx, rows[i], k === 0, k === chain.length - 1)
       }))
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
       if (failed) throw failed.reason
-      const applied: IncidentChange[] = []
+      const applied: Pending[] = []
       rows.forEach((row, i) => {
         const result = results[i]
         if (result) applied.push(result)
@@ -235,14 +237,15 @@ export class IncidentEngine {
     })
     for (const change of changes) {
       if (change.source) this.trace.mark(change.source.deviceId, change.source.msgId, 'engine_committed')
-      void this.sink.applied(change)
+      // written with the COMMIT: its row came back with the commit's answer (settled already)
+      void this.sink.applied({ ...change, incident: await change.incident })
     }
     return n
   }
 
   /** One row applied, with what must commit with it, and read as it will be announced. */
-  private async applyRow (tx: Queryable, row: InboxRow, firstOfSite: boolean): Promise<IncidentChange | null> {
-    const result = await this.apply(tx, row, firstOfSite)
+  private async applyRow (tx: Queryable, row: InboxRow, firstOfSite: boolean, lastOfSite: boolean): Promise<Pending | null> {
+    const result = await this.apply(tx, row, firstOfSite, lastOfSite)
     if (!result) return null
     // The family's notification (into the outbox) goes with the COMMIT (Transaction.beforeCommit:
     // no round trip of its own; its failure still rolls the batch back). The incident was read by
@@ -252,7 +255,7 @@ export class IncidentEngine {
     return result
   }
 
-  private async apply (tx: Queryable, row: InboxRow, firstOfSite: boolean): Promise<Announced | null> {
+  private async apply (tx: Queryable, row: InboxRow, firstOfSite: boolean, lastOfSite: boolean): Promise<Pending | null> {
     const log = this.log.child({ deviceId: row.device_id, msgId: row.msg_id })
     if (!row.site_id || !row.area_id) {
       log.warn('inbox row for a device no longer registered; recorded, no incident')
@@ -284,7 +287,10 @@ export class IncidentEngine {
       source: { deviceId: row.device_id, msgId: row.msg_id, kind: row.kind, payload: row.payload, inboxSeq: row.seq },
       // the claim's reads (policy on the area path, the locked candidates) as long as no row before
       // it in this batch changed the site's incidents
-      prefetched: firstOfSite && row.area_path ? { policy: row.policy, candidates: json(row.candidates) ?? [] } : undefined
+      prefetched: firstOfSite && row.area_path ? { policy: row.policy, candidates: json(row.candidates) ?? [] } : undefined,
+      // a new incident's statements with the COMMIT when nothing after it in this batch reads the
+      // site's incidents or refers to it (a call request's timeline entry, below, does)
+      deferInsert: lastOfSite && row.kind !== 'intercom'
     })
     // The console rings for a call; its later events land on the same incident (applyCallEvent).
     if (row.kind === 'intercom') await this.incidents.addTimeline(tx, id, 'intercom_call_request', null, null, { callId: row.payload.callId, deviceId: row.device_id })
@@ -293,8 +299,10 @@ export class IncidentEngine {
     // a joined incident as raise read it after its changes (an intercom entry on the timeline changes
     // nothing announced): announced as it is, with no second read (issue 11)
     if (event !== 'incident:opened') return { event, incidentId: id, reAlert: 'repeat', source, emitted, incident }
-    // the family's notification needs the resident read by the claim, not a statement of its own
-    const family = incident?.residentId && incident.residentId === row.resident_id && row.resident_name !== null
+    // the family's notification needs the resident read by the claim, not a statement of its own;
+    // a new incident's resident is the alarm's (none for a site-level alarm)
+    const residentId = SITE_LEVEL_ALARM_TYPES.has(row.type) ? null : row.resident_id
+    const family = residentId && row.resident_name !== null
       ? { name: row.resident_name, contacts: row.contacts ?? [], type: row.type }
       : undefined
     return { event, incidentId: id, source, emitted, incident, family }

@@ -3,7 +3,7 @@ import {
   OUTCOMES, alarmPriority, compatibleAlarms, lowerPriority, mostUrgent, nextEscalation, nextStatus,
   type IncidentAction, type IncidentDetailDto, type IncidentPositionDto, type IncidentDto, type IncidentStatus, type Priority, type Severity, type TimelineEntryDto
 } from '@eldercare/protocols'
-import type { Db, Queryable } from '../../db/db.ts'
+import { inTransaction, type Db, type Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
 import { DEFAULT_RESPONSE_POLICY, PolicyStore, type ResponsePolicy } from '../response/policy.ts'
@@ -108,10 +108,19 @@ export interface AlarmInput {
    * incidents, newest first, already locked FOR UPDATE in this transaction.
    */
   prefetched?: { policy: ResponsePolicy | null, candidates: AlarmCandidate[] }
+  /**
+   * Nothing in the caller's transaction reads or refers to a new incident after this (the engine:
+   * the last alarm of its site in a batch): a new incident's statements may go with the COMMIT
+   * (Transaction.beforeCommit; issue 11, one round trip fewer), and `incident` is then a promise
+   * of it as committed.
+   */
+  deferInsert?: boolean
 }
 
 /** An active incident an alarm may join (AlarmInput.prefetched). */
 export interface AlarmCandidate { id: string, type: string, priority: Priority, last: Date | string }
+
+const TIMELINE_INSERT = 'insert into incident_timeline (incident_id, at, kind, actor_id, actor_name, text, data) values ($1, $2, $3, $4, $5, $6, $7)'
 
 /** Reads and changes incidents; the state machine itself lives in protocols/ (`nextStatus`). */
 export class IncidentService {
@@ -159,9 +168,11 @@ export class IncidentService {
   }
 
   async addTimeline (tx: Queryable, incidentId: string, kind: string, actor: Actor | null, text: string | null, data?: Record<string, unknown>): Promise<void> {
-    await tx.query(
-      'insert into incident_timeline (incident_id, at, kind, actor_id, actor_name, text, data) values ($1, $2, $3, $4, $5, $6, $7)',
-      [incidentId, new Date(this.now()), kind, actor?.id ?? null, actor?.name ?? null, text, data ? JSON.stringify(data) : null])
+    await tx.query(TIMELINE_INSERT, this.timelineParams(incidentId, kind, actor, text, data))
+  }
+
+  private timelineParams (incidentId: string, kind: string, actor: Actor | null, text: string | null, data?: Record<string, unknown>): unknown[] {
+    return [incidentId, new Date(this.now()), kind, actor?.id ?? null, actor?.name ?? null, text, data ? JSON.stringify(data) : null]
   }
 
   /**
@@ -170,7 +181,7 @@ export class IncidentService {
    * within the correlation window. A repeat updates it and re-alerts; it never opens a duplicate.
    * A joining alarm that is more urgent raises the incident's priority.
    */
-  async raise (tx: Queryable, alarm: AlarmInput): Promise<{ id: string, event: 'incident:opened' | 'incident:updated', incident: IncidentRow }> {
+  async raise (tx: Queryable, alarm: AlarmInput): Promise<{ id: string, event: 'incident:opened' | 'incident:updated', incident: IncidentRow | Promise<IncidentRow> }> {
     // The reads issued together: on the embedded database they travel as one message (db.ts).
     // Read already (the engine's claim), only the position may be left to wait for.
     const pre = alarm.prefetched
@@ -218,8 +229,9 @@ export class IncidentService {
     const esc = nextEscalation(policy.sla, priority, alarm.at.getTime(), 0, 'open')
     // One statement (issue 11: each is a round trip on the alarm path): the incident, its `opened`
     // entry on the timeline (as addTimeline writes it), the inbox row's link to it, and the
-    // incident as announced.
-    const { rows } = await tx.query(
+    // incident as announced — with the COMMIT when the caller reads nothing after it (deferInsert).
+    const deferred = alarm.deferInsert === true && inTransaction(tx)
+    const opened = (deferred ? tx.beforeCommit.bind(tx) : tx.query.bind(tx))(
       `with opened as (
          insert into incidents (id, type, priority, status, resident_id, site_id, area_id, device_id, opened_at, ack_due_at, updated_at, last_alarm_at, escalation_step, escalation_due_at, position)
          values ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $8, $8, $10, $11, $12)
@@ -231,8 +243,16 @@ export class IncidentService {
        ${selectFrom('opened')}`,
       [id, alarm.type, priority, alarm.residentId, alarm.siteId, alarm.areaId, alarm.deviceId, alarm.at, ackDue, esc?.step ?? 0, esc ? new Date(esc.dueAtMs) : null,
         position ? JSON.stringify(position) : null, new Date(this.now()), JSON.stringify(data), inboxSeq])
+    const incident = opened.then(({ rows }) => toDto(rows[0] as Record<string, unknown>))
+    // when the transaction fails its caller hears of it from the transaction: not from this promise too
+    incident.catch(() => {})
+    if (deferred) {
+      if (position) void tx.beforeCommit(TIMELINE_INSERT, this.timelineParams(id, 'position', null, null, { position }))
+      return { id, event: 'incident:opened', incident }
+    }
+    await opened
     if (position) await this.addTimeline(tx, id, 'position', null, null, { position })
-    return { id, event: 'incident:opened', incident: toDto(rows[0]) }
+    return { id, event: 'incident:opened', incident: await incident }
   }
 
   /**
