@@ -44,10 +44,12 @@ describe('embedded database lanes', () => {
     const bg = flood(order, 20, 'background')
     const normal = flood(order, 5, 'normal')
     await Promise.all([...bg, ...normal])
-    const firstNormal = order.indexOf('normal0')
+    // only the two background statements already in the worker when the normal ones were queued
+    // may run before (or, posted ahead of them, between) the normal ones
     const lastNormal = order.indexOf('normal4')
     expect(lastNormal).toBeLessThanOrEqual(2 + 4)
-    expect(order.slice(firstNormal, lastNormal + 1)).toEqual(['normal0', 'normal1', 'normal2', 'normal3', 'normal4'])
+    expect(order.slice(0, lastNormal + 1).filter((o) => o.startsWith('background')).length).toBeLessThanOrEqual(2)
+    expect(order.filter((o) => o.startsWith('normal'))).toEqual(['normal0', 'normal1', 'normal2', 'normal3', 'normal4'])
     const bgOnly = order.filter((o) => o.startsWith('background'))
     expect(bgOnly).toEqual(Array.from({ length: 20 }, (_, i) => `background${i}`))
   })
