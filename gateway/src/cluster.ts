@@ -10,6 +10,7 @@
  * node's engine wakes at once for an alarm another gateway recorded.
  */
 import { Readable } from 'node:stream'
+import { handleDroppedRejections } from '@eldercare/common'
 import { Redis } from 'ioredis'
 import mqemitterRedis from 'mqemitter-redis'
 import AsyncRedisPersistence from 'aedes-persistence-redis/asyncPersistence.js'
@@ -83,7 +84,11 @@ export function redisBrokerParts (redisUrl: string, log: Logger): BrokerParts {
     lastWarned = Date.now()
     log.warn({ err: err.message }, 'Redis unreachable: cluster relaying paused, alarms still recorded in the database')
   })
-  const conn = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: null })
+  // commands whose promises the emitter, the persistence or ioredis itself drop must not end the process (common/src/redis.ts)
+  const mqConns = mq as unknown as { subConn: object, pubConn: object }
+  handleDroppedRejections(mqConns.subConn)
+  handleDroppedRejections(mqConns.pubConn)
+  const conn = handleDroppedRejections(new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: null }))
   const persistence = new RedisPersistence({ conn })
   const sub = (mq as unknown as { subConn: { status: string } }).subConn
   return {

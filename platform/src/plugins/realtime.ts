@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
+import { handleDroppedRejections } from '@eldercare/common'
 import { createAdapter } from '@socket.io/redis-adapter'
 import { Server } from 'socket.io'
 import { roleCan, rolesWith, type ClientToServerEvents, type DeviceStatusDto, type IncidentDto, type ServerToClientEvents } from '@eldercare/protocols'
@@ -79,8 +80,10 @@ export const realtimePlugin = fp<RealtimeOptions>(async (app, opts) => {
   })
   if (opts.redisUrl) {
     // An event emitted on any node reaches the sockets of every node (@socket.io/redis-adapter).
-    const pub = new Redis(opts.redisUrl, { maxRetriesPerRequest: null })
-    const sub = pub.duplicate()
+    // the adapter drops its broadcasts' and UNSUBSCRIBEs' promises, ioredis its re-subscriptions:
+    // they must not end the process when the connection ends first (common/src/redis.ts)
+    const pub = handleDroppedRejections(new Redis(opts.redisUrl, { maxRetriesPerRequest: null }))
+    const sub = handleDroppedRejections(pub.duplicate())
     io.adapter(createAdapter(pub, sub))
     app.addHook('onClose', async () => { await Promise.all([pub.quit(), sub.quit()]).catch(() => {}) })
   }
