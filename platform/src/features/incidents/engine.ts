@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { NON_ALARM_EVENT_TYPES, SITE_LEVEL_ALARM_TYPES, type IncidentPositionDto, type Severity } from '@eldercare/protocols'
-import type { Db, Queryable } from '../../db/db.ts'
+import { jsonColumn, type Db, type Queryable } from '../../db/db.ts'
 import type { FamilyContact, IncidentChange } from './effects.ts'
 import type { ResponsePolicy } from '../response/policy.ts'
 import type { LastKnownRow } from '../positions/service.ts'
@@ -270,7 +270,7 @@ export class IncidentEngine {
     const at = new Date(row.received_at)
     // not awaited here: raise reads it together with its own reads (one round trip, db.ts)
     const position = row.deviceless || SITE_LEVEL_ALARM_TYPES.has(row.type) || !this.positions ? null
-      : this.positions.forAlarm(tx, { kind: row.kind, payload: row.payload, deviceId: row.device_id, residentId: row.resident_id, at }, json(row.last_position))
+      : this.positions.forAlarm(tx, { kind: row.kind, payload: row.payload, deviceId: row.device_id, residentId: row.resident_id, at }, jsonColumn(row.last_position))
     const { id, event, incident } = await this.incidents.raise(tx, {
       type: row.type,
       siteId: row.site_id,
@@ -287,7 +287,7 @@ export class IncidentEngine {
       source: { deviceId: row.device_id, msgId: row.msg_id, kind: row.kind, payload: row.payload, inboxSeq: row.seq },
       // the claim's reads (policy on the area path, the locked candidates) as long as no row before
       // it in this batch changed the site's incidents
-      prefetched: firstOfSite && row.area_path ? { policy: row.policy, candidates: json(row.candidates) ?? [] } : undefined,
+      prefetched: firstOfSite && row.area_path ? { policy: row.policy, candidates: jsonColumn(row.candidates) ?? [] } : undefined,
       // a new incident's statements with the COMMIT when nothing after it in this batch reads the
       // site's incidents or refers to it (a call request's timeline entry, below, does)
       deferInsert: lastOfSite && row.kind !== 'intercom'
@@ -344,9 +344,4 @@ export class IncidentEngine {
     ])
     return incident
   }
-}
-
-/** A json column as PGlite (parsed) or a driver that leaves it text answers it. */
-function json<T> (v: T | string | null): T | null {
-  return typeof v === 'string' ? JSON.parse(v) as T : v
 }

@@ -12,7 +12,7 @@ import {
   type SafeZoneSchedule, type SafeZoneShape
 } from '@eldercare/protocols'
 import type { LivePosition, TrackItem, TrackStore } from '@eldercare/readings'
-import type { Db, Queryable } from '../../db/db.ts'
+import { jsonColumn, type Db, type Queryable } from '../../db/db.ts'
 
 
 export interface PositionServiceOptions {
@@ -36,8 +36,6 @@ export interface SafeZoneDto {
 /** The track answers at most this many points (the step grows with the range). */
 export const TRACK_MAX_POINTS = 500
 export const DEFAULT_RECENT_POSITION_MS = 10 * 60_000
-
-const json = <T>(v: T | string): T => (typeof v === 'string' ? JSON.parse(v) as T : v)
 
 /** A `positions_last` row as the alarm's position is chosen from it (forAlarm). */
 export interface LastKnownRow { lat: number | string, lng: number | string, acc: number | string | null, at: Date | string, source: 'telemetry' | 'event' }
@@ -116,7 +114,7 @@ export class PositionService {
       for (const r of rows) {
         await tx.query('update incidents set position = $2, updated_at = now() where id = $1', [r.id, JSON.stringify(pos)])
         if (r.type !== 'geofence_exit' || !zone) continue
-        const before = json(r.position)
+        const before = jsonColumn(r.position)
         const wasInside = insideSafeZone(before, zone)
         const isInside = insideSafeZone(pos, zone)
         if (wasInside !== isInside) await addTimeline(tx, r.id, isInside ? 'returned_inside' : 'left_again', { position: pos })
@@ -147,7 +145,7 @@ export class PositionService {
 
   private async zoneShape (q: Queryable, residentId: string): Promise<SafeZoneShape | null> {
     const { rows } = await q.query<{ zone: SafeZoneShape | string }>('select zone from safe_zones where resident_id = $1', [residentId])
-    return rows[0] ? json(rows[0].zone) : null
+    return rows[0] ? jsonColumn(rows[0].zone) : null
   }
 
   async getSafeZone (residentId: string): Promise<SafeZoneDto | null> {
@@ -155,7 +153,7 @@ export class PositionService {
       'select zone, grace_s, schedule, updated_at from safe_zones where resident_id = $1', [residentId])
     const r = rows[0]
     if (!r) return null
-    return { residentId, ...json(r.zone), graceS: Number(r.grace_s), schedule: r.schedule == null ? null : json(r.schedule), updatedAt: new Date(r.updated_at).toISOString() }
+    return { residentId, ...jsonColumn(r.zone), graceS: Number(r.grace_s), schedule: r.schedule == null ? null : jsonColumn(r.schedule), updatedAt: new Date(r.updated_at).toISOString() }
   }
 
   /** `zone` complete (a circle with its centre and radius); the route fills in the home and defaults. */
