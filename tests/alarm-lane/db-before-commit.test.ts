@@ -138,6 +138,54 @@ function beforeCommitSuite (engine: Engine) {
     await db.query('delete from bc_t')
   })
 
+  it('statements issued together (one message to PGlite\'s worker, pipelined on PostgreSQL) run in order; the first failure is the transaction\'s error and nothing commits', async () => {
+    const [a, b] = await db.transaction((tx) => Promise.all([
+      tx.query('insert into bc_t (id, note) values (70, $1) returning id', ['first']),
+      tx.query<{ note: string }>("update bc_t set note = note || ' then second' where id = 70 returning note")
+    ]))
+    expect(a.rowCount).toBe(1)
+    expect(b.rows[0].note).toBe('first then second')
+    let after = 0
+    const err = await db.transaction(async (tx) => {
+      tx.afterCommit(() => { after++ })
+      await Promise.all([
+        tx.query('insert into bc_t (id) values (71)'),
+        tx.query('insert into bc_t (id) values (70)'), // duplicate key
+        tx.query('insert into bc_t (id) values (72)') // refused: the transaction is aborted
+      ])
+    }).catch((e: Error & { code?: string }) => e)
+    expect(err).toMatchObject({ code: '23505' })
+    expect(after).toBe(0)
+    expect(await ids()).toEqual([70])
+    // a function that caught a failed statement and went on: PostgreSQL answers its COMMIT with a
+    // ROLLBACK; that is an error of the transaction, not a success with nothing written
+    const swallowed = await db.transaction(async (tx) => {
+      tx.afterCommit(() => { after++ })
+      await tx.query('insert into bc_t (id) values (75)')
+      await tx.query('insert into bc_t (id) values (70)').catch(() => {})
+      return 'went on'
+    }).catch((e: Error) => e)
+    expect(swallowed).toBeInstanceOf(Error)
+    expect(after).toBe(0)
+    expect(await ids()).toEqual([70])
+    // a transaction that failed at its commit (a deferred constraint) rolls back and says why
+    await db.exec('create table bc_ref (id int primary key, ref int references bc_t (id) deferrable initially deferred)')
+    const atCommit = await db.transaction(async (tx) => {
+      tx.afterCommit(() => { after++ })
+      await tx.query('insert into bc_ref (id, ref) values (1, 999)')
+      tx.beforeCommit('insert into bc_t (id) values (73)')
+    }).catch((e: Error & { code?: string }) => e)
+    expect(atCommit).toMatchObject({ code: '23503' })
+    expect(after).toBe(0)
+    expect(await ids()).toEqual([70])
+    expect((await db.query('select id from bc_ref')).rowCount).toBe(0)
+    // the connection (PostgreSQL: back in the pool) serves the next transaction as before
+    await db.transaction(async (tx) => { await tx.query('insert into bc_t (id) values (74)') })
+    expect(await ids()).toEqual([70, 74])
+    await db.exec('drop table bc_ref')
+    await db.query('delete from bc_t')
+  })
+
   it('each queued statement is timed in the transaction\'s lane (PostgreSQL) or the commit\'s message carries them (PGlite)', async () => {
     const queued = await timings(() => db.transaction(async (tx) => {
       await tx.query('insert into bc_t (id) values (50)')
@@ -154,9 +202,10 @@ function beforeCommitSuite (engine: Engine) {
       expect(queued).toEqual(['alarm', 'tx'])
       expect(awaited).toEqual(['alarm', 'tx', 'tx', 'tx', 'tx'])
     } else {
-      // node-postgres: every statement of a transaction is timed, queued or not (begin and commit are not)
-      expect(queued).toEqual(['tx', 'tx', 'tx', 'tx'])
-      expect(awaited).toEqual(['tx', 'tx', 'tx', 'tx'])
+      // node-postgres: every statement of a transaction is timed, queued or not, and its begin
+      // (carrying the wait for a connection); the commit is not
+      expect(queued).toEqual(['tx', 'tx', 'tx', 'tx', 'tx'])
+      expect(awaited).toEqual(['tx', 'tx', 'tx', 'tx', 'tx'])
     }
     await db.query('delete from bc_t')
   })

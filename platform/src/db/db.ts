@@ -507,16 +507,43 @@ async function openPGlite (dataDir: string): Promise<Db> {
 }
 
 async function openPostgres (url: string, max: number): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max })
+  // Pipeline mode (pg ≥ 8.23): a connection writes each statement as soon as it is issued instead
+  // of after the previous one's answer. A transaction's statements issued together (Promise.all,
+  // a begin with its first statement, the statements queued for the commit with the COMMIT) cost
+  // one round trip, not one each: under load each round trip waits for a turn of the event loop
+  // to be read (issue 11, the PostgreSQL mode's alarm tail). Each statement keeps its own Sync, so
+  // its outcome is its own, as before. Nothing here keeps a portal open (no cursors or streams),
+  // which pipeline mode refuses.
+  const pool = new pg.Pool({ connectionString: url, max, pipeline: true } as pg.PoolConfig)
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {})
   const observer: { onStatement?: (t: StatementTiming) => void } = {}
+  /** A connection from the pool, and how long the pool made us wait for it (issue 11: "db wait" on PostgreSQL). */
+  const connect = async (): Promise<{ client: pg.PoolClient, waitS: number }> => {
+    const asked = performance.now()
+    const client = await pool.connect()
+    return { client, waitS: (performance.now() - asked) / 1000 }
+  }
   const wrap = (c: pg.Pool | pg.PoolClient, afterCommit: Queryable['afterCommit'] = runNow): Queryable => ({
     async query<T>(sql: string, params?: unknown[], opts?: QueryOptions) {
+      if (c !== pool) {
+        const started = performance.now()
+        const r = await c.query(sql, params)
+        observer.onStatement?.({ lane: 'tx', waitS: 0, callS: (performance.now() - started) / 1000 })
+        return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length }
+      }
+      // as pool.query does it, with the wait for a free connection timed apart from the statement
+      const { client, waitS } = await connect()
       const started = performance.now()
-      const r = await c.query(sql, params)
-      // the pool's wait for a free connection is part of the call here: pg does not tell them apart
-      observer.onStatement?.({ lane: c === pool ? opts?.priority ?? 'normal' : 'tx', waitS: 0, callS: (performance.now() - started) / 1000 })
+      let r: pg.QueryResult
+      try {
+        r = await client.query(sql, params)
+      } catch (err) {
+        client.release(err as Error) // as pool.query: a connection whose statement failed is not reused
+        throw err
+      }
+      client.release()
+      observer.onStatement?.({ lane: opts?.priority ?? 'normal', waitS, callS: (performance.now() - started) / 1000 })
       return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length }
     },
     afterCommit
@@ -528,7 +555,7 @@ async function openPostgres (url: string, max: number): Promise<Db> {
     get onStatement () { return observer.onStatement },
     set onStatement (fn) { observer.onStatement = fn },
     async transaction (fn) {
-      const client = await pool.connect()
+      const { client, waitS } = await connect()
       // A server restart ends a checked-out connection with an 'error' event: unheard, it would
       // crash the process. The statement in flight fails, and the transaction with it.
       let broken: Error | undefined
@@ -538,13 +565,27 @@ async function openPostgres (url: string, max: number): Promise<Db> {
       const atCommit = new CommitQueue()
       const q: Transaction = { ...wrap(client, (h) => { hooks.push(h) }), beforeCommit: atCommit.add }
       try {
-        await client.query('begin')
+        // Pipelined (pg's pipeline mode, below): the begin is not awaited, it goes out with the
+        // transaction's first statement, one round trip for both (issue 11). BEGIN on a healthy
+        // connection does not fail; on a broken one every statement behind it fails too.
+        const started = performance.now()
+        const begun = client.query('begin').then(() => {
+          // the transaction's wait for its connection is told with its begin
+          observer.onStatement?.({ lane: 'tx', waitS, callS: (performance.now() - started) / 1000 })
+        })
+        begun.catch(() => {}) // awaited below: its failure is the transaction's
         const out = await fn(q)
-        // the statements queued for the commit, in order, as ordinary statements: a failure rolls back below
-        const results: Array<QueryResult<any>> = []
-        for (const s of atCommit.close()) results.push(await q.query(s.sql, s.params))
-        await client.query('commit')
-        atCommit.committed(results)
+        await begun
+        // The statements queued for the commit, in order, then the COMMIT, all written at once: one
+        // round trip. After a failed statement PostgreSQL answers the others with 25P02 and the
+        // COMMIT with ROLLBACK, so the first failure (in order) is the transaction's error.
+        const queued = atCommit.close().map((s) => q.query(s.sql, s.params))
+        const commit = client.query('commit')
+        const settled = await Promise.allSettled([...queued, commit])
+        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+        if (failed) throw failed.reason
+        if ((await commit).command !== 'COMMIT') throw new Error('the transaction was rolled back at its commit')
+        atCommit.committed(settled.slice(0, queued.length).map((r) => (r as PromiseFulfilledResult<QueryResult<any>>).value))
         runHooks(hooks)
         return out
       } catch (err) {
