@@ -1,7 +1,11 @@
 /**
  * The alarm path's cost in messages to the embedded database's worker thread (issue 11), and its
  * latency with nothing else going on: `node --import tsx tests/bench/alarm-roundtrips.ts [--root
- * CHECKOUT] [--falls N] [--family] [--repeat]`.
+ * CHECKOUT] [--falls N] [--family] [--repeat] [--postgres]`.
+ *
+ * `--postgres`: the platform on a throwaway PostgreSQL 15 (DATABASE_URL) instead of PGlite; what is
+ * counted is then the round trips to PostgreSQL and the statements (`pg.Client#query`, begin and
+ * commit included) that travelled in them.
  *
  * `--family`: each resident has a family contact who consented, and the platform a notification
  * webhook (a local receiver answering 200), so an opening also stores the family's message in the
@@ -24,7 +28,7 @@ import { Worker } from 'node:worker_threads'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-const { values } = parseArgs({ options: { root: { type: 'string' }, falls: { type: 'string', default: '100' }, family: { type: 'boolean', default: false }, repeat: { type: 'boolean', default: false } } })
+const { values } = parseArgs({ options: { root: { type: 'string' }, falls: { type: 'string', default: '100' }, family: { type: 'boolean', default: false }, repeat: { type: 'boolean', default: false }, postgres: { type: 'boolean', default: false } } })
 const root = resolve(values.root ?? new URL('../../', import.meta.url).pathname)
 const falls = Number(values.falls)
 if (!Number.isInteger(falls) || falls < 1 || falls > 2000) throw new Error(`--falls "${values.falls}" must be a whole number from 1 to 2000`)
@@ -40,14 +44,34 @@ Worker.prototype.postMessage = function (this: Worker, value: unknown, ...rest: 
 
 const load = async (rel: string) => import(pathToFileURL(join(root, rel)).href)
 const { startTestPlatform, seedHome } = await load('tests/support/platform.ts')
+
+// --postgres: every statement sent to PostgreSQL (op 'statement') and the round trips they cost
+// (op 'round trip'): a statement written while an earlier one of its connection is still unanswered
+// (pg's pipeline mode) rides on that one's round trip. The checkout's own `pg` (its Db code calls
+// that copy), whatever its Db code looks like.
+let pgServer: { createDatabase (name: string): Promise<string>, stop (): Promise<void> } | null = null
+if (values.postgres) {
+  const { createRequire } = await import('node:module')
+  const pgClient = createRequire(join(root, 'platform', 'package.json'))('pg').Client
+  const query = pgClient.prototype.query
+  pgClient.prototype.query = function (this: { pipeline?: boolean, _activeQuery?: unknown, _sentQueryQueue?: unknown[] }, ...args: unknown[]) {
+    posted.set('statement', (posted.get('statement') ?? 0) + 1)
+    const rides = this.pipeline === true && (this._activeQuery != null || (this._sentQueryQueue?.length ?? 0) > 0)
+    if (!rides) posted.set('round trip', (posted.get('round trip') ?? 0) + 1)
+    return query.apply(this, args)
+  }
+  const { startPostgres } = await import('../support/postgres.ts')
+  pgServer = await startPostgres()
+}
 const { SimDevice } = await load('device-sim/src/index.ts')
 
 // the family's SMS/WeChat provider: answers every notification 200
 const receiver = createServer((req, res) => { req.resume(); req.on('end', () => res.end()) })
 if (values.family) await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
-const p = await startTestPlatform(values.family
-  ? { NOTIFY_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/notify`, NOTIFY_WEBHOOK_SECRET: 'alarm-roundtrips-webhook-secret' }
-  : {})
+const p = await startTestPlatform({
+  ...(values.family ? { NOTIFY_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/notify`, NOTIFY_WEBHOOK_SECRET: 'alarm-roundtrips-webhook-secret' } : {}),
+  ...(pgServer ? { DATABASE_URL: await pgServer.createDatabase('alarm_roundtrips') } : {})
+})
 await p.api.login()
 const contacts = values.family ? [{ name: '女儿', phone: '13900000000', relation: 'daughter', notify: true }] : undefined
 const homes = []
@@ -83,7 +107,7 @@ class Path {
     let n = 0
     for (const [op, c] of posted) {
       const d = c - (before.get(op) ?? 0)
-      n += d
+      if (op !== 'statement') n += d // on PostgreSQL the messages are the round trips
       this.byOp.set(op, (this.byOp.get(op) ?? 0) + d)
     }
     this.messages.push(n)
@@ -121,20 +145,21 @@ for (let i = 0; i < falls; i++) {
 socket.close()
 for (const d of devices) await d.close()
 await p.close()
+await pgServer?.stop()
 
 if (values.family) receiver.close()
 
 const line = (what: string, f: ReturnType<Path['figures']>, seen: string) =>
   `${what}: PUBLISH → ${seen}: p50 ${f.p50} ms, p90 ${f.p90} ms, max ${f.max} ms\n` +
-  `messages to the PGlite worker per ${what === 'falls' ? 'fall' : 'repeat'}: ${f.messages} (${Object.entries(f.byOp).map(([k, v]) => `${k} ${v}`).join(', ')})\n` +
+  `${values.postgres ? 'round trips to PostgreSQL' : 'messages to the PGlite worker'} per ${what === 'falls' ? 'fall' : 'repeat'}: ${f.messages} (${Object.entries(f.byOp).map(([k, v]) => `${k} ${v}`).join(', ')})\n` +
   `CPU of the process (every thread: device, broker, platform, PGlite worker) per alarm, PUBLISH → ${seen}: ${f.cpuMs} ms\n`
 const o = openings.figures()
 const r = values.repeat ? repeats.figures() : null
-process.stdout.write(`root ${root}\nfalls ${falls}, one at a time, nothing else running in the platform${values.family ? ', with a family contact and a webhook' : ''}\n` +
+process.stdout.write(`root ${root}\n${values.postgres ? 'PostgreSQL' : 'PGlite'}: falls ${falls}, one at a time, nothing else running in the platform${values.family ? ', with a family contact and a webhook' : ''}\n` +
   line('falls', o, 'incident:opened') + (r ? line('repeats', r, 'incident:updated') : '') +
   `load average ${loadavg()[0].toFixed(1)}\n`)
 process.stdout.write(JSON.stringify({
-  root, falls, family: values.family, p50: o.p50, p90: o.p90, max: o.max, messagesPerFall: o.messages, cpuMsPerFall: o.cpuMs, byOp: o.byOp,
+  root, database: values.postgres ? 'postgres' : 'pglite', falls, family: values.family, p50: o.p50, p90: o.p90, max: o.max, messagesPerFall: o.messages, cpuMsPerFall: o.cpuMs, byOp: o.byOp,
   ...(r ? { repeat: { p50: r.p50, p90: r.p90, max: r.max, messagesPerRepeat: r.messages, cpuMsPerRepeat: r.cpuMs, byOp: r.byOp } } : {}),
   loadAvg: Math.round(loadavg()[0] * 10) / 10
 }) + '\n')
