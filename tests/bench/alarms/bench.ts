@@ -92,6 +92,11 @@ export interface TargetResult {
   /** reading points written from the start of the run to the end of the drain (the run's telemetry, stored or not) */
   storedThroughDrain: number | null
   loopLagP99Ms: number | null
+  /**
+   * The probe process's own event-loop delay p99 during the run (it stamps each fall's PUBLISH and
+   * arrival): the part of a latency that is the generator's, not the target's
+   */
+  generatorLagP99Ms: number | null
   /** peak RSS of the server process over its life (VmHWM), MiB */
   rssMiB: number | null
   /** peak RSS sampled during the run, MiB */
@@ -113,7 +118,7 @@ export interface TargetResult {
 function failedTarget (target: string, err: unknown): TargetResult {
   return {
     target, connected: 0, connectFailures: 0, connectS: 0, settleS: 0, runS: 0, latency: null, pubackLatency: null, alarmsSent: 0, alarmsAcked: 0, lost: 0, duplicated: 0,
-    telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, acceptedTotal: null, storedThroughDrain: null, loopLagP99Ms: null, rssMiB: null, runRssMiB: null,
+    telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, acceptedTotal: null, storedThroughDrain: null, loopLagP99Ms: null, generatorLagP99Ms: null, rssMiB: null, runRssMiB: null,
     cpuPercent: null, closedDuringRun: 0, loadAvg: Math.round(loadavg()[0] * 10) / 10, error: (err as Error).message ?? String(err), breakdown: []
   }
 }
@@ -423,6 +428,7 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
       acceptedTotal: accepted,
       storedThroughDrain: writtenThroughDrain,
       loopLagP99Ms: lag === null ? null : Math.round(lag * 10_000) / 10,
+      generatorLagP99Ms: collected[0].loopLagP99Ms,
       rssMiB: hwm ? Math.round(Math.max(peakRssKiB, hwm.hwmKiB) / 1024) : null,
       runRssMiB: hwm ? Math.round(peakRssKiB / 1024) : null,
       cpuPercent: cpu0 !== null && cpu1 !== null ? Math.round(((cpu1 - cpu0) / runS) * 100) : null,
@@ -523,6 +529,7 @@ export function benchTable (r: AlarmBenchResult): string {
     ['telemetry accepted (all)', (t) => f(t.acceptedTotal)],
     ['points stored by drain end', (t) => f(t.storedThroughDrain)],
     ['event-loop lag p99', (t) => f(t.loopLagP99Ms, ' ms')],
+    ['generator loop lag p99', (t) => f(t.generatorLagP99Ms, ' ms')],
     ['server CPU', (t) => f(t.cpuPercent, ' %')],
     ['server peak RSS (life)', (t) => f(t.rssMiB, ' MiB')],
     ['server peak RSS (run)', (t) => f(t.runRssMiB, ' MiB')],
@@ -551,6 +558,7 @@ export function benchSummary (r: AlarmBenchResult): Record<string, unknown> {
     mosquittoP50: mq?.latency?.p50 ?? null, mosquittoP99: mq?.latency?.p99 ?? null, ratioP99: ratio,
     lost: main.lost, duplicated: main.duplicated, unacked: main.alarmsSent - main.alarmsAcked,
     error: main.error,
-    acceptedPerS: main.acceptedPerS, storedPerS: main.storedPerS, acceptedTotal: main.acceptedTotal, storedThroughDrain: main.storedThroughDrain, rssMiB: main.rssMiB, loopLagP99Ms: main.loopLagP99Ms, cpuPercent: main.cpuPercent, loadAvg: main.loadAvg
+    acceptedPerS: main.acceptedPerS, storedPerS: main.storedPerS, acceptedTotal: main.acceptedTotal, storedThroughDrain: main.storedThroughDrain, rssMiB: main.rssMiB, loopLagP99Ms: main.loopLagP99Ms,
+    generatorLagP99Ms: main.generatorLagP99Ms, mosquittoGeneratorLagP99Ms: mq?.generatorLagP99Ms ?? null, cpuPercent: main.cpuPercent, loadAvg: main.loadAvg
   }
 }

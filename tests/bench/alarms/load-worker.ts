@@ -10,6 +10,7 @@
  * Talks to the parent over IPC only (see WorkerCommand / WorkerReply in protocol.ts).
  */
 import { connect as netConnect, type Socket } from 'node:net'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import mqttPacket from 'mqtt-packet'
 import { io } from 'socket.io-client'
 import { deviceTopic } from '@eldercare/protocols'
@@ -36,6 +37,11 @@ let running = false
 let stopProbe: () => void = () => {}
 
 const now = () => performance.now()
+/**
+ * This process's own event-loop delay during the run: a PUBLISH is stamped when its tick runs and
+ * an arrival when its callback runs, so a late turn here counts in every latency measured here.
+ */
+const ownLag = monitorEventLoopDelay({ resolution: 5 })
 
 function writePacket (c: Conn, packet: Parameters<typeof mqttPacket.generate>[0]): void {
   c.lastWrite = now()
@@ -155,6 +161,8 @@ async function startProbe (spec: ProbeSpec): Promise<void> {
  */
 function run (cmd: Extract<WorkerCommand, { type: 'run' }>): void {
   running = true
+  ownLag.reset()
+  ownLag.enable()
   const live = conns.filter((c) => c.connected)
   const periodMs = cmd.telemetryPerDeviceHz > 0 ? 1000 / cmd.telemetryPerDeviceHz : Infinity
   const byId = new Map(live.map((c) => [c.dev.id, c]))
@@ -190,6 +198,7 @@ function run (cmd: Extract<WorkerCommand, { type: 'run' }>): void {
     }
     if (t >= end) {
       clearInterval(timer)
+      ownLag.disable()
       running = false
       const runS = (now() - start) / 1000
       send({ type: 'ran', runS, telemetrySent: counts.telemetrySent })
@@ -210,7 +219,10 @@ process.on('message', (m: WorkerCommand) => {
       } else if (m.type === 'run') {
         run(m)
       } else if (m.type === 'collect') {
-        send({ type: 'collected', counts: { ...counts }, alarms: [...alarms.values()], unackedTelemetry: conns.reduce((n, c) => n + c.inflight.size, 0) })
+        send({
+          type: 'collected', counts: { ...counts }, alarms: [...alarms.values()], unackedTelemetry: conns.reduce((n, c) => n + c.inflight.size, 0),
+          loopLagP99Ms: ownLag.count > 0 ? Math.round(ownLag.percentile(99) / 1e4) / 100 : null
+        })
       } else if (m.type === 'stop') {
         stopProbe()
         for (const c of conns) { if (c.connected) c.socket.end(mqttPacket.generate({ cmd: 'disconnect' })); c.socket.destroy() }

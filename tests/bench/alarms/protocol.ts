@@ -47,5 +47,6 @@ export type WorkerReply =
   | { type: 'connected', connected: number, failed: number }
   | { type: 'probeReady' }
   | { type: 'ran', runS: number, telemetrySent: number }
-  | { type: 'collected', counts: WorkerCounts, alarms: AlarmRecord[], unackedTelemetry: number }
+  /** `loopLagP99Ms`: the process's own event-loop delay p99 during the run (null before one) */
+  | { type: 'collected', counts: WorkerCounts, alarms: AlarmRecord[], unackedTelemetry: number, loopLagP99Ms: number | null }
   | { type: 'error', message: string }
