@@ -97,6 +97,10 @@ export interface TargetResult {
    * arrival): the part of a latency that is the generator's, not the target's
    */
   generatorLagP99Ms: number | null
+  /** the server's longest event-loop delay in the run (the first server's; one stall makes a tail) */
+  loopLagMaxMs: number | null
+  /** the server's garbage collections in the run by kind (major, minor, incremental, weakcb): how many, and their time in all, ms */
+  gc: Record<string, { n: number, ms: number }> | null
   /** peak RSS of the server process over its life (VmHWM), MiB */
   rssMiB: number | null
   /** peak RSS sampled during the run, MiB */
@@ -118,7 +122,7 @@ export interface TargetResult {
 function failedTarget (target: string, err: unknown): TargetResult {
   return {
     target, connected: 0, connectFailures: 0, connectS: 0, settleS: 0, runS: 0, latency: null, pubackLatency: null, alarmsSent: 0, alarmsAcked: 0, lost: 0, duplicated: 0,
-    telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, acceptedTotal: null, storedThroughDrain: null, loopLagP99Ms: null, generatorLagP99Ms: null, rssMiB: null, runRssMiB: null,
+    telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, acceptedTotal: null, storedThroughDrain: null, loopLagP99Ms: null, generatorLagP99Ms: null, loopLagMaxMs: null, gc: null, rssMiB: null, runRssMiB: null,
     cpuPercent: null, closedDuringRun: 0, loadAvg: Math.round(loadavg()[0] * 10) / 10, error: (err as Error).message ?? String(err), breakdown: []
   }
 }
@@ -407,6 +411,17 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
       : m0 && m2 && t.gatewayMetrics ? (metricSum(m2, 'eldercare_readings_written') ?? 0) - (metricSum(m0, 'eldercare_readings_written') ?? 0) : null
     const lags = (m1 ?? []).map((m) => metricValue(m, 'nodejs_eventloop_lag_p99_seconds')).filter((v): v is number => v !== null)
     const lag = lags.length > 0 ? Math.max(...lags) : null
+    const lagMax = m1?.[0] ? metricValue(m1[0], 'nodejs_eventloop_lag_max_seconds') : null
+    const gc = (() => {
+      if (!m0?.[0] || !m1?.[0]) return null
+      const out: Record<string, { n: number, ms: number }> = {}
+      for (const kind of ['major', 'minor', 'incremental', 'weakcb']) {
+        const n = (metricValue(m1[0], 'nodejs_gc_duration_seconds_count', { kind }) ?? 0) - (metricValue(m0[0], 'nodejs_gc_duration_seconds_count', { kind }) ?? 0)
+        const sec = (metricValue(m1[0], 'nodejs_gc_duration_seconds_sum', { kind }) ?? 0) - (metricValue(m0[0], 'nodejs_gc_duration_seconds_sum', { kind }) ?? 0)
+        if (n > 0) out[kind] = { n, ms: Math.round(sec * 1000) }
+      }
+      return out
+    })()
     return {
       target: t.name,
       connected: nConnected,
@@ -429,6 +444,8 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
       storedThroughDrain: writtenThroughDrain,
       loopLagP99Ms: lag === null ? null : Math.round(lag * 10_000) / 10,
       generatorLagP99Ms: collected[0].loopLagP99Ms,
+      loopLagMaxMs: lagMax === null ? null : Math.round(lagMax * 10_000) / 10,
+      gc,
       rssMiB: hwm ? Math.round(Math.max(peakRssKiB, hwm.hwmKiB) / 1024) : null,
       runRssMiB: hwm ? Math.round(peakRssKiB / 1024) : null,
       cpuPercent: cpu0 !== null && cpu1 !== null ? Math.round(((cpu1 - cpu0) / runS) * 100) : null,
@@ -529,6 +546,8 @@ export function benchTable (r: AlarmBenchResult): string {
     ['telemetry accepted (all)', (t) => f(t.acceptedTotal)],
     ['points stored by drain end', (t) => f(t.storedThroughDrain)],
     ['event-loop lag p99', (t) => f(t.loopLagP99Ms, ' ms')],
+    ['event-loop lag max', (t) => f(t.loopLagMaxMs, ' ms')],
+    ['GC in run: major / minor', (t) => t.gc ? `${t.gc.major?.n ?? 0}× ${t.gc.major?.ms ?? 0} ms / ${t.gc.minor?.n ?? 0}× ${t.gc.minor?.ms ?? 0} ms` : '–'],
     ['generator loop lag p99', (t) => f(t.generatorLagP99Ms, ' ms')],
     ['server CPU', (t) => f(t.cpuPercent, ' %')],
     ['server peak RSS (life)', (t) => f(t.rssMiB, ' MiB')],
@@ -558,7 +577,7 @@ export function benchSummary (r: AlarmBenchResult): Record<string, unknown> {
     mosquittoP50: mq?.latency?.p50 ?? null, mosquittoP99: mq?.latency?.p99 ?? null, ratioP99: ratio,
     lost: main.lost, duplicated: main.duplicated, unacked: main.alarmsSent - main.alarmsAcked,
     error: main.error,
-    acceptedPerS: main.acceptedPerS, storedPerS: main.storedPerS, acceptedTotal: main.acceptedTotal, storedThroughDrain: main.storedThroughDrain, rssMiB: main.rssMiB, loopLagP99Ms: main.loopLagP99Ms,
+    acceptedPerS: main.acceptedPerS, storedPerS: main.storedPerS, acceptedTotal: main.acceptedTotal, storedThroughDrain: main.storedThroughDrain, rssMiB: main.rssMiB, loopLagP99Ms: main.loopLagP99Ms, loopLagMaxMs: main.loopLagMaxMs,
     generatorLagP99Ms: main.generatorLagP99Ms, mosquittoGeneratorLagP99Ms: mq?.generatorLagP99Ms ?? null, cpuPercent: main.cpuPercent, loadAvg: main.loadAvg
   }
 }
