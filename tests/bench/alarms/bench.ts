@@ -97,6 +97,8 @@ export interface TargetResult {
    * arrival): the part of a latency that is the generator's, not the target's
    */
   generatorLagP99Ms: number | null
+  /** the five slowest falls: when they were sent (s into the run) and their latency (ms) — a tail's time of day */
+  slowest: Array<{ atS: number, ms: number }>
   /** the server's longest event-loop delay in the run (the first server's; one stall makes a tail) */
   loopLagMaxMs: number | null
   /** the server's garbage collections in the run by kind (major, minor, incremental, weakcb): how many, and their time in all, ms */
@@ -122,7 +124,7 @@ export interface TargetResult {
 function failedTarget (target: string, err: unknown): TargetResult {
   return {
     target, connected: 0, connectFailures: 0, connectS: 0, settleS: 0, runS: 0, latency: null, pubackLatency: null, alarmsSent: 0, alarmsAcked: 0, lost: 0, duplicated: 0,
-    telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, acceptedTotal: null, storedThroughDrain: null, loopLagP99Ms: null, generatorLagP99Ms: null, loopLagMaxMs: null, gc: null, rssMiB: null, runRssMiB: null,
+    telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, acceptedTotal: null, storedThroughDrain: null, loopLagP99Ms: null, generatorLagP99Ms: null, slowest: [], loopLagMaxMs: null, gc: null, rssMiB: null, runRssMiB: null,
     cpuPercent: null, closedDuringRun: 0, loadAvg: Math.round(loadavg()[0] * 10) / 10, error: (err as Error).message ?? String(err), breakdown: []
   }
 }
@@ -444,6 +446,10 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
       storedThroughDrain: writtenThroughDrain,
       loopLagP99Ms: lag === null ? null : Math.round(lag * 10_000) / 10,
       generatorLagP99Ms: collected[0].loopLagP99Ms,
+      slowest: alarms.flatMap((a) => {
+        const ms = records.find((r) => r.deviceId === a.deviceId)?.arrivedMs
+        return ms === null || ms === undefined ? [] : [{ atS: Math.round(a.atMs / 100) / 10, ms: Math.round(ms * 10) / 10 }]
+      }).sort((x, y) => y.ms - x.ms).slice(0, 5),
       loopLagMaxMs: lagMax === null ? null : Math.round(lagMax * 10_000) / 10,
       gc,
       rssMiB: hwm ? Math.round(Math.max(peakRssKiB, hwm.hwmKiB) / 1024) : null,
@@ -560,10 +566,12 @@ export function benchTable (r: AlarmBenchResult): string {
   const labels = ['', ...rows.map(([k]) => k)]
   const widths = [Math.max(...labels.map((l) => l.length)), ...cols.map((c) => Math.max(...c.map((x) => x.length)))]
   const table = labels.map((l, i) => [l.padEnd(widths[0]), ...cols.map((c, j) => c[i].padStart(widths[j + 1]))].join('  ')).join('\n')
+  const slow = r.targets.filter((t) => t.slowest.length > 0).map((t) =>
+    `${t.target}: slowest falls (s into the run → ms): ${t.slowest.map((x) => `${x.atS} s → ${x.ms}`).join(', ')}`)
   const parts = r.targets.filter((t) => t.breakdown?.length).map((t) =>
     [`${t.target}: where the time went (ms from the PUBLISH for path stages; per statement for db; p50 / p90 / p99, count)`,
       ...t.breakdown!.map((b) => `  ${b.name.padEnd(22)} ${[b.p50, b.p90, b.p99].map((v) => f(v).padStart(8)).join(' ')}   ${b.count}`)].join('\n'))
-  return [table, ...parts].join('\n\n')
+  return [table, slow.join('\n'), ...parts].filter(Boolean).join('\n\n')
 }
 
 /** The final JSON line (issue 11's shape). */
