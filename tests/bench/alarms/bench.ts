@@ -327,9 +327,12 @@ function plan (o: AlarmBenchOptions, devices: BenchDevice[]): { probe: BenchDevi
   const probe = devices.slice(0, count)
   const rest = devices.slice(count)
   const others = Array.from({ length: Math.max(1, o.workers) }, (_, w) => rest.filter((_, i) => i % Math.max(1, o.workers) === w)).filter((s) => s.length > 0)
-  const gapMs = 1000 / o.alarms
-  // the first fall after one telemetry period, so every device is already under way
-  const alarms = probe.map((d, i) => ({ deviceId: d.id, atMs: Math.min(o.durationS * 1000 - 1, 1000 + i * gapMs) }))
+  // the first fall after one telemetry period, so every device is already under way; the falls
+  // spread evenly over the rest of the run (they used to keep --alarms' spacing from there and the
+  // last second's worth was clamped to the run's last millisecond: a burst of 20 at once)
+  const startMs = Math.min(1000, (o.durationS * 1000) / 2)
+  const gapMs = (o.durationS * 1000 - startMs) / Math.max(1, count)
+  const alarms = probe.map((d, i) => ({ deviceId: d.id, atMs: startMs + i * gapMs }))
   return { probe, others, alarms }
 }
 
