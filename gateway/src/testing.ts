@@ -6,4 +6,5 @@
 export { GatewayStore, type DeviceOwner } from './store.ts'
 export { Readings, toSamples } from './readings.ts'
 export { Detector, DETECTOR_DEFAULTS, type Sample } from './detect/detector.ts'
+export { DetectionScans } from './detect/scans.ts'
 export { PositionTracker, PositionWatch } from './positions.ts'

@@ -279,13 +279,18 @@ export class Detector {
       const st = this.state.peek(residentId, 'geofence_exit') ?? NO_STATE
       await this.applyForResident('geofence_exit', residentId, checkGeofence(st, geo.mem, this.geofenceSubject(residentId), now))
     }
-    for (const r of await this.scans.residentsLastSeen()) {
-      await pace()
-      await this.applyForResident('no_data', r.residentId, checkNoData(this.state.peek(r.residentId, 'no_data') ?? NO_STATE, this.settings.get(r.residentId), now, r.lastSeen))
+    // read in pages (scans.ts): no statement of this pass holds the embedded database for long
+    for await (const page of this.scans.residentsLastSeen()) {
+      for (const r of page) {
+        await pace()
+        await this.applyForResident('no_data', r.residentId, checkNoData(this.state.peek(r.residentId, 'no_data') ?? NO_STATE, this.settings.get(r.residentId), now, r.lastSeen))
+      }
     }
-    for (const d of await this.scans.devicesSeen(this.opts.offlineAlarmDeviceTypes)) {
-      await pace()
-      this.apply('device_offline', d.id, d.residentId, d.id, checkDeviceOffline(this.state.peek(d.id, 'device_offline') ?? NO_STATE, this.settings.get(d.residentId), now, d))
+    for await (const page of this.scans.devicesSeen(this.opts.offlineAlarmDeviceTypes)) {
+      for (const d of page) {
+        await pace()
+        this.apply('device_offline', d.id, d.residentId, d.id, checkDeviceOffline(this.state.peek(d.id, 'device_offline') ?? NO_STATE, this.settings.get(d.residentId), now, d))
+      }
     }
     for (const t of await this.scans.lastTestEvents()) {
       await pace()

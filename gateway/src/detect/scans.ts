@@ -5,21 +5,39 @@
 import type { Sql } from '../store.ts'
 import type { DeviceSeen } from './rules/device-offline.ts'
 
-export class DetectionScans {
-  constructor (private readonly sql: Sql) {}
+/**
+ * Rows per statement of the scans over every resident or device: a scan of all 10,000 at once
+ * held the embedded database's worker ~60 ms, and every alarm statement waited behind it
+ * (issue 11: an alarm waits for at most the statement running). A page is a short statement.
+ */
+export const SCAN_PAGE_ROWS = 1000
 
-  /** Per resident, when any of their devices was last seen. */
-  async residentsLastSeen (): Promise<Array<{ residentId: string, lastSeen: number }>> {
-    const { rows } = await this.sql.query<{ resident_id: string, last: Date | string }>(
-      'select resident_id, max(last_seen_at) as last from devices where resident_id is not null and last_seen_at is not null group by resident_id')
-    return rows.map((r) => ({ residentId: r.resident_id, lastSeen: new Date(r.last).getTime() }))
+export class DetectionScans {
+  constructor (private readonly sql: Sql, private readonly pageRows = SCAN_PAGE_ROWS) {}
+
+  /** Per resident, when any of their devices was last seen: pages in resident order (migration 0025's index). */
+  async * residentsLastSeen (): AsyncGenerator<Array<{ residentId: string, lastSeen: number }>> {
+    for (let after = ''; ;) {
+      const { rows } = await this.sql.query<{ resident_id: string, last: Date | string }>(
+        `select resident_id, max(last_seen_at) as last from devices
+          where resident_id is not null and resident_id > $1 and last_seen_at is not null
+          group by resident_id order by resident_id limit $2`, [after, this.pageRows])
+      if (rows.length > 0) yield rows.map((r) => ({ residentId: r.resident_id, lastSeen: new Date(r.last).getTime() }))
+      if (rows.length < this.pageRows) return
+      after = rows[rows.length - 1].resident_id
+    }
   }
 
-  /** Devices of the given types that have been seen at least once. */
-  async devicesSeen (types: string[]): Promise<Array<DeviceSeen & { residentId: string | null }>> {
-    const { rows } = await this.sql.query<{ id: string, type: string, resident_id: string | null, online: boolean, last_seen_at: Date | string }>(
-      'select id, type, resident_id, online, last_seen_at from devices where type = any($1::text[]) and last_seen_at is not null', [types])
-    return rows.map((d) => ({ id: d.id, type: d.type, residentId: d.resident_id, online: d.online, lastSeen: new Date(d.last_seen_at).getTime() }))
+  /** Devices of the given types that have been seen at least once: pages in id order. */
+  async * devicesSeen (types: string[]): AsyncGenerator<Array<DeviceSeen & { residentId: string | null }>> {
+    for (let after = ''; ;) {
+      const { rows } = await this.sql.query<{ id: string, type: string, resident_id: string | null, online: boolean, last_seen_at: Date | string }>(
+        `select id, type, resident_id, online, last_seen_at from devices
+          where type = any($1::text[]) and last_seen_at is not null and id > $2 order by id limit $3`, [types, after, this.pageRows])
+      if (rows.length > 0) yield rows.map((d) => ({ id: d.id, type: d.type, residentId: d.resident_id, online: d.online, lastSeen: new Date(d.last_seen_at).getTime() }))
+      if (rows.length < this.pageRows) return
+      after = rows[rows.length - 1].id
+    }
   }
 
   /** [P-3.2] Per device that sends periodic `test` events, its last one. */
