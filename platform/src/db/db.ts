@@ -25,7 +25,8 @@ export interface QueryOptions { priority?: Priority }
 
 /**
  * One statement's timing, for `/metrics` (issue 11: where an alarm's milliseconds go).
- * `waitS`: queued in its lane before it was handed to the database; `callS`: from then until its
+ * `waitS`: queued in its lane before it was handed to the database (PGlite), or waiting for a
+ * connection of the pool (PostgreSQL; a transaction's with its begin); `callS`: from then until its
  * answer was back on this thread (for PGlite that includes both thread hops).
  */
 export interface StatementTiming { lane: Priority | 'tx', waitS: number, callS: number }

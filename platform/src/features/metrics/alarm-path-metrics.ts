@@ -23,7 +23,7 @@ export function alarmPathMetrics (trace: AlarmTrace, db: Db): MetricsSource {
     trace.observe = (stage, seconds) => stages.observe({ stage }, seconds)
     const wait = new Histogram({
       name: 'eldercare_db_statement_wait_seconds',
-      help: 'Time a statement waited in its priority lane before the database took it (embedded database; 0 on PostgreSQL)',
+      help: 'Time a statement waited before the database took it: in its priority lane (embedded database) or for a connection of the pool (PostgreSQL; tx: a transaction\'s, with its begin)',
       labelNames: ['lane'],
       buckets: BUCKETS,
       registers: [registry]
