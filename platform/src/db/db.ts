@@ -48,7 +48,7 @@ export interface Transaction extends Queryable {
    * caller made; an incident whose row is only announced after the commit) to run inside this
    * transaction right before its COMMIT, in the order queued. On PGlite it travels to the worker
    * in the same message as the COMMIT: one round trip fewer on the alarm path (issue 11). On
-   * PostgreSQL it runs just before `commit` (no round trip to save there; same semantics).
+   * PostgreSQL it is written with the COMMIT (pipeline mode): one round trip too, same semantics.
    * If it fails, the whole transaction rolls back and `transaction()` rejects with its error (as if
    * it had been awaited), and no `afterCommit` hook runs. Only while `fn` runs: queued after `fn`
    * has settled it throws. Only on a transaction: outside one there is no commit to run with and
@@ -527,24 +527,19 @@ async function openPostgres (url: string, max: number): Promise<Db> {
   }
   const wrap = (c: pg.Pool | pg.PoolClient, afterCommit: Queryable['afterCommit'] = runNow): Queryable => ({
     async query<T>(sql: string, params?: unknown[], opts?: QueryOptions) {
-      if (c !== pool) {
-        const started = performance.now()
-        const r = await c.query(sql, params)
-        observer.onStatement?.({ lane: 'tx', waitS: 0, callS: (performance.now() - started) / 1000 })
-        return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length }
-      }
-      // as pool.query does it, with the wait for a free connection timed apart from the statement
-      const { client, waitS } = await connect()
+      // outside a transaction, as pool.query does it, with the wait for a free connection timed
+      // apart from the statement; inside one, on the transaction's connection
+      const own = c === pool ? await connect() : null
       const started = performance.now()
       let r: pg.QueryResult
       try {
-        r = await client.query(sql, params)
+        r = await (own?.client ?? c).query(sql, params)
       } catch (err) {
-        client.release(err as Error) // as pool.query: a connection whose statement failed is not reused
+        own?.client.release(err as Error) // as pool.query: a connection whose statement failed is not reused
         throw err
       }
-      client.release()
-      observer.onStatement?.({ lane: opts?.priority ?? 'normal', waitS, callS: (performance.now() - started) / 1000 })
+      own?.client.release()
+      observer.onStatement?.({ lane: own ? opts?.priority ?? 'normal' : 'tx', waitS: own?.waitS ?? 0, callS: (performance.now() - started) / 1000 })
       return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length }
     },
     afterCommit
