@@ -16,27 +16,29 @@ export class DetectionScans {
   constructor (private readonly sql: Sql, private readonly pageRows = SCAN_PAGE_ROWS) {}
 
   /** Per resident, when any of their devices was last seen: pages in resident order (migration 0025's index). */
-  async * residentsLastSeen (): AsyncGenerator<Array<{ residentId: string, lastSeen: number }>> {
-    for (let after = ''; ;) {
-      const { rows } = await this.sql.query<{ resident_id: string, last: Date | string }>(
-        `select resident_id, max(last_seen_at) as last from devices
-          where resident_id is not null and resident_id > $1 and last_seen_at is not null
-          group by resident_id order by resident_id limit $2`, [after, this.pageRows])
-      if (rows.length > 0) yield rows.map((r) => ({ residentId: r.resident_id, lastSeen: new Date(r.last).getTime() }))
-      if (rows.length < this.pageRows) return
-      after = rows[rows.length - 1].resident_id
-    }
+  residentsLastSeen (): AsyncGenerator<Array<{ residentId: string, lastSeen: number }>> {
+    return this.pages(async (after) => (await this.sql.query<{ resident_id: string, last: Date | string }>(
+      `select resident_id, max(last_seen_at) as last from devices
+        where resident_id is not null and resident_id > $1 and last_seen_at is not null
+        group by resident_id order by resident_id limit $2`, [after, this.pageRows])).rows
+      .map((r) => ({ residentId: r.resident_id, lastSeen: new Date(r.last).getTime() })), (r) => r.residentId)
   }
 
   /** Devices of the given types that have been seen at least once: pages in id order. */
-  async * devicesSeen (types: string[]): AsyncGenerator<Array<DeviceSeen & { residentId: string | null }>> {
+  devicesSeen (types: string[]): AsyncGenerator<Array<DeviceSeen & { residentId: string | null }>> {
+    return this.pages(async (after) => (await this.sql.query<{ id: string, type: string, resident_id: string | null, online: boolean, last_seen_at: Date | string }>(
+      `select id, type, resident_id, online, last_seen_at from devices
+        where type = any($1::text[]) and last_seen_at is not null and id > $2 order by id limit $3`, [types, after, this.pageRows])).rows
+      .map((d) => ({ id: d.id, type: d.type, residentId: d.resident_id, online: d.online, lastSeen: new Date(d.last_seen_at).getTime() })), (d) => d.id)
+  }
+
+  /** Keyset pages: `read(after)` answers the next page after key `after` ('' first); the last page is the one not full. */
+  private async * pages<R> (read: (after: string) => Promise<R[]>, key: (row: R) => string): AsyncGenerator<R[]> {
     for (let after = ''; ;) {
-      const { rows } = await this.sql.query<{ id: string, type: string, resident_id: string | null, online: boolean, last_seen_at: Date | string }>(
-        `select id, type, resident_id, online, last_seen_at from devices
-          where type = any($1::text[]) and last_seen_at is not null and id > $2 order by id limit $3`, [types, after, this.pageRows])
-      if (rows.length > 0) yield rows.map((d) => ({ id: d.id, type: d.type, residentId: d.resident_id, online: d.online, lastSeen: new Date(d.last_seen_at).getTime() }))
+      const rows = await read(after)
+      if (rows.length > 0) yield rows
       if (rows.length < this.pageRows) return
-      after = rows[rows.length - 1].id
+      after = key(rows[rows.length - 1])
     }
   }
 
