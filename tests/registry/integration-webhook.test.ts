@@ -74,8 +74,11 @@ function suite (name: string, start: () => Promise<TestPlatform>) {
           expect(JSON.parse(h.body)).toMatchObject({ event: 'incident:updated', account: acc.id, incident: { id, status: 'acknowledged' } })
           expect(h.body).not.toContain(s.residentName)
         }
-        const { rows } = await p.db.query<{ outcome: string, attempts: number }>(`select outcome, attempts from notification_outbox where id = $1`, [keys[0]])
-        expect(rows[0]).toMatchObject({ outcome: 'delivered', attempts: 3 })
+        // the receiver answered 200; the platform settles the row once that answer is back (a moment
+        // later: read at once it was still unsettled once under CI load)
+        const settled = async () => (await p.db.query<{ outcome: string | null, attempts: number }>(`select outcome, attempts from notification_outbox where id = $1`, [keys[0]])).rows[0]
+        await eventually(async () => (await settled())?.outcome !== null, 5_000, 'the outbox row settled')
+        expect(await settled()).toMatchObject({ outcome: 'delivered', attempts: 3 })
         // the upper platform's deliveries stay off the incident's timeline
         const detail = await p.api.get(`/api/incidents/${id}`)
         expect(detail.timeline.filter((e: { kind: string, data?: { channel?: string } }) => e.data?.channel === 'integration')).toEqual([])
