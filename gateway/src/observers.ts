@@ -86,7 +86,8 @@ export class Observers {
   }
 
   /** Before a device's message is forwarded: makes sure its area path is cached (only while observers are connected). */
-  async prime (deviceId: string): Promise<void> {
+  prime (deviceId: string): Promise<void> | undefined {
+    // nothing to wait for (no observer, or the area known): no promise, so the ingest goes on at once
     if (this.connected === 0) return
     const hit = this.areaOf.get(deviceId)
     if (hit && this.now() - hit.at < this.ttlMs) return
@@ -99,7 +100,7 @@ export class Observers {
         .finally(() => this.pending.delete(deviceId))
       this.pending.set(deviceId, p)
     }
-    await p
+    return p
   }
 
   /**

@@ -112,20 +112,33 @@ export class Readings {
   }
 
   /** [P-3.1] Queues the readings and runs the reading rules; does not wait for the store. */
-  async onTelemetry (deviceId: string, message: Telemetry, receivedAt: Date, clockSkew: boolean): Promise<void> {
-    const owner = await this.owner(deviceId).catch((err) => {
-      this.log.error({ err, deviceId }, 'device owner lookup failed: readings of this message not stored')
-      return null
-    })
+  /**
+   * A promise only when there is something to wait for (the device's owner not yet known, its rule
+   * state being re-read); otherwise done at once — the common case, with no promise per message
+   * (issue 11).
+   */
+  onTelemetry (deviceId: string, message: Telemetry, receivedAt: Date, clockSkew: boolean): Promise<void> | undefined {
+    const owner = this.owner(deviceId)
+    if (!(owner instanceof Promise)) return this.telemetryOf(owner, deviceId, message, receivedAt, clockSkew)
+    return owner.then(
+      (o) => this.telemetryOf(o, deviceId, message, receivedAt, clockSkew),
+      (err: unknown) => { this.log.error({ err, deviceId }, 'device owner lookup failed: readings of this message not stored') })
+  }
+
+  private telemetryOf (owner: DeviceOwner | null, deviceId: string, message: Telemetry, receivedAt: Date, clockSkew: boolean): Promise<void> | undefined {
     if (!owner) return
     const samples = toSamples(message, receivedAt.getTime(), clockSkew)
     const points: ReadingPoint[] = samples.map((s) => ({ ts: s.ts, deviceId, residentId: owner.residentId, fields: s.fields }))
     this.writer.enqueue(points)
     const positions = telemetryPositions(deviceId, owner.residentId, message, receivedAt.getTime(), clockSkew)
     this.positions.update(positions)
-    await this.prepare(owner)
-    this.detect(() => this.detector?.onSamples(owner, samples))
-    this.onPositions(owner, positions)
+    const rules = (): void => {
+      this.detect(() => this.detector?.onSamples(owner, samples))
+      this.onPositions(owner, positions)
+    }
+    const ready = this.prepare(owner)
+    if (ready) return ready.then(rules)
+    rules()
   }
 
   private onPositions (owner: DeviceOwner, positions: Position[]): void {
@@ -158,8 +171,8 @@ export class Readings {
   }
 
   /** The rules' state of a device back from another gateway is re-read first; a failure is logged and the rules run on what is here. */
-  private async prepare (owner: DeviceOwner): Promise<void> {
-    await this.detector?.prepare(owner).catch((err) => this.log.warn({ err, deviceId: owner.deviceId }, 'detection state not re-read; rules run on the state in memory'))
+  private prepare (owner: DeviceOwner): Promise<void> | undefined {
+    return this.detector?.prepare(owner)?.catch((err) => this.log.warn({ err, deviceId: owner.deviceId }, 'detection state not re-read; rules run on the state in memory'))
   }
 
   /** A rule's fault is logged; it never fails the device's message. */
@@ -169,16 +182,17 @@ export class Readings {
 
   /** Owner for the device-health hooks; a failed lookup is logged and skips the rule, never the message. */
   private async healthOwner (deviceId: string): Promise<DeviceOwner | null> {
-    return this.owner(deviceId).catch((err) => { this.log.warn({ err, deviceId }, 'device owner lookup failed: device-health rule skipped'); return null })
+    return Promise.resolve(this.owner(deviceId)).catch((err) => { this.log.warn({ err, deviceId }, 'device owner lookup failed: device-health rule skipped'); return null })
   }
 
   /**
    * One lookup per device at a time (issue 11): while the database is slow, every message of a
    * device used to start its own lookup of the same row, which made it slower still (at 10,000
    * devices the queue grew by thousands of statements a second). A stale entry is answered at once
-   * and refreshed behind it; a reassignment drops the entry explicitly (forget).
+   * and refreshed behind it; a reassignment drops the entry explicitly (forget). A cached entry is
+   * answered as a value, not a promise.
    */
-  private async owner (deviceId: string): Promise<DeviceOwner | null> {
+  private owner (deviceId: string): DeviceOwner | null | Promise<DeviceOwner | null> {
     const hit = this.owners.get(deviceId)
     if (hit && this.now() - hit.at < this.ownerTtlMs) return hit.owner
     let lookup = this.lookups.get(deviceId)

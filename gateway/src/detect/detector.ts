@@ -172,7 +172,7 @@ export class Detector {
    * re-read from the database first, so the rules meet the same state wherever the device
    * connects (#14). Otherwise no database work.
    */
-  async prepare (owner: DeviceOwner): Promise<void> {
+  prepare (owner: DeviceOwner): Promise<void> | undefined {
     const now = this.now()
     const stale: string[] = []
     const waits: Array<Promise<unknown>> = []
@@ -187,7 +187,8 @@ export class Detector {
       for (const s of stale) this.reloading.set(s, reload)
       waits.push(reload)
     }
-    if (waits.length > 0) await Promise.all(waits)
+    // nothing to wait for (the common case): no promise (issue 11)
+    if (waits.length > 0) return Promise.all(waits).then(() => {})
   }
 
   /** Readings of one device, oldest first. Runs synchronously on the rule state; inbox writes follow. */

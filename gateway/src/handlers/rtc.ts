@@ -5,7 +5,7 @@ import type { Handler } from './types.ts'
  * and not stored — handed to the platform, which relays it to the operator's browser. The
  * call's lifecycle is recorded from the durable `intercom` events [P-3.3], not from here.
  */
-export const handleRtc: Handler<'rtc/up'> = async (ctx, msg) => {
+export const handleRtc: Handler<'rtc/up'> = (ctx, msg) => {
   ctx.events.emit('rtc', { deviceId: msg.deviceId, signal: msg.message })
   return 'accepted'
 }

@@ -12,5 +12,5 @@ export const handleStatus: Handler<'status'> = async (ctx, msg) => {
   })
   // low battery is a device-health rule [P-3.4]
   await ctx.readings?.onStatus(msg.deviceId, s.battery, msg.receivedAt)
-  return 'accepted'
+  return 'accepted' as const
 }

@@ -35,4 +35,5 @@ export interface HandlerContext {
 /** `accepted`: a new effect; `duplicate`: already recorded, acknowledged again with no effect [P-2.4]. */
 export type HandlerResult = 'accepted' | 'duplicate'
 
-export type Handler<K extends UpstreamKind> = (ctx: HandlerContext, msg: Accepted<K>) => Promise<HandlerResult>
+/** A handler may answer at once (telemetry, most of the time: issue 11, no promise per message). */
+export type Handler<K extends UpstreamKind> = (ctx: HandlerContext, msg: Accepted<K>) => HandlerResult | Promise<HandlerResult>

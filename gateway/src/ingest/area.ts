@@ -5,6 +5,4 @@ import type { Step } from './types.ts'
  * their area, checked in aedes' synchronous authorizeForward; the publishing device's area is
  * looked up here, before the message is forwarded. Costs nothing while no observer is connected.
  */
-export const area: Step = async (m, ctx) => {
-  await ctx.observers.prime(m.deviceId!)
-}
+export const area: Step = (m, ctx) => ctx.observers.prime(m.deviceId!)

@@ -33,32 +33,44 @@ export class Ingest {
   private readonly steps: ReadonlyArray<readonly [Step, Logger]>
   private readonly answerLog: Logger
 
-  constructor (private readonly ctx: IngestContext, log: Logger, private readonly now: () => number) {
-    this.steps = INGEST_STEPS.map(([name, step]) => [step, log.child({ step: name })] as const)
+  constructor (private readonly ctx: IngestContext, log: Logger, private readonly now: () => number, steps = INGEST_STEPS) {
+    this.steps = steps.map(([name, step]) => [step, log.child({ step: name })] as const)
     this.answerLog = log.child({ step: 'answer' })
   }
 
   /** aedes `authorizePublish`: `done(null)` lets aedes PUBACK (QoS 1) and forward; `done(err)` closes the connection. */
   run (client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void): void {
     const m: InFlight = { client, packet, receivedAt: new Date(this.now()), arrivedAtMs: performance.timeOrigin + performance.now(), ref: null, warnings: [] }
-    this.decide(m).then(
-      (d) => {
-        if (m.loadHeld) this.ctx.load.leave()
-        done(answer(m, d, this.ctx, this.answerLog))
-      },
-      (err: Error) => {
-        if (m.loadHeld) this.ctx.load.leave()
-        // a step threw (a bug, not a refusal): nothing was recorded, so no PUBACK
-        this.answerLog.error({ err, topic: packet.topic }, 'ingest step failed')
-        done(err)
-      })
+    let d: Decision | Promise<Decision>
+    try { d = this.decide(m, 0) } catch (err) { this.failed(m, err as Error, done); return }
+    if (d instanceof Promise) d.then((x) => this.answer(m, x, done), (err: Error) => this.failed(m, err, done))
+    else this.answer(m, d, done)
   }
 
-  private async decide (m: InFlight): Promise<Decision> {
-    for (const [step, log] of this.steps) {
-      const d = await step(m, this.ctx, log)
+  /**
+   * The steps from `from` on. A step that answers at once is not awaited: most are synchronous,
+   * and a promise and a microtask each per step and message were a fifth of what the ingest
+   * allocated at 10,000 msg/s (issue 11); the first step that returns a promise continues there.
+   */
+  private decide (m: InFlight, from: number): Decision | Promise<Decision> {
+    for (let i = from; i < this.steps.length; i++) {
+      const [step, log] = this.steps[i]
+      const d = step(m, this.ctx, log)
+      if (d instanceof Promise) return d.then((r) => r ?? this.decide(m, i + 1))
       if (d) return d
     }
     throw new Error('the record step returned no decision')
+  }
+
+  private answer (m: InFlight, d: Decision, done: (err?: Error | null) => void): void {
+    if (m.loadHeld) this.ctx.load.leave()
+    done(answer(m, d, this.ctx, this.answerLog))
+  }
+
+  /** A step threw (a bug, not a refusal): nothing was recorded, so no PUBACK. */
+  private failed (m: InFlight, err: Error, done: (err?: Error | null) => void): void {
+    if (m.loadHeld) this.ctx.load.leave()
+    this.answerLog.error({ err, topic: m.packet.topic }, 'ingest step failed')
+    done(err)
   }
 }

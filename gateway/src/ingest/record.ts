@@ -1,8 +1,10 @@
 import type { UpstreamKind } from '@eldercare/protocols'
+import type { Logger } from 'pino'
 import { codes } from '../errors.ts'
-import { handlers, type Accepted, type HandlerContext } from '../handlers/index.ts'
+import { handlers, type Accepted } from '../handlers/index.ts'
+import type { Handler, HandlerResult } from '../handlers/types.ts'
 import { dataErrorState } from '../store.ts'
-import { ALARM_KINDS, type Step } from './types.ts'
+import { ALARM_KINDS, type Decision, type InFlight, type Step } from './types.ts'
 
 /**
  * [P-4.1][P-2.4] record: one handler per topic kind (../handlers/). Alarms go to the durable
@@ -16,25 +18,33 @@ import { ALARM_KINDS, type Step } from './types.ts'
  *   retries (up to `holdMs`); an alarm still unrecorded then is not PUBACKed and its connection is
  *   closed, so the device resends [P-4.1]; other kinds are answered `internal`.
  */
-export const record: Step = async (m, ctx, log) => {
+export const record: Step = (m, ctx, log) => {
   const kind = m.kind!
   const started = performance.now()
   const accepted: Accepted = { deviceId: m.deviceId!, kind, message: m.message!, receivedAt: m.receivedAt, arrivedAtMs: m.arrivedAtMs, deviceTs: m.deviceTs ?? null, clockSkew: m.clockSkew ?? false }
-  try {
-    const result = await (handlers[kind] as (c: HandlerContext, a: Accepted) => Promise<'accepted' | 'duplicate'>)(ctx.handlers, accepted)
+  const recorded = (result: HandlerResult): Decision => {
     if (ALARM_KINDS.has(kind)) ctx.events.emit('durableWrite', { kind, seconds: (performance.now() - started) / 1000 })
     return { ack: 'puback', outcome: result }
-  } catch (err) {
-    const sqlState = dataErrorState(err)
-    if (sqlState) {
-      log.warn({ deviceId: m.deviceId, kind, ref: m.ref, sqlState, err }, 'store refused the message as data')
-      return { ack: 'puback', outcome: 'rejected', error: codes.GW_ERR_DATA_REFUSED(sqlState, (err as Error).message) }
-    }
-    log.error({ deviceId: m.deviceId, kind, ref: m.ref, err }, 'recording failed')
-    const error = codes.GW_ERR_NOT_RECORDED()
-    if (isDurable(kind, m.packet.qos)) return { ack: 'withhold', error, close: true }
-    return { ack: 'puback', outcome: 'rejected', error }
   }
+  let result: HandlerResult | Promise<HandlerResult>
+  try {
+    result = (handlers[kind] as Handler<UpstreamKind>)(ctx.handlers, accepted)
+  } catch (err) { return failed(m, kind, err, log) }
+  // a handler that answered at once (telemetry, mostly) needs no promise and no microtask
+  return result instanceof Promise ? result.then(recorded, (err: unknown) => failed(m, kind, err, log)) : recorded(result)
+}
+
+/** The handler failed: a data error is answered and PUBACKed, anything else withholds a durable alarm's PUBACK. */
+function failed (m: InFlight, kind: UpstreamKind, err: unknown, log: Logger): Decision {
+  const sqlState = dataErrorState(err)
+  if (sqlState) {
+    log.warn({ deviceId: m.deviceId, kind, ref: m.ref, sqlState, err }, 'store refused the message as data')
+    return { ack: 'puback', outcome: 'rejected', error: codes.GW_ERR_DATA_REFUSED(sqlState, (err as Error).message) }
+  }
+  log.error({ deviceId: m.deviceId, kind, ref: m.ref, err }, 'recording failed')
+  const error = codes.GW_ERR_NOT_RECORDED()
+  if (isDurable(kind, m.packet.qos)) return { ack: 'withhold', error, close: true }
+  return { ack: 'puback', outcome: 'rejected', error }
 }
 
 /** [P-4.1] a QoS 1 alarm is PUBACKed only once recorded. */
