@@ -111,10 +111,10 @@ export class Readings {
     if (deviceId) { this.owners.delete(deviceId); this.lookups.delete(deviceId) } else { this.owners.clear(); this.lookups.clear() }
   }
 
-  /** [P-3.1] Queues the readings and runs the reading rules; does not wait for the store. */
   /**
-   * A promise only when there is something to wait for (the device's owner not yet known, its rule
-   * state being re-read); otherwise done at once — the common case, with no promise per message
+   * [P-3.1] Queues the readings and runs the reading rules; does not wait for the store. A promise
+   * only when there is something to wait for (the device's owner not yet known, its rule state
+   * being re-read); otherwise done at once — the common case, with no promise per message
    * (issue 11).
    */
   onTelemetry (deviceId: string, message: Telemetry, receivedAt: Date, clockSkew: boolean): Promise<void> | undefined {
@@ -132,13 +132,14 @@ export class Readings {
     this.writer.enqueue(points)
     const positions = telemetryPositions(deviceId, owner.residentId, message, receivedAt.getTime(), clockSkew)
     this.positions.update(positions)
-    const rules = (): void => {
-      this.detect(() => this.detector?.onSamples(owner, samples))
-      this.onPositions(owner, positions)
-    }
     const ready = this.prepare(owner)
-    if (ready) return ready.then(rules)
-    rules()
+    if (ready) return ready.then(() => this.rules(owner, samples, positions))
+    this.rules(owner, samples, positions)
+  }
+
+  private rules (owner: DeviceOwner, samples: Sample[], positions: Position[]): void {
+    this.detect(() => this.detector?.onSamples(owner, samples))
+    this.onPositions(owner, positions)
   }
 
   private onPositions (owner: DeviceOwner, positions: Position[]): void {
