@@ -1,14 +1,17 @@
 /**
- * Prepared statements on the embedded database (issue 11): PGlite's own query() parses, describes
- * and plans a statement anew every time — for the engine's claim 1.5 ms of the 1.6 it costs — so
- * the worker prepares each statement that reads or writes rows once, by its text, and afterwards
- * only binds and executes it. These tests hold it to PGlite's own answers: the same rows and
- * types, the same errors, nothing left behind by a failure, plans that follow a changed table, and
- * a bounded number of statements kept. Real PGlite (PostgreSQL's own pg_prepared_statements says
+ * Prepared statements (issue 11). On the embedded database PGlite's own query() parses,
+ * describes and plans a statement anew every time — for the engine's claim 1.5 ms of the 1.6 it
+ * costs — so the worker prepares each statement that reads or writes rows once, by its text, and
+ * afterwards only binds and executes it. These tests hold it to PGlite's own answers: the same rows
+ * and types, the same errors, nothing left behind by a failure, plans that follow a changed table,
+ * and a bounded number of statements kept. On PostgreSQL the same statements go as named statements
+ * (parsed once per connection), and a table changed by another connection (another node's
+ * migration) does not break them. Real PGlite and PostgreSQL (their own pg_prepared_statements says
  * what is prepared).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDb, type Db } from '@eldercare/platform'
+import { needsPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts'
 
 let db: Db
 beforeAll(async () => {
@@ -88,5 +91,47 @@ describe('embedded database: prepared statements', () => {
     expect(held).not.toContain(texts[0])
     // an evicted text is prepared again when it comes back
     expect((await db.query(texts[0], [2])).rows).toEqual([{ n: 2 }])
+  })
+})
+
+const pg = needsPostgres()
+
+describe.skipIf(!pg.ok)('PostgreSQL: named statements', () => {
+  let server: PostgresServer | undefined
+  let db: Db
+  let other: Db
+  beforeAll(async () => {
+    server = await startPostgres()
+    const url = await server.createDatabase('prepared')
+    // one connection, so that a statement prepared once is prepared where it runs next
+    db = await openDb({ databaseUrl: url, poolSize: 1 })
+    other = await openDb({ databaseUrl: url, poolSize: 1 })
+    await db.exec('create table prep_t (id int primary key, note text); insert into prep_t values (1, \'a\')')
+  })
+  afterAll(async () => {
+    await db?.close()
+    await other?.close()
+    await server?.stop()
+  })
+
+  it('a statement that reads or writes rows is parsed once on its connection; other statements go unnamed', async () => {
+    const sql = 'select $1::int + 1 as n, $2::jsonb as j'
+    expect((await db.query(sql, [1, { a: 1 }])).rows).toEqual([{ n: 2, j: { a: 1 } }])
+    expect((await db.query(sql, [2, null])).rows).toEqual([{ n: 3, j: null }])
+    const held = (await db.query<{ statement: string }>('select statement from pg_prepared_statements')).rows.map((r) => r.statement)
+    expect(held.filter((t) => t === sql)).toHaveLength(1)
+    await db.query('set application_name = \'prepared_test\'')
+    const again = (await db.query<{ statement: string }>('select statement from pg_prepared_statements')).rows.map((r) => r.statement)
+    expect(again.some((t) => t.startsWith('set '))).toBe(false)
+  })
+
+  it('a table changed by another connection under a prepared select *: answered anew outside a transaction, a failed transaction at most once inside one', async () => {
+    const select = 'select * from prep_t where id = $1'
+    expect((await db.query(select, [1])).rows).toEqual([{ id: 1, note: 'a' }])
+    await other.query('alter table prep_t add column ward text')
+    expect((await db.query(select, [1])).rows).toEqual([{ id: 1, note: 'a', ward: null }])
+    await other.query('alter table prep_t drop column ward')
+    await expect(db.transaction((tx) => tx.query(select, [1]))).rejects.toMatchObject({ code: '0A000' })
+    expect((await db.transaction((tx) => tx.query(select, [1]))).rows).toEqual([{ id: 1, note: 'a' }])
   })
 })
