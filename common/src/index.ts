@@ -2,3 +2,4 @@ export { generateDeviceSecret, hashDeviceSecret, verifyDeviceSecret } from './se
 export { EnvReader, ConfigError, loadTlsFiles, type TlsFiles } from './env.ts'
 export { bearerCheck, runHealthChecks, type HealthCheck, type HealthReport } from './ops.ts'
 export { handleDroppedRejections } from './redis.ts'
+export { jsonColumn } from './json.ts'

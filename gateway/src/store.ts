@@ -4,6 +4,7 @@
  * the schema and its migrations belong to the platform.
  */
 import type { Sql } from '@eldercare/readings'
+import { jsonColumn } from '@eldercare/common'
 
 export type { Sql }
 
@@ -148,7 +149,7 @@ export class GatewayStore {
       id: r.id,
       deviceId: r.device_id,
       type: r.type,
-      args: (typeof r.args === 'string' ? JSON.parse(r.args) : r.args) as Record<string, unknown> | null,
+      args: jsonColumn(r.args as Record<string, unknown> | string | null),
       createdAt: new Date(r.created_at).getTime(),
       expiresAt: r.expires_at === null ? null : new Date(r.expires_at).getTime()
     }))

@@ -4,6 +4,7 @@
  * through the API or on each scheduler tick, like the detection settings.
  */
 import { hasDementia, type SafeZone, type SafeZoneSchedule, type SafeZoneShape } from '@eldercare/protocols'
+import { jsonColumn } from '@eldercare/common'
 import type { Sql } from '../store.ts'
 
 export interface ResidentZone { zone: SafeZone, dementia: boolean }
@@ -33,11 +34,10 @@ export class SafeZoneCache {
   get (residentId: string): ResidentZone | undefined { return this.zones.get(residentId) }
 }
 
-function json<T> (v: T | string): T { return typeof v === 'string' ? JSON.parse(v) as T : v }
 
 function toZone (r: Row): ResidentZone {
   return {
-    zone: { zone: json(r.zone), graceS: Number(r.grace_s), schedule: r.schedule == null ? null : json(r.schedule) },
-    dementia: hasDementia(r.conditions == null ? [] : json(r.conditions))
+    zone: { zone: jsonColumn(r.zone), graceS: Number(r.grace_s), schedule: r.schedule == null ? null : jsonColumn(r.schedule) },
+    dementia: hasDementia(r.conditions == null ? [] : jsonColumn(r.conditions))
   }
 }

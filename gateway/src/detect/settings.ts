@@ -4,6 +4,7 @@
  * change through the API or on each scheduler tick.
  */
 import { effectiveDetectionSettings, type DetectionOverrides, type DetectionSettings } from '@eldercare/protocols'
+import { jsonColumn } from '@eldercare/common'
 import type { Sql } from '../store.ts'
 
 export class DetectionSettingsCache {
@@ -17,13 +18,13 @@ export class DetectionSettingsCache {
   async reload (residentId?: string): Promise<void> {
     if (residentId) {
       const { rows } = await this.sql.query<{ overrides: DetectionOverrides }>('select overrides from detection_settings where resident_id = $1', [residentId])
-      if (rows[0]) this.overrides.set(residentId, parse(rows[0].overrides))
+      if (rows[0]) this.overrides.set(residentId, jsonColumn<DetectionOverrides>(rows[0].overrides))
       else this.overrides.delete(residentId)
       this.effective.delete(residentId)
       return
     }
     const { rows } = await this.sql.query<{ resident_id: string, overrides: DetectionOverrides }>('select resident_id, overrides from detection_settings')
-    this.overrides = new Map(rows.map((r) => [r.resident_id, parse(r.overrides)]))
+    this.overrides = new Map(rows.map((r) => [r.resident_id, jsonColumn<DetectionOverrides>(r.overrides)]))
     this.effective.clear()
   }
 
@@ -40,6 +41,3 @@ export class DetectionSettingsCache {
   }
 }
 
-function parse (v: DetectionOverrides | string): DetectionOverrides {
-  return typeof v === 'string' ? JSON.parse(v) : v
-}

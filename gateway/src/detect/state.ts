@@ -15,6 +15,7 @@
  * is newer (`mem.at`), so gateways never overwrite each other's later input.
  */
 import type { Logger } from 'pino'
+import { jsonColumn } from '@eldercare/common'
 import type { Sql } from '../store.ts'
 import type { RuleState } from './types.ts'
 
@@ -53,7 +54,7 @@ export class DetectionStateStore {
   /** Loads every record (at start). */
   async load (): Promise<number> {
     const { rows } = await this.sql.query<{ subject: string, rule: string, state: RuleState | string }>('select subject, rule, state from detection_state')
-    for (const r of rows) this.map(r.rule).set(r.subject, parse(r.state))
+    for (const r of rows) this.map(r.rule).set(r.subject, jsonColumn<RuleState>(r.state))
     return rows.length
   }
 
@@ -69,7 +70,7 @@ export class DetectionStateStore {
       sinceMs === undefined ? [rules] : [rules, new Date(sinceMs), this.opts.writer ?? null])
     for (const r of rows) {
       const mine = this.byRule.get(r.rule)?.get(r.subject)
-      const theirs = parse(r.state)
+      const theirs = jsonColumn<RuleState>(r.state)
       if (r.rule.startsWith('input:')) {
         if (!mine || (theirs.mem.at ?? 0) > (mine.mem.at ?? 0)) this.map(r.rule).set(r.subject, theirs)
       } else if (!this.changed.get(r.rule)?.has(r.subject) && !this.memoryOnly.get(r.rule)?.has(r.subject)) {
@@ -89,7 +90,7 @@ export class DetectionStateStore {
     for (const r of rows) {
       if (this.changed.get(r.rule)?.has(r.subject)) continue
       this.memoryOnly.get(r.rule)?.delete(r.subject)
-      this.map(r.rule).set(r.subject, parse(r.state))
+      this.map(r.rule).set(r.subject, jsonColumn<RuleState>(r.state))
     }
     return rows.length
   }
@@ -188,6 +189,3 @@ function take (sets: Map<string, Set<string>>): Array<[string, string]> {
   return out
 }
 
-function parse (v: RuleState | string): RuleState {
-  return typeof v === 'string' ? JSON.parse(v) : v
-}

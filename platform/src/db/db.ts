@@ -60,10 +60,7 @@ export interface Transaction extends Queryable {
   beforeCommit<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>
 }
 
-/** A json/jsonb column as PGlite answers it (parsed) or as a driver that leaves it text does. */
-export function jsonColumn<T> (v: T | string): T {
-  return typeof v === 'string' ? JSON.parse(v) as T : v
-}
+export { jsonColumn } from '@eldercare/common'
 
 /** True when `q` is a transaction's (it can queue statements for its commit). */
 export function inTransaction (q: Queryable): q is Transaction {

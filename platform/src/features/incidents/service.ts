@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { jsonColumn } from '@eldercare/common'
 import {
   OUTCOMES, alarmPriority, compatibleAlarms, lowerPriority, mostUrgent, nextEscalation, nextStatus,
   type IncidentAction, type IncidentDetailDto, type IncidentPositionDto, type IncidentDto, type IncidentStatus, type Priority, type Severity, type TimelineEntryDto
@@ -56,7 +57,7 @@ function toDto (r: Record<string, any>): IncidentRow {
     cancelled: r.cancelled_at != null,
     cancelledAt: iso(r.cancelled_at),
     escalationLevel: Number(r.escalations ?? 0),
-    position: r.position ? (typeof r.position === 'string' ? JSON.parse(r.position) : r.position) : null,
+    position: r.position ? jsonColumn(r.position) : null,
     responder: r.offer_responder_id ? responderOnIncident(r) : null,
     areaPath: r.area_path
   }

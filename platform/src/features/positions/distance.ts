@@ -4,12 +4,13 @@
  * list and for the responder on the incident, so the console shows the same figure in both.
  */
 import { distanceM, type IncidentPositionDto, type LatLng } from '@eldercare/protocols'
+import { jsonColumn } from '@eldercare/common'
 
 export interface DistanceTarget { target: LatLng | null, from: 'position' | 'home' }
 
 /** The point responders are measured to. `position` as stored (jsonb, or its text on some drivers). */
 export function distanceTarget (position: IncidentPositionDto | string | null | undefined, home: { lat: unknown, lng: unknown }): DistanceTarget {
-  const p = typeof position === 'string' ? JSON.parse(position) as IncidentPositionDto : position
+  const p = jsonColumn<IncidentPositionDto | null | undefined>(position)
   if (p) return { target: { lat: p.lat, lng: p.lng }, from: 'position' }
   return { target: home.lat != null && home.lng != null ? { lat: Number(home.lat), lng: Number(home.lng) } : null, from: 'home' }
 }

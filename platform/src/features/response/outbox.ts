@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
+import { jsonColumn } from '@eldercare/common'
 import { inTransaction, type Db, type Queryable } from '../../db/db.ts'
 import type { Notification, NotificationChannel, NotificationStore } from './notify.ts'
 
@@ -114,7 +115,7 @@ export class NotificationOutbox implements NotificationStore {
   }
 
   private async attempt (r: Claimed): Promise<void> {
-    const n = typeof r.payload === 'string' ? JSON.parse(r.payload) as Notification : r.payload
+    const n = jsonColumn<Notification>(r.payload)
     const base = { channel: r.channel, kind: n.kind, to: n.to.name, ...(n.to.role ? { role: n.to.role } : {}) }
     const channel = this.channels.get(r.channel)
     try {

@@ -9,6 +9,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import { distanceM, mapAppLinks, type IncidentPositionDto } from '@eldercare/protocols'
+import { jsonColumn } from '@eldercare/common'
 import { errors, PlatformError } from '../../errors.ts'
 import { typeLabel } from './labels.ts'
 
@@ -47,7 +48,7 @@ const AT_HOME_M = 100
  */
 function whereToGo (o: Record<string, any>): { atHome: boolean, html: string } {
   const address = `<dt>地址 / Address</dt><dd>${esc(o.address ?? o.site_name)}</dd>`
-  const p = (typeof o.position === 'string' ? JSON.parse(o.position) : o.position) as IncidentPositionDto | null
+  const p = jsonColumn<IncidentPositionDto | null>(o.position)
   if (!p) return { atHome: true, html: address }
   const home = o.site_lat != null && o.site_lng != null ? { lat: Number(o.site_lat), lng: Number(o.site_lng) } : null
   const fromHome = home ? distanceM(home, p) : null

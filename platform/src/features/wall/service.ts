@@ -6,6 +6,7 @@
  */
 import type { Queryable } from '../../db/db.ts'
 import type { WallDto } from '@eldercare/protocols'
+import { jsonColumn } from '@eldercare/common'
 import { monthBounds, monthOf, startOfLocalDay } from '../../lib/local-time.ts'
 import { visitCoverage } from '../registry/stats.ts'
 
@@ -47,7 +48,7 @@ export async function wallSummary (q: Queryable, area: { id: string, path: strin
     visitCoverageMonth: coverage.total.rate,
     latest: latest.rows.map((r) => ({ at: new Date(r.at).toISOString(), incidentId: r.incident_id, kind: r.kind, type: r.type, priority: r.priority, residentName: r.resident_name })),
     places: places.rows.flatMap((r) => {
-      const p = typeof r.position === 'string' ? JSON.parse(r.position) as { lat: number, lng: number } : r.position
+      const p = jsonColumn<{ lat: number, lng: number } | null>(r.position)
       if (p) return [{ incidentId: r.id, lat: p.lat, lng: p.lng }]
       return r.lat != null && r.lng != null ? [{ incidentId: r.id, lat: Number(r.lat), lng: Number(r.lng) }] : []
     }),
