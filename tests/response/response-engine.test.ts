@@ -16,17 +16,24 @@ import { makeTempDir } from '../support/process.ts'
 const pg = needsPostgres()
 const DATA_KEY = randomBytes(32).toString('base64')
 
-interface Hook { url: string, got: Array<{ headers: IncomingMessage['headers'], body: any }>, statuses: number[], close(): Promise<void> }
+interface Hook { url: string, got: Array<{ headers: IncomingMessage['headers'], body: any }>, failOnce: Array<(body: any) => boolean>, close(): Promise<void> }
 
-/** A real local HTTP server standing in for an SMS/WeChat provider: answers `statuses` in turn, then 200. */
+/**
+ * A real local HTTP server standing in for an SMS/WeChat provider: answers 500 once to the first
+ * message each `failOnce` predicate matches, 200 otherwise. A predicate, not a queue of statuses: a
+ * late message of an earlier test must not take the failure meant for this one's.
+ */
 async function webhookReceiver (): Promise<Hook> {
-  const hook: Partial<Hook> = { got: [], statuses: [] }
+  const hook: Partial<Hook> = { got: [], failOnce: [] }
   const server: Server = createServer((req, res) => {
     let body = ''
     req.on('data', (c) => { body += c })
     req.on('end', () => {
-      hook.got!.push({ headers: req.headers, body: JSON.parse(body) })
-      res.statusCode = hook.statuses!.shift() ?? 200
+      const parsed = JSON.parse(body)
+      hook.got!.push({ headers: req.headers, body: parsed })
+      const fail = hook.failOnce!.findIndex((matches) => matches(parsed))
+      if (fail >= 0) hook.failOnce!.splice(fail, 1)
+      res.statusCode = fail >= 0 ? 500 : 200
       res.end()
     })
   })
@@ -309,7 +316,7 @@ function responseSuite (backend: Backend, opts: { twoEngines: boolean }) {
     await p.db.query('update residents set contacts = $2 where id = $1', [h.residentId,
       JSON.stringify([{ name: '儿子', phone: '13900000000', relation: 'son', notify: true }, { name: '邻居', phone: '13900000001' }])])
     hook.got.length = 0
-    hook.statuses.push(500)
+    hook.failOnce.push((b) => b.kind === 'incident_opened' && b.to?.phone === '13900000000')
     const { incidentId } = await alarm(p, h.device.id, 'event', 'fall')
     await p.api.post(`/api/incidents/${incidentId}/acknowledge`, {})
     await p.api.post(`/api/incidents/${incidentId}/resolve`, { outcome: 'handled_by_call' })
