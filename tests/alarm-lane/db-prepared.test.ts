@@ -134,4 +134,31 @@ describe.skipIf(!pg.ok)('PostgreSQL: named statements', () => {
     await expect(db.transaction((tx) => tx.query(select, [1]))).rejects.toMatchObject({ code: '0A000' })
     expect((await db.transaction((tx) => tx.query(select, [1]))).rows).toEqual([{ id: 1, note: 'a' }])
   })
+
+  /** Ends the server side of every connection running `select pg_sleep` (as a PostgreSQL restart does: 57P01, then the socket closes). */
+  async function cutSleepers (): Promise<void> {
+    const sleeping = async () => (await other.query<{ pid: number }>(
+      'select pid from pg_stat_activity where query like \'select pg_sleep%\' and pid <> pg_backend_pid()')).rows
+    for (let i = 0; i < 200 && (await sleeping()).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    const pids = (await sleeping()).map((r) => r.pid)
+    expect(pids.length).toBeGreaterThan(0)
+    for (const pid of pids) await other.query('select pg_terminate_backend($1)', [pid])
+  }
+
+  // A connection checked out of the pool has no listener of the pool's: unheard, the 'error' its
+  // client emits when the server goes away ended the process (seen: a platform node exiting when
+  // PostgreSQL restarted, tests/scaled/losing-a-node.test.ts). Vitest fails the run on that error.
+  it('a connection cut by the server while its statement runs: the statement fails, the process stays up, the next statement reconnects', async () => {
+    const running = db.query('select pg_sleep(30)')
+    await cutSleepers()
+    await expect(running).rejects.toThrow(/terminat/)
+    expect((await db.query('select $1::int as n', [5])).rows).toEqual([{ n: 5 }])
+
+    const inTx = db.transaction((tx) => tx.query('select pg_sleep(30)'))
+    await cutSleepers()
+    await expect(inTx).rejects.toThrow(/terminat/)
+    expect((await db.transaction((tx) => tx.query('select $1::int as n', [6]))).rows).toEqual([{ n: 6 }])
+    // give a late 'error' event its turn to surface before the test ends
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  })
 })

@@ -120,7 +120,8 @@ describe.skipIf(!req.ok)('losing a node loses nothing (issue 14): two gateways, 
 
   /** Every node up and healthy, and HAProxy routing to the platform: each scenario starts from a whole cluster. */
   async function expectWhole (): Promise<void> {
-    for (const n of [...gateways, ...platforms]) expect(n.running, `${n.name} running`).toBe(true)
+    // a node that ended says why: its last output (a crash's stack) goes with the failure
+    for (const n of [...gateways, ...platforms]) expect(n.running, `${n.name} running; its last output:\n${n.logTail(40)}`).toBe(true)
     await eventually(async () => (await fetch(`${httpUrl}/api/health`)).status === 200, 15_000, 'health 200 through HAProxy')
   }
 
