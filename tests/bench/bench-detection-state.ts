@@ -9,9 +9,17 @@
  * scheduler tick every 30 s) so the figures do not depend on the machine; the wall time and the
  * longest synchronous detection task are printed too. Asserts nothing: figures, not a test.
  *
+ * "promotedPerReadingB": what a second of readings leaves in V8's old generation, per reading —
+ * two scavenges after each simulated second (under load there are ~15 a second, so a rule's
+ * memory that lives until the resident's next reading is promoted, and becomes old-generation
+ * garbage that only a major GC reclaims: issue 11's stalls). The median over the seconds
+ * without a major GC.
+ *
  * Options (env): RESIDENTS (default 2000), SECONDS (default 300), DB=postgres for a real
  * PostgreSQL 15 (default PGlite in memory, whose queries run on the event loop).
  */
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { pino } from 'pino'
 import type { Sql } from '@eldercare/gateway'
 import { Detector, GatewayStore } from '@eldercare/gateway/testing'
@@ -50,6 +58,11 @@ let now = T0
 const det = new Detector({ sql, store: new GatewayStore(sql), log: pino({ level: 'warn' }), notify: () => {}, now: () => now, tickIntervalMs: 0 })
 await det.start()
 
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as (o: { type: 'minor' | 'major' }) => void
+const oldSpaceUsed = (): number => getHeapSpaceStatistics().find((sp) => sp.space_name === 'old_space')!.space_used_size
+const promoted: number[] = []
+
 const taskMs: number[] = []
 const tickMs: number[] = []
 const timed = (fn: () => void) => { const t = performance.now(); fn(); taskMs.push(performance.now() - t) }
@@ -57,6 +70,9 @@ const wall0 = performance.now()
 let readings = 0
 for (let s = 0; s < SECONDS; s++) {
   now = T0 + s * 1000
+  gc({ type: 'minor' }); gc({ type: 'minor' })
+  const oldBefore = oldSpaceUsed()
+  const readingsBefore = readings
   for (let i = 0; i < RESIDENTS; i++) {
     const high = i % 10 === 0 && s % 600 < 240 // a run of high pulse: a pending duration, then an episode
     const fields = { hr: high ? 130 + (s % 5) : 70 + ((i + s) % 15), spo2: 95 + ((i + s) % 4), rr: 14 + ((i + s) % 4), sbp: 120 + ((i + s) % 10), temp: 36.5 + ((i + s) % 5) / 10, motion: (i + s) % 10 === 0 ? 1 : 0 }
@@ -67,6 +83,9 @@ for (let s = 0; s < SECONDS; s++) {
       readings++
     }
   }
+  gc({ type: 'minor' }); gc({ type: 'minor' })
+  const grew = oldSpaceUsed() - oldBefore
+  if (grew >= 0 && s > 0) promoted.push(grew / (readings - readingsBefore)) // < 0: a major GC ran
   if (s % TICK_S === TICK_S - 1) {
     // the longest the tick holds the event loop: the largest gap between runs of a 1-ms timer
     let last = performance.now()
@@ -97,6 +116,7 @@ const row = {
   rowsAtShutdown: counted.rows - during.rows,
   readingTaskP99Ms: +taskMs.sort((a, b) => a - b)[Math.floor(taskMs.length * 0.99)]!.toFixed(3),
   readingTaskMaxMs: +taskMs[taskMs.length - 1]!.toFixed(1),
+  promotedPerReadingB: Math.round(promoted.sort((a, b) => a - b)[promoted.length >> 1] ?? NaN),
   tickLoopBlockMaxMs: +Math.max(...tickMs).toFixed(1),
   wallSeconds: +wallS.toFixed(1)
 }

@@ -251,4 +251,17 @@ describe('rule state survives a restart', () => {
     expect(await derived('hr_high')).toHaveLength(1)
     expect(det.state.get('r1', 'hr_high').active).toMatchObject({ start: t0 + 2 * MIN, repeats: 1 })
   })
+
+  it('NEWS2\'s latest readings are written at shutdown: a new detector scores them with the next reading', async () => {
+    const t0 = local(9)
+    feed(wearable, [[t0, { rr: 21, hr: 111 }]]) // two parameters: not scored yet (needs 3)
+    feed(wearable, [[t0 + MIN, { rr: 22 }]]) // moved on in place
+    expect(await derived('news2')).toEqual([])
+    await det.stop()
+    det = await newDetector()
+    feed(wearable, [[t0 + 2 * MIN, { temp: 38.1 }]]) // rr 22 → 2, hr 111 → 2, temp → 1
+    const rows = await derived('news2')
+    expect(rows).toHaveLength(1)
+    expect(rows[0]!.payload).toMatchObject({ score: 5, parameters: { rr: { value: 22, score: 2 }, hr: { value: 111, score: 2 }, temp: { value: 38.1, score: 1 } } })
+  })
 })

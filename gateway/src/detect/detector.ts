@@ -203,10 +203,8 @@ export class Detector {
         const v = s.fields[THRESHOLDS[rule].vital]
         if (v !== undefined) at(rule, threshold(rule, this.state.get(residentId, rule), cfg, s.ts, v, this.opts.thresholdMaxGapMs))
       }
-      if (hasNews2(s)) {
-        const n2 = this.state.get(residentId, 'news2')
-        this.state.set(residentId, 'news2', { ...n2, mem: rememberNews2(n2.mem, s) })
-      }
+      // the latest readings, in the record's own memory (in place): written at shutdown
+      if (hasNews2(s) && rememberNews2(this.state.get(residentId, 'news2').mem, s)) this.state.touch(residentId, 'news2', 'memory')
       if (isActivity(s)) {
         this.input(residentId, ACTIVITY_INPUT, onActivity(this.input<ActivityInput>(residentId, ACTIVITY_INPUT), s.ts, owner.deviceId))
         // where the clock rules run, activity ends an inactivity alarm at once (elsewhere: at the owner's next tick)

@@ -10,7 +10,7 @@ import { checkDeviceOffline } from '../../src/detect/rules/device-offline.ts'
 import { ACTIVITY_SAVE_MS, checkInactivity, isActivity, onActivity } from '../../src/detect/rules/inactivity.ts'
 import { onBattery } from '../../src/detect/rules/low-battery.ts'
 import { checkMissedTest } from '../../src/detect/rules/missed-test.ts'
-import { rememberNews2, scoreNews2 } from '../../src/detect/rules/news2.ts'
+import { rememberNews2, scoreNews2, type News2Mem } from '../../src/detect/rules/news2.ts'
 import { checkNoData } from '../../src/detect/rules/no-data.ts'
 import { threshold } from '../../src/detect/rules/threshold.ts'
 import type { ActiveEpisode, RuleState } from '../../src/detect/types.ts'
@@ -45,16 +45,23 @@ describe('threshold with duration', () => {
 
 describe('NEWS2', () => {
   it('keeps the latest reading of each parameter and scores those within the window', () => {
-    let mem = rememberNews2({}, { ts: 10, fields: { rr: 21, hr: 111, temp: 38.1, spo2: 97, sbp: 130 } })
-    mem = rememberNews2(mem, { ts: 5, fields: { rr: 12 } }) // older than the one remembered: ignored
+    const mem: News2Mem = {}
+    expect(rememberNews2(mem, { ts: 10, fields: { rr: 21, hr: 111, temp: 38.1, spo2: 97, sbp: 130 } })).toBe(true)
+    expect(rememberNews2(mem, { ts: 5, fields: { rr: 12 } })).toBe(false) // older than the one remembered: ignored
+    expect(rememberNews2(mem, { ts: 10, fields: { motion: 1 } })).toBe(false) // no NEWS2 parameter
     expect(mem.rr).toEqual({ value: 21, at: 10 })
+    expect(rememberNews2(mem, { ts: 11, fields: { rr: 22 } })).toBe(true) // the same record, moved on in place
+    expect(mem.rr).toEqual({ value: 22, at: 11 })
+    expect(rememberNews2(mem, { ts: 10, fields: { rr: 21 } })).toBe(false)
+    expect(mem.hr).toEqual({ value: 111, at: 10 })
     const step = scoreNews2(fresh(mem), cfg, 10)
     expect(step.raise).toMatchObject({ severity: 'medium', at: 10, details: { score: 5, consciousness: 'assumed_alert' } })
     expect(scoreNews2(fresh(mem), cfg, 10 + cfg.news2.windowMs + 1).raise).toBeUndefined()
   })
 
   it('clears an active alarm when the score falls below both bands', () => {
-    const mem = rememberNews2({}, { ts: 0, fields: { rr: 16, hr: 72, temp: 36.8, spo2: 97, sbp: 130 } })
+    const mem: News2Mem = {}
+    rememberNews2(mem, { ts: 0, fields: { rr: 16, hr: 72, temp: 36.8, spo2: 97, sbp: 130 } })
     expect(scoreNews2(fresh(mem, episode()), cfg, 0).clear).toBe(0)
   })
 })
