@@ -106,6 +106,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly proxyProtocol: boolean
   private servers: Listener[] = []
   private readonly cluster?: BrokerParts
+  /** an observer has subscribed to device topics since start (forwardOnlyWhenObserved) */
+  private observed = false
   /** scaled mode: the residents whose positions go to the cluster (null: every position is told, embedded) */
   private readonly positionWatch: PositionWatch | null
 
@@ -188,6 +190,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         ? this.observers.forward(client, packet)
         : this.integrations.session(client) ? this.integrations.forward(client, packet) : this.onForward(client, packet))
     })
+    if (!this.cluster) this.forwardOnlyWhenObserved()
     // scaled mode: commands Redis pub/sub lost on the way are redelivered from PostgreSQL by the node holding the device
     if (this.cluster) this.redelivery = new CommandRedelivery(this.broker, store, this.auth.sessions, this.commands, log.child({ part: 'commands' }), now, opts.commandRedelivery)
     this.broker.on('clientReady', (client) => {
@@ -397,6 +400,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     if (this.observers.session(client)) {
       const refusal = observerSubscribeRefusal(sub.topic)
       if (refusal) this.log.warn({ observer: client.id, topic: sub.topic }, refusal)
+      else this.observed = true
       return refusal ? null : sub
     }
     const session = this.auth.sessions.get(client)
@@ -406,6 +410,27 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     // [P-2.5] refused with a SUBACK failure (0x80), told on errors, logged with the device id
     refuse(this.ctx, this.log, { deviceId: session.id, topic: sub.topic, ref: null }, codes.GW_ERR_UNAUTHORIZED_TOPIC(decision.reason))
     return null
+  }
+
+  /**
+   * One process (no cluster): a device's message, recorded by the ingest and PUBACKed, is then
+   * handed to aedes' publish only to reach subscribers — and only observers may subscribe to a
+   * device's upstream topics (devices: their downstream kinds, no wildcards [P-2.5]; integration
+   * accounts: their sandbox and the incident feed; the platform publishes, it does not
+   * subscribe). Until the first observer subscription, a device's message that is not retained
+   * skips it: per message a packet copy, two topic-trie matches (the offline queue's and the
+   * emitter's), a promise and a turn of setImmediate — 10 % of the main thread's CPU at 20,000
+   * msg/s (issue 11). Once an observer has subscribed (its session may outlive its connection),
+   * every message goes through again. In scaled mode observers on other gateways listen through
+   * the shared emitter: this is not installed.
+   */
+  private forwardOnlyWhenObserved (): void {
+    const publish = this.broker.publish.bind(this.broker) as unknown as (packet: PublishPacket, client: Client | null, done?: (err?: Error) => void) => void
+    ;(this.broker as unknown as { publish: typeof publish }).publish = (packet, client, done) => {
+      if (typeof client === 'function') return publish(packet, null, client)
+      if (!this.observed && client && !packet.retain && this.auth.sessions.has(client)) return done?.()
+      publish(packet, client, done)
+    }
   }
 
   // ── forward: commands to devices ────────────────────────────────────────

@@ -58,6 +58,28 @@ describe('MQTT observers', () => {
     await expect(p.api.post('/api/observers', { username: 'x', areaId: a.districtId })).rejects.toMatchObject({ status: 400 })
   })
 
+  // One process forwards a device's messages to subscribers only once an observer has subscribed
+  // (issue 11: until then nobody else can listen to them). This runs before any observer here has.
+  it('devices that spoke before any observer subscribed: recorded as ever; the first observer gets their retained status, then their messages', async () => {
+    const early = await devA.event('sos')
+    expect((await p.db.query('select 1 from inbox where msg_id = $1', [early.id])).rows).toHaveLength(1)
+    await devA.telemetry({ ts: Date.now(), vitals: { hr: 70 } }, 1)
+
+    const c = connectObserver()
+    await connected(c)
+    const seen: Array<{ topic: string, retain: boolean, body: any }> = []
+    c.on('message', (topic, payload, packet) => seen.push({ topic, retain: packet.retain, body: JSON.parse(payload.toString()) }))
+    await c.subscribeAsync([deviceTopic(a.device.id, 'status'), deviceTopic(a.device.id, 'events'), deviceTopic(a.device.id, 'telemetry')], { qos: 1 })
+    // the status devA published (retained) when it connected, before any observer
+    await eventually(async () => seen.some((m) => m.topic === deviceTopic(a.device.id, 'status') && m.retain && m.body.online === true), 5000, `devA's retained status at the observer (seen ${JSON.stringify(seen)})`)
+    expect(seen.some((m) => m.body.id === early.id)).toBe(false) // not retained: gone, as with any broker
+    const late = await devA.event('sos')
+    await devA.telemetry({ ts: Date.now(), vitals: { hr: 72 } }, 1)
+    await eventually(async () => seen.some((m) => m.body.id === late.id) && seen.some((m) => m.topic.endsWith('/telemetry') && m.body.vitals?.hr === 72), 5000,
+      `devA's messages after the subscription (seen ${JSON.stringify(seen)})`)
+    c.end(true)
+  })
+
   it('may not be created by an operator', async () => {
     await p.api.post('/api/users', { username: 'op-obs', password: 'operator-pass-1', role: 'operator', areaId: a.districtId })
     const { Api } = await import('../support/platform.ts')
