@@ -104,6 +104,8 @@ export class Detector {
   private readonly reloading = new Map<string, Promise<unknown>>()
   /** the state loaded at start is as fresh as a local input then */
   private startedAt = 0
+  /** how stale lastLocal may be: a tenth of the threshold gap, at most 10 s */
+  private readonly lastLocalStepMs: number
 
   private readonly store: GatewayStore
   private readonly log: Logger
@@ -113,6 +115,7 @@ export class Detector {
     this.log = log
     this.now = opts.now ?? Date.now
     this.opts = { ...DETECTOR_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => v !== undefined && k !== 'now')) }
+    this.lastLocalStepMs = Math.min(10_000, this.opts.thresholdMaxGapMs / 10)
     this.lease = new ClockLease(sql, opts.clockLeaseMs ?? Math.max(3 * this.opts.tickIntervalMs, 90_000))
     this.state = new DetectionStateStore(sql, log, this.now, { flushDelayMs: opts.stateFlushDelayMs, writer: this.lease.holder })
     this.settings = new DetectionSettingsCache(sql)
@@ -174,21 +177,28 @@ export class Detector {
    */
   prepare (owner: DeviceOwner): Promise<void> | undefined {
     const now = this.now()
-    const stale: string[] = []
-    const waits: Array<Promise<unknown>> = []
-    for (const subject of owner.residentId ? [owner.residentId, owner.deviceId] : [owner.deviceId]) {
+    let stale: string[] | undefined
+    let waits: Array<Promise<unknown>> | undefined
+    // the resident (when there is one) and the device, with no array per message (issue 11)
+    for (let i = owner.residentId ? 0 : 1; i < 2; i++) {
+      const subject = i === 0 ? owner.residentId! : owner.deviceId
+      const last = this.lastLocal.get(subject)
       const inFlight = this.reloading.get(subject)
-      if (inFlight) waits.push(inFlight) // a message right behind the one that started the re-read waits for it too
-      else if (now - (this.lastLocal.get(subject) ?? this.startedAt) > this.opts.thresholdMaxGapMs) stale.push(subject)
-      this.lastLocal.set(subject, now)
+      if (inFlight) (waits ??= []).push(inFlight) // a message right behind the one that started the re-read waits for it too
+      else if (now - (last ?? this.startedAt) > this.opts.thresholdMaxGapMs) (stale ??= []).push(subject)
+      // to a tenth of the gap (at most 10 s): a subject with input every second is not written (a
+      // new heap number, promoted a second later) on every message, and a re-read comes at most
+      // that much early
+      if (last === undefined || now - last >= this.lastLocalStepMs) this.lastLocal.set(subject, now)
     }
-    if (stale.length > 0) {
-      const reload = this.state.reloadSubjects(stale, EDGE_RULES).finally(() => { for (const s of stale) this.reloading.delete(s) })
-      for (const s of stale) this.reloading.set(s, reload)
-      waits.push(reload)
+    if (stale) {
+      const subjects = stale
+      const reload = this.state.reloadSubjects(subjects, EDGE_RULES).finally(() => { for (const s of subjects) this.reloading.delete(s) })
+      for (const s of subjects) this.reloading.set(s, reload)
+      ;(waits ??= []).push(reload)
     }
     // nothing to wait for (the common case): no promise (issue 11)
-    if (waits.length > 0) return Promise.all(waits).then(() => {})
+    if (waits) return Promise.all(waits).then(() => {})
   }
 
   /** Readings of one device, oldest first. Runs synchronously on the rule state; inbox writes follow. */
@@ -196,29 +206,40 @@ export class Detector {
     const residentId = owner.residentId
     if (!residentId || samples.length === 0) return
     const cfg = this.settings.get(residentId)
-    const sorted = [...samples].sort((a, b) => a.ts - b.ts)
-    const at = (rule: DerivedRule, step: RuleStep) => this.apply(rule, residentId, residentId, owner.deviceId, step)
+    // one sample (the common case): no sorted copy. No closures either (issue 11: 10,000 calls a
+    // second; under tsx a named closure also costs an Object.defineProperty of its name)
+    const sorted = samples.length === 1 ? samples : [...samples].sort(byTs)
+    let news2 = false
     for (const s of sorted) {
       for (const rule of THRESHOLD_RULES) {
         const v = s.fields[THRESHOLDS[rule].vital]
-        if (v !== undefined) at(rule, threshold(rule, this.state.get(residentId, rule), cfg, s.ts, v, this.opts.thresholdMaxGapMs))
+        if (v === undefined) continue
+        const st = this.state.get(residentId, rule)
+        const step = threshold(rule, st, cfg, s.ts, v, this.opts.thresholdMaxGapMs)
+        // a reading inside the bounds with nothing pending changes nothing: apply() is skipped
+        if (step.mem !== st.mem || step.raise || (step.clear !== undefined && st.active)) this.apply(rule, residentId, residentId, owner.deviceId, step)
       }
-      // the latest readings, in the record's own memory (in place): written at shutdown
-      if (hasNews2(s) && rememberNews2(this.state.get(residentId, 'news2').mem, s)) this.state.touch(residentId, 'news2', 'memory')
+      if (hasNews2(s)) {
+        news2 = true
+        // the latest readings, in the record's own memory (in place): written at shutdown
+        if (rememberNews2(this.state.get(residentId, 'news2').mem, s)) this.state.touch(residentId, 'news2', 'memory')
+      }
       if (isActivity(s)) {
         this.input(residentId, ACTIVITY_INPUT, onActivity(this.input<ActivityInput>(residentId, ACTIVITY_INPUT), s.ts, owner.deviceId))
         // where the clock rules run, activity ends an inactivity alarm at once (elsewhere: at the owner's next tick)
-        if (this.ownsClock && this.state.peek(residentId, 'inactivity')?.active) at('inactivity', { mem: {}, clear: s.ts })
+        if (this.ownsClock && this.state.peek(residentId, 'inactivity')?.active) this.apply('inactivity', residentId, residentId, owner.deviceId, { mem: {}, clear: s.ts })
       }
       if (s.fields.bed_occupied !== undefined) {
         const occupied = s.fields.bed_occupied > 0
         this.input(residentId, BED_INPUT, onBedOccupancy(this.input<BedInput>(residentId, BED_INPUT), cfg, s.ts, occupied, owner.deviceId))
-        if (occupied && this.ownsClock && this.state.peek(residentId, 'bed_exit_not_back')?.active) at('bed_exit_not_back', { mem: {}, clear: s.ts })
+        if (occupied && this.ownsClock && this.state.peek(residentId, 'bed_exit_not_back')?.active) this.apply('bed_exit_not_back', residentId, residentId, owner.deviceId, { mem: {}, clear: s.ts })
       }
     }
-    if (sorted.some(hasNews2)) {
-      const step = scoreNews2(this.state.get(residentId, 'news2'), cfg, sorted[sorted.length - 1]!.ts)
-      at('news2', { ...step, save: 'memory' })
+    if (news2) {
+      const st = this.state.get(residentId, 'news2')
+      const step = scoreNews2(st, cfg, sorted[sorted.length - 1]!.ts)
+      // the memory is the record's own (above): only an alarm raised or cleared is applied
+      if (step.raise || (step.clear !== undefined && st.active)) this.apply('news2', residentId, residentId, owner.deviceId, { ...step, save: 'memory' })
     }
   }
 
@@ -367,6 +388,8 @@ export class Detector {
       })
   }
 }
+
+function byTs (a: Sample, b: Sample): number { return a.ts - b.ts }
 
 function withoutEpisode (st: RuleState): RuleState {
   const { active: _, ...rest } = st

@@ -11,7 +11,8 @@ export type News2Mem = Partial<Record<(typeof NEWS2_PARAMETERS)[number], { value
 
 /** Whether a sample carries any NEWS2 parameter. */
 export function hasNews2 (s: Sample): boolean {
-  return NEWS2_PARAMETERS.some((p) => s.fields[p] !== undefined)
+  for (const p of NEWS2_PARAMETERS) if (s.fields[p] !== undefined) return true
+  return false
 }
 
 /**
