@@ -11,8 +11,7 @@ export interface DeviceSession {
 export type AclDecision = { ok: true, topic: ParsedTopic } | { ok: false, reason: string }
 
 /** [P-2.5] A device publishes only upstream topics under its own id (a hub also its children's). */
-export function checkPublish (session: DeviceSession, topic: string): AclDecision {
-  const parsed = parseDeviceTopic(topic)
+export function checkPublish (session: DeviceSession, topic: string, parsed: ParsedTopic | null = parseDeviceTopic(topic)): AclDecision {
   if (!parsed) return { ok: false, reason: `"${topic}" is not a device topic of protocol v1` }
   if (!isUpstreamKind(parsed.kind)) return { ok: false, reason: `devices may not publish on ${parsed.kind}` }
   if (!session.actsFor.has(parsed.deviceId)) return { ok: false, reason: `device ${session.id} may not publish for ${parsed.deviceId}` }

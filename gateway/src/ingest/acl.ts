@@ -10,7 +10,7 @@ import type { Step } from './types.ts'
  */
 export const acl: Step = (m) => {
   if (!m.session) return // a will's topic was checked by the session step
-  const decision = checkPublish(m.session, m.packet.topic)
+  const decision = checkPublish(m.session, m.packet.topic, m.topic) // parsed by the rate step
   if (!decision.ok) return { ack: 'puback', outcome: 'rejected', error: codes.GW_ERR_UNAUTHORIZED_TOPIC(decision.reason) }
   m.deviceId = decision.topic.deviceId
   m.kind = decision.topic.kind as UpstreamKind

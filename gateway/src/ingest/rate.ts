@@ -28,7 +28,8 @@ function refusal (limiter: RateLimiter, alarm: boolean): GatewayError {
  */
 export const rate: Step = (m, ctx, log) => {
   if (m.will || !m.session) return
-  const kind = parseDeviceTopic(m.packet.topic)?.kind ?? ''
+  m.topic = parseDeviceTopic(m.packet.topic)
+  const kind = m.topic?.kind ?? ''
   const alarm = ALARM_KINDS.has(kind)
   m.sheddable = SHEDDABLE.has(kind)
   const limiter = alarm ? ctx.limits.alarms : ctx.limits.telemetry

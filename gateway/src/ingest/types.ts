@@ -4,7 +4,7 @@
  */
 import type { Client, PublishPacket } from 'aedes'
 import type { Logger } from 'pino'
-import { ALARM_KINDS as PROTOCOL_ALARM_KINDS, type DroppedField, type UpstreamKind, type UpstreamMessages } from '@eldercare/protocols'
+import { ALARM_KINDS as PROTOCOL_ALARM_KINDS, type DroppedField, type ParsedTopic, type UpstreamKind, type UpstreamMessages } from '@eldercare/protocols'
 import type { DeviceSession } from '../acl.ts'
 import type { GatewayError } from '../errors.ts'
 import type { HandlerContext } from '../handlers/types.ts'
@@ -24,6 +24,8 @@ export interface InFlight {
   session?: DeviceSession
   /** a will published after its client went away (exempt from the rate step) */
   will?: boolean
+  /** rate: the topic, parsed once (null: not a device topic of protocol v1); acl checks it */
+  topic?: ParsedTopic | null
   /** rate: telemetry or status, which the load step may shed under overload */
   sheddable?: boolean
   /** load: this message counts towards the in-flight bound until it is answered */
