@@ -146,8 +146,9 @@ describe.skipIf(!pg.ok)('PostgreSQL: named statements', () => {
   }
 
   // A connection checked out of the pool has no listener of the pool's: unheard, the 'error' its
-  // client emits when the server goes away ended the process (seen: a platform node exiting when
-  // PostgreSQL restarted, tests/scaled/losing-a-node.test.ts). Vitest fails the run on that error.
+  // client emits when the server goes away would end the process. (A suspect, not confirmed, for
+  // a platform node that once exited when PostgreSQL restarted: tests/scaled/losing-a-node.test.ts.)
+  // Vitest fails the run on such an error; removing the transaction's listener makes it fail.
   it('a connection cut by the server while its statement runs: the statement fails, the process stays up, the next statement reconnects', async () => {
     const running = db.query('select pg_sleep(30)')
     await cutSleepers()
