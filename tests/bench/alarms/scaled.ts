@@ -12,6 +12,7 @@
  * (GATEWAY_HTTP_PORT) and platform node's, and "reading points stored" is counted in InfluxDB
  * before and after the run (the gateways write there directly).
  */
+import { readFileSync } from 'node:fs'
 import { startScaledStack, type ScaledStack } from '../../support/scaled-stack.ts'
 import type { Target } from './target.ts'
 
@@ -28,6 +29,24 @@ export interface ScaledBench {
 /** The options of bench.ts this needs (AlarmBenchOptions). */
 export interface ScaledBenchOptions { gateways: number, platforms: number, devices: number, root?: string }
 
+/**
+ * The connections HAProxy can hold on this machine: about two descriptors each (client side and
+ * server side) must fit its `ulimit -n`, which it inherits from us (20,000 here, and no process may
+ * raise it: 9,500). Read from /proc/self/limits; 9,500 when that cannot be read.
+ */
+export function haproxyConnectionCap (): number {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))
+    if (m) return Math.floor((Number(m[1]) - 1000) / 2)
+  } catch { /* not Linux */ }
+  return 9500
+}
+
+/** The devices a scaled run can connect through HAProxy: its cap less room for consoles, probes and checks. */
+export function scaledDeviceCap (): number {
+  return Math.floor((haproxyConnectionCap() - 200) / 1.1)
+}
+
 export async function startScaledBench (o: ScaledBenchOptions, admin: { username: string, password: string }, log: (line: string) => void): Promise<ScaledBench> {
   const stack = await startScaledStack({
     gateways: o.gateways,
@@ -36,7 +55,7 @@ export async function startScaledBench (o: ScaledBenchOptions, admin: { username
     influx: true,
     logLevel: 'warn', // as the embedded run's platform
     // about two descriptors per connection must fit `ulimit -n` (20,000 on these machines)
-    maxconn: Math.min(9500, Math.max(4000, Math.ceil(o.devices * 1.1) + 200)),
+    maxconn: Math.min(haproxyConnectionCap(), Math.max(4000, Math.ceil(o.devices * 1.1) + 200)),
     // production's health checks (deploy/haproxy.cfg: every 2 s, down after 3 misses); at the tests'
     // 300 ms all 5,000 devices were disconnected mid-run, most likely an overloaded gateway marked
     // down and its sessions cut (on-marked-down shutdown-sessions)

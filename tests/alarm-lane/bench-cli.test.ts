@@ -1,0 +1,34 @@
+/**
+ * `npm run bench:alarms` refuses what it cannot run, at once and saying why (issue 11): a scaled
+ * run with more devices than HAProxy can hold here used to connect 9,500 of 10,000 devices in
+ * 222 s and then give up. The cap follows this machine's `ulimit -n`, so the test asks for one
+ * device more than it, whatever the machine. Nothing is started: the refusal comes first.
+ */
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import { haproxyConnectionCap, scaledDeviceCap } from '../bench/alarms/scaled.ts'
+
+const run = promisify(execFile)
+const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'tests/bench/alarms/cli.ts', ...args], { timeout: 30_000 })
+  .then(() => ({ code: 0, stderr: '' }), (err: { code: number, stderr: string }) => ({ code: err.code, stderr: err.stderr }))
+
+describe('bench:alarms arguments', () => {
+  it('the connection cap follows ulimit -n: two descriptors a connection', () => {
+    expect(haproxyConnectionCap()).toBeGreaterThan(0)
+    expect(scaledDeviceCap()).toBeLessThan(haproxyConnectionCap())
+  })
+
+  it('refuses a scaled run with more devices than HAProxy can hold here, naming the limit', async () => {
+    const too = scaledDeviceCap() + 1
+    const { code, stderr } = await cli(['--mode', 'scaled', '--devices', String(too)])
+    expect(code).toBe(2)
+    expect(stderr).toContain(`--devices ${too}: through HAProxy this machine holds about ${haproxyConnectionCap()} connections`)
+    expect(stderr).toContain(`enough for ${scaledDeviceCap()} devices`)
+  })
+
+  it('refuses a bad mode and a rate beyond the telemetry allowance', async () => {
+    expect(await cli(['--mode', 'cluster'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--mode "cluster" must be embedded, postgres or scaled') })
+    expect(await cli(['--devices', '10', '--rate', '500'])).toMatchObject({ code: 2, stderr: expect.stringContaining('more than 20 msg/s per device') })
+  })
+})
