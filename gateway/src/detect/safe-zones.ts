@@ -34,7 +34,6 @@ export class SafeZoneCache {
   get (residentId: string): ResidentZone | undefined { return this.zones.get(residentId) }
 }
 
-
 function toZone (r: Row): ResidentZone {
   return {
     zone: { zone: jsonColumn(r.zone), graceS: Number(r.grace_s), schedule: r.schedule == null ? null : jsonColumn(r.schedule) },

@@ -4,7 +4,7 @@ import { codes } from '../errors.ts'
 import { handlers, type Accepted } from '../handlers/index.ts'
 import type { Handler, HandlerResult } from '../handlers/types.ts'
 import { dataErrorState } from '../store.ts'
-import { ALARM_KINDS, type Decision, type InFlight, type Step } from './types.ts'
+import { ALARM_KINDS, type Decision, type InFlight, type IngestContext, type Step } from './types.ts'
 
 /**
  * [P-4.1][P-2.4] record: one handler per topic kind (../handlers/). Alarms go to the durable
@@ -33,7 +33,7 @@ export const record: Step = (m, ctx, log) => {
 }
 
 /** Recorded: an alarm's durable write (its group commit) is timed. */
-function recorded (ctx: Parameters<Step>[1], kind: UpstreamKind, started: number, result: HandlerResult): Decision {
+function recorded (ctx: IngestContext, kind: UpstreamKind, started: number, result: HandlerResult): Decision {
   if (ALARM_KINDS.has(kind)) ctx.events.emit('durableWrite', { kind, seconds: (performance.now() - started) / 1000 })
   return { ack: 'puback', outcome: result }
 }

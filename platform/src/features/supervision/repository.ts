@@ -155,7 +155,7 @@ export async function supervisedResidents (q: Queryable, areaPath: string, asOf:
     groups: Array.isArray(r.flags) ? r.flags : [],
     capacityLevel: r.level_then ?? (Number(r.assessed) > 0 ? null : r.capacity_level),
     birthDate: r.birth_date == null ? null : (r.birth_date instanceof Date ? r.birth_date.toISOString().slice(0, 10) : String(r.birth_date).slice(0, 10)),
-    statusHistory: withRegistration(iso(r.created_at)!, jsonColumn<Array<{ status: ResidentStatus, since: string }>>(r.history).map((h: { status: ResidentStatus, since: string }) => ({ status: h.status, since: iso(h.since)! })))
+    statusHistory: withRegistration(iso(r.created_at)!, jsonColumn<Array<{ status: ResidentStatus, since: string }>>(r.history).map((h) => ({ status: h.status, since: iso(h.since)! })))
   }))
 }
 
