@@ -18,7 +18,8 @@ import { refuse } from './ingest/answer.ts'
 import { LoadLimit, type LoadLimitOptions, type LoadStats } from './load-limit.ts'
 import { Ingest } from './ingest/pipeline.ts'
 import type { IngestContext } from './ingest/types.ts'
-import { listenTcp, listenTls, listenWebSocket, type GuardOptions, type Listener, type TlsListenOptions } from './listeners.ts'
+import { listenTcp, listenTls, listenWebSocket, type ConnectionHandler, type GuardOptions, type Listener, type TlsListenOptions } from './listeners.ts'
+import { releaseIdlePacket, type MqttPacketParser } from './parser-idle.ts'
 import { ALARM_RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-limit.ts'
 import { Presence } from './presence.ts'
 import { Observers, observerSubscribeRefusal } from './observers.ts'
@@ -251,7 +252,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     void this.positionWatch?.start()
     this.pruner.start()
     this.redelivery?.start()
-    const handle = this.broker.handle.bind(this.broker)
+    // each connection's parser lets go of its idle packet object between messages (parser-idle.ts)
+    const handle: ConnectionHandler = (conn, req) => { releaseIdlePacket((this.broker.handle(conn, req) as unknown as { _parser: MqttPacketParser })._parser) }
     // [P-2.1] every listener's connections pass the packet-size guard before aedes sees a byte
     const guard: GuardOptions = {
       maxPacketBytes: this.maxPacketBytes,

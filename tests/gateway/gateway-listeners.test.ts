@@ -67,6 +67,21 @@ describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
     await d.end()
   })
 
+  it('on every listener, a connection holds no parsed-packet object between messages (issue 11: parser-idle.ts)', async () => {
+    const parserOf = () => (p.gateway.broker as unknown as { clients: Record<string, { _parser?: { packet: unknown } } | undefined> }).clients[home.device.id]?._parser
+    const urls: Array<[string, Parameters<typeof connectDevice>[2]]> = [
+      [p.mqttUrl, {}], [`ws://127.0.0.1:${p.ports.mqttWs}/mqtt`, {}], [`mqtts://127.0.0.1:${p.ports.mqttTls}`, { ca: cert, rejectUnauthorized: true }]]
+    for (const [i, [url, opts]] of urls.entries()) {
+      const d = await connectDevice(url, home.device, opts)
+      await d.client.publishAsync(deviceTopic(home.device.id, 'events'), fall(`idle-${i}`), { qos: 1 })
+      expect(await inbox(`idle-${i}`), url).toHaveLength(1)
+      const parser = parserOf()
+      expect(parser, url).toBeDefined()
+      expect(parser?.packet, url).toBeNull()
+      await d.end()
+    }
+  })
+
   it('[P-2.1] answers a payload between 16 KiB and 256 KiB too_large and keeps the connection', async () => {
     const d = await connectDevice(p.mqttUrl, home.device)
     await d.client.publishAsync(deviceTopic(home.device.id, 'events'), JSON.stringify({ id: 'big-1', ts: Date.now(), type: 'fall', location: 'x'.repeat(100_000) }), { qos: 1 })
