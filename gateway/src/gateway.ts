@@ -20,6 +20,7 @@ import { Ingest } from './ingest/pipeline.ts'
 import type { IngestContext } from './ingest/types.ts'
 import { listenTcp, listenTls, listenWebSocket, type ConnectionHandler, type GuardOptions, type Listener, type TlsListenOptions } from './listeners.ts'
 import { releaseIdlePacket, type MqttPacketParser } from './parser-idle.ts'
+import { ReadScheduler, type ReadSchedulerOptions } from './read-scheduler.ts'
 import { ALARM_RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-limit.ts'
 import { Presence } from './presence.ts'
 import { Observers, observerSubscribeRefusal } from './observers.ts'
@@ -60,6 +61,8 @@ export interface GatewayOptions {
   idempotency?: InboxPrunerOptions
   /** [P-2.1] Broker packet limit in bytes; a larger packet closes the connection. Default 262144 (256 KiB). */
   maxPacketBytes?: number
+  /** Device bytes parsed in short slices, alarms first (read-scheduler.ts); `false` parses them as they are read. */
+  readScheduler?: ReadSchedulerOptions | false
   /** MQTT/TCP connections start with a load balancer's PROXY protocol v1 line naming the device's address (MQTT_PROXY_PROTOCOL=on; docs/deployment.md). Default false. */
   proxyProtocol?: boolean
   /** Scaled mode: join the other nodes' brokers through this Redis (cluster.ts). */
@@ -104,6 +107,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly commands: CommandDelivery
   private readonly redelivery?: CommandRedelivery
   private readonly maxPacketBytes: number
+  /** device bytes in slices, alarms first (read-scheduler.ts); null when turned off */
+  readonly readScheduler: ReadScheduler | null
   private readonly proxyProtocol: boolean
   private servers: Listener[] = []
   private readonly cluster?: BrokerParts
@@ -131,6 +136,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     // [P-3.6] answered here or on another node (relayed): a copy still queued is not delivered again
     this.on('commandAck', (n) => this.commands.answeredBy(n.commandId))
     this.maxPacketBytes = opts.maxPacketBytes ?? MAX_PACKET_BYTES
+    this.readScheduler = opts.readScheduler === false ? null : new ReadScheduler(opts.readScheduler)
     this.proxyProtocol = opts.proxyProtocol ?? false
     this.cluster = opts.redisUrl ? redisBrokerParts(opts.redisUrl, log) : undefined
     this.positionWatch = opts.redisUrl && this.readings ? new PositionWatch(opts.sql, log.child({ part: 'positions' }), opts.positionWatch) : null
@@ -142,7 +148,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       sessions: this.auth.sessions,
       observers: this.observers,
       limits: { telemetry: new RateLimiter(opts.rateLimit, now), alarms: new RateLimiter(opts.alarmRateLimit, now, ALARM_RATE_LIMIT_DEFAULTS) },
-      load: new LoadLimit(opts.loadLimit, () => this.readings?.writer.stats.buffered ?? 0, log.child({ part: 'load' })),
+      load: new LoadLimit(opts.loadLimit, () => this.readings?.writer.stats.buffered ?? 0, log.child({ part: 'load' }), () => this.readScheduler?.stats.waitMs ?? 0),
       skewMs: opts.clockSkewToleranceMs ?? 300_000,
       handlers: { store, inbox: this.inbox, presence: this.presence, log, readings: this.readings ?? undefined, events: this },
       events: this,
@@ -257,6 +263,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     // [P-2.1] every listener's connections pass the packet-size guard before aedes sees a byte
     const guard: GuardOptions = {
       maxPacketBytes: this.maxPacketBytes,
+      scheduler: this.readScheduler ?? undefined,
       onViolation: (reason, remote, deviceId) => {
         const err = codes.GW_ERR_PACKET_TOO_LARGE(reason)
         this.counters.rejected.too_large = (this.counters.rejected.too_large ?? 0) + 1

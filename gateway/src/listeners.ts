@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream'
 import type { IncomingMessage } from 'node:http'
 import { WebSocketServer, createWebSocketStream } from 'ws'
 import { GuardedConnection } from './packet-guard.ts'
+import type { ReadScheduler } from './read-scheduler.ts'
 import { PROXY_HEADER_TIMEOUT_MS, readProxyHeader } from './proxy-protocol.ts'
 
 export interface TlsListenOptions {
@@ -29,6 +30,8 @@ export interface Listener {
 
 export interface GuardOptions {
   maxPacketBytes: number
+  /** device bytes reach the broker in its slices, alarms first (read-scheduler.ts) */
+  scheduler?: ReadScheduler
   /** `deviceId` is known when the connection had already sent its CONNECT */
   onViolation: (reason: string, remote: string | undefined, deviceId: string | undefined) => void
 }
@@ -38,7 +41,7 @@ function guarded (inner: Duplex, remote: string | undefined, guard: GuardOptions
     // aedes hangs its client object on the connection it handles
     const client = (conn as unknown as { client?: { id?: string | null } }).client
     guard.onViolation(reason, remote, client?.id ?? undefined)
-  })
+  }, guard.scheduler)
   return conn
 }
 

@@ -5,7 +5,7 @@ export interface LoadLimitOptions {
   maxInFlight?: number
   /** Readings waiting for the store (points) above which telemetry is shed. Default 50000 (half the writer's default bound). */
   maxReadingsBacklog?: number
-  /** Event-loop delay above which telemetry is shed, in ms (the process is behind: work queues in memory). Default 250. */
+  /** Event-loop delay (or wait in the read scheduler's queue, read-scheduler.ts) above which telemetry is shed, in ms (the process is behind: work queues in memory). Default 250. */
   maxLoopDelayMs?: number
   /** How often the event-loop delay is sampled, in ms. Default 20. */
   sampleIntervalMs?: number
@@ -50,7 +50,8 @@ export class LoadLimit {
   private lastLog = 0
   private loggedShed = 0
 
-  constructor (opts: LoadLimitOptions = {}, private readonly backlog: () => number = () => 0, private readonly log?: Logger) {
+  /** @param readWaitMs how long device bytes wait to be parsed now (read-scheduler.ts): delay that no longer shows in the event loop */
+  constructor (opts: LoadLimitOptions = {}, private readonly backlog: () => number = () => 0, private readonly log?: Logger, private readonly readWaitMs: () => number = () => 0) {
     this.options = { ...LOAD_LIMIT_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) }
     const every = this.options.sampleIntervalMs
     this.expected = performance.now() + every
@@ -67,7 +68,7 @@ export class LoadLimit {
   /** Why a telemetry message must be shed now, or null when it may go on. */
   overloaded (): keyof LoadStats['shed'] | null {
     if (this.stats.inFlight >= this.options.maxInFlight) return 'inFlight'
-    if (this.stats.loopDelayMs > this.options.maxLoopDelayMs) return 'loop'
+    if (this.stats.loopDelayMs > this.options.maxLoopDelayMs || this.readWaitMs() > this.options.maxLoopDelayMs) return 'loop'
     if (this.backlog() > this.options.maxReadingsBacklog) return 'backlog'
     return null
   }

@@ -74,6 +74,21 @@ function gatewayMetrics (gateway: Gateway): MetricsSource {
         }
       }
     })
+    const reads = gateway.readScheduler
+    if (reads) {
+      new Gauge({
+        name: 'eldercare_gateway_read_queue_bytes', help: 'Device bytes read and not yet parsed (parsed in slices, alarms first)', registers: [registry],
+        collect () { this.set(reads.queuedBytes) }
+      })
+      new Gauge({
+        name: 'eldercare_gateway_read_queue_wait_seconds', help: 'How long the device bytes parsed last had waited in the read queue', registers: [registry],
+        collect () { this.set(reads.stats.waitMs / 1000) }
+      })
+      new Gauge({
+        name: 'eldercare_gateway_read_queue_pauses', help: 'Connections paused since start because the read queue was over its bound (TCP back-pressure)', registers: [registry],
+        collect () { this.set(reads.stats.paused) }
+      })
+    }
     const durable = new Histogram({
       name: 'eldercare_gateway_inbox_write_seconds',
       help: 'Time to durably record an events/intercom/commands-ack message before its PUBACK [P-4.1]',

@@ -8,14 +8,36 @@
  * as soon as a header announces more than the limit — before the body is read.
  */
 import { Duplex } from 'node:stream'
+import { ALARM_KINDS } from '@eldercare/protocols'
+import type { ReadScheduler, ScheduledConnection } from './read-scheduler.ts'
+
+/** `/events`, `/intercom`, `/commands/ack`: how an alarm-lane topic ends, as bytes. */
+const ALARM_TOPIC_ENDS = [...ALARM_KINDS].map((kind) => Buffer.from(`/${kind}`))
+
+/** Whether the PUBLISH body starting at `at` names an alarm-lane topic; true when its topic is not wholly in the chunk (cannot tell: first is safer). */
+function alarmTopicAt (chunk: Uint8Array, at: number): boolean {
+  if (at + 2 > chunk.length) return true
+  const end = at + 2 + ((chunk[at]! << 8) | chunk[at + 1]!)
+  if (end > chunk.length) return true
+  for (const tail of ALARM_TOPIC_ENDS) {
+    if (end - tail.length < at + 2) continue
+    let i = 0
+    while (i < tail.length && chunk[end - tail.length + i] === tail[i]) i++
+    if (i === tail.length) return true
+  }
+  return false
+}
 
 /** Walks MQTT fixed headers across chunk boundaries. */
 export class PacketSizeGuard {
   private state: 'type' | 'length' | 'body' = 'type'
+  private type = 0
   private length = 0
   private multiplier = 1
   private lengthBytes = 0
   private bodyLeft = 0
+  /** Set by inspect(): whether the chunk starts an alarm-lane PUBLISH (`events`, `intercom`, `commands/ack`). */
+  alarm = false
 
   /** @param maxPacketBytes largest whole packet (fixed header + remaining length), in bytes */
   constructor (readonly maxPacketBytes: number) {}
@@ -23,6 +45,7 @@ export class PacketSizeGuard {
   /** Returns null while the stream keeps the limit, else why it does not. */
   inspect (chunk: Uint8Array): string | null {
     let i = 0
+    this.alarm = false
     while (i < chunk.length) {
       if (this.state === 'body') {
         const n = Math.min(this.bodyLeft, chunk.length - i)
@@ -33,6 +56,7 @@ export class PacketSizeGuard {
       }
       const b = chunk[i++]
       if (this.state === 'type') {
+        this.type = b! >> 4
         this.state = 'length'
         this.length = 0
         this.multiplier = 1
@@ -51,6 +75,8 @@ export class PacketSizeGuard {
       }
       this.bodyLeft = this.length
       this.state = this.length > 0 ? 'body' : 'type'
+      // a PUBLISH (type 3) begins here: its topic says whether it is an alarm
+      if (this.type === 3 && !this.alarm) this.alarm = alarmTopicAt(chunk, i)
     }
     return null
   }
@@ -60,10 +86,19 @@ export class PacketSizeGuard {
  * A duplex that passes a connection's bytes to aedes through a PacketSizeGuard and its
  * writes straight back; on a violation it destroys the connection and calls `onViolation`.
  */
-export class GuardedConnection extends Duplex {
+export class GuardedConnection extends Duplex implements ScheduledConnection {
   private readonly guard: PacketSizeGuard
+  scheduled: 0 | 1 | 2 = 0
+  queuedAt = 0
+  /** bytes read and not yet handed to aedes (with a scheduler): the first chunk, and any after it (rare: one message a second is one chunk) */
+  private queued: Buffer | null = null
+  private queuedMore: Buffer[] | null = null
+  /** paused because aedes is behind (its buffer full), or because the scheduler's queue is */
+  private pausedForReader = false
+  private pausedForQueue = false
 
-  constructor (private readonly inner: Duplex, maxPacketBytes: number, onViolation: (reason: string) => void) {
+  /** @param scheduler when given, bytes reach aedes in the scheduler's slices (read-scheduler.ts); else as they are read */
+  constructor (private readonly inner: Duplex, maxPacketBytes: number, onViolation: (reason: string) => void, private readonly scheduler?: ReadScheduler) {
     super({ allowHalfOpen: false })
     this.guard = new PacketSizeGuard(maxPacketBytes)
     inner.on('data', (chunk: Buffer) => {
@@ -74,15 +109,47 @@ export class GuardedConnection extends Duplex {
         this.destroy()
         return
       }
-      // back-pressure: stop reading the socket while aedes is behind
-      if (!this.push(chunk)) inner.pause()
+      if (!scheduler) { this.hand(chunk); return }
+      if (this.queued === null) this.queued = chunk
+      else (this.queuedMore ??= []).push(chunk)
+      scheduler.queuedBytes += chunk.length
+      scheduler.offer(this, this.guard.alarm)
+      if (scheduler.full && !this.pausedForQueue) { this.pausedForQueue = true; scheduler.stats.paused++; inner.pause() }
     })
-    inner.once('end', () => this.push(null))
-    inner.once('error', (err) => this.destroy(err))
-    inner.once('close', () => this.destroy())
+    // what was read before the end is handed over first, whatever its turn
+    inner.once('end', () => { this.deliver(); this.push(null) })
+    inner.once('error', (err) => { this.deliver(); this.destroy(err) })
+    inner.once('close', () => { this.deliver(); this.destroy() })
   }
 
-  override _read (): void { this.inner.resume() }
+  /** Hands the queued chunks to aedes, in order (the scheduler's turn for this connection). */
+  deliver (): void {
+    const first = this.queued
+    if (first === null) return
+    const more = this.queuedMore
+    this.queued = null
+    this.queuedMore = null
+    this.scheduled = 0
+    let bytes = first.length
+    this.hand(first)
+    if (more) for (const chunk of more) { bytes += chunk.length; this.hand(chunk) }
+    if (this.scheduler) this.scheduler.queuedBytes -= bytes
+    if (this.pausedForQueue) {
+      this.pausedForQueue = false
+      if (!this.pausedForReader) this.inner.resume()
+    }
+  }
+
+  private hand (chunk: Buffer): void {
+    if (this.destroyed) return
+    // back-pressure: stop reading the socket while aedes is behind
+    if (!this.push(chunk)) { this.pausedForReader = true; this.inner.pause() }
+  }
+
+  override _read (): void {
+    this.pausedForReader = false
+    if (!this.pausedForQueue) this.inner.resume()
+  }
 
   override _write (chunk: Buffer, encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
     if (this.inner.destroyed) return cb()

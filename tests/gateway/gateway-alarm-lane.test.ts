@@ -154,6 +154,44 @@ describe('alarm lane on PGlite', () => {
   })
 })
 
+describe('alarm lane: alarms first inside the process (read-scheduler.ts)', () => {
+  let p: TestPlatform
+  let home: SeededHome
+
+  beforeAll(async () => {
+    // the bound that sheds telemetry when the process is behind would answer some of the burst
+    // rate_limited under a loaded machine; here only the order is under test
+    p = await startTestPlatform({}, { gateway: { loadLimit: { maxLoopDelayMs: 60_000 } } })
+    await p.api.login()
+    home = await seedHome(p.api, { deviceType: 'wearable' })
+  })
+  afterAll(async () => { await p?.close() })
+
+  it('a fall read in the same pass as 2,000 telemetry messages is parsed first: its PUBACK comes before most of theirs (read-scheduler.ts)', async () => {
+    const devs = await registerDevices(p, home, 'burst', 2000)
+    const devices = await connectAll(p, devs)
+    const { device: faller } = await RawDevice.connect(p.ports.mqtt, home.device)
+    // the order in which PUBACKs reach the devices
+    const order: string[] = []
+    for (const d of [...devices, faller]) d.socket.on('data', () => { if (!order.includes(d.id)) order.push(d.id) })
+    const ts = Date.now()
+    const telemetry = devices.map((d) => d.send(deviceTopic(d.id, 'telemetry'), { ts, vitals: { hr: 70 } }))
+    const fall = faller.send(deviceTopic(home.device.id, 'events'), { id: 'fall-behind-burst', ts, type: 'fall' })
+    // hold this process's event loop (the gateway's too) while the bytes land, so one pass reads them all, the fall last
+    const until = performance.now() + 150
+    while (performance.now() < until) { /* the kernel fills the sockets meanwhile */ }
+    await faller.puback(fall, 30_000)
+    await Promise.all(devices.map((d, i) => d.puback(telemetry[i]!, 30_000)))
+    expect(order).toHaveLength(2001)
+    // parsed as they were read, it came last (2,001st; 1,001st of 1,001 with 1,000); first among the slices of 64 it came
+    // 192nd–320th of 1,001 here (the slices go on while its group commit is written)
+    expect(order.indexOf(home.device.id)).toBeLessThan(1000)
+    expect(p.gateway.readScheduler?.stats.urgentServed).toBeGreaterThanOrEqual(1)
+    expect(await inboxRows(p, 'fall-behind-burst')).toHaveLength(1)
+    for (const d of [...devices, faller]) d.end()
+  })
+})
+
 const pg = needsPostgres()
 describe.skipIf(!pg.ok)('alarm lane on PostgreSQL', () => {
   let server: PostgresServer

@@ -93,6 +93,10 @@ describe.skipIf(!req.ok)('standalone gateway: /metrics, /live, /ready on GATEWAY
       expect(metricValue(after, 'eldercare_gateway_inbox_write_seconds_count', { kind: 'events' })).toBeGreaterThanOrEqual(1)
       // the readings writer's figures and the process's own, as on the platform's /metrics
       expect(metricValue(after, 'eldercare_readings_buffered')).not.toBeNull()
+      // the read queue (read-scheduler.ts): idle again once the messages are parsed
+      expect(metricValue(after, 'eldercare_gateway_read_queue_bytes')).toBe(0)
+      expect(metricValue(after, 'eldercare_gateway_read_queue_wait_seconds')).toBe(0)
+      expect(metricValue(after, 'eldercare_gateway_read_queue_pauses')).toBe(0)
       expect(metricValue(after, 'nodejs_eventloop_lag_p99_seconds')).not.toBeNull()
     } finally {
       await device.close()
