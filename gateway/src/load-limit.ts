@@ -5,8 +5,15 @@ export interface LoadLimitOptions {
   maxInFlight?: number
   /** Readings waiting for the store (points) above which telemetry is shed. Default 50000 (half the writer's default bound). */
   maxReadingsBacklog?: number
-  /** Event-loop delay (or wait in the read scheduler's queue, read-scheduler.ts) above which telemetry is shed, in ms (the process is behind: work queues in memory). Default 250. */
+  /** Event-loop delay above which telemetry is shed, in ms (the process is behind: work queues in memory). Default 250. */
   maxLoopDelayMs?: number
+  /**
+   * Wait of device bytes in the read scheduler's queue (read-scheduler.ts) above which telemetry is
+   * shed, in ms. Default 1000: a backlog there no longer delays alarms (they are parsed first) and
+   * the queue is bounded by pausing sockets, so telemetry is held through a pause such as a full GC
+   * (0.1–0.5 s here) and shed only when the process stays behind.
+   */
+  maxReadWaitMs?: number
   /** How often the event-loop delay is sampled, in ms. Default 20. */
   sampleIntervalMs?: number
   /** A device is told `rate_limited` for shed messages at most once per this many ms. Default 10000. */
@@ -14,7 +21,7 @@ export interface LoadLimitOptions {
 }
 
 export const LOAD_LIMIT_DEFAULTS: Required<LoadLimitOptions> = {
-  maxInFlight: 5000, maxReadingsBacklog: 50_000, maxLoopDelayMs: 250, sampleIntervalMs: 20, tellIntervalMs: 10_000
+  maxInFlight: 5000, maxReadingsBacklog: 50_000, maxLoopDelayMs: 250, maxReadWaitMs: 1000, sampleIntervalMs: 20, tellIntervalMs: 10_000
 }
 
 export interface LoadStats {
@@ -23,7 +30,7 @@ export interface LoadStats {
   /** most at once since start */
   peakInFlight: number
   /** messages shed since start, by reason */
-  shed: { inFlight: number, backlog: number, loop: number }
+  shed: { inFlight: number, backlog: number, loop: number, readWait: number }
   /** latest sampled event-loop delay, ms */
   loopDelayMs: number
 }
@@ -33,7 +40,7 @@ export interface LoadStats {
  * aedes reads from every socket as fast as the event loop lets it; when the gateway falls behind
  * (more devices than CPU, a slow readings store), accepted telemetry used to pile up in memory —
  * readings buffers, promises, queued statements — 1.6 GiB at 10,000 devices. Now, over any of
- * three bounds, telemetry and status are *shed* before they are parsed: not PUBACKed, answered
+ * four bounds (in flight, readings backlog, event-loop delay, wait in the read queue), telemetry and status are *shed* before they are parsed: not PUBACKed, answered
  * `rate_limited` (at most once per 10 s per device; [P-4.3] asks no more than once a second), counted as outcome `shed`.
  * Alarms (`events`, `intercom`, `commands/ack`) are never shed and never counted here: they go on
  * to their durable record and PUBACK [P-4.1] whatever the load; nor is a call's WebRTC signalling
@@ -41,7 +48,7 @@ export interface LoadStats {
  */
 export class LoadLimit {
   readonly options: Required<LoadLimitOptions>
-  readonly stats: LoadStats = { inFlight: 0, peakInFlight: 0, shed: { inFlight: 0, backlog: 0, loop: 0 }, loopDelayMs: 0 }
+  readonly stats: LoadStats = { inFlight: 0, peakInFlight: 0, shed: { inFlight: 0, backlog: 0, loop: 0, readWait: 0 }, loopDelayMs: 0 }
   private readonly timer: NodeJS.Timeout
   private expected: number
   /** when each device was last told `rate_limited` (swept each interval: bounded by the devices told lately) */
@@ -68,7 +75,8 @@ export class LoadLimit {
   /** Why a telemetry message must be shed now, or null when it may go on. */
   overloaded (): keyof LoadStats['shed'] | null {
     if (this.stats.inFlight >= this.options.maxInFlight) return 'inFlight'
-    if (this.stats.loopDelayMs > this.options.maxLoopDelayMs || this.readWaitMs() > this.options.maxLoopDelayMs) return 'loop'
+    if (this.stats.loopDelayMs > this.options.maxLoopDelayMs) return 'loop'
+    if (this.readWaitMs() > this.options.maxReadWaitMs) return 'readWait'
     if (this.backlog() > this.options.maxReadingsBacklog) return 'backlog'
     return null
   }
@@ -102,9 +110,9 @@ export class LoadLimit {
   /** One line per 10 s while shedding, not one per message. */
   private logShed (now: number): void {
     const { shed } = this.stats
-    const total = shed.inFlight + shed.backlog + shed.loop
+    const total = shed.inFlight + shed.backlog + shed.loop + shed.readWait
     if (total === this.loggedShed) return
-    this.log?.warn({ shedSinceLast: total - this.loggedShed, shed, inFlight: this.stats.inFlight, loopDelayMs: Math.round(this.stats.loopDelayMs), readingsBacklog: this.backlog() },
+    this.log?.warn({ shedSinceLast: total - this.loggedShed, shed, inFlight: this.stats.inFlight, loopDelayMs: Math.round(this.stats.loopDelayMs), readWaitMs: Math.round(this.readWaitMs()), readingsBacklog: this.backlog() },
       'gateway overloaded: telemetry shed (not PUBACKed, answered rate_limited); alarms unaffected')
     this.loggedShed = total
     this.lastLog = now
