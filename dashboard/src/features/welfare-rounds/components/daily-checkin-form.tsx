@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import type { DailyCheckinPlanDto } from '@eldercare/protocols'
 import { ErrorMessage } from '../../../components/error-message.tsx'
 import { FormField } from '../../../components/form-field.tsx'
@@ -31,7 +31,14 @@ export function DailyCheckinForm ({ residentId, canEdit }: { residentId: string,
   const [draft, setDraft] = useState<Draft>(NEW_PLAN)
   const [invalid, setInvalid] = useState<string | null>(null)
   const [saved, setSaved] = useState<string | null>(null)
-  useEffect(() => { if (!plan.loading) setDraft(toDraft(plan.data)) }, [plan.data, plan.loading])
+  // The draft follows the plan as it arrives (and after a save), set while rendering rather than
+  // in an effect: with an effect the fields showed the defaults for one frame after the plan had
+  // loaded, and an edit made in that frame was overwritten when the effect ran.
+  const [synced, setSynced] = useState<DailyCheckinPlanDto | null | undefined>(undefined)
+  if (!plan.loading && synced !== plan.data) {
+    setSynced(plan.data)
+    setDraft(toDraft(plan.data))
+  }
 
   if (plan.error !== null) return <ErrorMessage error={describeApiError(plan.error, t)} />
   if (plan.loading && plan.data === null) return <p className='muted' role='status'>{t('common.loading')}</p>
