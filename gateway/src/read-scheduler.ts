@@ -103,11 +103,12 @@ export class ReadScheduler {
     let served = 0
     while (served < this.connectionsPerSlice) {
       let conn = this.urgent.shift()
-      if (conn) this.stats.urgentServed++
-      else conn = this.normal.shift()
+      const front = conn !== undefined
+      conn ??= this.normal.shift()
       if (!conn) break
       if (conn.scheduled === 0) continue // served already (queued twice), or flushed at its end
-      if (conn.scheduled === 1) this.stats.waitMs = performance.now() - conn.queuedAt
+      if (front) this.stats.urgentServed++
+      else if (conn.scheduled === 1) this.stats.waitMs = performance.now() - conn.queuedAt
       conn.scheduled = 0
       conn.deliver()
       served++

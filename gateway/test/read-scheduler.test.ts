@@ -99,9 +99,14 @@ describe('ReadScheduler: device bytes in slices, alarms first', () => {
     const order: string[] = []
     const { socket, conn } = connection('c', scheduler, order)
     const ended = new Promise((resolve) => conn.once('end', resolve))
-    socket.end(publish('telemetry'))
+    socket.end(publish('events'))
     await ended
     expect(order).toHaveLength(1)
+    // its turn at the front comes after: nothing is left, nothing is handed over twice or counted
+    await immediate()
+    expect(order).toHaveLength(1)
+    expect(scheduler.stats.urgentServed).toBe(0)
+    expect(scheduler.queuedBytes).toBe(0)
   })
 
   it('pauses a reading connection past the queue bound and resumes it once its bytes are parsed; nothing is lost', async () => {
