@@ -6,10 +6,10 @@
  * after two young-generation collections, so V8 moves every such object to the old generation.
  * Worse, the next message's topic and payload are then hung on that old object, and a scavenge
  * treats what an old object points to as live: they are promoted with it. At 20,000 msg/s that was
- * about half of everything the main thread promoted (a sampling profile of the objects that
- * outlived the young generation: the parser's packet, its payload copy and its topic, ~6 of
- * ~16 MiB/s), and the old generation filled in ~13 s; each full collection then stalled the
- * process for up to ~0.2 s while 20 falls a second waited behind it.
+ * over a third of what the main thread promoted (a sampling profile of the objects that outlived
+ * the young generation: the parser's packet, its payload copy and its topic, ~6 of ~16 MiB/s;
+ * with acl.ts's own-id change, 13.9 → 9.2 MiB/s by --trace-gc-nvp), and the old generation filled
+ * in ~13 s, each full collection a pause of the process.
  *
  * Here the idle packet is let go once a chunk is parsed to its end, and a new one is made when
  * the next bytes arrive: the object then lives only as long as its message is being read.
@@ -19,7 +19,6 @@
 export interface MqttPacketParser {
   packet: { length: number } | null
   error: Error | null
-  _list: { length: number }
   _stateCounter: number
   parse(buf: Buffer): number
 }
