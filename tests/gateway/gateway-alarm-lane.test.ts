@@ -159,9 +159,9 @@ describe('alarm lane: alarms first inside the process (read-scheduler.ts)', () =
   let home: SeededHome
 
   beforeAll(async () => {
-    // the bound that sheds telemetry when the process is behind would answer some of the burst
-    // rate_limited under a loaded machine; here only the order is under test
-    p = await startTestPlatform({}, { gateway: { loadLimit: { maxLoopDelayMs: 60_000 } } })
+    // the bounds that shed telemetry when the process is behind (event-loop delay, wait in the read
+    // queue) would answer some of the burst rate_limited on a loaded machine; here only the order is under test
+    p = await startTestPlatform({}, { gateway: { loadLimit: { maxLoopDelayMs: 60_000, maxReadWaitMs: 60_000 } } })
     await p.api.login()
     home = await seedHome(p.api, { deviceType: 'wearable' })
   })
