@@ -25,8 +25,8 @@ describe('gateway under overload', () => {
       gateway: {
         // allowances lifted: what refuses telemetry here is the load bound, not [P-4.3]'s per-device one
         rateLimit: { ratePerSecond: 1e6, burst: 1e6 },
-        // only the readings bound here (the in-flight and event-loop bounds would also shed on a busy machine and blur which bound acted)
-        loadLimit: { maxReadingsBacklog: BACKLOG, maxInFlight: 1e9, maxLoopDelayMs: 1e9 },
+        // only the readings bound here (the in-flight, event-loop and read-queue bounds would also shed on a busy machine and blur which bound acted)
+        loadLimit: { maxReadingsBacklog: BACKLOG, maxInFlight: 1e9, maxLoopDelayMs: 1e9, maxReadWaitMs: 1e9 },
         readings: { writer: { batchSize: 100_000, flushIntervalMs: 60_000 } }
       }
     })
