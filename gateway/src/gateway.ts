@@ -148,7 +148,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       sessions: this.auth.sessions,
       observers: this.observers,
       limits: { telemetry: new RateLimiter(opts.rateLimit, now), alarms: new RateLimiter(opts.alarmRateLimit, now, ALARM_RATE_LIMIT_DEFAULTS) },
-      load: new LoadLimit(opts.loadLimit, () => this.readings?.writer.stats.buffered ?? 0, log.child({ part: 'load' }), () => this.readScheduler?.stats.waitMs ?? 0),
+      load: new LoadLimit(opts.loadLimit, {
+        backlog: () => this.readings?.writer.stats.buffered ?? 0,
+        readWaitMs: () => this.readScheduler?.stats.waitMs ?? 0,
+        log: log.child({ part: 'load' })
+      }),
       skewMs: opts.clockSkewToleranceMs ?? 300_000,
       handlers: { store, inbox: this.inbox, presence: this.presence, log, readings: this.readings ?? undefined, events: this },
       events: this,

@@ -24,6 +24,15 @@ export const LOAD_LIMIT_DEFAULTS: Required<LoadLimitOptions> = {
   maxInFlight: 5000, maxReadingsBacklog: 50_000, maxLoopDelayMs: 250, maxReadWaitMs: 1000, sampleIntervalMs: 20, tellIntervalMs: 10_000
 }
 
+/** What the bound reads of the gateway, named (issue 18: no positional constructor arguments). */
+export interface LoadLimitDeps {
+  /** reading points waiting for the store */
+  backlog?: () => number
+  /** how long device bytes wait to be parsed now (read-scheduler.ts): delay that no longer shows in the event loop */
+  readWaitMs?: () => number
+  log?: Logger
+}
+
 export interface LoadStats {
   /** telemetry/status messages in the ingest now */
   inFlight: number
@@ -57,8 +66,14 @@ export class LoadLimit {
   private lastLog = 0
   private loggedShed = 0
 
-  /** @param readWaitMs how long device bytes wait to be parsed now (read-scheduler.ts): delay that no longer shows in the event loop */
-  constructor (opts: LoadLimitOptions = {}, private readonly backlog: () => number = () => 0, private readonly log?: Logger, private readonly readWaitMs: () => number = () => 0) {
+  private readonly backlog: () => number
+  private readonly readWaitMs: () => number
+  private readonly log?: Logger
+
+  constructor (opts: LoadLimitOptions = {}, { backlog = () => 0, readWaitMs = () => 0, log }: LoadLimitDeps = {}) {
+    this.backlog = backlog
+    this.readWaitMs = readWaitMs
+    this.log = log
     this.options = { ...LOAD_LIMIT_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) }
     const every = this.options.sampleIntervalMs
     this.expected = performance.now() + every
