@@ -8,27 +8,54 @@
 //   mqtt.connect(`mqtt://127.0.0.1:${stack.mqttPort}`) … new Api(stack.httpUrl)
 //   await stack.gateways[0].crash(); await stack.gateways[0].start()   // kill -9, then back on its ports
 //   await stack.stop()
-import { freePort } from './free-port.ts'
+import { freePorts } from './free-port.ts'
 import { startHaproxy, type Haproxy } from './haproxy.ts'
 import { startInflux, type InfluxServer } from './influx.ts'
 import { startGatewayNode, startPlatformNode, type NodeProcess } from './nodes.ts'
 import { startPostgres, type PostgresServer } from './postgres.ts'
-import { waitUntilReady } from './process.ts'
+import { ServerStartError, waitUntilReady } from './process.ts'
 import { startRedis, type RedisServer } from './redis.ts'
 
 /** One data key for every node: a field sealed on one node is read on any other (issue 13). */
 export const STACK_DATA_KEY = Buffer.alloc(32, 7).toString('base64')
 
-/** A gateway or platform node that can be killed and started again on the same ports (haproxy keeps them). */
+/** Tries at a node's first start: each with ports picked anew when the last lost them to another socket. */
+const FIRST_START_ATTEMPTS = 3
+
+/**
+ * A gateway or platform node that can be killed and started again on the same ports (haproxy
+ * keeps them). Its ports (`portVars`, e.g. MQTT_PORT) are picked just before its first start:
+ * picked earlier, a port stayed free only until another process's outgoing connection (the first
+ * platform node's, to PostgreSQL, while it migrates) happened to take it as its own, and the node
+ * then failed with "address already in use". Should that still happen, the first start picks
+ * other ports and tries again.
+ */
 export class ScaledNode {
   private current: NodeProcess | null = null
-  constructor (readonly name: string, private readonly part: 'gateway' | 'platform', readonly env: Record<string, string>, private readonly root?: string) {}
+  readonly env: Record<string, string>
+  private started = false
+  constructor (readonly name: string, private readonly part: 'gateway' | 'platform', env: Record<string, string>, private readonly root?: string, private readonly portVars: readonly string[] = [], private readonly pickPorts: (count: number) => Promise<number[]> = freePorts) {
+    this.env = { ...env }
+  }
+
   get running (): boolean { return this.current !== null && !this.current.process.hasExited() }
   /** The process id while it runs (what a benchmark measures). */
   get pid (): number | null { return this.running ? this.current!.process.pid : null }
   async start (): Promise<void> {
     if (this.running) return
-    this.current = await (this.part === 'gateway' ? startGatewayNode : startPlatformNode)(this.env, { name: this.name, root: this.root })
+    const start = () => (this.part === 'gateway' ? startGatewayNode : startPlatformNode)(this.env, { name: this.name, root: this.root })
+    if (this.started) { this.current = await start(); return }
+    for (let attempt = 1; ; attempt++) {
+      const ports = await this.pickPorts(this.portVars.length)
+      this.portVars.forEach((v, i) => { this.env[v] = String(ports[i]) })
+      try {
+        this.current = await start()
+        this.started = true
+        return
+      } catch (err) {
+        if (!(err instanceof ServerStartError && err.logTail.includes('EADDRINUSE')) || attempt >= FIRST_START_ATTEMPTS) throw err
+      }
+    }
   }
 
   /** kill -9: no shutdown hook runs, every socket is cut. */
@@ -102,10 +129,10 @@ export async function startScaledStack (opts: ScaledStackOptions): Promise<Scale
     log(`PostgreSQL, Redis${influxServer ? ', InfluxDB' : ''} up`)
     const shared: Record<string, string> = { DATABASE_URL: databaseUrl, REDIS_URL: redis.url, ...(influxUrl ? { INFLUX_URL: influxUrl } : {}), ...(opts.logLevel ? { LOG_LEVEL: opts.logLevel } : {}) }
     const platformEnv = { ...shared, ADMIN_USERNAME: opts.admin.username, ADMIN_PASSWORD: opts.admin.password, DATA_KEY: STACK_DATA_KEY, ...opts.platformEnv }
-    for (let i = 1; i <= opts.platforms; i++) parts.platforms!.push(new ScaledNode(`platform-${i}`, 'platform', { ...platformEnv, HTTP_PORT: String(await freePort()) }, opts.root))
+    for (let i = 1; i <= opts.platforms; i++) parts.platforms!.push(new ScaledNode(`platform-${i}`, 'platform', platformEnv, opts.root, ['HTTP_PORT']))
     for (let i = 1; i <= opts.gateways; i++) {
       // GATEWAY_HTTP_PORT: its /metrics (a benchmark sums them) and /ready
-      parts.gateways!.push(new ScaledNode(`gateway-${i}`, 'gateway', { ...shared, MQTT_PORT: String(await freePort()), MQTT_WS_PORT: String(await freePort()), GATEWAY_HTTP_PORT: String(await freePort()), MQTT_PROXY_PROTOCOL: 'on' }, opts.root))
+      parts.gateways!.push(new ScaledNode(`gateway-${i}`, 'gateway', { ...shared, MQTT_PROXY_PROTOCOL: 'on' }, opts.root, ['MQTT_PORT', 'MQTT_WS_PORT', 'GATEWAY_HTTP_PORT']))
     }
     const [first, ...others] = parts.platforms!
     await first.start() // runs the migrations and creates the administrator
