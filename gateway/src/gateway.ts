@@ -130,7 +130,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.integrations = new IntegrationClients(opts.sql, log.child({ part: 'integrations' }))
     this.auth = new DeviceAuth({ store, observers: this.observers, log: log.child({ part: 'connect' }), cacheTtlMs: opts.authCacheTtlMs, cacheMax: opts.authCacheMax,
       onVerified: (rec) => this.readings?.primeOwner({ deviceId: rec.id, type: rec.type, residentId: rec.residentId }) })
-    this.inbox = new InboxWriter({ store, log: log.child({ part: 'inbox' }), ...opts.inboxWriter })
+    this.inbox = new InboxWriter({ store, log: log.child({ part: 'inbox' }), onPosted: () => this.emit('inboxPosted'), ...opts.inboxWriter })
     this.pruner = new InboxPruner({ store, log: log.child({ part: 'inbox' }), now, ...opts.idempotency })
     this.commands = new CommandDelivery(store, log, now)
     // [P-3.6] answered here or on another node (relayed): a copy still queued is not delivered again

@@ -103,4 +103,29 @@ describe('InboxWriter [P-4.1]', () => {
     await expect(pending).rejects.toThrow('connection refused')
     expect(performance.now() - started).toBeLessThan(1000)
   })
+
+  it('tells onPosted each time an insert is handed to the store, before it is answered; row by row, each row', async () => {
+    const dataError = Object.assign(new Error('check violation'), { code: '23514' })
+    const { store, groups } = memoryStore({ failWith: (recs) => (recs.some((r) => r.msgId === 'bad') && recs.length > 1 ? dataError : null) })
+    const seen: number[] = []
+    const w = new InboxWriter({ store, log, onPosted: () => { seen.push(groups.length) } })
+    let settled = false
+    const one = w.write(rec('d1', 'a')).then((r) => { settled = true; return r })
+    await new Promise((r) => setImmediate(r))
+    // handed over (the store has the group) and told at once, while the store still works on it
+    expect(seen).toEqual([1])
+    expect(settled).toBe(false)
+    expect(await one).toBe(true)
+    // a group with a bad row: the group, then each of its rows
+    await Promise.allSettled([w.write(rec('d2', 'ok')), w.write(rec('d3', 'bad'))])
+    expect(seen).toEqual([1, 2, 3, 4])
+  })
+
+  it('a listener that throws is logged and does not fail the write', async () => {
+    const { store } = memoryStore()
+    const lines: Array<{ msg: string }> = []
+    const w = new InboxWriter({ store, log: pino({ level: 'error' }, { write: (l: string) => { lines.push(JSON.parse(l)) } }), onPosted: () => { throw new Error('listener bug') } })
+    expect(await w.write(rec('d1', 'a'))).toBe(true)
+    expect(lines.map((l) => l.msg)).toEqual(['inbox: onPosted failed'])
+  })
 })

@@ -2,6 +2,7 @@
  * Joins the gateway's events to the platform in one process — the only place they meet
  * (embedded.ts builds both and calls this once):
  *   inbox        → app.engine.wake()                    (a durable alarm row: the engine runs at once)
+ *   inboxPosted  → app.engine.wake()                    (embedded database: the engine's claim queued behind the insert)
  *   commandAck   → app.response.effects.commandAnswered  ([P-3.6] on the incident's timeline)
  *   deviceStatus → app.realtime.emitDeviceStatus        (to the device's area rooms)
  *   position     → app.positions.follow                  (open incidents follow a fresher position; issue 15)
@@ -19,7 +20,23 @@ export interface Wiring {
 
 export function wireGateway (app: FastifyInstance, gateway: Gateway): Wiring {
   // A new inbox row wakes the engine at once (the engine also polls, for rows of other processes).
-  gateway.on('inbox', (n) => { app.engine.trace.noticed(n); app.engine.wake() })
+  //
+  // On the embedded database the engine is woken sooner: when the group's insert is handed to
+  // PGlite, not when its commit is answered (issue 11). PGlite's worker runs the alarm lane's
+  // statements one at a time in the order posted, so the claim the engine posts now (or, while a
+  // pass runs, at the start of its next pass) runs right after the insert has committed, and sees
+  // its rows: one trip of the answer to this thread and of the claim back to the worker fewer per
+  // fall. The commit's notice then need not wake the engine again — doing so cost an empty claim
+  // per fall, a transaction holding the lock the next insert waits for (fourth session). On
+  // PostgreSQL the claim could run on another connection before the insert commits and miss its
+  // rows, so there the notice wakes it, as before. Derived alarms (detection) are not written by
+  // the group commit (no `posted`): their notice wakes the engine.
+  const claimAhead = app.db.kind === 'pglite'
+  if (claimAhead) gateway.on('inboxPosted', () => app.engine.wake())
+  gateway.on('inbox', (n) => {
+    app.engine.trace.noticed(n)
+    if (!(claimAhead && n.posted)) app.engine.wake()
+  })
 
   // Upper platforms' MQTT feed (issue 16): each announced incident, masked, QoS 1, on the broker.
   incidentFeed(app, (topic, payload) => new Promise<void>((resolve, reject) => {

@@ -75,6 +75,63 @@ describe('the alarm path', () => {
     for (const h of homes.slice(1)) expect(seen.get(h.device.id), h.device.id).toBe(1)
   })
 
+  it('[issue 11] on the embedded database the engine\'s claim is queued behind a fall\'s insert: posted before the commit is answered, one claim per fall, none empty', async () => {
+    // What happens for one fall at a time: when the engine hands its claim to the database, what
+    // the claim took, and when the gateway announces the committed row. A wrapper around the real
+    // PGlite Db notes the claim statement as the engine hands it over (the Db runs unchanged).
+    const fresh: SeededHome[] = []
+    const fallers: SimDevice[] = []
+    for (let i = 0; i < 3; i++) {
+      const h = await seedHome(p.api)
+      const d = new SimDevice({ url: p.mqttUrl, credentials: { ...h.device, type: 'fall_detector' } })
+      await d.connect()
+      fresh.push(h)
+      fallers.push(d)
+      devices.push(d) // closed after all
+    }
+    const log: string[] = []
+    const onNotice = (n: { deviceId: string }) => { log.push(`notice ${n.deviceId}`) }
+    p.gateway.prependListener('inbox', onNotice) // before the wiring's own listener, which may wake the engine
+    const db = p.db
+    const transaction = db.transaction
+    db.transaction = ((fn, opts) => transaction.call(db, (tx) => fn(new Proxy(tx, {
+      get (t, k) {
+        const v = Reflect.get(t, k)
+        if (k !== 'query') return typeof v === 'function' ? v.bind(t) : v
+        return (sql: string, ...rest: unknown[]) => {
+          const r = (v as (...a: unknown[]) => Promise<{ rows: Array<{ device_id: string }> }>).call(t, sql, ...rest)
+          if (/^\s*with claimed as/.test(sql)) {
+            log.push('claim posted')
+            r.then((x) => { log.push(x.rows.length === 0 ? 'empty claim' : `claimed ${x.rows.map((row) => row.device_id).join(',')}`) }, () => {})
+          }
+          return r
+        }
+      }
+    })), opts)) as typeof db.transaction
+    const socket = await p.api.connectedSocket()
+    try {
+      for (const i of [0, 1, 2]) {
+        const opened = nextEvent(socket, 'incident:opened', (x) => x.deviceId === fresh[i].device.id, 5000)
+        log.push(`fall ${i}`)
+        await fallers[i].event('fall', { confidence: 0.9 })
+        await opened
+        await new Promise((r) => setTimeout(r, 100)) // a second, empty claim would come by now
+      }
+    } finally {
+      db.transaction = transaction
+      p.gateway.off('inbox', onNotice)
+      socket.close()
+    }
+    for (const i of [0, 1, 2]) {
+      const id = fresh[i].device.id
+      const from = log.indexOf(`fall ${i}`)
+      const part = log.slice(from + 1, i < 2 ? log.indexOf(`fall ${i + 1}`) : undefined)
+      // one claim, which took this fall's row, posted before the row's commit was announced
+      expect([...part].sort(), log.join(' | ')).toEqual(['claim posted', `claimed ${id}`, `notice ${id}`].sort())
+      expect(part.indexOf('claim posted'), log.join(' | ')).toBeLessThan(part.indexOf(`notice ${id}`))
+    }
+  })
+
   it('/metrics shows where the alarms\' time went: each stage of the path, in order', async () => {
     const text = await (await fetch(`${p.httpUrl}/metrics`)).text()
     const stage = (s: string) => metricValue(text, 'eldercare_alarm_path_seconds_count', { stage: s })

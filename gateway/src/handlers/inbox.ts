@@ -17,6 +17,6 @@ export async function recordInInbox (ctx: HandlerContext, msg: Accepted<'events'
     receivedAt: msg.receivedAt,
     clockSkew: msg.clockSkew
   })
-  if (isNew) ctx.events.emit('inbox', { deviceId: msg.deviceId, msgId: e.id, kind, type: e.type, arrivedAtMs: msg.arrivedAtMs, committedAtMs: performance.timeOrigin + performance.now() })
+  if (isNew) ctx.events.emit('inbox', { deviceId: msg.deviceId, msgId: e.id, kind, type: e.type, arrivedAtMs: msg.arrivedAtMs, committedAtMs: performance.timeOrigin + performance.now(), posted: true })
   return isNew
 }

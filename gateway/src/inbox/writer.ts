@@ -37,14 +37,20 @@ export interface InboxWriterOptions {
   holdMs?: number
   /** First and longest pause between retries of a failed group write, in ms. Default [50, 500]. */
   retryBackoffMs?: readonly [first: number, max: number]
+  /**
+   * Called each time a group's insert (or a row's, when a group is retried row by row) has been
+   * handed to the database, before its commit: the gateway's `inboxPosted` event.
+   */
+  onPosted?: () => void
 }
 
-export const INBOX_WRITER_DEFAULTS: Required<InboxWriterOptions> = { windowMs: 1, maxRows: 500, maxInFlight: 2, holdMs: 10_000, retryBackoffMs: [50, 500] }
+export const INBOX_WRITER_DEFAULTS: Required<Omit<InboxWriterOptions, 'onPosted'>> = { windowMs: 1, maxRows: 500, maxInFlight: 2, holdMs: 10_000, retryBackoffMs: [50, 500] }
 
 interface Waiter { rec: InboxRecord, since: number, resolve: (isNew: boolean) => void, reject: (err: unknown) => void }
 
 export class InboxWriter {
-  private readonly opts: Required<InboxWriterOptions>
+  private readonly opts: Required<Omit<InboxWriterOptions, 'onPosted'>>
+  private readonly onPosted: () => void
   private queue: Waiter[] = []
   private timer: NodeJS.Timeout | null = null
   private immediate: NodeJS.Immediate | null = null
@@ -58,9 +64,10 @@ export class InboxWriter {
   private readonly store: GatewayStore
   private readonly log: Logger
 
-  constructor ({ store, log, ...opts }: InboxWriterOptions & { store: GatewayStore, log: Logger }) {
+  constructor ({ store, log, onPosted, ...opts }: InboxWriterOptions & { store: GatewayStore, log: Logger }) {
     this.store = store
     this.log = log
+    this.onPosted = onPosted ?? (() => {})
     this.opts = { ...INBOX_WRITER_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) }
   }
 
@@ -113,7 +120,9 @@ export class InboxWriter {
     let [pause, longest] = this.opts.retryBackoffMs
     for (;;) {
       try {
-        const results = await this.store.insertInboxMany(pending.map((ws) => ws[0].rec))
+        const written = this.store.insertInboxMany(pending.map((ws) => ws[0].rec))
+        this.posted()
+        const results = await written
         pending.forEach((ws, i) => this.settle(ws, results[i]))
         if (this.away) { this.away = false; this.log.info('inbox writes succeed again') }
         return
@@ -122,7 +131,11 @@ export class InboxWriter {
           // one bad row must not refuse the others: each row on its own
           if (pending.length === 1) return void reject(pending[0], err)
           await Promise.all(pending.map(async (ws) => {
-            try { this.settle(ws, (await this.store.insertInboxMany([ws[0].rec]))[0]) } catch (e) { reject(ws, e) }
+            try {
+              const written = this.store.insertInboxMany([ws[0].rec])
+              this.posted()
+              this.settle(ws, (await written)[0])
+            } catch (e) { reject(ws, e) }
           }))
           return
         }
@@ -138,6 +151,11 @@ export class InboxWriter {
         pause = Math.min(pause * 2, longest)
       }
     }
+  }
+
+  /** Tells `onPosted`; a listener's failure is logged, never taken for the write's. */
+  private posted (): void {
+    try { this.onPosted() } catch (err) { this.log.error({ err }, 'inbox: onPosted failed') }
   }
 
   private settle (ws: Waiter[], result: 'new' | 'reused' | 'duplicate'): void {

@@ -19,6 +19,12 @@ export interface InboxNotice {
    */
   arrivedAtMs?: number
   committedAtMs?: number
+  /**
+   * The row came through the inbox's group commit, whose insert was announced by `inboxPosted`
+   * when it was handed to the database (wiring.ts: on the embedded database the engine's claim
+   * is then already queued behind it, so this notice need not wake the engine again).
+   */
+  posted?: true
 }
 
 /** [P-3.6] A device answered a command. */
@@ -44,6 +50,12 @@ export type PositionNotice = Position
 
 export interface GatewayEvents {
   inbox: [InboxNotice]
+  /**
+   * An inbox group's insert was just handed to the database (not yet committed; its rows' `inbox`
+   * notices follow the commit). Synchronous: a listener's own statements on the same database
+   * are queued behind the insert.
+   */
+  inboxPosted: []
   commandAck: [CommandAckNotice]
   rtc: [RtcNotice]
   deviceStatus: [DeviceStatusDto]
