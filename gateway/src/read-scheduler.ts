@@ -16,6 +16,7 @@
  * connection's own bytes stay in order. Past `maxQueuedBytes` each further reading connection is
  * paused (TCP back-pressure) until its queue has been parsed: nothing is dropped here.
  */
+import { Fifo } from '@eldercare/common'
 
 /** What the scheduler needs of a connection (GuardedConnection). */
 export interface ScheduledConnection {
@@ -34,30 +35,6 @@ export interface ReadSchedulerOptions {
   maxQueuedBytes?: number
 }
 
-/** A ring buffer that grows (doubling) and never shrinks: no allocation per entry once it has grown to the busiest moment's size. */
-class Ring<T> {
-  private items: Array<T | undefined> = new Array<T | undefined>(64).fill(undefined)
-  private head = 0
-  length = 0
-  push (x: T): void {
-    if (this.length === this.items.length) {
-      const grown = new Array<T | undefined>(this.items.length * 2).fill(undefined)
-      for (let i = 0; i < this.length; i++) grown[i] = this.items[(this.head + i) % this.items.length]
-      this.items = grown
-      this.head = 0
-    }
-    this.items[(this.head + this.length++) % this.items.length] = x
-  }
-  shift (): T | undefined {
-    if (this.length === 0) return undefined
-    const x = this.items[this.head]
-    this.items[this.head] = undefined
-    this.head = (this.head + 1) % this.items.length
-    this.length--
-    return x
-  }
-}
-
 export class ReadScheduler {
   readonly connectionsPerSlice: number
   readonly maxQueuedBytes: number
@@ -68,8 +45,8 @@ export class ReadScheduler {
    * connection served last had waited, in ms (what the load limit reads as "the process is behind")
    */
   readonly stats = { slices: 0, urgentServed: 0, paused: 0, waitMs: 0 }
-  private readonly urgent = new Ring<ScheduledConnection>()
-  private readonly normal = new Ring<ScheduledConnection>()
+  private readonly urgent = new Fifo<ScheduledConnection>()
+  private readonly normal = new Fifo<ScheduledConnection>()
   private pending: NodeJS.Immediate | null = null
   private readonly run = (): void => { this.slice() }
 

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import pg from 'pg'
+import { Fifo } from '@eldercare/common'
 
 export interface QueryResult<T> {
   rows: T[]
@@ -365,20 +366,6 @@ const PGLITE_SHARED_BUFFERS = '32MB'
  * takes 3 ms, at times 30), never for the lower statements queued behind it.
  */
 const LOW_IN_FLIGHT = 2
-
-/** A first-in first-out queue with O(1) shift (an array's shift moves every element). */
-class Fifo<T> {
-  private items: Array<T | undefined> = []
-  private head = 0
-  push (item: T): void { this.items.push(item) }
-  shift (): T | undefined {
-    if (this.head >= this.items.length) return undefined
-    const item = this.items[this.head]
-    this.items[this.head++] = undefined
-    if (this.head > 1024 && this.head * 2 > this.items.length) { this.items = this.items.slice(this.head); this.head = 0 }
-    return item
-  }
-}
 
 /** The main thread's end of the PGlite worker: one promise per posted operation. */
 class PGliteThread {
