@@ -6,12 +6,23 @@
  * The figures themselves belong to the benchmark (docs/benchmarks.md), not to a timed test.
  */
 import { describe, expect, it } from 'vitest'
-import { runAlarmBench } from '../bench/alarms/bench.ts'
+import { benchSummary, benchTable, runAlarmBench } from '../bench/alarms/bench.ts'
 
 describe('alarm lane under telemetry (small scale)', () => {
-  it('[P-4.1] 300 devices at 1 msg/s and 4 falls/s for 5 s: every fall PUBACKed and opened once, none lost', async () => {
-    const r = await runAlarmBench({ mode: 'embedded', devices: 300, rate: 300, alarms: 4, durationS: 5, workers: 1, drainS: 30 })
-    const t = r.targets[0]
+  it('[P-4.1] 300 devices at 1 msg/s and 4 falls/s for 5 s: every fall PUBACKed and opened once, none lost; the bare aedes reference line beside it', async () => {
+    const r = await runAlarmBench({ mode: 'embedded', aedes: true, devices: 300, rate: 300, alarms: 4, durationS: 5, workers: 1, drainS: 30 })
+    expect(r.targets.map((x) => x.target)).toEqual(['aedes', 'embedded'])
+    // the reference: the same fleet against aedes alone (no authentication, no storage), each fall
+    // delivered once to one subscriber
+    const bare = r.targets[0]
+    expect(bare.error).toBeNull()
+    expect(bare.connected).toBe(300)
+    expect(bare.alarmsAcked).toBe(20)
+    expect(bare.lost).toBe(0)
+    expect(bare.duplicated).toBe(0)
+    expect(bare.latency?.count).toBe(20)
+    expect(bare.rssMiB).toBeGreaterThan(0) // its own process, measured
+    const t = r.targets[1]
     expect(t.connected).toBe(300)
     expect(t.alarmsSent).toBe(20)
     expect(t.alarmsAcked).toBe(20)
@@ -22,5 +33,10 @@ describe('alarm lane under telemetry (small scale)', () => {
     expect(t.latency!.max).toBeLessThan(10_000)
     // telemetry was not starved for the alarms' sake either
     expect(t.telemetryAcked).toBeGreaterThan(0.9 * t.telemetrySent)
+    // the summary speaks of the platform and sets it against the reference
+    const summary = benchSummary(r)
+    expect(summary).toMatchObject({ mode: 'embedded', p99: t.latency!.p99, aedesP99: bare.latency!.p99, mosquittoP99: null, ratioP99: null })
+    expect(summary.ratioP99ToAedes).toBeCloseTo(t.latency!.p99 / bare.latency!.p99, 1)
+    expect(benchTable(r).split('\n')[0]).toMatch(/aedes\s+embedded$/)
   }, 600_000)
 })

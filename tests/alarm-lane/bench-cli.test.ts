@@ -31,4 +31,10 @@ describe('bench:alarms arguments', () => {
     expect(await cli(['--mode', 'cluster'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--mode "cluster" must be embedded, postgres or scaled') })
     expect(await cli(['--devices', '10', '--rate', '500'])).toMatchObject({ code: 2, stderr: expect.stringContaining('more than 20 msg/s per device') })
   })
+
+  it('the bare aedes reference broker refuses a port it cannot use, saying what it wants', async () => {
+    const bare = await run(process.execPath, ['--import', 'tsx', 'tests/bench/alarms/bare-aedes.ts', 'eighty'], { timeout: 30_000 })
+      .then(() => ({ code: 0, stderr: '' }), (err: { code: number, stderr: string }) => ({ code: err.code, stderr: err.stderr }))
+    expect(bare).toMatchObject({ code: 2, stderr: expect.stringContaining('the first argument must be a TCP port (1–65535), got "eighty"') })
+  })
 })

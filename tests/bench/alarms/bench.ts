@@ -17,7 +17,7 @@ import { freePorts } from '../../support/free-port.ts'
 import { startInflux, type InfluxServer } from '../../support/influx.ts'
 import { startMosquitto, type MosquittoServer } from '../../support/mosquitto.ts'
 import { startPostgres, type PostgresServer } from '../../support/postgres.ts'
-import { makeTempDir, spawnServer, waitUntilReady, type ServerProcess } from '../../support/process.ts'
+import { canConnect, makeTempDir, spawnServer, waitUntilReady, type ServerProcess } from '../../support/process.ts'
 import { provisionFleet } from './provision.ts'
 import { startScaledBench } from './scaled.ts'
 import type { Target } from './target.ts'
@@ -25,6 +25,7 @@ import type { AlarmRecord, BenchDevice, WorkerCommand, WorkerCounts, WorkerReply
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url))
+const BARE_AEDES = fileURLToPath(new URL('./bare-aedes.ts', import.meta.url))
 const ADMIN = { username: 'admin', password: 'bench-admin-pass-1' }
 
 export interface AlarmBenchOptions {
@@ -38,6 +39,8 @@ export interface AlarmBenchOptions {
   influx: boolean
   /** the same generator against Mosquitto first */
   mosquitto: boolean
+  /** the same generator against a bare aedes broker (./bare-aedes.ts) before the platform */
+  aedes: boolean
   devices: number
   /** telemetry messages per second over the whole fleet */
   rate: number
@@ -58,7 +61,7 @@ export interface AlarmBenchOptions {
 }
 
 export const BENCH_DEFAULTS: AlarmBenchOptions = {
-  mode: 'embedded', gateways: 2, platforms: 2, influx: false, mosquitto: false, devices: 2000, rate: 2000, alarms: 20, durationS: 60, workers: 2, telemetryQos: 1, drainS: 20
+  mode: 'embedded', gateways: 2, platforms: 2, influx: false, mosquitto: false, aedes: false, devices: 2000, rate: 2000, alarms: 20, durationS: 60, workers: 2, telemetryQos: 1, drainS: 20
 }
 
 export interface Latency { p50: number, p90: number, p99: number, max: number, count: number }
@@ -478,7 +481,12 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
   }
 }
 
-/** Runs the benchmark: Mosquitto first (if asked), then the platform; everything is stopped after. */
+/** Devices for a reference broker, which checks no credentials. */
+function referenceFleet (n: number): BenchDevice[] {
+  return Array.from({ length: n }, (_, i) => ({ id: `bench-w-${String(i + 1).padStart(5, '0')}`, secret: 'x' }))
+}
+
+/** Runs the benchmark: Mosquitto first, then bare aedes (each if asked), then the platform; everything is stopped after. */
 export async function runAlarmBench (opts: Partial<AlarmBenchOptions> = {}): Promise<AlarmBenchResult> {
   const o: AlarmBenchOptions = { ...BENCH_DEFAULTS, ...opts }
   const log = o.log ?? (() => {})
@@ -488,10 +496,20 @@ export async function runAlarmBench (opts: Partial<AlarmBenchOptions> = {}): Pro
     if (o.mosquitto) {
       const broker: MosquittoServer = await startMosquitto()
       stops.push(() => broker.stop())
-      const fleet = Array.from({ length: o.devices }, (_, i) => ({ id: `bench-w-${String(i + 1).padStart(5, '0')}`, secret: 'x' }))
       log(`mosquitto on port ${broker.port}`)
-      targets.push(await runTarget(o, { name: 'mosquitto', host: '127.0.0.1', port: broker.port, probe: { kind: 'mqtt', host: '127.0.0.1', port: broker.port }, pids: [], metricsUrls: [], gatewayMetrics: false }, fleet, log)
+      targets.push(await runTarget(o, { name: 'mosquitto', host: '127.0.0.1', port: broker.port, probe: { kind: 'mqtt', host: '127.0.0.1', port: broker.port }, pids: [], metricsUrls: [], gatewayMetrics: false }, referenceFleet(o.devices), log)
         .catch((err) => failedTarget('mosquitto', err)))
+      await stops.pop()!()
+    }
+    if (o.aedes) {
+      const port = (await freePorts(1))[0]
+      const proc = spawnServer('bare-aedes', process.execPath, ['--import', 'tsx', BARE_AEDES, String(port)], { cwd: ROOT })
+      stops.push(() => proc.kill('SIGTERM'))
+      log(`bare aedes on port ${port}`)
+      const target: Target = { name: 'aedes', host: '127.0.0.1', port, probe: { kind: 'mqtt', host: '127.0.0.1', port }, pids: [proc.pid], metricsUrls: [], gatewayMetrics: false }
+      targets.push(await waitUntilReady('bare aedes', () => canConnect(port), { timeoutMs: 30_000, intervalMs: 100, process: proc })
+        .then(() => runTarget(o, target, referenceFleet(o.devices), log))
+        .catch((err) => failedTarget('aedes', err)))
       await stops.pop()!()
     }
 
@@ -580,15 +598,21 @@ export function benchTable (r: AlarmBenchResult): string {
   return [table, slow.join('\n'), ...parts].filter(Boolean).join('\n\n')
 }
 
+/** The reference brokers' lines (no platform behind them). */
+const REFERENCES = ['mosquitto', 'aedes']
+
 /** The final JSON line (issue 11's shape). */
 export function benchSummary (r: AlarmBenchResult): Record<string, unknown> {
-  const main = r.targets.find((t) => t.target !== 'mosquitto')!
+  const main = r.targets.find((t) => !REFERENCES.includes(t.target))!
   const mq = r.targets.find((t) => t.target === 'mosquitto')
-  const ratio = mq?.latency && main.latency ? Math.round((main.latency.p99 / Math.max(mq.latency.p99, 0.01)) * 100) / 100 : null
+  const bare = r.targets.find((t) => t.target === 'aedes')
+  const ratioTo = (ref: TargetResult | undefined) => ref?.latency && main.latency ? Math.round((main.latency.p99 / Math.max(ref.latency.p99, 0.01)) * 100) / 100 : null
+  const ratio = ratioTo(mq)
   return {
     mode: main.target, devices: main.connected, ratePerS: r.options.rate, alarmsPerS: r.options.alarms, durationS: r.options.durationS,
     p50: main.latency?.p50 ?? null, p90: main.latency?.p90 ?? null, p99: main.latency?.p99 ?? null, max: main.latency?.max ?? null,
     mosquittoP50: mq?.latency?.p50 ?? null, mosquittoP99: mq?.latency?.p99 ?? null, ratioP99: ratio,
+    aedesP50: bare?.latency?.p50 ?? null, aedesP99: bare?.latency?.p99 ?? null, ratioP99ToAedes: ratioTo(bare),
     lost: main.lost, duplicated: main.duplicated, unacked: main.alarmsSent - main.alarmsAcked,
     error: main.error,
     acceptedPerS: main.acceptedPerS, storedPerS: main.storedPerS, acceptedTotal: main.acceptedTotal, storedThroughDrain: main.storedThroughDrain, rssMiB: main.rssMiB, loopLagP99Ms: main.loopLagP99Ms, loopLagMaxMs: main.loopLagMaxMs,

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:alarms -- [--mode embedded|postgres|scaled] [--gateways 1|2] [--platforms 1|2] [--influx] [--mosquitto] [--devices N]
+ * `npm run bench:alarms -- [--mode embedded|postgres|scaled] [--gateways 1|2] [--platforms 1|2] [--influx] [--mosquitto] [--aedes] [--devices N]
  *   [--rate MSG_PER_S] [--alarms FALLS_PER_S] [--duration S] [--workers N] [--qos 0|1] [--drain S] [--root CHECKOUT]
  *   [--node-flag FLAG]…`
  *
@@ -21,6 +21,7 @@ const { values } = parseArgs({
     platforms: { type: 'string', default: String(BENCH_DEFAULTS.platforms) },
     influx: { type: 'boolean', default: false },
     mosquitto: { type: 'boolean', default: false },
+    aedes: { type: 'boolean', default: false },
     devices: { type: 'string', default: String(BENCH_DEFAULTS.devices) },
     rate: { type: 'string' },
     alarms: { type: 'string', default: String(BENCH_DEFAULTS.alarms) },
@@ -35,7 +36,7 @@ const { values } = parseArgs({
   strict: true
 })
 if (values.help) {
-  process.stdout.write('usage: npm run bench:alarms -- [--mode embedded|postgres|scaled] [--gateways 1|2] [--platforms 1|2 (scaled: standalone gateways and platform nodes behind haproxy on PostgreSQL, Redis, InfluxDB)] [--influx] [--mosquitto] [--devices N] [--rate MSG_PER_S (default: one per device per second)] [--alarms PER_S] [--duration S] [--workers N] [--qos 0|1] [--drain S] [--root CHECKOUT (run that checkout\'s platform, to compare versions)] [--node-flag FLAG (given to the platform\'s node, e.g. --node-flag=--max-semi-space-size=32; repeatable; embedded and postgres modes)]\n')
+  process.stdout.write('usage: npm run bench:alarms -- [--mode embedded|postgres|scaled] [--gateways 1|2] [--platforms 1|2 (scaled: standalone gateways and platform nodes behind haproxy on PostgreSQL, Redis, InfluxDB)] [--influx] [--mosquitto] [--aedes (a bare aedes broker too, as a second reference)] [--devices N] [--rate MSG_PER_S (default: one per device per second)] [--alarms PER_S] [--duration S] [--workers N] [--qos 0|1] [--drain S] [--root CHECKOUT (run that checkout\'s platform, to compare versions)] [--node-flag FLAG (given to the platform\'s node, e.g. --node-flag=--max-semi-space-size=32; repeatable; embedded and postgres modes)]\n')
   process.exit(0)
 }
 const int = (name: string, v: string | undefined, min: number, max: number): number => {
@@ -52,6 +53,7 @@ const opts: AlarmBenchOptions = {
   platforms: int('platforms', values.platforms, 1, 2),
   influx: values.influx,
   mosquitto: values.mosquitto,
+  aedes: values.aedes,
   devices,
   rate: values.rate === undefined ? devices : int('rate', values.rate, 0, 200_000),
   alarms: int('alarms', values.alarms, 1, 1000),
