@@ -92,6 +92,21 @@ describe('embedded database: prepared statements', () => {
     // an evicted text is prepared again when it comes back
     expect((await db.query(texts[0], [2])).rows).toEqual([{ n: 2 }])
   })
+
+  it('prepare: false plans the statement for its parameters every time: nothing prepared for it, and what is prepared stays', async () => {
+    const kept = 'select $1::int * 2 as n'
+    expect((await db.query(kept, [2])).rows).toEqual([{ n: 4 }])
+    const plain = 'select count(*)::int as n from prep_t where id > $1'
+    await db.query('insert into prep_t values (101, \'p\'), (102, \'q\')')
+    for (let i = 0; i < 7; i++) expect((await db.query(plain, [100], { prepare: false })).rows).toEqual([{ n: 2 }])
+    expect((await db.query(plain, [101], { prepare: false, priority: 'background' })).rows).toEqual([{ n: 1 }])
+    const held = await preparedTexts()
+    expect(held).toContain(kept)
+    expect(held).not.toContain(plain)
+    // errors are PostgreSQL's, as for any statement
+    await expect(db.query('select nope from prep_t where id > $1', [1], { prepare: false })).rejects.toMatchObject({ code: '42703' })
+    expect(await preparedTexts()).toContain(kept)
+  })
 })
 
 const pg = needsPostgres()
@@ -123,6 +138,13 @@ describe.skipIf(!pg.ok)('PostgreSQL: named statements', () => {
     await db.query('set application_name = \'prepared_test\'')
     const again = (await db.query<{ statement: string }>('select statement from pg_prepared_statements')).rows.map((r) => r.statement)
     expect(again.some((t) => t.startsWith('set '))).toBe(false)
+  })
+
+  it('prepare: false goes unnamed: nothing prepared for it on the connection', async () => {
+    const plain = 'select $1::int + 10 as n'
+    for (let i = 0; i < 7; i++) expect((await db.query(plain, [i], { prepare: false })).rows).toEqual([{ n: 10 + i }])
+    const held = (await db.query<{ statement: string }>('select statement from pg_prepared_statements')).rows.map((r) => r.statement)
+    expect(held).not.toContain(plain)
   })
 
   it('a table changed by another connection under a prepared select *: answered anew outside a transaction, a failed transaction at most once inside one', async () => {

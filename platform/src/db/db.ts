@@ -22,7 +22,18 @@ export interface QueryResult<T> {
  * PostgreSQL ignores it: its pool serves statements side by side.
  */
 export type Priority = 'alarm' | 'normal' | 'background'
-export interface QueryOptions { priority?: Priority }
+export interface QueryOptions {
+  priority?: Priority
+  /**
+   * false: plan this statement for its parameters every time instead of keeping it prepared
+   * (below). For a statement run with parameters that change what the best plan is — a report's
+   * slices of a period, whose rows vary by orders of magnitude — where the plan PostgreSQL settles
+   * on after five runs of a prepared statement (a generic one, for any parameters) can be a
+   * hundred times slower than a custom one (issue 11: a coverage statement, 40 ms → 1.2 s on
+   * PGlite). Costs the parse and plan each time (~1–2 ms on PGlite). Default true.
+   */
+  prepare?: boolean
+}
 
 /**
  * One statement's timing, for `/metrics` (issue 11: where an alarm's milliseconds go).
@@ -162,7 +173,10 @@ async function closeAll () {
   })
 }
 /** One statement on PGlite (inTx: the transaction this thread holds is the caller's). */
-async function query (target, sql, params, inTx) {
+async function query (target, sql, params, inTx, plain) {
+  // planned for its parameters (QueryOptions.prepare false): PGlite's own query(), an unnamed
+  // statement; it reads or writes rows, so what is prepared stays
+  if (plain && ROW_STATEMENT.test(sql)) return target.query(sql, params)
   if (!canPrepare || !ROW_STATEMENT.test(sql)) {
     const r = await target.query(sql, params)
     await closeAll()
@@ -242,7 +256,7 @@ async function handle (m) {
     if (m.op === 'query') {
       const t = m.tx ? txs.get(m.tx) : null
       if (m.tx && !t) throw new Error('the transaction is already over')
-      const r = await query(t ? t.tx : lite, m.sql, m.params, !!t)
+      const r = await query(t ? t.tx : lite, m.sql, m.params, !!t, m.plain === true)
       return reply(m.id, { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length })
     }
     if (m.op === 'batch') {
@@ -348,7 +362,7 @@ class CommitQueue {
 
 type WorkerOp =
   | { op: 'open', dataDir: string }
-  | { op: 'query', sql: string, params?: unknown[], tx?: number }
+  | { op: 'query', sql: string, params?: unknown[], tx?: number, plain?: boolean }
   | { op: 'batch', tx: number, queries: Array<{ sql: string, params?: unknown[] }> }
   | { op: 'exec', sql: string }
   | { op: 'begin', sql: string, params?: unknown[] }
@@ -469,7 +483,7 @@ async function openPGlite (dataDir: string): Promise<Db> {
   }
   const wrap = (tx: number | undefined, afterCommit: Queryable['afterCommit'] = runNow): Queryable => ({
     query<T>(sql: string, params?: unknown[], opts?: QueryOptions) {
-      return thread.call<QueryResult<T>>({ op: 'query', sql, params, tx }, tx === undefined ? opts?.priority ?? 'normal' : undefined)
+      return thread.call<QueryResult<T>>({ op: 'query', sql, params, tx, ...(opts?.prepare === false ? { plain: true } : {}) }, tx === undefined ? opts?.priority ?? 'normal' : undefined)
     },
     afterCommit
   })
@@ -579,8 +593,9 @@ class StatementNames {
   private readonly names = new Map<string, string>()
   private next = 1
 
-  /** The statement as node-postgres takes it: named when the text reads or writes rows. */
-  config (text: string, values?: unknown[]): pg.QueryConfig {
+  /** The statement as node-postgres takes it: named when the text reads or writes rows, unless `prepare` is false. */
+  config (text: string, values?: unknown[], prepare = true): pg.QueryConfig {
+    if (!prepare) return { text, values }
     let name = this.names.get(text)
     if (name === undefined && this.names.size < PREPARED_MAX && ROW_STATEMENT.test(text)) {
       name = `eldercare_${this.next++}`
@@ -622,7 +637,7 @@ async function openPostgres (url: string, max: number): Promise<Db> {
       // apart from the statement; inside one, on the transaction's connection
       const own = c === pool ? await connect() : null
       const started = performance.now()
-      const run = (): Promise<pg.QueryResult> => (own?.client ?? c).query(names.config(sql, params))
+      const run = (): Promise<pg.QueryResult> => (own?.client ?? c).query(names.config(sql, params, opts?.prepare !== false))
       let r: pg.QueryResult
       try {
         // a stale plan (0A000) outside a transaction changed nothing: the statement runs again,
