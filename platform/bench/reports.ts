@@ -1,7 +1,8 @@
 /**
  * Benchmark of the supervision report (npm run bench:reports): seeds a city of 10,000 residents
  * with a year of data — 20,000 devices, ~50,000 incidents, ~48,000 visits — and prints how long
- * computeReport takes per scope and period, side by side. PGlite in memory by default;
+ * computeReport takes per scope and period, side by side, then how long an alarm-lane statement
+ * waits while the city's year report runs (issue 11). PGlite in memory by default;
  * DATABASE_URL=postgres://… runs it on an EMPTY PostgreSQL database instead.
  *
  *   npm run bench:reports [-- --residents 10000 --incidents-per-resident 5 --runs 5]
@@ -106,6 +107,27 @@ try {
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
   for (const r of rows) console.log(r.map((cell, c) => (c >= 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  '))
+
+  // What a fall's statement waits while the city's year report runs (issue 11: a report may not
+  // delay an alarm): an alarm-lane statement every 2 ms, idle and during the report.
+  const probe = async (during: () => Promise<unknown>): Promise<number[]> => {
+    const waits: number[] = []
+    let done = false
+    const work = during().finally(() => { done = true })
+    while (!done) {
+      const t = performance.now()
+      await db.query('select 1', [], { priority: 'alarm' })
+      waits.push(performance.now() - t)
+      await new Promise((resolve) => setTimeout(resolve, 2))
+    }
+    await work
+    return waits
+  }
+  const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]
+  const line = (label: string, xs: number[]) => console.log(`${label.padEnd(30)}  ${String(xs.length).padStart(5)}  ${pct(xs, 0.5).toFixed(2).padStart(7)}  ${pct(xs, 0.99).toFixed(2).padStart(7)}  ${Math.max(...xs).toFixed(2).padStart(7)}`)
+  console.log(`\nan alarm-lane statement (select 1) every 2 ms    count  p50 ms  p99 ms  max ms`)
+  line('idle (for 1 s)', await probe(() => new Promise((resolve) => setTimeout(resolve, 1000))))
+  line(`during the city's year report ×${RUNS}`, await probe(async () => { for (let i = 0; i < RUNS; i++) await computeReport(db, scopes[0].area, periods[0].from, periods[0].to, NOW) }))
 } finally {
   await db.close()
 }

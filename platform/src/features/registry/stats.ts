@@ -37,19 +37,26 @@ export async function visitCoverage (q: Queryable, area: { id: string, path: str
   return { total: { flagged: self.flagged, visited: self.visited, rate: self.rate }, areas: all.filter((r) => r.areaId !== area.id) }
 }
 
-/** Planned visits past their due date (`today`, YYYY-MM-DD) under `path`, counted per community; residents at home only (visits pause in hospital). */
+/**
+ * Planned visits past their due date (`today`, YYYY-MM-DD) under `path`, counted per community;
+ * residents at home only (visits pause in hospital). Planned for its parameters each time
+ * (QueryOptions.prepare): the generic plan settled on after five runs took a city's 10,000
+ * residents 60–70 ms on PGlite instead of ~10 ms.
+ */
 export async function overdueByArea (q: Queryable, path: string, today: string): Promise<Array<{ areaId: string, name: string, overdue: number }>> {
   const { rows } = await q.query<{ id: string, name: string, n: string }>(`
     select a.id, a.name, count(*) as n from visits v
       join residents r on r.id = v.resident_id join sites s on s.id = r.site_id join areas a on a.id = s.area_id
      where a.path like $1 || '%' and v.status = 'planned' and v.due_date < $2::date and r.status = 'active'
-     group by a.id, a.name, a.path order by a.path`, [path, today])
+     group by a.id, a.name, a.path order by a.path`, [path, today], { prepare: false })
   return rows.map((r) => ({ areaId: r.id, name: r.name, overdue: Number(r.n) }))
 }
 
 /**
  * Visit coverage of the subtree at `path` for several months in one statement (the report's
  * view): per month, the flagged residents registered before its end and how many were visited.
+ * Planned for its parameters each time (QueryOptions.prepare): a city's month ~30 ms on PGlite
+ * instead of ~40 with the generic plan settled on after five runs.
  */
 export async function visitCoverageByMonth (q: Queryable, path: string, months: string[], tz: string): Promise<Array<{ month: string, flagged: number, visited: number, rate: number | null }>> {
   if (!months.length) return []
@@ -66,6 +73,6 @@ export async function visitCoverageByMonth (q: Queryable, path: string, months: 
     select m.s,
            (select count(*) from res where res.created_at < m.e) as flagged,
            (select count(*) from done d join res on res.id = d.resident_id where d.s = m.s and res.created_at < m.e) as visited
-      from m order by m.s`, [path, bounds.map((b) => b.start.toISOString()), bounds.map((b) => b.end.toISOString())])
+      from m order by m.s`, [path, bounds.map((b) => b.start.toISOString()), bounds.map((b) => b.end.toISOString())], { prepare: false })
   return rows.map((r, i) => ({ month: months[i], flagged: Number(r.flagged), visited: Number(r.visited), rate: rate(Number(r.visited), Number(r.flagged)) }))
 }
