@@ -74,6 +74,36 @@ export interface Transaction extends Queryable {
 
 export { jsonColumn } from '@eldercare/common'
 
+/**
+ * True where statements run one at a time and alarms' among them: the embedded database (PGlite
+ * serves one statement at a time, to its end, in the worker every fall's insert and incident wait
+ * for), or a transaction, whose engine is not told. False for PostgreSQL's pool, whose
+ * connections run statements side by side. Long reads go in pages where it is true (issue 11,
+ * ARCHITECTURE.md: no report may hold what an alarm's insert waits for).
+ */
+export function oneAtATime (q: Queryable): boolean {
+  return (q as Partial<Db>).kind !== 'postgres'
+}
+
+/**
+ * About how many rows one statement of a long read handles where statements run one at a time:
+ * ~20–30 ms on PGlite for residents with their assessments and history (a city's 10,000 in one
+ * statement held it ~130 ms), the worker's parsing of the rows included.
+ */
+export const ROWS_PER_STATEMENT = 1000
+
+/**
+ * `run` over `items` a page at a time where statements run one at a time (`oneAtATime`), in one
+ * call elsewhere; the answers in order. Each page is read on its own: what `run` answers for
+ * one item must not depend on the others.
+ */
+export async function inPages<T, R> (q: Queryable, items: readonly T[], run: (page: readonly T[]) => Promise<R>, size = ROWS_PER_STATEMENT): Promise<R[]> {
+  if (!oneAtATime(q) || items.length <= size) return [await run(items)]
+  const out: R[] = []
+  for (let i = 0; i < items.length; i += size) out.push(await run(items.slice(i, i + size)))
+  return out
+}
+
 /** True when `q` is a transaction's (it can queue statements for its commit). */
 export function inTransaction (q: Queryable): q is Transaction {
   return typeof (q as Partial<Transaction>).beforeCommit === 'function'

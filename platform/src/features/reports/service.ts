@@ -11,7 +11,7 @@
  *   over incidents closed;
  * - SLA breaches: flagged by the engine (ack_breached, on_scene_breached) or past the due time.
  */
-import type { Db, Queryable } from '../../db/db.ts'
+import { oneAtATime, type Queryable } from '../../db/db.ts'
 import { overdueByArea, visitCoverageByMonth } from '../registry/stats.ts'
 import { DEFAULT_TIME_ZONE, localDate, localMidnight, monthBounds, monthOf, startOfLocalDay } from '../../lib/local-time.ts'
 
@@ -137,7 +137,7 @@ export async function computeReport (q: Queryable, area: ReportArea, from: Date,
   const lowBattery = opts.lowBatteryPercent ?? 20
   const staleBefore = new Date(now.getTime() - (opts.staleAfterMs ?? 24 * 3600_000))
   const tz = opts.timeZone ?? DEFAULT_TIME_ZONE
-  const sliced = opts.sliced ?? (q as Partial<Db>).kind !== 'postgres'
+  const sliced = opts.sliced ?? oneAtATime(q)
   const target = opts.sliceIncidents ?? REPORT_SLICE_INCIDENTS
 
   // The period in slices of whole local days, each sized from the one before to about `target`

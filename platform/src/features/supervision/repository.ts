@@ -10,7 +10,7 @@ import {
   type ConditionChangeKind, type ConditionFacts, type ResidentStatus,
   type StatusChange, type SupervisedResident, type VisitMethod, type VisitRecord, type VisitRules
 } from '@eldercare/protocols'
-import type { Queryable } from '../../db/db.ts'
+import { inPages, oneAtATime, type Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 
 const iso = (v: unknown): string | null => v == null ? null : new Date(v as string).toISOString()
@@ -130,16 +130,28 @@ export async function statusHistory (q: Queryable, residentId: string): Promise<
  * The residents of an area subtree as the counts need them, with the capacity level as of
  * `asOf` (the latest assessment on or before it; the resident's current level when never assessed).
  */
+/**
+ * The ids of the subtree's residents (with one of `statuses`, if given): where statements run one
+ * at a time a long read takes them first, in one narrow statement (a city's 10,000 ~20 ms on
+ * PGlite), and then their rows a page at a time (inPages).
+ */
+async function subtreeResidentIds (q: Queryable, areaPath: string, statuses?: readonly ResidentStatus[]): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>(
+    `select r.id from residents r join sites s on s.id = r.site_id join areas ar on ar.id = s.area_id
+      where ar.path like $1 || '%' and ($2::text[] is null or r.status = any($2::text[]))`, [areaPath, statuses ?? null], { prepare: false })
+  return rows.map(r => r.id)
+}
+
 export async function supervisedResidents (q: Queryable, areaPath: string, asOf: Date): Promise<SupervisedResident[]> {
   // Set-based, not three subqueries per resident: a city's 100,000 residents took seconds that
   // way (tests/bench/supervision.ts). The subtree's residents are read once; their assessments
   // and status changes are aggregated by joining to them, so a community still reads its own
-  // rows through the indexes and a city hashes whole tables once.
-  const { rows } = await q.query<Record<string, any>>(
+  // rows through the indexes and a city hashes whole tables once. Where statements run one at a
+  // time (the embedded database), the subtree's ids first and then a page of them per statement:
+  // a city's 10,000 in one statement held PGlite's worker ~130 ms (issue 11).
+  const read = (from: string, param: string | readonly string[]) => q.query<Record<string, any>>(
     `with rs as materialized (
-       select r.id, r.flags, r.birth_date, r.capacity_level, r.created_at
-         from residents r join sites s on s.id = r.site_id join areas ar on ar.id = s.area_id
-        where ar.path like $1 || '%'),
+       select r.id, r.flags, r.birth_date, r.capacity_level, r.created_at from ${from}),
      asm as (
        select a.resident_id, count(*) as assessed,
               (array_agg(a.level order by a.assessed_at desc) filter (where a.assessed_at <= $2))[1] as level_then
@@ -149,7 +161,10 @@ export async function supervisedResidents (q: Queryable, areaPath: string, asOf:
          from resident_status_history h join rs on rs.id = h.resident_id group by h.resident_id)
      select rs.id, rs.flags, rs.birth_date, rs.capacity_level, rs.created_at, asm.level_then,
             coalesce(asm.assessed, 0) as assessed, coalesce(hist.history, '[]') as history
-       from rs left join asm on asm.resident_id = rs.id left join hist on hist.resident_id = rs.id`, [areaPath, asOf.toISOString()])
+       from rs left join asm on asm.resident_id = rs.id left join hist on hist.resident_id = rs.id`, [param, asOf.toISOString()], { prepare: false })
+  const rows = oneAtATime(q)
+    ? (await inPages(q, await subtreeResidentIds(q, areaPath), async (ids) => (await read('residents r where r.id = any($1::text[])', ids)).rows)).flat()
+    : (await read(`residents r join sites s on s.id = r.site_id join areas ar on ar.id = s.area_id where ar.path like $1 || '%'`, areaPath)).rows
   return rows.map(r => ({
     id: r.id,
     groups: Array.isArray(r.flags) ? r.flags : [],
@@ -173,13 +188,20 @@ export function statusDate (v: string | undefined, now: number): Date {
   return d
 }
 
-/** Done visits in the subtree between two instants, with their method. */
-export async function doneVisits (q: Queryable, areaPath: string, from: Date, to: Date): Promise<VisitRecord[]> {
-  const { rows } = await q.query<Record<string, any>>(
-    `select v.resident_id, v.visited_at, v.method from visits v join residents r on r.id = v.resident_id join sites s on s.id = r.site_id
-       join areas ar on ar.id = s.area_id
-      where ar.path like $1 || '%' and v.status = 'done' and v.visited_at >= $2 and v.visited_at < $3`,
-    [areaPath, from.toISOString(), to.toISOString()])
+/**
+ * Done visits in the subtree between two instants, with their method. `residentIds`: the
+ * subtree's residents (as supervisedResidents read them); where statements run one at a time the
+ * visits are read by them, a page per statement (a city's month in one statement held PGlite's
+ * worker ~120 ms), elsewhere by the subtree's path.
+ */
+export async function doneVisits (q: Queryable, areaPath: string, residentIds: readonly string[], from: Date, to: Date): Promise<VisitRecord[]> {
+  const read = async (scope: string, param: string | readonly string[]) => (await q.query<Record<string, any>>(
+    `select v.resident_id, v.visited_at, v.method from visits v ${scope} and v.status = 'done' and v.visited_at >= $2 and v.visited_at < $3`,
+    [param, from.toISOString(), to.toISOString()], { prepare: false })).rows
+  const rows = oneAtATime(q)
+    ? (await inPages(q, residentIds, (ids) => read('where v.resident_id = any($1::text[])', ids))).flat()
+    : await read(`join residents r on r.id = v.resident_id join sites s on s.id = r.site_id join areas ar on ar.id = s.area_id
+                   where ar.path like $1 || '%'`, areaPath)
   return rows.map(r => ({ residentId: r.resident_id, visitedAt: iso(r.visited_at)!, method: r.method as VisitMethod }))
 }
 
@@ -303,7 +325,13 @@ interface LatestAssessment { residentId: string, assessedAt: string | null, sche
  * assessed are left out: they are overdue anyway.
  */
 export async function conditionChanges (q: Queryable, latest: readonly LatestAssessment[], upTo: Date): Promise<Map<string, ConditionChange>> {
-  const assessed = latest.filter(l => l.assessedAt != null)
+  // a page of residents per round of statements where they run one at a time (inPages)
+  const maps = await inPages(q, latest.filter(l => l.assessedAt != null), (page) => conditionChangesOf(q, page, upTo))
+  return maps.length === 1 ? maps[0] : new Map(maps.flatMap(m => [...m]))
+}
+
+async function conditionChangesOf (q: Queryable, latest: readonly LatestAssessment[], upTo: Date): Promise<Map<string, ConditionChange>> {
+  const assessed = latest
   const out = new Map<string, ConditionChange>()
   if (assessed.length === 0) return out
   const ids = assessed.map(l => l.residentId)
@@ -362,8 +390,16 @@ function reassessmentDueFrom (scheduled: string, change: ConditionChange | null)
   return change && change.at.getTime() < new Date(scheduled).getTime() ? change.at.toISOString() : iso(scheduled)!
 }
 
-/** Of the residents given (the current ones), how many have an assessment, and how many are due or overdue on `date`. */
+/**
+ * Of the residents given (the current ones), how many have an assessment, and how many are due or
+ * overdue on `date`; a page of them at a time where statements run one at a time (inPages).
+ */
 export async function assessmentFigures (q: Queryable, residentIds: string[], date: Date, dueWithinDays = 30): Promise<AssessmentFigures> {
+  const parts = await inPages(q, [...new Set(residentIds)], (page) => assessmentFiguresOf(q, page, date, dueWithinDays))
+  return parts.reduce((a, b) => ({ assessedCurrent: a.assessedCurrent + b.assessedCurrent, due: a.due + b.due, overdue: a.overdue + b.overdue }))
+}
+
+async function assessmentFiguresOf (q: Queryable, residentIds: readonly string[], date: Date, dueWithinDays: number): Promise<AssessmentFigures> {
   if (residentIds.length === 0) return { assessedCurrent: 0, due: 0, overdue: 0 }
   // the latest assessment of each resident that has one (one index pass, not a subquery per id);
   // the others were never assessed: overdue
@@ -373,7 +409,7 @@ export async function assessmentFigures (q: Queryable, residentIds: string[], da
   const dated = await dueDates(q, rows.map(r => ({ residentId: r.resident_id, assessedAt: iso(r.assessed_at), scheduledDueAt: iso(r.due) })), date)
   const assessedCurrent = rows.length
   let due = 0
-  let overdue = new Set(residentIds).size - rows.length
+  let overdue = residentIds.length - rows.length
   const soon = date.getTime() + dueWithinDays * 86_400_000
   for (const r of dated) {
     if (r.overdue) overdue++
@@ -402,11 +438,12 @@ export interface DueRow {
  * due now after a change of condition, or overdue; never assessed counts as overdue.
  */
 export async function dueAssessments (q: Queryable, areaPath: string, now: Date, withinDays: number): Promise<DueRow[]> {
-  // the subtree's residents at home or in hospital once, their latest assessments by one join (not a lateral lookup each)
-  const { rows } = await q.query<Record<string, any>>(
+  // the subtree's residents at home or in hospital once, their latest assessments by one join (not
+  // a lateral lookup each); where statements run one at a time, their ids first and then a page of
+  // them per statement (a city's 10,000 in one held PGlite's worker ~65 ms: issue 11)
+  const read = async (scope: string, param: string | readonly string[]) => (await q.query<Record<string, any>>(
     `with rs as materialized (
-       select r.id, r.name, s.area_id from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id
-        where a.path like $1 || '%' and r.status in ('active', 'in_hospital')),
+       select r.id, r.name, s.area_id from residents r join sites s on s.id = r.site_id ${scope} and r.status in ('active', 'in_hospital')),
      la as (
        select distinct on (x.resident_id) x.resident_id, x.assessed_at, x.level, x.reassessment_due_at
          from assessments x join rs on rs.id = x.resident_id order by x.resident_id, x.assessed_at desc)
@@ -417,7 +454,10 @@ export async function dueAssessments (q: Queryable, areaPath: string, now: Date,
          or exists (select 1 from condition_changes c where c.resident_id = rs.id and c.at > la.assessed_at)
          or exists (select 1 from resident_status_history h where h.resident_id = rs.id and h.status = 'active' and h.since > la.assessed_at)
          or exists (select 1 from incidents i where i.resident_id = rs.id and i.type = any($4::text[]) and i.status <> 'closed_false_alarm'
-                      and i.opened_at > la.assessed_at)`, [areaPath, now.toISOString(), withinDays, [...CARE_RISK_INCIDENT_TYPES]])
+                      and i.opened_at > la.assessed_at)`, [param, now.toISOString(), withinDays, [...CARE_RISK_INCIDENT_TYPES]], { prepare: false })).rows
+  const rows = oneAtATime(q)
+    ? (await inPages(q, await subtreeResidentIds(q, areaPath, ['active', 'in_hospital']), (ids) => read('where r.id = any($1::text[])', ids))).flat()
+    : await read(`join areas a on a.id = s.area_id where a.path like $1 || '%'`, areaPath)
   const byId = new Map(rows.map(r => [r.id as string, r]))
   const dated = await dueDates(q, rows.map(r => ({ residentId: r.id, assessedAt: iso(r.assessed_at), scheduledDueAt: iso(r.reassessment_due_at) })), now)
   const limit = now.getTime() + withinDays * 86_400_000
