@@ -203,6 +203,16 @@ export function visitCoverage (month: string, residents: readonly SupervisedResi
   return { month, due, visited, rate: due === 0 ? 1 : visited / due, missing, excused }
 }
 
+/**
+ * Two coverages of one month over different residents, as one (the platform counts a city's
+ * residents a page at a time, a turn of the event loop between pages).
+ */
+export function addCoverage (a: CoverageResult, b: CoverageResult): CoverageResult {
+  const due = a.due + b.due
+  const visited = a.visited + b.visited
+  return { month: a.month, due, visited, rate: due === 0 ? 1 : visited / due, missing: [...a.missing, ...b.missing], excused: [...a.excused, ...b.excused] }
+}
+
 export const AGE_BANDS = ['60-69', '70-79', '80-89', '90+'] as const
 export type AgeBand = typeof AGE_BANDS[number] | 'under60' | 'unknown'
 
@@ -232,6 +242,16 @@ export interface PopulationCounts {
   byAgeBand: Record<AgeBand, number>
   /** capacity level 0–4, or `unassessed` */
   byCapacityLevel: Record<'0' | '1' | '2' | '3' | '4' | 'unassessed', number>
+}
+
+/** Two populations of one date over different residents, as one (see addCoverage). */
+export function addPopulationCounts (a: PopulationCounts, b: PopulationCounts): PopulationCounts {
+  const sum = <K extends string>(x: Record<K, number>, y: Record<K, number>): Record<K, number> =>
+    Object.fromEntries(Object.keys(x).map((k) => [k, x[k as K] + y[k as K]])) as Record<K, number>
+  return {
+    date: a.date, total: a.total + b.total, byStatus: sum(a.byStatus, b.byStatus), current: a.current + b.current,
+    byGroup: sum(a.byGroup, b.byGroup), byAgeBand: sum(a.byAgeBand, b.byAgeBand), byCapacityLevel: sum(a.byCapacityLevel, b.byCapacityLevel)
+  }
 }
 
 /** The population of an area on a date, from its residents' rows. */

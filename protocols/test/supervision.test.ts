@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  DEFAULT_VISIT_RULES, ageBand, monthBounds, populationCounts, quarterOf, residentGroups, statusOn, visitCoverage, visitedInMonth,
+  DEFAULT_VISIT_RULES, addCoverage, addPopulationCounts, ageBand, monthBounds, populationCounts, quarterOf, residentGroups, statusOn, visitCoverage, visitedInMonth,
   type SupervisedResident, type VisitRecord
 } from '../src/index.ts'
 
@@ -159,5 +159,44 @@ describe('a home visit each quarter, where the area requires it (issue 16)', () 
     const withHome = { ...rules, countingMethods: ['home', 'phone'] as VisitRecord['method'][] }
     const only = [v('home-in-june', '2026-06-20T09:00:00Z', 'home')]
     expect(visitCoverage('2026-06', [resident('home-in-june')], only, withHome)).toMatchObject({ due: 1, visited: 1 })
+  })
+})
+
+describe('counts over parts of the residents, added up (the platform counts a page per turn)', () => {
+  // a varied population: statuses changing in the month, groups, levels, ages, visits by several methods
+  const statuses = ['active', 'in_hospital', 'deceased', 'moved_out'] as const
+  const residents: SupervisedResident[] = Array.from({ length: 257 }, (_, i) => resident(`r${i}`, {
+    groups: [(['lives_alone', 'empty_nest', 'left_behind'] as const)[i % 3], ...(i % 7 === 0 ? ['special_difficulty' as const] : [])],
+    capacityLevel: i % 6 === 5 ? null : i % 5,
+    birthDate: i % 11 === 0 ? null : `19${30 + (i % 40)}-0${1 + (i % 9)}-15`,
+    statusHistory: i % 4 === 0 ? [active('2024-01-01'), { status: statuses[i % 4 === 0 ? 1 + (i % 3) : 0], since: `2026-05-${String(1 + (i % 28)).padStart(2, '0')}` }] : [active(i % 9 === 0 ? '2026-05-20' : '2024-01-01')]
+  }))
+  const visits: VisitRecord[] = residents.flatMap((r, i) => i % 3 === 0 ? [] : [
+    { residentId: r.id, visitedAt: `2026-05-${String(1 + (i % 28)).padStart(2, '0')}`, method: (['home', 'phone', 'video_call'] as const)[i % 3] },
+    ...(i % 5 === 0 ? [{ residentId: r.id, visitedAt: '2026-04-10', method: 'home' as const }] : [])
+  ])
+  const parts = (size: number) => Array.from({ length: Math.ceil(residents.length / size) }, (_, k) => residents.slice(k * size, (k + 1) * size))
+  const visitsOf = (page: readonly SupervisedResident[]) => visits.filter((v) => page.some((r) => r.id === v.residentId))
+
+  for (const size of [1, 10, 100, 256]) {
+    it(`pages of ${size}: the population and the coverage as counted in one go`, () => {
+      expect(parts(size).map((p) => populationCounts('2026-05-31', p)).reduce(addPopulationCounts)).toEqual(populationCounts('2026-05-31', residents))
+      for (const rules of [DEFAULT_VISIT_RULES, { ...DEFAULT_VISIT_RULES, homeVisitEachQuarter: true }]) {
+        expect(parts(size).map((p) => visitCoverage('2026-06', p, visitsOf(p), rules)).reduce(addCoverage)).toEqual(visitCoverage('2026-06', residents, visits, rules))
+        expect(parts(size).map((p) => visitCoverage('2026-05', p, visitsOf(p), rules)).reduce(addCoverage)).toEqual(visitCoverage('2026-05', residents, visits, rules))
+      }
+    })
+  }
+
+  it('the data set has something in every count that is added', () => {
+    const whole = visitCoverage('2026-05', residents, visits)
+    expect(whole.due).toBeGreaterThan(50)
+    expect(whole.visited).toBeGreaterThan(20)
+    expect(whole.missing.length).toBeGreaterThan(10)
+    expect(whole.excused.length).toBeGreaterThan(0)
+    const pop = populationCounts('2026-05-31', residents)
+    expect(pop.current).toBeLessThan(pop.total)
+    expect(pop.byCapacityLevel.unassessed).toBeGreaterThan(0)
+    expect(pop.byAgeBand.unknown).toBeGreaterThan(0)
   })
 })

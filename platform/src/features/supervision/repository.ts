@@ -4,7 +4,7 @@
  * The counting itself is pure code in @eldercare/protocols (supervision.ts, assessment.ts).
  */
 import { randomUUID } from 'node:crypto'
-import { jsonColumn } from '@eldercare/common'
+import { inTurns, jsonColumn } from '@eldercare/common'
 import {
   CARE_RISK_INCIDENT_TYPES, CARE_RISK_WINDOW_DAYS, DEFAULT_VISIT_RULES, conditionChangeSince, type AssessmentResult, type ConditionChange,
   type ConditionChangeKind, type ConditionFacts, type ResidentStatus,
@@ -162,16 +162,18 @@ export async function supervisedResidents (q: Queryable, areaPath: string, asOf:
      select rs.id, rs.flags, rs.birth_date, rs.capacity_level, rs.created_at, asm.level_then,
             coalesce(asm.assessed, 0) as assessed, coalesce(hist.history, '[]') as history
        from rs left join asm on asm.resident_id = rs.id left join hist on hist.resident_id = rs.id`, [param, asOf.toISOString()], { prepare: false })
-  const rows = oneAtATime(q)
-    ? (await inPages(q, await subtreeResidentIds(q, areaPath), async (ids) => (await read('residents r where r.id = any($1::text[])', ids)).rows)).flat()
-    : (await read(`residents r join sites s on s.id = r.site_id join areas ar on ar.id = s.area_id where ar.path like $1 || '%'`, areaPath)).rows
-  return rows.map(r => ({
+  const resident = (r: Record<string, any>): SupervisedResident => ({
     id: r.id,
     groups: Array.isArray(r.flags) ? r.flags : [],
     capacityLevel: r.level_then ?? (Number(r.assessed) > 0 ? null : r.capacity_level),
     birthDate: r.birth_date == null ? null : (r.birth_date instanceof Date ? r.birth_date.toISOString().slice(0, 10) : String(r.birth_date).slice(0, 10)),
     statusHistory: withRegistration(iso(r.created_at)!, jsonColumn<Array<{ status: ResidentStatus, since: string }>>(r.history).map((h) => ({ status: h.status, since: iso(h.since)! })))
-  }))
+  })
+  // made into residents a page at a time, a turn of the event loop between (a city's 10,000 in one
+  // go held it 12–20 ms)
+  if (oneAtATime(q)) return (await inPages(q, await subtreeResidentIds(q, areaPath), async (ids) => (await read('residents r where r.id = any($1::text[])', ids)).rows.map(resident))).flat()
+  const { rows } = await read(`residents r join sites s on s.id = r.site_id join areas ar on ar.id = s.area_id where ar.path like $1 || '%'`, areaPath)
+  return inTurns(rows, (page) => page.map(resident), (a, b) => a.concat(b))
 }
 
 /** A resident is active from registration until the first recorded change (unless that change predates it). */

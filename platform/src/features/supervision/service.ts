@@ -5,8 +5,10 @@
  */
 import {
   AGE_BANDS, CAPACITY_LEVEL_NAMES, FACILITY_KINDS, FAMILY_BED_TYPES, RESIDENT_GROUPS, RESIDENT_STATUSES,
-  monthBounds, populationCounts, quarterOf, residentGroups, statusOn, visitCoverage, visitedInMonth, type CoverageResult, type PopulationCounts, type ResidentGroup, type ResidentStatus
+  addCoverage, addPopulationCounts, monthBounds, populationCounts, quarterOf, residentGroups, statusOn, visitCoverage, visitedInMonth,
+  type CoverageResult, type PopulationCounts, type ResidentGroup, type ResidentStatus, type VisitRecord
 } from '@eldercare/protocols'
+import { inTurns } from '@eldercare/common'
 import type { Queryable } from '../../db/db.ts'
 import { localDate, localMidnight } from '../../lib/local-time.ts'
 import {
@@ -36,7 +38,8 @@ export async function populationReport (q: Queryable, area: AreaRef, date: strin
   const asOf = endOfDay(date, timeZone)
   const residents = await supervisedResidents(q, area.path, asOf)
   const rules = await visitRulesFor(q, area.path)
-  const counts = populationCounts(date, residents, rules.disabledFromLevel)
+  // counted a page of residents per turn of the event loop (a city's 10,000 in one go: 8–22 ms)
+  const counts = await inTurns(residents, (page) => populationCounts(date, page, rules.disabledFromLevel), addPopulationCounts)
   const currentIds = residents.filter(r => {
     const h = [...r.statusHistory].filter(x => x.since.slice(0, 10) <= date).pop()
     return h && (h.status === 'active' || h.status === 'in_hospital')
@@ -70,8 +73,15 @@ export async function monthCoverage (q: Queryable, area: AreaRef, month: string,
     if (d === undefined) { d = localDate(q * 900_000, timeZone); days.set(q, d) }
     return d
   }
-  const local = visits.map(v => ({ ...v, visitedAt: dayOf(new Date(v.visitedAt).getTime()) }))
-  const result = visitCoverage(month, residents, local, rules)
+  const byResident = new Map<string, VisitRecord[]>()
+  for (const v of visits) {
+    const local = { ...v, visitedAt: dayOf(new Date(v.visitedAt).getTime()) }
+    const list = byResident.get(v.residentId)
+    if (list) list.push(local)
+    else byResident.set(v.residentId, [local])
+  }
+  // counted a page of residents (with their visits) per turn of the event loop, as the population
+  const result = await inTurns(residents, (page) => visitCoverage(month, page, page.flatMap(r => byResident.get(r.id) ?? []), rules), addCoverage)
   return { ...result, rules: { eligibleGroups: rules.eligibleGroups, countingMethods: rules.countingMethods, homeVisitEachQuarter: rules.homeVisitEachQuarter } }
 }
 
