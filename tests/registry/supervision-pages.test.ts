@@ -1,10 +1,12 @@
 /**
- * Supervision reads in pages on the embedded database (issue 11): there a statement holds the one
- * worker every alarm's insert waits for, so the population report, visit coverage, the roster,
- * the assessment due list and the month's statement read a subtree's residents a page of 1,000 at
- * a time (their ids first), while PostgreSQL reads them in one statement each. The same city —
- * 2,500 residents, the bench's deterministic seed (tests/bench/supervision.ts) — on both engines
- * must answer the same, figure for figure; and the embedded one must actually have paged.
+ * Supervision reads in pages (issue 11): the population report, visit coverage, the roster, the
+ * assessment due list and the month's statement read a subtree's residents' ids first and then a
+ * page of 1,000 residents per statement — on the embedded database so that no statement holds the
+ * worker every alarm's insert waits for, on both so that no answer holds the event loop long. The
+ * same city — 2,500 residents, the bench's deterministic seed (tests/bench/supervision.ts) — on
+ * PGlite and PostgreSQL must answer the same, figure for figure and list for list; and the
+ * embedded one must have read in pages. (platform/test/supervision-pages.test.ts holds the pages
+ * to one page, function by function.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedSql } from '../bench/supervision.ts'
@@ -15,7 +17,7 @@ const NOW = Date.parse('2026-01-10T02:00:00Z')
 const appOptions = { app: { now: () => NOW, statementJobMs: 0, response: { autoTick: false } } }
 const pg = needsPostgres()
 
-describe.skipIf(!pg.ok)('supervision reads: the embedded database in pages, PostgreSQL in one statement', () => {
+describe.skipIf(!pg.ok)('supervision reads in pages, on PGlite and PostgreSQL alike', () => {
   let server: PostgresServer | undefined
   let lite: TestPlatform
   let full: TestPlatform

@@ -86,19 +86,21 @@ export function oneAtATime (q: Queryable): boolean {
 }
 
 /**
- * About how many rows one statement of a long read handles where statements run one at a time:
- * ~20–30 ms on PGlite for residents with their assessments and history (a city's 10,000 in one
- * statement held it ~130 ms), the worker's parsing of the rows included.
+ * About how many rows one statement of a long read handles (inPages): ~20–30 ms on PGlite for
+ * residents with their assessments and history (a city's 10,000 in one statement held its worker
+ * ~130 ms), the worker's parsing of the rows included.
  */
 export const ROWS_PER_STATEMENT = 1000
 
 /**
- * `run` over `items` a page at a time where statements run one at a time (`oneAtATime`), in one
- * call elsewhere; the answers in order. Each page is read on its own: what `run` answers for
- * one item must not depend on the others.
+ * `run` over `items` a page at a time, in order; the answers in order. On every engine: where
+ * statements run one at a time (`oneAtATime`) no statement then holds the alarms' worker long, and
+ * everywhere no answer takes the event loop long to turn into rows (node-postgres turns what one
+ * socket read brings into rows in one go: a city's 10,000 residents held the loop 35–50 ms). Each
+ * page is read on its own: what `run` answers for one item must not depend on the others.
  */
-export async function inPages<T, R> (q: Queryable, items: readonly T[], run: (page: readonly T[]) => Promise<R>, size = ROWS_PER_STATEMENT): Promise<R[]> {
-  if (!oneAtATime(q) || items.length <= size) return [await run(items)]
+export async function inPages<T, R> (items: readonly T[], run: (page: readonly T[]) => Promise<R>, size = ROWS_PER_STATEMENT): Promise<R[]> {
+  if (items.length <= size) return [await run(items)]
   const out: R[] = []
   for (let i = 0; i < items.length; i += size) out.push(await run(items.slice(i, i + size)))
   return out

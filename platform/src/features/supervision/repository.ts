@@ -4,13 +4,13 @@
  * The counting itself is pure code in @eldercare/protocols (supervision.ts, assessment.ts).
  */
 import { randomUUID } from 'node:crypto'
-import { inTurns, jsonColumn } from '@eldercare/common'
+import { jsonColumn } from '@eldercare/common'
 import {
   CARE_RISK_INCIDENT_TYPES, CARE_RISK_WINDOW_DAYS, DEFAULT_VISIT_RULES, conditionChangeSince, type AssessmentResult, type ConditionChange,
   type ConditionChangeKind, type ConditionFacts, type ResidentStatus,
   type StatusChange, type SupervisedResident, type VisitMethod, type VisitRecord, type VisitRules
 } from '@eldercare/protocols'
-import { inPages, oneAtATime, type Queryable } from '../../db/db.ts'
+import { inPages, type Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 
 const iso = (v: unknown): string | null => v == null ? null : new Date(v as string).toISOString()
@@ -127,31 +127,29 @@ export async function statusHistory (q: Queryable, residentId: string): Promise<
 }
 
 /**
- * The residents of an area subtree as the counts need them, with the capacity level as of
- * `asOf` (the latest assessment on or before it; the resident's current level when never assessed).
- */
-/**
- * The ids of the subtree's residents (with one of `statuses`, if given): where statements run one
- * at a time a long read takes them first, in one narrow statement (a city's 10,000 ~20 ms on
- * PGlite), and then their rows a page at a time (inPages).
+ * The ids of the subtree's residents (with one of `statuses`, if given), in id order (lists made
+ * from them come out the same on every engine): a long read takes them first, in one narrow
+ * statement (a city's 10,000 ~25 ms on PGlite), and then their rows a page at a time (inPages).
  */
 async function subtreeResidentIds (q: Queryable, areaPath: string, statuses?: readonly ResidentStatus[]): Promise<string[]> {
   const { rows } = await q.query<{ id: string }>(
     `select r.id from residents r join sites s on s.id = r.site_id join areas ar on ar.id = s.area_id
-      where ar.path like $1 || '%' and ($2::text[] is null or r.status = any($2::text[]))`, [areaPath, statuses ?? null], { prepare: false })
+      where ar.path like $1 || '%' and ($2::text[] is null or r.status = any($2::text[])) order by r.id`, [areaPath, statuses ?? null], { prepare: false })
   return rows.map(r => r.id)
 }
 
-export async function supervisedResidents (q: Queryable, areaPath: string, asOf: Date): Promise<SupervisedResident[]> {
+/**
+ * The residents of an area subtree as the counts need them, with the capacity level as of
+ * `asOf` (the latest assessment on or before it; the resident's current level when never assessed).
+ */
+export async function supervisedResidents (q: Queryable, areaPath: string, asOf: Date, pageSize?: number): Promise<SupervisedResident[]> {
   // Set-based, not three subqueries per resident: a city's 100,000 residents took seconds that
-  // way (tests/bench/supervision.ts). The subtree's residents are read once; their assessments
-  // and status changes are aggregated by joining to them, so a community still reads its own
-  // rows through the indexes and a city hashes whole tables once. Where statements run one at a
-  // time (the embedded database), the subtree's ids first and then a page of them per statement:
-  // a city's 10,000 in one statement held PGlite's worker ~130 ms (issue 11).
-  const read = (from: string, param: string | readonly string[]) => q.query<Record<string, any>>(
+  // way (tests/bench/supervision.ts). The subtree's ids first, then a page of residents per
+  // statement, their assessments and status changes aggregated by joining to them (issue 11: a
+  // city's 10,000 in one statement held PGlite's worker ~130 ms, and their rows the event loop).
+  const read = (ids: readonly string[]) => q.query<Record<string, any>>(
     `with rs as materialized (
-       select r.id, r.flags, r.birth_date, r.capacity_level, r.created_at from ${from}),
+       select r.id, r.flags, r.birth_date, r.capacity_level, r.created_at from residents r where r.id = any($1::text[])),
      asm as (
        select a.resident_id, count(*) as assessed,
               (array_agg(a.level order by a.assessed_at desc) filter (where a.assessed_at <= $2))[1] as level_then
@@ -161,7 +159,7 @@ export async function supervisedResidents (q: Queryable, areaPath: string, asOf:
          from resident_status_history h join rs on rs.id = h.resident_id group by h.resident_id)
      select rs.id, rs.flags, rs.birth_date, rs.capacity_level, rs.created_at, asm.level_then,
             coalesce(asm.assessed, 0) as assessed, coalesce(hist.history, '[]') as history
-       from rs left join asm on asm.resident_id = rs.id left join hist on hist.resident_id = rs.id`, [param, asOf.toISOString()], { prepare: false })
+       from rs left join asm on asm.resident_id = rs.id left join hist on hist.resident_id = rs.id order by rs.id`, [ids, asOf.toISOString()], { prepare: false })
   const resident = (r: Record<string, any>): SupervisedResident => ({
     id: r.id,
     groups: Array.isArray(r.flags) ? r.flags : [],
@@ -169,11 +167,8 @@ export async function supervisedResidents (q: Queryable, areaPath: string, asOf:
     birthDate: r.birth_date == null ? null : (r.birth_date instanceof Date ? r.birth_date.toISOString().slice(0, 10) : String(r.birth_date).slice(0, 10)),
     statusHistory: withRegistration(iso(r.created_at)!, jsonColumn<Array<{ status: ResidentStatus, since: string }>>(r.history).map((h) => ({ status: h.status, since: iso(h.since)! })))
   })
-  // made into residents a page at a time, a turn of the event loop between (a city's 10,000 in one
-  // go held it 12–20 ms)
-  if (oneAtATime(q)) return (await inPages(q, await subtreeResidentIds(q, areaPath), async (ids) => (await read('residents r where r.id = any($1::text[])', ids)).rows.map(resident))).flat()
-  const { rows } = await read(`residents r join sites s on s.id = r.site_id join areas ar on ar.id = s.area_id where ar.path like $1 || '%'`, areaPath)
-  return inTurns(rows, (page) => page.map(resident), (a, b) => a.concat(b))
+  // made into residents as each page comes (a city's 10,000 in one go held the loop 12–20 ms)
+  return (await inPages(await subtreeResidentIds(q, areaPath), async (ids) => (await read(ids)).rows.map(resident), pageSize)).flat()
 }
 
 /** A resident is active from registration until the first recorded change (unless that change predates it). */
@@ -191,19 +186,16 @@ export function statusDate (v: string | undefined, now: number): Date {
 }
 
 /**
- * Done visits in the subtree between two instants, with their method. `residentIds`: the
- * subtree's residents (as supervisedResidents read them); where statements run one at a time the
- * visits are read by them, a page per statement (a city's month in one statement held PGlite's
- * worker ~120 ms), elsewhere by the subtree's path.
+ * Done visits of the residents given (a subtree's, as supervisedResidents read them) between two
+ * instants, with their method; a page of residents per statement (a city's month in one statement
+ * held PGlite's worker ~120 ms).
  */
-export async function doneVisits (q: Queryable, areaPath: string, residentIds: readonly string[], from: Date, to: Date): Promise<VisitRecord[]> {
-  const read = async (scope: string, param: string | readonly string[]) => (await q.query<Record<string, any>>(
-    `select v.resident_id, v.visited_at, v.method from visits v ${scope} and v.status = 'done' and v.visited_at >= $2 and v.visited_at < $3`,
-    [param, from.toISOString(), to.toISOString()], { prepare: false })).rows
-  const rows = oneAtATime(q)
-    ? (await inPages(q, residentIds, (ids) => read('where v.resident_id = any($1::text[])', ids))).flat()
-    : await read(`join residents r on r.id = v.resident_id join sites s on s.id = r.site_id join areas ar on ar.id = s.area_id
-                   where ar.path like $1 || '%'`, areaPath)
+export async function doneVisits (q: Queryable, residentIds: readonly string[], from: Date, to: Date, pageSize?: number): Promise<VisitRecord[]> {
+  const rows = (await inPages(residentIds, async (ids) => (await q.query<Record<string, any>>(
+    `select v.resident_id, v.visited_at, v.method from visits v
+      where v.resident_id = any($1::text[]) and v.status = 'done' and v.visited_at >= $2 and v.visited_at < $3
+      order by v.resident_id, v.visited_at, v.id`,
+    [ids, from.toISOString(), to.toISOString()], { prepare: false })).rows, pageSize)).flat()
   return rows.map(r => ({ residentId: r.resident_id, visitedAt: iso(r.visited_at)!, method: r.method as VisitMethod }))
 }
 
@@ -326,9 +318,9 @@ interface LatestAssessment { residentId: string, assessedAt: string | null, sche
  * window reaches back over it), status changes, and "condition changed" marks. Residents never
  * assessed are left out: they are overdue anyway.
  */
-export async function conditionChanges (q: Queryable, latest: readonly LatestAssessment[], upTo: Date): Promise<Map<string, ConditionChange>> {
-  // a page of residents per round of statements where they run one at a time (inPages)
-  const maps = await inPages(q, latest.filter(l => l.assessedAt != null), (page) => conditionChangesOf(q, page, upTo))
+export async function conditionChanges (q: Queryable, latest: readonly LatestAssessment[], upTo: Date, pageSize?: number): Promise<Map<string, ConditionChange>> {
+  // a page of residents per round of statements (inPages)
+  const maps = await inPages(latest.filter(l => l.assessedAt != null), (page) => conditionChangesOf(q, page, upTo), pageSize)
   return maps.length === 1 ? maps[0] : new Map(maps.flatMap(m => [...m]))
 }
 
@@ -378,8 +370,8 @@ async function conditionChangesOf (q: Queryable, latest: readonly LatestAssessme
  * change of condition since (min of the two); never assessed: null and overdue. Overdue means
  * the scheduled date has passed; a change of condition makes the resident due now, not overdue.
  */
-async function dueDates (q: Queryable, latest: readonly LatestAssessment[], at: Date) {
-  const changes = await conditionChanges(q, latest, at)
+async function dueDates (q: Queryable, latest: readonly LatestAssessment[], at: Date, pageSize?: number) {
+  const changes = await conditionChanges(q, latest, at, pageSize)
   return latest.map(l => {
     const change = changes.get(l.residentId) ?? null
     const dueAt = l.assessedAt == null ? null : reassessmentDueFrom(l.scheduledDueAt!, change)
@@ -394,21 +386,21 @@ function reassessmentDueFrom (scheduled: string, change: ConditionChange | null)
 
 /**
  * Of the residents given (the current ones), how many have an assessment, and how many are due or
- * overdue on `date`; a page of them at a time where statements run one at a time (inPages).
+ * overdue on `date`; a page of them at a time (inPages).
  */
-export async function assessmentFigures (q: Queryable, residentIds: string[], date: Date, dueWithinDays = 30): Promise<AssessmentFigures> {
-  const parts = await inPages(q, [...new Set(residentIds)], (page) => assessmentFiguresOf(q, page, date, dueWithinDays))
+export async function assessmentFigures (q: Queryable, residentIds: string[], date: Date, dueWithinDays = 30, pageSize?: number): Promise<AssessmentFigures> {
+  const parts = await inPages([...new Set(residentIds)], (page) => assessmentFiguresOf(q, page, date, dueWithinDays, pageSize), pageSize)
   return parts.reduce((a, b) => ({ assessedCurrent: a.assessedCurrent + b.assessedCurrent, due: a.due + b.due, overdue: a.overdue + b.overdue }))
 }
 
-async function assessmentFiguresOf (q: Queryable, residentIds: readonly string[], date: Date, dueWithinDays: number): Promise<AssessmentFigures> {
+async function assessmentFiguresOf (q: Queryable, residentIds: readonly string[], date: Date, dueWithinDays: number, pageSize?: number): Promise<AssessmentFigures> {
   if (residentIds.length === 0) return { assessedCurrent: 0, due: 0, overdue: 0 }
   // the latest assessment of each resident that has one (one index pass, not a subquery per id);
   // the others were never assessed: overdue
   const { rows } = await q.query<{ resident_id: string, assessed_at: string, due: string }>(
     `select distinct on (a.resident_id) a.resident_id, a.assessed_at, a.reassessment_due_at as due from assessments a
       where a.resident_id = any($1::text[]) and a.assessed_at <= $2 order by a.resident_id, a.assessed_at desc`, [residentIds, date.toISOString()])
-  const dated = await dueDates(q, rows.map(r => ({ residentId: r.resident_id, assessedAt: iso(r.assessed_at), scheduledDueAt: iso(r.due) })), date)
+  const dated = await dueDates(q, rows.map(r => ({ residentId: r.resident_id, assessedAt: iso(r.assessed_at), scheduledDueAt: iso(r.due) })), date, pageSize)
   const assessedCurrent = rows.length
   let due = 0
   let overdue = residentIds.length - rows.length
@@ -439,13 +431,13 @@ export interface DueRow {
  * Residents (active or in hospital) of the subtree whose assessment is due within `withinDays`,
  * due now after a change of condition, or overdue; never assessed counts as overdue.
  */
-export async function dueAssessments (q: Queryable, areaPath: string, now: Date, withinDays: number): Promise<DueRow[]> {
-  // the subtree's residents at home or in hospital once, their latest assessments by one join (not
-  // a lateral lookup each); where statements run one at a time, their ids first and then a page of
-  // them per statement (a city's 10,000 in one held PGlite's worker ~65 ms: issue 11)
-  const read = async (scope: string, param: string | readonly string[]) => (await q.query<Record<string, any>>(
+export async function dueAssessments (q: Queryable, areaPath: string, now: Date, withinDays: number, pageSize?: number): Promise<DueRow[]> {
+  // the subtree's residents at home or in hospital: their ids first, then a page of them per
+  // statement (a city's 10,000 in one held PGlite's worker ~65 ms: issue 11), their latest
+  // assessments by one join (not a lateral lookup each)
+  const read = async (ids: readonly string[]) => (await q.query<Record<string, any>>(
     `with rs as materialized (
-       select r.id, r.name, s.area_id from residents r join sites s on s.id = r.site_id ${scope} and r.status in ('active', 'in_hospital')),
+       select r.id, r.name, s.area_id from residents r join sites s on s.id = r.site_id where r.id = any($1::text[])),
      la as (
        select distinct on (x.resident_id) x.resident_id, x.assessed_at, x.level, x.reassessment_due_at
          from assessments x join rs on rs.id = x.resident_id order by x.resident_id, x.assessed_at desc)
@@ -456,12 +448,10 @@ export async function dueAssessments (q: Queryable, areaPath: string, now: Date,
          or exists (select 1 from condition_changes c where c.resident_id = rs.id and c.at > la.assessed_at)
          or exists (select 1 from resident_status_history h where h.resident_id = rs.id and h.status = 'active' and h.since > la.assessed_at)
          or exists (select 1 from incidents i where i.resident_id = rs.id and i.type = any($4::text[]) and i.status <> 'closed_false_alarm'
-                      and i.opened_at > la.assessed_at)`, [param, now.toISOString(), withinDays, [...CARE_RISK_INCIDENT_TYPES]], { prepare: false })).rows
-  const rows = oneAtATime(q)
-    ? (await inPages(q, await subtreeResidentIds(q, areaPath, ['active', 'in_hospital']), (ids) => read('where r.id = any($1::text[])', ids))).flat()
-    : await read(`join areas a on a.id = s.area_id where a.path like $1 || '%'`, areaPath)
+                      and i.opened_at > la.assessed_at)`, [ids, now.toISOString(), withinDays, [...CARE_RISK_INCIDENT_TYPES]], { prepare: false })).rows
+  const rows = (await inPages(await subtreeResidentIds(q, areaPath, ['active', 'in_hospital']), read, pageSize)).flat()
   const byId = new Map(rows.map(r => [r.id as string, r]))
-  const dated = await dueDates(q, rows.map(r => ({ residentId: r.id, assessedAt: iso(r.assessed_at), scheduledDueAt: iso(r.reassessment_due_at) })), now)
+  const dated = await dueDates(q, rows.map(r => ({ residentId: r.id, assessedAt: iso(r.assessed_at), scheduledDueAt: iso(r.reassessment_due_at) })), now, pageSize)
   const limit = now.getTime() + withinDays * 86_400_000
   return dated
     .filter(d => d.dueAt == null || new Date(d.dueAt).getTime() <= limit)

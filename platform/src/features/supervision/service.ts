@@ -61,7 +61,7 @@ export async function monthCoverage (q: Queryable, area: AreaRef, month: string,
   const from = dayStart(quarterOf(month).first, timeZone)
   const to = new Date(endOfDay(last, timeZone).getTime() + 1)
   const residents = await supervisedResidents(q, area.path, to)
-  const visits = await doneVisits(q, area.path, residents.map(r => r.id), from, to)
+  const visits = await doneVisits(q, residents.map(r => r.id), from, to)
   const rules = await visitRulesFor(q, area.path)
   // visitedAt is compared by calendar day: the service's day, not UTC's. A city's month is tens
   // of thousands of visits: the day is looked up once per quarter hour (every zone's offset is a
@@ -121,7 +121,7 @@ export async function roster (q: Queryable, area: AreaRef, groups: ResidentGroup
   const asOf = endOfDay(date, timeZone)
   const residents = await supervisedResidents(q, area.path, asOf)
   const rules = await visitRulesFor(q, area.path)
-  const visits = await doneVisits(q, area.path, residents.map(r => r.id), dayStart(quarterOf(month).first, timeZone), new Date(endOfDay(last, timeZone).getTime() + 1))
+  const visits = await doneVisits(q, residents.map(r => r.id), dayStart(quarterOf(month).first, timeZone), new Date(endOfDay(last, timeZone).getTime() + 1))
   const chosen = new Map<string, { groups: ResidentGroup[], capacityLevel: number | null, status: ResidentStatus, history: typeof residents[number]['statusHistory'] }>()
   for (const r of residents) {
     const status = statusOn(r.statusHistory, date)
