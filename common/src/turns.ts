@@ -6,7 +6,7 @@
  */
 import { setImmediate as turn } from 'node:timers/promises'
 
-/** Items handled per turn by `inTurns`: ~1 ms of counting a resident each. */
+/** Items handled per turn by `inTurns`: for residents counted, 1–2 ms a turn. */
 export const ITEMS_PER_TURN = 1000
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The supervision report for one area subtree and period, computed in SQL on the database
- * (the same statements on PGlite and PostgreSQL), in slices of the period whose figures are added
- * up (REPORT_SLICE_INCIDENTS). Incidents count when opened in [from, to).
+ * (the same statements on PGlite and PostgreSQL; on the embedded database in slices of the period
+ * whose figures are added up, REPORT_SLICE_INCIDENTS). Incidents count when opened in [from, to).
  *
  * Definitions (docs/platform.md, "Reports"):
  * - time to acknowledge = acknowledged_at − opened_at; the shares within 60 s / 180 s are over
