@@ -657,12 +657,29 @@ async function openPostgres (url: string, max: number): Promise<Db> {
   pool.on('error', () => {})
   const observer: { onStatement?: (t: StatementTiming) => void } = {}
   const names = new StatementNames()
-  /** A connection from the pool, and how long the pool made us wait for it (issue 11: "db wait" on PostgreSQL). */
-  const connect = async (): Promise<{ client: pg.PoolClient, waitS: number }> => {
+  /**
+   * A connection from the pool, how long the pool made us wait for it (issue 11: "db wait" on
+   * PostgreSQL), and its release. A server going away (a restart: 57P01) ends a checked-out
+   * connection with an 'error' event — unheard, it ends the process (a platform node did, in CI,
+   * tests/scaled/losing-a-node.test.ts). The pool stops listening when it hands the connection
+   * out, and the FATAL can come in the same packet as the answer that completed the connection,
+   * read before a promise's continuation runs: so the listener goes on in the pool's callback,
+   * at once, and stays until the release. A connection that broke is discarded, not pooled.
+   */
+  const connect = (): Promise<{ client: pg.PoolClient, waitS: number, release: (err?: Error) => void }> => new Promise((resolve, reject) => {
     const asked = performance.now()
-    const client = await pool.connect()
-    return { client, waitS: (performance.now() - asked) / 1000 }
-  }
+    pool.connect((err, client) => {
+      if (err || !client) { reject(err ?? new Error('no connection from the pool')); return }
+      let broken: Error | undefined
+      const onError = (e: Error) => { broken = e }
+      client.on('error', onError)
+      resolve({
+        client,
+        waitS: (performance.now() - asked) / 1000,
+        release: (e) => { client.off('error', onError); client.release(e ?? broken) }
+      })
+    })
+  })
   const wrap = (c: pg.Pool | pg.PoolClient, afterCommit: Queryable['afterCommit'] = runNow): Queryable => ({
     async query<T>(sql: string, params?: unknown[], opts?: QueryOptions) {
       // outside a transaction, as pool.query does it, with the wait for a free connection timed
@@ -676,10 +693,10 @@ async function openPostgres (url: string, max: number): Promise<Db> {
         // parsed anew; inside one it fails the transaction, and the next attempt parses anew
         r = await run().catch((err: unknown) => { if (names.renewed(sql, err) && own) return run(); throw err })
       } catch (err) {
-        own?.client.release(err as Error) // as pool.query: a connection whose statement failed is not reused
+        own?.release(err as Error) // as pool.query: a connection whose statement failed is not reused
         throw err
       }
-      own?.client.release()
+      own?.release()
       observer.onStatement?.({ lane: own ? opts?.priority ?? 'normal' : 'tx', waitS: own?.waitS ?? 0, callS: (performance.now() - started) / 1000 })
       return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length }
     },
@@ -692,12 +709,9 @@ async function openPostgres (url: string, max: number): Promise<Db> {
     get onStatement () { return observer.onStatement },
     set onStatement (fn) { observer.onStatement = fn },
     async transaction (fn) {
-      const { client, waitS } = await connect()
-      // A server restart ends a checked-out connection with an 'error' event: unheard, it would
-      // crash the process. The statement in flight fails, and the transaction with it.
-      let broken: Error | undefined
-      const onError = (err: Error) => { broken = err }
-      client.on('error', onError)
+      // heard while checked out (connect): a server restart fails the statement in flight, and the
+      // transaction with it, and the broken connection is discarded at the release
+      const { client, waitS, release } = await connect()
       const hooks: Array<() => void> = []
       const atCommit = new CommitQueue()
       const q: Transaction = { ...wrap(client, (h) => { hooks.push(h) }), beforeCommit: atCommit.add }
@@ -731,8 +745,7 @@ async function openPostgres (url: string, max: number): Promise<Db> {
         await client.query('rollback').catch(() => {})
         throw err
       } finally {
-        client.off('error', onError)
-        client.release(broken) // a broken connection is discarded, not returned to the pool
+        release()
       }
     },
     exec: async (sql) => { await pool.query(sql) },
