@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IncidentDto } from '@eldercare/protocols'
-import { SimDevice } from '@eldercare/device-sim'
+import type { SimDevice } from '@eldercare/device-sim'
 import { metricValue } from '../bench/alarms/bench.ts'
-import { nextEvent, seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
+import { nextEvent, seedFallingHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
 
 let p: TestPlatform
 const homes: SeededHome[] = []
@@ -17,11 +17,10 @@ beforeAll(async () => {
   // The engine's safety-net poll once an hour: only the inbox commit can wake it in this test.
   p = await startTestPlatform({}, { app: { engine: { pollIntervalMs: 3_600_000 } } })
   await p.api.login()
-  for (let i = 0; i < 12; i++) homes.push(await seedHome(p.api))
-  for (const h of homes) {
-    const d = new SimDevice({ url: p.mqttUrl, credentials: { ...h.device, type: 'fall_detector' } })
-    await d.connect()
-    devices.push(d)
+  for (let i = 0; i < 12; i++) {
+    const { home, device } = await seedFallingHome(p)
+    homes.push(home)
+    devices.push(device)
   }
 })
 
@@ -82,12 +81,10 @@ describe('the alarm path', () => {
     const fresh: SeededHome[] = []
     const fallers: SimDevice[] = []
     for (let i = 0; i < 3; i++) {
-      const h = await seedHome(p.api)
-      const d = new SimDevice({ url: p.mqttUrl, credentials: { ...h.device, type: 'fall_detector' } })
-      await d.connect()
-      fresh.push(h)
-      fallers.push(d)
-      devices.push(d) // closed after all
+      const { home, device } = await seedFallingHome(p)
+      fresh.push(home)
+      fallers.push(device)
+      devices.push(device) // closed after all
     }
     const log: string[] = []
     const onNotice = (n: { deviceId: string }) => { log.push(`notice ${n.deviceId}`) }

@@ -6,8 +6,8 @@
  * between passes — must all reach the console.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { SimDevice } from '@eldercare/device-sim'
-import { seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
+import type { SimDevice } from '@eldercare/device-sim'
+import { seedFallingHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
 
 let p: TestPlatform
 const homes: SeededHome[] = []
@@ -16,11 +16,10 @@ const devices: SimDevice[] = []
 beforeAll(async () => {
   p = await startTestPlatform({}, { app: { engine: { pollIntervalMs: 3_600_000 } } })
   await p.api.login()
-  for (let i = 0; i < 120; i++) homes.push(await seedHome(p.api))
-  for (const h of homes) {
-    const d = new SimDevice({ url: p.mqttUrl, credentials: { ...h.device, type: 'fall_detector' } })
-    await d.connect()
-    devices.push(d)
+  for (let i = 0; i < 120; i++) {
+    const { home, device } = await seedFallingHome(p)
+    homes.push(home)
+    devices.push(device)
   }
 }, 300_000)
 

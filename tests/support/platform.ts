@@ -6,6 +6,7 @@ import { pino, type Logger } from 'pino'
 import { io, type Socket } from 'socket.io-client'
 import type { ClientToServerEvents, DeviceType, LoginResponse, ServerToClientEvents } from '@eldercare/protocols'
 import { loadConfig, startEmbedded, type Embedded } from '@eldercare/platform'
+import { SimDevice } from '@eldercare/device-sim'
 
 export const ADMIN = { username: 'admin', password: 'admin-test-pass' }
 
@@ -93,6 +94,14 @@ export async function seedHome (api: Api, opts: { deviceType?: DeviceType, devic
   const resident = await api.post('/api/residents', { name: `王奶奶-${tag}`, siteId: site.id, birthDate: '1940-02-03', phone: '13800001234', livesAlone: true, capacityLevel: 2, ...(opts.contacts ? { contacts: opts.contacts } : {}) })
   const device = await api.post('/api/devices', { type: opts.deviceType ?? 'fall_detector', siteId: site.id, residentId: resident.id, ...(opts.deviceId ? { id: opts.deviceId } : {}) })
   return { districtId: district.id, streetId: street.id, communityId: community.id, siteId: site.id, residentId: resident.id, device: { id: device.id, secret: device.secret } }
+}
+
+/** A home seeded through the API (seedHome) with its fall detector connected over MQTT; the caller closes the device. */
+export async function seedFallingHome (p: TestPlatform): Promise<{ home: SeededHome, device: SimDevice }> {
+  const home = await seedHome(p.api)
+  const device = new SimDevice({ url: p.mqttUrl, credentials: { ...home.device, type: 'fall_detector' } })
+  await device.connect()
+  return { home, device }
 }
 
 /** Resolves with the first event `name` for which `match` holds, or rejects after `timeoutMs`. */
