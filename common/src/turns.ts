@@ -21,3 +21,8 @@ export async function inTurns<T, R> (items: readonly T[], part: (page: readonly 
   }
   return out
 }
+
+/** `items.map(fn)` a page at a time, a turn of the event loop between pages (`inTurns`); the answers in order. */
+export function mapInTurns<T, R> (items: readonly T[], fn: (item: T) => R, size = ITEMS_PER_TURN): Promise<R[]> {
+  return inTurns(items, (page) => page.map((item) => fn(item)), (a, b) => { for (const x of b) a.push(x); return a }, size)
+}

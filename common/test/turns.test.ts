@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { inTurns } from '../src/turns.ts'
+import { inTurns, mapInTurns } from '../src/turns.ts'
 
 describe('inTurns', () => {
   const sum = (page: readonly number[]) => page.reduce((a, b) => a + b, 0)
@@ -26,5 +26,20 @@ describe('inTurns', () => {
     await inTurns([1, 2], (p) => { seen.push(`page ${p.join(',')}`); return 0 }, add, 2)
     await u
     expect(seen).toEqual(['page 1,2', 'turn'])
+  })
+})
+
+describe('mapInTurns', () => {
+  it('maps every item in order, a turn between pages', async () => {
+    const items = Array.from({ length: 2345 }, (_, i) => i)
+    for (const size of [1, 7, 1000, 5000]) expect(await mapInTurns(items, (x) => x * 2, size)).toEqual(items.map((x) => x * 2))
+    expect(await mapInTurns([], (x: number) => x)).toEqual([])
+    let turns = 0
+    const count = () => { turns++; if (!done) setImmediate(count) }
+    let done = false
+    setImmediate(count)
+    await mapInTurns(items, (x) => x, 100)
+    done = true
+    expect(turns).toBeGreaterThanOrEqual(20) // 24 pages: 23 turns between them
   })
 })
