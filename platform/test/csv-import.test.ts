@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest'
 import { Type } from '@sinclair/typebox'
-import { ImportError, parseBool, parseCsv, parseNum, schemaProblems, splitList } from '../src/features/registry/csv-import.ts'
+import { ImportError, MAX_IMPORT_ROWS, PARSE_BYTES_PER_TURN, parseBool, parseCsv, parseNum, schemaProblems, splitList } from '../src/features/registry/csv-import.ts'
 import { columnOf, csvSafeSecret, parseRooms } from '../src/features/registry/imports.ts'
 import { csvCell, toCsv } from '../src/features/reports/service.ts'
 import { levelProblem } from '../src/features/registry/areas.ts'
 import { placeProblem } from '../src/features/registry/residents.ts'
 
-const problemsOf = (fn: () => unknown) => {
-  try { fn() } catch (e) { if (e instanceof ImportError) return e.problems; throw e }
+const problemsOf = async (fn: () => Promise<unknown>) => {
+  try { await fn() } catch (e) { if (e instanceof ImportError) return e.problems; throw e }
   throw new Error('no ImportError')
 }
 
 describe('parseCsv', () => {
-  it('gives each record the line it ends on (header is line 1), drops empty cells and a BOM', () => {
-    const rows = parseCsv('\uFEFFname,id\r\n"a, b",1\n"multi\nline",\n\nc,3\n', { required: ['name'], optional: ['id'] })
+  it('gives each record the line it ends on (header is line 1), drops empty cells and a BOM', async () => {
+    const rows = await parseCsv('\uFEFFname,id\r\n"a, b",1\n"multi\nline",\n\nc,3\n', { required: ['name'], optional: ['id'] })
     expect(rows).toEqual([
       { line: 2, cells: { name: 'a, b', id: '1' } },
       { line: 4, cells: { name: 'multi\nline' } },
@@ -21,15 +21,40 @@ describe('parseCsv', () => {
     ])
   })
 
-  it('lists every header problem at once', () => {
-    expect(problemsOf(() => parseCsv('nam,extra,extra\n', { required: ['name'], optional: [] })).map((p) => p.message)).toEqual([
+  it('lists every header problem at once', async () => {
+    expect((await problemsOf(() => parseCsv('nam,extra,extra\n', { required: ['name'], optional: [] }))).map((p) => p.message)).toEqual([
       expect.stringContaining('unknown column "nam"'), expect.stringContaining('unknown column "extra"'), expect.stringContaining('unknown column "extra"'),
       'missing column "name"', 'a column is named twice'])
   })
 
-  it('reports a row with the wrong number of cells and an empty file', () => {
-    expect(problemsOf(() => parseCsv('name\na\nb,c\n', { required: ['name'], optional: [] }))[0].message).toMatch(/not valid CSV/)
-    expect(problemsOf(() => parseCsv('', { required: ['name'], optional: [] }))[0].message).toMatch(/empty/)
+  it('reports a row with the wrong number of cells and an empty file', async () => {
+    expect((await problemsOf(() => parseCsv('name\na\nb,c\n', { required: ['name'], optional: [] })))[0]).toEqual({ line: 3, message: expect.stringMatching(/not valid CSV/) })
+    expect((await problemsOf(() => parseCsv('', { required: ['name'], optional: [] })))[0].message).toMatch(/empty/)
+  })
+
+  it('parses a file in pieces as in one go, whatever a piece cuts (a character, a CRLF, a quoted field), a turn between pieces', async () => {
+    // Pieces of every size up to a record and more: the cuts fall inside 4-byte characters (𠀀, of
+    // GB18030's extension B), 3-byte ones (居), a quoted field with a newline and a comma, a
+    // quote doubled, and between the CR and LF of a CRLF.
+    const text = 'id,note,name\r\n' + Array.from({ length: 6 }, (_, i) => `r${i},"引""号,里\n换行 ${i}",𠀀居${i}\r\n`).join('')
+    const expected = Array.from({ length: 6 }, (_, i) => ({ line: 3 + 2 * i, cells: { id: `r${i}`, note: `引"号,里\n换行 ${i}`, name: `𠀀居${i}` } }))
+    const columns = { required: ['name'], optional: ['id', 'note'] }
+    expect(await parseCsv(text, columns)).toEqual(expected)
+    for (let size = 1; size <= 48; size++) expect(await parseCsv(text, columns, size), `pieces of ${size} bytes`).toEqual(expected)
+    let turns = 0
+    let parsing = true
+    const count = () => { turns++; if (parsing) setImmediate(count) }
+    setImmediate(count)
+    await parseCsv(text, columns, 16)
+    parsing = false
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(Buffer.byteLength(text) / 16) - 1)
+    expect(PARSE_BYTES_PER_TURN).toBe(16 * 1024)
+  })
+
+  it('refuses a file of more than MAX_IMPORT_ROWS rows', async () => {
+    const text = 'name\n' + 'a\n'.repeat(MAX_IMPORT_ROWS + 1)
+    expect(await problemsOf(() => parseCsv(text, { required: ['name'], optional: [] }))).toEqual([{ line: 1, message: `at most ${MAX_IMPORT_ROWS} rows per file; split it` }])
+    expect(await parseCsv('name\n' + 'a\n'.repeat(MAX_IMPORT_ROWS), { required: ['name'], optional: [] })).toHaveLength(MAX_IMPORT_ROWS)
   })
 })
 

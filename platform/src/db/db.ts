@@ -106,6 +106,25 @@ export async function inPages<T, R> (items: readonly T[], run: (page: readonly T
   return out
 }
 
+/**
+ * `insert into <table> (<columns>) values (…), (…), …`: many rows in one statement (issue 11: a
+ * bulk import's rows one statement each held the embedded database a round trip per row). The
+ * columns are the union of the rows' keys, in the order first seen; a key a row lacks, or holds
+ * `undefined`, is `DEFAULT` there — what a one-row insert leaving the column out would store.
+ * Parameters are numbered after `params` (given: they come first, e.g. for a CTE around it).
+ * Table and column names come from code, never from input.
+ */
+export function insertValues (table: string, rows: ReadonlyArray<Record<string, unknown>>, params: unknown[] = []): { sql: string, params: unknown[] } {
+  if (!rows.length) throw new Error(`insertValues: no rows for ${table}`)
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))]
+  const tuples = rows.map((r) => `(${columns.map((c) => {
+    if (r[c] === undefined) return 'DEFAULT'
+    params.push(r[c])
+    return `$${params.length}`
+  }).join(', ')})`)
+  return { sql: `insert into ${table} (${columns.join(', ')}) values ${tuples.join(', ')}`, params }
+}
+
 /** True when `q` is a transaction's (it can queue statements for its commit). */
 export function inTransaction (q: Queryable): q is Transaction {
   return typeof (q as Partial<Transaction>).beforeCommit === 'function'

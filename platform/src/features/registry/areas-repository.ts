@@ -3,14 +3,25 @@
  * history, and moves that rewrite a subtree's materialised paths. Scope lookups are scope.ts'.
  */
 import type { AreaLevel } from '@eldercare/protocols'
-import type { Queryable } from '../../db/db.ts'
+import { insertValues, type Queryable, type QueryOptions } from '../../db/db.ts'
 import type { AreaRow } from './scope.ts'
 
 export interface NewArea { id: string, name: string, level: AreaLevel, parentId: string | null, path: string }
 
+/** One area and its 'create' history row (`insertAreas` of one). */
 export async function insertArea (tx: Queryable, a: NewArea, changedBy: string): Promise<void> {
-  await tx.query('insert into areas (id, name, level, parent_id, path) values ($1, $2, $3, $4, $5)', [a.id, a.name, a.level, a.parentId, a.path])
-  await tx.query(`insert into area_history (area_id, change, name, parent_id, path, changed_by) values ($1, 'create', $2, $3, $4, $5)`, [a.id, a.name, a.parentId, a.path, changedBy])
+  await insertAreas(tx, [a], changedBy)
+}
+
+/**
+ * Areas and their 'create' history rows in one statement (a parent in the same call is listed
+ * before its children: foreign keys are checked at the statement's end). `opts.prepare: false`
+ * for a bulk import's statements, whose texts vary with the rows.
+ */
+export async function insertAreas (q: Queryable, areas: readonly NewArea[], changedBy: string, opts?: QueryOptions): Promise<void> {
+  const ins = insertValues('areas', areas.map((a) => ({ id: a.id, name: a.name, level: a.level, parent_id: a.parentId, path: a.path })), [changedBy])
+  await q.query(`with r as (${ins.sql} returning id, name, parent_id, path)
+    insert into area_history (area_id, change, name, parent_id, path, changed_by) select id, 'create', name, parent_id, path, $1 from r`, ins.params, opts)
 }
 
 /** The installation's root area (the first administrator's city), or null before the first start. */

@@ -4,14 +4,19 @@
  * device may have (its resident, its hub) at one site.
  */
 import { hashDeviceSecret } from '@eldercare/common'
-import type { Queryable } from '../../db/db.ts'
+import { insertValues, type Queryable, type QueryOptions } from '../../db/db.ts'
 
 export interface NewDevice { id: string, type: string, siteId: string, residentId?: string | null, parentId?: string | null }
 
 /** [P-1.2] Stores the device with its secret's hash; the secret itself is never stored. */
 export async function insertDevice (tx: Queryable, d: NewDevice, secret: string): Promise<void> {
-  await tx.query('insert into devices (id, type, site_id, resident_id, parent_id, secret_hash) values ($1, $2, $3, $4, $5, $6)',
-    [d.id, d.type, d.siteId, d.residentId ?? null, d.parentId ?? null, hashDeviceSecret(secret)])
+  await insertDevices(tx, [{ ...d, secret }])
+}
+
+/** [P-1.2] Devices with their secrets' hashes, in one statement (`opts.prepare: false` for a bulk import's). */
+export async function insertDevices (q: Queryable, devices: ReadonlyArray<NewDevice & { secret: string }>, opts?: QueryOptions): Promise<void> {
+  const ins = insertValues('devices', devices.map((d) => ({ id: d.id, type: d.type, site_id: d.siteId, resident_id: d.residentId ?? null, parent_id: d.parentId ?? null, secret_hash: hashDeviceSecret(d.secret) })))
+  await q.query(ins.sql, ins.params, opts)
 }
 
 /** The device's row inside `scopePath`, or null. */

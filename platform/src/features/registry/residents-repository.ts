@@ -2,13 +2,18 @@
  * The SQL of residents (the routes in residents.ts validate, authorise, encrypt and answer).
  * Columns arrive already mapped and encrypted (residents.ts: residentColumns).
  */
-import type { Queryable } from '../../db/db.ts'
+import { insertValues, type Queryable, type QueryOptions } from '../../db/db.ts'
 import { FLAGGED_SQL } from './stats.ts'
 import { SqlFilter } from './scope.ts'
 
 export async function insertResident (tx: Queryable, id: string, cols: Record<string, unknown>): Promise<void> {
-  const names = ['id', ...Object.keys(cols)]
-  await tx.query(`insert into residents (${names.join(', ')}) values (${names.map((_, i) => `$${i + 1}`).join(', ')})`, [id, ...Object.values(cols)])
+  await insertResidents(tx, [{ id, ...cols }])
+}
+
+/** Residents in one statement, each `{id, ...columns}` (columns from residentColumns; `opts.prepare: false` for a bulk import's). */
+export async function insertResidents (q: Queryable, rows: ReadonlyArray<Record<string, unknown> & { id: string }>, opts?: QueryOptions): Promise<void> {
+  const ins = insertValues('residents', rows)
+  await q.query(ins.sql, ins.params, opts)
 }
 
 /** Sets the given columns of one resident (column names come from residentColumns, never from input). */

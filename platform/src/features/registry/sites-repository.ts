@@ -2,7 +2,7 @@
  * The SQL of sites (the routes in sites.ts validate, authorise and answer): a home or an
  * institution under a community, its family-care-bed registration, and its history.
  */
-import type { Queryable } from '../../db/db.ts'
+import { insertValues, type Queryable, type QueryOptions } from '../../db/db.ts'
 
 export interface SiteInput {
   id: string, name: string, kind: string, areaId: string, address?: string | null, geo?: { lat: number, lng: number } | null
@@ -11,13 +11,22 @@ export interface SiteInput {
 }
 export interface FamilyBedInput { type: string, provider: string, since: string, until?: string | null }
 
+/** One site and its 'create' history row (`insertSites` of one). */
 export async function insertSite (tx: Queryable, s: SiteInput, changedBy: string): Promise<void> {
-  const bed = s.familyBed ?? null
-  await tx.query(`insert into sites (id, name, kind, area_id, address, lat, lng, rooms, family_bed_type, family_bed_provider, family_bed_since, family_bed_until)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-  [s.id, s.name, s.kind, s.areaId, s.address ?? null, s.geo?.lat ?? null, s.geo?.lng ?? null, JSON.stringify(s.rooms ?? []),
-    bed?.type ?? null, bed?.provider ?? null, bed?.since ?? null, bed?.until ?? null])
-  await tx.query(`insert into site_history (site_id, change, name, area_id, address, changed_by) values ($1, 'create', $2, $3, $4, $5)`, [s.id, s.name, s.areaId, s.address ?? null, changedBy])
+  await insertSites(tx, [s], changedBy)
+}
+
+/** Sites and their 'create' history rows in one statement (`opts.prepare: false` for a bulk import's). */
+export async function insertSites (q: Queryable, sites: readonly SiteInput[], changedBy: string, opts?: QueryOptions): Promise<void> {
+  const ins = insertValues('sites', sites.map((s) => {
+    const bed = s.familyBed ?? null
+    return {
+      id: s.id, name: s.name, kind: s.kind, area_id: s.areaId, address: s.address ?? null, lat: s.geo?.lat ?? null, lng: s.geo?.lng ?? null, rooms: JSON.stringify(s.rooms ?? []),
+      family_bed_type: bed?.type ?? null, family_bed_provider: bed?.provider ?? null, family_bed_since: bed?.since ?? null, family_bed_until: bed?.until ?? null
+    }
+  }), [changedBy])
+  await q.query(`with r as (${ins.sql} returning id, name, area_id, address)
+    insert into site_history (site_id, change, name, area_id, address, changed_by) select id, 'create', name, area_id, address, $1 from r`, ins.params, opts)
 }
 
 /** Sites under `scopePath`, by name (at most 5000). */
