@@ -1,7 +1,7 @@
 export { buildApp, type BuildAppOptions } from './app.ts'
 export { startEmbedded, type Embedded, type EmbeddedOptions } from './embedded.ts'
 export { loadConfig, ConfigError, type Config } from './config.ts'
-export { openDb, inTransaction, type Db, type StatementTiming, type Transaction } from './db/db.ts'
+export { openDb, inTransaction, LIST_PAGE_ROWS, type Db, type StatementTiming, type Transaction } from './db/db.ts'
 export { migrate } from './db/migrate.ts'
 export { createLogger } from './logger.ts'
 export { runMain, failedToStart } from './main.ts'

@@ -1,11 +1,12 @@
 /**
- * insertValues: many rows in one INSERT (issue 11: a bulk import a chunk per statement). Pure SQL
+ * insertValues: many rows in one INSERT (issue 11: a bulk import a chunk per statement), and
+ * rowsInOrder: a list's rows a page of ids per statement. Pure SQL
  * building here; that DEFAULT stores each column's default, and that foreign keys between rows of
  * one statement hold, is shown on PGlite and PostgreSQL by tests/registry/import-chunks.test.ts
  * and registry-csv-import.test.ts.
  */
 import { describe, expect, it } from 'vitest'
-import { insertValues } from '../src/db/db.ts'
+import { insertValues, rowsInOrder } from '../src/db/db.ts'
 
 describe('insertValues', () => {
   it('lists the union of the rows\' columns in the order first seen, DEFAULT where a row has none or undefined', () => {
@@ -22,5 +23,21 @@ describe('insertValues', () => {
 
   it('refuses no rows (an INSERT of nothing is a caller\'s mistake)', () => {
     expect(() => insertValues('t', [])).toThrow(/no rows for t/)
+  })
+})
+
+describe('rowsInOrder', () => {
+  it('reads the rows a page of ids per call and answers them in the ids\' order, leaving out ids whose row is gone', async () => {
+    const table = new Map(Array.from({ length: 10 }, (_, i) => [`r${i}`, { id: `r${i}`, n: i }]))
+    table.delete('r4')
+    const pages: string[][] = []
+    const ids = ['r9', 'r2', 'r4', 'r7', 'r0', 'r5', 'r1']
+    const rows = await rowsInOrder(ids, async (page) => {
+      pages.push([...page])
+      return [...page].reverse().flatMap((id) => table.get(id) ?? []) // in any order
+    }, 3)
+    expect(rows.map((r) => r.id)).toEqual(['r9', 'r2', 'r7', 'r0', 'r5', 'r1'])
+    expect(pages).toEqual([['r9', 'r2', 'r4'], ['r7', 'r0', 'r5'], ['r1']])
+    expect(await rowsInOrder([], async () => { throw new Error('no statement for no ids') })).toEqual([])
   })
 })

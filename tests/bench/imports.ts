@@ -8,7 +8,9 @@
  *
  *   npm run bench:imports [-- --rows 10000 --db both|pglite|postgres]
  *
- * Prints per import and database: how long it took; meanwhile, how long an alarm-lane statement
+ * Then the lists an operator opens on that registry (GET /api/devices, /api/residents, /api/sites).
+ *
+ * Prints per import or list and database: how long it took; meanwhile, how long an alarm-lane statement
  * (`select 1`, issued every 2 ms: what a fall's inbox insert waits for) waited, and how long a fall
  * sent every 20 ms by a connected fall detector took from its PUBLISH to its PUBACK (p50, p99,
  * max); and the longest the event loop was held (perf_hooks' event-loop delay: the time no MQTT
@@ -124,14 +126,27 @@ async function benchOn (db: string, p: TestPlatform): Promise<Figure[]> {
   const imports = [['areas', areas, 1 + STREETS + COMMUNITIES], ['sites', sites, ROWS], ['residents', residents, ROWS], ['devices', devices, ROWS]] as const
   try {
     for (const [op, body, rows] of imports) {
-      const f: Figure = { db, op, rows, ...await beside(p, device, () => post(op, body)) }
+      const f: Figure = { db, op: `import ${op}`, rows, ...await beside(p, device, () => post(op, body)) }
       figures.push(f)
-      console.log(`${db.padEnd(11)} import ${op.padEnd(10)} ${String(rows).padStart(6)} rows ${String(f.ms).padStart(7)} ms   alarm-lane wait p50 ${String(f.waitP50Ms).padStart(6)} p99 ${String(f.waitP99Ms).padStart(7)} max ${String(f.waitMaxMs).padStart(7)} ms (${f.waits})   fall PUBACK p50 ${String(f.pubackP50Ms).padStart(6)} p99 ${String(f.pubackP99Ms).padStart(7)} max ${String(f.pubackMaxMs).padStart(7)} ms (${f.falls})   event loop held max ${String(f.loopMaxMs).padStart(7)} ms, p99 ${f.loopP99Ms}`)
+      print(f)
+    }
+    // the lists an operator opens on the registry just imported (issue 11: nor may a list hold them)
+    const lists = [['devices', '/api/devices'], ['residents', '/api/residents?limit=5000'], ['sites', '/api/sites']] as const
+    for (const [what, path] of lists) {
+      let rows = 0
+      const f: Figure = { db, op: `list ${what}`, rows: 0, ...await beside(p, device, async () => { rows = (await p.api.get<{ items: unknown[] }>(path)).items.length }) }
+      f.rows = rows
+      figures.push(f)
+      print(f)
     }
   } finally {
     await device.close()
   }
   return figures
+}
+
+function print (f: Figure): void {
+  console.log(`${f.db.padEnd(11)} ${f.op.padEnd(17)} ${String(f.rows).padStart(6)} rows ${String(f.ms).padStart(7)} ms   alarm-lane wait p50 ${String(f.waitP50Ms).padStart(6)} p99 ${String(f.waitP99Ms).padStart(7)} max ${String(f.waitMaxMs).padStart(7)} ms (${f.waits})   fall PUBACK p50 ${String(f.pubackP50Ms).padStart(6)} p99 ${String(f.pubackP99Ms).padStart(7)} max ${String(f.pubackMaxMs).padStart(7)} ms (${f.falls})   event loop held max ${String(f.loopMaxMs).padStart(7)} ms, p99 ${f.loopP99Ms}`)
 }
 
 const figures: Figure[] = []

@@ -3,9 +3,11 @@
  * telemetry, bookkeeping, imports, reports — may delay an alarm): its rows are written a chunk
  * per statement, each committed on its own, so other statements — a fall's inbox insert among
  * them — run between chunks; and the file stays all or nothing: when a later chunk fails, the
- * chunks already written are taken back, with their history rows.
+ * chunks already written are taken back, with their history rows. The registry's lists are read
+ * a page per statement too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LIST_PAGE_ROWS } from '@eldercare/platform'
 import { seedFallingHome, startTestPlatform, type TestPlatform } from '../support/platform.ts'
 import { describeOnPostgres, sendCsv } from './registry-support.ts'
 
@@ -66,6 +68,30 @@ function chunkSuite (engine: 'PGlite' | 'PostgreSQL 15', start: () => Promise<Te
       // the answers list every row once, in the file's order
       expect(sites.body.items.map((i: { id: string }) => i.id)).toEqual(Array.from({ length: N }, (_, i) => `chs-h${i}`))
       expect((devices.body as string).trim().split('\r\n')).toHaveLength(N + 1)
+    })
+
+    it('reads the registry lists a page per statement, answering what one statement would, in its order', async () => {
+      // the 3,000 residents, homes and wearables of the test above
+      const ordered = async (sql: string) => (await p.db.query<{ id: string }>(sql)).rows.map((r) => r.id)
+      const lists = [
+        ['/api/residents?limit=5000', `select r.id from residents r order by r.name, r.id limit 5000`],
+        ['/api/sites', `select s.id from sites s order by s.name, s.id limit 5000`],
+        ['/api/devices', `select d.id from devices d order by d.id limit 10000`]
+      ] as const
+      const before = p.db.onStatement
+      for (const [path, sql] of lists) {
+        let statements = 0
+        p.db.onStatement = (t) => { statements++; before?.(t) }
+        try {
+          const items = (await p.api.get<{ items: Array<{ id: string }> }>(path)).items
+          expect(items.length, path).toBeGreaterThan(LIST_PAGE_ROWS * 10)
+          expect(items.map((i) => i.id), path).toEqual(await ordered(sql))
+          // the ids, then a statement per page of rows (and the caller's token checked)
+          expect(statements, path).toBeGreaterThanOrEqual(1 + Math.ceil(items.length / LIST_PAGE_ROWS))
+        } finally {
+          p.db.onStatement = before
+        }
+      }
     })
 
     it('[P-4.1] a fall during an import is recorded and PUBACKed while the import still runs', async () => {
