@@ -29,7 +29,7 @@ export async function insertSites (q: Queryable, sites: readonly SiteInput[], ch
     insert into site_history (site_id, change, name, area_id, address, changed_by) select id, 'create', name, area_id, address, $1 from r`, ins.params, opts)
 }
 
-/** Sites under `scopePath`, by name (at most 5000). */
+/** Sites under `scopePath`, by name then id (at most 5000). */
 export async function listSites (q: Queryable, scopePath: string): Promise<Array<Record<string, any>>> {
   // the ids in order (one narrow statement), then the rows a page per statement (rowsInOrder)
   const { rows: ids } = await q.query<{ id: string }>(
