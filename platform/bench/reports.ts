@@ -2,7 +2,8 @@
  * Benchmark of the supervision report (npm run bench:reports): seeds a city of 10,000 residents
  * with a year of data — 20,000 devices, ~50,000 incidents, ~48,000 visits — and prints how long
  * computeReport takes per scope and period, side by side, then how long an alarm-lane statement
- * waits while the city's year report runs (issue 11). PGlite in memory by default;
+ * waits while the city's year report runs, and while the operators' incident list is read (issue
+ * 11). PGlite in memory by default;
  * DATABASE_URL=postgres://… runs it on an EMPTY PostgreSQL database instead.
  *
  *   npm run bench:reports [-- --residents 10000 --incidents-per-resident 5 --runs 5]
@@ -12,6 +13,7 @@ import { performance } from 'node:perf_hooks'
 import { openDb } from '../src/db/db.ts'
 import { migrate } from '../src/db/migrate.ts'
 import { computeReport } from '../src/features/reports/service.ts'
+import { IncidentService } from '../src/features/incidents/service.ts'
 
 const { values } = parseArgs({
   options: {
@@ -128,6 +130,17 @@ try {
   console.log(`\nan alarm-lane statement (select 1) every 2 ms    count  p50 ms  p99 ms  max ms`)
   line('idle (for 1 s)', await probe(() => new Promise((resolve) => setTimeout(resolve, 1000))))
   line(`during the city's year report ×${RUNS}`, await probe(async () => { for (let i = 0; i < RUNS; i++) await computeReport(db, scopes[0].area, periods[0].from, periods[0].to, NOW) }))
+  // the operators' incident list (GET /api/incidents: 500 by default, 5,000 at most)
+  const incidents = new IncidentService(db, () => NOW)
+  for (const limit of [500, 5000]) {
+    let listed = 0
+    const ms: number[] = []
+    const waits = await probe(async () => {
+      for (let i = 0; i < RUNS; i++) { const [r, t] = await time(() => incidents.list(scopes[0].area.path, 'all', undefined, limit)); listed = r.length; ms.push(t) }
+    })
+    line(`during the incident list (${listed}) ×${RUNS}`, waits)
+    console.log(`${''.padEnd(30)}  the list itself: median ${median(ms).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`)
+  }
 } finally {
   await db.close()
 }

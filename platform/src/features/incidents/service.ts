@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { jsonColumn } from '@eldercare/common'
+import { ITEMS_PER_TURN, jsonColumn, mapInTurns } from '@eldercare/common'
 import {
   OUTCOMES, alarmPriority, compatibleAlarms, lowerPriority, mostUrgent, nextEscalation, nextStatus,
   type IncidentAction, type IncidentDetailDto, type IncidentPositionDto, type IncidentDto, type IncidentStatus, type Priority, type Severity, type TimelineEntryDto
 } from '@eldercare/protocols'
-import { inTransaction, type Db, type Queryable } from '../../db/db.ts'
+import { inTransaction, rowsInOrder, type Db, type Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
 import { DEFAULT_RESPONSE_POLICY, PolicyStore, type ResponsePolicy } from '../response/policy.ts'
@@ -159,8 +159,13 @@ export class IncidentService {
       where.push(`i.resident_id = $${params.length}`)
     }
     params.push(limit)
-    const { rows } = await this.db.query(`${SELECT} where ${where.join(' and ')} order by i.opened_at desc limit $${params.length}`, params)
-    return rows.map(toDto)
+    // the ids in order (one narrow statement), then the rows a page per statement (rowsInOrder;
+    // issue 11: 5,000 incidents with their joins in one statement held PGlite's worker, and every
+    // fall's insert behind it)
+    const { rows: ids } = await this.db.query<{ id: string }>(`select i.id from incidents i join areas a on a.id = i.area_id
+      where ${where.join(' and ')} order by i.opened_at desc, i.id limit $${params.length}`, params)
+    const rows = await rowsInOrder(ids.map((r) => r.id), async (page) => (await this.db.query<Record<string, any> & { id: string }>(`${SELECT} where i.id = any($1)`, [page])).rows)
+    return mapInTurns(rows, toDto, ITEMS_PER_TURN)
   }
 
   /** Marks the incident changed (something went on its timeline), so clients re-read it. */
