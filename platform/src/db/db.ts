@@ -129,6 +129,15 @@ export async function rowsInOrder<R extends { id: string }> (ids: readonly strin
 }
 
 /**
+ * A long list read as its ids in order — `idsSql` with `params`, one narrow statement answering
+ * `id`s — then its rows by `rowsSql`, whose `$1` is a page of those ids (rowsInOrder).
+ */
+export async function listByIds<R extends { id: string }> (q: Queryable, idsSql: string, params: unknown[], rowsSql: string): Promise<R[]> {
+  const { rows } = await q.query<{ id: string }>(idsSql, params)
+  return rowsInOrder(rows.map((r) => r.id), async (page) => (await q.query<R>(rowsSql, [page])).rows)
+}
+
+/**
  * `insert into <table> (<columns>) values (…), (…), …`: many rows in one statement (issue 11: a
  * bulk import's rows one statement each held the embedded database a round trip per row). The
  * columns are the union of the rows' keys, in the order first seen; a key a row lacks, or holds

@@ -4,7 +4,7 @@ import {
   OUTCOMES, alarmPriority, compatibleAlarms, lowerPriority, mostUrgent, nextEscalation, nextStatus,
   type IncidentAction, type IncidentDetailDto, type IncidentPositionDto, type IncidentDto, type IncidentStatus, type Priority, type Severity, type TimelineEntryDto
 } from '@eldercare/protocols'
-import { inTransaction, rowsInOrder, type Db, type Queryable } from '../../db/db.ts'
+import { inTransaction, listByIds, type Db, type Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
 import { DEFAULT_RESPONSE_POLICY, PolicyStore, type ResponsePolicy } from '../response/policy.ts'
@@ -159,12 +159,11 @@ export class IncidentService {
       where.push(`i.resident_id = $${params.length}`)
     }
     params.push(limit)
-    // the ids in order (one narrow statement), then the rows a page per statement (rowsInOrder;
+    // the ids in order (one narrow statement), then the rows a page per statement (listByIds;
     // issue 11: 5,000 incidents with their joins in one statement held PGlite's worker, and every
     // fall's insert behind it)
-    const { rows: ids } = await this.db.query<{ id: string }>(`select i.id from incidents i join areas a on a.id = i.area_id
-      where ${where.join(' and ')} order by i.opened_at desc, i.id limit $${params.length}`, params)
-    const rows = await rowsInOrder(ids.map((r) => r.id), async (page) => (await this.db.query<Record<string, any> & { id: string }>(`${SELECT} where i.id = any($1)`, [page])).rows)
+    const rows = await listByIds<Record<string, any> & { id: string }>(this.db, `select i.id from incidents i join areas a on a.id = i.area_id
+      where ${where.join(' and ')} order by i.opened_at desc, i.id limit $${params.length}`, params, `${SELECT} where i.id = any($1)`)
     return mapInTurns(rows, toDto, ITEMS_PER_TURN)
   }
 

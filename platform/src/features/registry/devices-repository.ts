@@ -4,7 +4,7 @@
  * device may have (its resident, its hub) at one site.
  */
 import { hashDeviceSecret } from '@eldercare/common'
-import { insertValues, rowsInOrder, type Queryable, type QueryOptions } from '../../db/db.ts'
+import { insertValues, listByIds, type Queryable, type QueryOptions } from '../../db/db.ts'
 
 export interface NewDevice { id: string, type: string, siteId: string, residentId?: string | null, parentId?: string | null }
 
@@ -28,12 +28,10 @@ export async function deviceInScopeRow (q: Queryable, id: string, scopePath: str
 
 /** Devices under `scopePath`, by id (at most 10000); the filters narrow the scope, never widen it. */
 export async function listDevices (q: Queryable, scopePath: string, f: { siteId?: string, residentId?: string }): Promise<Array<Record<string, any>>> {
-  // the ids in order (one narrow statement), then the rows a page per statement (rowsInOrder)
-  const { rows: ids } = await q.query<{ id: string }>(
-    `select d.id from devices d join sites s on s.id = d.site_id join areas a on a.id = s.area_id
+  // the ids in order (one narrow statement), then the rows a page per statement
+  return listByIds(q, `select d.id from devices d join sites s on s.id = d.site_id join areas a on a.id = s.area_id
       where a.path like $1 || '%' and ($2::text is null or d.site_id = $2) and ($3::text is null or d.resident_id = $3)
-      order by d.id limit 10000`, [scopePath, f.siteId ?? null, f.residentId ?? null])
-  return rowsInOrder(ids.map((r) => r.id), async (page) => (await q.query<Record<string, any> & { id: string }>('select d.* from devices d where d.id = any($1)', [page])).rows)
+      order by d.id limit 10000`, [scopePath, f.siteId ?? null, f.residentId ?? null], 'select d.* from devices d where d.id = any($1)')
 }
 
 /** Whether the resident lives at the site. */

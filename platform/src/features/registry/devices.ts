@@ -10,7 +10,7 @@ import { generateDeviceSecret, mapInTurns } from '@eldercare/common'
 import type { Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
-import { auditFor, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope, uniqueOr409, LIST_ROWS_PER_TURN } from './scope.ts'
+import { auditFor, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope, uniqueOr409, ROWS_PER_TURN } from './scope.ts'
 import { deviceInScopeRow, deviceTypeAtSite, insertDevice, listDevices, moveDevice, residentAtSite, setDeviceSecret } from './devices-repository.ts'
 
 const DeviceListQuery = Type.Object({
@@ -81,7 +81,7 @@ export const deviceRoutes: FastifyPluginAsync<DeviceRoutesOptions> = async (app,
 
   app.get<{ Querystring: Static<typeof DeviceListQuery> }>('/api/devices', { schema: { tags: ['registry'], querystring: DeviceListQuery }, preHandler: staff }, async (req) => {
     // Filters narrow the caller's area; they never widen it.
-    return { items: await mapInTurns(await listDevices(app.db, scopeOf(req), req.query), deviceDto, LIST_ROWS_PER_TURN) }
+    return { items: await mapInTurns(await listDevices(app.db, scopeOf(req), req.query), deviceDto, ROWS_PER_TURN) }
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/devices/:id', {

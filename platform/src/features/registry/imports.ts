@@ -19,7 +19,7 @@ import { DeviceBody, newDeviceId } from './devices.ts'
 import { insertDevices } from './devices-repository.ts'
 import { placeProblem, residentColumns, ResidentBody, type ResidentInput } from './residents.ts'
 import { insertResidents } from './residents-repository.ts'
-import { auditFor, ClientId, type InvalidateOptions, scopeOf } from './scope.ts'
+import { auditFor, ClientId, type InvalidateOptions, ROWS_PER_TURN, scopeOf } from './scope.ts'
 import { hubSites, type ImportTable, residentSites, sitesInScope, takenIds, writeInChunks } from './imports-repository.ts'
 import { SiteBody } from './sites.ts'
 import { insertSites, type SiteInput } from './sites-repository.ts'
@@ -43,11 +43,7 @@ export function columnOf (path: string): string {
   if (field === 'geo') return index ?? 'lat'
   return snake(field ?? '')
 }
-/**
- * Rows validated per turn of the event loop (issue 11): a resident row's checks take ~10 µs, so a
- * 10,000-row file validated in one go held MQTT and every alarm ~100 ms; 200 rows are ~2 ms.
- */
-const ROWS_PER_TURN = 200
+/** An import's per-row work a turn of the event loop at a time (ROWS_PER_TURN rows). */
 const inTurnsMap = <T, R>(rows: readonly T[], fn: (row: T) => R) => mapInTurns(rows, fn, ROWS_PER_TURN)
 /** A bulk import's statements: their texts vary with the rows, so they are not kept prepared. */
 const BULK = { prepare: false } as const

@@ -2,7 +2,7 @@
  * The SQL of residents (the routes in residents.ts validate, authorise, encrypt and answer).
  * Columns arrive already mapped and encrypted (residents.ts: residentColumns).
  */
-import { insertValues, rowsInOrder, type Queryable, type QueryOptions } from '../../db/db.ts'
+import { insertValues, listByIds, type Queryable, type QueryOptions } from '../../db/db.ts'
 import { FLAGGED_SQL } from './stats.ts'
 import { SqlFilter } from './scope.ts'
 
@@ -32,9 +32,7 @@ export async function listResidents (q: Queryable, scopePath: string, filter: Re
   if (filter.q) f.add(`r.name like '%' || ? || '%'`, filter.q)
   if (filter.flagged) f.where.push(FLAGGED_SQL)
   const limit = f.param(filter.limit ?? 5000)
-  // the ids in order (one narrow statement), then the rows a page per statement (rowsInOrder)
-  const { rows: ids } = await q.query<{ id: string }>(`select r.id from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id
-    where ${f.sql} order by r.name, r.id limit ${limit}`, f.params)
-  return rowsInOrder(ids.map((r) => r.id), async (page) => (await q.query<Record<string, any> & { id: string }>(
-    'select r.*, s.name as site_name from residents r join sites s on s.id = r.site_id where r.id = any($1)', [page])).rows)
+  // the ids in order (one narrow statement), then the rows a page per statement
+  return listByIds(q, `select r.id from residents r join sites s on s.id = r.site_id join areas a on a.id = s.area_id
+    where ${f.sql} order by r.name, r.id limit ${limit}`, f.params, 'select r.*, s.name as site_name from residents r join sites s on s.id = r.site_id where r.id = any($1)')
 }

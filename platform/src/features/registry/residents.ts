@@ -12,7 +12,7 @@ import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
 import { maskTail, type FieldCrypto } from '../../plugins/field-crypto.ts'
 import { setStatus, statusDate } from '../supervision/repository.ts'
-import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, scopeOf, siteInScope, residentInScope, type SiteRow, LIST_ROWS_PER_TURN } from './scope.ts'
+import { auditFor, DATE_PATTERN, Id, IdParams, literalUnion, PHONE_PATTERN, scopeOf, siteInScope, residentInScope, type SiteRow, ROWS_PER_TURN } from './scope.ts'
 import { insertResident, listResidents, updateResident } from './residents-repository.ts'
 
 /**
@@ -152,7 +152,7 @@ export const residentRoutes: FastifyPluginAsync = async (app) => {
     app.get<{ Querystring: Static<typeof ListQuery> }>('/api/residents', {
       schema: { tags: ['registry'], summary: 'Residents in your scope (sensitive fields masked)', querystring: ListQuery }, preHandler: staff
     }, async (req) => {
-      return { items: await mapInTurns(await listResidents(app.db, scopeOf(req), req.query), (r) => residentDto(r, app.fieldCrypto), LIST_ROWS_PER_TURN) }
+      return { items: await mapInTurns(await listResidents(app.db, scopeOf(req), req.query), (r) => residentDto(r, app.fieldCrypto), ROWS_PER_TURN) }
     })
 
     app.get<{ Params: Static<typeof IdParams> }>('/api/residents/:id', {

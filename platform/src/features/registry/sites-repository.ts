@@ -2,7 +2,7 @@
  * The SQL of sites (the routes in sites.ts validate, authorise and answer): a home or an
  * institution under a community, its family-care-bed registration, and its history.
  */
-import { insertValues, rowsInOrder, type Queryable, type QueryOptions } from '../../db/db.ts'
+import { insertValues, listByIds, type Queryable, type QueryOptions } from '../../db/db.ts'
 
 export interface SiteInput {
   id: string, name: string, kind: string, areaId: string, address?: string | null, geo?: { lat: number, lng: number } | null
@@ -31,10 +31,9 @@ export async function insertSites (q: Queryable, sites: readonly SiteInput[], ch
 
 /** Sites under `scopePath`, by name then id (at most 5000). */
 export async function listSites (q: Queryable, scopePath: string): Promise<Array<Record<string, any>>> {
-  // the ids in order (one narrow statement), then the rows a page per statement (rowsInOrder)
-  const { rows: ids } = await q.query<{ id: string }>(
-    `select s.id from sites s join areas a on a.id = s.area_id where a.path like $1 || '%' order by s.name, s.id limit 5000`, [scopePath])
-  return rowsInOrder(ids.map((r) => r.id), async (page) => (await q.query<Record<string, any> & { id: string }>('select s.* from sites s where s.id = any($1)', [page])).rows)
+  // the ids in order (one narrow statement), then the rows a page per statement
+  return listByIds(q, `select s.id from sites s join areas a on a.id = s.area_id where a.path like $1 || '%' order by s.name, s.id limit 5000`, [scopePath],
+    'select s.* from sites s where s.id = any($1)')
 }
 
 /** The site's row, all columns (its scope checked by the caller). */

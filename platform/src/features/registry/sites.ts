@@ -10,7 +10,7 @@ import { mapInTurns } from '@eldercare/common'
 import type { Queryable } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import { iso } from '../commands/service.ts'
-import { areaInScope, auditFor, devicesUnder, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope, LIST_ROWS_PER_TURN } from './scope.ts'
+import { areaInScope, auditFor, devicesUnder, type InvalidateOptions, Id, IdParams, literalUnion, scopeOf, siteInScope, ROWS_PER_TURN } from './scope.ts'
 import { getSite, insertSite, listSites, setFamilyBed, siteHistory, updateSite } from './sites-repository.ts'
 
 export const SiteBody = Type.Object({
@@ -60,7 +60,7 @@ export const siteRoutes: FastifyPluginAsync<InvalidateOptions> = async (app, opt
   app.get('/api/sites', {
     schema: { tags: ['registry'], summary: 'Sites in your scope', response: { 200: Type.Object({ items: Type.Array(SiteDto) }) } }, preHandler: staff
   }, async (req) => {
-    return { items: await mapInTurns(await listSites(app.db, scopeOf(req)), siteDto, LIST_ROWS_PER_TURN) }
+    return { items: await mapInTurns(await listSites(app.db, scopeOf(req)), siteDto, ROWS_PER_TURN) }
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/sites/:id', {
