@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import type { SimDevice } from '@eldercare/device-sim'
 import { seedFallingHome, startTestPlatform, type TestPlatform } from '../support/platform.ts'
+import { probeAlarmLane } from './alarm-lane-probe.ts'
 import { needsPostgres, startPostgres } from '../support/postgres.ts'
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '10000' }, db: { type: 'string', default: 'both' } } })
@@ -59,19 +60,11 @@ const at = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, M
  * the fall is in the durable inbox [P-4.1] — and the event loop's delay is sampled.
  */
 async function beside (p: TestPlatform, device: SimDevice, what: () => Promise<unknown>): Promise<Omit<Figure, 'db' | 'op' | 'rows'>> {
-  const waits: number[] = []
   const pubacks: number[] = []
   let done = false
   const loop = monitorEventLoopDelay({ resolution: 1 })
   loop.enable()
-  const probe = (async () => {
-    while (!done) {
-      const t = performance.now()
-      await p.db.query('select 1', [], { priority: 'alarm' })
-      waits.push(performance.now() - t)
-      await new Promise((resolve) => setTimeout(resolve, 2))
-    }
-  })()
+  const probe = probeAlarmLane(p.db)
   const falls = (async () => {
     while (!done) {
       const t = performance.now()
@@ -81,11 +74,12 @@ async function beside (p: TestPlatform, device: SimDevice, what: () => Promise<u
     }
   })()
   const t0 = performance.now()
+  let waits: number[]
   try {
     await what()
   } finally {
     done = true
-    await Promise.all([probe, falls])
+    ;[waits] = await Promise.all([probe.stop(), falls])
     loop.disable()
   }
   const ms = performance.now() - t0

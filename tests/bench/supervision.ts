@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import { generateMonthlyStatements } from '@eldercare/platform'
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts'
+import { probeAlarmLane } from './alarm-lane-probe.ts'
 import { needsPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts'
 
 const { values } = parseArgs({
@@ -116,17 +117,9 @@ interface Figure { op: string, db: string, medianMs: number, maxMs: number, runs
  */
 async function timeRuns (db: TestPlatform['db'], what: () => Promise<unknown>, runs: number): Promise<{ medianMs: number, maxMs: number, last: unknown, waitP99Ms: number, waitMaxMs: number }> {
   const times: number[] = []
-  const waits: number[] = []
   let last: unknown
-  let done = false
-  const probe = (async () => {
-    while (!done) {
-      const t = performance.now()
-      await db.query('select 1', [], { priority: 'alarm' })
-      waits.push(performance.now() - t)
-      await new Promise((resolve) => setTimeout(resolve, 2))
-    }
-  })()
+  const probe = probeAlarmLane(db)
+  let waits: number[]
   try {
     for (let r = 0; r < runs; r++) {
       const t = performance.now()
@@ -134,8 +127,7 @@ async function timeRuns (db: TestPlatform['db'], what: () => Promise<unknown>, r
       times.push(performance.now() - t)
     }
   } finally {
-    done = true
-    await probe
+    waits = await probe.stop()
   }
   times.sort((a, b) => a - b)
   waits.sort((a, b) => a - b)
