@@ -21,7 +21,7 @@ import { canConnect, makeTempDir, spawnServer, waitUntilReady, type ServerProces
 import { provisionFleet } from './provision.ts'
 import { startScaledBench } from './scaled.ts'
 import type { Target } from './target.ts'
-import type { AlarmRecord, BenchDevice, WorkerCommand, WorkerCounts, WorkerReply } from './protocol.ts'
+import type { AlarmRecord, BenchDevice, StormRecord, WorkerCommand, WorkerCounts, WorkerReply } from './protocol.ts'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url))
@@ -56,12 +56,37 @@ export interface AlarmBenchOptions {
   root?: string
   /** node/V8 options given to the platform process before its entry point (embedded and postgres modes) */
   nodeFlags?: readonly string[]
+  /**
+   * A reconnect storm during the run: `atS` s in, every load process drops all its connections
+   * without DISCONNECT (the falling devices of the probe process stay), and after `downMs` they
+   * all reconnect, `width` handshakes in flight per load process. Null: none.
+   */
+  storm?: StormOptions | null
   /** progress lines to stderr */
   log?: (line: string) => void
 }
 
 export const BENCH_DEFAULTS: AlarmBenchOptions = {
-  mode: 'embedded', gateways: 2, platforms: 2, influx: false, mosquitto: false, aedes: false, devices: 2000, rate: 2000, alarms: 20, durationS: 60, workers: 2, telemetryQos: 1, drainS: 20
+  mode: 'embedded', gateways: 2, platforms: 2, influx: false, mosquitto: false, aedes: false, devices: 2000, rate: 2000, alarms: 20, durationS: 60, workers: 2, telemetryQos: 1, drainS: 20, storm: null
+}
+
+export interface StormOptions { atS: number, downMs: number, width: number }
+
+/** What a storm did, and what the falls sent meanwhile took. */
+export interface StormResult {
+  cut: number
+  reconnected: number
+  /** reconnects refused or timed out */
+  failed: number
+  /** from the cut until the last device was back, s (null when some process never finished) */
+  backS: number | null
+  /** each reconnect's CONNECT → CONNACK */
+  connack: Latency | null
+  /** falls sent from the cut until 1 s after the last device was back (PUBLISH → incident:opened) */
+  during: Latency | null
+  duringPuback: Latency | null
+  /** the other falls of the run */
+  outside: Latency | null
 }
 
 export interface Latency { p50: number, p90: number, p99: number, max: number, count: number }
@@ -122,13 +147,15 @@ export interface TargetResult {
    * the database statements' lane wait and call time. Absent for a server without these metrics.
    */
   breakdown?: Array<{ name: string, count: number, p50: number | null, p90: number | null, p99: number | null }>
+  /** the reconnect storm, when one was asked for */
+  storm: StormResult | null
 }
 
 function failedTarget (target: string, err: unknown): TargetResult {
   return {
     target, connected: 0, connectFailures: 0, connectS: 0, settleS: 0, runS: 0, latency: null, pubackLatency: null, alarmsSent: 0, alarmsAcked: 0, lost: 0, duplicated: 0,
     telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, acceptedTotal: null, storedThroughDrain: null, loopLagP99Ms: null, generatorLagP99Ms: null, slowest: [], loopLagMaxMs: null, gc: null, rssMiB: null, runRssMiB: null,
-    cpuPercent: null, closedDuringRun: 0, loadAvg: Math.round(loadavg()[0] * 10) / 10, error: (err as Error).message ?? String(err), breakdown: []
+    cpuPercent: null, closedDuringRun: 0, loadAvg: Math.round(loadavg()[0] * 10) / 10, error: (err as Error).message ?? String(err), breakdown: [], storm: null
   }
 }
 
@@ -372,7 +399,9 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
     const tag = `b${Date.now().toString(36)}`
     const hz = o.rate / Math.max(1, devices.length)
     const ran = await Promise.all(all.map((w, i) => w.ask({
-      type: 'run', tag, durationMs: o.durationS * 1000, telemetryPerDeviceHz: hz, telemetryQos: o.telemetryQos, alarms: i === 0 ? alarms : []
+      type: 'run', tag, durationMs: o.durationS * 1000, telemetryPerDeviceHz: hz, telemetryQos: o.telemetryQos, alarms: i === 0 ? alarms : [],
+      // the probe process (i = 0) holds the falling devices: they stay connected through the storm
+      storm: i > 0 && o.storm ? { atMs: o.storm.atS * 1000, downMs: o.storm.downMs, width: o.storm.width } : undefined
     }, 'ran', o.durationS * 1000 + 60_000)))
     const runS = Math.max(...ran.map((r) => r.runS))
     const m1 = measured ? await scrapeAll(t.metricsUrls) : null
@@ -441,6 +470,7 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
       settleS,
       runS: Math.round(runS * 10) / 10,
       latency: latencyOf(records.filter((r) => r.arrivedMs !== null).map((r) => r.arrivedMs!)),
+      storm: o.storm ? stormOf(collected.slice(1).map((c) => c.storm), alarms, records) : null,
       pubackLatency: latencyOf(records.filter((r) => r.ackedMs !== null).map((r) => r.ackedMs!)),
       alarmsSent: records.filter((r) => r.sent).length,
       alarmsAcked: records.filter((r) => r.ackedMs !== null).length,
@@ -478,6 +508,28 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
     }
   } finally {
     await Promise.all(all.map((w) => w.stop()))
+  }
+}
+
+/** A storm's figures from the load processes' records, and the falls split by when they were sent. */
+function stormOf (storms: Array<StormRecord | null>, alarms: Array<{ deviceId: string, atMs: number }>, records: AlarmRecord[]): StormResult {
+  const all = storms.filter((s): s is StormRecord => s !== null)
+  const unfinished = all.length === 0 || all.some((s) => s.doneMs === null)
+  const from = all.length > 0 ? Math.min(...all.map((s) => s.cutAtMs)) : Infinity
+  // until every device was back, and a second more (what the reconnects left behind)
+  const until = unfinished ? Infinity : Math.max(...all.map((s) => s.cutAtMs + s.doneMs!)) + 1000
+  const at = new Map(alarms.map((a) => [a.deviceId, a.atMs]))
+  const inStorm = (r: AlarmRecord) => { const t = at.get(r.deviceId) ?? -1; return t >= from && t <= until }
+  const arrived = (rs: AlarmRecord[]) => latencyOf(rs.filter((r) => r.arrivedMs !== null).map((r) => r.arrivedMs!))
+  return {
+    cut: all.reduce((n, s) => n + s.cut, 0),
+    reconnected: all.reduce((n, s) => n + s.reconnected, 0),
+    failed: all.reduce((n, s) => n + s.failed, 0),
+    backS: unfinished ? null : Math.round(Math.max(...all.map((s) => s.doneMs!)) / 100) / 10,
+    connack: latencyOf(all.flatMap((s) => s.connackMs)),
+    during: arrived(records.filter(inStorm)),
+    duringPuback: latencyOf(records.filter((r) => inStorm(r) && r.ackedMs !== null).map((r) => r.ackedMs!)),
+    outside: arrived(records.filter((r) => !inStorm(r)))
   }
 }
 
@@ -586,6 +638,16 @@ export function benchTable (r: AlarmBenchResult): string {
     ['machine load (1 min)', (t) => f(t.loadAvg)],
     ['did not complete', (t) => (t.error ?? '').slice(0, 100)]
   ]
+  const lat = (l: Latency | null | undefined) => (l ? `${f(l.p50)} / ${f(l.p99)} / ${f(l.max)} ms (${l.count})` : '–')
+  if (r.options.storm) {
+    rows.splice(rows.length - 1, 0,
+      ['storm: cut / back / failed', (t) => (t.storm ? `${f(t.storm.cut)} / ${f(t.storm.reconnected)} / ${f(t.storm.failed)}` : '–')],
+      ['storm: all back after', (t) => f(t.storm?.backS, ' s')],
+      ['storm: CONNACK p50/p99/max', (t) => lat(t.storm?.connack)],
+      ['falls in storm p50/p99/max', (t) => lat(t.storm?.during)],
+      ['  their PUBACK p50/p99/max', (t) => lat(t.storm?.duringPuback)],
+      ['other falls p50/p99/max', (t) => lat(t.storm?.outside)])
+  }
   const cols = r.targets.map((t) => [t.target, ...rows.map(([, g]) => g(t))])
   const labels = ['', ...rows.map(([k]) => k)]
   const widths = [Math.max(...labels.map((l) => l.length)), ...cols.map((c) => Math.max(...c.map((x) => x.length)))]
@@ -616,6 +678,8 @@ export function benchSummary (r: AlarmBenchResult): Record<string, unknown> {
     lost: main.lost, duplicated: main.duplicated, unacked: main.alarmsSent - main.alarmsAcked,
     error: main.error,
     acceptedPerS: main.acceptedPerS, storedPerS: main.storedPerS, acceptedTotal: main.acceptedTotal, storedThroughDrain: main.storedThroughDrain, rssMiB: main.rssMiB, loopLagP99Ms: main.loopLagP99Ms, loopLagMaxMs: main.loopLagMaxMs,
+    stormBackS: main.storm?.backS ?? null, stormConnackP99: main.storm?.connack?.p99 ?? null, stormP99: main.storm?.during?.p99 ?? null, stormMax: main.storm?.during?.max ?? null,
+    mosquittoStormP99: mq?.storm?.during?.p99 ?? null,
     generatorLagP99Ms: main.generatorLagP99Ms, mosquittoGeneratorLagP99Ms: mq?.generatorLagP99Ms ?? null, cpuPercent: main.cpuPercent, loadAvg: main.loadAvg
   }
 }

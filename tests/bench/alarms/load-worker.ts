@@ -14,14 +14,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import mqttPacket from 'mqtt-packet'
 import { io } from 'socket.io-client'
 import { deviceTopic } from '@eldercare/protocols'
-import type { AlarmRecord, BenchDevice, ProbeSpec, WorkerCommand, WorkerReply } from './protocol.ts'
+import type { AlarmRecord, BenchDevice, ProbeSpec, StormRecord, WorkerCommand, WorkerReply } from './protocol.ts'
 
 const send = (m: WorkerReply) => { process.send?.(m) }
 
 interface Conn {
   dev: BenchDevice
   socket: Socket
-  parser: ReturnType<typeof mqttPacket.parser>
   connected: boolean
   nextPacketId: number
   /** packet id → what to do on its PUBACK */
@@ -31,9 +30,11 @@ interface Conn {
 }
 
 const conns: Conn[] = []
-const counts = { telemetrySent: 0, telemetryAcked: 0, connectFailures: 0, socketErrors: 0, closedDuringRun: 0 }
+const counts = { telemetrySent: 0, telemetryAcked: 0, telemetryWhileDown: 0, connectFailures: 0, socketErrors: 0, closedDuringRun: 0 }
 const alarms = new Map<string, AlarmRecord>() // device id → its one alarm of the run
 let running = false
+/** this process's storm of the run, when it was told to make one */
+let storm: StormRecord | null = null
 let stopProbe: () => void = () => {}
 
 const now = () => performance.now()
@@ -59,12 +60,24 @@ function publish (c: Conn, topic: string, payload: string, qos: 0 | 1, onAck?: (
   writePacket(c, { cmd: 'publish', topic, payload, qos, retain: false, dup: false, messageId })
 }
 
-function connectOne (host: string, port: number, dev: BenchDevice, clean: boolean, keepaliveS: number): Promise<Conn> {
+/** Where the fleet connects (kept for a storm's reconnects). */
+let target = { host: '127.0.0.1', port: 0, keepaliveS: 60 }
+
+function connectOne (dev: BenchDevice, clean: boolean): Promise<Conn> {
+  const c: Conn = { dev, socket: null as unknown as Socket, connected: false, nextPacketId: 1, inflight: new Map(), lastWrite: now(), seq: 0 }
+  return open(c, clean).then(() => c)
+}
+
+/** Opens (or reopens) `c`'s connection; resolves on CONNACK 0, after the status and the commands subscription are on their way. */
+function open (c: Conn, clean: boolean): Promise<void> {
+  const { dev } = c
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host, port })
+    const socket = netConnect({ host: target.host, port: target.port })
     socket.setNoDelay(true)
     const parser = mqttPacket.parser({ protocolVersion: 4 })
-    const c: Conn = { dev, socket, parser, connected: false, nextPacketId: 1, inflight: new Map(), lastWrite: now(), seq: 0 }
+    c.socket = socket
+    c.connected = false
+    c.inflight = new Map()
     const timer = setTimeout(() => { socket.destroy(); reject(new Error(`${dev.id}: no CONNACK within 30 s`)) }, 30_000)
     parser.on('packet', (p: any) => {
       if (p.cmd === 'connack') {
@@ -74,7 +87,7 @@ function connectOne (host: string, port: number, dev: BenchDevice, clean: boolea
         // [P-1.4] as firmware does: retained online status, and the commands subscription
         publish(c, deviceTopic(dev.id, 'status'), JSON.stringify({ online: true, ts: Date.now() }), 1)
         writePacket(c, { cmd: 'subscribe', messageId: 65535, subscriptions: [{ topic: deviceTopic(dev.id, 'commands'), qos: 1 }] })
-        resolve(c)
+        resolve()
       } else if (p.cmd === 'puback') {
         const done = c.inflight.get(p.messageId)
         if (done) { c.inflight.delete(p.messageId); done() }
@@ -86,20 +99,22 @@ function connectOne (host: string, port: number, dev: BenchDevice, clean: boolea
     socket.on('error', () => { counts.socketErrors++ })
     socket.on('close', () => {
       clearTimeout(timer)
+      if (c.socket !== socket) return // a storm's cut: this connection was dropped on purpose
       if (c.connected && running) counts.closedDuringRun++
       c.connected = false
       reject(new Error(`${dev.id}: connection closed`))
     })
     writePacket(c, {
       cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: dev.id, username: dev.id, password: Buffer.from(dev.secret),
-      clean, keepalive: keepaliveS,
+      clean, keepalive: target.keepaliveS,
       will: { topic: deviceTopic(dev.id, 'status'), payload: Buffer.from('{"online":false}'), qos: 1, retain: true }
     })
   })
 }
 
 /** Connects `devices` with at most `width` handshakes in flight. */
-async function connectAll (host: string, port: number, devices: BenchDevice[], width: number, keepaliveS: number): Promise<void> {
+async function connectAll (devices: BenchDevice[], width: number): Promise<void> {
+  const { keepaliveS } = target
   // Idle devices (while the rest connect, before and after the run) keep their connection alive [P-1.4].
   setInterval(() => {
     const t = now()
@@ -109,7 +124,7 @@ async function connectAll (host: string, port: number, devices: BenchDevice[], w
   const one = async () => {
     while (next < devices.length) {
       const dev = devices[next++]
-      try { conns.push(await connectOne(host, port, dev, false, keepaliveS)) } catch { counts.connectFailures++ }
+      try { conns.push(await connectOne(dev, false)) } catch { counts.connectFailures++ }
     }
   }
   await Promise.all(Array.from({ length: Math.min(width, devices.length) }, one))
@@ -156,6 +171,41 @@ async function startProbe (spec: ProbeSpec): Promise<void> {
 }
 
 /**
+ * A storm: every connection of this process is dropped at once, without DISCONNECT (a district's
+ * network or power cut: the server publishes each will), then after `downMs` all reconnect with
+ * at most `width` handshakes in flight (as firmware with a fixed retry period does, all together),
+ * send their retained online status and subscribe again; then their telemetry resumes.
+ */
+function cut (spec: NonNullable<Extract<WorkerCommand, { type: 'run' }>['storm']>, atMs: number): void {
+  const cutAt = now()
+  const rec: StormRecord = { cutAtMs: atMs, cut: 0, reconnected: 0, failed: 0, doneMs: null, connackMs: [] }
+  storm = rec
+  const down = conns.filter((c) => c.connected)
+  rec.cut = down.length
+  for (const c of down) {
+    c.connected = false
+    const socket = c.socket
+    c.socket = null as unknown as Socket // its close is not a loss of the run (open() checks)
+    socket.destroy()
+  }
+  setTimeout(() => {
+    let next = 0
+    const one = async () => {
+      while (next < down.length) {
+        const c = down[next++]
+        const t0 = now()
+        try {
+          await open(c, false)
+          rec.connackMs.push(now() - t0)
+          rec.reconnected++
+        } catch { rec.failed++ }
+      }
+    }
+    void Promise.all(Array.from({ length: Math.min(spec.width, down.length) }, one)).then(() => { rec.doneMs = now() - cutAt })
+  }, spec.downMs)
+}
+
+/**
  * Telemetry: every device once per period, phases spread evenly over the period (open loop: a
  * late tick catches up, so the offered rate holds whatever the replies). Falls: at their offsets.
  */
@@ -171,6 +221,8 @@ function run (cmd: Extract<WorkerCommand, { type: 'run' }>): void {
   let sentUpTo = 0 // telemetry slots sent so far (slot k = device k % n in period floor(k / n))
   let nextAlarm = 0
   const telemetry = (c: Conn) => {
+    // a device cut by the storm and not yet back sends nothing (firmware would buffer it [P-2.3a])
+    if (!c.connected) { counts.telemetryWhileDown++; return }
     c.seq++
     counts.telemetrySent++
     const hr = 55 + ((c.seq * 7) % 40)
@@ -190,6 +242,7 @@ function run (cmd: Extract<WorkerCommand, { type: 'run' }>): void {
   const tick = () => {
     const t = now()
     const elapsed = Math.min(t, end) - start
+    if (cmd.storm && storm === null && elapsed >= cmd.storm.atMs) cut(cmd.storm, t - start)
     // falls first: they are what is measured
     while (nextAlarm < cmd.alarms.length && cmd.alarms[nextAlarm].atMs <= elapsed) fire(nextAlarm++)
     if (live.length > 0 && periodMs !== Infinity) {
@@ -211,7 +264,8 @@ process.on('message', (m: WorkerCommand) => {
   void (async () => {
     try {
       if (m.type === 'connect') {
-        await connectAll(m.host, m.port, m.devices, m.width, m.keepaliveS)
+        target = { host: m.host, port: m.port, keepaliveS: m.keepaliveS }
+        await connectAll(m.devices, m.width)
         send({ type: 'connected', connected: conns.filter((c) => c.connected).length, failed: counts.connectFailures })
       } else if (m.type === 'probe') {
         await startProbe(m.probe)
@@ -220,7 +274,7 @@ process.on('message', (m: WorkerCommand) => {
         run(m)
       } else if (m.type === 'collect') {
         send({
-          type: 'collected', counts: { ...counts }, alarms: [...alarms.values()], unackedTelemetry: conns.reduce((n, c) => n + c.inflight.size, 0),
+          type: 'collected', counts: { ...counts }, alarms: [...alarms.values()], storm, unackedTelemetry: conns.reduce((n, c) => n + c.inflight.size, 0),
           loopLagP99Ms: ownLag.count > 0 ? Math.round(ownLag.percentile(99) / 1e4) / 100 : null
         })
       } else if (m.type === 'stop') {

@@ -18,6 +18,8 @@ export type WorkerCommand =
     telemetryQos: 0 | 1
     /** falls to fire, in time order: device and offset from the start of the run */
     alarms: Array<{ deviceId: string, atMs: number }>
+    /** drop every connection of this process `atMs` into the run and reconnect them (load-worker.ts `cut`) */
+    storm?: { atMs: number, downMs: number, width: number }
   }
   | { type: 'collect' }
   | { type: 'stop' }
@@ -35,9 +37,26 @@ export interface AlarmRecord {
   sent: boolean
 }
 
+/** One load process's storm: its cut, and how its devices came back. */
+export interface StormRecord {
+  /** ms into the run when the connections were dropped */
+  cutAtMs: number
+  /** connections dropped */
+  cut: number
+  reconnected: number
+  /** reconnects refused or timed out (those devices stay away) */
+  failed: number
+  /** ms from the cut to the last reconnect's end; null while under way */
+  doneMs: number | null
+  /** each reconnect's CONNECT → CONNACK, ms */
+  connackMs: number[]
+}
+
 export interface WorkerCounts {
   telemetrySent: number
   telemetryAcked: number
+  /** telemetry slots of devices that were away (a storm): not sent */
+  telemetryWhileDown: number
   connectFailures: number
   socketErrors: number
   closedDuringRun: number
@@ -48,5 +67,5 @@ export type WorkerReply =
   | { type: 'probeReady' }
   | { type: 'ran', runS: number, telemetrySent: number }
   /** `loopLagP99Ms`: the process's own event-loop delay p99 during the run (null before one) */
-  | { type: 'collected', counts: WorkerCounts, alarms: AlarmRecord[], unackedTelemetry: number, loopLagP99Ms: number | null }
+  | { type: 'collected', counts: WorkerCounts, alarms: AlarmRecord[], storm: StormRecord | null, unackedTelemetry: number, loopLagP99Ms: number | null }
   | { type: 'error', message: string }
