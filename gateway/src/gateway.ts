@@ -19,6 +19,7 @@ import { LoadLimit, type LoadLimitOptions, type LoadStats } from './load-limit.t
 import { Ingest } from './ingest/pipeline.ts'
 import type { IngestContext } from './ingest/types.ts'
 import { listenTcp, listenTls, listenWebSocket, type ConnectionHandler, type GuardOptions, type Listener, type TlsListenOptions } from './listeners.ts'
+import { memoryPersistence } from './memory-persistence.ts'
 import { releaseIdlePacket, type MqttPacketParser } from './parser-idle.ts'
 import { ReadScheduler, type ReadSchedulerOptions } from './read-scheduler.ts'
 import { ALARM_RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-limit.ts'
@@ -163,7 +164,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const keepaliveLimit = opts.keepaliveLimitS ?? 60
 
     this.broker = new Aedes({
-      ...(this.cluster ? { mq: this.cluster.mq, persistence: this.cluster.persistence } : {}),
+      // embedded: aedes' memory store with retained messages found by topic (memory-persistence.ts)
+      ...(this.cluster ? { mq: this.cluster.mq, persistence: this.cluster.persistence } : { persistence: memoryPersistence() }),
       // [P-1.3] device ids are up to 64 characters
       maxClientsIdLength: 64,
       // [P-1.4][P-4.4] keepalive 0 (never silent) or above the limit is refused at CONNECT, so every
