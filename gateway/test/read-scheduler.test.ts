@@ -94,19 +94,47 @@ describe('ReadScheduler: device bytes in slices, alarms first', () => {
     expect(scheduler.queuedBytes).toBe(0)
   })
 
-  it('hands over what was read before the end at once, whatever its turn', async () => {
+  it('hands over the end in the connection\'s turn, after what was read before it, once', async () => {
     const scheduler = new ReadScheduler()
     const order: string[] = []
     const { socket, conn } = connection('c', scheduler, order)
-    const ended = new Promise((resolve) => conn.once('end', resolve))
+    let ended = false
+    conn.once('end', () => { ended = true; order.push('end') })
     socket.end(publish('events'))
-    await ended
-    expect(order).toHaveLength(1)
-    // its turn at the front comes after: nothing is left, nothing is handed over twice or counted
+    await new Promise((resolve) => process.nextTick(resolve))
+    // read and ended, nothing handed over yet: both wait for the connection's turn
+    expect(order).toEqual([])
+    for (let i = 0; i < 5 && !ended; i++) await immediate()
+    expect(order.map((o) => o.split(':')[0])).toEqual(['c', 'end'])
+    // served at the front (it held an alarm); nothing left, nothing handed over twice or counted
     await immediate()
-    expect(order).toHaveLength(1)
-    expect(scheduler.stats.urgentServed).toBe(0)
+    expect(order).toHaveLength(2)
+    expect(scheduler.stats.urgentServed).toBe(1)
     expect(scheduler.queuedBytes).toBe(0)
+  })
+
+  it('hands a storm of closed connections to aedes a slice at a time, the alarm of a connection still open first', async () => {
+    const scheduler = new ReadScheduler({ connectionsPerSlice: 16 })
+    const order: string[] = []
+    const closing = Array.from({ length: 100 }, (_, i) => connection(`gone${i}`, scheduler, order))
+    for (const [i, c] of closing.entries()) c.conn.once('close', () => { order.push(`closed${i}`) })
+    const alarm = connection('alarm', scheduler, order)
+    // a district's network cut: every socket closes in the same pass, then a fall arrives
+    for (const c of closing) c.socket.destroy()
+    alarm.socket.write(publish('events'))
+    await new Promise((resolve) => process.nextTick(resolve))
+    expect(order).toEqual([])
+    const perTurn: number[] = []
+    for (let i = 0; i < 20 && order.filter((o) => o.startsWith('closed')).length < 100; i++) {
+      const before = order.length
+      await immediate()
+      perTurn.push(order.length - before)
+    }
+    // every close reached aedes, none twice, at most a slice's worth per turn, the fall in the first
+    expect(order.filter((o) => o.startsWith('closed')).sort()).toEqual(closing.map((_, i) => `closed${i}`).sort())
+    expect(Math.max(...perTurn)).toBeLessThanOrEqual(16)
+    expect(order.indexOf(order.find((o) => o.startsWith('alarm'))!)).toBe(0)
+    expect(scheduler.stats.urgentServed).toBe(1)
   })
 
   it('pauses a reading connection past the queue bound and resumes it once its bytes are parsed; nothing is lost', async () => {
