@@ -39,4 +39,26 @@ describe('alarm lane under telemetry (small scale)', () => {
     expect(summary.ratioP99ToAedes).toBeCloseTo(t.latency!.p99 / bare.latency!.p99, 1)
     expect(benchTable(r).split('\n')[0]).toMatch(/aedes\s+embedded$/)
   }, 600_000)
+
+  it('[P-4.1][P-4.4] a reconnect storm: the fleet cut without DISCONNECT and back at once while falls go on — every device back, every fall PUBACKed and opened once', async () => {
+    const r = await runAlarmBench({ mode: 'embedded', devices: 300, rate: 300, alarms: 4, durationS: 8, workers: 1, drainS: 30, storm: { atS: 2, downMs: 500, width: 300 } })
+    const t = r.targets[0]
+    expect(t.error).toBeNull()
+    // the probe process's 32 falling devices stay; the load process's 268 are cut and come back
+    expect(t.storm).toMatchObject({ cut: 268, reconnected: 268, failed: 0 })
+    expect(t.storm!.backS).not.toBeNull()
+    expect(t.storm!.connack?.count).toBe(268)
+    expect(t.storm!.during?.count).toBeGreaterThan(0)
+    expect(t.storm!.during!.count + t.storm!.outside!.count).toBe(32)
+    expect(t.alarmsAcked).toBe(32)
+    expect(t.lost).toBe(0)
+    expect(t.duplicated).toBe(0)
+    expect(t.latency?.count).toBe(32)
+    // generous: a shared CI runner, not a performance claim
+    expect(t.latency!.max).toBeLessThan(10_000)
+    // only the cut devices' telemetry in flight may go unanswered
+    expect(t.closedDuringRun).toBe(0)
+    expect(benchTable(r)).toMatch(/storm: cut \/ back \/ failed\s+268 \/ 268 \/ 0/)
+    expect(benchSummary(r).stormBackS).toBe(t.storm!.backS)
+  }, 600_000)
 })

@@ -4,6 +4,7 @@
  * API answers, and never goes backwards. Real stack: aedes over TCP, PGlite, socket.io.
  */
 import { connect as netConnect } from 'node:net'
+import { setImmediate as immediate } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import mqttPacket from 'mqtt-packet'
 import { deviceTopic } from '@eldercare/protocols'
@@ -41,6 +42,38 @@ describe('presence on change', () => {
       expect((await offline).online).toBe(false)
       await eventually(async () => (await row(platform!, id))?.online === false, 2000, 'row offline')
       expect((await platform.api.get(`/api/devices/${id}`)).online).toBe(false)
+    } finally {
+      socket.close()
+    }
+  })
+
+  it('a storm of statuses reaches the console over several turns, each device\'s latest once; an incident meanwhile does not wait behind them', async () => {
+    platform = await startTestPlatform()
+    await platform.api.login()
+    const [{ path }] = (await platform.db.query<{ path: string }>("select a.path from users u join areas a on a.id = u.area_id where u.username = 'admin'")).rows
+    const socket = await platform.api.connectedSocket()
+    try {
+      const got: Array<{ id: string, online: boolean }> = []
+      socket.on('device:status', (st) => { got.push({ id: st.id, online: st.online }) })
+      const storm = Array.from({ length: 5000 }, (_, i) => `storm-dev-${i}`)
+      const lastStatus = nextEvent(socket, 'device:status', (st) => st.id === storm.at(-1), 30_000)
+      const realtime = platform.app.realtime
+      // a district's network cut: every device offline, then (before it is told) online again
+      for (const id of storm) realtime.emitDeviceStatus({ id, online: false, battery: 50, lastSeenAt: null }, path)
+      for (const id of storm) realtime.emitDeviceStatus({ id, online: true, battery: 50, lastSeenAt: null }, path)
+      expect(realtime.statusesPending).toBe(5000)
+      await immediate()
+      // told in slices: 5,000 frames do not fit one turn's budget (4 ms)
+      expect(realtime.statusesPending).toBeGreaterThan(0)
+      expect(realtime.statusesPending).toBeLessThan(5000)
+      const incident = nextEvent(socket, 'incident:opened', (inc) => inc.id === 'inc-storm')
+      realtime.emitIncident('incident:opened', { id: 'inc-storm' } as Parameters<typeof realtime.emitIncident>[1], path)
+      await incident
+      const toldBeforeIncident = got.length
+      await lastStatus
+      // the incident came while statuses were still waiting their turn
+      expect(toldBeforeIncident).toBeLessThan(5000)
+      expect(got).toEqual(storm.map((id) => ({ id, online: true })))
     } finally {
       socket.close()
     }

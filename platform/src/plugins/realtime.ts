@@ -23,7 +23,8 @@ declare module 'fastify' {
  * area above it, so nobody outside the record's subtree receives it.
  */
 export class Realtime {
-  constructor (readonly io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>) {}
+  /** @param statusSliceMs how long one turn may spend telling device statuses (STATUS_SLICE_MS) */
+  constructor (readonly io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>, private readonly statusSliceMs = STATUS_SLICE_MS) {}
 
   /** `areaPath` is the record's area path, e.g. `/city/district/street/community/`. */
   emitIncident (event: 'incident:opened' | 'incident:updated', incident: IncidentDto, areaPath: string): void {
@@ -50,9 +51,41 @@ export class Realtime {
   /**
    * Device status reaches every platform node (each node's gateway relays it in scaled mode),
    * so each node tells only its own sockets; through the Redis adapter it would arrive once per node.
+   *
+   * Told on the next turn, a slice of at most STATUS_SLICE_MS per turn (issue 11): each status is
+   * a frame and a system call per console, and a district's network cut changes thousands at once
+   * (offline, then online again) — told in the turn they happened, they held the process for
+   * 0.1 s and more, which the falls of the devices still connected waited behind. A device's
+   * newer status replaces its status not yet told (the console shows where a device is now, not
+   * the flaps it made meanwhile); incidents never wait here.
    */
   emitDeviceStatus (status: DeviceStatusDto, areaPath: string): void {
-    this.io.local.to(roomsFor(areaPath)).emit('device:status', status)
+    this.statuses.set(status.id, { status, areaPath })
+    this.statusTurn ??= setImmediate(this.tellStatuses)
+  }
+
+  /** statuses not yet told, by device, in the order they came (a newer one keeps its device's place) */
+  private readonly statuses = new Map<string, { status: DeviceStatusDto, areaPath: string }>()
+  private statusTurn: NodeJS.Immediate | null = null
+  private readonly tellStatuses = (): void => {
+    this.statusTurn = null
+    const until = performance.now() + this.statusSliceMs
+    for (const [id, { status, areaPath }] of this.statuses) {
+      this.statuses.delete(id)
+      this.io.local.to(roomsFor(areaPath)).emit('device:status', status)
+      if (performance.now() >= until) break
+    }
+    if (this.statuses.size > 0) this.statusTurn = setImmediate(this.tellStatuses)
+  }
+
+  /** Device statuses waiting for their turn. */
+  get statusesPending (): number { return this.statuses.size }
+
+  /** Stops telling statuses (the server is closing). */
+  close (): void {
+    if (this.statusTurn) clearImmediate(this.statusTurn)
+    this.statusTurn = null
+    this.statuses.clear()
   }
 
   /** Disconnects every socket opened with a revoked token. */
@@ -60,6 +93,9 @@ export class Realtime {
     this.io.in(`token:${tokenHash}`).disconnectSockets(true)
   }
 }
+
+/** How long one turn may spend telling consoles device statuses, ms (Realtime.emitDeviceStatus). */
+export const STATUS_SLICE_MS = 4
 
 /** socket.io hands the client only the message: it carries the code in front, `PLT_ERR_…: why`. */
 const socketError = (e: PlatformError): Error => new Error(`${e.code}: ${e.message}`)
@@ -107,6 +143,7 @@ export const realtimePlugin = fp<RealtimeOptions>(async (app, opts) => {
     socket.on('disconnect', () => clearTimeout(expiry))
     socket.on('ping', (cb) => { if (typeof cb === 'function') cb(new Date().toISOString()) })
   })
-  app.decorate('realtime', new Realtime(io))
-  app.addHook('onClose', async () => { await io.close() })
+  const realtime = new Realtime(io)
+  app.decorate('realtime', realtime)
+  app.addHook('onClose', async () => { realtime.close(); await io.close() })
 }, { name: 'realtime', dependencies: ['db'], decorators: { fastify: ['db'] } })
