@@ -32,8 +32,8 @@ const { values } = parseArgs({
     root: { type: 'string' },
     'node-flag': { type: 'string', multiple: true, default: [] },
     storm: { type: 'string' },
-    'storm-down': { type: 'string', default: '1000' },
-    'storm-width': { type: 'string', default: '500' },
+    'storm-down': { type: 'string' },
+    'storm-width': { type: 'string' },
     help: { type: 'boolean', default: false }
   },
   strict: true
@@ -66,7 +66,7 @@ const opts: AlarmBenchOptions = {
   drainS: int('drain', values.drain, 0, 600),
   root: values.root,
   nodeFlags: values['node-flag'],
-  storm: values.storm === undefined ? null : { atS: int('storm', values.storm, 1, 3599), downMs: int('storm-down', values['storm-down'], 0, 60_000), width: int('storm-width', values['storm-width'], 1, 50_000) },
+  storm: values.storm === undefined ? null : { atS: int('storm', values.storm, 1, 3599), downMs: int('storm-down', values['storm-down'] ?? '1000', 0, 60_000), width: int('storm-width', values['storm-width'] ?? '500', 1, 50_000) },
   log: (line) => process.stderr.write(`[bench:alarms] ${line}\n`)
 }
 for (const f of opts.nodeFlags ?? []) if (!/^--[a-z][a-z0-9-]*(=\S+)?$/.test(f)) fail(`--node-flag "${f}" must be one node or V8 option such as --max-semi-space-size=32`)
@@ -74,6 +74,7 @@ if (opts.nodeFlags?.length && opts.mode === 'scaled') fail('--node-flag applies 
 // A run past what HAProxy can hold here connected 9,500 of 10,000 devices in 222 s and gave up:
 // said at once instead
 if (opts.mode === 'scaled' && devices > scaledDeviceCap()) fail(`--devices ${devices}: through HAProxy this machine holds about ${haproxyConnectionCap()} connections (two descriptors each within ulimit -n), enough for ${scaledDeviceCap()} devices with --mode scaled; use fewer devices or raise ulimit -n`)
+if (!opts.storm && (values['storm-down'] !== undefined || values['storm-width'] !== undefined)) fail('--storm-down and --storm-width shape a storm: give --storm AT_S too')
 if (opts.storm && opts.storm.atS >= opts.durationS) fail(`--storm ${opts.storm.atS} must fall within the run (--duration ${opts.durationS})`)
 if (opts.rate / devices > 20) fail(`--rate ${opts.rate} over ${devices} devices is more than 20 msg/s per device, the gateway's telemetry allowance [P-4.3]`)
 
