@@ -31,7 +31,7 @@ export class IndexedRetainedPersistence extends MemoryPersistence {
   /** topic → its retained packet (a copy, as aedes-persistence keeps) */
   private retained = new Map<string, RetainedPacket>()
 
-  /** How many retained messages are held (metrics, tests). */
+  /** How many retained messages are held (tests). */
   get retainedCount (): number { return this.retained.size }
 
   override async storeRetained (pkt: RetainedPacket): Promise<void> {

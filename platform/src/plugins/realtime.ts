@@ -23,8 +23,7 @@ declare module 'fastify' {
  * area above it, so nobody outside the record's subtree receives it.
  */
 export class Realtime {
-  /** @param statusSliceMs how long one turn may spend telling device statuses (STATUS_SLICE_MS) */
-  constructor (readonly io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>, private readonly statusSliceMs = STATUS_SLICE_MS) {}
+  constructor (readonly io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>) {}
 
   /** `areaPath` is the record's area path, e.g. `/city/district/street/community/`. */
   emitIncident (event: 'incident:opened' | 'incident:updated', incident: IncidentDto, areaPath: string): void {
@@ -69,7 +68,7 @@ export class Realtime {
   private statusTurn: NodeJS.Immediate | null = null
   private readonly tellStatuses = (): void => {
     this.statusTurn = null
-    const until = performance.now() + this.statusSliceMs
+    const until = performance.now() + STATUS_SLICE_MS
     for (const [id, { status, areaPath }] of this.statuses) {
       this.statuses.delete(id)
       this.io.local.to(roomsFor(areaPath)).emit('device:status', status)

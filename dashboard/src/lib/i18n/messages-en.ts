@@ -214,6 +214,10 @@ export const en: Messages = {
   'outcome.deceased': 'Deceased',
 
   'common.loading': 'Loading…',
+  'pager.label': 'Pages',
+  'pager.previous': 'Previous',
+  'pager.next': 'Next',
+  'pager.state': 'Page {page} of {pages}',
   'nav.label': 'Main',
   'nav.queue': 'Alarm queue',
   'nav.devices': 'Devices',
@@ -256,6 +260,7 @@ export const en: Messages = {
   'residents.detail': 'Resident details',
   'devices.title': 'Devices',
   'devices.summary': '{online} online / {total}',
+  'devices.pageRows': '{from}–{to} of {total} shown',
   'devices.online': 'Online',
   'devices.offline': 'Offline',
   'devices.batteryLow': 'low',

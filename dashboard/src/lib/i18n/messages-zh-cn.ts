@@ -227,6 +227,10 @@ export const zhCN = {
   'outcome.deceased': '已故',
 
   'common.loading': '正在加载…',
+  'pager.label': '分页',
+  'pager.previous': '上一页',
+  'pager.next': '下一页',
+  'pager.state': '第 {page} / {pages} 页',
   'nav.label': '主导航',
   'nav.queue': '报警队列',
   'nav.devices': '设备',
@@ -269,6 +273,7 @@ export const zhCN = {
   'residents.detail': '老人详情',
   'devices.title': '设备',
   'devices.summary': '在线 {online} / 共 {total}',
+  'devices.pageRows': '显示第 {from}–{to} 条，共 {total} 条',
   'devices.online': '在线',
   'devices.offline': '离线',
   'devices.batteryLow': '电量低',

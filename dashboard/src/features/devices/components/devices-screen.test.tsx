@@ -1,3 +1,4 @@
+import { Profiler } from 'react'
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { sockets } from '../../../testing/fake-realtime.ts'
@@ -51,6 +52,52 @@ describe('devices screen', () => {
     expect(within(row('dev-fall')).getByTestId('device-battery').textContent).toBe('79%')
     sockets[0].serverEmit('device:status', { id: 'dev-fall', online: 'yes' })
     expect(row('dev-fall').dataset.online).toBe('false')
+  })
+
+  it('takes a storm of statuses in a few renders, each device showing its newest', async () => {
+    platform([])
+    let commits = 0
+    render(<Profiler id='devices' onRender={() => { commits++ }}><DevicesScreen getToken={() => 'tok'} canCommand /></Profiler>)
+    await screen.findAllByTestId('device-row')
+    const before = commits
+    // a network cut and the reconnect: each status its own message (its own task), as a browser gets them
+    for (let i = 0; i < 200; i++) {
+      sockets[0].serverEmit('device:status', { id: i % 2 === 0 ? 'dev-fall' : 'dev-door', online: i >= 198, battery: 60 + (i % 7), lastSeenAt: null })
+      await new Promise((resolve) => setTimeout(resolve, 0))
+    }
+    await waitFor(() => { expect(row('dev-fall').dataset.online).toBe('true') })
+    await waitFor(() => { expect(row('dev-door').dataset.online).toBe('true') })
+    expect(within(row('dev-fall')).getByTestId('device-battery').textContent).toBe(`${60 + (198 % 7)}%`)
+    expect(within(row('dev-door')).getByTestId('device-battery').textContent).toBe(`${60 + (199 % 7)}%`)
+    // one update per status re-rendered the screen 200 times; now one per STATUS_FLUSH_MS at most
+    expect(commits - before).toBeLessThan(50)
+  })
+
+  it('shows a long list a page at a time; filters and live statuses apply to the whole list', async () => {
+    const many = Array.from({ length: 450 }, (_, i) => aDevice({ id: `w${String(i).padStart(3, '0')}`, type: 'wearable', siteId: 's1', online: true, battery: 80 }))
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => jsonResponse(200, { items: url === '/api/devices' ? many : [] })))
+    render(<DevicesScreen getToken={() => 'tok'} canCommand={false} />)
+    await screen.findAllByTestId('device-row')
+    const ids = () => screen.getAllByTestId('device-row').map((r) => r.dataset.deviceId)
+    expect(ids()).toEqual(many.slice(0, 200).map((d) => d.id))
+    expect(screen.getByTestId('devices-pager-state').textContent).toBe('第 1 / 3 页')
+    expect(screen.getByTestId('devices-page-rows').textContent).toBe('显示第 1–200 条，共 450 条')
+    expect(screen.getByTestId('devices-count').textContent).toBe('在线 450 / 共 450')
+    fireEvent.click(screen.getByTestId('devices-pager-next'))
+    fireEvent.click(screen.getByTestId('devices-pager-next'))
+    expect(ids()).toEqual(many.slice(400).map((d) => d.id))
+    expect((screen.getByTestId('devices-pager-next') as HTMLButtonElement).disabled).toBe(true)
+    // a device of another page goes offline: counted at once, and (offline first) it heads page 1
+    sockets[0].serverEmit('device:status', { id: 'w123', online: false, battery: 80, lastSeenAt: null })
+    await waitFor(() => { expect(screen.getByTestId('devices-count').textContent).toBe('在线 449 / 共 450') })
+    fireEvent.click(screen.getByTestId('devices-pager-prev'))
+    fireEvent.click(screen.getByTestId('devices-pager-prev'))
+    expect(ids()[0]).toBe('w123')
+    // a filter starts at its first page; one page needs no pager
+    fireEvent.click(screen.getByTestId('devices-pager-next'))
+    fireEvent.change(screen.getByTestId('devices-filter-connection'), { target: { value: 'offline' } })
+    await waitFor(() => { expect(ids()).toEqual(['w123']) })
+    expect(screen.queryByTestId('devices-pager')).toBeNull()
   })
 
   it('keeps a status event that arrives while the list is still loading', async () => {

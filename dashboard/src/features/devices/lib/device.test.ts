@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { aDevice } from '../../../testing/registry-fixtures.ts'
-import { applyDeviceStatus, filterDevices, NO_DEVICE_FILTER, sortDevices, validDevices, type DeviceSummary } from './device.ts'
+import { applyDeviceStatuses, filterDevices, NO_DEVICE_FILTER, sortDevices, validDevices, type DeviceSummary } from './device.ts'
 
 const dev = (over: Partial<DeviceSummary>): DeviceSummary => aDevice(over)
 
@@ -27,10 +27,22 @@ describe('device list rules', () => {
     expect(sortDevices(list).map((d) => d.id)).toEqual(['b', 'd', 'c', 'a'])
   })
 
-  it('folds a live status into the device it names and keeps what the event leaves out', () => {
-    const next = applyDeviceStatus(list, { id: 'a', online: false, battery: null, lastSeenAt: '2026-01-01T00:00:00.000Z' })
+  it('lays a live status over the device it names and keeps what the event leaves out', () => {
+    const next = applyDeviceStatuses(list, new Map([['a', { id: 'a', online: false, battery: null, lastSeenAt: '2026-01-01T00:00:00.000Z' }]]))
     expect(next.find((d) => d.id === 'a')).toMatchObject({ online: false, battery: 90, lastSeenAt: '2026-01-01T00:00:00.000Z' })
-    expect(applyDeviceStatus(list, { id: 'zz', online: true, battery: 5, lastSeenAt: null })).toEqual(list)
+    expect(next.filter((d) => d.id !== 'a')).toEqual(list.filter((d) => d.id !== 'a'))
+    expect(applyDeviceStatuses(list, new Map([['zz', { id: 'zz', online: true, battery: 5, lastSeenAt: null }]]))).toEqual(list)
+  })
+
+  it('lays many statuses over a long list: each device its own, the rest as they were', () => {
+    const many = Array.from({ length: 3000 }, (_, i) => aDevice({ id: `d${i}`, online: true, battery: 50 }))
+    const live = new Map(many.filter((_, i) => i % 3 === 0).map((d) => [d.id, { id: d.id, online: false, battery: 7, lastSeenAt: null }]))
+    live.set('not-listed', { id: 'not-listed', online: false, battery: 1, lastSeenAt: null })
+    const next = applyDeviceStatuses(many, live)
+    expect(next).toHaveLength(3000)
+    expect(next.filter((d) => !d.online).map((d) => d.id)).toEqual(many.filter((_, i) => i % 3 === 0).map((d) => d.id))
+    expect(next.filter((d) => d.online)).toEqual(many.filter((_, i) => i % 3 !== 0))
+    expect(next.find((d) => d.id === 'd3')).toMatchObject({ online: false, battery: 7 })
   })
 
   it('admits the devices of a list that keep the contract (DeviceDto), logging each it drops', () => {

@@ -12,20 +12,22 @@ export function validDevices (items: unknown): DeviceSummary[] {
   return Array.isArray(items) ? validItems(items, isDeviceDto, 'device') : []
 }
 
-/** Folds a live `device:status` event into the list; unknown devices are left out (not ours to show). */
-export function applyDeviceStatus (devices: readonly DeviceSummary[], status: DeviceStatusDto): DeviceSummary[] {
-  let changed = false
-  const next = devices.map((d) => {
-    if (d.id !== status.id) return d
-    changed = true
-    return {
-      ...d,
-      online: status.online,
-      battery: status.battery ?? d.battery,
-      lastSeenAt: status.lastSeenAt ?? d.lastSeenAt
-    }
+/** A device with a live `device:status` laid over it. */
+function withStatus (d: DeviceSummary, status: DeviceStatusDto): DeviceSummary {
+  return { ...d, online: status.online, battery: status.battery ?? d.battery, lastSeenAt: status.lastSeenAt ?? d.lastSeenAt }
+}
+
+/**
+ * Lays each device's latest live `device:status` over the list, one look-up per device, keeping what
+ * an event leaves out; statuses of devices not in the list are left out (not ours to show). (Folding the statuses one by one walked the whole list per status:
+ * after a district's reconnect storm, 10,000 statuses × 10,000 devices on every render.)
+ */
+export function applyDeviceStatuses (devices: readonly DeviceSummary[], live: ReadonlyMap<string, DeviceStatusDto>): DeviceSummary[] {
+  if (live.size === 0) return [...devices]
+  return devices.map((d) => {
+    const status = live.get(d.id)
+    return status ? withStatus(d, status) : d
   })
-  return changed ? next : [...devices]
 }
 
 /** Below this battery level, in percent, a device is flagged. */
