@@ -67,7 +67,8 @@ describe('presence on change', () => {
       expect(realtime.statusesPending).toBeGreaterThan(0)
       expect(realtime.statusesPending).toBeLessThan(5000)
       const incident = nextEvent(socket, 'incident:opened', (inc) => inc.id === 'inc-storm')
-      realtime.emitIncident('incident:opened', { id: 'inc-storm' } as Parameters<typeof realtime.emitIncident>[1], path)
+      // the way IncidentEffects announces one (emitIncident → emitToPath), without the upper platforms' feeds
+      realtime.emitToPath(path, 'incident:opened', { id: 'inc-storm' } as Parameters<typeof realtime.emitIncident>[1])
       await incident
       const toldBeforeIncident = got.length
       await lastStatus
