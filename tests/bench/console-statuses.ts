@@ -17,19 +17,18 @@
  *
  * Prints a table and one JSON line. Needs Chromium (`apt-get install chromium`).
  */
-import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { parseArgs, promisify } from 'node:util'
+import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { deviceTopic } from '@eldercare/protocols'
 import { launchChromium, needsChromium, REPO_ROOT } from '../support/chromium.ts'
+import { openConsole } from '../support/console.ts'
+import { buildDashboardAt } from '../support/dashboard-build.ts'
 import { connectDevice, type RawDevice } from '../support/devices.ts'
 import { ADMIN, startTestPlatform } from '../support/platform.ts'
 import { provisionFleet } from './alarms/provision.ts'
-
-const run = promisify(execFile)
 
 function fail (message: string): never {
   process.stderr.write(`bench:console: ${message}\n`)
@@ -53,7 +52,7 @@ const log = (line: string) => { process.stderr.write(`[bench:console] ${line}\n`
 
 const outDir = mkdtempSync(join(tmpdir(), 'bench-console-'))
 log(`building the console of ${root}`)
-await run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error', '--emptyOutDir', '--outDir', outDir], { cwd: join(root, 'dashboard'), timeout: 300_000 })
+await buildDashboardAt(root, outDir)
 const platform = await startTestPlatform({}, { dashboardDir: outDir })
 const browser = await launchChromium()
 /** the device whose fall opens the incident (`--screen incident`) */
@@ -65,14 +64,8 @@ try {
   const { rows } = await platform.db.query<{ id: string, path: string }>(
     "select d.id, a.path from devices d join sites s on s.id = d.site_id join areas a on a.id = s.area_id where d.id like 'bench-w-%' order by d.id")
 
-  // the console's CSP forbids eval, which the page scripts below are run with
-  const page = await (await browser.newContext({ bypassCSP: true })).newPage()
-  // an administrator sees the devices of every area
-  await page.goto(platform.httpUrl)
-  await page.getByTestId('login-username').fill(ADMIN.username)
-  await page.getByTestId('login-password').fill(ADMIN.password)
-  await page.getByTestId('login-submit').click()
-  await page.getByTestId('current-user').waitFor({ timeout: 30_000 })
+  // the page scripts below are run as text, which the console's CSP forbids: bypassed
+  const page = await openConsole(browser, platform.httpUrl, undefined, { bypassCSP: true })
   // how the page tells how many devices it shows online (the devices screen: its count, which
   // covers every page; the workspace: its site's device rows), and how many must be at the end
   let onlineScript: string

@@ -12,12 +12,14 @@ const run = promisify(execFile)
 let building: Promise<string> | null = null
 
 export function buildDashboard (): Promise<string> {
-  building ??= (async () => {
-    const outDir = join(testOutputDir('dashboard-build'), 'dist')
-    await run(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error', '--emptyOutDir', '--outDir', outDir],
-      { cwd: join(REPO_ROOT, 'dashboard'), timeout: 180_000 })
-    if (!existsSync(join(outDir, 'index.html'))) throw new Error(`the dashboard build produced no ${outDir}/index.html`)
-    return outDir
-  })()
+  building ??= buildDashboardAt(REPO_ROOT, join(testOutputDir('dashboard-build'), 'dist'))
   return building
+}
+
+/** Builds the console of the checkout at `root` (its own Vite) into `outDir`; resolves with `outDir`. */
+export async function buildDashboardAt (root: string, outDir: string): Promise<string> {
+  await run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error', '--emptyOutDir', '--outDir', outDir],
+    { cwd: join(root, 'dashboard'), timeout: 180_000 })
+  if (!existsSync(join(outDir, 'index.html'))) throw new Error(`the dashboard build produced no ${outDir}/index.html`)
+  return outDir
 }

@@ -112,6 +112,13 @@ function open (c: Conn, clean: boolean): Promise<void> {
   })
 }
 
+/** Runs `fn` over `items` with at most `width` calls in flight (handshakes: the first connect, a storm's reconnects). */
+async function atMostInFlight<T> (items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const one = async () => { while (next < items.length) await fn(items[next++]!) }
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, one))
+}
+
 /** Connects `devices` with at most `width` handshakes in flight. */
 async function connectAll (devices: BenchDevice[], width: number): Promise<void> {
   const { keepaliveS } = target
@@ -120,14 +127,9 @@ async function connectAll (devices: BenchDevice[], width: number): Promise<void>
     const t = now()
     for (const c of conns) if (c.connected && t - c.lastWrite > (keepaliveS * 1000) / 2) writePacket(c, { cmd: 'pingreq' })
   }, 1000).unref()
-  let next = 0
-  const one = async () => {
-    while (next < devices.length) {
-      const dev = devices[next++]
-      try { conns.push(await connectOne(dev, false)) } catch { counts.connectFailures++ }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(width, devices.length) }, one))
+  await atMostInFlight(devices, width, async (dev) => {
+    try { conns.push(await connectOne(dev, false)) } catch { counts.connectFailures++ }
+  })
 }
 
 async function startProbe (spec: ProbeSpec): Promise<void> {
@@ -189,19 +191,14 @@ function cut (spec: NonNullable<Extract<WorkerCommand, { type: 'run' }>['storm']
     socket.destroy()
   }
   setTimeout(() => {
-    let next = 0
-    const one = async () => {
-      while (next < down.length) {
-        const c = down[next++]
-        const t0 = now()
-        try {
-          await open(c, false)
-          rec.connackMs.push(now() - t0)
-          rec.reconnected++
-        } catch { rec.failed++ }
-      }
-    }
-    void Promise.all(Array.from({ length: Math.min(spec.width, down.length) }, one)).then(() => { rec.doneMs = now() - cutAt })
+    void atMostInFlight(down, spec.width, async (c) => {
+      const t0 = now()
+      try {
+        await open(c, false)
+        rec.connackMs.push(now() - t0)
+        rec.reconnected++
+      } catch { rec.failed++ }
+    }).then(() => { rec.doneMs = now() - cutAt })
   }, spec.downMs)
 }
 
