@@ -1,7 +1,8 @@
 /**
- * [P-3.5][P-4.5] Scaled mode: a command the device's own gateway never heard of is redelivered
- * by that gateway from PostgreSQL.
+ * [P-3.5][P-4.5] A command the broker could not keep for its device is redelivered from the
+ * `commands` table by the gateway holding the device.
  *
+ * Scaled mode (`scope: 'all'`):
  * A command published on one node reaches a device on another through Redis pub/sub
  * (./cluster.ts), which keeps nothing for a subscriber that is away. When Redis returns, each
  * node's subscriber connection comes back on its own reconnection timer (up to 2 s apart), and a
@@ -16,10 +17,19 @@
  * `graceMs` is left to aedes, which empties its session queue on connect. Commands to devices
  * connected nowhere wait in their queue as before and end `timed_out` at their expiry
  * (platform commands sweep), so every command is delivered or reported, none silently lost.
+ *
+ * Embedded mode (`scope: 'subscribed'`): the broker's sessions live in the process's memory. A
+ * restart empties them — the commands queued for devices that were away, and the subscriptions a
+ * command given before the device is back would have waited in — while the table still says
+ * `sent`. Nothing is missed while the process runs (the publish and the connection are in one
+ * process), so nothing is read on a timer: when a device subscribes to its `commands` (on every
+ * connect without a session, so on every first connect after a restart), its undelivered
+ * commands are read `graceMs` later, the devices subscribing within one `intervalMs` in one
+ * statement — a reconnect storm of 10,000 devices is a statement a second, a quiet hour none.
  */
 import type { Aedes, Client, PublishPacket } from 'aedes'
 import type { Logger } from 'pino'
-import { deviceTopic } from '@eldercare/protocols'
+import { deviceTopic, parseDeviceTopic } from '@eldercare/protocols'
 import type { DeviceSession } from './acl.ts'
 import type { CommandDelivery } from './command-delivery.ts'
 import type { GatewayStore, UndeliveredCommand } from './store.ts'
@@ -31,7 +41,16 @@ export interface CommandRedeliveryOptions {
   graceMs?: number
   /** Most commands read per look. Default 2000. */
   batch?: number
+  /**
+   * Which commands a look reads: 'all' undelivered ones, every `intervalMs` (scaled mode), or
+   * only those of the devices that subscribed to their commands `graceMs` before (embedded).
+   * Default 'all'.
+   */
+  scope?: 'all' | 'subscribed'
 }
+
+/** At most this many devices' commands are read by one statement in the 'subscribed' scope. */
+const DEVICES_PER_LOOK = 1000
 
 /** aedes' delivery entry point of a client (not in its typings): forwards through authorizeForward and the session queue. */
 type DeliveringClient = Client & {
@@ -43,7 +62,10 @@ export class CommandRedelivery {
   private readonly intervalMs: number
   private readonly graceMs: number
   private readonly batch: number
+  private readonly scope: 'all' | 'subscribed'
   private readonly readyAt = new WeakMap<Client, number>()
+  /** 'subscribed' scope: device id → when its commands subscription was made, until looked at */
+  private readonly subscribedAt = new Map<string, number>()
   private timer?: NodeJS.Timeout
   private running: Promise<number> | null = null
 
@@ -59,7 +81,22 @@ export class CommandRedelivery {
     this.intervalMs = opts.intervalMs ?? 1000
     this.graceMs = opts.graceMs ?? 2000
     this.batch = opts.batch ?? 2000
+    this.scope = opts.scope ?? 'all'
     broker.on('clientReady', (client) => this.readyAt.set(client, this.now()))
+    if (this.scope === 'subscribed') {
+      broker.on('subscribe', (subscriptions, client) => {
+        if (!client || !this.sessions.has(client)) return
+        for (const { topic } of subscriptions) {
+          const parsed = parseDeviceTopic(topic)
+          if (parsed?.kind === 'commands') this.subscribedAt.set(parsed.deviceId, this.now())
+        }
+      })
+    }
+  }
+
+  /** Devices whose commands subscription waits to be looked at ('subscribed' scope). */
+  get waiting (): number {
+    return this.subscribedAt.size
   }
 
   start (): void {
@@ -72,7 +109,7 @@ export class CommandRedelivery {
     await this.running
   }
 
-  /** One look (one at a time); resolves with how many commands were handed to their device's connection. */
+  /** One look (one at a time); resolves with how many commands were handed to their device's connection (or published again). */
   sweep (): Promise<number> {
     this.running ??= this.sweepOnce()
       .catch((err) => { this.log.warn({ err }, 'undelivered commands not looked for; next time'); return 0 })
@@ -82,6 +119,7 @@ export class CommandRedelivery {
 
   private async sweepOnce (): Promise<number> {
     const now = this.now()
+    if (this.scope === 'subscribed') return this.lookSubscribed(now)
     const rows = await this.store.undeliveredCommands(new Date(now - this.graceMs), new Date(now), this.batch)
     if (rows.length === 0) return 0
     const clients = (this.broker as unknown as { clients: Record<string, DeliveringClient | undefined> }).clients
@@ -105,6 +143,50 @@ export class CommandRedelivery {
     return handed
   }
 
+  /**
+   * Embedded: the undelivered commands of the devices that subscribed to them `graceMs` ago are
+   * published again, as when they were given — to the device's connection, or into its session
+   * if it went away meanwhile. A command given while the device was subscribed was delivered
+   * then (`delivered_at`), so what is found is what a restart took from the broker's memory.
+   */
+  private async lookSubscribed (now: number): Promise<number> {
+    const devices = this.due(now - this.graceMs)
+    if (devices.length === 0) return 0
+    let rows: UndeliveredCommand[]
+    try {
+      rows = await this.store.undeliveredCommands(new Date(now - this.graceMs), new Date(now), this.batch, devices)
+    } catch (err) {
+      this.again(devices, now)
+      throw err
+    }
+    // more than one look's worth: these devices are looked at again (what is published now is delivered by then)
+    if (rows.length === this.batch) this.again(devices, now)
+    for (const row of rows) {
+      this.log.info({ deviceId: row.deviceId, commandId: row.id }, 'command the broker no longer held (restart): published again')
+      this.broker.publish(this.packet(deviceTopic(row.deviceId, 'commands'), row), (err) => {
+        if (err) this.log.warn({ deviceId: row.deviceId, commandId: row.id, err }, 'command not published again')
+      })
+    }
+    return rows.length
+  }
+
+  /** Puts devices back to be looked at by the next look (unless they subscribed again meanwhile). */
+  private again (devices: string[], now: number): void {
+    for (const id of devices) if (!this.subscribedAt.has(id)) this.subscribedAt.set(id, now - this.graceMs)
+  }
+
+  /** Takes the devices (at most DEVICES_PER_LOOK) that subscribed to their commands before `before`. */
+  private due (before: number): string[] {
+    const ids: string[] = []
+    for (const [id, at] of this.subscribedAt) {
+      if (at > before) continue
+      this.subscribedAt.delete(id)
+      ids.push(id)
+      if (ids.length === DEVICES_PER_LOOK) break
+    }
+    return ids
+  }
+
   private holds (client: DeliveringClient, topic: string): boolean {
     return this.sessions.has(client) && client.subscriptions?.[topic] !== undefined && !(client as unknown as { closed?: boolean }).closed
   }
@@ -126,3 +208,4 @@ export class CommandRedelivery {
     return this.delivery.stamp(packet, row.id, row.expiresAt === null ? {} : { expiresAt: row.expiresAt })
   }
 }
+

@@ -68,7 +68,7 @@ export interface GatewayOptions {
   proxyProtocol?: boolean
   /** Scaled mode: join the other nodes' brokers through this Redis (cluster.ts). */
   redisUrl?: string
-  /** Scaled mode: how this node redelivers commands the cluster's pub/sub missed (command-redelivery.ts). */
+  /** How this node redelivers commands the broker could not keep (command-redelivery.ts); its scope follows the mode. */
   commandRedelivery?: CommandRedeliveryOptions
   /** [P-3.1] Readings store, writer bounds and detection rules; `false` = readings only counted. */
   readings?: ReadingsOptions | false
@@ -106,7 +106,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly ingest: Ingest
   private readonly ctx: IngestContext
   private readonly commands: CommandDelivery
-  private readonly redelivery?: CommandRedelivery
+  private readonly redelivery: CommandRedelivery
   private readonly maxPacketBytes: number
   /** device bytes in slices, alarms first (read-scheduler.ts); null when turned off */
   readonly readScheduler: ReadScheduler | null
@@ -204,8 +204,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         : this.integrations.session(client) ? this.integrations.forward(client, packet) : this.onForward(client, packet))
     })
     if (!this.cluster) this.forwardOnlyWhenObserved()
-    // scaled mode: commands Redis pub/sub lost on the way are redelivered from PostgreSQL by the node holding the device
-    if (this.cluster) this.redelivery = new CommandRedelivery(this.broker, store, this.auth.sessions, this.commands, log.child({ part: 'commands' }), now, opts.commandRedelivery)
+    // [P-4.5] commands the broker could not keep are redelivered from the table by the node holding the device:
+    // scaled mode, what Redis pub/sub lost on the way; embedded, what a restart took from the sessions in memory
+    this.redelivery = new CommandRedelivery(this.broker, store, this.auth.sessions, this.commands, log.child({ part: 'commands' }), now,
+      { scope: this.cluster ? 'all' : 'subscribed', ...opts.commandRedelivery })
     this.broker.on('clientReady', (client) => {
       if (this.observers.session(client)) return void log.info({ observer: client.id }, 'observer connected')
       if (this.integrations.session(client)) return void log.info({ integration: client.id }, 'integration client connected')
@@ -263,7 +265,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     // first read, residents are watched as nodes announce their incidents
     void this.positionWatch?.start()
     this.pruner.start()
-    this.redelivery?.start()
+    this.redelivery.start()
     // each connection's parser lets go of its idle packet object between messages (parser-idle.ts)
     const handle: ConnectionHandler = (conn, req) => { releaseIdlePacket((this.broker.handle(conn, req) as unknown as { _parser: MqttPacketParser })._parser) }
     // [P-2.1] every listener's connections pass the packet-size guard before aedes sees a byte
@@ -395,7 +397,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   }
 
   async close (): Promise<void> {
-    await this.redelivery?.stop() // before the broker: no redelivery to a closing connection
+    await this.redelivery.stop() // before the broker: no redelivery to a closing connection
     await Promise.all([
       ...this.servers.map((l) => l.close()),
       new Promise<void>((resolve) => this.broker.close(() => resolve()))

@@ -149,16 +149,17 @@ export class GatewayStore {
   }
 
   /**
-   * [P-4.5] Commands still waiting for delivery that were published at least `createdBefore` and
-   * have not expired: the newest first (a command just missed matters more than an old one queued
-   * for a device that is away), at most `limit`.
+   * [P-4.5] Commands still waiting for delivery that were published before `createdBefore` and
+   * have not expired, at most `limit`: of every device the newest first (a command just missed
+   * matters more than an old one queued for a device that is away), or of `deviceIds` only, in the
+   * order they were given.
    */
-  async undeliveredCommands (createdBefore: Date, now: Date, limit: number): Promise<UndeliveredCommand[]> {
+  async undeliveredCommands (createdBefore: Date, now: Date, limit: number, deviceIds?: string[]): Promise<UndeliveredCommand[]> {
     const { rows } = await this.sql.query<{ id: string, device_id: string, type: string, args: unknown, created_at: Date | string, expires_at: Date | string | null }>(
       `select id, device_id, type, args, created_at, expires_at from commands
         where status = 'sent' and delivered_at is null and created_at < $1 and (expires_at is null or expires_at > $2)
-        order by created_at desc limit $3`,
-      [createdBefore, now, limit], { priority: 'background' })
+        ${deviceIds ? 'and device_id = any($4::text[]) order by created_at' : 'order by created_at desc'} limit $3`,
+      deviceIds ? [createdBefore, now, limit, deviceIds] : [createdBefore, now, limit], { priority: 'background' })
     return rows.map((r) => ({
       id: r.id,
       deviceId: r.device_id,
