@@ -8,6 +8,7 @@
 export type { Sql, VitalsStore, ReadingPoint, WriteOptions } from './store.ts'
 export { DEFAULT_RETENTION_MS, PermanentWriteError } from './store.ts'
 export { SqlVitalsStore, type SqlVitalsStoreOptions } from './sql-store.ts'
+export { prunePaged, PAGES_PER_PRUNE_STATEMENT, type PagedPruneOptions } from './sql-prune.ts'
 export { InfluxVitalsStore, INFLUX_MEASUREMENT, INFLUX_RETENTION_POLICY, type InfluxVitalsStoreOptions } from './influx-store.ts'
 export { ReadingsWriter, READINGS_WRITER_DEFAULTS, type ReadingsWriterOptions, type ReadingsWriterStats, type BatchStore } from './writer.ts'
 export { TRACK_RETENTION_MS, type LivePosition, type TrackItem, type TrackPoint, type TrackStore, type PositionSource } from './track.ts'

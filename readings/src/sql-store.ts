@@ -1,4 +1,5 @@
 import { READING_FIELDS, type VitalsSeriesDto } from '@eldercare/protocols'
+import { prunePaged } from './sql-prune.ts'
 import { DEFAULT_RETENTION_MS, PermanentWriteError, type ReadingPoint, type Sql, type VitalsStore, type WriteOptions } from './store.ts'
 
 export interface SqlVitalsStoreOptions {
@@ -71,9 +72,9 @@ export class SqlVitalsStore implements VitalsStore {
     return out
   }
 
-  async prune (nowMs: number): Promise<number> {
-    const r = await this.sql.query('delete from readings where ts < $1', [new Date(nowMs - this.retentionMs)])
-    return r.rowCount
+  /** Deletes the readings past retention a few pages per statement (./sql-prune.ts): alarms never wait for the whole table. */
+  prune (nowMs: number): Promise<number> {
+    return prunePaged(this.sql, 'readings', new Date(nowMs - this.retentionMs))
   }
 
   async close (): Promise<void> {}

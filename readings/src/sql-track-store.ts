@@ -1,6 +1,7 @@
 import type { Sql } from './store.ts'
 import { TRACK_RETENTION_MS, type TrackItem, type TrackPoint, type TrackStore } from './track.ts'
 import { PermanentWriteError } from './store.ts'
+import { prunePaged } from './sql-prune.ts'
 
 /** The track in the platform's PostgreSQL-dialect database (table `position_track`, migration 0015). */
 export class SqlTrackStore implements TrackStore {
@@ -37,8 +38,9 @@ export class SqlTrackStore implements TrackStore {
     return rows.map((r) => ({ lat: Number(r.lat), lng: Number(r.lng), acc: r.acc == null ? null : Number(r.acc), at: new Date(r.ts).getTime() }))
   }
 
-  async prune (nowMs: number): Promise<number> {
-    return (await this.sql.query('delete from position_track where ts < $1', [new Date(nowMs - this.retentionMs)])).rowCount
+  /** Deletes the points past retention a few pages per statement (./sql-prune.ts). */
+  prune (nowMs: number): Promise<number> {
+    return prunePaged(this.sql, 'position_track', new Date(nowMs - this.retentionMs))
   }
 
   async close (): Promise<void> {}

@@ -2,7 +2,8 @@
  * `npm run bench:alarms` refuses what it cannot run, at once and saying why (issue 11): a scaled
  * run with more devices than HAProxy can hold here used to connect 9,500 of 10,000 devices in
  * 222 s and then give up. The cap follows this machine's `ulimit -n`, so the test asks for one
- * device more than it, whatever the machine. Nothing is started: the refusal comes first.
+ * device more than it, whatever the machine. Nothing is started: the refusal comes first. The
+ * same for `npm run bench:readings:prune`.
  */
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -42,5 +43,13 @@ describe('bench:alarms arguments', () => {
     const bare = await run(process.execPath, ['--import', 'tsx', 'tests/bench/alarms/bare-aedes.ts', 'eighty'], { timeout: 30_000 })
       .then(() => ({ code: 0, stderr: '' }), (err: { code: number, stderr: string }) => ({ code: err.code, stderr: err.stderr }))
     expect(bare).toMatchObject({ code: 2, stderr: expect.stringContaining('the first argument must be a TCP port (1–65535), got "eighty"') })
+  })
+
+  it('bench:readings:prune refuses a table too small to measure, an unknown database and an unknown option', async () => {
+    const prune = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'tests/bench/readings-prune.ts', ...args], { timeout: 30_000 })
+      .then(() => ({ code: 0, stderr: '' }), (err: { code: number, stderr: string }) => ({ code: err.code, stderr: err.stderr }))
+    expect(await prune(['--rows', '5'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--rows must be a whole number from 10000 to 50000000, not "5"') })
+    expect(await prune(['--db', 'mysql'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--db must be pglite or postgres, not "mysql"') })
+    expect(await prune(['--row', '100000'])).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--row'") })
   })
 })
