@@ -107,6 +107,34 @@ describe('presence on change', () => {
     }
   })
 
+  it('[P-4.4][MQTT-3.1.4-2] a device that reconnects while its old connection is still open (a silent cut, a NAT rebinding) stays online', async () => {
+    platform = await startTestPlatform({}, { gateway: { presenceFlushIntervalMs: 3_600_000 } })
+    await platform.api.login()
+    const home = await seedHome(platform.api)
+    const id = home.device.id
+    const socket = await platform.api.connectedSocket()
+    const statuses: boolean[] = []
+    socket.on('device:status', (s) => { if (s.id === id) statuses.push(s.online) })
+    // firmware that leaves its presence to the connection and its will [P-1.4]: no status of its own on connect
+    const will = { topic: deviceTopic(id, 'status'), payload: Buffer.from('{"online":false}'), qos: 1 as const, retain: true }
+    const first = await connectDevice(platform.mqttUrl, home.device, { will, clean: false })
+    await eventually(async () => statuses.includes(true), 5000, 'online')
+    // the same device again on a new connection: the broker closes the old one (its will, the device offline), then takes the new one
+    const second = await connectDevice(platform.mqttUrl, home.device, { will, clean: false })
+    try {
+      await eventually(async () => first.client.disconnected || !first.client.connected, 5000, 'the old connection closed by the broker')
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      expect(second.client.connected).toBe(true)
+      expect(statuses.at(-1), `statuses told: ${statuses.join(', ')}`).toBe(true)
+      expect((await platform.api.get(`/api/devices/${id}`)).online).toBe(true)
+      await eventually(async () => (await row(platform!, id))?.online === true, 2000, 'row online')
+    } finally {
+      await first.end()
+      await second.end()
+      socket.close()
+    }
+  })
+
   it('[P-4.4] lastSeenAt: answered from memory, written coarsely, never backwards', async () => {
     let now = Date.now()
     platform = await startTestPlatform({}, { gateway: { now: () => now, presenceFlushIntervalMs: 100 } })
