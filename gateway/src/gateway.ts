@@ -155,7 +155,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         log: log.child({ part: 'load' })
       }),
       skewMs: opts.clockSkewToleranceMs ?? 300_000,
-      handlers: { store, inbox: this.inbox, presence: this.presence, log, readings: this.readings ?? undefined, events: this },
+      handlers: { store, inbox: this.inbox, presence: this.presence, log, readings: this.readings ?? undefined, events: this, connectionOf: (id) => (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients[id] },
       events: this,
       counters: this.counters,
       publish: (topic, body, qos) => this.publish(topic, body, qos)

@@ -36,7 +36,8 @@ describe('bench:alarms arguments', () => {
   it('refuses a storm outside the run, a bad width, and storm settings without a storm', async () => {
     expect(await cli(['--duration', '10', '--storm', '10'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--storm 10 must fall within the run (--duration 10)') })
     expect(await cli(['--storm', '5', '--storm-width', '0'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--storm-width "0" must be a whole number from 1 to 50000') })
-    expect(await cli(['--storm-down', '500'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--storm-down and --storm-width shape a storm: give --storm AT_S too') })
+    expect(await cli(['--storm-down', '500'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--storm-down, --storm-width and --storm-silent shape a storm: give --storm AT_S too') })
+    expect(await cli(['--storm-silent'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--storm-down, --storm-width and --storm-silent shape a storm: give --storm AT_S too') })
   })
 
   it('the bare aedes reference broker refuses a port it cannot use, saying what it wants', async () => {

@@ -6,6 +6,7 @@
 import { connect as netConnect } from 'node:net'
 import { setImmediate as immediate } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
+import mqtt from 'mqtt'
 import mqttPacket from 'mqtt-packet'
 import { deviceTopic } from '@eldercare/protocols'
 import { connectDevice, connectPacket } from '../support/devices.ts'
@@ -108,19 +109,30 @@ describe('presence on change', () => {
   })
 
   it('[P-4.4][MQTT-3.1.4-2] a device that reconnects while its old connection is still open (a silent cut, a NAT rebinding) stays online', async () => {
-    platform = await startTestPlatform({}, { gateway: { presenceFlushIntervalMs: 3_600_000 } })
+    let skip = 0 // the gateway's clock, moved on to let cached look-ups expire
+    platform = await startTestPlatform({}, { gateway: { presenceFlushIntervalMs: 3_600_000, now: () => Date.now() + skip } })
     await platform.api.login()
     const home = await seedHome(platform.api)
     const id = home.device.id
     const socket = await platform.api.connectedSocket()
     const statuses: boolean[] = []
     socket.on('device:status', (s) => { if (s.id === id) statuses.push(s.online) })
+    // an observer of the district is connected: the ingest of the old connection's will waits for the device's
+    // area when it is no longer cached, so it can end after the new connection's CONNECT
+    const observer = await platform.api.post<{ mqttUsername: string, secret: string }>('/api/observers', { username: 'takeover-rec', areaId: home.districtId })
+    const recorder = await mqtt.connectAsync(platform.mqttUrl, { clientId: `${observer.mqttUsername}-1`, username: observer.mqttUsername, password: observer.secret, reconnectPeriod: 0 })
+    await recorder.subscribeAsync('care/v1/devices/+/status', { qos: 0 })
     // firmware that leaves its presence to the connection and its will [P-1.4]: no status of its own on connect
     const will = { topic: deviceTopic(id, 'status'), payload: Buffer.from('{"online":false}'), qos: 1 as const, retain: true }
     const first = await connectDevice(platform.mqttUrl, home.device, { will, clean: false })
     await eventually(async () => statuses.includes(true), 5000, 'online')
+    // a minute on, silent (the observers' cache of the device's area expired), and the database busy for a moment
+    // (a report, say): the will's area look-up waits; the new CONNECT, its device record still cached, does not
+    skip = 61_000
+    const busy = platform.db.query('select pg_sleep(0.3)')
     // the same device again on a new connection: the broker closes the old one (its will, the device offline), then takes the new one
     const second = await connectDevice(platform.mqttUrl, home.device, { will, clean: false })
+    await busy
     try {
       await eventually(async () => first.client.disconnected || !first.client.connected, 5000, 'the old connection closed by the broker')
       await new Promise((resolve) => setTimeout(resolve, 1000))
@@ -131,6 +143,7 @@ describe('presence on change', () => {
     } finally {
       await first.end()
       await second.end()
+      await recorder.endAsync(true)
       socket.close()
     }
   })

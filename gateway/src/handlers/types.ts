@@ -1,3 +1,4 @@
+import type { Client } from 'aedes'
 import type { Logger } from 'pino'
 import type { UpstreamKind, UpstreamMessages } from '@eldercare/protocols'
 import type { InboxWriter } from '../inbox/writer.ts'
@@ -19,6 +20,8 @@ export interface Accepted<K extends UpstreamKind = UpstreamKind> {
   deviceTs: Date | null
   /** [P-2.3] device clock more than the tolerance away from ours, or absurd */
   clockSkew: boolean
+  /** a will, published as the connection `from` closed (null: after it was gone) */
+  will?: { from: Client | null }
 }
 
 export interface HandlerContext {
@@ -30,6 +33,8 @@ export interface HandlerContext {
   /** readings store and detection rules (absent: readings are only counted) */
   readings?: Readings
   events: GatewayEmitter
+  /** the device's connection to this broker now, if it has one */
+  connectionOf: (deviceId: string) => Client | undefined
 }
 
 /** `accepted`: a new effect; `duplicate`: already recorded, acknowledged again with no effect [P-2.4]. */

@@ -21,7 +21,7 @@ import { ALARM_KINDS, type Decision, type InFlight, type IngestContext, type Ste
 export const record: Step = (m, ctx, log) => {
   const kind = m.kind!
   const started = performance.now()
-  const accepted: Accepted = { deviceId: m.deviceId!, kind, message: m.message!, receivedAt: m.receivedAt, arrivedAtMs: m.arrivedAtMs, deviceTs: m.deviceTs ?? null, clockSkew: m.clockSkew ?? false }
+  const accepted: Accepted = { deviceId: m.deviceId!, kind, message: m.message!, receivedAt: m.receivedAt, arrivedAtMs: m.arrivedAtMs, deviceTs: m.deviceTs ?? null, clockSkew: m.clockSkew ?? false, will: m.will ? { from: m.client } : undefined }
   let result: HandlerResult | Promise<HandlerResult>
   try {
     result = (handlers[kind] as Handler<UpstreamKind>)(ctx.handlers, accepted)

@@ -59,7 +59,9 @@ export interface AlarmBenchOptions {
   /**
    * A reconnect storm during the run: `atS` s in, every load process drops all its connections
    * without DISCONNECT (the falling devices of the probe process stay), and after `downMs` they
-   * all reconnect, `width` handshakes in flight per load process. Null: none.
+   * all reconnect, `width` handshakes in flight per load process. `silent`: the old connections are
+   * not closed but left without a byte more (a NAT rebinding, a cut that sends no FIN): each
+   * reconnect takes over a session the server still holds [MQTT-3.1.4-2]. Null: none.
    */
   storm?: StormOptions | null
   /** progress lines to stderr */
@@ -70,7 +72,7 @@ export const BENCH_DEFAULTS: AlarmBenchOptions = {
   mode: 'embedded', gateways: 2, platforms: 2, influx: false, mosquitto: false, aedes: false, devices: 2000, rate: 2000, alarms: 20, durationS: 60, workers: 2, telemetryQos: 1, drainS: 20, storm: null
 }
 
-export interface StormOptions { atS: number, downMs: number, width: number }
+export interface StormOptions { atS: number, downMs: number, width: number, silent?: boolean }
 
 /** What a storm did, and what the falls sent meanwhile took. */
 export interface StormResult {
@@ -401,7 +403,7 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
     const ran = await Promise.all(all.map((w, i) => w.ask({
       type: 'run', tag, durationMs: o.durationS * 1000, telemetryPerDeviceHz: hz, telemetryQos: o.telemetryQos, alarms: i === 0 ? alarms : [],
       // the probe process (i = 0) holds the falling devices: they stay connected through the storm
-      storm: i > 0 && o.storm ? { atMs: o.storm.atS * 1000, downMs: o.storm.downMs, width: o.storm.width } : undefined
+      storm: i > 0 && o.storm ? { atMs: o.storm.atS * 1000, downMs: o.storm.downMs, width: o.storm.width, silent: o.storm.silent === true } : undefined
     }, 'ran', o.durationS * 1000 + 60_000)))
     const runS = Math.max(...ran.map((r) => r.runS))
     const m1 = measured ? await scrapeAll(t.metricsUrls) : null
@@ -641,7 +643,7 @@ export function benchTable (r: AlarmBenchResult): string {
   const lat = (l: Latency | null | undefined) => (l ? `${f(l.p50)} / ${f(l.p99)} / ${f(l.max)} ms (${l.count})` : '–')
   if (r.options.storm) {
     rows.splice(rows.length - 1, 0,
-      ['storm: cut / back / failed', (t) => (t.storm ? `${f(t.storm.cut)} / ${f(t.storm.reconnected)} / ${f(t.storm.failed)}` : '–')],
+      [r.options.storm.silent ? 'storm (silent): cut / back / failed' : 'storm: cut / back / failed', (t) => (t.storm ? `${f(t.storm.cut)} / ${f(t.storm.reconnected)} / ${f(t.storm.failed)}` : '–')],
       ['storm: all back after', (t) => f(t.storm?.backS, ' s')],
       ['storm: CONNACK p50/p99/max', (t) => lat(t.storm?.connack)],
       ['falls in storm p50/p99/max', (t) => lat(t.storm?.during)],
@@ -678,7 +680,7 @@ export function benchSummary (r: AlarmBenchResult): Record<string, unknown> {
     lost: main.lost, duplicated: main.duplicated, unacked: main.alarmsSent - main.alarmsAcked,
     error: main.error,
     acceptedPerS: main.acceptedPerS, storedPerS: main.storedPerS, acceptedTotal: main.acceptedTotal, storedThroughDrain: main.storedThroughDrain, rssMiB: main.rssMiB, loopLagP99Ms: main.loopLagP99Ms, loopLagMaxMs: main.loopLagMaxMs,
-    stormBackS: main.storm?.backS ?? null, stormConnackP99: main.storm?.connack?.p99 ?? null, stormP99: main.storm?.during?.p99 ?? null, stormMax: main.storm?.during?.max ?? null,
+    stormSilent: r.options.storm ? r.options.storm.silent === true : null, stormBackS: main.storm?.backS ?? null, stormConnackP99: main.storm?.connack?.p99 ?? null, stormP99: main.storm?.during?.p99 ?? null, stormMax: main.storm?.during?.max ?? null,
     mosquittoStormP99: mq?.storm?.during?.p99 ?? null,
     generatorLagP99Ms: main.generatorLagP99Ms, mosquittoGeneratorLagP99Ms: mq?.generatorLagP99Ms ?? null, cpuPercent: main.cpuPercent, loadAvg: main.loadAvg
   }

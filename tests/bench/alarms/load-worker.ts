@@ -174,7 +174,9 @@ async function startProbe (spec: ProbeSpec): Promise<void> {
 
 /**
  * A storm: every connection of this process is dropped at once, without DISCONNECT (a district's
- * network or power cut: the server publishes each will), then after `downMs` all reconnect with
+ * network or power cut: the server publishes each will) — or, `silent`, left open without a byte
+ * more (a NAT rebinding, a cut that sends no FIN: the server still holds each session, and each
+ * reconnect takes it over [MQTT-3.1.4-2], the server closing the old one) — then after `downMs` all reconnect with
  * at most `width` handshakes in flight (as firmware with a fixed retry period does, all together),
  * send their retained online status and subscribe again; then their telemetry resumes.
  */
@@ -188,7 +190,8 @@ function cut (spec: NonNullable<Extract<WorkerCommand, { type: 'run' }>['storm']
     c.connected = false
     const socket = c.socket
     c.socket = null as unknown as Socket // its close is not a loss of the run (open() checks)
-    socket.destroy()
+    if (spec.silent) socket.pause() // nothing read or written on it again; the server closes it at the takeover
+    else socket.destroy()
   }
   setTimeout(() => {
     void atMostInFlight(down, spec.width, async (c) => {

@@ -19,7 +19,7 @@ export type WorkerCommand =
     /** falls to fire, in time order: device and offset from the start of the run */
     alarms: Array<{ deviceId: string, atMs: number }>
     /** drop every connection of this process `atMs` into the run and reconnect them (load-worker.ts `cut`) */
-    storm?: { atMs: number, downMs: number, width: number }
+    storm?: { atMs: number, downMs: number, width: number, silent: boolean }
   }
   | { type: 'collect' }
   | { type: 'stop' }
