@@ -151,40 +151,44 @@ export class CommandRedelivery {
    */
   private async lookSubscribed (now: number): Promise<number> {
     const devices = this.due(now - this.graceMs)
-    if (devices.length === 0) return 0
+    if (devices.size === 0) return 0
     let rows: UndeliveredCommand[]
     try {
-      rows = await this.store.undeliveredCommands(new Date(now - this.graceMs), new Date(now), this.batch, devices)
+      rows = await this.store.undeliveredCommands(new Date(now - this.graceMs), new Date(now), this.batch, [...devices.keys()])
     } catch (err) {
-      this.again(devices, now)
+      this.again(devices)
       throw err
     }
     // more than one look's worth: these devices are looked at again (what is published now is delivered by then)
-    if (rows.length === this.batch) this.again(devices, now)
+    if (rows.length === this.batch) this.again(devices)
+    let published = 0
     for (const row of rows) {
+      // given after the device subscribed: delivered then (its delivered_at may still be on its way)
+      if (row.createdAt >= devices.get(row.deviceId)!) continue
+      published++
       this.log.info({ deviceId: row.deviceId, commandId: row.id }, 'command the broker no longer held (restart): published again')
       this.broker.publish(this.packet(deviceTopic(row.deviceId, 'commands'), row), (err) => {
         if (err) this.log.warn({ deviceId: row.deviceId, commandId: row.id, err }, 'command not published again')
       })
     }
-    return rows.length
+    return published
   }
 
-  /** Puts devices back to be looked at by the next look (unless they subscribed again meanwhile). */
-  private again (devices: string[], now: number): void {
-    for (const id of devices) if (!this.subscribedAt.has(id)) this.subscribedAt.set(id, now - this.graceMs)
+  /** Puts devices back, with when they subscribed, for the next look (unless they subscribed again meanwhile). */
+  private again (devices: Map<string, number>): void {
+    for (const [id, at] of devices) if (!this.subscribedAt.has(id)) this.subscribedAt.set(id, at)
   }
 
-  /** Takes the devices (at most DEVICES_PER_LOOK) that subscribed to their commands before `before`. */
-  private due (before: number): string[] {
-    const ids: string[] = []
+  /** Takes the devices (at most DEVICES_PER_LOOK) that subscribed to their commands before `before`, with when. */
+  private due (before: number): Map<string, number> {
+    const due = new Map<string, number>()
     for (const [id, at] of this.subscribedAt) {
       if (at > before) continue
       this.subscribedAt.delete(id)
-      ids.push(id)
-      if (ids.length === DEVICES_PER_LOOK) break
+      due.set(id, at)
+      if (due.size === DEVICES_PER_LOOK) break
     }
-    return ids
+    return due
   }
 
   private holds (client: DeliveringClient, topic: string): boolean {
@@ -208,4 +212,3 @@ export class CommandRedelivery {
     return this.delivery.stamp(packet, row.id, row.expiresAt === null ? {} : { expiresAt: row.expiresAt })
   }
 }
-

@@ -34,8 +34,8 @@ function recordingStore (pending: Map<string, UndeliveredCommand[]>, opts: { fai
   return { store, looks }
 }
 
-const command = (deviceId: string, id: string): UndeliveredCommand =>
-  ({ id, deviceId, type: 'speak', args: { text: id }, createdAt: Date.now() - 60_000, expiresAt: null })
+const command = (deviceId: string, id: string, createdAt = Date.now() - 60_000): UndeliveredCommand =>
+  ({ id, deviceId, type: 'speak', args: { text: id }, createdAt, expiresAt: null })
 
 const open: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -77,7 +77,8 @@ async function deviceOn (port: number, id: string): Promise<{ client: MqttClient
 
 describe('CommandRedelivery, embedded scope [P-4.5]', () => {
   it('reads nothing while no device subscribes, then the devices that subscribed within an interval a statement, and publishes each one\'s commands once', async () => {
-    const pending = new Map([['dev-03', [command('dev-03', 'cmd-a'), command('dev-03', 'cmd-b')]], ['dev-17', [command('dev-17', 'cmd-c')]]])
+    // cmd-late was given after dev-17 subscribed (delivered then; its delivered_at not yet written): not published again
+    const pending = new Map([['dev-03', [command('dev-03', 'cmd-a'), command('dev-03', 'cmd-b')]], ['dev-17', [command('dev-17', 'cmd-c'), command('dev-17', 'cmd-late', Date.now() + 60_000)]]])
     const { store, looks } = recordingStore(pending)
     const { port, redelivery } = await brokerWith(store, { intervalMs: 500, graceMs: 100 })
     await sleep(1100)
