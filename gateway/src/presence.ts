@@ -114,7 +114,8 @@ export class Presence {
 
   /**
    * At most one change batch waits while another is being written, and it takes every change that
-   * came meanwhile: under a reconnect storm the statements grow in size, not in number.
+   * came meanwhile: under a reconnect storm the batches grow in size, not in number (the store
+   * writes a batch a bounded number of devices a statement).
    */
   private scheduleUrgent (): void {
     if (this.urgentScheduled || this.closed) return

@@ -37,6 +37,9 @@ export function dataErrorState (err: unknown): string | null {
   return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code) ? code : null
 }
 
+/** Devices whose presence one statement writes (writePresence): a few ms of PGlite each. */
+export const PRESENCE_ROWS_PER_STATEMENT = 100
+
 export type InboxInsertResult = 'new' | 'reused' | 'duplicate'
 
 /** The idempotency key of an inbox row, as one string. */
@@ -170,12 +173,24 @@ export class GatewayStore {
     }))
   }
 
-  /** Writes many devices' presence in one statement (no database write per message). */
+  /**
+   * Writes many devices' presence (no database write per message), PRESENCE_ROWS_PER_STATEMENT
+   * devices a statement in the background lane: on PGlite, where statements run one at a time,
+   * 10,000 devices in one statement held an alarm-lane statement 261–363 ms (a reconnect storm's
+   * offline changes; the coarse last-seen of a fleet that connected together), 1,000 34–36 ms;
+   * 100 a statement: 14 ms (72 in a first, cold run), the 10,000 written in 690 ms, not 280–370.
+   * A failure leaves the rest unwritten and is the caller's to retry (every write is idempotent:
+   * the row keeps the greater last-seen).
+   */
   async writePresence (patches: Map<string, PresencePatch>): Promise<void> {
     if (patches.size === 0) return
     const rows = [...patches].map(([id, p]) => ({
       id, online: p.online ?? null, last_seen_at: p.lastSeenAt?.toISOString() ?? null, battery: p.battery ?? null, rssi: p.rssi ?? null, fw: p.fw ?? null
     }))
+    for (let i = 0; i < rows.length; i += PRESENCE_ROWS_PER_STATEMENT) await this.writePresenceRows(rows.slice(i, i + PRESENCE_ROWS_PER_STATEMENT))
+  }
+
+  private async writePresenceRows (rows: Array<Record<string, unknown>>): Promise<void> {
     await this.sql.query(
       `update devices d set
          online = coalesce(x.online, d.online),
