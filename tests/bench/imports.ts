@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import type { SimDevice } from '@eldercare/device-sim'
 import { seedFallingHome, startTestPlatform, type TestPlatform } from '../support/platform.ts'
-import { probeAlarmLane } from './alarm-lane-probe.ts'
+import { probeAlarmLane, spread } from './alarm-lane-probe.ts'
 import { needsPostgres, startPostgres } from '../support/postgres.ts'
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '10000' }, db: { type: 'string', default: 'both' } } })
@@ -52,7 +52,6 @@ const phone = (i: number) => `13${String(100000000 + i).slice(-9)}`
 interface Figure { db: string, op: string, rows: number, ms: number, waitP50Ms: number, waitP99Ms: number, waitMaxMs: number, waits: number, pubackP50Ms: number, pubackP99Ms: number, pubackMaxMs: number, falls: number, loopMaxMs: number, loopP99Ms: number }
 
 const round = (x: number) => Math.round(x * 10) / 10
-const at = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? 0
 
 /**
  * Runs `what` while an alarm-lane statement waits its turn every 2 ms, a fall detector sends a
@@ -83,11 +82,11 @@ async function beside (p: TestPlatform, device: SimDevice, what: () => Promise<u
     loop.disable()
   }
   const ms = performance.now() - t0
-  waits.sort((a, b) => a - b)
-  pubacks.sort((a, b) => a - b)
+  const w = spread(waits)
+  const pa = spread(pubacks)
   return {
-    ms: Math.round(ms), waits: waits.length, waitP50Ms: round(at(waits, 0.5)), waitP99Ms: round(at(waits, 0.99)), waitMaxMs: round(waits[waits.length - 1] ?? 0),
-    falls: pubacks.length, pubackP50Ms: round(at(pubacks, 0.5)), pubackP99Ms: round(at(pubacks, 0.99)), pubackMaxMs: round(pubacks[pubacks.length - 1] ?? 0),
+    ms: Math.round(ms), waits: w.count, waitP50Ms: round(w.p50), waitP99Ms: round(w.p99), waitMaxMs: round(w.max),
+    falls: pa.count, pubackP50Ms: round(pa.p50), pubackP99Ms: round(pa.p99), pubackMaxMs: round(pa.max),
     loopMaxMs: round(loop.max / 1e6), loopP99Ms: round(loop.percentile(99) / 1e6)
   }
 }

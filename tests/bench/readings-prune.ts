@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util'
 import { migrate, openDb, type Db } from '@eldercare/platform'
 import { SqlVitalsStore } from '@eldercare/readings'
 import { startPostgres, type PostgresServer } from '../support/postgres.ts'
-import { probeAlarmLane } from './alarm-lane-probe.ts'
+import { probeAlarmLane, spread } from './alarm-lane-probe.ts'
 
 const DAY = 86_400_000
 const RETENTION = 90 * DAY
@@ -31,11 +31,6 @@ function options (): { rows: number, db: 'pglite' | 'postgres' } {
   return { rows, db: values.db }
 }
 
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : 0
-}
-
 async function timed (db: Db, label: string, prune: () => Promise<number>): Promise<string> {
   const probe = probeAlarmLane(db)
   await new Promise((resolve) => setTimeout(resolve, 50))
@@ -43,8 +38,8 @@ async function timed (db: Db, label: string, prune: () => Promise<number>): Prom
   const deleted = await prune()
   const ms = performance.now() - t0
   await new Promise((resolve) => setTimeout(resolve, 50))
-  const waits = await probe.stop()
-  return `| ${label} | ${deleted.toLocaleString('en')} | ${Math.round(ms).toLocaleString('en')} ms | ${pct(waits, 0.5).toFixed(2)} / ${pct(waits, 0.99).toFixed(1)} / ${Math.max(...waits).toFixed(1)} ms (${waits.length}) |`
+  const w = spread(await probe.stop())
+  return `| ${label} | ${deleted.toLocaleString('en')} | ${Math.round(ms).toLocaleString('en')} ms | ${w.p50.toFixed(2)} / ${w.p99.toFixed(1)} / ${w.max.toFixed(1)} ms (${w.count}) |`
 }
 
 async function main (): Promise<void> {
