@@ -82,8 +82,10 @@ export class CommandRedelivery {
     this.graceMs = opts.graceMs ?? 2000
     this.batch = opts.batch ?? 2000
     this.scope = opts.scope ?? 'all'
-    broker.on('clientReady', (client) => this.readyAt.set(client, this.now()))
-    if (this.scope === 'subscribed') {
+    if (this.scope === 'all') {
+      // a device connected for less than graceMs is left to aedes, which empties its queue (sweepOnce)
+      broker.on('clientReady', (client) => this.readyAt.set(client, this.now()))
+    } else {
       broker.on('subscribe', (subscriptions, client) => {
         if (!client || !this.sessions.has(client)) return
         for (const { topic } of subscriptions) {
