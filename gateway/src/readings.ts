@@ -91,7 +91,7 @@ export class Readings {
     await this.positions.start()
     await this.detector?.start()
     this.pruneTimer = setInterval(() => {
-      this.store.prune(this.now()).then((n) => { if (n) this.log.info({ pruned: n }, 'readings past retention pruned') },
+      this.store.prune(this.now()).then((r) => { if (r.rows || r.partitions) this.log.info({ pruned: r.rows, partitionsDropped: r.partitions }, 'readings past retention pruned') },
         (err) => this.log.warn({ err }, 'readings prune failed'))
       this.positions.track.prune(this.now()).catch((err) => this.log.warn({ err }, 'track prune failed'))
     }, this.opts.pruneIntervalMs ?? 3600_000)

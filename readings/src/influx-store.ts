@@ -10,7 +10,7 @@
  */
 import { InfluxDB, escape, type IPoint } from 'influx'
 import { READING_FIELDS, type VitalsSeriesDto } from '@eldercare/protocols'
-import { DEFAULT_RETENTION_MS, PermanentWriteError, type ReadingPoint, type VitalsStore } from './store.ts'
+import { DEFAULT_RETENTION_MS, PermanentWriteError, type PruneResult, type ReadingPoint, type VitalsStore } from './store.ts'
 
 export const INFLUX_MEASUREMENT = 'readings'
 export const INFLUX_RETENTION_POLICY = 'eldercare_readings'
@@ -150,7 +150,7 @@ export class InfluxVitalsStore implements VitalsStore {
   }
 
   /** The retention policy prunes for us. */
-  async prune (): Promise<number> { return 0 }
+  async prune (): Promise<PruneResult> { return { rows: 0, partitions: 0 } }
 
   async close (): Promise<void> {}
 

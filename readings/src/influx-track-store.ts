@@ -5,7 +5,7 @@
  */
 import { escape, type InfluxDB, type IPoint } from 'influx'
 import { INFLUX_MAX_MS, INFLUX_MIN_MS, ensureRetentionPolicy, influxWriteError, openInflux, type RawResponse } from './influx-store.ts'
-import { PermanentWriteError } from './store.ts'
+import { PermanentWriteError, type PruneResult } from './store.ts'
 import { TRACK_RETENTION_MS, type TrackItem, type TrackPoint, type TrackStore } from './track.ts'
 
 export const INFLUX_TRACK_MEASUREMENT = 'positions'
@@ -68,7 +68,7 @@ export class InfluxTrackStore implements TrackStore {
   }
 
   /** The retention policy prunes. */
-  async prune (): Promise<number> { return 0 }
+  async prune (): Promise<PruneResult> { return { rows: 0, partitions: 0 } }
 
   async close (): Promise<void> {}
 }

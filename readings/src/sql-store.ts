@@ -1,6 +1,6 @@
-import { READING_FIELDS, type VitalsSeriesDto } from '@eldercare/protocols'
-import { prunePaged } from './sql-prune.ts'
-import { DEFAULT_RETENTION_MS, PermanentWriteError, type ReadingPoint, type Sql, type VitalsStore, type WriteOptions } from './store.ts'
+import { READING_FIELDS, type ReadingField, type VitalsSeriesDto } from '@eldercare/protocols'
+import { ensurePartitions, prunePartitions, READINGS_PARTITIONS } from './sql-prune.ts'
+import { DEFAULT_RETENTION_MS, PermanentWriteError, type PruneResult, type ReadingPoint, type Sql, type VitalsStore, type WriteOptions } from './store.ts'
 
 export interface SqlVitalsStoreOptions {
   /** Readings older than this are pruned, in ms. Default 90 days. */
@@ -8,6 +8,8 @@ export interface SqlVitalsStoreOptions {
 }
 
 const COLS = READING_FIELDS.join(', ')
+/** How far back `latest` looks first (./sql-store.ts latest). */
+const LATEST_RECENT_MS = 86_400_000
 const RECORD_TYPE = `resident_id text, device_id text, ts timestamptz, ${READING_FIELDS.map((f) => `${f} float8`).join(', ')}`
 
 /** The embedded default: readings in the platform's PostgreSQL-dialect database (PGlite or PostgreSQL). */
@@ -19,8 +21,9 @@ export class SqlVitalsStore implements VitalsStore {
     this.retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS
   }
 
+  /** The table comes with the platform's migrations (0004, partitioned by 0026); its next weeks' leaves are made here. */
   async init (): Promise<void> {
-    // the table comes with the platform's migration 0004
+    await ensurePartitions(this.sql, READINGS_PARTITIONS, Date.now())
   }
 
   async write (points: ReadingPoint[], opts: WriteOptions = {}): Promise<void> {
@@ -62,19 +65,37 @@ export class SqlVitalsStore implements VitalsStore {
   }
 
   async latest (residentId: string, atMs?: number): Promise<VitalsSeriesDto['latest']> {
-    // One index walk per field, newest first, stopping at the first row that has it.
-    const until = atMs === undefined ? '' : ' and ts <= $2'
-    const parts = READING_FIELDS.map((f) =>
-      `(select '${f}' as f, ${f}::float8 as v, ts from readings where resident_id = $1${until} and ${f} is not null order by ts desc limit 1)`)
-    const { rows } = await this.sql.query<{ f: string, v: number, ts: Date | string }>(parts.join(' union all '), atMs === undefined ? [residentId] : [residentId, new Date(atMs)])
+    const out: VitalsSeriesDto['latest'] = {}
+    // The last day first: its statement plans only the leaves of that day (the table is partitioned
+    // by week, and planning a branch per field over every week of retention took longer than
+    // running it); only the fields not found there are looked for further back.
+    const recent = await this.latestOf(READING_FIELDS, residentId, atMs, (atMs ?? Date.now()) - LATEST_RECENT_MS)
+    Object.assign(out, recent)
+    const missing = READING_FIELDS.filter((f) => !(f in recent))
+    if (missing.length > 0) Object.assign(out, await this.latestOf(missing, residentId, atMs))
+    return out
+  }
+
+  /** One index walk per field, newest first, stopping at the first row that has it. */
+  private async latestOf (fields: readonly ReadingField[], residentId: string, atMs?: number, sinceMs?: number): Promise<VitalsSeriesDto['latest']> {
+    const params: unknown[] = [residentId]
+    let bounds = ''
+    if (atMs !== undefined) bounds += ` and ts <= $${params.push(new Date(atMs))}`
+    if (sinceMs !== undefined) bounds += ` and ts >= $${params.push(new Date(sinceMs))}`
+    const parts = fields.map((f) =>
+      `(select '${f}' as f, ${f}::float8 as v, ts from readings where resident_id = $1${bounds} and ${f} is not null order by ts desc limit 1)`)
+    const { rows } = await this.sql.query<{ f: string, v: number, ts: Date | string }>(parts.join(' union all '), params)
     const out: VitalsSeriesDto['latest'] = {}
     for (const r of rows) out[r.f as keyof typeof out] = { value: Number(r.v), at: new Date(r.ts).getTime() }
     return out
   }
 
-  /** Deletes the readings past retention a few pages per statement (./sql-prune.ts): alarms never wait for the whole table. */
-  prune (nowMs: number): Promise<number> {
-    return prunePaged(this.sql, 'readings', new Date(nowMs - this.retentionMs))
+  /**
+   * Drops the weeks wholly past retention and deletes the older readings of the week the cut falls
+   * in a few pages per statement (./sql-prune.ts): alarms never wait for a whole table.
+   */
+  prune (nowMs: number): Promise<PruneResult> {
+    return prunePartitions(this.sql, READINGS_PARTITIONS, nowMs, this.retentionMs)
   }
 
   async close (): Promise<void> {}

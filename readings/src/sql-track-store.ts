@@ -1,14 +1,17 @@
 import type { Sql } from './store.ts'
 import { TRACK_RETENTION_MS, type TrackItem, type TrackPoint, type TrackStore } from './track.ts'
-import { PermanentWriteError } from './store.ts'
-import { prunePaged } from './sql-prune.ts'
+import { PermanentWriteError, type PruneResult } from './store.ts'
+import { ensurePartitions, prunePartitions, TRACK_PARTITIONS } from './sql-prune.ts'
 
 /** The track in the platform's PostgreSQL-dialect database (table `position_track`, migration 0015). */
 export class SqlTrackStore implements TrackStore {
   readonly kind = 'sql'
   constructor (private readonly sql: Sql, private readonly retentionMs = TRACK_RETENTION_MS) {}
 
-  async init (): Promise<void> {}
+  /** The table comes with migrations 0015 and 0026 (daily leaves); the next days' leaves are made here. */
+  async init (): Promise<void> {
+    await ensurePartitions(this.sql, TRACK_PARTITIONS, Date.now())
+  }
 
   async write (points: TrackPoint[]): Promise<void> {
     if (points.length === 0) return
@@ -38,9 +41,9 @@ export class SqlTrackStore implements TrackStore {
     return rows.map((r) => ({ lat: Number(r.lat), lng: Number(r.lng), acc: r.acc == null ? null : Number(r.acc), at: new Date(r.ts).getTime() }))
   }
 
-  /** Deletes the points past retention a few pages per statement (./sql-prune.ts). */
-  prune (nowMs: number): Promise<number> {
-    return prunePaged(this.sql, 'position_track', new Date(nowMs - this.retentionMs))
+  /** Drops the days wholly past retention, and deletes the older points of the day the cut falls in a few pages per statement (./sql-prune.ts). */
+  prune (nowMs: number): Promise<PruneResult> {
+    return prunePartitions(this.sql, TRACK_PARTITIONS, nowMs, this.retentionMs)
   }
 
   async close (): Promise<void> {}

@@ -42,8 +42,8 @@ export interface VitalsStore {
   series(residentId: string, fromMs: number, toMs: number, stepMs: number): Promise<VitalsSeriesDto['series']>
   /** The latest value of each field of a resident at or before `atMs` (default: any time). */
   latest(residentId: string, atMs?: number): Promise<VitalsSeriesDto['latest']>
-  /** Deletes readings older than the retention period; returns how many (where the store can tell). */
-  prune(nowMs: number): Promise<number>
+  /** Deletes readings older than the retention period; says what it removed (where the store can tell). */
+  prune(nowMs: number): Promise<PruneResult>
   close(): Promise<void>
 }
 
@@ -56,6 +56,12 @@ export class PermanentWriteError extends Error {
   readonly code = 'GW_ERR_READINGS_REJECTED'
   /** @param rejectedPoints how many points of the batch were refused while the rest was kept, when the store says (else: the whole batch was refused) */
   constructor (message: string, cause?: unknown, readonly rejectedPoints?: number) { super(message, { cause }) }
+}
+
+/** What a prune removed: rows deleted one by one, and whole partitions dropped (their rows are not counted: a dropped partition is not read). */
+export interface PruneResult {
+  rows: number
+  partitions: number
 }
 
 /** Default retention of readings: 90 days. */

@@ -3,6 +3,7 @@
  * of contract (one interface, a relational and an InfluxDB implementation, one contract suite on
  * real servers, written through the same bounded `ReadingsWriter`). Positions are WGS-84.
  */
+import type { PruneResult } from './store.ts'
 export type PositionSource = 'telemetry' | 'event'
 
 export interface TrackPoint {
@@ -43,8 +44,8 @@ export interface TrackStore {
    * to the epoch): the bucket's last position, with its own time.
    */
   track(residentId: string, fromMs: number, toMs: number, stepMs: number): Promise<TrackItem[]>
-  /** Deletes positions older than the retention (24 h); returns how many where the store can tell. */
-  prune(nowMs: number): Promise<number>
+  /** Deletes positions older than the retention (24 h); says what it removed where the store can tell. */
+  prune(nowMs: number): Promise<PruneResult>
   close(): Promise<void>
 }
 

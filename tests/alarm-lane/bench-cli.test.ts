@@ -46,11 +46,12 @@ describe('bench:alarms arguments', () => {
     expect(bare).toMatchObject({ code: 2, stderr: expect.stringContaining('the first argument must be a TCP port (1–65535), got "eighty"') })
   })
 
-  it('bench:readings:prune refuses a table too small to measure, an unknown database and an unknown option', async () => {
+  it('bench:readings:prune refuses a table too small to measure, an unknown database, a part of a week and an unknown option', async () => {
     const prune = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'tests/bench/readings-prune.ts', ...args], { timeout: 30_000 })
       .then(() => ({ code: 0, stderr: '' }), (err: { code: number, stderr: string }) => ({ code: err.code, stderr: err.stderr }))
     expect(await prune(['--rows', '5'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--rows must be a whole number from 10000 to 50000000, not "5"') })
     expect(await prune(['--db', 'mysql'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--db must be pglite or postgres, not "mysql"') })
+    expect(await prune(['--weeks', '1.5'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--weeks must be a whole number from 0 to 104, not "1.5"') })
     expect(await prune(['--row', '100000'])).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--row'") })
   })
 })

@@ -41,7 +41,7 @@ describe('relational store retention', () => {
         { ts: now - 25 * 3600_000, deviceId: 'w', residentId: 'r', fields: { hr: 70 } },
         { ts: now - 23 * 3600_000, deviceId: 'w', residentId: 'r', fields: { hr: 71 } }
       ])
-      expect(await store.prune(now)).toBe(1)
+      expect(await store.prune(now)).toEqual({ rows: 1, partitions: 0 })
       expect((await store.series('r', now - 48 * 3600_000, now, 3600_000)).hr!.map((b) => b.mean)).toEqual([71])
     } finally {
       await db.close()

@@ -25,7 +25,7 @@ class ScriptedStore implements VitalsStore {
   }
   async series (): Promise<never> { throw new Error('not used') }
   async latest (): Promise<never> { throw new Error('not used') }
-  async prune (): Promise<number> { return 0 }
+  async prune (): Promise<never> { throw new Error('not used') }
   async close (): Promise<void> {}
 }
 

@@ -89,7 +89,7 @@ describe('relational track retention', () => {
       const store = new SqlTrackStore(db)
       const now = T0 + 48 * 3600_000
       await store.write([pos(now - 25 * 3600_000, 1, 1), pos(now - 23 * 3600_000, 2, 2)])
-      expect(await store.prune(now)).toBe(1)
+      expect(await store.prune(now)).toEqual({ rows: 1, partitions: 0 })
       expect((await store.track('r-a', now - 48 * 3600_000, now, 1000)).map((i) => i.lat)).toEqual([2])
     } finally {
       await db.close()
