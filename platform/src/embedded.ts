@@ -15,6 +15,7 @@ import { buildApp, type BuildAppOptions } from './app.ts'
 import { ensureAdmin, type BootstrapResult } from './features/auth/bootstrap.ts'
 import { openDb, type Db } from './db/db.ts'
 import { migrate } from './db/migrate.ts'
+import { EmbeddedVacuum, type EmbeddedVacuumOptions } from './db/vacuum.ts'
 import { hasDemoRegion, issueDemoCredentials, seedDemo, type DemoPlayer } from './demo.ts'
 import { wireGateway } from './wiring.ts'
 import { gatewayCallTransport } from './features/calls/index.ts'
@@ -30,6 +31,8 @@ export interface EmbeddedOptions {
   app?: Partial<Omit<BuildAppOptions, 'db' | 'logger' | 'commandTransport'>>
   /** gateway overrides for tests (rate limit, packet limit, clock) */
   gateway?: Partial<Omit<GatewayOptions, 'sql' | 'logger'>>
+  /** when and how the embedded database is vacuumed (tests) */
+  vacuum?: EmbeddedVacuumOptions
   /** Plays the demo's simulated homes (device-sim's `playDemoHomes`; scripts/embedded-demo.mjs passes it). Without it there is no demo. */
   demoPlayer?: DemoPlayer
 }
@@ -52,6 +55,16 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
   try {
     const applied = await migrate(db)
     if (applied.length) logger.info({ applied }, 'database migrated')
+    // PGlite has no autovacuum: the embedded database's space and transaction ids (db/vacuum.ts)
+    if (db.kind === 'pglite') {
+      const log = logger.child({ part: 'vacuum' })
+      const vacuum = new EmbeddedVacuum(db, {
+        onPass: (p) => log.info({ tables: p.tables, notDue: p.notDue, leavesSkipped: p.leavesSkipped, ms: Math.round(p.ms), longestMs: Math.round(p.longestMs), longest: p.longest, xidAgeBefore: p.xidAgeBefore, xidAgeAfter: p.xidAgeAfter }, 'embedded database vacuumed'),
+        ...opts.vacuum
+      }, (err) => log.warn({ err }, 'vacuum pass failed; the next runs at its time'))
+      vacuum.start()
+      closers.unshift(() => vacuum.stop())
+    }
     const emptyBefore = Number((await db.query<{ n: string }>('select count(*) as n from users')).rows[0].n) === 0
     const admin = await ensureAdmin(db, { username: config.adminUsername, password: config.adminPassword })
 

@@ -3,7 +3,7 @@
  * run with more devices than HAProxy can hold here used to connect 9,500 of 10,000 devices in
  * 222 s and then give up. The cap follows this machine's `ulimit -n`, so the test asks for one
  * device more than it, whatever the machine. Nothing is started: the refusal comes first. The
- * same for `npm run bench:readings:prune`.
+ * same for `npm run bench:readings:prune` and `npm run bench:vacuum`.
  */
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -53,5 +53,13 @@ describe('bench:alarms arguments', () => {
     expect(await prune(['--db', 'mysql'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--db must be pglite or postgres, not "mysql"') })
     expect(await prune(['--weeks', '1.5'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--weeks must be a whole number from 0 to 104, not "1.5"') })
     expect(await prune(['--row', '100000'])).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--row'") })
+  })
+
+  it('bench:vacuum refuses a city too small or too large to seed and an unknown option', async () => {
+    const vacuum = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'tests/bench/vacuum.ts', ...args], { timeout: 30_000 })
+      .then(() => ({ code: 0, stderr: '' }), (err: { code: number, stderr: string }) => ({ code: err.code, stderr: err.stderr }))
+    expect(await vacuum(['--residents', '5'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--residents must be a whole number from 1000 to 1000000, not "5"') })
+    expect(await vacuum(['--residents', '2000000'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--residents must be a whole number from 1000 to 1000000, not "2000000"') })
+    expect(await vacuum(['--resident', '1000'])).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--resident'") })
   })
 })

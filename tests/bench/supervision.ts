@@ -24,7 +24,10 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.ts'
 import { probeAlarmLane, spread } from './alarm-lane-probe.ts'
 import { needsPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts'
 
+// Run as a command it reads its options; imported (bench:vacuum seeds the same city) it keeps the defaults.
+const asCommand = import.meta.url === pathToFileURL(process.argv[1] ?? '').href
 const { values } = parseArgs({
+  args: asCommand ? process.argv.slice(2) : [],
   options: {
     residents: { type: 'string', default: '100000' },
     beds: { type: 'string', default: '10000' },
@@ -176,7 +179,7 @@ async function benchOn (name: string, p: TestPlatform): Promise<Figure[]> {
 }
 
 // Run as a command; imported (e.g. to EXPLAIN a query on the same city) it only offers seedSql.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main()
+if (asCommand) await main()
 
 async function main (): Promise<void> {
   const appOptions = { app: { now: () => NOW, statementJobMs: 0, response: { autoTick: false } } }

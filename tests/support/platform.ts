@@ -19,14 +19,14 @@ export interface TestPlatform extends Embedded {
   api: Api
 }
 
-export async function startTestPlatform (env: Record<string, string> = {}, opts: { logger?: Logger, app?: Parameters<typeof startEmbedded>[0]['app'], dashboardDir?: string, gateway?: Parameters<typeof startEmbedded>[0]['gateway'] } = {}): Promise<TestPlatform> {
+export async function startTestPlatform (env: Record<string, string> = {}, opts: { logger?: Logger, app?: Parameters<typeof startEmbedded>[0]['app'], dashboardDir?: string, gateway?: Parameters<typeof startEmbedded>[0]['gateway'], vacuum?: Parameters<typeof startEmbedded>[0]['vacuum'] } = {}): Promise<TestPlatform> {
   const config = loadConfig({
     HTTP_PORT: '0', MQTT_PORT: '0', MQTT_WS_PORT: '0', HOST: '127.0.0.1',
     DATA_DIR: 'memory://', DEMO: 'off', ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password,
     ...((env.DATABASE_URL || env.REDIS_URL) && !env.DATA_KEY && !env.DATA_KEY_FILE ? { DATA_KEY: TEST_DATA_KEY } : {}),
     ...env
   })
-  const node = await startEmbedded({ config, logger: opts.logger ?? pino({ level: 'silent' }), app: opts.app, dashboardDir: opts.dashboardDir ?? '/nonexistent', gateway: opts.gateway })
+  const node = await startEmbedded({ config, logger: opts.logger ?? pino({ level: 'silent' }), app: opts.app, dashboardDir: opts.dashboardDir ?? '/nonexistent', gateway: opts.gateway, vacuum: opts.vacuum })
   const httpUrl = `http://127.0.0.1:${node.ports.http}`
   return Object.assign(node, { httpUrl, mqttUrl: `mqtt://127.0.0.1:${node.ports.mqtt}`, api: new Api(httpUrl) })
 }

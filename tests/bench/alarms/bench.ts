@@ -135,6 +135,8 @@ export interface TargetResult {
   gc: Record<string, { n: number, ms: number }> | null
   /** peak RSS of the server process over its life (VmHWM), MiB */
   rssMiB: number | null
+  /** transaction ids the platform's database spent a second during the run (null for Mosquitto, or an older platform) */
+  xidPerS: number | null
   /** peak RSS sampled during the run, MiB */
   runRssMiB: number | null
   cpuPercent: number | null
@@ -156,7 +158,7 @@ export interface TargetResult {
 function failedTarget (target: string, err: unknown): TargetResult {
   return {
     target, connected: 0, connectFailures: 0, connectS: 0, settleS: 0, runS: 0, latency: null, pubackLatency: null, alarmsSent: 0, alarmsAcked: 0, lost: 0, duplicated: 0,
-    telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, acceptedTotal: null, storedThroughDrain: null, loopLagP99Ms: null, generatorLagP99Ms: null, slowest: [], loopLagMaxMs: null, gc: null, rssMiB: null, runRssMiB: null,
+    telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, acceptedTotal: null, storedThroughDrain: null, loopLagP99Ms: null, generatorLagP99Ms: null, slowest: [], loopLagMaxMs: null, gc: null, rssMiB: null, runRssMiB: null, xidPerS: null,
     cpuPercent: null, closedDuringRun: 0, loadAvg: Math.round(loadavg()[0] * 10) / 10, error: (err as Error).message ?? String(err), breakdown: [], storm: null
   }
 }
@@ -496,6 +498,12 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
       rssMiB: hwm ? Math.round(Math.max(peakRssKiB, hwm.hwmKiB) / 1024) : null,
       runRssMiB: hwm ? Math.round(peakRssKiB / 1024) : null,
       cpuPercent: cpu0 !== null && cpu1 !== null ? Math.round(((cpu1 - cpu0) / runS) * 100) : null,
+      xidPerS: (() => {
+        // transaction ids the database spent a second (each write statement outside a transaction, each transaction)
+        const a = m0?.[0] ? metricValue(m0[0], 'eldercare_db_xid_age') : null
+        const b = m1?.[0] ? metricValue(m1[0], 'eldercare_db_xid_age') : null
+        return a === null || b === null ? null : Math.round((b - a) / runS)
+      })(),
       closedDuringRun: sum((c) => c.closedDuringRun),
       loadAvg: Math.round(loadavg()[0] * 10) / 10,
       error: null,
@@ -635,6 +643,7 @@ export function benchTable (r: AlarmBenchResult): string {
     ['generator loop lag p99', (t) => f(t.generatorLagP99Ms, ' ms')],
     ['server CPU', (t) => f(t.cpuPercent, ' %')],
     ['server peak RSS (life)', (t) => f(t.rssMiB, ' MiB')],
+    ['database transaction ids / s', (t) => f(t.xidPerS, '')],
     ['server peak RSS (run)', (t) => f(t.runRssMiB, ' MiB')],
     ['connections lost in run', (t) => f(t.closedDuringRun)],
     ['machine load (1 min)', (t) => f(t.loadAvg)],
@@ -679,7 +688,7 @@ export function benchSummary (r: AlarmBenchResult): Record<string, unknown> {
     aedesP50: bare?.latency?.p50 ?? null, aedesP99: bare?.latency?.p99 ?? null, ratioP99ToAedes: ratioTo(bare),
     lost: main.lost, duplicated: main.duplicated, unacked: main.alarmsSent - main.alarmsAcked,
     error: main.error,
-    acceptedPerS: main.acceptedPerS, storedPerS: main.storedPerS, acceptedTotal: main.acceptedTotal, storedThroughDrain: main.storedThroughDrain, rssMiB: main.rssMiB, loopLagP99Ms: main.loopLagP99Ms, loopLagMaxMs: main.loopLagMaxMs,
+    acceptedPerS: main.acceptedPerS, storedPerS: main.storedPerS, acceptedTotal: main.acceptedTotal, storedThroughDrain: main.storedThroughDrain, rssMiB: main.rssMiB, xidPerS: main.xidPerS, loopLagP99Ms: main.loopLagP99Ms, loopLagMaxMs: main.loopLagMaxMs,
     stormSilent: r.options.storm ? r.options.storm.silent === true : null, stormBackS: main.storm?.backS ?? null, stormConnackP99: main.storm?.connack?.p99 ?? null, stormP99: main.storm?.during?.p99 ?? null, stormMax: main.storm?.during?.max ?? null,
     mosquittoStormP99: mq?.storm?.during?.p99 ?? null,
     generatorLagP99Ms: main.generatorLagP99Ms, mosquittoGeneratorLagP99Ms: mq?.generatorLagP99Ms ?? null, cpuPercent: main.cpuPercent, loadAvg: main.loadAvg

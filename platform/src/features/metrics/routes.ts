@@ -43,6 +43,15 @@ export const metricsRoutes: FastifyPluginAsync<{ db: Db, sources: MetricsSource[
       for (const status of ['sent', 'acked', 'failed', 'timed_out']) this.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0))
     }
   })
+  new Gauge({
+    name: 'eldercare_db_xid_age',
+    help: 'Transactions since the oldest unfrozen transaction id of the database; PostgreSQL stops taking writes as it nears 2^31 (2,147,483,648), and only VACUUM (FREEZE) brings it down',
+    registers: [registry],
+    async collect () {
+      const { rows } = await opts.db.query<{ age: number }>('select age(datfrozenxid)::float8 as age from pg_database where datname = current_database()')
+      this.set(Number(rows[0].age))
+    }
+  })
   // Open by default for a local install; METRICS_TOKEN closes it to a scraper holding the token.
   const authorized = bearerCheck(opts.token)
   app.get('/metrics', {

@@ -1,0 +1,105 @@
+/**
+ * The embedded database's VACUUM pass (platform/src/db/vacuum.ts) on a real PGlite: PGlite has no
+ * autovacuum, so without the pass a table that deletes grows for ever and transaction ids are never
+ * frozen (PGlite, a single-user backend, would wrap rather than stop). The time leaves of readings
+ * are left alone unless old enough to wrap.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { EmbeddedVacuum, migrate, openDb, vacuumPass, type Db } from '@eldercare/platform'
+
+const size = async (db: Db, table: string): Promise<number> => Number((await db.query<{ b: string }>(`select pg_relation_size('${table}')::bigint as b`)).rows[0]!.b)
+const relAge = async (db: Db, table: string): Promise<number> => Number((await db.query<{ a: number }>(`select age(relfrozenxid)::float8 as a from pg_class where oid = '${table}'::regclass`)).rows[0]!.a)
+const dbAge = async (db: Db): Promise<number> => Number((await db.query<{ a: number }>('select age(datfrozenxid)::float8 as a from pg_database where datname = current_database()')).rows[0]!.a)
+/** Spends `n` transaction ids, one write statement each. */
+async function spend (db: Db, n: number): Promise<void> {
+  await db.exec('create table if not exists spent (n int)')
+  for (let i = 0; i < n; i++) await db.query('insert into spent values ($1)', [i])
+}
+
+describe('embedded VACUUM pass (PGlite)', () => {
+  let db: Db
+  afterEach(async () => { await db?.close() })
+
+  it('gives a deleted row\'s space back: a table deleted from and written again stays its size, and grows without the pass', async () => {
+    db = await openDb({ dataDir: 'memory://' })
+    await migrate(db)
+    const churn = async (table: string) => {
+      await db.exec(`create table ${table} (id int primary key, body text)`)
+      await db.query(`insert into ${table} select i, repeat('x', 200) from generate_series(1, 20000) i`)
+      await db.query(`delete from ${table} where id <= 10000`)
+    }
+    await churn('with_pass')
+    const before = await size(db, 'with_pass')
+    await vacuumPass(db)
+    await db.query(`insert into with_pass select i, repeat('y', 200) from generate_series(20001, 30000) i`)
+    expect(await size(db, 'with_pass')).toBeLessThanOrEqual(before)
+    // the same, made after the pass and not vacuumed since
+    await churn('without_pass')
+    await db.query(`insert into without_pass select i, repeat('y', 200) from generate_series(20001, 30000) i`)
+    expect(await size(db, 'without_pass')).toBeGreaterThan(before * 1.3)
+  })
+
+  it('freezes every table past freezeAge, the catalogs included, but leaves the young time leaves of readings alone', async () => {
+    db = await openDb({ dataDir: 'memory://' })
+    await migrate(db)
+    const leaves = (await db.query<{ name: string }>(`select c.oid::regclass::text as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
+      where i.inhparent in ('readings'::regclass, 'position_track'::regclass) and pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT'`)).rows.map((r) => r.name)
+    expect(leaves.length).toBeGreaterThan(0)
+    await spend(db, 300)
+    expect(await dbAge(db)).toBeGreaterThanOrEqual(300)
+    const pass = await vacuumPass(db, { freezeAge: 300 })
+    expect(pass.leavesSkipped).toBe(leaves.length)
+    expect(pass.tables).toBeGreaterThan(50)
+    // every table but the leaves: frozen up to the pass
+    const { rows } = await db.query<{ name: string, age: number }>(`select c.oid::regclass::text as name, age(c.relfrozenxid)::float8 as age
+      from pg_class c where c.relkind in ('r', 'm') and c.relpersistence <> 't'`)
+    for (const r of rows) {
+      if (leaves.includes(r.name)) expect(r.age, r.name).toBeGreaterThanOrEqual(300)
+      else expect(r.age, r.name).toBeLessThan(10)
+    }
+    expect(await relAge(db, 'pg_class')).toBeLessThan(10)
+    expect(await relAge(db, 'devices')).toBeLessThan(10)
+    // the leaves hold the database's age until they are dropped …
+    expect(pass.xidAgeAfter).toBeGreaterThanOrEqual(300)
+    // … or are old enough to be frozen too
+    const all = await vacuumPass(db, { freezeAge: 0, leafFreezeAge: 0 })
+    expect(all.leavesSkipped).toBe(0)
+    expect(all.xidAgeAfter).toBeLessThan(10)
+    expect(await dbAge(db)).toBeLessThan(10)
+  })
+
+  it('vacuums only the tables due by autovacuum\'s rules: many dead rows, many rows inserted since, or old ids', async () => {
+    db = await openDb({ dataDir: 'memory://' })
+    await migrate(db)
+    await vacuumPass(db, { freezeAge: 0 })
+    await db.exec('create table few_dead (id int primary key); create table many_dead (id int primary key); create table appended (id int primary key)')
+    await db.query('insert into few_dead select generate_series(1, 1000)')
+    await db.query('insert into many_dead select generate_series(1, 1000)')
+    await vacuumPass(db, { freezeAge: 0 })
+    await db.query('delete from few_dead where id <= 100') // 100 dead: under 50 + 20 % of 900
+    await db.query('delete from many_dead where id <= 500') // 500 dead: past 50 + 20 % of 500
+    await db.query('insert into appended select generate_series(1, 5000)') // past 1,000 inserted
+    const pass = await vacuumPass(db)
+    expect(pass.notDue).toBeGreaterThan(50)
+    await db.query('select pg_stat_force_next_flush()')
+    await db.query('select 1')
+    const counts = Object.fromEntries((await db.query<{ relname: string, n: number }>(
+      `select relname, vacuum_count::int as n from pg_stat_all_tables where relname in ('few_dead', 'many_dead', 'appended', 'safe_zones')`)).rows.map((r) => [r.relname, r.n]))
+    expect(counts).toEqual({ few_dead: 1, many_dead: 2, appended: 2, safe_zones: 2 })
+    expect(pass.tables).toBe(2)
+  })
+
+  it('runs a pass after firstAfterMs and then every intervalMs; stop() waits for the pass under way and no other starts', async () => {
+    db = await openDb({ dataDir: 'memory://' })
+    await migrate(db)
+    const passes: number[] = []
+    const vacuum = new EmbeddedVacuum(db, { firstAfterMs: 10, intervalMs: 50, onPass: (p) => passes.push(p.tables + p.notDue) })
+    vacuum.start()
+    await expect.poll(() => passes.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2)
+    await vacuum.stop()
+    const n = passes.length
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(passes.length).toBe(n)
+    expect(passes.every((t) => t > 50)).toBe(true)
+  })
+})
