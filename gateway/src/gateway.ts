@@ -95,6 +95,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly log: Logger
   private readonly store: GatewayStore
   private readonly presence: Presence
+  /** connections closed because their device connected to another gateway (scaled mode) */
+  private readonly movedAway = new WeakSet<Client>()
   private readonly auth: DeviceAuth
   private readonly observers: Observers
   /** scaled mode: tells the other nodes of an invalidation (set once the cluster relay is subscribed) */
@@ -155,7 +157,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         log: log.child({ part: 'load' })
       }),
       skewMs: opts.clockSkewToleranceMs ?? 300_000,
-      handlers: { store, inbox: this.inbox, presence: this.presence, log, readings: this.readings ?? undefined, events: this, connectionOf: (id) => (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients[id] },
+      handlers: {
+        store, inbox: this.inbox, presence: this.presence, log, readings: this.readings ?? undefined, events: this,
+        connectionOf: (id) => (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients[id],
+        movedAway: (client) => this.movedAway.has(client)
+      },
       events: this,
       counters: this.counters,
       publish: (topic, body, qos) => this.publish(topic, body, qos)
@@ -163,6 +169,16 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.ingest = new Ingest(ctx, log.child({ part: 'ingest' }), now)
     const keepaliveLimit = opts.keepaliveLimitS ?? 60
 
+    // Scaled mode: a device that connects to another gateway is announced by that broker, and aedes
+    // here closes the connection it still holds, which then reports a disconnect and publishes its
+    // will — not news, the device is online elsewhere. Told apart here, before aedes' own listener
+    // (registered after this one) closes it.
+    ;(this.cluster?.mq as { on: (topic: string, fn: (packet: { topic: string, payload: Buffer | string }, done: () => void) => void) => void } | undefined)?.on('$SYS/+/new/clients', (packet, done) => {
+      const from = packet.topic.split('/')[1]
+      const client = this.broker && from !== this.broker.id ? (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients[String(packet.payload)] : undefined
+      if (client) this.movedAway.add(client)
+      done()
+    })
     this.broker = new Aedes({
       // embedded: aedes' memory store with retained messages found by topic (memory-persistence.ts)
       ...(this.cluster ? { mq: this.cluster.mq, persistence: this.cluster.persistence } : { persistence: memoryPersistence() }),
@@ -219,6 +235,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       this.integrations.forget(client)
       const session = this.auth.sessions.get(client)
       if (!session) return
+      if (this.movedAway.has(client)) {
+        // the device (and a hub's children) went on through another gateway, which tells its presence
+        for (const id of session.actsFor) this.presence.forget(id)
+        return void log.info({ deviceId: client.id }, 'device connected to another gateway; this connection closed')
+      }
       // [P-4.4] the connection dropped: the device, and the children a hub relayed for, are unreachable
       for (const id of session.actsFor) this.presence.mark(id, { online: false, lastSeenAt: new Date(now()) })
       log.info({ deviceId: client.id }, 'device disconnected')

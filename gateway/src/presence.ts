@@ -93,6 +93,17 @@ export class Presence {
     if (tell) this.onChange({ id: deviceId, online: s.online, battery: s.battery, lastSeenAt: new Date(s.seen || Date.now()).toISOString() })
   }
 
+  /**
+   * Lets go of a device another gateway now holds (scaled mode): its last sign of life here is
+   * written with the next coarse flush (the store keeps the greater), and nothing is told.
+   */
+  forget (deviceId: string): void {
+    const s = this.state.get(deviceId)
+    if (!s) return
+    if (s.seen > s.written) this.coarse.set(deviceId, { ...this.coarse.get(deviceId), lastSeenAt: new Date(s.seen) })
+    this.state.delete(deviceId)
+  }
+
   /** Writes what is pending (changes and coarse last-seen alike). */
   flush (): Promise<void> {
     this.take(this.urgent, (m) => { this.urgent = m })

@@ -6,9 +6,10 @@ export const handleStatus: Handler<'status'> = async (ctx, msg) => {
   // [P-4.4] a will says its connection dropped. When the device holds a newer connection (it reconnected while
   // the broker still held the old one, which the broker then closed [MQTT-3.1.4-2]), that will may be handled
   // after the new CONNECT — its ingest can wait for a look-up — and is no news: the device is online.
+  // In scaled mode the newer connection may be on another gateway, which then closed this one.
   if (msg.will && s.online === false) {
     const now = ctx.connectionOf(msg.deviceId)
-    if (now !== undefined && now !== msg.will.from) {
+    if ((now !== undefined && now !== msg.will.from) || (msg.will.from !== null && ctx.movedAway(msg.will.from))) {
       ctx.log.debug({ deviceId: msg.deviceId }, 'will of a connection taken over: the device is connected again')
       return 'accepted' as const
     }

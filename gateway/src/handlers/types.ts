@@ -35,6 +35,8 @@ export interface HandlerContext {
   events: GatewayEmitter
   /** the device's connection to this broker now, if it has one */
   connectionOf: (deviceId: string) => Client | undefined
+  /** scaled mode: the connection was closed because its device connected to another gateway */
+  movedAway: (client: Client) => boolean
 }
 
 /** `accepted`: a new effect; `duplicate`: already recorded, acknowledged again with no effect [P-2.4]. */
