@@ -102,4 +102,21 @@ describe('embedded VACUUM pass (PGlite)', () => {
     expect(passes.length).toBe(n)
     expect(passes.every((t) => t > 50)).toBe(true)
   })
+
+  it('reports a failed pass and runs the next at its time', async () => {
+    db = await openDb({ dataDir: 'memory://' })
+    await migrate(db)
+    let passes = 0
+    const errors: unknown[] = []
+    const vacuum = new EmbeddedVacuum(db, {
+      firstAfterMs: 10,
+      intervalMs: 50,
+      onPass: () => { if (++passes === 1) throw new Error('the first pass is reported as failed') }
+    }, (err) => errors.push(err))
+    vacuum.start()
+    await expect.poll(() => passes, { timeout: 20_000 }).toBeGreaterThanOrEqual(2)
+    await vacuum.stop()
+    expect(errors).toHaveLength(1)
+    expect((errors[0] as Error).message).toBe('the first pass is reported as failed')
+  })
 })

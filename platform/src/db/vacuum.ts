@@ -13,7 +13,7 @@
  *   written before would read as written in the future (not tried here: it takes 2^31
  *   transactions). `VACUUM (FREEZE)` of the tables, the system catalogs included, moves the
  *   database's oldest id (`age(datfrozenxid)`, the gauge `eldercare_db_xid_age`) up.
-
+ *
  * Which tables: autovacuum's own rules with PostgreSQL's defaults — dead rows past 50 + 20 % of the
  * live ones, rows inserted since the last VACUUM past 1,000 + 20 % (so an append-only table is
  * frozen a little at a time, never all at once), or a transaction-id age past `freezeAge` — read
@@ -115,7 +115,8 @@ export class EmbeddedVacuum {
   start (): void {
     const schedule = (ms: number): void => {
       this.timer = setTimeout(() => {
-        this.running = vacuumPass(this.db, this.opts).then((p) => this.opts.onPass?.(p), this.onError)
+        // a failed pass (or a throwing onPass) is reported and the next runs at its time
+        this.running = vacuumPass(this.db, this.opts).then((p) => this.opts.onPass?.(p)).catch(this.onError)
           .finally(() => { this.running = null; if (this.timer) schedule(this.opts.intervalMs) })
       }, ms)
       this.timer.unref()
