@@ -93,7 +93,8 @@ begin
   execute format('drop table %I', old);
 end $$;
 
--- The readings of migration 0004 in weekly leaves (400 days back: longer than any retention set);
+-- The readings of migration 0004 in weekly leaves (400 days back, well past the 90 days kept: anything
+-- older waits in the default leaf for retention);
 -- the position track of migration 0015 (kept 24 hours) in daily ones.
 select pg_temp.time_partitions_adopt('readings', interval '7 days', interval '400 days', interval '21 days');
 select pg_temp.time_partitions_adopt('position_track', interval '1 day', interval '3 days', interval '3 days');
