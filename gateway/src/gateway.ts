@@ -159,7 +159,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       skewMs: opts.clockSkewToleranceMs ?? 300_000,
       handlers: {
         store, inbox: this.inbox, presence: this.presence, log, readings: this.readings ?? undefined, events: this,
-        connectionOf: (id) => (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients[id],
+        connectionOf: (id) => this.clientOf(id),
         movedAway: (client) => this.movedAway.has(client)
       },
       events: this,
@@ -175,7 +175,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     // (registered after this one) closes it.
     ;(this.cluster?.mq as { on: (topic: string, fn: (packet: { topic: string, payload: Buffer | string }, done: () => void) => void) => void } | undefined)?.on('$SYS/+/new/clients', (packet, done) => {
       const from = packet.topic.split('/')[1]
-      const client = this.broker && from !== this.broker.id ? (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients[String(packet.payload)] : undefined
+      const client = this.broker && from !== this.broker.id ? this.clientOf(String(packet.payload)) : undefined
       if (client) this.movedAway.add(client)
       done()
     })
@@ -251,6 +251,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       if ((err as Partial<GatewayError>).code === codes.GW_ERR_KEEPALIVE.code) return // logged at preConnect
       log.debug({ deviceId: client?.id, err: err.message }, 'connection error')
     })
+  }
+
+  /** The device's (or client's) connection to this broker now, if it has one (aedes keeps them by id; its types do not say so). */
+  private clientOf (id: string): Client | undefined {
+    return (this.broker as unknown as { clients: Record<string, Client | undefined> }).clients[id]
   }
 
   /** The bound on telemetry work in progress: messages in flight, shed so far, event-loop delay (metrics, tests). */

@@ -100,7 +100,7 @@ export class Presence {
   forget (deviceId: string): void {
     const s = this.state.get(deviceId)
     if (!s) return
-    if (s.seen > s.written) this.coarse.set(deviceId, { ...this.coarse.get(deviceId), lastSeenAt: new Date(s.seen) })
+    this.queueLastSeen(deviceId, s)
     this.state.delete(deviceId)
   }
 
@@ -114,13 +114,15 @@ export class Presence {
     this.closed = true
     clearInterval(this.timer)
     // on shutdown the exact last sign of life of every device held is written
-    for (const [id, s] of this.state) {
-      if (s.seen > s.written) {
-        this.coarse.set(id, { ...this.coarse.get(id), lastSeenAt: new Date(s.seen) })
-        s.written = s.seen
-      }
-    }
+    for (const [id, s] of this.state) this.queueLastSeen(id, s)
     await this.flush()
+  }
+
+  /** Queues a device's last sign of life for the next coarse flush when it is newer than the one written. */
+  private queueLastSeen (deviceId: string, s: DeviceState): void {
+    if (s.seen <= s.written) return
+    this.coarse.set(deviceId, { ...this.coarse.get(deviceId), lastSeenAt: new Date(s.seen) })
+    s.written = s.seen
   }
 
   /**
