@@ -3,7 +3,7 @@ export { startEmbedded, type Embedded, type EmbeddedOptions } from './embedded.t
 export { loadConfig, ConfigError, type Config } from './config.ts'
 export { openDb, inTransaction, LIST_PAGE_ROWS, type Db, type StatementTiming, type Transaction } from './db/db.ts'
 export { loadMigrations, migrate } from './db/migrate.ts'
-export { EmbeddedVacuum, vacuumPass, EMBEDDED_VACUUM_DEFAULTS, type EmbeddedVacuumOptions, type VacuumPass } from './db/vacuum.ts'
+export { EmbeddedVacuum, vacuumPass, databaseXidAge, EMBEDDED_VACUUM_DEFAULTS, type EmbeddedVacuumOptions, type VacuumPass } from './db/vacuum.ts'
 export { createLogger } from './logger.ts'
 export { runMain, failedToStart } from './main.ts'
 export type { DemoPlayer, DemoHousehold } from './demo.ts'

@@ -28,6 +28,8 @@ import { probeAlarmLane, spread } from './alarm-lane-probe.ts'
 
 const DAY = 86_400_000
 const RETENTION = 90 * DAY
+/** The readings table's shape before migration 0026: one table, its one index. */
+const FLAT_TABLE = 'create table readings_flat (like readings including defaults); create index readings_flat_resident_ts_idx on readings_flat (resident_id, ts)'
 
 function options (): { rows: number, db: 'pglite' | 'postgres', weeks: number } {
   const { values } = parseArgs({ options: { rows: { type: 'string', default: '2000000' }, db: { type: 'string', default: 'pglite' }, weeks: { type: 'string', default: '12' } } })
@@ -78,7 +80,7 @@ async function waits (db: Db, rows: number, label: string): Promise<void> {
   const now = Date.now()
   // the leaves a deployment made as it went, then the same rows in both shapes
   for (let d = 91; d >= 0; d -= 7) await ensurePartitions(db, READINGS_PARTITIONS, now - d * DAY)
-  await db.exec('create table readings_flat (like readings including defaults); create index readings_flat_resident_ts_idx on readings_flat (resident_id, ts)')
+  await db.exec(FLAT_TABLE)
   const t0 = performance.now()
   for (const table of ['readings_flat', 'readings']) {
     for (let i = 0; i < rows; i += 200_000) {
@@ -107,7 +109,7 @@ async function growth (open: (name: string) => Promise<Opened>, perDay: number, 
     try {
       await migrate(db)
       const flat = shape.startsWith('one')
-      if (flat) await db.exec('create table readings_flat (like readings including defaults); create index readings_flat_resident_ts_idx on readings_flat (resident_id, ts)')
+      if (flat) await db.exec(FLAT_TABLE)
       const table = flat ? 'readings_flat' : 'readings'
       const size = async () => Number((await db.query<{ b: string }>(flat
         ? `select pg_total_relation_size('readings_flat')::bigint as b`

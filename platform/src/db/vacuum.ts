@@ -62,8 +62,10 @@ export interface VacuumPass {
 
 export const EMBEDDED_VACUUM_DEFAULTS = { intervalMs: 3600_000, firstAfterMs: 10 * 60_000, freezeAge: 100_000_000, leafFreezeAge: 1_000_000_000 }
 
-const xidAge = async (db: Db): Promise<number> =>
-  Number((await db.query<{ age: number }>('select age(datfrozenxid)::float8 as age from pg_database where datname = current_database()', [], { priority: 'background' })).rows[0]?.age ?? 0)
+/** The database's transaction-id age, `age(datfrozenxid)` (the pass's before and after; the gauge `eldercare_db_xid_age`). */
+export async function databaseXidAge (db: Db, priority: 'normal' | 'background' = 'normal'): Promise<number> {
+  return Number((await db.query<{ age: number }>('select age(datfrozenxid)::float8 as age from pg_database where datname = current_database()', [], { priority })).rows[0]?.age ?? 0)
+}
 
 /** One pass: `VACUUM (FREEZE)` of each table due (autovacuum's rules), catalogs included, the young time leaves left alone. */
 export async function vacuumPass (db: Db, opts: Pick<EmbeddedVacuumOptions, 'freezeAge' | 'leafFreezeAge'> = {}): Promise<VacuumPass> {
@@ -71,7 +73,7 @@ export async function vacuumPass (db: Db, opts: Pick<EmbeddedVacuumOptions, 'fre
   const leafFreezeAge = opts.leafFreezeAge ?? EMBEDDED_VACUUM_DEFAULTS.leafFreezeAge
   const bg = { priority: 'background' as const }
   const t0 = performance.now()
-  const xidAgeBefore = await xidAge(db)
+  const xidAgeBefore = await databaseXidAge(db, 'background')
   // the statistics reach the views when a transaction ends, at most once a second: flushed now
   await db.query('select pg_stat_force_next_flush()', [], bg)
   // ordinary tables and materialized views; a time leaf is a partition with bounds (not a default leaf)
@@ -99,7 +101,7 @@ export async function vacuumPass (db: Db, opts: Pick<EmbeddedVacuumOptions, 'fre
     if (ms > longestMs) { longestMs = ms; longest = r.name }
     tables++
   }
-  return { tables, notDue, leavesSkipped, ms: performance.now() - t0, longestMs, longest, xidAgeBefore, xidAgeAfter: await xidAge(db) }
+  return { tables, notDue, leavesSkipped, ms: performance.now() - t0, longestMs, longest, xidAgeBefore, xidAgeAfter: await databaseXidAge(db, 'background') }
 }
 
 /** Runs `vacuumPass` every `intervalMs` (the first after `firstAfterMs`); `stop()` waits for a pass under way. */

@@ -4,6 +4,7 @@ import { bearerCheck } from '@eldercare/common'
 import { metricsRegistry, type MetricsSource } from '@eldercare/gateway'
 import { errors } from '../../errors.ts'
 import type { Db } from '../../db/db.ts'
+import { databaseXidAge } from '../../db/vacuum.ts'
 
 /** Adds figures to the app's registry (the gateway registers its counters this way; the gateway's type, as its standalone /metrics is built the same way). */
 export type { MetricsSource }
@@ -48,8 +49,7 @@ export const metricsRoutes: FastifyPluginAsync<{ db: Db, sources: MetricsSource[
     help: 'Transactions since the oldest unfrozen transaction id of the database; PostgreSQL stops taking writes as it nears 2^31 (2,147,483,648), and only VACUUM (FREEZE) brings it down',
     registers: [registry],
     async collect () {
-      const { rows } = await opts.db.query<{ age: number }>('select age(datfrozenxid)::float8 as age from pg_database where datname = current_database()')
-      this.set(Number(rows[0].age))
+      this.set(await databaseXidAge(opts.db))
     }
   })
   // Open by default for a local install; METRICS_TOKEN closes it to a scraper holding the token.
