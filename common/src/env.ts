@@ -37,6 +37,18 @@ export class EnvReader {
     return n
   }
 
+  /** A whole number from `min` to `max`; `what` says what it is, for the message. */
+  integer (name: string, def: number, min: number, max: number, what: string): number {
+    const raw = this.env[name]
+    if (raw === undefined || raw === '') return def
+    const n = Number(raw)
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problems.push(`${name}="${raw}" must be a whole number from ${min} to ${max} (${what})`)
+      return def
+    }
+    return n
+  }
+
   /** A URL with one of `protocols` (e.g. ['postgres:', 'postgresql:']), or null when unset. */
   url (name: string, protocols: string[], opts: { required?: boolean } = {}): string | null {
     const raw = this.env[name]

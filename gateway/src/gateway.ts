@@ -18,7 +18,7 @@ import { refuse } from './ingest/answer.ts'
 import { LoadLimit, type LoadLimitOptions, type LoadStats } from './load-limit.ts'
 import { Ingest } from './ingest/pipeline.ts'
 import type { IngestContext } from './ingest/types.ts'
-import { listenTcp, listenTls, listenWebSocket, type ConnectionHandler, type GuardOptions, type Listener, type TlsListenOptions } from './listeners.ts'
+import { DEFAULT_LISTEN_BACKLOG, listenTcp, listenTls, listenWebSocket, type ConnectionHandler, type GuardOptions, type Listener, type TlsListenOptions } from './listeners.ts'
 import { memoryPersistence } from './memory-persistence.ts'
 import { releaseIdlePacket, type MqttPacketParser } from './parser-idle.ts'
 import { ReadScheduler, type ReadSchedulerOptions } from './read-scheduler.ts'
@@ -84,6 +84,8 @@ export interface ListenOptions {
   mqttWsPort?: number | null
   /** [P-1.1] MQTT over TLS (certificate and key in PEM); null = off. */
   tls?: TlsListenOptions | null
+  /** Handshakes the kernel holds until they are accepted, each listener (MQTT_LISTEN_BACKLOG). Default DEFAULT_LISTEN_BACKLOG (4096). */
+  backlog?: number
 }
 
 export class Gateway extends EventEmitter<GatewayEvents> {
@@ -308,17 +310,18 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const proxy = this.proxyProtocol
       ? { onRejected: (reason: string, remote: string | undefined) => this.log.warn({ remote, code: 'proxy_protocol' }, `connection closed: ${reason}`) }
       : null
-    const tcp = await listenTcp(handle, opts.mqttPort, host, guard, proxy)
+    const backlog = opts.backlog ?? DEFAULT_LISTEN_BACKLOG
+    const tcp = await listenTcp(handle, { port: opts.mqttPort, host, backlog }, guard, proxy)
     this.servers.push(tcp)
     let mqttWs: number | null = null
     if (opts.mqttWsPort != null) {
-      const ws = await listenWebSocket(handle, opts.mqttWsPort, host, guard)
+      const ws = await listenWebSocket(handle, { port: opts.mqttWsPort, host, backlog }, guard)
       this.servers.push(ws)
       mqttWs = ws.port
     }
     let mqttTls: number | null = null
     if (opts.tls) {
-      const tls = await listenTls(handle, opts.tls, host, guard)
+      const tls = await listenTls(handle, opts.tls, { host, backlog }, guard)
       this.servers.push(tls)
       mqttTls = tls.port
     }

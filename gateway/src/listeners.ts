@@ -45,9 +45,28 @@ function guarded (inner: Duplex, remote: string | undefined, guard: GuardOptions
   return conn
 }
 
-function listenOn (server: NetServer | HttpServer | TlsServer, port: number, host: string): Promise<number> {
+/**
+ * Connections the kernel completes and holds for the process to accept (listen(2)'s backlog; Linux
+ * caps it at net.core.somaxconn, 4096 by default since 5.4). Node's default is 511: when a
+ * district's devices reconnect at once while the event loop is busy, the handshakes past it are
+ * dropped, and each such device waits out SYN retransmissions — 1, 3, 7, 15 s — before its CONNECT
+ * is even read (issue 11: a storm of 9,400 reconnects, CONNACK p99 14.7 s and 1–2 % given up
+ * after 30 s at 511; 2.2 s and none at 4096).
+ */
+export const DEFAULT_LISTEN_BACKLOG = 4096
+
+/** Where a listener binds. */
+export interface ListenAt {
+  /** 0 = any free port */
+  port: number
+  host: string
+  /** listen(2)'s backlog; DEFAULT_LISTEN_BACKLOG */
+  backlog: number
+}
+
+function listenOn (server: NetServer | HttpServer | TlsServer, at: ListenAt): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject).listen(port, host, () => resolve((server.address() as AddressInfo).port))
+    server.once('error', reject).listen({ port: at.port, host: at.host, backlog: at.backlog }, () => resolve((server.address() as AddressInfo).port))
   })
 }
 
@@ -66,28 +85,28 @@ export interface ProxyProtocolOptions {
   onRejected: (reason: string, remote: string | undefined) => void
 }
 
-export async function listenTcp (handle: ConnectionHandler, port: number, host: string, guard: GuardOptions, proxy?: ProxyProtocolOptions | null): Promise<Listener> {
+export async function listenTcp (handle: ConnectionHandler, at: ListenAt, guard: GuardOptions, proxy?: ProxyProtocolOptions | null): Promise<Listener> {
   const server = createNetServer((socket) => {
     if (!proxy) return handle(guarded(socket, socket.remoteAddress, guard))
     // behind the balancer the socket's address is the balancer's: the device's is in the line
     readProxyHeader(socket, { timeoutMs: proxy.timeoutMs ?? PROXY_HEADER_TIMEOUT_MS, onReady: (s, remote) => handle(guarded(s, remote, guard)), onRejected: proxy.onRejected })
   })
-  return { port: await listenOn(server, port, host), close: closer(server) }
+  return { port: await listenOn(server, at), close: closer(server) }
 }
 
-export async function listenTls (handle: ConnectionHandler, opts: TlsListenOptions, host: string, guard: GuardOptions): Promise<Listener> {
+export async function listenTls (handle: ConnectionHandler, opts: TlsListenOptions, at: Omit<ListenAt, 'port'>, guard: GuardOptions): Promise<Listener> {
   const server = createTlsServer({ cert: opts.cert, key: opts.key }, (socket) => handle(guarded(socket, socket.remoteAddress, guard)))
   // a failed handshake is the client's problem, not the server's
   server.on('tlsClientError', () => {})
-  return { port: await listenOn(server, opts.port, host), close: closer(server) }
+  return { port: await listenOn(server, { ...at, port: opts.port }), close: closer(server) }
 }
 
-export async function listenWebSocket (handle: ConnectionHandler, port: number, host: string, guard: GuardOptions): Promise<Listener> {
+export async function listenWebSocket (handle: ConnectionHandler, at: ListenAt, guard: GuardOptions): Promise<Listener> {
   const http = createHttpServer((_req, res) => { res.writeHead(426).end('MQTT over WebSocket: connect to /mqtt\n') })
   // ws buffers a whole frame before emitting it: cap frames at the packet limit too [P-2.1]
   const wss = new WebSocketServer({ server: http, path: '/mqtt', maxPayload: guard.maxPacketBytes })
   wss.on('connection', (ws, req) => handle(guarded(createWebSocketStream(ws), req.socket.remoteAddress, guard), req))
-  const bound = await listenOn(http, port, host)
+  const bound = await listenOn(http, at)
   const closeHttp = closer(http)
   return {
     port: bound,

@@ -7,6 +7,7 @@ import { ConfigError, EnvReader, loadTlsFiles } from '@eldercare/common'
 import pg from 'pg'
 import { pino } from 'pino'
 import { Gateway } from './gateway.ts'
+import { DEFAULT_LISTEN_BACKLOG } from './listeners.ts'
 import { startGatewayHttp, type GatewayHttp } from './http.ts'
 import { gatewayMetricSources, metricsRegistry } from './metrics.ts'
 import { InfluxTrackStore, InfluxVitalsStore } from '@eldercare/readings'
@@ -16,6 +17,8 @@ function loadGatewayConfig (env: NodeJS.ProcessEnv) {
   const cfg = {
     mqttPort: r.port('MQTT_PORT', 1883),
     mqttWsPort: r.port('MQTT_WS_PORT', 8083),
+    /** device handshakes held until accepted, per listener (listeners.ts) */
+    backlog: r.integer('MQTT_LISTEN_BACKLOG', DEFAULT_LISTEN_BACKLOG, 1, 65535, 'device handshakes held until accepted, per MQTT listener; the kernel caps it at net.core.somaxconn'),
     /** /metrics, /live, /ready (http.ts); off when unset; bound on HOST as the MQTT listeners */
     httpPort: r.port('GATEWAY_HTTP_PORT', null),
     host: r.string('HOST', '0.0.0.0'),
@@ -60,7 +63,7 @@ async function main (): Promise<void> {
   })
   // registered before listen: the counters see the first message
   const registry = cfg.httpPort === null ? null : metricsRegistry(gatewayMetricSources(gateway))
-  const ports = await gateway.listen({ host: cfg.host, mqttPort: cfg.mqttPort, mqttWsPort: cfg.mqttWsPort, tls: cfg.tls && loadTlsFiles(cfg.tls) })
+  const ports = await gateway.listen({ host: cfg.host, mqttPort: cfg.mqttPort, mqttWsPort: cfg.mqttWsPort, tls: cfg.tls && loadTlsFiles(cfg.tls), backlog: cfg.backlog })
   let http: GatewayHttp | null = null
   if (registry && cfg.httpPort !== null) {
     http = await startGatewayHttp({

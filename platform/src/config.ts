@@ -3,6 +3,7 @@
  * bad environment is reported in full before anything starts (operator-api.md, "Start-up configuration").
  */
 import { EnvReader, type TlsFiles } from '@eldercare/common'
+import { DEFAULT_LISTEN_BACKLOG } from '@eldercare/gateway'
 import { DEFAULT_TIME_ZONE, isTimeZone } from './lib/local-time.ts'
 import { readTurnConfig, type TurnConfig } from './features/calls/index.ts'
 
@@ -18,6 +19,8 @@ export interface Config {
   mqttWsPort: number
   /** [P-1.1] Device MQTT over TLS, on when both MQTT_TLS_CERT and MQTT_TLS_KEY (PEM file paths) are set. Default port 8883. */
   mqttTls: TlsFiles | null
+  /** Device handshakes the kernel holds until accepted, per MQTT listener (a reconnect storm). Default 4096, capped by net.core.somaxconn. */
+  mqttListenBacklog: number
   /** Interface to bind. Default 0.0.0.0. */
   host: string
   /** Embedded database files. Default ./data. */
@@ -130,6 +133,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     mqttPort: r.port('MQTT_PORT', 1883),
     mqttWsPort: r.port('MQTT_WS_PORT', 8083),
     mqttTls: r.mqttTls(),
+    mqttListenBacklog: r.integer('MQTT_LISTEN_BACKLOG', DEFAULT_LISTEN_BACKLOG, 1, 65535, 'device handshakes held until accepted, per MQTT listener; the kernel caps it at net.core.somaxconn'),
     host: env.HOST || '0.0.0.0',
     dataDir: env.DATA_DIR || './data',
     databaseUrl,

@@ -118,7 +118,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     forgetDevice = wireGateway(app, gateway).forgetDevice
 
     const tls = config.mqttTls && loadTlsFiles(config.mqttTls)
-    const mq = await gateway.listen({ host: config.host, mqttPort: config.mqttPort, mqttWsPort: config.mqttWsPort, tls })
+    const mq = await gateway.listen({ host: config.host, mqttPort: config.mqttPort, mqttWsPort: config.mqttWsPort, tls, backlog: config.mqttListenBacklog })
     await app.listen({ host: config.host, port: config.httpPort })
     const ports = { http: (app.server.address() as AddressInfo).port, mqtt: mq.mqtt, mqttWs: mq.mqttWs, mqttTls: mq.mqttTls }
 

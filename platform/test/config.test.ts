@@ -6,6 +6,14 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toMatchObject({ httpPort: 8080, mqttPort: 1883, mqttWsPort: 8083, dataDir: './data', databaseUrl: null, adminUsername: 'admin', adminPassword: null, demo: 'auto' })
   })
 
+  it('takes MQTT_LISTEN_BACKLOG, the device handshakes each MQTT listener holds (default 4096), and refuses one out of range', () => {
+    expect(loadConfig({}).mqttListenBacklog).toBe(4096)
+    expect(loadConfig({ MQTT_LISTEN_BACKLOG: '16384' }).mqttListenBacklog).toBe(16384)
+    for (const bad of ['0', '70000', '1.5', 'many']) {
+      expect(() => loadConfig({ MQTT_LISTEN_BACKLOG: bad })).toThrow(new RegExp(`MQTT_LISTEN_BACKLOG="${bad.replace('.', '\\.')}" must be a whole number from 1 to 65535 \\(device handshakes`))
+    }
+  })
+
   it('takes port 0 as "any free port"', () => {
     expect(loadConfig({ HTTP_PORT: '0', MQTT_PORT: '0', MQTT_WS_PORT: '0' })).toMatchObject({ httpPort: 0, mqttPort: 0, mqttWsPort: 0 })
   })

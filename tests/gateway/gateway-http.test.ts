@@ -115,12 +115,13 @@ describe.skipIf(!req.ok)('standalone gateway: /metrics, /live, /ready on GATEWAY
     await eventually(async () => (await fetch(`${base}/ready`)).status === 200 || null, 30_000, '/ready 200 with Redis back')
   }, 60_000)
 
-  it('refuses a bad GATEWAY_HTTP_PORT or a short METRICS_TOKEN at start with a clear message (exit 2)', async () => {
+  it('refuses a bad GATEWAY_HTTP_PORT, a short METRICS_TOKEN or a bad MQTT_LISTEN_BACKLOG at start with a clear message (exit 2)', async () => {
     const started = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'gateway/src/main.ts'], {
-      cwd: ROOT, env: { PATH: process.env.PATH, ...env, GATEWAY_HTTP_PORT: 'metrics', METRICS_TOKEN: 'short' }, timeout: 60_000
+      cwd: ROOT, env: { PATH: process.env.PATH, ...env, GATEWAY_HTTP_PORT: 'metrics', METRICS_TOKEN: 'short', MQTT_LISTEN_BACKLOG: '0' }, timeout: 60_000
     }).then(() => null, (err: { code: number, stderr: string }) => err)
     expect(started?.code).toBe(2)
     expect(started?.stderr).toContain('GATEWAY_HTTP_PORT="metrics" must be a port number 0–65535 (0 = any free port)')
     expect(started?.stderr).toContain('METRICS_TOKEN must be at least 16 characters')
+    expect(started?.stderr).toContain('MQTT_LISTEN_BACKLOG="0" must be a whole number from 1 to 65535')
   }, 60_000)
 })

@@ -15,10 +15,14 @@ import { deviceTopic } from '@eldercare/protocols'
 import { connectDevice, connectPacket, logSink } from '../support/devices.ts'
 import { pino } from 'pino'
 import { needsMosquittoClients, mosquittoPub } from '../support/mosquitto.ts'
-import { needs } from '../support/requirements.ts'
+import { findBinary, needs } from '../support/requirements.ts'
 import { eventually, seedHome, startTestPlatform, type SeededHome, type TestPlatform } from '../support/platform.ts'
 
 const openssl = needs('openssl', '/usr/bin/openssl', 'openssl')
+const ss = needs('ss (listening sockets and their backlog)', 'ss', 'iproute2')
+/** net.core.somaxconn: the kernel's cap on a listen backlog */
+const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'))
+const BACKLOG = 1500
 const clients = needsMosquittoClients('mosquitto_pub over TLS')
 
 describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
@@ -33,7 +37,7 @@ describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
     execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
       '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
     cert = readFileSync(join(dir, 'cert.pem'))
-    p = await startTestPlatform({ MQTT_TLS_CERT: join(dir, 'cert.pem'), MQTT_TLS_KEY: join(dir, 'key.pem'), MQTT_TLS_PORT: '0' }, { logger: pino({ level: 'warn' }, log) })
+    p = await startTestPlatform({ MQTT_TLS_CERT: join(dir, 'cert.pem'), MQTT_TLS_KEY: join(dir, 'key.pem'), MQTT_TLS_PORT: '0', MQTT_LISTEN_BACKLOG: String(BACKLOG) }, { logger: pino({ level: 'warn' }, log) })
     await p.api.login()
     home = await seedHome(p.api)
   })
@@ -65,6 +69,15 @@ describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
     await d.client.publishAsync(deviceTopic(home.device.id, 'events'), fall('ws-1'), { qos: 1 })
     expect(await inbox('ws-1')).toHaveLength(1)
     await d.end()
+  })
+
+  it.skipIf(!ss.ok)('every listener holds MQTT_LISTEN_BACKLOG handshakes for a reconnect storm, not Node\'s 511 (issue 11)', () => {
+    // for a listening socket ss shows its backlog as Send-Q
+    for (const port of [p.ports.mqtt, p.ports.mqttWs, p.ports.mqttTls]) {
+      const line = execFileSync(findBinary('ss')!, ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim()
+      expect(line, `ss -ltnH sport = :${port}`).toMatch(/^LISTEN/)
+      expect(Number(line.split(/\s+/)[2]), `ss: ${line}`).toBe(Math.min(BACKLOG, somaxconn))
+    }
   })
 
   it('on every listener, a connection holds no parsed-packet object between messages (issue 11: parser-idle.ts)', async () => {
