@@ -108,7 +108,7 @@ describe('presence on change', () => {
     }
   })
 
-  it('[P-4.4][MQTT-3.1.4-2] a device that reconnects while its old connection is still open (a silent cut, a NAT rebinding) stays online', async () => {
+  it('[P-4.4][MQTT-3.1.4-2] a device that reconnects while its old connection is still open (a silent cut, a NAT rebinding) stays online, and no subscriber is told otherwise', async () => {
     let skip = 0 // the gateway's clock, moved on to let cached look-ups expire
     platform = await startTestPlatform({}, { gateway: { presenceFlushIntervalMs: 3_600_000, now: () => Date.now() + skip } })
     await platform.api.login()
@@ -122,6 +122,8 @@ describe('presence on change', () => {
     const observer = await platform.api.post<{ mqttUsername: string, secret: string }>('/api/observers', { username: 'takeover-rec', areaId: home.districtId })
     const recorder = await mqtt.connectAsync(platform.mqttUrl, { clientId: `${observer.mqttUsername}-1`, username: observer.mqttUsername, password: observer.secret, reconnectPeriod: 0 })
     await recorder.subscribeAsync('care/v1/devices/+/status', { qos: 0 })
+    const recorded: string[] = []
+    recorder.on('message', (topic, payload) => { if (topic === deviceTopic(id, 'status')) recorded.push(payload.toString()) })
     // firmware that leaves its presence to the connection and its will [P-1.4]: no status of its own on connect
     const will = { topic: deviceTopic(id, 'status'), payload: Buffer.from('{"online":false}'), qos: 1 as const, retain: true }
     const first = await connectDevice(platform.mqttUrl, home.device, { will, clean: false })
@@ -140,6 +142,20 @@ describe('presence on change', () => {
       expect(statuses.at(-1), `statuses told: ${statuses.join(', ')}`).toBe(true)
       expect((await platform.api.get(`/api/devices/${id}`)).online).toBe(true)
       await eventually(async () => (await row(platform!, id))?.online === true, 2000, 'row online')
+      // the old connection's will was no news: not passed on to subscribers, not kept as the retained status
+      expect(statuses).not.toContain(false)
+      expect(recorded, 'what the observer was told').toEqual([])
+      const later = await mqtt.connectAsync(platform.mqttUrl, { clientId: `${observer.mqttUsername}-2`, username: observer.mqttUsername, password: observer.secret, reconnectPeriod: 0 })
+      try {
+        const retained: string[] = []
+        later.on('message', (topic, payload) => { retained.push(payload.toString()) })
+        await later.subscribeAsync(deviceTopic(id, 'status'), { qos: 1 })
+        // aedes sends a retained message right after the SUBACK
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        expect(retained, 'the retained status a later subscriber reads').toEqual([])
+      } finally {
+        await later.endAsync(true)
+      }
     } finally {
       await first.end()
       await second.end()

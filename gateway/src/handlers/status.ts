@@ -11,7 +11,7 @@ export const handleStatus: Handler<'status'> = async (ctx, msg) => {
     const now = ctx.connectionOf(msg.deviceId)
     if ((now !== undefined && now !== msg.will.from) || (msg.will.from !== null && ctx.movedAway(msg.will.from))) {
       ctx.log.debug({ deviceId: msg.deviceId }, 'will of a connection taken over: the device is connected again')
-      return 'accepted' as const
+      return 'superseded' as const
     }
   }
   ctx.presence.mark(msg.deviceId, {

@@ -39,8 +39,12 @@ export interface HandlerContext {
   movedAway: (client: Client) => boolean
 }
 
-/** `accepted`: a new effect; `duplicate`: already recorded, acknowledged again with no effect [P-2.4]. */
-export type HandlerResult = 'accepted' | 'duplicate'
+/**
+ * `accepted`: a new effect; `duplicate`: already recorded, acknowledged again with no effect [P-2.4];
+ * `superseded`: a will of a connection the device has since replaced — no effect, and kept from
+ * subscribers and from the retained status, which the newer connection owns.
+ */
+export type HandlerResult = 'accepted' | 'duplicate' | 'superseded'
 
 /** A handler may answer at once (telemetry, most of the time: issue 11, no promise per message). */
 export type Handler<K extends UpstreamKind> = (ctx: HandlerContext, msg: Accepted<K>) => HandlerResult | Promise<HandlerResult>

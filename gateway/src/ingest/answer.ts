@@ -23,6 +23,9 @@ export function answer (m: InFlight, d: Decision, ctx: IngestContext, log: Logge
     } else {
       count(ctx, 'accepted', kind)
       ctx.events.emit('message', { kind, outcome: 'accepted' })
+      // [P-4.4] the will of a connection taken over says offline of a device online on its newer one:
+      // a subscriber, and the retained status a later one reads, would be told so
+      if (d.outcome === 'superseded') drop(m)
     }
     return null
   }

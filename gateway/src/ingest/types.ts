@@ -48,12 +48,13 @@ export interface InFlight {
 /**
  * How a PUBLISH ends — the three cases of docs/gateway.md, "PUBLISH → PUBACK":
  * - `puback` with outcome `accepted`/`duplicate`: recorded (durably, for alarms [P-4.1]), then PUBACKed;
+ *   `superseded` (a will only, which has no PUBACK): no effect, and not passed on;
  * - `puback` with outcome `rejected`: answered on `errors` and PUBACKed, since resending cannot help;
  * - `withhold`: not PUBACKed, since resending can ([P-4.3] over an allowance; [P-4.1] the database
  *   is away — then `close` ends the connection so that the device resends at once).
  */
 export type Decision =
-  | { ack: 'puback', outcome: 'accepted' | 'duplicate' }
+  | { ack: 'puback', outcome: 'accepted' | 'duplicate' | 'superseded' }
   | { ack: 'puback', outcome: 'rejected', error: GatewayError, tell?: boolean }
   | { ack: 'withhold', error: GatewayError, close: boolean, tell?: boolean, shed?: boolean }
 
