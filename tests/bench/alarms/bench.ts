@@ -80,6 +80,8 @@ export interface StormResult {
   reconnected: number
   /** reconnects refused or timed out */
   failed: number
+  /** the failures by why (the load processes' words) */
+  failedWhy: Record<string, number>
   /** from the cut until the last device was back, s (null when some process never finished) */
   backS: number | null
   /** each reconnect's CONNECT → CONNACK */
@@ -535,6 +537,7 @@ function stormOf (storms: Array<StormRecord | null>, alarms: Array<{ deviceId: s
     cut: all.reduce((n, s) => n + s.cut, 0),
     reconnected: all.reduce((n, s) => n + s.reconnected, 0),
     failed: all.reduce((n, s) => n + s.failed, 0),
+    failedWhy: all.reduce<Record<string, number>>((why, s) => { for (const [k, n] of Object.entries(s.failedWhy)) why[k] = (why[k] ?? 0) + n; return why }, {}),
     backS: unfinished ? null : Math.round(Math.max(...all.map((s) => s.doneMs!)) / 100) / 10,
     connack: latencyOf(all.flatMap((s) => s.connackMs)),
     during: arrived(records.filter(inStorm)),
@@ -653,6 +656,7 @@ export function benchTable (r: AlarmBenchResult): string {
   if (r.options.storm) {
     rows.splice(rows.length - 1, 0,
       [r.options.storm.silent ? 'storm (silent): cut / back / failed' : 'storm: cut / back / failed', (t) => (t.storm ? `${f(t.storm.cut)} / ${f(t.storm.reconnected)} / ${f(t.storm.failed)}` : '–')],
+      ['storm: why failed', (t) => (t.storm && t.storm.failed > 0 ? Object.entries(t.storm.failedWhy).map(([k, n]) => `${k} ×${f(n)}`).join(', ') : '–')],
       ['storm: all back after', (t) => f(t.storm?.backS, ' s')],
       ['storm: CONNACK p50/p99/max', (t) => lat(t.storm?.connack)],
       ['falls in storm p50/p99/max', (t) => lat(t.storm?.during)],

@@ -182,7 +182,7 @@ async function startProbe (spec: ProbeSpec): Promise<void> {
  */
 function cut (spec: NonNullable<Extract<WorkerCommand, { type: 'run' }>['storm']>, atMs: number): void {
   const cutAt = now()
-  const rec: StormRecord = { cutAtMs: atMs, cut: 0, reconnected: 0, failed: 0, doneMs: null, connackMs: [] }
+  const rec: StormRecord = { cutAtMs: atMs, cut: 0, reconnected: 0, failed: 0, failedWhy: {}, doneMs: null, connackMs: [] }
   storm = rec
   const down = conns.filter((c) => c.connected)
   rec.cut = down.length
@@ -200,7 +200,11 @@ function cut (spec: NonNullable<Extract<WorkerCommand, { type: 'run' }>['storm']
         await open(c, false)
         rec.connackMs.push(now() - t0)
         rec.reconnected++
-      } catch { rec.failed++ }
+      } catch (err) {
+        rec.failed++
+        const why = (err as Error).message.replace(`${c.dev.id}: `, '')
+        rec.failedWhy[why] = (rec.failedWhy[why] ?? 0) + 1
+      }
     }).then(() => { rec.doneMs = now() - cutAt })
   }, spec.downMs)
 }

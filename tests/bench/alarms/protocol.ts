@@ -46,6 +46,8 @@ export interface StormRecord {
   reconnected: number
   /** reconnects refused or timed out (those devices stay away) */
   failed: number
+  /** the failures by why: `no CONNACK within 30 s`, `CONNACK 3`, `connection closed`… */
+  failedWhy: Record<string, number>
   /** ms from the cut to the last reconnect's end; null while under way */
   doneMs: number | null
   /** each reconnect's CONNECT → CONNACK, ms */
