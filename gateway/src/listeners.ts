@@ -50,8 +50,8 @@ function guarded (inner: Duplex, remote: string | undefined, guard: GuardOptions
  * caps it at net.core.somaxconn, 4096 by default since 5.4). Node's default is 511: when a
  * district's devices reconnect at once while the event loop is busy, the handshakes past it are
  * dropped, and each such device waits out SYN retransmissions — 1, 3, 7, 15 s — before its CONNECT
- * is even read (issue 11: a storm of 9,400 reconnects, CONNACK p99 14.7 s and 1–2 % given up
- * after 30 s at 511; 2.2 s and none at 4096).
+ * is even read (issue 11: a storm of 9,400 reconnects at 511 had CONNACK p99 14.7–15.5 s and 2 %
+ * failed, the connection closed before any CONNACK; at 4096, 2.2–5.2 s and none failed).
  */
 export const DEFAULT_LISTEN_BACKLOG = 4096
 
