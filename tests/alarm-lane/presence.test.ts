@@ -15,6 +15,13 @@ import { eventually, nextEvent, seedHome, startTestPlatform, type TestPlatform }
 let platform: TestPlatform | null = null
 afterEach(async () => { await platform?.close(); platform = null })
 
+/** The administrator's console, and the path of the area it hears (the whole city). */
+async function adminConsole (p: TestPlatform) {
+  await p.api.login()
+  const [{ path }] = (await p.db.query<{ path: string }>("select a.path from users u join areas a on a.id = u.area_id where u.username = 'admin'")).rows
+  return { path: path!, socket: await p.api.connectedSocket() }
+}
+
 const row = async (p: TestPlatform, id: string) =>
   (await p.db.query<{ online: boolean, battery: number | null, last_seen_at: Date | null }>('select online, battery, last_seen_at from devices where id = $1', [id])).rows[0]
 
@@ -50,9 +57,7 @@ describe('presence on change', () => {
 
   it('a storm of statuses reaches the console over several turns, each device\'s latest once; an incident meanwhile does not wait behind them', async () => {
     platform = await startTestPlatform()
-    await platform.api.login()
-    const [{ path }] = (await platform.db.query<{ path: string }>("select a.path from users u join areas a on a.id = u.area_id where u.username = 'admin'")).rows
-    const socket = await platform.api.connectedSocket()
+    const { path, socket } = await adminConsole(platform)
     try {
       const got: Array<{ id: string, online: boolean }> = []
       socket.on('device:status', (st) => { got.push({ id: st.id, online: st.online }) })
@@ -76,6 +81,35 @@ describe('presence on change', () => {
       // the incident came while statuses were still waiting their turn
       expect(toldBeforeIncident).toBeLessThan(5000)
       expect(got).toEqual(storm.map((id) => ({ id, online: true })))
+    } finally {
+      socket.close()
+    }
+  })
+
+  it('a burst of statuses reaches a console in a few writes, not a system call per status', async () => {
+    platform = await startTestPlatform()
+    const { path, socket } = await adminConsole(platform)
+    try {
+      // the console's TCP socket on the server: ws' under engine.io's WebSocket transport
+      const engine = platform.app.realtime.io.engine as unknown as { clients: Record<string, { transport: { name: string, socket: { _socket: import('node:net').Socket } } }> }
+      const conns = Object.values(engine.clients)
+      expect(conns).toHaveLength(1)
+      expect(conns[0]!.transport.name).toBe('websocket')
+      const raw = conns[0]!.transport.socket._socket
+      let writes = 0
+      for (const m of ['_write', '_writev'] as const) {
+        const own = raw[m]!.bind(raw) as (...args: unknown[]) => void
+        ;(raw as unknown as Record<string, unknown>)[m] = (...args: unknown[]) => { writes++; own(...args) }
+      }
+      const ids = Array.from({ length: 2000 }, (_, i) => `burst-dev-${i}`)
+      const got: string[] = []
+      socket.on('device:status', (st) => { got.push(st.id) })
+      const last = nextEvent(socket, 'device:status', (st) => st.id === ids.at(-1), 30_000)
+      for (const id of ids) platform.app.realtime.emitDeviceStatus({ id, online: false, battery: 50, lastSeenAt: null }, path)
+      await last
+      expect(got).toEqual(ids)
+      // a write per status before (2,000); now a write for what a turn queued, and the turn's first
+      expect(writes, `${writes} writes for ${ids.length} statuses`).toBeLessThan(ids.length / 10)
     } finally {
       socket.close()
     }

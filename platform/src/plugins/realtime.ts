@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net'
 import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
 import { handleDroppedRejections } from '@eldercare/common'
@@ -103,6 +104,26 @@ function roomsFor (areaPath: string): string[] {
   return areaPath.split('/').filter(Boolean).map((id) => `area:${id}`)
 }
 
+/**
+ * A console's queued packets leave in one write (issue 11). While a write to a console is under
+ * way, engine.io queues what else is emitted to it, then hands the queue to its WebSocket
+ * transport at once — and ws writes each packet as a frame of its own, a system call each. A
+ * reconnect storm tells every console 2 statuses per device (offline, online): 20,000 to 5
+ * consoles took 0.9–1.0 s of the process's CPU, 0.27–0.29 s of it in the kernel. Corked for the
+ * flush, a queue is one write: 0.36–0.37 s, 0.01–0.02 s in the kernel (docs/benchmarks.md,
+ * "fifteenth session"). The TCP socket is ws' (`_socket`) under engine.io's transport; a
+ * transport without one (long-polling) is left as it is.
+ */
+function coalesceFlushes (io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>): void {
+  io.engine.on('flush', (conn: { transport?: { name?: string, socket?: { _socket?: Socket } } }, queued: unknown[]) => {
+    if (queued.length < 2 || conn.transport?.name !== 'websocket') return
+    const raw = conn.transport.socket?._socket
+    if (!raw || raw.destroyed) return
+    raw.cork()
+    process.nextTick(() => raw.uncork())
+  })
+}
+
 export interface RealtimeOptions {
   /** Scaled mode: share rooms with the other platform nodes through this Redis. */
   redisUrl?: string | null
@@ -122,6 +143,7 @@ export const realtimePlugin = fp<RealtimeOptions>(async (app, opts) => {
     io.adapter(createAdapter(pub, sub))
     app.addHook('onClose', async () => { await Promise.all([pub.quit(), sub.quit()]).catch(() => {}) })
   }
+  coalesceFlushes(io)
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown })?.token
     if (typeof token !== 'string') return next(socketError(errors.UNAUTHORIZED('connect with auth: {token}')))
