@@ -18,7 +18,7 @@ import { refuse } from './ingest/answer.ts'
 import { LoadLimit, type LoadLimitOptions, type LoadStats } from './load-limit.ts'
 import { Ingest } from './ingest/pipeline.ts'
 import type { IngestContext } from './ingest/types.ts'
-import { DEFAULT_LISTEN_BACKLOG, listenTcp, listenTls, listenWebSocket, type ConnectionHandler, type GuardOptions, type Listener, type TlsListenOptions } from './listeners.ts'
+import { DEFAULT_LISTEN_BACKLOG, grantedBacklog, listenTcp, listenTls, listenWebSocket, type ConnectionHandler, type GuardOptions, type Listener, type TlsListenOptions } from './listeners.ts'
 import { memoryPersistence } from './memory-persistence.ts'
 import { releaseIdlePacket, type MqttPacketParser } from './parser-idle.ts'
 import { ReadScheduler, type ReadSchedulerOptions } from './read-scheduler.ts'
@@ -311,6 +311,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       ? { onRejected: (reason: string, remote: string | undefined) => this.log.warn({ remote, code: 'proxy_protocol' }, `connection closed: ${reason}`) }
       : null
     const backlog = opts.backlog ?? DEFAULT_LISTEN_BACKLOG
+    const granted = grantedBacklog(backlog)
+    if (granted !== null && granted < backlog) {
+      this.log.warn({ backlog, granted }, `the kernel holds ${granted} MQTT handshakes, not the ${backlog} asked (MQTT_LISTEN_BACKLOG): net.core.somaxconn caps it, and in a reconnect storm the devices past it wait out SYN retransmissions (1-15 s); raise it with sysctl -w net.core.somaxconn=${backlog}`)
+    }
     const tcp = await listenTcp(handle, { port: opts.mqttPort, host, backlog }, guard, proxy)
     this.servers.push(tcp)
     let mqttWs: number | null = null

@@ -2,6 +2,7 @@
  * [P-1.1] The gateway's listeners: MQTT over TCP, over TLS when a certificate is configured,
  * and over WebSocket at /mqtt. Every connection passes the packet-size guard [P-2.1] first.
  */
+import { readFileSync } from 'node:fs'
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net'
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls'
@@ -54,6 +55,16 @@ function guarded (inner: Duplex, remote: string | undefined, guard: GuardOptions
  * failed, the connection closed before any CONNACK; at 4096, 2.2–5.2 s and none failed).
  */
 export const DEFAULT_LISTEN_BACKLOG = 4096
+
+/**
+ * The backlog the kernel grants a listener that asks for `requested`: Linux caps it at
+ * net.core.somaxconn, silently. Null where that cannot be read (not Linux).
+ */
+export function grantedBacklog (requested: number, somaxconn: () => string = () => readFileSync('/proc/sys/net/core/somaxconn', 'utf8')): number | null {
+  let cap: number
+  try { cap = Number(somaxconn().trim()) } catch { return null }
+  return Number.isInteger(cap) && cap > 0 ? Math.min(requested, cap) : null
+}
 
 /** Where a listener binds. */
 export interface ListenAt {

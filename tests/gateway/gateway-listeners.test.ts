@@ -80,6 +80,23 @@ describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
     }
   })
 
+  it.skipIf(!ss.ok || somaxconn >= 65535)('says at start when net.core.somaxconn grants fewer handshakes than MQTT_LISTEN_BACKLOG asks', async () => {
+    const capped = logSink()
+    const q = await startTestPlatform({ MQTT_LISTEN_BACKLOG: String(somaxconn + 1) }, { logger: pino({ level: 'warn' }, capped) })
+    try {
+      const line = execFileSync(findBinary('ss')!, ['-ltnH', `sport = :${q.ports.mqtt}`], { encoding: 'utf8' }).trim()
+      expect(Number(line.split(/\s+/)[2]), `ss: ${line}`).toBe(somaxconn)
+      const warned = capped.lines.find((l) => l.backlog === somaxconn + 1)
+      expect(warned?.granted).toBe(somaxconn)
+      expect(warned?.msg).toContain(`the kernel holds ${somaxconn} MQTT handshakes, not the ${somaxconn + 1} asked (MQTT_LISTEN_BACKLOG)`)
+      expect(warned?.msg).toContain(`sysctl -w net.core.somaxconn=${somaxconn + 1}`)
+      // within the cap, nothing to say
+      expect(log.lines.some((l) => l.backlog !== undefined)).toBe(false)
+    } finally {
+      await q.close()
+    }
+  })
+
   it('on every listener, a connection holds no parsed-packet object between messages (issue 11: parser-idle.ts)', async () => {
     const parserOf = () => (p.gateway.broker as unknown as { clients: Record<string, { _parser?: { packet: unknown } } | undefined> }).clients[home.device.id]?._parser
     const urls: Array<[string, Parameters<typeof connectDevice>[2]]> = [
