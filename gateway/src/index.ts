@@ -19,7 +19,7 @@ export type { CommandPublishOptions } from './command-delivery.ts'
 export type { Sql } from './store.ts'
 /** The durable inbox insert's text (its plan is tested: tests/alarm-lane/inbox-insert-plan.test.ts). */
 export { INBOX_INSERT_SQL } from './store.ts'
-export { DEFAULT_LISTEN_BACKLOG, type TlsListenOptions } from './listeners.ts'
+export { readListenBacklog, type TlsListenOptions } from './listeners.ts'
 export type { InboxWriterOptions } from './inbox/writer.ts'
 export { metricsRegistry, gatewayMetricSources, type MetricsSource } from './metrics.ts'
 export { BatchLookup } from './batch-lookup.ts'

@@ -3,6 +3,7 @@
  * and over WebSocket at /mqtt. Every connection passes the packet-size guard [P-2.1] first.
  */
 import { readFileSync } from 'node:fs'
+import type { EnvReader } from '@eldercare/common'
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net'
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls'
@@ -55,6 +56,11 @@ function guarded (inner: Duplex, remote: string | undefined, guard: GuardOptions
  * failed, the connection closed before any CONNACK; at 4096, 2.2–5.2 s and none failed).
  */
 export const DEFAULT_LISTEN_BACKLOG = 4096
+
+/** `MQTT_LISTEN_BACKLOG`, as the platform's and the standalone gateway's configs read it. */
+export function readListenBacklog (r: EnvReader): number {
+  return r.integer('MQTT_LISTEN_BACKLOG', DEFAULT_LISTEN_BACKLOG, 1, 65535, 'device handshakes held until accepted, per MQTT listener; the kernel caps it at net.core.somaxconn')
+}
 
 /**
  * The backlog the kernel grants a listener that asks for `requested`: Linux caps it at

@@ -7,7 +7,7 @@ import { ConfigError, EnvReader, loadTlsFiles } from '@eldercare/common'
 import pg from 'pg'
 import { pino } from 'pino'
 import { Gateway } from './gateway.ts'
-import { DEFAULT_LISTEN_BACKLOG } from './listeners.ts'
+import { readListenBacklog } from './listeners.ts'
 import { startGatewayHttp, type GatewayHttp } from './http.ts'
 import { gatewayMetricSources, metricsRegistry } from './metrics.ts'
 import { InfluxTrackStore, InfluxVitalsStore } from '@eldercare/readings'
@@ -18,7 +18,7 @@ function loadGatewayConfig (env: NodeJS.ProcessEnv) {
     mqttPort: r.port('MQTT_PORT', 1883),
     mqttWsPort: r.port('MQTT_WS_PORT', 8083),
     /** device handshakes held until accepted, per listener (listeners.ts) */
-    backlog: r.integer('MQTT_LISTEN_BACKLOG', DEFAULT_LISTEN_BACKLOG, 1, 65535, 'device handshakes held until accepted, per MQTT listener; the kernel caps it at net.core.somaxconn'),
+    backlog: readListenBacklog(r),
     /** /metrics, /live, /ready (http.ts); off when unset; bound on HOST as the MQTT listeners */
     httpPort: r.port('GATEWAY_HTTP_PORT', null),
     host: r.string('HOST', '0.0.0.0'),

@@ -3,7 +3,7 @@
  * bad environment is reported in full before anything starts (operator-api.md, "Start-up configuration").
  */
 import { EnvReader, type TlsFiles } from '@eldercare/common'
-import { DEFAULT_LISTEN_BACKLOG } from '@eldercare/gateway'
+import { readListenBacklog } from '@eldercare/gateway'
 import { DEFAULT_TIME_ZONE, isTimeZone } from './lib/local-time.ts'
 import { readTurnConfig, type TurnConfig } from './features/calls/index.ts'
 
@@ -133,7 +133,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     mqttPort: r.port('MQTT_PORT', 1883),
     mqttWsPort: r.port('MQTT_WS_PORT', 8083),
     mqttTls: r.mqttTls(),
-    mqttListenBacklog: r.integer('MQTT_LISTEN_BACKLOG', DEFAULT_LISTEN_BACKLOG, 1, 65535, 'device handshakes held until accepted, per MQTT listener; the kernel caps it at net.core.somaxconn'),
+    mqttListenBacklog: readListenBacklog(r),
     host: env.HOST || '0.0.0.0',
     dataDir: env.DATA_DIR || './data',
     databaseUrl,
