@@ -23,6 +23,12 @@ const ss = needs('ss (listening sockets and their backlog)', 'ss', 'iproute2')
 /** net.core.somaxconn: the kernel's cap on a listen backlog */
 const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'))
 const BACKLOG = 1500
+/** A listening port's backlog as the kernel holds it: ss shows it as the socket's Send-Q. */
+function backlogOf (port: number): number {
+  const line = execFileSync(findBinary('ss')!, ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim()
+  expect(line, `ss -ltnH sport = :${port}`).toMatch(/^LISTEN/)
+  return Number(line.split(/\s+/)[2])
+}
 const clients = needsMosquittoClients('mosquitto_pub over TLS')
 
 describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
@@ -74,9 +80,7 @@ describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
   it.skipIf(!ss.ok)('every listener holds MQTT_LISTEN_BACKLOG handshakes for a reconnect storm, not Node\'s 511 (issue 11)', () => {
     // for a listening socket ss shows its backlog as Send-Q
     for (const port of [p.ports.mqtt, p.ports.mqttWs, p.ports.mqttTls]) {
-      const line = execFileSync(findBinary('ss')!, ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim()
-      expect(line, `ss -ltnH sport = :${port}`).toMatch(/^LISTEN/)
-      expect(Number(line.split(/\s+/)[2]), `ss: ${line}`).toBe(Math.min(BACKLOG, somaxconn))
+      expect(backlogOf(port!), `port ${port}`).toBe(Math.min(BACKLOG, somaxconn))
     }
   })
 
@@ -84,8 +88,7 @@ describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
     const capped = logSink()
     const q = await startTestPlatform({ MQTT_LISTEN_BACKLOG: String(somaxconn + 1) }, { logger: pino({ level: 'warn' }, capped) })
     try {
-      const line = execFileSync(findBinary('ss')!, ['-ltnH', `sport = :${q.ports.mqtt}`], { encoding: 'utf8' }).trim()
-      expect(Number(line.split(/\s+/)[2]), `ss: ${line}`).toBe(somaxconn)
+      expect(backlogOf(q.ports.mqtt)).toBe(somaxconn)
       const warned = capped.lines.find((l) => l.backlog === somaxconn + 1)
       expect(warned?.granted).toBe(somaxconn)
       expect(warned?.msg).toContain(`the kernel holds ${somaxconn} MQTT handshakes, not the ${somaxconn + 1} asked (MQTT_LISTEN_BACKLOG)`)
