@@ -5,6 +5,7 @@ export { openDb, inTransaction, LIST_PAGE_ROWS, type Db, type StatementTiming, t
 export { loadMigrations, migrate } from './db/migrate.ts'
 export { EmbeddedVacuum, vacuumPass, databaseXidAge, EMBEDDED_VACUUM_DEFAULTS, type EmbeddedVacuumOptions, type VacuumPass } from './db/vacuum.ts'
 export { createLogger } from './logger.ts'
+export { STATUS_TELL_EVERY_MS } from './plugins/realtime.ts'
 export { runMain, failedToStart } from './main.ts'
 export type { DemoPlayer, DemoHousehold } from './demo.ts'
 export type { Notification, NotificationChannel } from './features/response/notify.ts'

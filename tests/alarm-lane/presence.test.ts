@@ -4,11 +4,12 @@
  * API answers, and never goes backwards. Real stack: aedes over TCP, PGlite, socket.io.
  */
 import { connect as netConnect } from 'node:net'
-import { setImmediate as immediate } from 'node:timers/promises'
+import { setImmediate as immediate, setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import mqtt from 'mqtt'
 import mqttPacket from 'mqtt-packet'
 import { deviceTopic } from '@eldercare/protocols'
+import { STATUS_TELL_EVERY_MS } from '@eldercare/platform'
 import { connectDevice, connectPacket } from '../support/devices.ts'
 import { eventually, nextEvent, seedHome, startTestPlatform, type TestPlatform } from '../support/platform.ts'
 
@@ -20,6 +21,31 @@ async function adminConsole (p: TestPlatform) {
   await p.api.login()
   const [{ path }] = (await p.db.query<{ path: string }>("select a.path from users u join areas a on a.id = u.area_id where u.username = 'admin'")).rows
   return { path: path!, socket: await p.api.connectedSocket() }
+}
+
+/**
+ * Tells `ids`' statuses with `tell` and waits until the console has them all, in order; answers how
+ * many writes the server made to the console's TCP socket meanwhile (ws' under engine.io's
+ * WebSocket transport).
+ */
+async function toldWithWrites (p: TestPlatform, socket: Awaited<ReturnType<typeof adminConsole>>['socket'], ids: string[], tell: (id: string) => void | Promise<void>): Promise<number> {
+  const engine = p.app.realtime.io.engine as unknown as { clients: Record<string, { transport: { name: string, socket: { _socket: import('node:net').Socket } } }> }
+  const conns = Object.values(engine.clients)
+  expect(conns).toHaveLength(1)
+  expect(conns[0]!.transport.name).toBe('websocket')
+  const raw = conns[0]!.transport.socket._socket
+  let writes = 0
+  for (const m of ['_write', '_writev'] as const) {
+    const own = raw[m]!.bind(raw) as (...args: unknown[]) => void
+    ;(raw as unknown as Record<string, unknown>)[m] = (...args: unknown[]) => { writes++; own(...args) }
+  }
+  const got: string[] = []
+  socket.on('device:status', (st) => { got.push(st.id) })
+  const last = nextEvent(socket, 'device:status', (st) => st.id === ids.at(-1), 30_000)
+  for (const id of ids) await tell(id)
+  await last
+  expect(got).toEqual(ids)
+  return writes
 }
 
 const row = async (p: TestPlatform, id: string) =>
@@ -90,26 +116,36 @@ describe('presence on change', () => {
     platform = await startTestPlatform()
     const { path, socket } = await adminConsole(platform)
     try {
-      // the console's TCP socket on the server: ws' under engine.io's WebSocket transport
-      const engine = platform.app.realtime.io.engine as unknown as { clients: Record<string, { transport: { name: string, socket: { _socket: import('node:net').Socket } } }> }
-      const conns = Object.values(engine.clients)
-      expect(conns).toHaveLength(1)
-      expect(conns[0]!.transport.name).toBe('websocket')
-      const raw = conns[0]!.transport.socket._socket
-      let writes = 0
-      for (const m of ['_write', '_writev'] as const) {
-        const own = raw[m]!.bind(raw) as (...args: unknown[]) => void
-        ;(raw as unknown as Record<string, unknown>)[m] = (...args: unknown[]) => { writes++; own(...args) }
-      }
       const ids = Array.from({ length: 2000 }, (_, i) => `burst-dev-${i}`)
-      const got: string[] = []
-      socket.on('device:status', (st) => { got.push(st.id) })
-      const last = nextEvent(socket, 'device:status', (st) => st.id === ids.at(-1), 30_000)
-      for (const id of ids) platform.app.realtime.emitDeviceStatus({ id, online: false, battery: 50, lastSeenAt: null }, path)
-      await last
-      expect(got).toEqual(ids)
+      const writes = await toldWithWrites(platform, socket, ids, (id) => { platform!.app.realtime.emitDeviceStatus({ id, online: false, battery: 50, lastSeenAt: null }, path) })
       // a write per status before (2,000); now a write for what a turn queued, and the turn's first
       expect(writes, `${writes} writes for ${ids.length} statuses`).toBeLessThan(ids.length / 10)
+    } finally {
+      socket.close()
+    }
+  })
+
+  it('statuses that come a turn apart (a storm\'s reconnects) reach a console together; one after a quiet spell at once', async () => {
+    platform = await startTestPlatform()
+    const { path, socket } = await adminConsole(platform)
+    try {
+      const ids = Array.from({ length: 600 }, (_, i) => `trickle-dev-${i}`)
+      const writes = await toldWithWrites(platform, socket, ids, async (id) => {
+        platform!.app.realtime.emitDeviceStatus({ id, online: true, battery: 50, lastSeenAt: null }, path)
+        await immediate()
+      })
+      // a write per status before (600: each turn told its one); now a write or two per telling
+      // turn, and telling turns at least STATUS_TELL_EVERY_MS apart (8 writes here in ~130 ms)
+      expect(writes, `${writes} writes for ${ids.length} statuses`).toBeLessThan(ids.length / 10)
+
+      // after a quiet spell, a status is told on the next turn, not held for the interval
+      await sleep(STATUS_TELL_EVERY_MS * 2)
+      const quiet = nextEvent(socket, 'device:status', (st) => st.id === 'quiet-dev')
+      platform.app.realtime.emitDeviceStatus({ id: 'quiet-dev', online: false, battery: 50, lastSeenAt: null }, path)
+      expect(platform.app.realtime.statusesPending).toBe(1)
+      await immediate()
+      expect(platform.app.realtime.statusesPending).toBe(0)
+      await quiet
     } finally {
       socket.close()
     }

@@ -52,30 +52,48 @@ export class Realtime {
    * Device status reaches every platform node (each node's gateway relays it in scaled mode),
    * so each node tells only its own sockets; through the Redis adapter it would arrive once per node.
    *
-   * Told on the next turn, a slice of at most STATUS_SLICE_MS per turn (issue 11): each status is
-   * a frame and a system call per console, and a district's network cut changes thousands at once
-   * (offline, then online again) — told in the turn they happened, they held the process for
-   * 0.1 s and more, which the falls of the devices still connected waited behind. A device's
-   * newer status replaces its status not yet told (the console shows where a device is now, not
-   * the flaps it made meanwhile); incidents never wait here.
+   * Told in turns at least STATUS_TELL_EVERY_MS apart, at most STATUS_SLICE_MS each (issue 11). A
+   * turn that tells costs every console that hears one of its statuses a write or two (engine.io
+   * sends the first frame at once and the rest when it drains, see coalesceFlushes), and every
+   * console above a device's area hears it. A district's network cut changes thousands at once
+   * (offline, then online again): told in the turn they happened, they held the process for 0.1 s
+   * and more, which the falls of the devices still connected waited behind; told on the next turn,
+   * a storm's reconnects (a status or two a turn) still cost every console a system call per
+   * status. A status after a quiet spell is told on the next turn; one within STATUS_TELL_EVERY_MS
+   * of the last telling turn waits for the next, with what else came meanwhile. A device's newer
+   * status replaces its status not yet told (the console shows where a device is now, not the flaps
+   * it made meanwhile); incidents never wait here.
    */
   emitDeviceStatus (status: DeviceStatusDto, areaPath: string): void {
     this.statuses.set(status.id, { status, areaPath })
-    this.statusTurn ??= setImmediate(this.tellStatuses)
+    if (this.cancelTell !== null) return
+    const wait = this.lastTell + STATUS_TELL_EVERY_MS - performance.now()
+    if (wait <= 0) return this.tellNextTurn()
+    const timer = setTimeout(this.tellStatuses, wait)
+    this.cancelTell = () => clearTimeout(timer)
   }
 
   /** statuses not yet told, by device, in the order they came (a newer one keeps its device's place) */
   private readonly statuses = new Map<string, { status: DeviceStatusDto, areaPath: string }>()
-  private statusTurn: NodeJS.Immediate | null = null
+  /** cancels the telling turn to come; null when none is due */
+  private cancelTell: (() => void) | null = null
+  /** when the last telling turn began (performance.now()) */
+  private lastTell = -Infinity
+  private tellNextTurn (): void {
+    const turn = setImmediate(this.tellStatuses)
+    this.cancelTell = () => clearImmediate(turn)
+  }
+
   private readonly tellStatuses = (): void => {
-    this.statusTurn = null
-    const until = performance.now() + STATUS_SLICE_MS
+    this.cancelTell = null
+    this.lastTell = performance.now()
+    const until = this.lastTell + STATUS_SLICE_MS
     for (const [id, { status, areaPath }] of this.statuses) {
       this.statuses.delete(id)
       this.io.local.to(roomsFor(areaPath)).emit('device:status', status)
       if (performance.now() >= until) break
     }
-    if (this.statuses.size > 0) this.statusTurn = setImmediate(this.tellStatuses)
+    if (this.statuses.size > 0) this.tellNextTurn()
   }
 
   /** Device statuses waiting for their turn. */
@@ -83,8 +101,8 @@ export class Realtime {
 
   /** Stops telling statuses (the server is closing). */
   close (): void {
-    if (this.statusTurn) clearImmediate(this.statusTurn)
-    this.statusTurn = null
+    this.cancelTell?.()
+    this.cancelTell = null
     this.statuses.clear()
   }
 
@@ -96,6 +114,9 @@ export class Realtime {
 
 /** How long one turn may spend telling consoles device statuses, ms (Realtime.emitDeviceStatus). */
 export const STATUS_SLICE_MS = 4
+
+/** The least time between two tells of device statuses to the consoles, ms (Realtime.emitDeviceStatus). */
+export const STATUS_TELL_EVERY_MS = 50
 
 /** socket.io hands the client only the message: it carries the code in front, `PLT_ERR_…: why`. */
 const socketError = (e: PlatformError): Error => new Error(`${e.code}: ${e.message}`)
