@@ -102,8 +102,18 @@ export interface ProxyProtocolOptions {
   onRejected: (reason: string, remote: string | undefined) => void
 }
 
+/**
+ * Device sockets are half-open (`allowHalfOpen`): a device's FIN is read as the end of its bytes
+ * and nothing more, and the socket is closed when the broker has handled that end — in the read
+ * scheduler's slices, after the connection's bytes (packet-guard.ts). Node's default closes a
+ * socket as soon as its peer's FIN is read, in the same pass: a district's network cut closing
+ * 9,500 connections at once held the event loop for 0.5–0.6 s of shutdown and close system calls
+ * and stream teardown, and the falls of the devices still connected waited behind it (issue 11).
+ */
+const DEVICE_SOCKETS = { allowHalfOpen: true } as const
+
 export async function listenTcp (handle: ConnectionHandler, at: ListenAt, guard: GuardOptions, proxy?: ProxyProtocolOptions | null): Promise<Listener> {
-  const server = createNetServer((socket) => {
+  const server = createNetServer(DEVICE_SOCKETS, (socket) => {
     if (!proxy) return handle(guarded(socket, socket.remoteAddress, guard))
     // behind the balancer the socket's address is the balancer's: the device's is in the line
     readProxyHeader(socket, { timeoutMs: proxy.timeoutMs ?? PROXY_HEADER_TIMEOUT_MS, onReady: (s, remote) => handle(guarded(s, remote, guard)), onRejected: proxy.onRejected })
@@ -112,7 +122,7 @@ export async function listenTcp (handle: ConnectionHandler, at: ListenAt, guard:
 }
 
 export async function listenTls (handle: ConnectionHandler, opts: TlsListenOptions, at: Omit<ListenAt, 'port'>, guard: GuardOptions): Promise<Listener> {
-  const server = createTlsServer({ cert: opts.cert, key: opts.key }, (socket) => handle(guarded(socket, socket.remoteAddress, guard)))
+  const server = createTlsServer({ cert: opts.cert, key: opts.key, ...DEVICE_SOCKETS }, (socket) => handle(guarded(socket, socket.remoteAddress, guard)))
   // a failed handshake is the client's problem, not the server's
   server.on('tlsClientError', () => {})
   return { port: await listenOn(server, { ...at, port: opts.port }), close: closer(server) }

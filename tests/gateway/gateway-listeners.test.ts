@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { connect as netConnect, type Socket } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -52,6 +53,7 @@ describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
+  const clientOf = (id: string) => (p.gateway.broker as unknown as { clients: Record<string, unknown> }).clients[id]
   const inbox = async (msgId: string) => (await p.db.query('select 1 from inbox where device_id = $1 and msg_id = $2', [home.device.id, msgId])).rows
   const fall = (id: string) => JSON.stringify({ id, ts: Date.now(), type: 'fall' })
 
@@ -133,6 +135,26 @@ describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
     await new Promise<void>((resolve) => socket.once('data', () => resolve())) // CONNACK
     return socket
   }
+
+  it('[P-1.1] a device that ends its half of the connection (FIN, no DISCONNECT) over TCP or TLS is closed by the gateway and let go', async () => {
+    const logins: Array<[string, () => Socket]> = [
+      ['tcp', () => netConnect(p.ports.mqtt, '127.0.0.1')],
+      ['tls', () => tlsConnect({ port: p.ports.mqttTls!, host: '127.0.0.1', ca: cert })]]
+    for (const [name, open] of logins) {
+      const socket = open()
+      await new Promise<void>((resolve, reject) => { socket.once(name === 'tls' ? 'secureConnect' : 'connect', () => resolve()); socket.once('error', reject) })
+      socket.write(connectPacket(home.device, 30))
+      await new Promise<void>((resolve) => socket.once('data', () => resolve())) // CONNACK
+      await eventually(async () => clientOf(home.device.id) !== undefined, 2000, `${name}: the broker holds the device`)
+      // the gateway's half-open sockets (listeners.ts) still end their half and close once the broker has the end
+      const serverEnded = new Promise<void>((resolve) => socket.once('end', () => resolve()))
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+      socket.end()
+      await serverEnded
+      await closed
+      await eventually(async () => clientOf(home.device.id) === undefined, 2000, `${name}: the broker let the device go`)
+    }
+  })
 
   it('[P-2.1] closes a TCP connection whose packet announces more than 256 KiB, before its body is read', async () => {
     const socket = await rawLogin()
