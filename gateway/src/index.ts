@@ -17,8 +17,8 @@ export { Gateway, type GatewayOptions, type ListenOptions } from './gateway.ts'
 export type { InboxNotice, CommandAckNotice, RtcNotice, PositionNotice, MessageOutcome, GatewayEvents, GatewayCounters } from './types/events.ts'
 export type { CommandPublishOptions } from './command-delivery.ts'
 export type { Sql } from './store.ts'
-/** The durable inbox insert's text (its plan is tested: tests/alarm-lane/inbox-insert-plan.test.ts). */
-export { INBOX_INSERT_SQL } from './store.ts'
+/** The durable inbox insert's and the presence write's texts (their plans are tested: tests/alarm-lane/bulk-statement-plans.test.ts). */
+export { INBOX_INSERT_SQL, PRESENCE_UPDATE_SQL } from './store.ts'
 export { readListenBacklog, type TlsListenOptions } from './listeners.ts'
 export type { InboxWriterOptions } from './inbox/writer.ts'
 export { metricsRegistry, gatewayMetricSources, type MetricsSource } from './metrics.ts'

@@ -75,7 +75,7 @@ export interface PresencePatch {
  * `exists (…)` in RETURNING the planner, counting on the 100 rows it assumes of jsonb_to_recordset,
  * could take a hashed subplan instead — a scan of the whole inbox for every alarm's insert: 4.9 ms
  * at 20,000 rows on PGlite against 0.24 ms now (issue 11, ninth session). The plan is held to it
- * by tests/alarm-lane/inbox-insert-plan.test.ts.
+ * by tests/alarm-lane/bulk-statement-plans.test.ts.
  */
 export const INBOX_INSERT_SQL = `with ins as (
      insert into inbox (device_id, msg_id, kind, type, payload, device_ts, received_at, clock_skew)
@@ -86,6 +86,23 @@ export const INBOX_INSERT_SQL = `with ins as (
      returning device_id, msg_id, type, device_ts)
    select ins.device_id, ins.msg_id, ins.type, ins.device_ts, p.hit is not null as reused
      from ins left join lateral (select 1 as hit from inbox o where o.device_id = ins.device_id and o.msg_id = ins.msg_id limit 1) p on true`
+
+/**
+ * [P-4.4] Presence written on change (GatewayStore.writePresence): the patches of $1 (a JSON array),
+ * $2 their device ids. Joined on `d.id = x.id` alone, the planner (counting on the 100 rows it
+ * assumes of jsonb_to_recordset) hashed them and scanned the whole devices table for every write:
+ * 14 ms at 10,000 devices for a batch of 15 on PGlite, where the ids' index probes take 0.7–2.7 ms
+ * (issue 11, sixteenth session) — and a reconnect storm writes a batch every few milliseconds. The
+ * plan is held to the index by tests/alarm-lane/bulk-statement-plans.test.ts.
+ */
+export const PRESENCE_UPDATE_SQL = `update devices d set
+     online = coalesce(x.online, d.online),
+     last_seen_at = greatest(coalesce(x.last_seen_at, d.last_seen_at), d.last_seen_at),
+     battery = coalesce(x.battery, d.battery),
+     rssi = coalesce(x.rssi, d.rssi),
+     fw = coalesce(x.fw, d.fw)
+   from jsonb_to_recordset($1::jsonb) as x(id text, online boolean, last_seen_at timestamptz, battery real, rssi real, fw text)
+   where d.id = any($2::text[]) and d.id = x.id`
 
 export class GatewayStore {
   constructor (private readonly sql: Sql) {}
@@ -190,17 +207,8 @@ export class GatewayStore {
     for (let i = 0; i < rows.length; i += PRESENCE_ROWS_PER_STATEMENT) await this.writePresenceRows(rows.slice(i, i + PRESENCE_ROWS_PER_STATEMENT))
   }
 
-  private async writePresenceRows (rows: Array<Record<string, unknown>>): Promise<void> {
-    await this.sql.query(
-      `update devices d set
-         online = coalesce(x.online, d.online),
-         last_seen_at = greatest(coalesce(x.last_seen_at, d.last_seen_at), d.last_seen_at),
-         battery = coalesce(x.battery, d.battery),
-         rssi = coalesce(x.rssi, d.rssi),
-         fw = coalesce(x.fw, d.fw)
-       from jsonb_to_recordset($1::jsonb) as x(id text, online boolean, last_seen_at timestamptz, battery real, rssi real, fw text)
-       where d.id = x.id`,
-      [JSON.stringify(rows)], { priority: 'background' })
+  private async writePresenceRows (rows: Array<{ id: string } & Record<string, unknown>>): Promise<void> {
+    await this.sql.query(PRESENCE_UPDATE_SQL, [JSON.stringify(rows), rows.map((r) => r.id)], { priority: 'background' })
   }
 
   /** Who devices belong to, for tagging readings and detection: one statement for many; an unknown id is absent. */
