@@ -25,6 +25,13 @@ async function listen (scheduler: ReadScheduler, accepted: (conn: Duplex, raw: S
   return listener.port
 }
 
+/** Waits until the listener has accepted `n` connections. */
+async function accepted (raws: Socket[], n: number): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while (raws.length < n && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+  expect(raws).toHaveLength(n)
+}
+
 async function connectClients (port: number, n: number): Promise<Socket[]> {
   return await Promise.all(Array.from({ length: n }, () => new Promise<Socket>((resolve, reject) => {
     const s = netConnect(port, '127.0.0.1', () => resolve(s))
@@ -37,8 +44,7 @@ describe('device sockets: a peer\'s end closes the socket in the read scheduler\
     const raws: Socket[] = []
     const port = await listen(new ReadScheduler(), (_conn, raw) => raws.push(raw))
     const [client] = await connectClients(port, 1)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-    expect(raws).toHaveLength(1)
+    await accepted(raws, 1)
     const serverEnded = new Promise<void>((resolve) => client!.once('end', () => resolve()))
     const closed = new Promise<void>((resolve) => raws[0]!.once('close', () => resolve()))
     client!.end()
@@ -54,9 +60,7 @@ describe('device sockets: a peer\'s end closes the socket in the read scheduler\
     const raws: Socket[] = []
     const port = await listen(scheduler, (_conn, raw) => raws.push(raw))
     const clients = await connectClients(port, n)
-    const deadline = Date.now() + 10_000
-    while (raws.length < n && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
-    expect(raws).toHaveLength(n)
+    await accepted(raws, n)
     // the turns of the event loop, counted while the cut is torn down
     let turn = 0
     let spinning = true

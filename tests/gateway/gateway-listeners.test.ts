@@ -127,24 +127,18 @@ describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
     await d.end()
   })
 
-  /** Opens a raw TCP connection and logs in with a CONNECT packet. */
-  async function rawLogin (): Promise<Socket> {
-    const socket = netConnect(p.ports.mqtt, '127.0.0.1')
-    await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject) })
+  /** Opens a raw TCP (or TLS) connection and logs in with a CONNECT packet. */
+  async function rawLogin (over: 'tcp' | 'tls' = 'tcp'): Promise<Socket> {
+    const socket = over === 'tls' ? tlsConnect({ port: p.ports.mqttTls!, host: '127.0.0.1', ca: cert }) : netConnect(p.ports.mqtt, '127.0.0.1')
+    await new Promise<void>((resolve, reject) => { socket.once(over === 'tls' ? 'secureConnect' : 'connect', () => resolve()); socket.once('error', reject) })
     socket.write(connectPacket(home.device, 30))
     await new Promise<void>((resolve) => socket.once('data', () => resolve())) // CONNACK
     return socket
   }
 
   it('[P-1.1] a device that ends its half of the connection (FIN, no DISCONNECT) over TCP or TLS is closed by the gateway and let go', async () => {
-    const logins: Array<[string, () => Socket]> = [
-      ['tcp', () => netConnect(p.ports.mqtt, '127.0.0.1')],
-      ['tls', () => tlsConnect({ port: p.ports.mqttTls!, host: '127.0.0.1', ca: cert })]]
-    for (const [name, open] of logins) {
-      const socket = open()
-      await new Promise<void>((resolve, reject) => { socket.once(name === 'tls' ? 'secureConnect' : 'connect', () => resolve()); socket.once('error', reject) })
-      socket.write(connectPacket(home.device, 30))
-      await new Promise<void>((resolve) => socket.once('data', () => resolve())) // CONNACK
+    for (const name of ['tcp', 'tls'] as const) {
+      const socket = await rawLogin(name)
       await eventually(async () => clientOf(home.device.id) !== undefined, 2000, `${name}: the broker holds the device`)
       // the gateway's half-open sockets (listeners.ts) still end their half and close once the broker has the end
       const serverEnded = new Promise<void>((resolve) => socket.once('end', () => resolve()))
