@@ -3,7 +3,7 @@
  * (the detector on a store of their own, the gateway's SQL). Only tests/ may import it
  * (scripts/check-imports.mjs, rule b); the platform uses the package root.
  */
-export { GatewayStore, PRESENCE_ROWS_PER_STATEMENT, type DeviceOwner } from './store.ts'
+export { GatewayStore, PRESENCE_ROWS_PER_STATEMENT, type DeviceOwner, type PresencePatch } from './store.ts'
 export { Readings, toSamples } from './readings.ts'
 export { Detector, DETECTOR_DEFAULTS, type Sample } from './detect/detector.ts'
 export { DetectionScans } from './detect/scans.ts'

@@ -1,0 +1,31 @@
+// A contract held on both engines the platform keeps its state in: an in-memory PGlite, and a
+// database of its own on a throwaway PostgreSQL 15 (postgres.ts; skipped without it, failed on CI).
+// Each gets the schema (migrate) and the contract's own rows (setup) before its tests.
+//
+//   onEachEngine('inbox_plans', async (db) => { /* rows */ }, (db) => {
+//     it('…', async () => { await db().query(…) })
+//   })
+import { afterAll, beforeAll, describe } from 'vitest'
+import { migrate, openDb, type Db } from '@eldercare/platform'
+import { needsPostgres, startPostgres, type PostgresServer } from './postgres.ts'
+
+export function onEachEngine (database: string, setup: (db: Db) => Promise<void>, tests: (db: () => Db) => void): void {
+  const contract = (name: string, open: () => Promise<Db>) => describe(name, () => {
+    let db: Db | undefined
+    beforeAll(async () => {
+      db = await open()
+      await migrate(db)
+      await setup(db)
+    }, 120_000)
+    afterAll(async () => { await db?.close() })
+    tests(() => db!)
+  })
+  contract('on PGlite', () => openDb({ dataDir: 'memory://' }))
+  const pg = needsPostgres()
+  describe.skipIf(!pg.ok)('PostgreSQL', () => {
+    let server: PostgresServer
+    beforeAll(async () => { server = await startPostgres() })
+    afterAll(async () => { await server?.stop() })
+    contract('on PostgreSQL 15', async () => openDb({ databaseUrl: await server.createDatabase(database) }))
+  })
+}
