@@ -7,4 +7,4 @@ export { GatewayStore, PRESENCE_ROWS_PER_STATEMENT, type DeviceOwner, type Prese
 export { Readings, toSamples } from './readings.ts'
 export { Detector, DETECTOR_DEFAULTS, type Sample } from './detect/detector.ts'
 export { DetectionScans } from './detect/scans.ts'
-export { PositionTracker, PositionWatch } from './positions.ts'
+export { PositionTracker, PositionWatch, POSITION_ROWS_PER_STATEMENT } from './positions.ts'

@@ -9,8 +9,10 @@ import { afterAll, beforeAll, describe } from 'vitest'
 import { migrate, openDb, type Db } from '@eldercare/platform'
 import { needsPostgres, startPostgres, type PostgresServer } from './postgres.ts'
 
-export function onEachEngine (database: string, setup: (db: Db) => Promise<void>, tests: (db: () => Db) => void): void {
-  const contract = (name: string, open: () => Promise<Db>) => describe(name, () => {
+export type Engine = 'pglite' | 'postgres'
+
+export function onEachEngine (database: string, setup: (db: Db) => Promise<void>, tests: (db: () => Db, engine: Engine) => void): void {
+  const contract = (name: string, engine: Engine, open: () => Promise<Db>) => describe(name, () => {
     let db: Db | undefined
     beforeAll(async () => {
       db = await open()
@@ -18,14 +20,14 @@ export function onEachEngine (database: string, setup: (db: Db) => Promise<void>
       await setup(db)
     }, 120_000)
     afterAll(async () => { await db?.close() })
-    tests(() => db!)
+    tests(() => db!, engine)
   })
-  contract('on PGlite', () => openDb({ dataDir: 'memory://' }))
+  contract('on PGlite', 'pglite', () => openDb({ dataDir: 'memory://' }))
   const pg = needsPostgres()
   describe.skipIf(!pg.ok)('PostgreSQL', () => {
     let server: PostgresServer
     beforeAll(async () => { server = await startPostgres() })
     afterAll(async () => { await server?.stop() })
-    contract('on PostgreSQL 15', async () => openDb({ databaseUrl: await server.createDatabase(database) }))
+    contract('on PostgreSQL 15', 'postgres', async () => openDb({ databaseUrl: await server.createDatabase(database) }))
   })
 }
