@@ -65,6 +65,8 @@ export class PositionTracker extends EventEmitter<{ position: [Position] }> {
   async close (): Promise<void> {
     clearInterval(this.timer)
     await this.persist()
+    // a round already under way when asked wrote what was dirty when it began: the rest now
+    if (this.dirty.size > 0) await this.persist()
     await this.writer.close()
     await this.track.close()
   }

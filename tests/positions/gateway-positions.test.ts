@@ -104,6 +104,33 @@ describe('PositionTracker: last positions in memory, persisted coarsely (issue 1
     }
   })
 
+  it('at shutdown also writes what moved while a round was being written', async () => {
+    await db.exec('delete from positions_last')
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    let held = false
+    const sql = {
+      async query (text: string, params?: unknown[], opts?: { priority?: 'alarm' | 'normal' | 'background' }) {
+        if (!held && /^insert into positions_last/.test(text)) { held = true; await gate } // the round's first statement, held
+        return db.query(text, params, opts)
+      }
+    }
+    const tracker = new PositionTracker(sql as unknown as Db, new SqlTrackStore(db), log, { persistIntervalMs: 3600_000 })
+    await tracker.start()
+    tracker.update([fix('w-s1', 39.91, at)])
+    const round = tracker.persist() // under way: w-s1 at 39.91
+    tracker.update([fix('w-s1', 39.92, at + 1000)]) // moved meanwhile
+    tracker.update([fix('w-s2', 39.95, at + 1000)]) // heard meanwhile
+    const closing = tracker.close()
+    release()
+    await round
+    await closing
+    expect(await stored()).toEqual([
+      { deviceId: 'w-s1', lat: 39.92, at: at + 1000, source: 'telemetry' },
+      { deviceId: 'w-s2', lat: 39.95, at: at + 1000, source: 'telemetry' }
+    ])
+  })
+
   it('writes a round of 1,050 devices in statements of at most POSITION_ROWS_PER_STATEMENT, in the background lane, every device once', async () => {
     // one statement for the round held the embedded database 190–240 ms at 10,000 wearables: every alarm waited for it
     await db.exec('delete from positions_last')
