@@ -55,11 +55,13 @@ describe('bench:alarms arguments', () => {
     expect(await prune(['--row', '100000'])).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--row'") })
   })
 
-  it('bench:vacuum refuses a city too small or too large to seed and an unknown option', async () => {
+  it('bench:vacuum refuses a city too small or too large to seed, minutes of presence it cannot write, and an unknown option', async () => {
     const vacuum = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'tests/bench/vacuum.ts', ...args], { timeout: 30_000 })
       .then(() => ({ code: 0, stderr: '' }), (err: { code: number, stderr: string }) => ({ code: err.code, stderr: err.stderr }))
     expect(await vacuum(['--residents', '5'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--residents must be a whole number from 1000 to 1000000, not "5"') })
     expect(await vacuum(['--residents', '2000000'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--residents must be a whole number from 1000 to 1000000, not "2000000"') })
+    expect(await vacuum(['--presence-minutes', '1.5'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--presence-minutes must be a whole number from 0 to 600, not "1.5"') })
+    expect(await vacuum(['--presence-minutes', 'hour'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--presence-minutes must be a whole number from 0 to 600, not "hour"') })
     expect(await vacuum(['--resident', '1000'])).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--resident'") })
   })
 })

@@ -11,15 +11,15 @@
  * 2. after an hour's bookkeeping: every device's presence written as the gateway writes it — its
  *    last-seen once a minute, a second's flush a sixtieth of the fleet in a shuffled order, through
  *    the gateway's store (GatewayStore.writePresence), `--presence-minutes` of it (default 60) —
- *    and a tenth of the incidents
- *    updated;
+ *    and a tenth of the incidents updated;
  * 3. after a month of visits deleted (a big table with many dead rows: its indexes are cleaned);
  * 4. with nothing changed since.
  *
  * Prints how many of presence's updates stayed on their page (HOT: no index entry, pruned
- * without VACUUM; migration 0027) and what the table and its indexes grew by, then, per pass: tables vacuumed, tables with nothing due, time leaves left alone, the pass, the longest one table took
- * (and which), the alarm lane's wait p50 / p99 / max, and the database's transaction-id age before
- * and after. Asserts nothing.
+ * without VACUUM; migration 0027) and what the table and its indexes grew by; then, per pass:
+ * tables vacuumed, tables with nothing due, time leaves left alone, the pass, the longest one
+ * table took (and which), the alarm lane's wait p50 / p99 / max, and the database's
+ * transaction-id age before and after. Asserts nothing.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
