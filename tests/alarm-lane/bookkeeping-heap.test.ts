@@ -4,7 +4,7 @@
  * its old version is pruned by the page's next reader; one that leaves its page leaves a dead row
  * and index entries that only VACUUM clears, and the table and its indexes grow until it does.
  * - Presence's updates of `devices` (migration 0027): each connected device's row about once a
- *   minute. Packed full, some moved every minute, and the embedded database's hourly pass
+ *   minute. Packed full, some moved to other pages, and the embedded database's hourly pass
  *   vacuumed the table every hour (60–76 ms at 100,000 devices, an alarm's wait).
  * - The last positions (`positions_last`, migration 0028): every wearable's row each 30 s. The
  *   index on (resident_id, at) made every update leave its page, since `at` always changes.

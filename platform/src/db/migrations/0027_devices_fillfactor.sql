@@ -3,11 +3,11 @@
 -- battery, signal or firmware on change; gateway/src/presence.ts). None of those columns is
 -- indexed, so the new version can stay on its page (a HOT update: no index entry, the old
 -- version pruned by the next reader of the page) — when the page has room. Packed full, as rows
--- are inserted by default, some updates moved to another page every minute (0.4 % of an hour's
+-- are inserted by default, some updates moved to another page (0.4 % of an hour's
 -- at 100,000 devices, `npm run bench:vacuum`), each leaving a dead row and four index entries
 -- that only VACUUM clears: the table grew 8.8 → 11.2 MiB in the hour and passed autovacuum's
--- threshold within ten minutes, so the embedded database's hourly pass (src/db/vacuum.ts)
--- vacuumed it every hour, the worker held 60–76 ms — an alarm's wait. With 30 % of each page
+-- threshold within it, so the embedded database's hourly pass (src/db/vacuum.ts) vacuumed it
+-- every hour, the worker held 60–76 ms — an alarm's wait. With 30 % of each page
 -- kept free every update of the hour stayed on its page, the table did not grow (42 % more pages
 -- from the start) and was not due; with 20 % a few still left theirs when one statement wrote
 -- several rows of a page. A table written before this migration gets the room as its rows move:
