@@ -43,7 +43,8 @@ export class PositionTracker extends EventEmitter<{ position: [Position] }> {
   private readonly last = new Map<string, Position>()
   private readonly dirty = new Set<string>()
   private timer?: NodeJS.Timeout
-  private persisting: Promise<void> | null = null
+  /** the rounds of writes, one at a time in order (as presence's flushes) */
+  private persisting: Promise<void> = Promise.resolve()
 
   constructor (private readonly sql: Sql, readonly track: TrackStore, private readonly log: Logger, private readonly opts: PositionTrackerOptions = {}) {
     super()
@@ -65,8 +66,6 @@ export class PositionTracker extends EventEmitter<{ position: [Position] }> {
   async close (): Promise<void> {
     clearInterval(this.timer)
     await this.persist()
-    // a round already under way when asked wrote what was dirty when it began: the rest now
-    if (this.dirty.size > 0) await this.persist()
     await this.writer.close()
     await this.track.close()
   }
@@ -92,17 +91,22 @@ export class PositionTracker extends EventEmitter<{ position: [Position] }> {
     return best
   }
 
-  /** Writes the changed last positions, POSITION_ROWS_PER_STATEMENT a statement; what a failure left unwritten waits for the next round. */
+  /**
+   * Writes the changed last positions, POSITION_ROWS_PER_STATEMENT a statement. Resolves once
+   * everything changed before the call is written (what a failure left unwritten waits for the next
+   * round): a call while a round is under way, which took what was dirty when it began, gets a round
+   * after it.
+   */
   persist (): Promise<void> {
-    if (this.persisting) return this.persisting
-    if (this.dirty.size === 0) return Promise.resolve()
-    const ids = [...this.dirty]
-    this.dirty.clear()
-    this.persisting = this.persistRows(ids).finally(() => { this.persisting = null })
-    return this.persisting
+    const next = this.persisting.then(() => this.persistRound())
+    this.persisting = next
+    return next
   }
 
-  private async persistRows (ids: string[]): Promise<void> {
+  private async persistRound (): Promise<void> {
+    if (this.dirty.size === 0) return
+    const ids = [...this.dirty]
+    this.dirty.clear()
     for (let i = 0; i < ids.length; i += POSITION_ROWS_PER_STATEMENT) {
       // each device's newest position when its statement goes (one that moved since is also dirty again)
       const rows = ids.slice(i, i + POSITION_ROWS_PER_STATEMENT).map((id) => this.last.get(id)!)
