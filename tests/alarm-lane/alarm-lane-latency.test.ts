@@ -33,6 +33,9 @@ describe('alarm lane under telemetry (small scale)', () => {
     expect(t.latency!.max).toBeLessThan(10_000)
     // telemetry was not starved for the alarms' sake either
     expect(t.telemetryAcked).toBeGreaterThan(0.9 * t.telemetrySent)
+    // and none of what was PUBACKed is missing from the store once the buffer drained
+    expect(t.storedThroughDrain).not.toBeNull()
+    expect(t.telemetryAckedNotStored).toBe(0)
     // the summary speaks of the platform and sets it against the reference
     const summary = benchSummary(r)
     expect(summary).toMatchObject({ mode: 'embedded', p99: t.latency!.p99, aedesP99: bare.latency!.p99, mosquittoP99: null, ratioP99: null })

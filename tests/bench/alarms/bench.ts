@@ -123,6 +123,12 @@ export interface TargetResult {
   acceptedTotal: number | null
   /** reading points written from the start of the run to the end of the drain (the run's telemetry, stored or not) */
   storedThroughDrain: number | null
+  /**
+   * Telemetry PUBACKed to a load process but not stored by the drain's end (QoS 1 only; one point
+   * a message): more than 0 is telemetry lost. Less than 0 = stored, its PUBACK not (yet) heard —
+   * a storm's cut falls between the two.
+   */
+  telemetryAckedNotStored: number | null
   loopLagP99Ms: number | null
   /**
    * The probe process's own event-loop delay p99 during the run (it stamps each fall's PUBLISH and
@@ -160,7 +166,7 @@ export interface TargetResult {
 function failedTarget (target: string, err: unknown): TargetResult {
   return {
     target, connected: 0, connectFailures: 0, connectS: 0, settleS: 0, runS: 0, latency: null, pubackLatency: null, alarmsSent: 0, alarmsAcked: 0, lost: 0, duplicated: 0,
-    telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, acceptedTotal: null, storedThroughDrain: null, loopLagP99Ms: null, generatorLagP99Ms: null, slowest: [], loopLagMaxMs: null, gc: null, rssMiB: null, runRssMiB: null, xidPerS: null,
+    telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, acceptedTotal: null, storedThroughDrain: null, telemetryAckedNotStored: null, loopLagP99Ms: null, generatorLagP99Ms: null, slowest: [], loopLagMaxMs: null, gc: null, rssMiB: null, runRssMiB: null, xidPerS: null,
     cpuPercent: null, closedDuringRun: 0, loadAvg: Math.round(loadavg()[0] * 10) / 10, error: (err as Error).message ?? String(err), breakdown: [], storm: null
   }
 }
@@ -489,6 +495,7 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
       readingsBufferedAtEnd: m1 && t.gatewayMetrics ? metricSum(m1, 'eldercare_readings_buffered') : null,
       acceptedTotal: accepted,
       storedThroughDrain: writtenThroughDrain,
+      telemetryAckedNotStored: o.telemetryQos === 1 && writtenThroughDrain !== null ? sum((c) => c.telemetryAcked) - writtenThroughDrain : null,
       loopLagP99Ms: lag === null ? null : Math.round(lag * 10_000) / 10,
       generatorLagP99Ms: collected[0].loopLagP99Ms,
       slowest: alarms.flatMap((a) => {
@@ -640,6 +647,8 @@ export function benchTable (r: AlarmBenchResult): string {
     ['points buffered at end', (t) => f(t.readingsBufferedAtEnd)],
     ['telemetry accepted (all)', (t) => f(t.acceptedTotal)],
     ['points stored by drain end', (t) => f(t.storedThroughDrain)],
+    ['telemetry sent / PUBACKed (all)', (t) => `${f(t.telemetrySent)} / ${f(t.telemetryAcked)}`],
+    ['telemetry PUBACKed, not stored', (t) => f(t.telemetryAckedNotStored)],
     ['event-loop lag p99', (t) => f(t.loopLagP99Ms, ' ms')],
     ['event-loop lag max', (t) => f(t.loopLagMaxMs, ' ms')],
     ['GC in run: major / minor', (t) => t.gc ? `${t.gc.major?.n ?? 0}× ${t.gc.major?.ms ?? 0} ms / ${t.gc.minor?.n ?? 0}× ${t.gc.minor?.ms ?? 0} ms` : '–'],
@@ -692,7 +701,7 @@ export function benchSummary (r: AlarmBenchResult): Record<string, unknown> {
     aedesP50: bare?.latency?.p50 ?? null, aedesP99: bare?.latency?.p99 ?? null, ratioP99ToAedes: ratioTo(bare),
     lost: main.lost, duplicated: main.duplicated, unacked: main.alarmsSent - main.alarmsAcked,
     error: main.error,
-    acceptedPerS: main.acceptedPerS, storedPerS: main.storedPerS, acceptedTotal: main.acceptedTotal, storedThroughDrain: main.storedThroughDrain, rssMiB: main.rssMiB, xidPerS: main.xidPerS, loopLagP99Ms: main.loopLagP99Ms, loopLagMaxMs: main.loopLagMaxMs,
+    acceptedPerS: main.acceptedPerS, storedPerS: main.storedPerS, acceptedTotal: main.acceptedTotal, storedThroughDrain: main.storedThroughDrain, telemetrySent: main.telemetrySent, telemetryAcked: main.telemetryAcked, telemetryAckedNotStored: main.telemetryAckedNotStored, rssMiB: main.rssMiB, xidPerS: main.xidPerS, loopLagP99Ms: main.loopLagP99Ms, loopLagMaxMs: main.loopLagMaxMs,
     stormSilent: r.options.storm ? r.options.storm.silent === true : null, stormBackS: main.storm?.backS ?? null, stormConnackP99: main.storm?.connack?.p99 ?? null, stormP99: main.storm?.during?.p99 ?? null, stormMax: main.storm?.during?.max ?? null,
     mosquittoStormP99: mq?.storm?.during?.p99 ?? null,
     generatorLagP99Ms: main.generatorLagP99Ms, mosquittoGeneratorLagP99Ms: mq?.generatorLagP99Ms ?? null, cpuPercent: main.cpuPercent, loadAvg: main.loadAvg
