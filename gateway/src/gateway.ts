@@ -23,7 +23,7 @@ import { memoryPersistence } from './memory-persistence.ts'
 import { releaseIdlePacket, type MqttPacketParser } from './parser-idle.ts'
 import { ReadScheduler, type ReadSchedulerOptions } from './read-scheduler.ts'
 import { ALARM_RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-limit.ts'
-import { Presence } from './presence.ts'
+import { Presence, type PresenceStats } from './presence.ts'
 import { Observers, observerSubscribeRefusal } from './observers.ts'
 import { IntegrationClients } from './integrations.ts'
 import { redisBrokerParts, relayGatewayEvents, relayInvalidations, type BrokerParts, type Invalidation } from './cluster.ts'
@@ -263,6 +263,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   /** The bound on telemetry work in progress: messages in flight, shed so far, event-loop delay (metrics, tests). */
   get load (): LoadStats {
     return this.ctx.load.stats
+  }
+
+  /** What presence handed to the store since start: change and coarse batches, and their devices (metrics, tests). */
+  get presenceStats (): Readonly<PresenceStats> {
+    return this.presence.stats
   }
 
   /** Devices (and observers) connected to this node's broker, for health and metrics. */

@@ -89,6 +89,14 @@ function gatewayMetrics (gateway: Gateway): MetricsSource {
         collect () { this.set(reads.stats.paused) }
       })
     }
+    new Gauge({
+      name: 'eldercare_gateway_presence_batches', help: 'Presence batches handed to the database since start: changes (online, battery, firmware) and coarse last-seen', labelNames: ['kind'], registers: [registry],
+      collect () { this.set({ kind: 'change' }, gateway.presenceStats.changeBatches); this.set({ kind: 'coarse' }, gateway.presenceStats.coarseBatches) }
+    })
+    new Gauge({
+      name: 'eldercare_gateway_presence_devices', help: 'Devices in the presence batches handed to the database since start, by kind of batch', labelNames: ['kind'], registers: [registry],
+      collect () { this.set({ kind: 'change' }, gateway.presenceStats.changeRows); this.set({ kind: 'coarse' }, gateway.presenceStats.coarseRows) }
+    })
     const durable = new Histogram({
       name: 'eldercare_gateway_inbox_write_seconds',
       help: 'Time to durably record an events/intercom/commands-ack message before its PUBACK [P-4.1]',
