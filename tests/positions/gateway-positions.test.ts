@@ -11,6 +11,7 @@ import { pino } from 'pino'
 import { POSITION_ROWS_PER_STATEMENT, PositionTracker, PositionWatch } from '@eldercare/gateway/testing'
 import { SqlTrackStore } from '@eldercare/readings'
 import { migrate, openDb, type Db } from '@eldercare/platform'
+import { watchedSql } from '../support/engines.ts'
 
 let db: Db
 const position = JSON.stringify({ lat: 39.92, lng: 116.41, acc: 10, at: '2026-11-29T05:00:00.000Z', source: 'event' })
@@ -134,15 +135,8 @@ describe('PositionTracker: last positions in memory, persisted coarsely (issue 1
   it('writes a round of 1,050 devices in statements of at most POSITION_ROWS_PER_STATEMENT, in the background lane, every device once', async () => {
     // one statement for the round held the embedded database 190–240 ms at 10,000 wearables: every alarm waited for it
     await db.exec('delete from positions_last')
-    const upserts: Array<{ rows: number, priority: string | undefined }> = []
-    const sql = {
-      async query (text: string, params?: unknown[], opts?: { priority?: 'alarm' | 'normal' | 'background' }) {
-        const r = await db.query(text, params, opts)
-        if (/^insert into positions_last/.test(text)) upserts.push({ rows: r.rowCount, priority: opts?.priority })
-        return r
-      }
-    }
-    const tracker = new PositionTracker(sql as unknown as Db, new SqlTrackStore(db), log, { persistIntervalMs: 3600_000 })
+    const { sql, statements: upserts } = watchedSql(db, /^insert into positions_last/)
+    const tracker = new PositionTracker(sql, new SqlTrackStore(db), log, { persistIntervalMs: 3600_000 })
     await tracker.start()
     try {
       for (let i = 0; i < 1050; i++) tracker.update([fix(`w-b${i}`, 30 + i / 1000, at + i)])

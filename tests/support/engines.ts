@@ -31,3 +31,23 @@ export function onEachEngine (database: string, setup: (db: Db) => Promise<void>
     contract('on PostgreSQL 15', 'postgres', async () => openDb({ databaseUrl: await server.createDatabase(database) }))
   })
 }
+
+/** A statement that matched `watchedSql`: the rows it touched and the lane it asked for. */
+export interface WatchedStatement { rows: number, priority: 'alarm' | 'normal' | 'background' | undefined }
+
+/**
+ * The database as a store's `sql`, passing every statement to it and recording those whose text
+ * matches `pattern` (how many rows each touched, its lane): to count a store's statements against
+ * a real engine.
+ */
+export function watchedSql (db: Db, pattern: RegExp): { sql: Db, statements: WatchedStatement[] } {
+  const statements: WatchedStatement[] = []
+  const sql = {
+    async query (text: string, params?: unknown[], opts?: { priority?: WatchedStatement['priority'] }) {
+      const r = await db.query(text, params, opts)
+      if (pattern.test(text)) statements.push({ rows: r.rowCount, priority: opts?.priority })
+      return r
+    }
+  }
+  return { sql: sql as unknown as Db, statements }
+}
