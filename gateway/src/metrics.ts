@@ -95,7 +95,7 @@ function gatewayMetrics (gateway: Gateway): MetricsSource {
     })
     new Gauge({
       name: 'eldercare_gateway_presence_devices', help: 'Devices in the presence batches handed to the database since start, by kind of batch', labelNames: ['kind'], registers: [registry],
-      collect () { this.set({ kind: 'change' }, gateway.presenceStats.changeRows); this.set({ kind: 'coarse' }, gateway.presenceStats.coarseRows) }
+      collect () { this.set({ kind: 'change' }, gateway.presenceStats.changeDevices); this.set({ kind: 'coarse' }, gateway.presenceStats.coarseDevices) }
     })
     const durable = new Histogram({
       name: 'eldercare_gateway_inbox_write_seconds',

@@ -51,7 +51,7 @@ describe('Presence: when changes are written', () => {
       const bound = Math.ceil(ms / PRESENCE_CHANGE_WRITE_EVERY_MS) + 2
       expect(batches.length, `${batches.length} batches for 500 changes in ${ms.toFixed(0)} ms`).toBeLessThanOrEqual(bound)
       expect(p.stats.changeBatches).toBe(batches.length)
-      expect(p.stats.changeRows).toBe(batches.reduce((n, b) => n + b.size, 0))
+      expect(p.stats.changeDevices).toBe(batches.reduce((n, b) => n + b.size, 0))
       expect(p.stats.coarseBatches).toBe(0)
     } finally {
       await p.close()
