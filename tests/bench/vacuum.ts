@@ -14,8 +14,8 @@
  *    and a tenth of the incidents updated;
  * 3. after a month of visits deleted (a big table with many dead rows: its indexes are cleaned);
  * 4. with nothing changed since;
- * 5. every table past the freeze age (`freezeAge` 0), as the transaction-id age brings them due
- *    together about every 12 days: the devices table, rewritten by presence, read whole.
+ * 5. every table past the freeze age at once (`freezeAge` 0): the freeze by transaction-id age
+ *    (about every 12 days) at its worst; the devices table, rewritten by presence, read whole.
  *
  * Prints how many of presence's updates stayed on their page (HOT: no index entry, pruned
  * without VACUUM; migration 0027) and what the table and its indexes grew by; then, per pass:
@@ -107,10 +107,10 @@ async function main (): Promise<void> {
     const { rowCount } = await db.query(`delete from visits where due_date between date '2025-03-01' and date '2025-03-31'`)
     lines.push(await pass(db, `after ${rowCount.toLocaleString('en')} visits deleted`))
     lines.push(await pass(db, 'nothing changed'))
-    // the pass that freezes by transaction-id age alone (every ~12 days at 99 ids a second): every
-    // table comes due together, since the first pass froze them together; each reads only its
-    // pages changed since (the visibility map skips the frozen ones) — the devices' every page,
-    // rewritten by presence
+    // the pass that freezes by transaction-id age (every ~12 days at 99 ids a second) at its
+    // worst: every table due at once (the tables the migrations made together and no pass has
+    // vacuumed since do come due together); a table frozen before reads only the pages changed
+    // since (the visibility map skips the rest) — the devices' every page, rewritten by presence
     lines.push(await pass(db, 'every table at the freeze age', { freezeAge: 0 }))
     console.log(lines.join('\n'))
   } finally {
