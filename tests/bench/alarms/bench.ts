@@ -129,8 +129,8 @@ export interface TargetResult {
    * a storm's cut falls between the two.
    */
   telemetryAckedNotStored: number | null
-  /** presence batches handed to the database in the run: changes and coarse last-seen (null when not measured) */
-  presenceBatches: { change: number | null, coarse: number | null, changeDevices: number | null } | null
+  /** presence batches handed to the database in the run: changes (and their devices) and coarse last-seen; null where not measured */
+  presenceBatches: { change: number | null, coarse: number | null, changeDevices: number | null }
   loopLagP99Ms: number | null
   /**
    * The probe process's own event-loop delay p99 during the run (it stamps each fall's PUBLISH and
@@ -168,7 +168,7 @@ export interface TargetResult {
 function failedTarget (target: string, err: unknown): TargetResult {
   return {
     target, connected: 0, connectFailures: 0, connectS: 0, settleS: 0, runS: 0, latency: null, pubackLatency: null, alarmsSent: 0, alarmsAcked: 0, lost: 0, duplicated: 0,
-    telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, acceptedTotal: null, storedThroughDrain: null, telemetryAckedNotStored: null, presenceBatches: null, loopLagP99Ms: null, generatorLagP99Ms: null, slowest: [], loopLagMaxMs: null, gc: null, rssMiB: null, runRssMiB: null, xidPerS: null,
+    telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, acceptedTotal: null, storedThroughDrain: null, telemetryAckedNotStored: null, presenceBatches: { change: null, coarse: null, changeDevices: null }, loopLagP99Ms: null, generatorLagP99Ms: null, slowest: [], loopLagMaxMs: null, gc: null, rssMiB: null, runRssMiB: null, xidPerS: null,
     cpuPercent: null, closedDuringRun: 0, loadAvg: Math.round(loadavg()[0] * 10) / 10, error: (err as Error).message ?? String(err), breakdown: [], storm: null
   }
 }
@@ -448,6 +448,7 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
 
     const records: AlarmRecord[] = collected[0].alarms
     const sum = (f: (c: WorkerCounts) => number) => collected.reduce((n, c) => n + f(c.counts), 0)
+    const telemetryAcked = sum((c) => c.telemetryAcked)
     const delta = (name: string, labels?: Record<string, string>) => {
       if (!m0 || !m1 || !t.gatewayMetrics) return null
       // a counter appears at its first increment: absent before the run means 0
@@ -491,16 +492,14 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
       lost: records.filter((r) => r.ackedMs !== null && r.arrivedMs === null).length,
       duplicated: records.reduce((n, r) => n + Math.max(0, r.arrivals - 1), 0),
       telemetrySent: sum((c) => c.telemetrySent),
-      telemetryAcked: sum((c) => c.telemetryAcked),
+      telemetryAcked,
       acceptedPerS: accepted === null ? null : Math.round(accepted / runS),
       storedPerS: written === null ? null : Math.round(written / runS),
       readingsBufferedAtEnd: m1 && t.gatewayMetrics ? metricSum(m1, 'eldercare_readings_buffered') : null,
       acceptedTotal: accepted,
       storedThroughDrain: writtenThroughDrain,
-      presenceBatches: t.gatewayMetrics && m0 && m1
-        ? { change: delta('eldercare_gateway_presence_batches', { kind: 'change' }), coarse: delta('eldercare_gateway_presence_batches', { kind: 'coarse' }), changeDevices: delta('eldercare_gateway_presence_devices', { kind: 'change' }) }
-        : null,
-      telemetryAckedNotStored: o.telemetryQos === 1 && writtenThroughDrain !== null ? sum((c) => c.telemetryAcked) - writtenThroughDrain : null,
+      presenceBatches: { change: delta('eldercare_gateway_presence_batches', { kind: 'change' }), coarse: delta('eldercare_gateway_presence_batches', { kind: 'coarse' }), changeDevices: delta('eldercare_gateway_presence_devices', { kind: 'change' }) },
+      telemetryAckedNotStored: o.telemetryQos === 1 && writtenThroughDrain !== null ? telemetryAcked - writtenThroughDrain : null,
       loopLagP99Ms: lag === null ? null : Math.round(lag * 10_000) / 10,
       generatorLagP99Ms: collected[0].loopLagP99Ms,
       slowest: alarms.flatMap((a) => {
@@ -654,7 +653,7 @@ export function benchTable (r: AlarmBenchResult): string {
     ['points stored by drain end', (t) => f(t.storedThroughDrain)],
     ['telemetry sent / PUBACKed (all)', (t) => `${f(t.telemetrySent)} / ${f(t.telemetryAcked)}`],
     ['telemetry PUBACKed, not stored', (t) => f(t.telemetryAckedNotStored)],
-    ['presence batches: changes (devices) / coarse', (t) => (t.presenceBatches ? `${f(t.presenceBatches.change)} (${f(t.presenceBatches.changeDevices)}) / ${f(t.presenceBatches.coarse)}` : '–')],
+    ['presence batches: changes (devices) / coarse', (t) => `${f(t.presenceBatches.change)} (${f(t.presenceBatches.changeDevices)}) / ${f(t.presenceBatches.coarse)}`],
     ['event-loop lag p99', (t) => f(t.loopLagP99Ms, ' ms')],
     ['event-loop lag max', (t) => f(t.loopLagMaxMs, ' ms')],
     ['GC in run: major / minor', (t) => t.gc ? `${t.gc.major?.n ?? 0}× ${t.gc.major?.ms ?? 0} ms / ${t.gc.minor?.n ?? 0}× ${t.gc.minor?.ms ?? 0} ms` : '–'],
