@@ -4,4 +4,4 @@ export { bearerCheck, runHealthChecks, type HealthCheck, type HealthReport } fro
 export { handleDroppedRejections } from './redis.ts'
 export { jsonColumn } from './json.ts'
 export { Fifo } from './fifo.ts'
-export { inTurns, ITEMS_PER_TURN, mapInTurns } from './turns.ts'
+export { inTurns, ITEMS_PER_TURN, mapInTurns, spacedTurn } from './turns.ts'

@@ -26,3 +26,19 @@ export async function inTurns<T, R> (items: readonly T[], part: (page: readonly 
 export function mapInTurns<T, R> (items: readonly T[], fn: (item: T) => R, size = ITEMS_PER_TURN): Promise<R[]> {
   return inTurns(items, (page) => page.map((item) => fn(item)), (a, b) => { for (const x of b) a.push(x); return a }, size)
 }
+
+/**
+ * Runs `fn` once `everyMs` have passed since `lastAt` (performance.now()): on the next turn of the
+ * event loop after a quiet spell, else when the time comes. Work told in turns at least `everyMs`
+ * apart — a storm's statuses to the consoles, its presence changes to the database — batches
+ * what comes meanwhile, and a lone change is not held. Answers a cancel.
+ */
+export function spacedTurn (lastAt: number, everyMs: number, fn: () => void): () => void {
+  const wait = lastAt + everyMs - performance.now()
+  if (wait > 0) {
+    const timer = setTimeout(fn, wait)
+    return () => clearTimeout(timer)
+  }
+  const next = setImmediate(fn)
+  return () => clearImmediate(next)
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { inTurns, mapInTurns } from '../src/turns.ts'
+import { setImmediate as immediate, setTimeout as sleep } from 'node:timers/promises'
+import { inTurns, mapInTurns, spacedTurn } from '../src/turns.ts'
 
 describe('inTurns', () => {
   const sum = (page: readonly number[]) => page.reduce((a, b) => a + b, 0)
@@ -41,5 +42,33 @@ describe('mapInTurns', () => {
     await mapInTurns(items, (x) => x, 100)
     done = true
     expect(turns).toBeGreaterThanOrEqual(20) // 24 pages: 23 turns between them
+  })
+})
+
+describe('spacedTurn', () => {
+  it('runs on the next turn after a quiet spell, not before', async () => {
+    let ran = 0
+    spacedTurn(performance.now() - 100, 50, () => { ran++ })
+    expect(ran).toBe(0)
+    await immediate()
+    expect(ran).toBe(1)
+  })
+
+  it('within the spacing, waits until it has passed since the last run', async () => {
+    let ranAt = 0
+    const last = performance.now()
+    spacedTurn(last, 40, () => { ranAt = performance.now() })
+    await immediate()
+    expect(ranAt).toBe(0)
+    await sleep(80)
+    expect(ranAt - last).toBeGreaterThanOrEqual(39)
+  })
+
+  it('answers a cancel, for either wait', async () => {
+    let ran = 0
+    spacedTurn(performance.now() - 100, 50, () => { ran++ })()
+    spacedTurn(performance.now(), 20, () => { ran++ })()
+    await sleep(60)
+    expect(ran).toBe(0)
   })
 })

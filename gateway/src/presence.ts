@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { spacedTurn } from '@eldercare/common'
 import type { DeviceStatusDto } from '@eldercare/protocols'
 import type { GatewayStore, PresencePatch } from './store.ts'
 
@@ -170,10 +171,7 @@ export class Presence {
       this.lastChangeBatchAt = performance.now()
       void this.take(this.urgent, (m) => { this.urgent = m }, 'change')
     }
-    void this.flushing.then(() => {
-      const wait = this.lastChangeBatchAt + this.changeWriteEveryMs - performance.now()
-      if (wait > 0) setTimeout(run, wait); else setImmediate(run)
-    })
+    void this.flushing.then(() => { spacedTurn(this.lastChangeBatchAt, this.changeWriteEveryMs, run) })
   }
 
   private flushCoarse (): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net'
 import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
-import { handleDroppedRejections } from '@eldercare/common'
+import { handleDroppedRejections, spacedTurn } from '@eldercare/common'
 import { createAdapter } from '@socket.io/redis-adapter'
 import { Server } from 'socket.io'
 import { roleCan, rolesWith, type ClientToServerEvents, type DeviceStatusDto, type IncidentDto, type ServerToClientEvents } from '@eldercare/protocols'
@@ -67,10 +67,7 @@ export class Realtime {
   emitDeviceStatus (status: DeviceStatusDto, areaPath: string): void {
     this.statuses.set(status.id, { status, areaPath })
     if (this.cancelTell !== null) return
-    const wait = this.lastTell + STATUS_TELL_EVERY_MS - performance.now()
-    if (wait <= 0) return this.tellNextTurn()
-    const timer = setTimeout(this.tellStatuses, wait)
-    this.cancelTell = () => clearTimeout(timer)
+    this.cancelTell = spacedTurn(this.lastTell, STATUS_TELL_EVERY_MS, this.tellStatuses)
   }
 
   /** statuses not yet told, by device, in the order they came (a newer one keeps its device's place) */
