@@ -59,7 +59,7 @@ export async function startEmbedded (opts: EmbeddedOptions): Promise<Embedded> {
     if (db.kind === 'pglite') {
       const log = logger.child({ part: 'vacuum' })
       const vacuum = new EmbeddedVacuum(db, {
-        onPass: (p) => log.info({ tables: p.tables, notDue: p.notDue, leavesSkipped: p.leavesSkipped, ms: Math.round(p.ms), longestMs: Math.round(p.longestMs), longest: p.longest, xidAgeBefore: p.xidAgeBefore, xidAgeAfter: p.xidAgeAfter }, 'embedded database vacuumed'),
+        onPass: (p) => log.info({ tables: p.tables, analyzed: p.analyzed, notDue: p.notDue, leavesSkipped: p.leavesSkipped, ms: Math.round(p.ms), longestMs: Math.round(p.longestMs), longest: p.longest, xidAgeBefore: p.xidAgeBefore, xidAgeAfter: p.xidAgeAfter }, 'embedded database vacuumed'),
         ...opts.vacuum
       }, (err) => log.warn({ err }, 'vacuum pass failed; the next runs at its time'))
       vacuum.start()

@@ -1,8 +1,8 @@
 /**
  * The embedded database's VACUUM pass (platform/src/db/vacuum.ts) on a real PGlite: PGlite has no
  * autovacuum, so without the pass a table that deletes grows for ever and transaction ids are never
- * frozen (PGlite, a single-user backend, would wrap rather than stop). The time leaves of readings
- * are left alone unless old enough to wrap.
+ * frozen (PGlite, a single-user backend, would wrap rather than stop), and the planner has no
+ * statistics. The time leaves of readings are left alone unless old enough to wrap.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedVacuum, migrate, openDb, vacuumPass, type Db } from '@eldercare/platform'
@@ -87,6 +87,49 @@ describe('embedded VACUUM pass (PGlite)', () => {
       `select relname, vacuum_count::int as n from pg_stat_all_tables where relname in ('few_dead', 'many_dead', 'appended', 'safe_zones')`)).rows.map((r) => [r.relname, r.n]))
     expect(counts).toEqual({ few_dead: 1, many_dead: 2, appended: 2, safe_zones: 2 })
     expect(pass.tables).toBe(2)
+  })
+
+  it('analyzes the tables autovacuum would (rows changed past 50 + 10 %), so the planner plans from statistics; not the time leaves', async () => {
+    db = await openDb({ dataDir: 'memory://' })
+    await migrate(db)
+    await vacuumPass(db, { freezeAge: 0 })
+    await db.exec('create table skewed (id int primary key, kind text); create index on skewed (kind); create table quiet (id int primary key)')
+    // 20,000 rows, 10 of them 'rare'
+    await db.query(`insert into skewed select i, case when i <= 10 then 'rare' else 'common' end from generate_series(1, 20000) i`)
+    await db.query('insert into quiet select generate_series(1, 1000)')
+    const estimate = async (kind: string) => {
+      const { rows } = await db.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(`explain (format json) select * from skewed where kind = '${kind}'`, [], { prepare: false })
+      return rows[0]!['QUERY PLAN'][0]!.Plan['Plan Rows']
+    }
+    // never analyzed: PostgreSQL's default guess for an equality, whatever the value
+    expect(await estimate('common')).toBe(await estimate('rare'))
+    const first = await vacuumPass(db)
+    expect(first.analyzed).toBeGreaterThanOrEqual(2)
+    expect(await estimate('rare')).toBeLessThan(50)
+    expect(await estimate('common')).toBeGreaterThan(15_000)
+    // 40 rows changed in 'quiet' (under 50 + 10 % of 1,000): left; 5,000 in 'skewed': analyzed again
+    await db.query('delete from quiet where id <= 40')
+    await db.query(`update skewed set kind = 'rare' where id <= 5000`)
+    const second = await vacuumPass(db)
+    // 'skewed', and pg_statistic, which the first pass's ANALYZEs wrote
+    expect(second.analyzed).toBe(2)
+    expect(await estimate('rare')).toBeGreaterThan(3_000)
+    await db.query('select pg_stat_force_next_flush()')
+    await db.query('select 1')
+    const counts = Object.fromEntries((await db.query<{ relname: string, n: number }>(
+      `select relname, analyze_count::int as n from pg_stat_all_tables where relname in ('skewed', 'quiet')`)).rows.map((r) => [r.relname, r.n]))
+    expect(counts).toEqual({ skewed: 2, quiet: 1 })
+    // the time leaves of readings: written to, never analyzed by the pass
+    await db.query(`insert into readings (resident_id, device_id, ts, hr) select 'r1', 'd1', now() - (i || ' seconds')::interval, 70 from generate_series(1, 2000) i`)
+    expect(Number((await db.query<{ n: string }>('select count(*) as n from readings_default')).rows[0]!.n)).toBe(0)
+    await vacuumPass(db)
+    await db.query('select pg_stat_force_next_flush()')
+    await db.query('select 1')
+    const leaves = (await db.query<{ name: string, n: number }>(`select c.relname as name, coalesce(s.analyze_count, 0)::int as n
+      from pg_inherits i join pg_class c on c.oid = i.inhrelid left join pg_stat_all_tables s on s.relid = c.oid
+      where i.inhparent = 'readings'::regclass and pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT'`)).rows
+    expect(leaves.length).toBeGreaterThan(0)
+    expect(leaves.filter((l) => l.n > 0)).toEqual([])
   })
 
   it('runs a pass after firstAfterMs and then every intervalMs; stop() waits for the pass under way and no other starts', async () => {

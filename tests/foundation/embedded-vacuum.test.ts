@@ -39,7 +39,7 @@ describe('embedded database VACUUM', () => {
     try {
       await expect.poll(() => lines.find((l) => l.msg === 'embedded database vacuumed'), { timeout: 20_000 }).toBeDefined()
       const line = lines.find((l) => l.msg === 'embedded database vacuumed')!
-      expect(line).toMatchObject({ part: 'vacuum', tables: expect.any(Number), leavesSkipped: expect.any(Number), xidAgeAfter: expect.any(Number) })
+      expect(line).toMatchObject({ part: 'vacuum', tables: expect.any(Number), analyzed: expect.any(Number), leavesSkipped: expect.any(Number), xidAgeAfter: expect.any(Number) })
     } finally {
       await p.close()
     }
