@@ -7,5 +7,5 @@ export { GatewayStore, PRESENCE_ROWS_PER_STATEMENT, type DeviceOwner, type Prese
 export { Readings, toSamples } from './readings.ts'
 export { Detector, DETECTOR_DEFAULTS, type Sample } from './detect/detector.ts'
 export { DetectionScans } from './detect/scans.ts'
-export { DetectionStateStore, DETECTION_STATE_ROWS_PER_STATEMENT } from './detect/state.ts'
+export { DetectionStateStore, DETECTION_STATE_ROWS_PER_PAGE, DETECTION_STATE_ROWS_PER_STATEMENT } from './detect/state.ts'
 export { PositionTracker, PositionWatch, POSITION_ROWS_PER_STATEMENT } from './positions.ts'

@@ -32,8 +32,8 @@ export function onEachEngine (database: string, setup: (db: Db) => Promise<void>
   })
 }
 
-/** A statement that matched `watchedSql`: the rows it touched and the lane it asked for. */
-export interface WatchedStatement { rows: number, priority: 'alarm' | 'normal' | 'background' | undefined }
+/** A statement that matched `watchedSql`: its text and parameters, the rows it touched and the lane it asked for. */
+export interface WatchedStatement { text: string, params: unknown[] | undefined, rows: number, priority: 'alarm' | 'normal' | 'background' | undefined }
 
 /**
  * The database as a store's `sql`, passing every statement to it and recording those whose text
@@ -45,7 +45,7 @@ export function watchedSql (db: Db, pattern: RegExp): { sql: Db, statements: Wat
   const sql = {
     async query (text: string, params?: unknown[], opts?: { priority?: WatchedStatement['priority'] }) {
       const r = await db.query(text, params, opts)
-      if (pattern.test(text)) statements.push({ rows: r.rowCount, priority: opts?.priority })
+      if (pattern.test(text)) statements.push({ text, params, rows: r.rowCount, priority: opts?.priority })
       return r
     }
   }

@@ -302,6 +302,9 @@ async function bound (sql, params, inTx) {
 // runs one anyway): an alarm posted after two readings batches runs after the one running, not after
 // both. A begun transaction's own statements ('query' with a tx, 'batch', 'end') run at once: the
 // transaction holds PGlite's lock, and queueing them behind statements waiting for it would deadlock.
+// rowCount as node-postgres gives it: the rows a statement changed, else the rows it returned
+// (PGlite's affectedRows is 0 for a SELECT)
+const answer = (r) => ({ rows: r.rows, rowCount: r.affectedRows || r.rows.length })
 const lanes = { alarm: [], normal: [], background: [] }
 let running = false
 parentPort.on('message', (m) => {
@@ -339,7 +342,7 @@ async function handle (m) {
       const t = m.tx ? txs.get(m.tx) : null
       if (m.tx && !t) throw new Error('the transaction is already over')
       const r = await query(t ? t.tx : lite, m.sql, m.params, !!t, m.plain === true)
-      return reply(m.id, { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length })
+      return reply(m.id, answer(r))
     }
     if (m.op === 'batch') {
       // a transaction's statements issued together, run in order: one message each way for all
@@ -349,7 +352,7 @@ async function handle (m) {
       for (const q of m.queries) {
         try {
           const r = await query(t.tx, q.sql, q.params, true)
-          out.push({ rows: r.rows, rowCount: r.affectedRows ?? r.rows.length })
+          out.push(answer(r))
         } catch (err) { out.push({ error: plain(err) }) }
       }
       return reply(m.id, out)
@@ -365,7 +368,7 @@ async function handle (m) {
         Object.assign(entry, { tx, resolve, reject })
         txs.set(txId, entry)
         query(tx, m.sql, m.params, true).then(
-          (r) => reply(m.id, { tx: txId, rows: r.rows, rowCount: r.affectedRows ?? r.rows.length }),
+          (r) => reply(m.id, { tx: txId, ...answer(r) }),
           (err) => reply(m.id, { tx: txId, error: plain(err) }))
       }))
       entry.done.catch((err) => { if (!began) fail(m.id, err) })
@@ -383,7 +386,7 @@ async function handle (m) {
         for (const q of m.queries || []) {
           try {
             const r = await query(t.tx, q.sql, q.params, true)
-            results.push({ rows: r.rows, rowCount: r.affectedRows ?? r.rows.length })
+            results.push(answer(r))
           } catch (err) {
             t.reject(err)
             await t.done.catch(() => {})
