@@ -1,25 +1,32 @@
 /**
  * The residents' safe zones (`safe_zones`, migration 0015) with the dementia flag from their
  * conditions, cached for the geofence_exit rule — positions arrive often — and reloaded on a change
- * through the API or on each scheduler tick, like the detection settings.
+ * through the API, and at each scheduler tick when a zone or its resident changed, a page at a
+ * time, like the detection settings.
  */
 import { hasDementia, type SafeZone, type SafeZoneSchedule, type SafeZoneShape } from '@eldercare/protocols'
 import { jsonColumn } from '@eldercare/common'
 import type { Sql } from '../store.ts'
+import { ChangeMark, readInKeyOrder } from './reads.ts'
 
 export interface ResidentZone { zone: SafeZone, dementia: boolean }
 
-interface Row { resident_id: string, zone: SafeZoneShape | string, grace_s: number, schedule: SafeZoneSchedule | string | null, conditions: string[] | string | null }
+interface Row extends Record<string, unknown> { resident_id: string, zone: SafeZoneShape | string, grace_s: number, schedule: SafeZoneSchedule | string | null, conditions: string[] | string | null }
 
 const SELECT = `select z.resident_id, z.zone, z.grace_s, z.schedule, r.conditions
   from safe_zones z join residents r on r.id = z.resident_id`
 
 export class SafeZoneCache {
   private zones = new Map<string, ResidentZone>()
+  // the zones and their residents (whose conditions say dementia)
+  private readonly mark: ChangeMark
 
-  constructor (private readonly sql: Sql) {}
+  constructor (private readonly sql: Sql) {
+    this.mark = new ChangeMark(sql, `select count(*) || ':' || coalesce(sum(z.xmin::text::int8), 0) || ':' || coalesce(sum(r.xmin::text::int8), 0) as mark
+      from safe_zones z join residents r on r.id = z.resident_id`)
+  }
 
-  /** Re-reads one resident's zone, or all. */
+  /** Re-reads one resident's zone, or all (when any zone or its resident changed since the last whole read). */
   async reload (residentId?: string): Promise<void> {
     if (residentId) {
       const { rows } = await this.sql.query<Row>(`${SELECT} where z.resident_id = $1`, [residentId])
@@ -27,8 +34,11 @@ export class SafeZoneCache {
       else this.zones.delete(residentId)
       return
     }
-    const { rows } = await this.sql.query<Row>(SELECT)
-    this.zones = new Map(rows.map((r) => [r.resident_id, toZone(r)]))
+    await this.mark.ifChanged(async () => {
+      const zones = new Map<string, ResidentZone>()
+      await readInKeyOrder<Row>(this.sql, { select: SELECT, key: [{ column: 'z.resident_id', field: 'resident_id' }] }, (r) => zones.set(r.resident_id, toZone(r)))
+      this.zones = zones
+    })
   }
 
   get (residentId: string): ResidentZone | undefined { return this.zones.get(residentId) }

@@ -1,20 +1,27 @@
 /**
  * Per-resident detection settings: the overrides in `detection_settings` over the defaults
  * (protocols/src/detection.ts), cached — readings ask many times a second — and reloaded on a
- * change through the API or on each scheduler tick.
+ * change through the API, and at each scheduler tick when the table changed (./reads.ts: a
+ * change another node made, or one whose notice was lost), a page at a time.
  */
 import { effectiveDetectionSettings, type DetectionOverrides, type DetectionSettings } from '@eldercare/protocols'
 import { jsonColumn } from '@eldercare/common'
 import type { Sql } from '../store.ts'
+import { ChangeMark, readInKeyOrder } from './reads.ts'
+
+interface Row extends Record<string, unknown> { resident_id: string, overrides: DetectionOverrides }
 
 export class DetectionSettingsCache {
   private overrides = new Map<string, DetectionOverrides>()
   /** effective settings per resident, computed once per reload */
   private readonly effective = new Map<string, DetectionSettings>()
+  private readonly mark: ChangeMark
 
-  constructor (private readonly sql: Sql) {}
+  constructor (private readonly sql: Sql) {
+    this.mark = new ChangeMark(sql, "select count(*) || ':' || coalesce(sum(xmin::text::int8), 0) as mark from detection_settings")
+  }
 
-  /** Re-reads one resident's overrides, or all. */
+  /** Re-reads one resident's overrides, or all (when any changed since the last whole read). */
   async reload (residentId?: string): Promise<void> {
     if (residentId) {
       const { rows } = await this.sql.query<{ overrides: DetectionOverrides }>('select overrides from detection_settings where resident_id = $1', [residentId])
@@ -23,9 +30,13 @@ export class DetectionSettingsCache {
       this.effective.delete(residentId)
       return
     }
-    const { rows } = await this.sql.query<{ resident_id: string, overrides: DetectionOverrides }>('select resident_id, overrides from detection_settings')
-    this.overrides = new Map(rows.map((r) => [r.resident_id, jsonColumn<DetectionOverrides>(r.overrides)]))
-    this.effective.clear()
+    await this.mark.ifChanged(async () => {
+      const overrides = new Map<string, DetectionOverrides>()
+      await readInKeyOrder<Row>(this.sql, { select: 'select resident_id, overrides from detection_settings', key: [{ column: 'resident_id', field: 'resident_id' }] },
+        (r) => overrides.set(r.resident_id, jsonColumn<DetectionOverrides>(r.overrides)))
+      this.overrides = overrides
+      this.effective.clear()
+    })
   }
 
   /**

@@ -18,6 +18,7 @@ import type { Logger } from 'pino'
 import { jsonColumn } from '@eldercare/common'
 import type { Sql } from '../store.ts'
 import type { RuleState } from './types.ts'
+import { readInKeyOrder } from './reads.ts'
 
 export type { ActiveEpisode, RuleState } from './types.ts'
 
@@ -32,16 +33,9 @@ export type SaveWhen = 'now' | 'memory'
  */
 export const DETECTION_STATE_ROWS_PER_STATEMENT = 100
 
-/**
- * Records per page of a whole read (at start, and when this process takes the clock lease). In one
- * statement, 30,000 records (10,000 residents, three rules; PGlite) held an alarm-lane statement
- * 377–521 ms and the event loop 91–140 ms, the worker's answer taken in at once. In pages of 250:
- * the alarm-lane statement 9–15 ms at most, the event loop 10–16 ms, the whole read 516–731 ms
- * instead of 380–527 (pages of 1,000: 18–31 ms and 15–21 ms; nineteenth session).
- */
-export const DETECTION_STATE_ROWS_PER_PAGE = 250
+interface StateRow extends Record<string, unknown> { subject: string, rule: string, state: RuleState | string }
 
-interface StateRow { subject: string, rule: string, state: RuleState | string }
+const STATE_READ = { select: 'select subject, rule, state from detection_state', key: [{ column: 'subject', field: 'subject' }, { column: 'rule', field: 'rule' }] }
 
 export interface DetectionStateOptions {
   /** This process, recorded with each row it writes (`written_by`). */
@@ -74,26 +68,15 @@ export class DetectionStateStore {
   }
 
   /**
-   * Every record, DETECTION_STATE_ROWS_PER_PAGE a statement in primary-key order, each page handed
-   * to `each` as it comes: no one statement, nor one message from the embedded database's worker,
-   * holds them all. No condition but the key's, so that the key's index is the planner's one cheap
-   * way, with statistics or without. With the rule in the statement it was not: on PGlite, never
-   * analyzed, the `(rule, updated_at)` index and a sort of the whole table for every page
-   * (eighteenth session), and with the rule as an expression no index serves, a scan and a sort
-   * of the whole table (nineteenth). A caller wanting some rules drops the others' rows.
+   * Every record, a page a statement (./reads.ts), in the primary key's order with no other
+   * condition: with the rule in the statement, as an index condition or as an expression, PGlite
+   * unanalyzed sorted the whole table for every page (eighteenth and nineteenth sessions). In one
+   * statement, 30,000 records (10,000 residents, three rules) held an alarm-lane statement
+   * 377–521 ms and the event loop 91–140 ms; in pages of 250, 9–15 ms and 10–16 ms, the read
+   * 516–731 ms instead of 380–527. A caller wanting some rules drops the others' rows.
    */
-  private async readPages (each: (row: StateRow) => void): Promise<number> {
-    let n = 0
-    let after: StateRow | undefined
-    for (;;) {
-      const { rows } = await this.sql.query<StateRow>(
-        `select subject, rule, state from detection_state${after ? ' where (subject, rule) > ($1, $2)' : ''} order by subject, rule limit ${DETECTION_STATE_ROWS_PER_PAGE}`,
-        after ? [after.subject, after.rule] : [])
-      for (const r of rows) each(r)
-      n += rows.length
-      if (rows.length < DETECTION_STATE_ROWS_PER_PAGE) return n
-      after = rows[rows.length - 1]
-    }
+  private readPages (each: (row: StateRow) => void): Promise<number> {
+    return readInKeyOrder<StateRow>(this.sql, STATE_READ, each)
   }
 
   /**
