@@ -298,13 +298,13 @@ async function bound (sql, params, inTx) {
   if (!inTx) await lite.syncToFs()
   return pgParse.parseResults(messages, lite.parsers)[0]
 }
+// rowCount as node-postgres gives it: the rows a statement changed, else the rows it returned
+// (PGlite's affectedRows is 0 for a SELECT)
+const answer = (r) => ({ rows: r.rows, rowCount: r.affectedRows || r.rows.length })
 // Statements outside a transaction carry their lane and run here by priority, one at a time (PGlite
 // runs one anyway): an alarm posted after two readings batches runs after the one running, not after
 // both. A begun transaction's own statements ('query' with a tx, 'batch', 'end') run at once: the
 // transaction holds PGlite's lock, and queueing them behind statements waiting for it would deadlock.
-// rowCount as node-postgres gives it: the rows a statement changed, else the rows it returned
-// (PGlite's affectedRows is 0 for a SELECT)
-const answer = (r) => ({ rows: r.rows, rowCount: r.affectedRows || r.rows.length })
 const lanes = { alarm: [], normal: [], background: [] }
 let running = false
 parentPort.on('message', (m) => {
