@@ -8,8 +8,9 @@
 import type { Sql } from '../store.ts'
 
 /**
- * Rows per statement of a whole read. 30,000 detection records (PGlite): in pages of 250 an
- * alarm-lane statement waited 9–15 ms at most and the event loop 10–16 ms; of 1,000, 18–31 ms and
+ * Rows per statement of a whole read. 30,000 detection records (PGlite) in one statement held an
+ * alarm-lane statement 377–521 ms and the event loop 91–140 ms; in pages of 250, 9–15 ms and
+ * 10–16 ms at most, the read 516–731 ms instead of 380–527; in pages of 1,000, 18–31 ms and
  * 15–21 ms (nineteenth session).
  */
 export const ROWS_PER_PAGE = 250

@@ -68,12 +68,10 @@ export class DetectionStateStore {
   }
 
   /**
-   * Every record, a page a statement (./reads.ts), in the primary key's order with no other
-   * condition: with the rule in the statement, as an index condition or as an expression, PGlite
-   * unanalyzed sorted the whole table for every page (eighteenth and nineteenth sessions). In one
-   * statement, 30,000 records (10,000 residents, three rules) held an alarm-lane statement
-   * 377–521 ms and the event loop 91–140 ms; in pages of 250, 9–15 ms and 10–16 ms, the read
-   * 516–731 ms instead of 380–527. A caller wanting some rules drops the others' rows.
+   * Every record, a page a statement in the primary key's order (./reads.ts, where the figures
+   * are). No rule in the statement: as an index condition or as an expression, it made PGlite,
+   * unanalyzed, sort the whole table for every page (eighteenth and nineteenth sessions). A caller
+   * wanting some rules drops the others' rows.
    */
   private readPages (each: (row: StateRow) => void): Promise<number> {
     return readInKeyOrder<StateRow>(this.sql, STATE_READ, each)
