@@ -95,6 +95,42 @@ onEachEngine('detection_reads', seed, (db) => {
     await zones.reload()
     expect(pages.length).toBe(4)
   })
+
+  it('keeps a change it was told of while a whole read is between pages: settings and zones', async () => {
+    // the API's change and its notice land after the whole read has passed the residents' page
+    // (the first) and before its next page: the whole read must not put the older rows back
+    const toldBetweenPages = async <C extends { reload(residentId?: string): Promise<void> }> (
+      make: (sql: Db) => C, pageText: RegExp, changes: string[], told: string[]): Promise<C> => {
+      let pages = 0
+      const sql = {
+        async query (text: string, params?: unknown[], opts?: object) {
+          if (pageText.test(text) && ++pages === 2) {
+            for (const change of changes) await db().query(change)
+            for (const id of told) await cache.reload(id)
+          }
+          return db().query(text, params, opts)
+        }
+      } as unknown as Db
+      const cache = make(sql)
+      await cache.reload()
+      return cache
+    }
+    const settings = await toldBetweenPages((sql) => new DetectionSettingsCache(sql), /^select resident_id, overrides from detection_settings/, [
+      `update detection_settings set overrides = '{"inactivity": {"enabled": true}}' where resident_id = 'res-s020'`,
+      `delete from detection_settings where resident_id = 'res-s021'`
+    ], ['res-s020', 'res-s021'])
+    expect(settings.get('res-s020').inactivity.enabled).toBe(true)
+    expect(settings.get('res-s021').inactivity.enabled).toBe(true)
+    expect(settings.get('res-s022').inactivity.enabled).toBe(false)
+
+    const zones = await toldBetweenPages((sql) => new SafeZoneCache(sql), /^select z\.resident_id, z\.zone/, [
+      `update residents set conditions = '["阿尔茨海默病"]' where id = 'res-s030'`,
+      `delete from safe_zones where resident_id = 'res-s031'`
+    ], ['res-s030', 'res-s031'])
+    expect(zones.get('res-s030')).toMatchObject({ dementia: true })
+    expect(zones.get('res-s031')).toBeUndefined()
+    expect(zones.get('res-s032')).toMatchObject({ dementia: false })
+  })
 })
 
 describe('detection state reads on PGlite', () => {

@@ -70,3 +70,51 @@ export class ChangeMark {
     return true
   }
 }
+
+/**
+ * Rows cached by key, read whole at a tick when they changed (`mark`, in pages) and one key at a
+ * time when this process is told of a change (an API call). A key read alone while a whole read is
+ * under way keeps what it read: the whole read may have passed that key's page before the change,
+ * and replacing the cache with it would undo, until the next tick, a change this process was told
+ * of. (A page read after it holds the change or a newer one; if a newer one, the mark read before
+ * the whole read has moved, and the next tick reads it.)
+ */
+export class KeyedReads<V> {
+  private rows = new Map<string, V>()
+  /** what keys read alone during the whole read under way answered (undefined: no row) */
+  private readAlone: Map<string, V | undefined> | null = null
+  private whole: Promise<boolean> | null = null
+
+  /** `replaced`: told of each change to the cache, a key's (`key`) or all of it (no key) */
+  constructor (private readonly mark: ChangeMark, private readonly replaced?: (key?: string) => void) {}
+
+  get (key: string): V | undefined { return this.rows.get(key) }
+
+  /** Re-reads one key: `read` answers its row, undefined when there is none. */
+  async reloadOne (key: string, read: () => Promise<V | undefined>): Promise<void> {
+    const v = await read()
+    if (v === undefined) this.rows.delete(key)
+    else this.rows.set(key, v)
+    this.readAlone?.set(key, v)
+    this.replaced?.(key)
+  }
+
+  /**
+   * Re-reads every row when the mark moved (true), `read` handing each row to `put`; the cache is
+   * replaced once all are in. A call while one is under way waits for that one.
+   */
+  reloadAll (read: (put: (key: string, value: V) => void) => Promise<unknown>): Promise<boolean> {
+    this.whole ??= this.mark.ifChanged(async () => {
+      const next = new Map<string, V>()
+      this.readAlone = new Map()
+      await read((key, value) => next.set(key, value))
+      for (const [key, v] of this.readAlone) {
+        if (v === undefined) next.delete(key)
+        else next.set(key, v)
+      }
+      this.rows = next
+      this.replaced?.()
+    }).finally(() => { this.readAlone = null; this.whole = null })
+    return this.whole
+  }
+}

@@ -7,7 +7,7 @@
 import { hasDementia, type SafeZone, type SafeZoneSchedule, type SafeZoneShape } from '@eldercare/protocols'
 import { jsonColumn } from '@eldercare/common'
 import type { Sql } from '../store.ts'
-import { ChangeMark, readInKeyOrder } from './reads.ts'
+import { ChangeMark, KeyedReads, readInKeyOrder } from './reads.ts'
 
 export interface ResidentZone { zone: SafeZone, dementia: boolean }
 
@@ -17,28 +17,24 @@ const SELECT = `select z.resident_id, z.zone, z.grace_s, z.schedule, r.condition
   from safe_zones z join residents r on r.id = z.resident_id`
 
 export class SafeZoneCache {
-  private zones = new Map<string, ResidentZone>()
   // the zones and their residents (whose conditions say dementia)
-  private readonly mark: ChangeMark
+  private readonly zones: KeyedReads<ResidentZone>
 
   constructor (private readonly sql: Sql) {
-    this.mark = new ChangeMark(sql, `select count(*) || ':' || coalesce(sum(z.xmin::text::int8), 0) || ':' || coalesce(sum(r.xmin::text::int8), 0) as mark
-      from safe_zones z join residents r on r.id = z.resident_id`)
+    this.zones = new KeyedReads(new ChangeMark(sql, `select count(*) || ':' || coalesce(sum(z.xmin::text::int8), 0) || ':' || coalesce(sum(r.xmin::text::int8), 0) as mark
+      from safe_zones z join residents r on r.id = z.resident_id`))
   }
 
   /** Re-reads one resident's zone, or all (when any zone or its resident changed since the last whole read). */
   async reload (residentId?: string): Promise<void> {
     if (residentId) {
-      const { rows } = await this.sql.query<Row>(`${SELECT} where z.resident_id = $1`, [residentId])
-      if (rows[0]) this.zones.set(residentId, toZone(rows[0]))
-      else this.zones.delete(residentId)
+      await this.zones.reloadOne(residentId, async () => {
+        const { rows } = await this.sql.query<Row>(`${SELECT} where z.resident_id = $1`, [residentId])
+        return rows[0] ? toZone(rows[0]) : undefined
+      })
       return
     }
-    await this.mark.ifChanged(async () => {
-      const zones = new Map<string, ResidentZone>()
-      await readInKeyOrder<Row>(this.sql, { select: SELECT, key: [{ column: 'z.resident_id', field: 'resident_id' }] }, (r) => zones.set(r.resident_id, toZone(r)))
-      this.zones = zones
-    })
+    await this.zones.reloadAll((put) => readInKeyOrder<Row>(this.sql, { select: SELECT, key: [{ column: 'z.resident_id', field: 'resident_id' }] }, (r) => put(r.resident_id, toZone(r))))
   }
 
   get (residentId: string): ResidentZone | undefined { return this.zones.get(residentId) }

@@ -7,36 +7,34 @@
 import { effectiveDetectionSettings, type DetectionOverrides, type DetectionSettings } from '@eldercare/protocols'
 import { jsonColumn } from '@eldercare/common'
 import type { Sql } from '../store.ts'
-import { ChangeMark, readInKeyOrder } from './reads.ts'
+import { ChangeMark, KeyedReads, readInKeyOrder } from './reads.ts'
 
 interface Row extends Record<string, unknown> { resident_id: string, overrides: DetectionOverrides }
 
 export class DetectionSettingsCache {
-  private overrides = new Map<string, DetectionOverrides>()
+  private readonly overrides: KeyedReads<DetectionOverrides>
   /** effective settings per resident, computed once per reload */
   private readonly effective = new Map<string, DetectionSettings>()
-  private readonly mark: ChangeMark
 
   constructor (private readonly sql: Sql) {
-    this.mark = new ChangeMark(sql, "select count(*) || ':' || coalesce(sum(xmin::text::int8), 0) as mark from detection_settings")
+    const mark = new ChangeMark(sql, "select count(*) || ':' || coalesce(sum(xmin::text::int8), 0) as mark from detection_settings")
+    this.overrides = new KeyedReads(mark, (residentId) => {
+      if (residentId === undefined) this.effective.clear()
+      else this.effective.delete(residentId)
+    })
   }
 
   /** Re-reads one resident's overrides, or all (when any changed since the last whole read). */
   async reload (residentId?: string): Promise<void> {
     if (residentId) {
-      const { rows } = await this.sql.query<{ overrides: DetectionOverrides }>('select overrides from detection_settings where resident_id = $1', [residentId])
-      if (rows[0]) this.overrides.set(residentId, jsonColumn<DetectionOverrides>(rows[0].overrides))
-      else this.overrides.delete(residentId)
-      this.effective.delete(residentId)
+      await this.overrides.reloadOne(residentId, async () => {
+        const { rows } = await this.sql.query<{ overrides: DetectionOverrides }>('select overrides from detection_settings where resident_id = $1', [residentId])
+        return rows[0] ? jsonColumn<DetectionOverrides>(rows[0].overrides) : undefined
+      })
       return
     }
-    await this.mark.ifChanged(async () => {
-      const overrides = new Map<string, DetectionOverrides>()
-      await readInKeyOrder<Row>(this.sql, { select: 'select resident_id, overrides from detection_settings', key: [{ column: 'resident_id', field: 'resident_id' }] },
-        (r) => overrides.set(r.resident_id, jsonColumn<DetectionOverrides>(r.overrides)))
-      this.overrides = overrides
-      this.effective.clear()
-    })
+    await this.overrides.reloadAll((put) => readInKeyOrder<Row>(this.sql, { select: 'select resident_id, overrides from detection_settings', key: [{ column: 'resident_id', field: 'resident_id' }] },
+      (r) => put(r.resident_id, jsonColumn<DetectionOverrides>(r.overrides))))
   }
 
   /**
