@@ -22,6 +22,16 @@ describe('alarm lane under telemetry (small scale)', () => {
     expect(bare.duplicated).toBe(0)
     expect(bare.latency?.count).toBe(20)
     expect(bare.rssMiB).toBeGreaterThan(0) // its own process, measured
+    // who had the CPUs: the machine, the load processes and the server's threads, read from /proc
+    for (const x of r.targets) {
+      expect(x.generatorCpuPercent).toBeGreaterThan(0)
+      expect(x.cpu.machineBusyPercent).toBeGreaterThan(0)
+      expect(x.cpu.machineBusyPercent).toBeLessThanOrEqual(100)
+      expect(x.cpu.mainThread!.onCpuPercent).toBeGreaterThan(0)
+      expect(x.cpu.mainThread!.waitPercent).toBeGreaterThanOrEqual(0)
+    }
+    // the embedded platform's other busy thread is PGlite's worker: it ran the inbox's writes
+    expect(r.targets[1].cpu.busiestOtherThread!.onCpuPercent).toBeGreaterThan(0)
     const t = r.targets[1]
     expect(t.connected).toBe(300)
     expect(t.alarmsSent).toBe(20)
@@ -41,6 +51,8 @@ describe('alarm lane under telemetry (small scale)', () => {
     expect(summary).toMatchObject({ mode: 'embedded', p99: t.latency!.p99, aedesP99: bare.latency!.p99, mosquittoP99: null, ratioP99: null })
     expect(summary.ratioP99ToAedes).toBeCloseTo(t.latency!.p99 / bare.latency!.p99, 1)
     expect(benchTable(r).split('\n')[0]).toMatch(/aedes\s+embedded$/)
+    expect(benchTable(r)).toMatch(/server main thread: on CPU \/ waiting for one\s+[\d.]+ \/ [\d.]+ %\s+[\d.]+ \/ [\d.]+ %/)
+    expect(summary.mainThreadWaitPercent).toBe(t.cpu.mainThread!.waitPercent)
   }, 600_000)
 
   it('[P-4.1][P-4.4] a reconnect storm: the fleet cut without DISCONNECT and back at once while falls go on — every device back, every fall PUBACKed and opened once', async () => {

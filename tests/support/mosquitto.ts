@@ -48,6 +48,8 @@ export interface MosquittoServer {
   readonly host: '127.0.0.1'
   readonly port: number
   readonly dir: string
+  /** the broker's process id (bench:alarms reads its CPU from /proc) */
+  readonly pid: number
   logTail(lines?: number): string
   /** mosquittoPub with `-h 127.0.0.1 -p PORT` put in front of `args`. */
   pub(args: readonly string[], options?: CliOptions): Promise<CliResult>
@@ -98,6 +100,7 @@ async function startOnce(options: StartMosquittoOptions): Promise<MosquittoServe
     host: '127.0.0.1',
     port,
     dir: temp.dir,
+    pid: proc.pid,
     logTail: (lines) => proc.logTail(lines),
     pub: (args, cliOptions) => mosquittoPub([...prefix, ...args], cliOptions),
     sub: (args, cliOptions) => mosquittoSub([...prefix, ...args], cliOptions),

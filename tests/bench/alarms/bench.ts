@@ -20,6 +20,7 @@ import { startPostgres, type PostgresServer } from '../../support/postgres.ts'
 import { canConnect, makeTempDir, spawnServer, waitUntilReady, type ServerProcess } from '../../support/process.ts'
 import { provisionFleet } from './provision.ts'
 import { startScaledBench } from './scaled.ts'
+import { cpuMark, cpuShares, type CpuShares, type ThreadShare } from './cpu.ts'
 import type { Target } from './target.ts'
 import type { AlarmRecord, BenchDevice, StormRecord, WorkerCommand, WorkerCounts, WorkerReply } from './protocol.ts'
 
@@ -150,6 +151,10 @@ export interface TargetResult {
   /** peak RSS sampled during the run, MiB */
   runRssMiB: number | null
   cpuPercent: number | null
+  /** the load processes' CPU in the run (probe included), per cent of one core, as `cpuPercent` */
+  generatorCpuPercent: number | null
+  /** the machine's CPUs and the server's threads in the run (./cpu.ts) */
+  cpu: CpuShares
   closedDuringRun: number
   /** the machine's 1-minute load average at the end of the run (the benchmark shares the machine) */
   loadAvg: number
@@ -169,7 +174,7 @@ function failedTarget (target: string, err: unknown): TargetResult {
   return {
     target, connected: 0, connectFailures: 0, connectS: 0, settleS: 0, runS: 0, latency: null, pubackLatency: null, alarmsSent: 0, alarmsAcked: 0, lost: 0, duplicated: 0,
     telemetrySent: 0, telemetryAcked: 0, acceptedPerS: null, storedPerS: null, readingsBufferedAtEnd: null, acceptedTotal: null, storedThroughDrain: null, telemetryAckedNotStored: null, presenceBatches: { change: null, coarse: null, changeDevices: null }, loopLagP99Ms: null, generatorLagP99Ms: null, slowest: [], loopLagMaxMs: null, gc: null, rssMiB: null, runRssMiB: null, xidPerS: null,
-    cpuPercent: null, closedDuringRun: 0, loadAvg: Math.round(loadavg()[0] * 10) / 10, error: (err as Error).message ?? String(err), breakdown: [], storm: null
+    cpuPercent: null, generatorCpuPercent: null, cpu: { machineBusyPercent: null, mainThread: null, busiestOtherThread: null }, closedDuringRun: 0, loadAvg: Math.round(loadavg()[0] * 10) / 10, error: (err as Error).message ?? String(err), breakdown: [], storm: null
   }
 }
 
@@ -408,6 +413,9 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
     const points0 = await t.pointsStored?.() ?? null
     await probeWorker.ask({ type: 'probe', probe: t.probe }, 'probeReady', 60_000)
     const cpu0 = cpuSecondsOf(t.pids)
+    const generatorPids = all.map((w) => w.child.pid).filter((p): p is number => p !== undefined)
+    const generatorCpu0 = cpuSecondsOf(generatorPids)
+    const mark0 = cpuMark(t.pids[0])
     let peakRssKiB = 0
     const sampler = setInterval(() => { const s = statusOf(t.pids); if (s) peakRssKiB = Math.max(peakRssKiB, s.rssKiB) }, 500)
     const tag = `b${Date.now().toString(36)}`
@@ -420,6 +428,8 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
     const runS = Math.max(...ran.map((r) => r.runS))
     const m1 = measured ? await scrapeAll(t.metricsUrls) : null
     const cpu1 = cpuSecondsOf(t.pids)
+    const generatorCpu1 = cpuSecondsOf(generatorPids)
+    const mark1 = cpuMark(t.pids[0])
     const points1 = await t.pointsStored?.() ?? null
     log(`${t.name}: run of ${runS.toFixed(1)} s done; waiting up to ${o.drainS} s for the last alarms`)
 
@@ -511,6 +521,8 @@ async function runTarget (o: AlarmBenchOptions, t: Target, devices: BenchDevice[
       rssMiB: hwm ? Math.round(Math.max(peakRssKiB, hwm.hwmKiB) / 1024) : null,
       runRssMiB: hwm ? Math.round(peakRssKiB / 1024) : null,
       cpuPercent: cpu0 !== null && cpu1 !== null ? Math.round(((cpu1 - cpu0) / runS) * 100) : null,
+      generatorCpuPercent: generatorCpu0 !== null && generatorCpu1 !== null ? Math.round(((generatorCpu1 - generatorCpu0) / runS) * 100) : null,
+      cpu: cpuShares(mark0, mark1, t.pids[0]),
       xidPerS: (() => {
         // transaction ids the database spent a second (each write statement outside a transaction, each transaction)
         const a = m0?.[0] ? metricValue(m0[0], 'eldercare_db_xid_age') : null
@@ -573,7 +585,7 @@ export async function runAlarmBench (opts: Partial<AlarmBenchOptions> = {}): Pro
       const broker: MosquittoServer = await startMosquitto()
       stops.push(() => broker.stop())
       log(`mosquitto on port ${broker.port}`)
-      targets.push(await runTarget(o, { name: 'mosquitto', host: '127.0.0.1', port: broker.port, probe: { kind: 'mqtt', host: '127.0.0.1', port: broker.port }, pids: [], metricsUrls: [], gatewayMetrics: false }, referenceFleet(o.devices), log)
+      targets.push(await runTarget(o, { name: 'mosquitto', host: '127.0.0.1', port: broker.port, probe: { kind: 'mqtt', host: '127.0.0.1', port: broker.port }, pids: [broker.pid], metricsUrls: [], gatewayMetrics: false }, referenceFleet(o.devices), log)
         .catch((err) => failedTarget('mosquitto', err)))
       await stops.pop()!()
     }
@@ -632,6 +644,7 @@ export async function runAlarmBench (opts: Partial<AlarmBenchOptions> = {}): Pro
 /** The result as a table, one column per target. */
 export function benchTable (r: AlarmBenchResult): string {
   const f = (v: number | null | undefined, unit = '') => (v === null || v === undefined ? '–' : `${v.toLocaleString('en-US')}${unit}`)
+  const share = (s: ThreadShare | null) => (s ? `${f(s.onCpuPercent)} / ${f(s.waitPercent)} %` : '–')
   const rows: Array<[string, (t: TargetResult) => string]> = [
     ['devices connected', (t) => `${f(t.connected)} of ${f(r.options.devices)}${t.connectFailures ? ` (${t.connectFailures} refused)` : ''}`],
     ['connect time', (t) => `${t.connectS} s`],
@@ -659,6 +672,10 @@ export function benchTable (r: AlarmBenchResult): string {
     ['GC in run: major / minor', (t) => t.gc ? `${t.gc.major?.n ?? 0}× ${t.gc.major?.ms ?? 0} ms / ${t.gc.minor?.n ?? 0}× ${t.gc.minor?.ms ?? 0} ms` : '–'],
     ['generator loop lag p99', (t) => f(t.generatorLagP99Ms, ' ms')],
     ['server CPU', (t) => f(t.cpuPercent, ' %')],
+    ['load generator CPU', (t) => f(t.generatorCpuPercent, ' %')],
+    ['machine CPUs busy (all cores)', (t) => f(t.cpu.machineBusyPercent, ' %')],
+    ['server main thread: on CPU / waiting for one', (t) => share(t.cpu.mainThread)],
+    ['server busiest other thread: on / waiting', (t) => share(t.cpu.busiestOtherThread)],
     ['server peak RSS (life)', (t) => f(t.rssMiB, ' MiB')],
     ['database transaction ids / s', (t) => f(t.xidPerS, '')],
     ['server peak RSS (run)', (t) => f(t.runRssMiB, ' MiB')],
@@ -709,6 +726,9 @@ export function benchSummary (r: AlarmBenchResult): Record<string, unknown> {
     acceptedPerS: main.acceptedPerS, storedPerS: main.storedPerS, acceptedTotal: main.acceptedTotal, storedThroughDrain: main.storedThroughDrain, telemetrySent: main.telemetrySent, telemetryAcked: main.telemetryAcked, telemetryAckedNotStored: main.telemetryAckedNotStored, rssMiB: main.rssMiB, xidPerS: main.xidPerS, loopLagP99Ms: main.loopLagP99Ms, loopLagMaxMs: main.loopLagMaxMs,
     stormSilent: r.options.storm ? r.options.storm.silent === true : null, stormBackS: main.storm?.backS ?? null, stormConnackP99: main.storm?.connack?.p99 ?? null, stormP99: main.storm?.during?.p99 ?? null, stormMax: main.storm?.during?.max ?? null,
     mosquittoStormP99: mq?.storm?.during?.p99 ?? null,
-    generatorLagP99Ms: main.generatorLagP99Ms, mosquittoGeneratorLagP99Ms: mq?.generatorLagP99Ms ?? null, cpuPercent: main.cpuPercent, loadAvg: main.loadAvg
+    generatorLagP99Ms: main.generatorLagP99Ms, mosquittoGeneratorLagP99Ms: mq?.generatorLagP99Ms ?? null, cpuPercent: main.cpuPercent, loadAvg: main.loadAvg,
+    generatorCpuPercent: main.generatorCpuPercent, mosquittoGeneratorCpuPercent: mq?.generatorCpuPercent ?? null, mosquittoCpuPercent: mq?.cpuPercent ?? null,
+    machineBusyPercent: main.cpu.machineBusyPercent, mosquittoMachineBusyPercent: mq?.cpu.machineBusyPercent ?? null,
+    mainThreadOnCpuPercent: main.cpu.mainThread?.onCpuPercent ?? null, mainThreadWaitPercent: main.cpu.mainThread?.waitPercent ?? null
   }
 }
