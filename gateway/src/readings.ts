@@ -23,6 +23,11 @@ export interface ReadingsOptions {
   detection?: DetectorOptions | false
   /** How long a device's owner (resident) is cached, in ms. Default 30000. */
   ownerCacheTtlMs?: number
+  /**
+   * How long owners past their TTL are gathered before they are re-read together, in ms. Default
+   * 1000: at 10,000 devices and a 30 s TTL, one statement a second of ~333 ids.
+   */
+  ownerRefreshDelayMs?: number
   /** Most device owners cached. Default 50000. */
   ownerCacheMax?: number
   /** How often readings past the retention period are pruned, in ms. Default 3600000 (1 h). */
@@ -56,6 +61,9 @@ export class Readings {
   /** owner reads of many devices in few statements (one in flight; the next gathers what came meanwhile) */
   private readonly ownerReads: BatchLookup<DeviceOwner>
   private readonly ownerTtlMs: number
+  /** owners past their TTL, answered from the cache meanwhile, to be re-read together (refreshOwners) */
+  private readonly staleOwners = new Set<string>()
+  private refreshTimer?: NodeJS.Timeout
   private pruneTimer?: NodeJS.Timeout
 
   private readonly gwStore: GatewayStore
@@ -100,6 +108,7 @@ export class Readings {
 
   async close (): Promise<void> {
     clearInterval(this.pruneTimer)
+    clearTimeout(this.refreshTimer)
     await this.detector?.stop()
     await this.positions.close()
     await this.writer.close()
@@ -108,7 +117,7 @@ export class Readings {
 
   /** Forgets cached owners (after a device is reassigned). */
   invalidateDevice (deviceId?: string): void {
-    if (deviceId) { this.owners.delete(deviceId); this.lookups.delete(deviceId) } else { this.owners.clear(); this.lookups.clear() }
+    if (deviceId) { this.owners.delete(deviceId); this.lookups.delete(deviceId); this.staleOwners.delete(deviceId) } else { this.owners.clear(); this.lookups.clear(); this.staleOwners.clear() }
   }
 
   /**
@@ -189,25 +198,53 @@ export class Readings {
   /**
    * One lookup per device at a time (issue 11): while the database is slow, every message of a
    * device used to start its own lookup of the same row, which made it slower still (at 10,000
-   * devices the queue grew by thousands of statements a second). A stale entry is answered at once
-   * and refreshed behind it; a reassignment drops the entry explicitly (forget). A cached entry is
-   * answered as a value, not a promise.
+   * devices the queue grew by thousands of statements a second). A device not cached waits for its
+   * lookup; a stale entry is answered at once and re-read with the other stale entries of the next
+   * ownerRefreshDelayMs, in one statement (as they trickled in, a 60 s run at 10,000 devices took
+   * 178 statements and 3.9 s of database call time; gathered, 30 and 0.9 s); a reassignment drops the entry
+   * explicitly (invalidateDevice). A cached entry is answered as a value, not a promise.
    */
   private owner (deviceId: string): DeviceOwner | null | Promise<DeviceOwner | null> {
     const hit = this.owners.get(deviceId)
     if (hit && this.now() - hit.at < this.ownerTtlMs) return hit.owner
-    let lookup = this.lookups.get(deviceId)
-    if (!lookup) {
-      // a lookup overtaken by invalidateDevice() stores nothing
-      const current = (): boolean => this.lookups.get(deviceId) === started
-      const started: Promise<DeviceOwner | null> = this.ownerReads.get(deviceId).then(
-        (owner) => { if (current()) { this.owners.set(deviceId, { at: this.now(), owner }); this.lookups.delete(deviceId) } return owner },
-        (err: unknown) => { if (current()) this.lookups.delete(deviceId); throw err })
-      this.lookups.set(deviceId, started)
-      lookup = started
+    const lookup = this.lookups.get(deviceId)
+    if (!hit) return lookup ?? this.lookUp(deviceId)
+    if (!lookup) this.refreshLater(deviceId)
+    return hit.owner
+  }
+
+  private lookUp (deviceId: string): Promise<DeviceOwner | null> {
+    // a lookup overtaken by invalidateDevice() stores nothing
+    const current = (): boolean => this.lookups.get(deviceId) === started
+    const started: Promise<DeviceOwner | null> = this.ownerReads.get(deviceId).then(
+      (owner) => { if (current()) { this.owners.set(deviceId, { at: this.now(), owner }); this.lookups.delete(deviceId) } return owner },
+      (err: unknown) => { if (current()) this.lookups.delete(deviceId); throw err })
+    this.lookups.set(deviceId, started)
+    return started
+  }
+
+  private refreshLater (deviceId: string): void {
+    this.staleOwners.add(deviceId)
+    if (this.refreshTimer) return
+    this.refreshTimer = setTimeout(() => this.refreshOwners(), this.opts.ownerRefreshDelayMs ?? 1000)
+    this.refreshTimer.unref()
+  }
+
+  /**
+   * Re-reads the gathered stale owners, all in one turn so BatchLookup puts them in one statement
+   * (OWNER_BATCH ids each). An entry primed or dropped since it was gathered, or evicted, is not
+   * read; a failed statement keeps the cached owners and is logged once.
+   */
+  private refreshOwners (): void {
+    this.refreshTimer = undefined
+    const reads: Array<Promise<unknown>> = []
+    const now = this.now()
+    for (const id of this.staleOwners) {
+      const e = this.owners.peek(id)
+      if (e && now - e.at >= this.ownerTtlMs && !this.lookups.has(id)) reads.push(this.lookUp(id))
     }
-    if (hit) { lookup.catch(() => {}); return hit.owner }
-    return lookup
+    this.staleOwners.clear()
+    if (reads.length) Promise.all(reads).catch((err: unknown) => this.log.warn({ err, devices: reads.length }, 'device owners not re-read; the cached owners stay until the next refresh'))
   }
 }
 
