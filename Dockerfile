@@ -31,8 +31,9 @@ RUN npm run build
 FROM node:${NODE_VERSION}-bookworm-slim
 ENV NODE_ENV=production \
     # Our packages' `exports` point at src/*.ts by default (development with tsx and vitest)
-    # and at dist/*.js under this condition; every node process in the image gets it.
-    NODE_OPTIONS=--conditions=@eldercare/compiled \
+    # and at dist/*.js under this condition; every node process in the image gets it. Then the
+    # runtime's flags, as `npm start` gives them (scripts/node-flags.json; docs/deployment.md).
+    NODE_OPTIONS="--conditions=@eldercare/compiled --max-semi-space-size=16" \
     HTTP_PORT=8080 \
     MQTT_PORT=1883 \
     MQTT_WS_PORT=8083 \

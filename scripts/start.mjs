@@ -4,7 +4,7 @@
 // `npm run start:prod` (`--prod`): the same embedded platform from the JavaScript that
 // `npm run build` compiled into each package's dist/; no tsx, no build at start.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -32,6 +32,8 @@ if (prod) {
   args = ['--import', 'tsx', `${root}scripts/embedded-demo.mjs`]
 }
 
-const child = spawn(process.execPath, args, { cwd: process.cwd(), stdio: 'inherit', env: process.env })
+// The runtime's flags (docs/deployment.md "The runtime's flags"), as the image gives them in NODE_OPTIONS.
+const nodeFlags = JSON.parse(readFileSync(`${root}scripts/node-flags.json`, 'utf8'))
+const child = spawn(process.execPath, [...nodeFlags, ...args], { cwd: process.cwd(), stdio: 'inherit', env: process.env })
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))

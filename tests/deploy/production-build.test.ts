@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runtimeNodeFlags } from '../support/nodes.ts'
 import { makeTempDir, spawnServer, waitUntilReady, type ServerProcess } from '../support/process.ts'
 
 const run = promisify(execFile)
@@ -27,7 +28,8 @@ describe('compiled platform (npm run build:packages, then node on dist/)', () =>
     const env: NodeJS.ProcessEnv = { ...process.env, HTTP_PORT: '0', MQTT_PORT: '0', MQTT_WS_PORT: '0', DATA_DIR: data.dir, HOST: '127.0.0.1', DEMO: 'on', ADMIN_PASSWORD: 'prod-build-test-pw' }
     // Nothing inherited may bring a loader back (e.g. NODE_OPTIONS=--import tsx).
     delete env.NODE_OPTIONS
-    const args = ['--conditions=@eldercare/compiled', ...(CAN_STRIP_TYPES ? ['--no-experimental-strip-types'] : []), join(ROOT, 'platform/dist/main.js')]
+    // the runtime's flags, as start:prod gives them and the image's NODE_OPTIONS
+    const args = [...runtimeNodeFlags(), '--conditions=@eldercare/compiled', ...(CAN_STRIP_TYPES ? ['--no-experimental-strip-types'] : []), join(ROOT, 'platform/dist/main.js')]
     server = spawnServer('compiled platform', process.execPath, args, { cwd: data.dir, env })
     await waitUntilReady('compiled platform', async () => {
       const m = /"http":(\d+)/.exec(server.logTail(200))

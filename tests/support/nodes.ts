@@ -8,11 +8,27 @@
 //
 // By default a node runs the TypeScript sources through tsx (no build needed). `compiled: true`
 // runs dist/ as the image does; it needs `npm run build:packages` first (CI runs `npm run build`).
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { canConnect, makeTempDir, spawnServer, waitUntilReady, type ServerProcess } from './process.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+/**
+ * The options `npm start` and the image give node before the entry point (scripts/node-flags.json,
+ * docs/deployment.md "The runtime's flags"), so that a node started here runs as it would deployed.
+ * A checkout from before the file (bench:alarms --root) runs without any, as its own start did.
+ */
+export function runtimeNodeFlags (root: string = ROOT): string[] {
+  const file = join(root, 'scripts/node-flags.json')
+  if (!existsSync(file)) return []
+  const flags: unknown = JSON.parse(readFileSync(file, 'utf8'))
+  if (!Array.isArray(flags) || !flags.every((f) => typeof f === 'string' && f.startsWith('--'))) {
+    throw new Error(`${file}: expected a JSON array of node options such as ["--max-semi-space-size=16"]`)
+  }
+  return flags
+}
 
 export interface NodeProcess {
   readonly name: string
@@ -36,9 +52,9 @@ export interface NodeOptions {
 
 async function startNode (name: string, part: 'gateway' | 'platform', env: Record<string, string>, opts: NodeOptions): Promise<NodeProcess> {
   const root = opts.root ?? ROOT
-  const args = opts.compiled
+  const args = [...runtimeNodeFlags(root), ...(opts.compiled
     ? ['--conditions=@eldercare/compiled', join(root, part, 'dist/main.js')]
-    : ['--import', 'tsx', join(root, part, 'src/main.ts')]
+    : ['--import', 'tsx', join(root, part, 'src/main.ts')])]
   const data = makeTempDir(`${name}-data`)
   const childEnv: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,

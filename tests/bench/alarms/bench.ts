@@ -17,6 +17,7 @@ import { freePorts } from '../../support/free-port.ts'
 import { startInflux, type InfluxServer } from '../../support/influx.ts'
 import { startMosquitto, type MosquittoServer } from '../../support/mosquitto.ts'
 import { startPostgres, type PostgresServer } from '../../support/postgres.ts'
+import { runtimeNodeFlags } from '../../support/nodes.ts'
 import { canConnect, makeTempDir, spawnServer, waitUntilReady, type ServerProcess } from '../../support/process.ts'
 import { provisionFleet } from './provision.ts'
 import { startScaledBench } from './scaled.ts'
@@ -242,7 +243,8 @@ interface PlatformProcess {
 async function startPlatform (root: string, env: Record<string, string>, nodeFlags: readonly string[] = []): Promise<PlatformProcess> {
   const data = makeTempDir('bench-alarms')
   const [http, mqtt, ws] = await freePorts(3)
-  const proc = spawnServer('platform', process.execPath, [...nodeFlags, '--import', 'tsx', 'platform/src/main.ts'], {
+  // as npm start runs it: the checkout's runtime flags, then --node-flag's (the later one wins)
+  const proc = spawnServer('platform', process.execPath, [...runtimeNodeFlags(root), ...nodeFlags, '--import', 'tsx', 'platform/src/main.ts'], {
     cwd: root,
     env: {
       ...process.env,
