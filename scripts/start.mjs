@@ -8,6 +8,16 @@ import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
+
+// The runtime's flags (docs/deployment.md "The runtime's flags"), as the image gives them in NODE_OPTIONS.
+const flagsFile = `${root}scripts/node-flags.json`
+let nodeFlags
+try { nodeFlags = JSON.parse(readFileSync(flagsFile, 'utf8')) } catch (err) { nodeFlags = err }
+if (!Array.isArray(nodeFlags) || !nodeFlags.every((f) => typeof f === 'string' && f.startsWith('--'))) {
+  process.stderr.write(`${flagsFile}: expected a JSON array of node options such as ["--max-semi-space-size=16"]${nodeFlags instanceof Error ? ` (${nodeFlags.message})` : ''}\n`)
+  process.exit(1)
+}
+
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 const prod = process.argv.includes('--prod')
 const dashboard = `${root}dashboard/dist/index.html`
@@ -32,8 +42,6 @@ if (prod) {
   args = ['--import', 'tsx', `${root}scripts/embedded-demo.mjs`]
 }
 
-// The runtime's flags (docs/deployment.md "The runtime's flags"), as the image gives them in NODE_OPTIONS.
-const nodeFlags = JSON.parse(readFileSync(`${root}scripts/node-flags.json`, 'utf8'))
 const child = spawn(process.execPath, [...nodeFlags, ...args], { cwd: process.cwd(), stdio: 'inherit', env: process.env })
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))

@@ -4,7 +4,7 @@
 // the larger one made alarm tails and memory worse (docs/benchmarks.md, twenty-third session),
 // so both are held at 16.
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -50,6 +50,21 @@ describe('the runtime\'s flags', () => {
     expect(await youngGenerationMiB(flags)).toBeLessThanOrEqual(32)
     expect(await youngGenerationMiB([], { ...process.env, NODE_OPTIONS: flags.join(' ') })).toBeLessThanOrEqual(32)
   }, 60_000)
+
+  it('npm start refuses a flags file that is not a list of options, naming it, before anything starts', async () => {
+    const root = makeTempDir('node-flags')
+    mkdirSync(join(root.dir, 'scripts'))
+    copyFileSync(join(ROOT, 'scripts/start.mjs'), join(root.dir, 'scripts/start.mjs'))
+    for (const [content, why] of [['{"flags": []}', ''], ['["max-semi-space-size=16"]', ''], ['--max-semi-space-size=16', 'JSON']]) {
+      writeFileSync(join(root.dir, 'scripts/node-flags.json'), content)
+      const failed = await run(process.execPath, [join(root.dir, 'scripts/start.mjs')], { timeout: 10_000 }).then(() => null, (err: { code: number, stderr: string }) => err)
+      expect(failed, content).not.toBeNull()
+      expect(failed!.code).toBe(1)
+      expect(failed!.stderr).toContain(`${join(root.dir, 'scripts/node-flags.json')}: expected a JSON array of node options`)
+      expect(failed!.stderr).toContain(why)
+    }
+    root.remove()
+  })
 
   describe('npm start (scripts/start.mjs)', () => {
     let start: ServerProcess | undefined
