@@ -34,11 +34,19 @@ export function mapInTurns<T, R> (items: readonly T[], fn: (item: T) => R, size 
  * what comes meanwhile, and a lone change is not held. Answers a cancel.
  */
 export function spacedTurn (lastAt: number, everyMs: number, fn: () => void): () => void {
-  const wait = lastAt + everyMs - performance.now()
-  if (wait > 0) {
-    const timer = setTimeout(fn, wait)
-    return () => clearTimeout(timer)
+  const left = () => lastAt + everyMs - performance.now()
+  if (left() <= 0) {
+    const next = setImmediate(fn)
+    return () => clearImmediate(next)
   }
-  const next = setImmediate(fn)
-  return () => clearImmediate(next)
+  // a timer counts whole milliseconds of the loop's clock and may fire up to one early against
+  // performance.now(): on waking, the rest is waited out, so the spacing is never short
+  let timer: NodeJS.Timeout
+  const due = () => {
+    const rest = left()
+    if (rest > 0) timer = setTimeout(due, Math.ceil(rest))
+    else fn()
+  }
+  timer = setTimeout(due, Math.ceil(left()))
+  return () => clearTimeout(timer)
 }
