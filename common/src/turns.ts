@@ -35,7 +35,8 @@ export function mapInTurns<T, R> (items: readonly T[], fn: (item: T) => R, size 
  */
 export function spacedTurn (lastAt: number, everyMs: number, fn: () => void): () => void {
   const left = () => lastAt + everyMs - performance.now()
-  if (left() <= 0) {
+  const wait = left()
+  if (wait <= 0) {
     const next = setImmediate(fn)
     return () => clearImmediate(next)
   }
@@ -47,6 +48,6 @@ export function spacedTurn (lastAt: number, everyMs: number, fn: () => void): ()
     if (rest > 0) timer = setTimeout(due, Math.ceil(rest))
     else fn()
   }
-  timer = setTimeout(due, Math.ceil(left()))
+  timer = setTimeout(due, Math.ceil(wait))
   return () => clearTimeout(timer)
 }

@@ -11,6 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDb, type Db } from '@eldercare/platform'
+import { eventually } from '../support/platform.ts'
 import { needsPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts'
 
 let db: Db
@@ -218,9 +219,8 @@ describe.skipIf(!pg.ok)('PostgreSQL: named statements', () => {
     // the last cut may still be on its way to an idle pooled connection (as just after a restart,
     // when the first statement on such a connection fails): once every cut backend has left
     // pg_stat_activity its end has been sent, and a turn of the loop later the pool has heard it
-    const left = async () => (await other.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where pid = any($1::int[])', [[...cutPids]])).rows[0].n
-    for (let i = 0; i < 500 && await left() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
-    expect(await left()).toBe(0)
+    await eventually(async () => (await other.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where pid = any($1::int[])', [[...cutPids]])).rows[0].n === 0,
+      5000, 'every cut backend gone from pg_stat_activity')
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect((await db.query('select $1::int as n', [7])).rows).toEqual([{ n: 7 }])
     await new Promise((resolve) => setTimeout(resolve, 100))
