@@ -88,6 +88,14 @@ function gatewayMetrics (gateway: Gateway): MetricsSource {
         name: 'eldercare_gateway_read_queue_pauses', help: 'Connections paused since start because the read queue was over its bound (TCP back-pressure)', registers: [registry],
         collect () { this.set(reads.stats.paused) }
       })
+      new Gauge({
+        name: 'eldercare_gateway_read_slice_connections', help: 'Connections the next read slice parses: as many as fit in its time budget at what one has cost lately', registers: [registry],
+        collect () { this.set(reads.sliceSize) }
+      })
+      new Gauge({
+        name: 'eldercare_gateway_read_connection_cost_seconds', help: 'What parsing one connection\'s queued bytes has cost lately (an average over the last slices; 0 before the first)', registers: [registry],
+        collect () { this.set(reads.costMs / 1000) }
+      })
     }
     new Gauge({
       name: 'eldercare_gateway_presence_batches', help: 'Presence batches handed to the database since start: changes (online, battery, firmware) and coarse last-seen', labelNames: ['kind'], registers: [registry],

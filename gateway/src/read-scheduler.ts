@@ -9,9 +9,12 @@
  * consoles. A fall takes several such passes (inbox commit, claim, incident, announcement), so at
  * 20,000 msg/s a 0.2 s collection became a second of alarm latency.
  *
- * Here a pass only queues what it reads. The queue is parsed in slices of at most
- * `connectionsPerSlice` connections, one slice per turn of the loop (setImmediate), so database
- * answers and timers are served between slices; a connection whose bytes hold an alarm-lane
+ * Here a pass only queues what it reads. The queue is parsed in slices, one slice per turn of the
+ * loop (setImmediate), so database answers and timers are served between slices. A slice serves as
+ * many connections as fit in `sliceBudgetMs` at what one has cost lately (measured: the slice's
+ * parsing runs in the ticks right after it), at most `connectionsPerSlice`: a fixed count was
+ * 2–4 ms a slice on one machine and 6–8 ms on a slower one, and every hop of a fall (inbox commit,
+ * claim, incident, announcement) waits about one slice. A connection whose bytes hold an alarm-lane
  * PUBLISH (`events`, `intercom`, `commands/ack`: PacketSizeGuard tells) goes to the front. A
  * connection's own bytes stay in order. Past `maxQueuedBytes` each further reading connection is
  * paused (TCP back-pressure) until its queue has been parsed: nothing is dropped here.
@@ -29,15 +32,29 @@ export interface ScheduledConnection {
 }
 
 export interface ReadSchedulerOptions {
-  /** Connections whose queued bytes are parsed per slice. Default 64 (~2–4 ms here at 20,000 msg/s). */
+  /** The most connections whose queued bytes are parsed per slice. Default 64. */
   connectionsPerSlice?: number
+  /**
+   * What a slice aims to take, parsing included, in ms: it serves the connections that fit at the
+   * measured cost of one (at least one, at most `connectionsPerSlice`). Default 2. 0: always
+   * `connectionsPerSlice`.
+   */
+  sliceBudgetMs?: number
   /** Bytes queued past which reading connections are paused until parsed. Default 8 MiB. */
   maxQueuedBytes?: number
 }
 
+/** How much one slice's measured cost per connection moves the estimate (an exponential average). */
+const COST_WEIGHT = 0.25
+
 export class ReadScheduler {
   readonly connectionsPerSlice: number
+  readonly sliceBudgetMs: number
   readonly maxQueuedBytes: number
+  /** what parsing one connection's queued bytes has cost lately, in ms (0: not measured yet) */
+  costMs = 0
+  /** connections the next slice serves */
+  sliceSize: number
   /** bytes read and not yet parsed */
   queuedBytes = 0
   /**
@@ -52,8 +69,11 @@ export class ReadScheduler {
 
   constructor (opts: ReadSchedulerOptions = {}) {
     this.connectionsPerSlice = opts.connectionsPerSlice ?? 64
+    this.sliceBudgetMs = opts.sliceBudgetMs ?? 2
     this.maxQueuedBytes = opts.maxQueuedBytes ?? 8 * 1024 * 1024
     if (!(Number.isInteger(this.connectionsPerSlice) && this.connectionsPerSlice > 0)) throw new RangeError(`connectionsPerSlice must be a positive integer, not ${String(opts.connectionsPerSlice)}`)
+    if (!(Number.isFinite(this.sliceBudgetMs) && this.sliceBudgetMs >= 0)) throw new RangeError(`sliceBudgetMs must be a number of milliseconds ≥ 0, not ${String(opts.sliceBudgetMs)}`)
+    this.sliceSize = this.connectionsPerSlice
     if (!(this.maxQueuedBytes > 0)) throw new RangeError(`maxQueuedBytes must be positive, not ${String(opts.maxQueuedBytes)}`)
   }
 
@@ -77,8 +97,9 @@ export class ReadScheduler {
   private slice (): void {
     this.pending = null
     this.stats.slices++
+    const started = performance.now()
     let served = 0
-    while (served < this.connectionsPerSlice) {
+    while (served < this.sliceSize) {
       let conn = this.urgent.shift()
       const front = conn !== undefined
       conn ??= this.normal.shift()
@@ -92,5 +113,13 @@ export class ReadScheduler {
     }
     if (this.urgent.length + this.normal.length > 0) this.pending = setImmediate(this.run)
     else this.stats.waitMs = 0
+    // the bytes handed over are parsed in the ticks queued as they were pushed: measured after them
+    if (served > 0 && this.sliceBudgetMs > 0) process.nextTick(this.measured, started, served)
+  }
+
+  private readonly measured = (started: number, served: number): void => {
+    const cost = (performance.now() - started) / served
+    this.costMs = this.costMs === 0 ? cost : this.costMs + COST_WEIGHT * (cost - this.costMs)
+    this.sliceSize = Math.max(1, Math.min(this.connectionsPerSlice, Math.floor(this.sliceBudgetMs / this.costMs)))
   }
 }

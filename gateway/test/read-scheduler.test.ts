@@ -154,7 +154,55 @@ describe('ReadScheduler: device bytes in slices, alarms first', () => {
     expect(scheduler.queuedBytes).toBe(0)
   })
 
+  it('serves fewer connections a slice when each costs more: a slice keeps to its time budget, parsing included', async () => {
+    const scheduler = new ReadScheduler({ connectionsPerSlice: 64, sliceBudgetMs: 3 })
+    const n = 120
+    let parsed = 0
+    const busy = (ms: number): void => { const until = performance.now() + ms; while (performance.now() < until); }
+    // a reader like aedes' (reads on 'readable', in the ticks after the slice) that spends 1 ms on each connection's bytes
+    const sockets = Array.from({ length: n }, () => {
+      const socket = new PassThrough()
+      const conn = new GuardedConnection(socket, 262_144, () => {}, scheduler)
+      conn.on('readable', () => { while (conn.read() !== null) { busy(1); parsed++ } })
+      return socket
+    })
+    for (const [i, s] of sockets.entries()) s.write(publish('telemetry', `d${i}`))
+    await new Promise((resolve) => process.nextTick(resolve))
+    const perTurn: number[] = []
+    for (let i = 0; i < 500 && parsed < n; i++) {
+      const before = parsed
+      await immediate()
+      perTurn.push(parsed - before)
+    }
+    expect(parsed).toBe(n)
+    // the first slice, its cost not known yet, serves up to the most; every later one what fits in
+    // 3 ms at 1 ms or more a connection (the old fixed count would have served 64 a turn)
+    const first = perTurn.findIndex((k) => k > 0)
+    expect(perTurn[first]).toBe(64)
+    expect(Math.max(...perTurn.slice(first + 1))).toBeLessThanOrEqual(3)
+    expect(scheduler.costMs).toBeGreaterThanOrEqual(1)
+    expect(scheduler.sliceSize).toBeLessThanOrEqual(3)
+  })
+
+  it('with a budget of 0 serves the fixed count a slice, whatever a connection costs', async () => {
+    const scheduler = new ReadScheduler({ connectionsPerSlice: 5, sliceBudgetMs: 0 })
+    const order: string[] = []
+    const conns = Array.from({ length: 20 }, (_, i) => connection(`c${i}`, scheduler, order))
+    for (const [i, c] of conns.entries()) c.socket.write(publish('telemetry', `d${i}`))
+    await new Promise((resolve) => process.nextTick(resolve))
+    const perTurn: number[] = []
+    for (let i = 0; i < 20 && order.length < 20; i++) {
+      const before = order.length
+      await immediate()
+      perTurn.push(order.length - before)
+    }
+    expect(perTurn.filter((k) => k > 0)).toEqual([5, 5, 5, 5])
+    expect(scheduler.costMs).toBe(0)
+  })
+
   it('refuses options that cannot work, saying which', () => {
+    expect(() => new ReadScheduler({ sliceBudgetMs: -1 })).toThrow(/sliceBudgetMs must be a number of milliseconds ≥ 0, not -1/)
+    expect(() => new ReadScheduler({ sliceBudgetMs: Number.NaN })).toThrow(/sliceBudgetMs must be a number/)
     expect(() => new ReadScheduler({ connectionsPerSlice: 0 })).toThrow(/connectionsPerSlice must be a positive integer/)
     expect(() => new ReadScheduler({ maxQueuedBytes: -1 })).toThrow(/maxQueuedBytes must be positive/)
   })

@@ -97,6 +97,11 @@ describe.skipIf(!req.ok)('standalone gateway: /metrics, /live, /ready on GATEWAY
       expect(metricValue(after, 'eldercare_gateway_read_queue_bytes')).toBe(0)
       expect(metricValue(after, 'eldercare_gateway_read_queue_wait_seconds')).toBe(0)
       expect(metricValue(after, 'eldercare_gateway_read_queue_pauses')).toBe(0)
+      // the slices have measured what a connection costs, and size themselves by it (1 to 64 connections)
+      expect(metricValue(after, 'eldercare_gateway_read_connection_cost_seconds')).toBeGreaterThan(0)
+      const slice = metricValue(after, 'eldercare_gateway_read_slice_connections')!
+      expect(slice).toBeGreaterThanOrEqual(1)
+      expect(slice).toBeLessThanOrEqual(64)
       expect(metricValue(after, 'nodejs_eventloop_lag_p99_seconds')).not.toBeNull()
     } finally {
       await device.close()
