@@ -53,8 +53,6 @@ export class ReadScheduler {
   readonly maxQueuedBytes: number
   /** what parsing one connection's queued bytes has cost lately, in ms (0: not measured yet) */
   costMs = 0
-  /** connections the next slice serves */
-  sliceSize: number
   /** bytes read and not yet parsed */
   queuedBytes = 0
   /**
@@ -73,8 +71,13 @@ export class ReadScheduler {
     this.maxQueuedBytes = opts.maxQueuedBytes ?? 8 * 1024 * 1024
     if (!(Number.isInteger(this.connectionsPerSlice) && this.connectionsPerSlice > 0)) throw new RangeError(`connectionsPerSlice must be a positive integer, not ${String(opts.connectionsPerSlice)}`)
     if (!(Number.isFinite(this.sliceBudgetMs) && this.sliceBudgetMs >= 0)) throw new RangeError(`sliceBudgetMs must be a number of milliseconds ≥ 0, not ${String(opts.sliceBudgetMs)}`)
-    this.sliceSize = this.connectionsPerSlice
     if (!(this.maxQueuedBytes > 0)) throw new RangeError(`maxQueuedBytes must be positive, not ${String(opts.maxQueuedBytes)}`)
+  }
+
+  /** Connections the next slice serves: those that fit in the budget at the cost measured, 1 to `connectionsPerSlice`. */
+  get sliceSize (): number {
+    if (this.costMs === 0) return this.connectionsPerSlice
+    return Math.max(1, Math.min(this.connectionsPerSlice, Math.floor(this.sliceBudgetMs / this.costMs)))
   }
 
   /** Whether a connection that has just queued bytes should stop reading for now. */
@@ -98,8 +101,9 @@ export class ReadScheduler {
     this.pending = null
     this.stats.slices++
     const started = performance.now()
+    const size = this.sliceSize
     let served = 0
-    while (served < this.sliceSize) {
+    while (served < size) {
       let conn = this.urgent.shift()
       const front = conn !== undefined
       conn ??= this.normal.shift()
@@ -120,6 +124,5 @@ export class ReadScheduler {
   private readonly measured = (started: number, served: number): void => {
     const cost = (performance.now() - started) / served
     this.costMs = this.costMs === 0 ? cost : this.costMs + COST_WEIGHT * (cost - this.costMs)
-    this.sliceSize = Math.max(1, Math.min(this.connectionsPerSlice, Math.floor(this.sliceBudgetMs / this.costMs)))
   }
 }
