@@ -13,19 +13,33 @@
  *
  * Here the idle packet is let go once a chunk is parsed to its end, and a new one is made when
  * the next bytes arrive: the object then lives only as long as its message is being read.
+ *
+ * The parser's byte list is also made a plain `BufferList`. mqtt-packet makes it with `bl()`, a
+ * BufferListStream: a whole readable-stream Duplex (its two states, event tables and buffers) per
+ * connection, of which the parser uses only the list's methods (append, consume, read*, slice,
+ * length — BufferListStream copies them from BufferList.prototype). ~0.9 KB of heap a connection
+ * (987 against 87 B, 100,000 of each after a full GC), 9 MiB at 10,000 devices, and ~3 µs less to
+ * connect a device. After a malformed packet the parser makes a new `bl()` (its `_resetState`);
+ * aedes closes that connection.
  */
+import { BufferList } from 'bl'
 
 /** What is touched of mqtt-packet's Parser (mqtt-packet 9). */
 export interface MqttPacketParser {
   packet: { length: number } | null
+  _list: { length: number, append(buf: Buffer): unknown }
   error: Error | null
   _stateCounter: number
   parse(buf: Buffer): number
 }
 
-/** Parses as before, but drops the fresh packet object a parse leaves behind when nothing is pending. */
+/**
+ * Parses as before, but drops the fresh packet object a parse leaves behind when nothing is
+ * pending, and keeps the bytes in a plain BufferList (before any byte is parsed).
+ */
 export function releaseIdlePacket (parser: MqttPacketParser): void {
   if (Object.prototype.hasOwnProperty.call(parser, 'parse')) return
+  if (parser._list.length === 0) parser._list = new BufferList()
   const Packet = (parser.packet as object).constructor as new () => { length: number }
   const parse = Object.getPrototypeOf(parser).parse as (this: MqttPacketParser, buf: Buffer) => number
   parser.parse = function parseReleasingIdle (this: MqttPacketParser, buf: Buffer): number {

@@ -1,3 +1,4 @@
+import { BufferList } from 'bl'
 import fc from 'fast-check'
 import mqttPacket from 'mqtt-packet'
 import { describe, expect, it } from 'vitest'
@@ -77,6 +78,29 @@ describe('releaseIdlePacket (issue 11: no packet object waits on an idle connect
     p.parse(publish(3))
     expect(got).toHaveLength(1)
     expect(p.packet).toBeNull()
+  })
+
+  it('keeps the bytes in a plain BufferList, not a stream per connection', () => {
+    const plain = mqttPacket.parser() as Parser
+    const isStream = (x: object): boolean => '_readableState' in x && typeof (x as { pipe?: unknown }).pipe === 'function'
+    expect(isStream(plain._list)).toBe(true) // what mqtt-packet makes: bl(), a BufferListStream (readable-stream's Duplex)
+    const { p, got } = parser()
+    expect(p._list).toBeInstanceOf(BufferList)
+    expect(isStream(p._list)).toBe(false)
+    const bytes = publish(9, 50)
+    p.parse(bytes.subarray(0, 10))
+    expect(p._list.length).toBeGreaterThan(0)
+    p.parse(bytes.subarray(10))
+    expect(got).toHaveLength(1)
+    expect(p._list.length).toBe(0)
+  })
+
+  it('leaves a list with bytes in it as it is', () => {
+    const p = mqttPacket.parser() as Parser
+    p._list.append(Buffer.from([0x30]))
+    const before = p._list
+    releaseIdlePacket(p)
+    expect(p._list).toBe(before)
   })
 
   it('is installed once', () => {

@@ -103,7 +103,7 @@ describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
   })
 
   it('on every listener, a connection holds no parsed-packet object between messages (issue 11: parser-idle.ts)', async () => {
-    const parserOf = () => (p.gateway.broker as unknown as { clients: Record<string, { _parser?: { packet: unknown } } | undefined> }).clients[home.device.id]?._parser
+    const parserOf = () => (p.gateway.broker as unknown as { clients: Record<string, { _parser?: { packet: unknown, _list: unknown } } | undefined> }).clients[home.device.id]?._parser
     const urls: Array<[string, Parameters<typeof connectDevice>[2]]> = [
       [p.mqttUrl, {}], [`ws://127.0.0.1:${p.ports.mqttWs}/mqtt`, {}], [`mqtts://127.0.0.1:${p.ports.mqttTls}`, { ca: cert, rejectUnauthorized: true }]]
     for (const [i, [url, opts]] of urls.entries()) {
@@ -113,6 +113,9 @@ describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
       const parser = parserOf()
       expect(parser, url).toBeDefined()
       expect(parser?.packet, url).toBeNull()
+      // its bytes in a plain list, not mqtt-packet's stream (bl's BufferListStream) per connection
+      expect((parser?._list as object).constructor.name, url).toBe('BufferList')
+      expect('_readableState' in (parser?._list as object), url).toBe(false)
       await d.end()
     }
   })
