@@ -114,7 +114,7 @@ describe.skipIf(!openssl.ok)('listeners and packet limits', () => {
       expect(parser, url).toBeDefined()
       expect(parser?.packet, url).toBeNull()
       // its bytes in a plain list, not mqtt-packet's stream (bl's BufferListStream) per connection
-      expect((parser?._list as object).constructor.name, url).toBe('BufferList')
+      expect((parser?._list as object).constructor.name, url).toBe('ParserBytes')
       expect('_readableState' in (parser?._list as object), url).toBe(false)
       await d.end()
     }
